@@ -1,0 +1,7 @@
+//! HTTP handlers: each turns a request into a domain call and its result into a response.
+//! Components mount these in their route tables.
+
+pub mod auth;
+pub mod platform;
+pub mod site;
+pub mod users;

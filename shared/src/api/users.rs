@@ -1,0 +1,86 @@
+//! `/api/admin/users`: admins write, supervisors read.
+
+use crate::auth::{authenticate, ADMINS, READERS};
+use crate::context::Ctx;
+use crate::enums::{Profile, Status};
+use crate::errors::AppResult;
+use crate::ids::UserId;
+use crate::user::sql::ListFilter;
+use crate::user::{import, service, sql, CreateUser, UpdateUser};
+use crate::web::{created, ok, Page, Paged, Request, Response, CSV_LIMIT};
+
+pub fn list(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    let principal = authenticate(ctx, req)?;
+    principal.require(READERS)?;
+    let query = req.query();
+    let page = Page::from_query(&query)?;
+    let filter = ListFilter {
+        q: query.get("q").map(str::to_owned),
+        status: query.get("status").map(parse_status).transpose()?,
+        profile: query.get("profile").map(parse_profile).transpose()?,
+    };
+    let (items, total) = sql::list(ctx.db, principal.tenant_id(), &filter, page.offset(), page.limit())?;
+    ok(&Paged {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    })
+}
+
+fn parse_status(s: &str) -> AppResult<Status> {
+    Status::parse(s).ok_or_else(|| {
+        crate::errors::AppError::invalid("status", format!("must be one of {}", Status::expected()))
+    })
+}
+
+fn parse_profile(s: &str) -> AppResult<Profile> {
+    Profile::parse(s).ok_or_else(|| {
+        crate::errors::AppError::invalid("profile", format!("must be one of {}", Profile::expected()))
+    })
+}
+
+pub fn create(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    let principal = authenticate(ctx, req)?;
+    principal.require(ADMINS)?;
+    let input: CreateUser = req.json()?;
+    created(&service::create(ctx, principal.tenant_id(), input)?)
+}
+
+pub fn get(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    let principal = authenticate(ctx, req)?;
+    principal.require(READERS)?;
+    let id: UserId = req.param("id")?;
+    ok(&service::get(ctx, principal.tenant_id(), id)?.user)
+}
+
+pub fn update(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    let principal = authenticate(ctx, req)?;
+    principal.require(ADMINS)?;
+    let id: UserId = req.param("id")?;
+    let patch: UpdateUser = req.json()?;
+    ok(&service::update(ctx, principal.tenant_id(), id, patch)?)
+}
+
+pub fn deactivate(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    set_status(ctx, req, Status::Inactive)
+}
+
+pub fn activate(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    set_status(ctx, req, Status::Active)
+}
+
+fn set_status(ctx: &Ctx, req: &Request, status: Status) -> AppResult<Response> {
+    let principal = authenticate(ctx, req)?;
+    principal.require(ADMINS)?;
+    let id: UserId = req.param("id")?;
+    ok(&service::set_status(ctx, principal.tenant_id(), principal.user_id(), id, status)?)
+}
+
+/// `POST /api/admin/users/import` with a `text/csv` body.
+pub fn import_csv(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    let principal = authenticate(ctx, req)?;
+    principal.require(ADMINS)?;
+    let text = req.text("text/csv", CSV_LIMIT)?;
+    ok(&import::import(ctx, principal.tenant_id(), text)?)
+}

@@ -1,0 +1,268 @@
+//! Sessions, login and the one authorization helper every component uses.
+//!
+//! A session is a random bearer token; the key-value store holds it under the SHA-256 of the
+//! token (a leaked store does not leak tokens) with its tenant, user, the user's session epoch
+//! and its expiry. Bumping a user's epoch (deactivation, password change) revokes every
+//! session at once without listing them.
+
+use crate::context::{var, Ctx};
+use crate::enums::{Profile, Status};
+use crate::errors::{AppError, AppResult};
+use crate::ids::{TenantId, UserId};
+use crate::password;
+use crate::tenant::{self, Tenant};
+use crate::time::ms_to_rfc3339;
+use crate::user::sql::{self as user_sql, StoredUser};
+use crate::user::{check_password, User};
+use crate::web::Request;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// Failed logins allowed per username, and per client address, within [`FAILURE_WINDOW_MS`].
+pub const MAX_FAILURES_PER_USER: u32 = 5;
+pub const MAX_FAILURES_PER_ADDRESS: u32 = 20;
+pub const FAILURE_WINDOW_MS: i64 = 15 * 60 * 1000;
+const DEFAULT_SESSION_TTL_MINUTES: i64 = 12 * 60;
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Session {
+    tenant: i64,
+    user: i64,
+    epoch: i64,
+    expires_ms: i64,
+}
+
+/// Who is calling: their company and their user record, checked for this request.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub tenant: Tenant,
+    pub user: User,
+    session_key: String,
+}
+
+impl Principal {
+    pub fn tenant_id(&self) -> TenantId {
+        self.tenant.id
+    }
+    pub fn user_id(&self) -> UserId {
+        self.user.id
+    }
+    pub fn profile(&self) -> Profile {
+        self.user.profile
+    }
+    /// 403 unless the caller has one of `allowed`.
+    pub fn require(&self, allowed: &[Profile]) -> AppResult<()> {
+        if allowed.contains(&self.user.profile) {
+            Ok(())
+        } else {
+            Err(AppError::forbidden(
+                "forbidden",
+                format!(
+                    "this action needs the profile {}",
+                    allowed.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(" or ")
+                ),
+            ))
+        }
+    }
+}
+
+/// Profiles allowed to read configuration and reports.
+pub const READERS: &[Profile] = &[Profile::Admin, Profile::Supervisor, Profile::SupervisorAgent];
+pub const ADMINS: &[Profile] = &[Profile::Admin];
+
+fn session_key(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("session:{hex}")
+}
+
+/// Authenticates a request and refuses users who must change their password first.
+pub fn authenticate(ctx: &Ctx, req: &Request) -> AppResult<Principal> {
+    let principal = authenticate_allowing_password_change(ctx, req)?;
+    if principal.user.must_change_password {
+        return Err(AppError::forbidden(
+            "password_change_required",
+            "change your password first (POST /api/auth/password)",
+        ));
+    }
+    Ok(principal)
+}
+
+/// Authenticates a request; only `me`, `logout` and `password` accept a user who must still
+/// change the password.
+pub fn authenticate_allowing_password_change(ctx: &Ctx, req: &Request) -> AppResult<Principal> {
+    let token = req.bearer_token().ok_or_else(|| {
+        AppError::unauthorized("unauthenticated", "send Authorization: Bearer <token>")
+    })?;
+    let tenant = tenant::resolve(ctx, req)?;
+    let key = session_key(token);
+    let invalid = || AppError::unauthorized("invalid_token", "the session is not valid");
+    let session: Session = ctx
+        .kv
+        .get(&key)?
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .ok_or_else(invalid)?;
+    if session.expires_ms <= ctx.now_ms() {
+        ctx.kv.delete(&key)?;
+        return Err(AppError::unauthorized("session_expired", "the session has expired; log in again"));
+    }
+    // A token of tenant A is never valid for tenant B.
+    if session.tenant != tenant.id.0 {
+        return Err(invalid());
+    }
+    let stored = user_sql::get(ctx.db, tenant.id, UserId(session.user))?.ok_or_else(invalid)?;
+    if stored.session_epoch != session.epoch || stored.user.status != Status::Active {
+        ctx.kv.delete(&key)?;
+        return Err(AppError::unauthorized("session_revoked", "the session was revoked; log in again"));
+    }
+    check_working_hours(ctx, &tenant, &stored)?;
+    Ok(Principal {
+        tenant,
+        user: stored.user,
+        session_key: key,
+    })
+}
+
+fn check_working_hours(ctx: &Ctx, tenant: &Tenant, stored: &StoredUser) -> AppResult<()> {
+    let hours = stored.fields().working_hours;
+    if hours.allows(ctx.clock.now(), tenant.zone()) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(
+            "outside_working_hours",
+            "this user cannot work outside their working hours",
+        ))
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct LoginResult {
+    pub token: String,
+    pub expires_at: String,
+    pub must_change_password: bool,
+    pub user: User,
+}
+
+#[derive(Debug, Serialize, Deserialize, Default)]
+struct Failures {
+    count: u32,
+    since_ms: i64,
+}
+
+fn failures(ctx: &Ctx, key: &str) -> AppResult<Failures> {
+    let now = ctx.now_ms();
+    Ok(ctx
+        .kv
+        .get(key)?
+        .and_then(|b| serde_json::from_slice::<Failures>(&b).ok())
+        .filter(|f| now - f.since_ms < FAILURE_WINDOW_MS)
+        .unwrap_or(Failures { count: 0, since_ms: now }))
+}
+
+fn refuse_if_over(ctx: &Ctx, f: &Failures, limit: u32) -> AppResult<()> {
+    if f.count >= limit {
+        let left_ms = (f.since_ms + FAILURE_WINDOW_MS - ctx.now_ms()).max(1000);
+        return Err(AppError::too_many_requests((left_ms as u64).div_ceil(1000)));
+    }
+    Ok(())
+}
+
+fn store_failure(ctx: &Ctx, key: &str, mut f: Failures) -> AppResult<()> {
+    f.count += 1;
+    let bytes = serde_json::to_vec(&f).map_err(|e| AppError::Unexpected(e.into()))?;
+    ctx.kv.set(key, &bytes)?;
+    Ok(())
+}
+
+/// Checks the credentials in the request's tenant. Failed attempts are counted per username
+/// and per client address; past either limit the answer is 429 until the window passes,
+/// whatever the password.
+pub fn login(ctx: &Ctx, req: &Request, username: &str, password_given: &str) -> AppResult<LoginResult> {
+    let tenant = tenant::resolve(ctx, req)?;
+    let username = username.trim().to_lowercase();
+    let user_key = format!("login-failures:user:{}:{}", tenant.id, username);
+    let address_key = format!("login-failures:address:{}", req.client_ip());
+    let by_user = failures(ctx, &user_key)?;
+    let by_address = failures(ctx, &address_key)?;
+    refuse_if_over(ctx, &by_user, MAX_FAILURES_PER_USER)?;
+    refuse_if_over(ctx, &by_address, MAX_FAILURES_PER_ADDRESS)?;
+
+    let stored = user_sql::find_by_username(ctx.db, tenant.id, &username)?;
+    let hash = stored.as_ref().map_or(password::DUMMY_HASH, |s| s.password_hash.as_str());
+    let verified = password::verify(password_given, hash);
+    let Some(stored) = stored.filter(|_| verified) else {
+        store_failure(ctx, &user_key, by_user)?;
+        store_failure(ctx, &address_key, by_address)?;
+        return Err(AppError::unauthorized("invalid_credentials", "wrong username or password"));
+    };
+    if stored.user.status != Status::Active {
+        return Err(AppError::forbidden("user_inactive", "this user is deactivated"));
+    }
+    check_working_hours(ctx, &tenant, &stored)?;
+    if by_user.count > 0 {
+        ctx.kv.delete(&user_key)?;
+    }
+    open_session(ctx, &tenant, stored.user, stored.session_epoch)
+}
+
+fn open_session(ctx: &Ctx, tenant: &Tenant, user: User, epoch: i64) -> AppResult<LoginResult> {
+    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(ctx.random_bytes::<32>());
+    let ttl_minutes = ctx
+        .var(var::SESSION_TTL_MINUTES)
+        .and_then(|v| v.parse::<i64>().ok())
+        .filter(|m| *m > 0)
+        .unwrap_or(DEFAULT_SESSION_TTL_MINUTES);
+    let expires_ms = ctx.now_ms() + ttl_minutes * 60_000;
+    let session = Session {
+        tenant: tenant.id.0,
+        user: user.id.0,
+        epoch,
+        expires_ms,
+    };
+    let bytes = serde_json::to_vec(&session).map_err(|e| AppError::Unexpected(e.into()))?;
+    ctx.kv.set(&session_key(&token), &bytes)?;
+    Ok(LoginResult {
+        token,
+        expires_at: ms_to_rfc3339(expires_ms),
+        must_change_password: user.must_change_password,
+        user,
+    })
+}
+
+pub fn logout(ctx: &Ctx, principal: &Principal) -> AppResult<()> {
+    ctx.kv.delete(&principal.session_key)?;
+    Ok(())
+}
+
+/// The owner's password change: checks the current one and the policy, revokes every other
+/// session and returns a fresh one.
+pub fn change_password(
+    ctx: &Ctx,
+    principal: &Principal,
+    current: &str,
+    new: &str,
+) -> AppResult<LoginResult> {
+    let stored = user_sql::get(ctx.db, principal.tenant_id(), principal.user_id())?
+        .ok_or_else(|| AppError::not_found("user"))?;
+    if !password::verify(current, &stored.password_hash) {
+        return Err(AppError::invalid("current_password", "is not your current password"));
+    }
+    check_password(new).map_err(|m| AppError::invalid("new_password", m))?;
+    if new == current {
+        return Err(AppError::invalid("new_password", "must differ from the current password"));
+    }
+    let hash = password::hash(new, &ctx.random_bytes::<16>())?;
+    let epoch = user_sql::change_own_password(
+        ctx.db,
+        principal.tenant_id(),
+        principal.user_id(),
+        &hash,
+        ctx.now_ms(),
+    )?
+    .ok_or_else(|| AppError::not_found("user"))?;
+    ctx.kv.delete(&principal.session_key)?;
+    let mut user = stored.user;
+    user.must_change_password = false;
+    open_session(ctx, &principal.tenant, user, epoch)
+}

@@ -1,0 +1,29 @@
+//! Atende's host-free core: the domain, the data rules and the HTTP handlers, behind small
+//! ports (`ports`) so the same code runs in Spin (`spin`, wasm32 only) and natively
+//! (`native`, for the local host and the tests).
+
+pub mod api;
+pub mod auth;
+pub mod context;
+pub mod db;
+pub mod demo;
+pub mod enums;
+pub mod errors;
+pub mod ids;
+pub mod migrate;
+pub mod password;
+pub mod platform;
+pub mod ports;
+pub mod router;
+pub mod tenant;
+pub mod time;
+pub mod user;
+pub mod web;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod native;
+#[cfg(target_arch = "wasm32")]
+pub mod spin;
+
+pub use context::Ctx;
+pub use router::Router;

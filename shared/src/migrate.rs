@@ -1,0 +1,162 @@
+//! The tracked migration runner: every file in `migrations/` applied exactly once, in order,
+//! recorded in `schema_migrations`. Safe to call from many processes at once: each migration
+//! is applied under `BEGIN IMMEDIATE` after re-checking that nobody applied it meanwhile.
+
+use crate::db::{scalar_i64, transaction};
+use crate::errors::AppError;
+use crate::ports::{Sql, Value};
+use anyhow::Context;
+
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+/// The migrations, in order. A test checks this list against the files in `migrations/`.
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "0001_init.sql",
+    sql: include_str!("../../migrations/0001_init.sql"),
+}];
+
+pub fn latest_version() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
+/// The cheap check done on every Spin request: one statement when the schema is current.
+pub fn ensure_current(db: &dyn Sql) -> Result<(), AppError> {
+    match db.execute("SELECT MAX(version) FROM schema_migrations", &[]) {
+        Ok(rows) if scalar_i64(&rows)? >= latest_version() => Ok(()),
+        _ => run(db).map(|_| ()),
+    }
+}
+
+/// Applies what is missing; returns the versions applied now.
+pub fn run(db: &dyn Sql) -> Result<Vec<i64>, AppError> {
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+            version INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+        )",
+        &[],
+    )?;
+    let mut applied = Vec::new();
+    for migration in MIGRATIONS {
+        let statements = split_statements(migration.sql);
+        // PRAGMAs such as journal_mode cannot run inside a transaction.
+        for pragma in statements.iter().filter(|s| is_pragma(s)) {
+            db.execute(pragma, &[])
+                .with_context(|| format!("{}: {pragma}", migration.name))?;
+        }
+        let done = transaction(db, || {
+            let rows = db.execute(
+                "SELECT COUNT(*) FROM schema_migrations WHERE version = ?",
+                &[Value::Integer(migration.version)],
+            )?;
+            if scalar_i64(&rows)? > 0 {
+                return Ok(false);
+            }
+            for statement in statements.iter().filter(|s| !is_pragma(s)) {
+                db.execute(statement, &[])
+                    .with_context(|| format!("{}: {statement}", migration.name))?;
+            }
+            db.execute(
+                "INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
+                &[Value::Integer(migration.version), migration.name.into()],
+            )?;
+            Ok(true)
+        })?;
+        if done {
+            applied.push(migration.version);
+        }
+    }
+    Ok(applied)
+}
+
+fn is_pragma(statement: &str) -> bool {
+    statement
+        .trim_start()
+        .get(..6)
+        .is_some_and(|p| p.eq_ignore_ascii_case("pragma"))
+}
+
+/// Splits a migration file into single statements (Spin runs one per call). Handles quotes
+/// and `--` comments; migrations use no triggers, whose bodies hold semicolons.
+pub fn split_statements(sql: &str) -> Vec<String> {
+    let mut statements = Vec::new();
+    let mut current = String::new();
+    let mut chars = sql.chars().peekable();
+    let mut quote: Option<char> = None;
+    while let Some(c) = chars.next() {
+        match quote {
+            Some(q) => {
+                current.push(c);
+                if c == q {
+                    quote = None;
+                }
+            }
+            None => match c {
+                '\'' | '"' => {
+                    quote = Some(c);
+                    current.push(c);
+                }
+                '-' if chars.peek() == Some(&'-') => {
+                    for n in chars.by_ref() {
+                        if n == '\n' {
+                            current.push('\n');
+                            break;
+                        }
+                    }
+                }
+                ';' => {
+                    let s = current.trim();
+                    if !s.is_empty() {
+                        statements.push(s.to_owned());
+                    }
+                    current.clear();
+                }
+                _ => current.push(c),
+            },
+        }
+    }
+    let s = current.trim();
+    if !s.is_empty() {
+        statements.push(s.to_owned());
+    }
+    statements
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_on_semicolons_outside_quotes_and_comments() {
+        let sql = "-- a; comment\nCREATE TABLE a (x TEXT DEFAULT ';');\nPRAGMA x=1;  \n";
+        assert_eq!(
+            split_statements(sql),
+            vec!["CREATE TABLE a (x TEXT DEFAULT ';')", "PRAGMA x=1"]
+        );
+    }
+
+    #[test]
+    fn every_migration_file_is_listed_in_order() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".sql"))
+            .collect();
+        files.sort();
+        let listed: Vec<&str> = MIGRATIONS.iter().map(|m| m.name).collect();
+        assert_eq!(files, listed);
+        for (i, m) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(m.version, i as i64 + 1, "{} is out of sequence", m.name);
+            assert!(m.name.starts_with(&format!("{:04}_", m.version)));
+        }
+    }
+}

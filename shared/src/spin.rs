@@ -1,0 +1,126 @@
+//! The Spin adapter: the ports over spin-sdk 5.2.0's `fermyon:spin@2.0.0` interfaces, and the
+//! entry every component's `#[http_component]` calls. Compiled only for wasm32.
+
+use crate::context::Ctx;
+use crate::errors::{into_response, AppError};
+use crate::ports::{
+    DbError, HttpClient, HttpError, KeyValue, KvError, OsRandom, Rows, Sql, SystemClock, Value,
+    Variables,
+};
+use crate::router::Router;
+use spin_sdk::key_value::Store;
+use spin_sdk::sqlite::{Connection, Value as SpinValue};
+use std::path::Path;
+
+/// Largest request body any route reads; bigger ones are refused before routing.
+const MAX_BODY: usize = 8 * 1024 * 1024;
+
+struct SpinSql(Connection);
+
+impl Sql for SpinSql {
+    fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
+        let params: Vec<SpinValue> = params
+            .iter()
+            .map(|v| match v {
+                Value::Null => SpinValue::Null,
+                Value::Integer(i) => SpinValue::Integer(*i),
+                Value::Real(f) => SpinValue::Real(*f),
+                Value::Text(s) => SpinValue::Text(s.clone()),
+                Value::Blob(b) => SpinValue::Blob(b.clone()),
+            })
+            .collect();
+        let result = self
+            .0
+            .execute(sql, &params)
+            .map_err(|e| DbError::from_message(format!("{e:?}")))?;
+        let rows = result
+            .rows
+            .into_iter()
+            .map(|row| {
+                row.values
+                    .into_iter()
+                    .map(|v| match v {
+                        SpinValue::Null => Value::Null,
+                        SpinValue::Integer(i) => Value::Integer(i),
+                        SpinValue::Real(f) => Value::Real(f),
+                        SpinValue::Text(s) => Value::Text(s),
+                        SpinValue::Blob(b) => Value::Blob(b),
+                    })
+                    .collect()
+            })
+            .collect();
+        Ok(Rows {
+            columns: result.columns,
+            rows,
+        })
+    }
+}
+
+struct SpinKv(Store);
+
+impl KeyValue for SpinKv {
+    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, KvError> {
+        self.0.get(key).map_err(|e| KvError(format!("{e:?}")))
+    }
+    fn set(&self, key: &str, value: &[u8]) -> Result<(), KvError> {
+        self.0.set(key, value).map_err(|e| KvError(format!("{e:?}")))
+    }
+    fn delete(&self, key: &str) -> Result<(), KvError> {
+        self.0.delete(key).map_err(|e| KvError(format!("{e:?}")))
+    }
+}
+
+struct SpinVariables;
+
+impl Variables for SpinVariables {
+    fn get(&self, name: &str) -> Option<String> {
+        spin_sdk::variables::get(name).ok()
+    }
+}
+
+struct SpinHttp;
+
+impl HttpClient for SpinHttp {
+    fn send(
+        &self,
+        request: http::Request<Vec<u8>>,
+    ) -> Result<http::Response<Vec<u8>>, HttpError> {
+        spin_sdk::http::run(async move {
+            spin_sdk::http::send::<_, http::Response<Vec<u8>>>(request).await
+        })
+        .map_err(|e| HttpError(e.to_string()))
+    }
+}
+
+fn open() -> Result<(SpinSql, SpinKv), AppError> {
+    let conn = Connection::open_default()
+        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("opening the database: {e:?}")))?;
+    let db = SpinSql(conn);
+    // Spin opens each request's connection with SQLite's defaults (ARCHITECTURE.md).
+    db.execute("PRAGMA synchronous = NORMAL", &[])?;
+    crate::migrate::ensure_current(&db)?;
+    let store = Store::open_default()
+        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("opening the key-value store: {e:?}")))?;
+    Ok((db, SpinKv(store)))
+}
+
+/// Serves one request with `router`, the same route table the local host mounts.
+pub fn serve(router: &Router, request: http::Request<Vec<u8>>) -> http::Response<Vec<u8>> {
+    if request.body().len() > MAX_BODY {
+        return into_response(&crate::web::payload_too_large(MAX_BODY));
+    }
+    let (db, kv) = match open() {
+        Ok(ports) => ports,
+        Err(e) => return into_response(&e),
+    };
+    let ctx = Ctx {
+        db: &db,
+        kv: &kv,
+        clock: &SystemClock,
+        random: &OsRandom,
+        http: &SpinHttp,
+        vars: &SpinVariables,
+        files_root: Path::new("/"),
+    };
+    router.dispatch(&ctx, request)
+}
