@@ -6,7 +6,7 @@ pub mod manifest;
 pub mod server;
 
 use anyhow::{bail, Context};
-use atende_shared::native::{MapVariables, SqlitePool, SqliteKv, UreqClient};
+use atende_shared::native::{MapVariables, SqliteKv, SqlitePool, UreqClient};
 use atende_shared::ports::{Clock, OsRandom};
 use atende_shared::web::payload_too_large;
 use atende_shared::{errors, migrate, Ctx, Router};

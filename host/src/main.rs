@@ -12,7 +12,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 #[derive(Parser)]
-#[command(name = "atende", version, about = "Atende, the omnichannel contact-center inbox")]
+#[command(
+    name = "atende",
+    version,
+    about = "Atende, the omnichannel contact-center inbox"
+)]
 struct Cli {
     #[command(flatten)]
     common: Common,
@@ -128,7 +132,13 @@ fn run_tenant_command(app: &App, cmd: TenantCommand) -> anyhow::Result<()> {
                 .with_ctx(|ctx| tenant::sql::list(ctx.db))?
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             for t in tenants {
-                println!("{}\t{}\t{}\t{}", t.slug, t.name, t.time_zone, t.status.as_str());
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    t.slug,
+                    t.name,
+                    t.time_zone,
+                    t.status.as_str()
+                );
             }
         }
     }

@@ -59,7 +59,9 @@ impl RoutePattern {
         match self {
             RoutePattern::Exact(p) => p == path,
             RoutePattern::Prefix(p) => {
-                path == p || path.starts_with(&format!("{p}/")) || (p.is_empty() && path.starts_with('/'))
+                path == p
+                    || path.starts_with(&format!("{p}/"))
+                    || (p.is_empty() && path.starts_with('/'))
             }
         }
     }

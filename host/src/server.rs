@@ -27,12 +27,15 @@ async fn serve_one(
                 ),
             }
         }
-        Err(_) => atende_shared::errors::into_response(&atende_shared::web::payload_too_large(
-            MAX_BODY,
-        )),
+        Err(_) => {
+            atende_shared::errors::into_response(&atende_shared::web::payload_too_large(MAX_BODY))
+        }
     };
     let (parts, body) = response.into_parts();
-    Ok(hyper::Response::from_parts(parts, Full::new(Bytes::from(body))))
+    Ok(hyper::Response::from_parts(
+        parts,
+        Full::new(Bytes::from(body)),
+    ))
 }
 
 /// Serves until `shutdown` resolves, then waits for open connections to finish.

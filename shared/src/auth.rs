@@ -60,7 +60,11 @@ impl Principal {
                 "forbidden",
                 format!(
                     "this action needs the profile {}",
-                    allowed.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(" or ")
+                    allowed
+                        .iter()
+                        .map(|p| p.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" or ")
                 ),
             ))
         }
@@ -68,7 +72,11 @@ impl Principal {
 }
 
 /// Profiles allowed to read configuration and reports.
-pub const READERS: &[Profile] = &[Profile::Admin, Profile::Supervisor, Profile::SupervisorAgent];
+pub const READERS: &[Profile] = &[
+    Profile::Admin,
+    Profile::Supervisor,
+    Profile::SupervisorAgent,
+];
 pub const ADMINS: &[Profile] = &[Profile::Admin];
 
 fn session_key(token: &str) -> String {
@@ -105,7 +113,10 @@ pub fn authenticate_allowing_password_change(ctx: &Ctx, req: &Request) -> AppRes
         .ok_or_else(invalid)?;
     if session.expires_ms <= ctx.now_ms() {
         ctx.kv.delete(&key)?;
-        return Err(AppError::unauthorized("session_expired", "the session has expired; log in again"));
+        return Err(AppError::unauthorized(
+            "session_expired",
+            "the session has expired; log in again",
+        ));
     }
     // A token of tenant A is never valid for tenant B.
     if session.tenant != tenant.id.0 {
@@ -114,7 +125,10 @@ pub fn authenticate_allowing_password_change(ctx: &Ctx, req: &Request) -> AppRes
     let stored = user_sql::get(ctx.db, tenant.id, UserId(session.user))?.ok_or_else(invalid)?;
     if stored.session_epoch != session.epoch || stored.user.status != Status::Active {
         ctx.kv.delete(&key)?;
-        return Err(AppError::unauthorized("session_revoked", "the session was revoked; log in again"));
+        return Err(AppError::unauthorized(
+            "session_revoked",
+            "the session was revoked; log in again",
+        ));
     }
     check_working_hours(ctx, &tenant, &stored)?;
     Ok(Principal {
@@ -157,7 +171,10 @@ fn failures(ctx: &Ctx, key: &str) -> AppResult<Failures> {
         .get(key)?
         .and_then(|b| serde_json::from_slice::<Failures>(&b).ok())
         .filter(|f| now - f.since_ms < FAILURE_WINDOW_MS)
-        .unwrap_or(Failures { count: 0, since_ms: now }))
+        .unwrap_or(Failures {
+            count: 0,
+            since_ms: now,
+        }))
 }
 
 fn refuse_if_over(ctx: &Ctx, f: &Failures, limit: u32) -> AppResult<()> {
@@ -178,7 +195,12 @@ fn store_failure(ctx: &Ctx, key: &str, mut f: Failures) -> AppResult<()> {
 /// Checks the credentials in the request's tenant. Failed attempts are counted per username
 /// and per client address; past either limit the answer is 429 until the window passes,
 /// whatever the password.
-pub fn login(ctx: &Ctx, req: &Request, username: &str, password_given: &str) -> AppResult<LoginResult> {
+pub fn login(
+    ctx: &Ctx,
+    req: &Request,
+    username: &str,
+    password_given: &str,
+) -> AppResult<LoginResult> {
     let tenant = tenant::resolve(ctx, req)?;
     let username = username.trim().to_lowercase();
     let user_key = format!("login-failures:user:{}:{}", tenant.id, username);
@@ -189,15 +211,23 @@ pub fn login(ctx: &Ctx, req: &Request, username: &str, password_given: &str) -> 
     refuse_if_over(ctx, &by_address, MAX_FAILURES_PER_ADDRESS)?;
 
     let stored = user_sql::find_by_username(ctx.db, tenant.id, &username)?;
-    let hash = stored.as_ref().map_or(password::DUMMY_HASH, |s| s.password_hash.as_str());
+    let hash = stored
+        .as_ref()
+        .map_or(password::DUMMY_HASH, |s| s.password_hash.as_str());
     let verified = password::verify(password_given, hash);
     let Some(stored) = stored.filter(|_| verified) else {
         store_failure(ctx, &user_key, by_user)?;
         store_failure(ctx, &address_key, by_address)?;
-        return Err(AppError::unauthorized("invalid_credentials", "wrong username or password"));
+        return Err(AppError::unauthorized(
+            "invalid_credentials",
+            "wrong username or password",
+        ));
     };
     if stored.user.status != Status::Active {
-        return Err(AppError::forbidden("user_inactive", "this user is deactivated"));
+        return Err(AppError::forbidden(
+            "user_inactive",
+            "this user is deactivated",
+        ));
     }
     check_working_hours(ctx, &tenant, &stored)?;
     if by_user.count > 0 {
@@ -246,11 +276,17 @@ pub fn change_password(
     let stored = user_sql::get(ctx.db, principal.tenant_id(), principal.user_id())?
         .ok_or_else(|| AppError::not_found("user"))?;
     if !password::verify(current, &stored.password_hash) {
-        return Err(AppError::invalid("current_password", "is not your current password"));
+        return Err(AppError::invalid(
+            "current_password",
+            "is not your current password",
+        ));
     }
     check_password(new).map_err(|m| AppError::invalid("new_password", m))?;
     if new == current {
-        return Err(AppError::invalid("new_password", "must differ from the current password"));
+        return Err(AppError::invalid(
+            "new_password",
+            "must differ from the current password",
+        ));
     }
     let hash = password::hash(new, &ctx.random_bytes::<16>())?;
     let epoch = user_sql::change_own_password(

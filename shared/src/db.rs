@@ -35,14 +35,20 @@ impl Row<'_> {
     pub fn i64(&self, column: &str) -> Result<i64, DbError> {
         match self.value(column)? {
             Value::Integer(v) => Ok(*v),
-            other => Err(decode(column, &format!("expected an integer, got {other:?}"))),
+            other => Err(decode(
+                column,
+                &format!("expected an integer, got {other:?}"),
+            )),
         }
     }
     pub fn opt_i64(&self, column: &str) -> Result<Option<i64>, DbError> {
         match self.value(column)? {
             Value::Null => Ok(None),
             Value::Integer(v) => Ok(Some(*v)),
-            other => Err(decode(column, &format!("expected an integer, got {other:?}"))),
+            other => Err(decode(
+                column,
+                &format!("expected an integer, got {other:?}"),
+            )),
         }
     }
     pub fn bool(&self, column: &str) -> Result<bool, DbError> {
@@ -105,7 +111,10 @@ pub fn scalar_i64(rows: &Rows) -> Result<i64, DbError> {
     match rows.rows.first().and_then(|r| r.first()) {
         Some(Value::Integer(v)) => Ok(*v),
         Some(Value::Null) | None => Ok(0),
-        Some(other) => Err(decode("scalar", &format!("expected an integer, got {other:?}"))),
+        Some(other) => Err(decode(
+            "scalar",
+            &format!("expected an integer, got {other:?}"),
+        )),
     }
 }
 

@@ -68,7 +68,11 @@ impl AppError {
         Self::api(StatusCode::FORBIDDEN, code, message)
     }
     pub fn not_found(what: &str) -> Self {
-        Self::api(StatusCode::NOT_FOUND, "not_found", format!("{what} not found"))
+        Self::api(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("{what} not found"),
+        )
     }
     pub fn conflict(code: &'static str, field: &str, message: impl Into<String>) -> Self {
         AppError::Api(ApiError::new(StatusCode::CONFLICT, code, message).with_field(field))

@@ -1,7 +1,9 @@
 //! The native adapter, for the local host and the tests: SQLite files through rusqlite, the
 //! key-value store as a table in its own SQLite file, outbound HTTP through ureq.
 
-use crate::ports::{DbError, HttpClient, HttpError, KeyValue, KvError, Rows, Sql, Value, Variables};
+use crate::ports::{
+    DbError, HttpClient, HttpError, KeyValue, KvError, Rows, Sql, Value, Variables,
+};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, ErrorCode};
 use std::collections::HashMap;
@@ -41,9 +43,11 @@ impl SqlitePool {
 
     fn connect(&self) -> Result<Connection, DbError> {
         let conn = Connection::open(&self.path).map_err(map_error)?;
-        conn.busy_timeout(Duration::from_secs(5)).map_err(map_error)?;
+        conn.busy_timeout(Duration::from_secs(5))
+            .map_err(map_error)?;
         // The same per-connection setting the Spin adapter makes (ARCHITECTURE.md).
-        conn.execute_batch("PRAGMA synchronous = NORMAL;").map_err(map_error)?;
+        conn.execute_batch("PRAGMA synchronous = NORMAL;")
+            .map_err(map_error)?;
         conn.set_prepared_statement_cache_capacity(64);
         Ok(conn)
     }
@@ -155,18 +159,23 @@ impl SqliteKv {
 
     fn run(&self, sql: &str, params: &[Value]) -> Result<Rows, KvError> {
         let conn = self.pool.get().map_err(|e| KvError(e.to_string()))?;
-        conn.execute(sql, params).map_err(|e| KvError(e.to_string()))
+        conn.execute(sql, params)
+            .map_err(|e| KvError(e.to_string()))
     }
 }
 
 impl KeyValue for SqliteKv {
     fn get(&self, key: &str) -> Result<Option<Vec<u8>>, KvError> {
         let rows = self.run("SELECT value FROM kv WHERE key = ?", &[key.into()])?;
-        Ok(rows.rows.into_iter().next().and_then(|r| match r.into_iter().next() {
-            Some(Value::Blob(b)) => Some(b),
-            Some(Value::Text(t)) => Some(t.into_bytes()),
-            _ => None,
-        }))
+        Ok(rows
+            .rows
+            .into_iter()
+            .next()
+            .and_then(|r| match r.into_iter().next() {
+                Some(Value::Blob(b)) => Some(b),
+                Some(Value::Text(t)) => Some(t.into_bytes()),
+                _ => None,
+            }))
     }
     fn set(&self, key: &str, value: &[u8]) -> Result<(), KvError> {
         self.run(
@@ -177,7 +186,8 @@ impl KeyValue for SqliteKv {
         .map(|_| ())
     }
     fn delete(&self, key: &str) -> Result<(), KvError> {
-        self.run("DELETE FROM kv WHERE key = ?", &[key.into()]).map(|_| ())
+        self.run("DELETE FROM kv WHERE key = ?", &[key.into()])
+            .map(|_| ())
     }
 }
 
@@ -220,10 +230,7 @@ impl Default for UreqClient {
 }
 
 impl HttpClient for UreqClient {
-    fn send(
-        &self,
-        request: http::Request<Vec<u8>>,
-    ) -> Result<http::Response<Vec<u8>>, HttpError> {
+    fn send(&self, request: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, HttpError> {
         let (parts, body) = request.into_parts();
         let mut call = self
             .agent

@@ -71,9 +71,13 @@ pub fn create_tenant(ctx: &Ctx, input: NewTenant) -> AppResult<CreatedTenant> {
     let password_hash = password::hash(&password, &ctx.random_bytes::<16>())?;
     let now = ctx.now_ms();
     transaction(ctx.db, || {
-        let tenant = tenant::sql::insert(ctx.db, &slug, &name, &zone, language, now)?
-            .ok_or_else(|| {
-                AppError::conflict("tenant_exists", "slug", format!("the company '{slug}' exists"))
+        let tenant =
+            tenant::sql::insert(ctx.db, &slug, &name, &zone, language, now)?.ok_or_else(|| {
+                AppError::conflict(
+                    "tenant_exists",
+                    "slug",
+                    format!("the company '{slug}' exists"),
+                )
             })?;
         let new = NewUser {
             username,

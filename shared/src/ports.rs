@@ -107,8 +107,7 @@ pub trait Random {
 pub struct HttpError(pub String);
 
 pub trait HttpClient {
-    fn send(&self, request: http::Request<Vec<u8>>)
-        -> Result<http::Response<Vec<u8>>, HttpError>;
+    fn send(&self, request: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, HttpError>;
 }
 
 /// Spin variables: manifest defaults, overridden by the host (`SPIN_VARIABLE_<NAME>`).

@@ -63,7 +63,9 @@ impl KeyValue for SpinKv {
         self.0.get(key).map_err(|e| KvError(format!("{e:?}")))
     }
     fn set(&self, key: &str, value: &[u8]) -> Result<(), KvError> {
-        self.0.set(key, value).map_err(|e| KvError(format!("{e:?}")))
+        self.0
+            .set(key, value)
+            .map_err(|e| KvError(format!("{e:?}")))
     }
     fn delete(&self, key: &str) -> Result<(), KvError> {
         self.0.delete(key).map_err(|e| KvError(format!("{e:?}")))
@@ -81,10 +83,7 @@ impl Variables for SpinVariables {
 struct SpinHttp;
 
 impl HttpClient for SpinHttp {
-    fn send(
-        &self,
-        request: http::Request<Vec<u8>>,
-    ) -> Result<http::Response<Vec<u8>>, HttpError> {
+    fn send(&self, request: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, HttpError> {
         spin_sdk::http::run(async move {
             spin_sdk::http::send::<_, http::Response<Vec<u8>>>(request).await
         })

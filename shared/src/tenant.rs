@@ -32,7 +32,9 @@ impl Tenant {
 pub fn parse_slug(raw: &str) -> Result<String, String> {
     let slug = raw.trim().to_lowercase();
     let ok = (2..=40).contains(&slug.len())
-        && slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && slug
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !slug.starts_with('-')
         && !slug.ends_with('-');
     if ok {
@@ -76,7 +78,10 @@ pub fn resolve(ctx: &Ctx, req: &Request) -> AppResult<Tenant> {
     let tenant = sql::by_slug(ctx.db, &slug)?
         .ok_or_else(|| AppError::not_found(&format!("company '{slug}'")))?;
     if tenant.status != Status::Active {
-        return Err(AppError::forbidden("tenant_inactive", "this company is deactivated"));
+        return Err(AppError::forbidden(
+            "tenant_inactive",
+            "this company is deactivated",
+        ));
     }
     Ok(tenant)
 }
@@ -134,7 +139,13 @@ pub mod sql {
                 "INSERT INTO tenants (slug, name, time_zone, language, created_at) \
                  VALUES (?, ?, ?, ?, ?) ON CONFLICT (slug) DO NOTHING RETURNING {COLUMNS}"
             ),
-            &[slug.into(), name.into(), time_zone.into(), language.into(), now_ms.into()],
+            &[
+                slug.into(),
+                name.into(),
+                time_zone.into(),
+                language.into(),
+                now_ms.into(),
+            ],
         )?;
         rows.first().map(|r| decode(&r)).transpose()
     }

@@ -72,16 +72,15 @@ impl Request {
         serde_json::from_slice(self.body()).map_err(|e| {
             use serde_json::error::Category;
             match e.classify() {
-                Category::Syntax | Category::Eof | Category::Io => {
-                    AppError::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))
-                }
-                Category::Data => AppError::Api(
-                    crate::errors::ApiError::new(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        "validation_failed",
-                        e.to_string(),
-                    ),
+                Category::Syntax | Category::Eof | Category::Io => AppError::bad_request(
+                    "malformed_json",
+                    format!("the body is not valid JSON: {e}"),
                 ),
+                Category::Data => AppError::Api(crate::errors::ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "validation_failed",
+                    e.to_string(),
+                )),
             }
         })
     }

@@ -1,1 +1,11 @@
+//! Atende's integration tests: one binary, every test on its own database and clock.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod auth;
+mod errors;
+mod helpers;
+mod manifest;
+mod migrations;
+mod openapi;
+mod tenancy;
+mod users;

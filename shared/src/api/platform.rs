@@ -19,7 +19,10 @@ fn require_platform_secret(ctx: &Ctx, req: &Request) -> AppResult<()> {
     if bool::from(given.as_bytes().ct_eq(secret.as_bytes())) {
         Ok(())
     } else {
-        Err(AppError::unauthorized("unauthenticated", "a valid platform secret is required"))
+        Err(AppError::unauthorized(
+            "unauthenticated",
+            "a valid platform secret is required",
+        ))
     }
 }
 

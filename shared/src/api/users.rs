@@ -19,7 +19,13 @@ pub fn list(ctx: &Ctx, req: &Request) -> AppResult<Response> {
         status: query.get("status").map(parse_status).transpose()?,
         profile: query.get("profile").map(parse_profile).transpose()?,
     };
-    let (items, total) = sql::list(ctx.db, principal.tenant_id(), &filter, page.offset(), page.limit())?;
+    let (items, total) = sql::list(
+        ctx.db,
+        principal.tenant_id(),
+        &filter,
+        page.offset(),
+        page.limit(),
+    )?;
     ok(&Paged {
         items,
         total,
@@ -36,7 +42,10 @@ fn parse_status(s: &str) -> AppResult<Status> {
 
 fn parse_profile(s: &str) -> AppResult<Profile> {
     Profile::parse(s).ok_or_else(|| {
-        crate::errors::AppError::invalid("profile", format!("must be one of {}", Profile::expected()))
+        crate::errors::AppError::invalid(
+            "profile",
+            format!("must be one of {}", Profile::expected()),
+        )
     })
 }
 
@@ -74,7 +83,13 @@ fn set_status(ctx: &Ctx, req: &Request, status: Status) -> AppResult<Response> {
     let principal = authenticate(ctx, req)?;
     principal.require(ADMINS)?;
     let id: UserId = req.param("id")?;
-    ok(&service::set_status(ctx, principal.tenant_id(), principal.user_id(), id, status)?)
+    ok(&service::set_status(
+        ctx,
+        principal.tenant_id(),
+        principal.user_id(),
+        id,
+        status,
+    )?)
 }
 
 /// `POST /api/admin/users/import` with a `text/csv` body.

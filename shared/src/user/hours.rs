@@ -41,7 +41,10 @@ impl WorkingHours {
         }
         for (i, w) in windows.iter().enumerate() {
             if !DAYS.contains(&w.day.as_str()) {
-                return Err(format!("window {i}: day must be one of {}", DAYS.join(", ")));
+                return Err(format!(
+                    "window {i}: day must be one of {}",
+                    DAYS.join(", ")
+                ));
             }
             let (Some(start), Some(end)) = (minutes(&w.start), minutes(&w.end)) else {
                 return Err(format!("window {i}: times must be HH:MM (00:00 to 24:00)"));

@@ -70,7 +70,9 @@ fn parse_bool(v: &str) -> Result<bool, String> {
 }
 
 fn parse_int(v: &str) -> Result<i64, String> {
-    v.trim().parse().map_err(|_| "must be a whole number".into())
+    v.trim()
+        .parse()
+        .map_err(|_| "must be a whole number".into())
 }
 
 /// Separator of the file: `;` (spreadsheets in pt-BR and es locales) or `,`.
@@ -97,18 +99,26 @@ fn read_rows(text: &str) -> AppResult<Vec<Candidate>> {
         .from_reader(text.as_bytes());
     let headers: Vec<String> = reader
         .headers()
-        .map_err(|e| AppError::bad_request("malformed_csv", format!("cannot read the header: {e}")))?
+        .map_err(|e| {
+            AppError::bad_request("malformed_csv", format!("cannot read the header: {e}"))
+        })?
         .iter()
         .map(normalise_header)
         .collect();
     if let Some(unknown) = headers.iter().find(|h| !COLUMNS.contains(&h.as_str())) {
         return Err(AppError::invalid(
             "file",
-            format!("unknown column '{unknown}'; columns are: {}", COLUMNS.join(", ")),
+            format!(
+                "unknown column '{unknown}'; columns are: {}",
+                COLUMNS.join(", ")
+            ),
         ));
     }
     if let Some(missing) = REQUIRED.iter().find(|r| !headers.iter().any(|h| h == *r)) {
-        return Err(AppError::invalid("file", format!("the column '{missing}' is required")));
+        return Err(AppError::invalid(
+            "file",
+            format!("the column '{missing}' is required"),
+        ));
     }
     let mut out = Vec::new();
     for record in reader.records() {
@@ -142,7 +152,11 @@ fn read_rows(text: &str) -> AppResult<Vec<Candidate>> {
                 (line, Err(vec![error]), String::new())
             }
         };
-        out.push(Candidate { line, username, input });
+        out.push(Candidate {
+            line,
+            username,
+            input,
+        });
     }
     Ok(out)
 }
@@ -154,7 +168,10 @@ fn row_input(cells: &HashMap<&str, &str>) -> Result<CreateUser, Vec<FieldError>>
         cells.get(name).and_then(|v| match parse(v) {
             Ok(n) => Some(n),
             Err(message) => {
-                errors.push(FieldError { field: name.into(), message });
+                errors.push(FieldError {
+                    field: name.into(),
+                    message,
+                });
                 None
             }
         })
@@ -277,7 +294,10 @@ pub fn import(ctx: &Ctx, tenant: TenantId, text: &str) -> AppResult<ImportReport
         }
         Ok(())
     })?;
-    let created = reports.iter().filter(|r| r.status == RowStatus::Created).count();
+    let created = reports
+        .iter()
+        .filter(|r| r.status == RowStatus::Created)
+        .count();
     Ok(ImportReport {
         total: reports.len(),
         created,

@@ -255,7 +255,9 @@ fn parse_profile(raw: &str) -> Result<Profile, String> {
 fn parse_language(raw: Option<String>) -> Result<Language, String> {
     match raw.as_deref().map(str::trim) {
         None | Some("") => Ok(Language::PtBr),
-        Some(l) => Language::parse(l).ok_or_else(|| format!("must be one of {}", Language::expected())),
+        Some(l) => {
+            Language::parse(l).ok_or_else(|| format!("must be one of {}", Language::expected()))
+        }
     }
 }
 
@@ -287,7 +289,10 @@ pub fn check_password(password: &str) -> Result<(), String> {
 impl CreateUser {
     /// Validates every field, reporting all problems at once; the password is hashed by the
     /// caller once the rest is known to be good (hashing is the expensive part).
-    pub fn validate(self, today: NaiveDate) -> Result<(String, String, UserFields), Vec<FieldError>> {
+    pub fn validate(
+        self,
+        today: NaiveDate,
+    ) -> Result<(String, String, UserFields), Vec<FieldError>> {
         let mut p = Problems::default();
         let username = p.check("username", parse_username(&self.username));
         let display_name = p.check("display_name", required_text(&self.display_name, 120));
@@ -297,8 +302,10 @@ impl CreateUser {
         let phone = p.check("phone", parse_phone(self.phone));
         let birth_date = p.check("birth_date", parse_birth_date(self.birth_date, today));
         let language = p.check("language", parse_language(self.language));
-        let max_concurrent =
-            p.check("max_concurrent", parse_max_concurrent(self.max_concurrent.unwrap_or(5)));
+        let max_concurrent = p.check(
+            "max_concurrent",
+            parse_max_concurrent(self.max_concurrent.unwrap_or(5)),
+        );
         let priority = p.check("priority", parse_priority(self.priority.unwrap_or(0)));
         let department = p.check("department", optional_text(self.department, 120));
         let social_token = p.check("social_token", optional_text(self.social_token, 512));
@@ -308,8 +315,19 @@ impl CreateUser {
             WorkingHours::parse(self.working_hours.unwrap_or_default()),
         );
         match (
-            username, display_name, profile, email, phone, birth_date, language, max_concurrent,
-            priority, department, social_token, integration_key, working_hours,
+            username,
+            display_name,
+            profile,
+            email,
+            phone,
+            birth_date,
+            language,
+            max_concurrent,
+            priority,
+            department,
+            social_token,
+            integration_key,
+            working_hours,
         ) {
             (
                 Some(username),
@@ -363,7 +381,9 @@ impl UpdateUser {
             p.add("username", "cannot be changed after the user is created");
         }
         if let Some(v) = self.display_name {
-            f.display_name = p.check("display_name", required_text(&v, 120)).unwrap_or_default();
+            f.display_name = p
+                .check("display_name", required_text(&v, 120))
+                .unwrap_or_default();
         }
         if let Some(v) = self.profile {
             if let Some(profile) = p.check("profile", parse_profile(&v)) {
@@ -391,7 +411,9 @@ impl UpdateUser {
             f.must_change_password = v;
         }
         if let Some(v) = self.max_concurrent {
-            f.max_concurrent = p.check("max_concurrent", parse_max_concurrent(v)).unwrap_or(0);
+            f.max_concurrent = p
+                .check("max_concurrent", parse_max_concurrent(v))
+                .unwrap_or(0);
         }
         if let Some(v) = self.priority {
             f.priority = p.check("priority", parse_priority(v)).unwrap_or(0);

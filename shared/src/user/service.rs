@@ -14,7 +14,9 @@ pub fn today(ctx: &Ctx) -> chrono::NaiveDate {
 
 /// Validates, hashes and inserts; a taken username is a 409 naming the field.
 pub fn create(ctx: &Ctx, tenant: TenantId, input: CreateUser) -> AppResult<User> {
-    let (username, password, fields) = input.validate(today(ctx)).map_err(AppError::invalid_fields)?;
+    let (username, password, fields) = input
+        .validate(today(ctx))
+        .map_err(AppError::invalid_fields)?;
     let password_hash = password::hash(&password, &ctx.random_bytes::<16>())?;
     let new = NewUser {
         username,

@@ -110,7 +110,9 @@ fn field_values(f: &UserFields) -> Vec<Value> {
         f.profile.into(),
         f.email.clone().into(),
         f.phone.clone().into(),
-        f.birth_date.map(|d| d.format("%Y-%m-%d").to_string()).into(),
+        f.birth_date
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .into(),
         f.language.into(),
         f.must_change_password.into(),
         f.max_concurrent.into(),
@@ -268,7 +270,10 @@ pub fn set_status(
                                            THEN 1 ELSE 0 END) \
          WHERE tenant_id = ?3 AND id = ?4 RETURNING {COLUMNS}"
     );
-    one(&db.execute(&sql, &[status.into(), now_ms.into(), tenant.into(), id.into()])?)
+    one(&db.execute(
+        &sql,
+        &[status.into(), now_ms.into(), tenant.into(), id.into()],
+    )?)
 }
 
 /// The owner's own change: clears "must change", revokes other sessions; returns the epoch.

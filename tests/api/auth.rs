@@ -1,0 +1,239 @@
+use crate::helpers::{full_agent, TestApp, PASSWORD};
+use chrono::Duration;
+use serde_json::json;
+
+#[test]
+fn demo_admin_logs_in_and_me_returns_the_admin() {
+    let app = TestApp::spawn();
+
+    let login = app.login("admin", PASSWORD);
+
+    login.assert_status(200);
+    assert_eq!(login.body["must_change_password"], false);
+    assert_eq!(login.body["user"]["username"], "admin");
+    let token = login.body["token"].as_str().unwrap();
+    assert!(token.len() >= 40, "tokens carry 256 bits");
+    let me = app.me(token);
+    me.assert_status(200);
+    assert_eq!(me.body["user"]["username"], "admin");
+    assert_eq!(me.body["user"]["profile"], "admin");
+    assert_eq!(me.body["tenant"]["slug"], "demo");
+    assert!(me.body["user"].get("password_hash").is_none());
+}
+
+#[test]
+fn usernames_are_case_insensitive_at_login() {
+    let app = TestApp::spawn();
+    app.login("ADMIN", PASSWORD).assert_status(200);
+}
+
+#[test]
+fn wrong_password_and_unknown_user_get_the_same_401() {
+    let app = TestApp::spawn();
+
+    let wrong = app.login("admin", "Wrong#Pass1");
+    let unknown = app.login("nobody", PASSWORD);
+
+    wrong.assert_error(401, "invalid_credentials");
+    unknown.assert_error(401, "invalid_credentials");
+    assert_eq!(wrong.body, unknown.body);
+}
+
+#[test]
+fn requests_without_a_valid_token_are_401() {
+    let app = TestApp::spawn();
+    app.call("GET", "/api/auth/me", None, None)
+        .assert_error(401, "unauthenticated");
+    app.me("not-a-token").assert_error(401, "invalid_token");
+}
+
+#[test]
+fn logout_ends_the_session() {
+    let app = TestApp::spawn();
+    let token = app.token("agent1");
+
+    app.logout(&token).assert_status(204);
+
+    app.me(&token).assert_error(401, "invalid_token");
+}
+
+#[test]
+fn sessions_expire_after_their_lifetime() {
+    let app = TestApp::spawn();
+    let token = app.token("agent1");
+
+    app.clock
+        .advance(Duration::hours(12) - Duration::seconds(1));
+    app.me(&token).assert_status(200);
+
+    app.clock.advance(Duration::seconds(1));
+    app.me(&token).assert_error(401, "session_expired");
+}
+
+#[test]
+fn must_change_password_blocks_every_other_api_until_changed() {
+    let app = TestApp::spawn();
+    let admin = app.token("admin");
+    let mut body = full_agent("novato");
+    body["must_change_password"] = json!(true);
+    body["working_hours"] = json!([]);
+    app.create_user(&admin, body).assert_status(201);
+
+    let login = app.login("novato", "Str0ng#Pass");
+    login.assert_status(200);
+    assert_eq!(login.body["must_change_password"], true);
+    let token = login.body["token"].as_str().unwrap().to_owned();
+
+    // `me` works so the console can show the change-password screen; nothing else does.
+    app.me(&token).assert_status(200);
+    app.list_users(&token, "")
+        .assert_error(403, "password_change_required");
+
+    let changed = app.change_password(&token, "Str0ng#Pass", "N3w#Secret");
+    changed.assert_status(200);
+    assert_eq!(changed.body["must_change_password"], false);
+    let new_token = changed.body["token"].as_str().unwrap();
+    // The agent now gets the ordinary answer for its profile, not the password block.
+    app.list_users(new_token, "").assert_error(403, "forbidden");
+    // The session used for the change is replaced by the new one.
+    app.me(&token).assert_error(401, "invalid_token");
+    app.login("novato", "N3w#Secret").assert_status(200);
+    app.login("novato", "Str0ng#Pass")
+        .assert_error(401, "invalid_credentials");
+}
+
+#[test]
+fn a_weak_new_password_is_refused_naming_each_broken_rule() {
+    let app = TestApp::spawn();
+    let token = app.token("agent1");
+
+    let r = app.change_password(&token, PASSWORD, "short");
+
+    r.assert_error(422, "validation_failed");
+    assert_eq!(r.error_field(), "new_password");
+    let message = r.body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("longer than 7 characters"), "{message}");
+    assert!(message.contains("upper-case"), "{message}");
+    assert!(message.contains("digit"), "{message}");
+    assert!(message.contains("special character"), "{message}");
+    assert!(!message.contains("lower-case"), "{message}");
+    // Nothing changed: the old password still works.
+    app.login("agent1", PASSWORD).assert_status(200);
+}
+
+#[test]
+fn password_change_needs_the_current_password() {
+    let app = TestApp::spawn();
+    let token = app.token("agent1");
+    let r = app.change_password(&token, "Wrong#Pass1", "N3w#Secret");
+    r.assert_error(422, "validation_failed");
+    assert_eq!(r.error_field(), "current_password");
+    app.change_password(&token, PASSWORD, PASSWORD)
+        .assert_error(422, "validation_failed");
+}
+
+#[test]
+fn working_hours_are_enforced_at_login_and_on_every_request() {
+    let app = TestApp::spawn();
+    let admin = app.token("admin");
+    let mut body = full_agent("turno");
+    // Monday 08:00–13:00 in São Paulo; the test clock starts Monday 12:00 there.
+    body["working_hours"] = json!([{"day": "mon", "start": "08:00", "end": "13:00"}]);
+    app.create_user(&admin, body).assert_status(201);
+
+    let token = app.token_with("turno", "Str0ng#Pass");
+    app.clock.advance(Duration::minutes(59));
+    app.me(&token).assert_status(200);
+
+    app.clock.advance(Duration::minutes(1));
+    app.me(&token).assert_error(403, "outside_working_hours");
+    app.login("turno", "Str0ng#Pass")
+        .assert_error(403, "outside_working_hours");
+
+    // Next Monday at 08:00 it works again.
+    app.clock.advance(Duration::days(7) - Duration::hours(5));
+    app.login("turno", "Str0ng#Pass").assert_status(200);
+}
+
+#[test]
+fn failed_logins_are_rate_limited_per_username() {
+    let app = TestApp::spawn();
+    for _ in 0..5 {
+        app.login("agent1", "Wrong#Pass1")
+            .assert_error(401, "invalid_credentials");
+    }
+
+    // Even the right password is refused while the limit holds.
+    let limited = app.login("agent1", PASSWORD);
+    limited.assert_error(429, "too_many_attempts");
+    let retry: u64 = limited.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry > 0 && retry <= 15 * 60);
+    // Other users are not affected.
+    app.login("agent2", PASSWORD).assert_status(200);
+
+    app.clock.advance(Duration::minutes(15));
+    app.login("agent1", PASSWORD).assert_status(200);
+}
+
+#[test]
+fn failed_logins_are_rate_limited_per_client_address() {
+    let mut app = TestApp::spawn();
+    for i in 0..20 {
+        app.login(&format!("guess{i}"), "Wrong#Pass1")
+            .assert_error(401, "invalid_credentials");
+    }
+
+    app.login("agent1", PASSWORD)
+        .assert_error(429, "too_many_attempts");
+
+    app.client_addr = "10.9.9.9:4000".parse().unwrap();
+    app.login("agent1", PASSWORD).assert_status(200);
+}
+
+#[test]
+fn a_deactivated_user_cannot_log_in_and_loses_every_session() {
+    let app = TestApp::spawn();
+    let admin = app.token("admin");
+    let first = app.token("agent3");
+    let second = app.token("agent3");
+    let id = app.user_id(&admin, "agent3");
+
+    app.deactivate_user(&admin, id).assert_status(200);
+
+    app.me(&first).assert_error(401, "session_revoked");
+    app.me(&second).assert_error(401, "session_revoked");
+    app.login("agent3", PASSWORD)
+        .assert_error(403, "user_inactive");
+
+    app.activate_user(&admin, id).assert_status(200);
+    app.login("agent3", PASSWORD).assert_status(200);
+    // Old sessions stay dead after reactivation (the revoked key was already removed).
+    app.me(&first).assert_error(401, "invalid_token");
+}
+
+impl TestApp {
+    #[track_caller]
+    pub fn token_with(&self, username: &str, password: &str) -> String {
+        let r = self.login(username, password);
+        r.assert_status(200);
+        r.body["token"].as_str().unwrap().to_owned()
+    }
+}
+
+#[test]
+fn a_password_change_revokes_the_users_other_sessions() {
+    let app = TestApp::spawn();
+    let laptop = app.token("agent4");
+    let phone = app.token("agent4");
+
+    let changed = app.change_password(&laptop, PASSWORD, "N3w#Secret");
+
+    changed.assert_status(200);
+    app.me(&phone).assert_error(401, "session_revoked");
+    app.me(changed.body["token"].as_str().unwrap())
+        .assert_status(200);
+}

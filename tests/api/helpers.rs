@@ -1,0 +1,290 @@
+//! `TestApp`: the whole platform in-process (the local host's `App`, no server), on its own
+//! fresh database, with a clock the test moves by hand.
+
+use atende_host::{App, Config};
+use atende_shared::ports::ManualClock;
+use chrono::{TimeZone, Utc};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tempfile::TempDir;
+
+pub const PASSWORD: &str = "Atende#2026";
+pub const PLATFORM_SECRET: &str = "test-platform-secret";
+
+pub struct TestResponse {
+    pub status: u16,
+    pub body: Value,
+    pub headers: http::HeaderMap,
+}
+
+impl TestResponse {
+    pub fn error_code(&self) -> &str {
+        self.body["error"]["code"]
+            .as_str()
+            .unwrap_or("<no error envelope>")
+    }
+    pub fn error_field(&self) -> &str {
+        self.body["error"]["field"].as_str().unwrap_or("")
+    }
+    #[track_caller]
+    pub fn assert_status(&self, status: u16) -> &Self {
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.body
+        );
+        self
+    }
+    #[track_caller]
+    pub fn assert_error(&self, status: u16, code: &str) -> &Self {
+        self.assert_status(status);
+        assert_eq!(self.error_code(), code, "body: {}", self.body);
+        assert!(self.body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()));
+        self
+    }
+}
+
+pub struct TestApp {
+    pub app: App,
+    pub clock: ManualClock,
+    /// The company requests address through `X-Tenant` unless a test says otherwise.
+    pub tenant: String,
+    pub client_addr: SocketAddr,
+    pub dir: TempDir,
+}
+
+/// Monday 2026-11-23 12:00 in São Paulo (UTC-3).
+pub fn monday_noon() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 15, 0, 0).unwrap()
+}
+
+pub struct Request<'a> {
+    pub method: &'a str,
+    pub path: &'a str,
+    pub token: Option<&'a str>,
+    pub headers: Vec<(&'a str, String)>,
+    pub content_type: Option<&'a str>,
+    pub body: Vec<u8>,
+}
+
+impl TestApp {
+    /// A fresh platform with the demo company.
+    pub fn spawn() -> TestApp {
+        let app = Self::spawn_empty();
+        app.app
+            .with_ctx(atende_shared::demo::seed)
+            .unwrap()
+            .expect("demo seed");
+        app
+    }
+
+    /// A fresh platform with no company at all.
+    pub fn spawn_empty() -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        Self::open(dir)
+    }
+
+    pub fn open(dir: TempDir) -> TestApp {
+        let clock = ManualClock::at(monday_noon());
+        let config = Config {
+            data_dir: dir.path().to_path_buf(),
+            web_root: std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../web")),
+            variables: HashMap::from([
+                ("platform_secret".to_owned(), PLATFORM_SECRET.to_owned()),
+                ("base_domain".to_owned(), "atende.test".to_owned()),
+                ("default_tenant".to_owned(), "demo".to_owned()),
+                ("session_ttl_minutes".to_owned(), "720".to_owned()),
+            ]),
+        };
+        let app = App::open(config, Arc::new(clock.clone())).unwrap();
+        TestApp {
+            app,
+            clock,
+            tenant: "demo".into(),
+            client_addr: "10.1.1.1:5000".parse().unwrap(),
+            dir,
+        }
+    }
+
+    pub fn send(&self, r: Request) -> TestResponse {
+        let mut builder = http::Request::builder()
+            .method(r.method)
+            .uri(r.path)
+            .header("x-tenant", &self.tenant);
+        if let Some(token) = r.token {
+            builder = builder.header("authorization", format!("Bearer {token}"));
+        }
+        if let Some(ct) = r.content_type {
+            builder = builder.header("content-type", ct);
+        }
+        for (k, v) in r.headers {
+            builder = builder.header(k, v);
+        }
+        let response = self
+            .app
+            .handle(builder.body(r.body).unwrap(), Some(self.client_addr));
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = serde_json::from_slice(response.body()).unwrap_or(Value::Null);
+        TestResponse {
+            status,
+            body,
+            headers,
+        }
+    }
+
+    pub fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> TestResponse {
+        self.send(Request {
+            method,
+            path,
+            token,
+            headers: Vec::new(),
+            content_type: body.as_ref().map(|_| "application/json"),
+            body: body.map(|b| b.to_string().into_bytes()).unwrap_or_default(),
+        })
+    }
+
+    pub fn login(&self, username: &str, password: &str) -> TestResponse {
+        self.call(
+            "POST",
+            "/api/auth/login",
+            None,
+            Some(json!({"username": username, "password": password})),
+        )
+    }
+
+    /// Logs in with the demo password and returns the token.
+    #[track_caller]
+    pub fn token(&self, username: &str) -> String {
+        let r = self.login(username, PASSWORD);
+        r.assert_status(200);
+        r.body["token"].as_str().unwrap().to_owned()
+    }
+
+    pub fn me(&self, token: &str) -> TestResponse {
+        self.call("GET", "/api/auth/me", Some(token), None)
+    }
+
+    pub fn logout(&self, token: &str) -> TestResponse {
+        self.call("POST", "/api/auth/logout", Some(token), None)
+    }
+
+    pub fn change_password(&self, token: &str, current: &str, new: &str) -> TestResponse {
+        self.call(
+            "POST",
+            "/api/auth/password",
+            Some(token),
+            Some(json!({"current_password": current, "new_password": new})),
+        )
+    }
+
+    pub fn create_user(&self, token: &str, body: Value) -> TestResponse {
+        self.call("POST", "/api/admin/users", Some(token), Some(body))
+    }
+
+    pub fn get_user(&self, token: &str, id: i64) -> TestResponse {
+        self.call("GET", &format!("/api/admin/users/{id}"), Some(token), None)
+    }
+
+    pub fn update_user(&self, token: &str, id: i64, body: Value) -> TestResponse {
+        self.call(
+            "PATCH",
+            &format!("/api/admin/users/{id}"),
+            Some(token),
+            Some(body),
+        )
+    }
+
+    pub fn list_users(&self, token: &str, query: &str) -> TestResponse {
+        self.call(
+            "GET",
+            &format!("/api/admin/users{query}"),
+            Some(token),
+            None,
+        )
+    }
+
+    pub fn deactivate_user(&self, token: &str, id: i64) -> TestResponse {
+        self.call(
+            "POST",
+            &format!("/api/admin/users/{id}/deactivate"),
+            Some(token),
+            None,
+        )
+    }
+
+    pub fn activate_user(&self, token: &str, id: i64) -> TestResponse {
+        self.call(
+            "POST",
+            &format!("/api/admin/users/{id}/activate"),
+            Some(token),
+            None,
+        )
+    }
+
+    pub fn import_users(&self, token: &str, csv: &str) -> TestResponse {
+        self.send(Request {
+            method: "POST",
+            path: "/api/admin/users/import",
+            token: Some(token),
+            headers: Vec::new(),
+            content_type: Some("text/csv"),
+            body: csv.as_bytes().to_vec(),
+        })
+    }
+
+    pub fn create_tenant(&self, secret: Option<&str>, body: Value) -> TestResponse {
+        self.call("POST", "/api/platform/tenants", secret, Some(body))
+    }
+
+    /// The id of a user of the current tenant, by username (through the API, as admin).
+    pub fn user_id(&self, admin_token: &str, username: &str) -> i64 {
+        let r = self.list_users(admin_token, &format!("?q={username}"));
+        r.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["username"] == username)
+            .and_then(|u| u["id"].as_i64())
+            .unwrap()
+    }
+}
+
+/// A valid new agent body with every field set.
+pub fn full_agent(username: &str) -> Value {
+    json!({
+        "username": username,
+        "display_name": "Fernanda Lima",
+        "profile": "agent",
+        "password": "Str0ng#Pass",
+        "email": "Fernanda@Example.com",
+        "phone": "+55 (11) 98765-4321",
+        "birth_date": "1990-05-17",
+        "language": "es",
+        "must_change_password": false,
+        "max_concurrent": 12,
+        "priority": 7,
+        "department": "Suporte",
+        "social_token": "soc-123",
+        "integration_key": "int-456",
+        "working_hours": [
+            {"day": "mon", "start": "08:00", "end": "18:00"},
+            {"day": "tue", "start": "08:00", "end": "18:00"}
+        ],
+        "permissions": {
+            "see_group_history": true,
+            "see_operation_history": false,
+            "confidential_history": true
+        }
+    })
+}

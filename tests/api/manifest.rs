@@ -1,0 +1,50 @@
+use crate::helpers::TestApp;
+use atende_host::manifest::{Manifest, SPIN_TOML};
+
+#[test]
+fn every_component_in_spin_toml_is_mounted_and_builds_from_this_workspace() {
+    let manifest = Manifest::parse(SPIN_TOML).unwrap();
+    let routers = atende_host::component_routers();
+    let raw: toml::Value = toml::from_str(SPIN_TOML).unwrap();
+    let components = raw["component"].as_table().unwrap();
+    for (id, component) in components {
+        assert!(
+            routers.contains_key(id.as_str()),
+            "no route table for component {id}"
+        );
+        assert!(
+            manifest.components().any(|c| c == id),
+            "component {id} has no trigger"
+        );
+        let source = component["source"].as_str().unwrap();
+        let crate_name = format!("atende_{id}");
+        assert_eq!(
+            source,
+            format!("target/wasm32-wasip1/release/{crate_name}.wasm")
+        );
+        let build = component["build"]["command"].as_str().unwrap();
+        assert!(build.contains(&format!("-p atende-{id}")), "{build}");
+    }
+    assert_eq!(
+        components.len(),
+        routers.len(),
+        "every route table is a component in spin.toml"
+    );
+}
+
+#[test]
+fn the_web_component_serves_the_start_page() {
+    let app = TestApp::spawn();
+    let response = app
+        .app
+        .handle(http::Request::get("/").body(Vec::new()).unwrap(), None);
+    assert_eq!(response.status(), 200);
+    assert!(String::from_utf8_lossy(response.body()).contains("Atende"));
+    let escape = app.app.handle(
+        http::Request::get("/../Cargo.toml")
+            .body(Vec::new())
+            .unwrap(),
+        None,
+    );
+    assert_eq!(escape.status(), 404);
+}
