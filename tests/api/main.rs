@@ -7,5 +7,6 @@ mod helpers;
 mod manifest;
 mod migrations;
 mod openapi;
+mod server;
 mod tenancy;
 mod users;

@@ -1,0 +1,37 @@
+//! The local host over real HTTP: the end-to-end scenarios against a server on loopback,
+//! and a clean shutdown that loses nothing.
+
+use crate::helpers::TestApp;
+use std::sync::Arc;
+
+#[test]
+fn the_end_to_end_scenarios_pass_over_real_http_and_shutdown_keeps_everything() {
+    let test = TestApp::spawn();
+    let TestApp { app, dir, .. } = test;
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = runtime.spawn(atende_host::server::serve(Arc::new(app), listener, async {
+        let _ = stopped.await;
+    }));
+
+    let (passed, failed) = atende_e2e::run_all(&base, "demo");
+    let created = atende_e2e::Client::new(&base, "demo");
+    let admin = created.login("admin", atende_e2e::DEMO_PASSWORD);
+    let token = admin.body["token"].as_str().unwrap().to_owned();
+    let before = created.call("GET", "/api/admin/users", Some(&token), None).body["total"].clone();
+
+    stop.send(()).unwrap();
+    runtime.block_on(server).unwrap().unwrap();
+
+    assert_eq!(failed, 0, "end-to-end scenarios failed");
+    assert_eq!(passed, atende_e2e::SCENARIOS.len());
+    // Reopened from the same files: every user created over HTTP is still there.
+    let reopened = TestApp::open(dir);
+    let admin = reopened.token("admin");
+    assert_eq!(reopened.list_users(&admin, "").body["total"], before);
+    assert!(before.as_i64().unwrap() > 7);
+}
