@@ -22,7 +22,10 @@ fn the_end_to_end_scenarios_pass_over_real_http_and_shutdown_keeps_everything() 
     let created = atende_e2e::Client::new(&base, "demo");
     let admin = created.login("admin", atende_e2e::DEMO_PASSWORD);
     let token = admin.body["token"].as_str().unwrap().to_owned();
-    let before = created.call("GET", "/api/admin/users", Some(&token), None).body["total"].clone();
+    let before = created
+        .call("GET", "/api/admin/users", Some(&token), None)
+        .body["total"]
+        .clone();
 
     stop.send(()).unwrap();
     runtime.block_on(server).unwrap().unwrap();

@@ -36,7 +36,13 @@ impl Client {
         }
     }
 
-    pub fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+    pub fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
         let mut req = self
             .agent
             .request(method, &format!("{}{}", self.base, path))
@@ -71,7 +77,10 @@ impl Client {
 
     fn token(&self, username: &str, password: &str) -> Result<String, String> {
         let r = self.login(username, password);
-        expect(r.status == 200, format!("login {username}: {} {}", r.status, r.body))?;
+        expect(
+            r.status == 200,
+            format!("login {username}: {} {}", r.status, r.body),
+        )?;
         Ok(r.body["token"].as_str().unwrap_or_default().to_owned())
     }
 }
@@ -95,20 +104,38 @@ fn unique(prefix: &str) -> String {
 type Scenario = fn(&Client) -> Result<(), String>;
 
 pub const SCENARIOS: &[(&str, Scenario)] = &[
-    ("the demo admin logs in and me returns the admin", admin_login_and_me),
-    ("a wrong password is 401 with the error envelope", wrong_password),
-    ("a weak new password is refused naming the rule", weak_password),
-    ("an admin creates, finds and deactivates a user", user_lifecycle),
+    (
+        "the demo admin logs in and me returns the admin",
+        admin_login_and_me,
+    ),
+    (
+        "a wrong password is 401 with the error envelope",
+        wrong_password,
+    ),
+    (
+        "a weak new password is refused naming the rule",
+        weak_password,
+    ),
+    (
+        "an admin creates, finds and deactivates a user",
+        user_lifecycle,
+    ),
     ("an agent cannot create users", agent_rbac),
     ("malformed JSON is 400 with the envelope", malformed_json),
-    ("the start page and the API document are served", static_pages),
+    (
+        "the start page and the API document are served",
+        static_pages,
+    ),
 ];
 
 fn admin_login_and_me(c: &Client) -> Result<(), String> {
     let token = c.token("admin", DEMO_PASSWORD)?;
     let me = c.call("GET", "/api/auth/me", Some(&token), None);
     expect(me.status == 200, format!("me: {}", me.status))?;
-    expect(me.body["user"]["username"] == "admin", format!("me: {}", me.body))?;
+    expect(
+        me.body["user"]["username"] == "admin",
+        format!("me: {}", me.body),
+    )?;
     expect(me.body["user"]["profile"] == "admin", "profile is admin")
 }
 
@@ -119,10 +146,15 @@ fn scratch_user(c: &Client, admin: &str, must_change: bool) -> Result<(String, i
         "POST",
         "/api/admin/users",
         Some(admin),
-        Some(json!({"username": username, "display_name": "E2E", "profile": "agent",
-                    "password": "E2e#Pass123", "must_change_password": must_change})),
+        Some(
+            json!({"username": username, "display_name": "E2E", "profile": "agent",
+                    "password": "E2e#Pass123", "must_change_password": must_change}),
+        ),
     );
-    expect(r.status == 201, format!("create user: {} {}", r.status, r.body))?;
+    expect(
+        r.status == 201,
+        format!("create user: {} {}", r.status, r.body),
+    )?;
     Ok((username, r.body["id"].as_i64().unwrap_or(0)))
 }
 
@@ -131,7 +163,10 @@ fn wrong_password(c: &Client) -> Result<(), String> {
     let (username, _) = scratch_user(c, &admin, false)?;
     let r = c.login(&username, "Wrong#Pass1");
     expect(r.status == 401, format!("status {}", r.status))?;
-    expect(r.code() == "invalid_credentials", format!("body {}", r.body))?;
+    expect(
+        r.code() == "invalid_credentials",
+        format!("body {}", r.body),
+    )?;
     expect(r.body["error"]["message"].is_string(), "message present")
 }
 
@@ -139,10 +174,16 @@ fn weak_password(c: &Client) -> Result<(), String> {
     let admin = c.token("admin", DEMO_PASSWORD)?;
     let (username, _) = scratch_user(c, &admin, true)?;
     let login = c.login(&username, "E2e#Pass123");
-    expect(login.body["must_change_password"] == true, "must change at first login")?;
+    expect(
+        login.body["must_change_password"] == true,
+        "must change at first login",
+    )?;
     let token = login.body["token"].as_str().unwrap_or_default().to_owned();
     let blocked = c.call("GET", "/api/admin/users", Some(&token), None);
-    expect(blocked.code() == "password_change_required", format!("{}", blocked.body))?;
+    expect(
+        blocked.code() == "password_change_required",
+        format!("{}", blocked.body),
+    )?;
     let weak = c.call(
         "POST",
         "/api/auth/password",
@@ -151,28 +192,50 @@ fn weak_password(c: &Client) -> Result<(), String> {
     );
     expect(weak.status == 422, format!("weak: {}", weak.status))?;
     let message = weak.body["error"]["message"].as_str().unwrap_or("");
-    expect(message.contains("upper-case"), format!("names the rule: {message}"))?;
+    expect(
+        message.contains("upper-case"),
+        format!("names the rule: {message}"),
+    )?;
     let good = c.call(
         "POST",
         "/api/auth/password",
         Some(&token),
         Some(json!({"current_password": "E2e#Pass123", "new_password": "Better#Pass9"})),
     );
-    expect(good.status == 200, format!("change: {} {}", good.status, good.body))
+    expect(
+        good.status == 200,
+        format!("change: {} {}", good.status, good.body),
+    )
 }
 
 fn user_lifecycle(c: &Client) -> Result<(), String> {
     let admin = c.token("admin", DEMO_PASSWORD)?;
     let (username, id) = scratch_user(c, &admin, false)?;
-    let found = c.call("GET", &format!("/api/admin/users?q={username}"), Some(&admin), None);
+    let found = c.call(
+        "GET",
+        &format!("/api/admin/users?q={username}"),
+        Some(&admin),
+        None,
+    );
     expect(found.body["total"] == 1, format!("search: {}", found.body))?;
     let agent = c.token(&username, "E2e#Pass123")?;
-    let off = c.call("POST", &format!("/api/admin/users/{id}/deactivate"), Some(&admin), None);
-    expect(off.body["status"] == "inactive", format!("deactivate: {}", off.body))?;
+    let off = c.call(
+        "POST",
+        &format!("/api/admin/users/{id}/deactivate"),
+        Some(&admin),
+        None,
+    );
+    expect(
+        off.body["status"] == "inactive",
+        format!("deactivate: {}", off.body),
+    )?;
     let me = c.call("GET", "/api/auth/me", Some(&agent), None);
     expect(me.status == 401, format!("revoked session: {}", me.status))?;
     let login = c.login(&username, "E2e#Pass123");
-    expect(login.code() == "user_inactive", format!("login: {}", login.body))
+    expect(
+        login.code() == "user_inactive",
+        format!("login: {}", login.body),
+    )
 }
 
 fn agent_rbac(c: &Client) -> Result<(), String> {
@@ -183,7 +246,10 @@ fn agent_rbac(c: &Client) -> Result<(), String> {
         Some(&agent),
         Some(json!({"username": unique("x"), "display_name": "X", "profile": "admin", "password": "Str0ng#Pass"})),
     );
-    expect(r.status == 403 && r.code() == "forbidden", format!("{} {}", r.status, r.body))
+    expect(
+        r.status == 403 && r.code() == "forbidden",
+        format!("{} {}", r.status, r.body),
+    )
 }
 
 fn malformed_json(c: &Client) -> Result<(), String> {
@@ -198,16 +264,27 @@ fn malformed_json(c: &Client) -> Result<(), String> {
         Err(e) => return Err(e.to_string()),
     };
     let status = response.status();
-    let body: Value = serde_json::from_str(&response.into_string().unwrap_or_default()).unwrap_or(Value::Null);
-    expect(status == 400 && body["error"]["code"] == "malformed_json", format!("{status} {body}"))
+    let body: Value =
+        serde_json::from_str(&response.into_string().unwrap_or_default()).unwrap_or(Value::Null);
+    expect(
+        status == 400 && body["error"]["code"] == "malformed_json",
+        format!("{status} {body}"),
+    )
 }
 
 fn static_pages(c: &Client) -> Result<(), String> {
-    let page = c.agent.get(&format!("{}/", c.base)).call().map_err(|e| e.to_string())?;
+    let page = c
+        .agent
+        .get(&format!("{}/", c.base))
+        .call()
+        .map_err(|e| e.to_string())?;
     let html = page.into_string().unwrap_or_default();
     expect(html.contains("<h1>Atende</h1>"), "start page")?;
     let doc = c.call("GET", "/api/openapi.json", None, None);
-    expect(doc.body["info"]["title"] == "Atende API", "openapi document")
+    expect(
+        doc.body["info"]["title"] == "Atende API",
+        "openapi document",
+    )
 }
 
 /// Runs every scenario; returns (passed, failed) and prints one line each.

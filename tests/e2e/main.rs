@@ -3,7 +3,9 @@
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let base = args.next().unwrap_or_else(|| "http://127.0.0.1:3000".to_owned());
+    let base = args
+        .next()
+        .unwrap_or_else(|| "http://127.0.0.1:3000".to_owned());
     let tenant = args.next().unwrap_or_else(|| "demo".to_owned());
     println!("e2e against {base} (company {tenant})");
     let (passed, failed) = atende_e2e::run_all(&base, &tenant);
