@@ -39,6 +39,8 @@ pub struct Principal {
     pub tenant: Tenant,
     pub user: User,
     session_key: String,
+    /// Set when the caller is an API token: what it may do on top of its creator's profile.
+    pub token_scopes: Option<Vec<String>>,
 }
 
 impl Principal {
@@ -51,8 +53,23 @@ impl Principal {
     pub fn profile(&self) -> Profile {
         self.user.profile
     }
-    /// 403 unless the caller has one of `allowed`.
+    /// 403 unless the caller has one of `allowed`; a token also needs the scope: writes
+    /// (admins only) need `config:write`, reads `config:read` or `config:write`.
     pub fn require(&self, allowed: &[Profile]) -> AppResult<()> {
+        if let Some(scopes) = &self.token_scopes {
+            let has = |s: &str| scopes.iter().any(|x| x == s);
+            let ok = if allowed == ADMINS {
+                has("config:write")
+            } else {
+                has("config:read") || has("config:write")
+            };
+            if !ok {
+                return Err(AppError::forbidden(
+                    "insufficient_scope",
+                    "this token's scopes do not allow it",
+                ));
+            }
+        }
         if allowed.contains(&self.user.profile) {
             Ok(())
         } else {
@@ -78,6 +95,8 @@ pub const READERS: &[Profile] = &[
     Profile::SupervisorAgent,
 ];
 pub const ADMINS: &[Profile] = &[Profile::Admin];
+/// Everyone in the company (what agents need while answering: tags, quick replies...).
+pub const ALL_PROFILES: &[Profile] = Profile::ALL;
 
 fn session_key(token: &str) -> String {
     let digest = Sha256::digest(token.as_bytes());
@@ -104,6 +123,9 @@ pub fn authenticate_allowing_password_change(ctx: &Ctx, req: &Request) -> AppRes
         AppError::unauthorized("unauthenticated", "send Authorization: Bearer <token>")
     })?;
     let tenant = tenant::resolve(ctx, req)?;
+    if token.starts_with(crate::token::PREFIX) {
+        return authenticate_api_token(ctx, tenant, token);
+    }
     let key = session_key(token);
     let invalid = || AppError::unauthorized("invalid_token", "the session is not valid");
     let session: Session = ctx
@@ -135,6 +157,23 @@ pub fn authenticate_allowing_password_change(ctx: &Ctx, req: &Request) -> AppRes
         tenant,
         user: stored.user,
         session_key: key,
+        token_scopes: None,
+    })
+}
+
+/// A token acts as its creator, who must still be an active admin.
+fn authenticate_api_token(ctx: &Ctx, tenant: Tenant, secret: &str) -> AppResult<Principal> {
+    let invalid = || AppError::unauthorized("invalid_token", "the token is not valid");
+    let token = crate::token::use_token(ctx, tenant.id, secret)?.ok_or_else(invalid)?;
+    let creator = user_sql::get(ctx.db, tenant.id, token.created_by)?.ok_or_else(invalid)?;
+    if creator.user.status != Status::Active || creator.user.profile != Profile::Admin {
+        return Err(invalid());
+    }
+    Ok(Principal {
+        tenant,
+        user: creator.user,
+        session_key: String::new(),
+        token_scopes: Some(token.scopes),
     })
 }
 
@@ -261,6 +300,12 @@ fn open_session(ctx: &Ctx, tenant: &Tenant, user: User, epoch: i64) -> AppResult
 }
 
 pub fn logout(ctx: &Ctx, principal: &Principal) -> AppResult<()> {
+    if principal.token_scopes.is_some() {
+        return Err(AppError::bad_request(
+            "not_a_session",
+            "API tokens are revoked, not logged out",
+        ));
+    }
     ctx.kv.delete(&principal.session_key)?;
     Ok(())
 }
@@ -273,6 +318,12 @@ pub fn change_password(
     current: &str,
     new: &str,
 ) -> AppResult<LoginResult> {
+    if principal.token_scopes.is_some() {
+        return Err(AppError::forbidden(
+            "not_a_session",
+            "API tokens have no password",
+        ));
+    }
     let stored = user_sql::get(ctx.db, principal.tenant_id(), principal.user_id())?
         .ok_or_else(|| AppError::not_found("user"))?;
     if !password::verify(current, &stored.password_hash) {

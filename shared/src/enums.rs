@@ -1,8 +1,6 @@
 //! Enums stored in the database, each with its explicit stored value, a fallible decode and
 //! the same spelling in JSON. Defined once here so no two places map them differently.
 
-use crate::ports::{DbError, Value};
-
 macro_rules! stored_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident = $stored:literal),+ $(,)? }) => {
         $(#[$meta])*
@@ -21,8 +19,8 @@ macro_rules! stored_enum {
                 match s { $($stored => Some($name::$variant),)+ _ => None }
             }
 
-            pub fn decode(s: &str) -> Result<Self, DbError> {
-                Self::parse(s).ok_or_else(|| DbError::Decode {
+            pub fn decode(s: &str) -> Result<Self, $crate::ports::DbError> {
+                Self::parse(s).ok_or_else(|| $crate::ports::DbError::Decode {
                     column: stringify!($name).to_owned(),
                     reason: format!("unknown value {s:?}"),
                 })
@@ -33,8 +31,8 @@ macro_rules! stored_enum {
             }
         }
 
-        impl From<$name> for Value {
-            fn from(v: $name) -> Value { Value::Text(v.as_str().to_owned()) }
+        impl From<$name> for $crate::ports::Value {
+            fn from(v: $name) -> $crate::ports::Value { $crate::ports::Value::Text(v.as_str().to_owned()) }
         }
 
         impl serde::Serialize for $name {
@@ -56,6 +54,8 @@ macro_rules! stored_enum {
         }
     };
 }
+
+pub(crate) use stored_enum;
 
 stored_enum!(
     /// What a user may do (SPEC §1).

@@ -4,6 +4,8 @@
 
 pub mod api;
 pub mod auth;
+pub mod client;
+pub mod config;
 pub mod context;
 pub mod db;
 pub mod demo;
@@ -17,7 +19,9 @@ pub mod ports;
 pub mod router;
 pub mod tenant;
 pub mod time;
+pub mod token;
 pub mod user;
+pub mod validate;
 pub mod web;
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -288,3 +288,34 @@ pub fn full_agent(username: &str) -> Value {
         }
     })
 }
+
+impl TestApp {
+    pub fn post(&self, token: &str, path: &str, body: Value) -> TestResponse {
+        self.call("POST", path, Some(token), Some(body))
+    }
+    pub fn patch(&self, token: &str, path: &str, body: Value) -> TestResponse {
+        self.call("PATCH", path, Some(token), Some(body))
+    }
+    pub fn get(&self, token: &str, path: &str) -> TestResponse {
+        self.call("GET", path, Some(token), None)
+    }
+
+    /// Creates a configuration item and returns its id.
+    #[track_caller]
+    pub fn make(&self, token: &str, resource: &str, body: Value) -> i64 {
+        let r = self.post(token, &format!("/api/admin/{resource}"), body);
+        r.assert_status(201);
+        r.body["id"].as_i64().unwrap()
+    }
+
+    /// An operation and a group in it; returns (operation, group).
+    pub fn operation_and_group(&self, admin: &str, name: &str) -> (i64, i64) {
+        let op = self.make(admin, "operations", json!({"name": format!("Op {name}")}));
+        let group = self.make(admin, "groups", json!({"name": name, "operation_id": op}));
+        (op, group)
+    }
+}
+
+pub fn localized(text: &str) -> Value {
+    json!({"pt-BR": format!("{text} (pt)"), "es": format!("{text} (es)"), "en": format!("{text} (en)")})
+}

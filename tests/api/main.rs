@@ -2,6 +2,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod auth;
+mod clients;
+mod config;
 mod errors;
 mod helpers;
 mod manifest;

@@ -2,11 +2,36 @@
 // The `#[http_component]` macro expands to the unsafe WIT export glue; our code has none.
 #![cfg_attr(target_arch = "wasm32", allow(unsafe_code))]
 
-use atende_shared::api::{platform, users};
+use atende_shared::api::{classifications, clients, config, groups, platform, tokens, users};
+use atende_shared::config::{
+    article::Article, business_hours::BusinessHours, channel::Channel,
+    classification::Classification, client_attribute::ClientAttribute, group::Group,
+    occurrence_type::OccurrenceType, operation::Operation, quick_reply::QuickReply, survey::Survey,
+    tag::Tag, webhook::Webhook,
+};
 use atende_shared::Router;
 
+/// List, create, read, update, activate and deactivate for one configuration resource.
+macro_rules! resource {
+    ($router:expr, $path:literal, $R:ty) => {
+        $router
+            .get(concat!("/api/admin/", $path), config::list::<$R>)
+            .post(concat!("/api/admin/", $path), config::create::<$R>)
+            .get(concat!("/api/admin/", $path, "/{id}"), config::get::<$R>)
+            .patch(concat!("/api/admin/", $path, "/{id}"), config::update::<$R>)
+            .post(
+                concat!("/api/admin/", $path, "/{id}/activate"),
+                config::activate::<$R>,
+            )
+            .post(
+                concat!("/api/admin/", $path, "/{id}/deactivate"),
+                config::deactivate::<$R>,
+            )
+    };
+}
+
 pub fn router() -> Router {
-    Router::new()
+    let router = Router::new()
         .get("/api/platform/tenants", platform::list)
         .post("/api/platform/tenants", platform::create)
         .get("/api/admin/users", users::list)
@@ -16,6 +41,59 @@ pub fn router() -> Router {
         .patch("/api/admin/users/{id}", users::update)
         .post("/api/admin/users/{id}/deactivate", users::deactivate)
         .post("/api/admin/users/{id}/activate", users::activate)
+        .get("/api/admin/users/{id}/operations", users::operations)
+        .post("/api/admin/users/{id}/operations", users::link_operations)
+        .post(
+            "/api/admin/users/{id}/operations/remove",
+            users::unlink_operations,
+        )
+        .get("/api/admin/groups/{id}/members", groups::members)
+        .post("/api/admin/groups/{id}/members", groups::add_members)
+        .post(
+            "/api/admin/groups/{id}/members/remove",
+            groups::remove_members,
+        )
+        .post(
+            "/api/admin/classifications/{id}/reasons",
+            classifications::add_reason,
+        )
+        .post(
+            "/api/admin/classifications/{id}/reasons/{reason_id}/sub-reasons",
+            classifications::add_sub_reason,
+        )
+        .patch(
+            "/api/admin/classifications/{id}/nodes/{node_id}",
+            classifications::change_node,
+        )
+        .get("/api/admin/clients/imports/{id}", clients::import_report)
+        .get("/api/admin/clients/imports/{id}/rows", clients::import_rows)
+        .post(
+            "/api/admin/clients/imports/{id}/rows/{row_id}/resend",
+            clients::resend_row,
+        )
+        .post("/api/admin/clients/imports", clients::import)
+        .get("/api/admin/clients", clients::list)
+        .post("/api/admin/clients", clients::create)
+        .get("/api/admin/clients/{id}", clients::get)
+        .patch("/api/admin/clients/{id}", clients::update)
+        .post("/api/admin/clients/{id}/activate", clients::activate)
+        .post("/api/admin/clients/{id}/deactivate", clients::deactivate)
+        .get("/api/admin/tokens", tokens::list)
+        .post("/api/admin/tokens", tokens::create)
+        .get("/api/admin/tokens/{id}", tokens::get)
+        .post("/api/admin/tokens/{id}/revoke", tokens::revoke);
+    let router = resource!(router, "operations", Operation);
+    let router = resource!(router, "groups", Group);
+    let router = resource!(router, "surveys", Survey);
+    let router = resource!(router, "classifications", Classification);
+    let router = resource!(router, "occurrence-types", OccurrenceType);
+    let router = resource!(router, "client-attributes", ClientAttribute);
+    let router = resource!(router, "tags", Tag);
+    let router = resource!(router, "quick-replies", QuickReply);
+    let router = resource!(router, "articles", Article);
+    let router = resource!(router, "business-hours", BusinessHours);
+    let router = resource!(router, "channels", Channel);
+    resource!(router, "webhooks", Webhook)
 }
 
 #[cfg(target_arch = "wasm32")]

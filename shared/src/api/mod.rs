@@ -2,6 +2,11 @@
 //! Components mount these in their route tables.
 
 pub mod auth;
+pub mod classifications;
+pub mod clients;
+pub mod config;
+pub mod groups;
 pub mod platform;
 pub mod site;
+pub mod tokens;
 pub mod users;

@@ -1,6 +1,7 @@
 //! `/api/admin/users`: admins write, supervisors read.
 
 use crate::auth::{authenticate, ADMINS, READERS};
+use crate::config::members::{self, Selection};
 use crate::context::Ctx;
 use crate::enums::{Profile, Status};
 use crate::errors::AppResult;
@@ -98,4 +99,51 @@ pub fn import_csv(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     principal.require(ADMINS)?;
     let text = req.text("text/csv", CSV_LIMIT)?;
     ok(&import::import(ctx, principal.tenant_id(), text)?)
+}
+
+fn supervisor(ctx: &Ctx, req: &Request, principal: &crate::auth::Principal) -> AppResult<UserId> {
+    let id: UserId = req.param("id")?;
+    let user = service::get(ctx, principal.tenant_id(), id)?;
+    if !matches!(
+        user.user.profile,
+        Profile::Supervisor | Profile::SupervisorAgent
+    ) {
+        return Err(crate::errors::AppError::invalid(
+            "id",
+            "operations are linked to supervisors and supervisor-agents",
+        ));
+    }
+    Ok(id)
+}
+
+/// `GET /api/admin/users/{id}/operations`: the operations a supervisor oversees.
+pub fn operations(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    let principal = authenticate(ctx, req)?;
+    principal.require(READERS)?;
+    let id = supervisor(ctx, req, &principal)?;
+    ok(&members::operations_of(ctx.db, principal.tenant_id(), id)?)
+}
+
+/// Link some operations (`ids`) or all (`all: true`).
+pub fn link_operations(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    change_operations(ctx, req, true)
+}
+
+/// Unlink some operations or all.
+pub fn unlink_operations(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    change_operations(ctx, req, false)
+}
+
+fn change_operations(ctx: &Ctx, req: &Request, link: bool) -> AppResult<Response> {
+    let principal = authenticate(ctx, req)?;
+    principal.require(ADMINS)?;
+    let id = supervisor(ctx, req, &principal)?;
+    let selection: Selection = req.json()?;
+    selection.check()?;
+    if link {
+        members::link_operations(ctx.db, principal.tenant_id(), id, &selection)?;
+    } else {
+        members::unlink_operations(ctx.db, principal.tenant_id(), id, &selection)?;
+    }
+    ok(&members::operations_of(ctx.db, principal.tenant_id(), id)?)
 }

@@ -8,6 +8,8 @@ pub mod sql;
 use crate::enums::{Language, Profile, Status};
 use crate::errors::{AppError, FieldError};
 use crate::ids::UserId;
+pub use crate::validate::Problems;
+use crate::validate::{email as parse_email, optional_text, required_text};
 use chrono::NaiveDate;
 use hours::{Window, WorkingHours};
 use serde::{Deserialize, Serialize};
@@ -136,35 +138,6 @@ where
     Option::<T>::deserialize(d).map(Some)
 }
 
-/// Collects field errors so one response names every problem.
-#[derive(Default)]
-pub struct Problems(pub Vec<FieldError>);
-
-impl Problems {
-    pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0.push(FieldError {
-            field: field.to_owned(),
-            message: message.into(),
-        });
-    }
-    pub fn check<T>(&mut self, field: &str, result: Result<T, String>) -> Option<T> {
-        match result {
-            Ok(v) => Some(v),
-            Err(m) => {
-                self.add(field, m);
-                None
-            }
-        }
-    }
-    pub fn into_result(self) -> Result<(), AppError> {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            Err(AppError::invalid_fields(self.0))
-        }
-    }
-}
-
 pub fn parse_username(raw: &str) -> Result<String, String> {
     let name = raw.trim().to_lowercase();
     let len = name.chars().count();
@@ -178,43 +151,6 @@ pub fn parse_username(raw: &str) -> Result<String, String> {
         return Err("may contain only letters, digits and . _ - @".into());
     }
     Ok(name)
-}
-
-fn required_text(raw: &str, max: usize) -> Result<String, String> {
-    let t = raw.trim();
-    if t.is_empty() {
-        Err("is required".into())
-    } else if t.chars().count() > max {
-        Err(format!("must be at most {max} characters"))
-    } else {
-        Ok(t.to_owned())
-    }
-}
-
-fn optional_text(raw: Option<String>, max: usize) -> Result<Option<String>, String> {
-    match raw.as_deref().map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(t) if t.chars().count() > max => Err(format!("must be at most {max} characters")),
-        Some(t) => Ok(Some(t.to_owned())),
-    }
-}
-
-fn parse_email(raw: Option<String>) -> Result<Option<String>, String> {
-    let Some(e) = optional_text(raw, 254)? else {
-        return Ok(None);
-    };
-    let valid = e.split_once('@').is_some_and(|(local, domain)| {
-        !local.is_empty()
-            && domain.contains('.')
-            && !domain.starts_with('.')
-            && !domain.ends_with('.')
-            && !e.chars().any(char::is_whitespace)
-    });
-    if valid {
-        Ok(Some(e.to_lowercase()))
-    } else {
-        Err("is not an e-mail address".into())
-    }
 }
 
 fn parse_phone(raw: Option<String>) -> Result<Option<String>, String> {

@@ -1,0 +1,410 @@
+#!/usr/bin/env python3
+"""Writes docs/openapi.json, the API description served at /api/openapi.json.
+
+This file is the source of the document: edit it, run `python3 scripts/openapi.py`, commit both.
+`--check` fails when the committed JSON is out of date (CI runs it); the Rust test
+`openapi::every_route_in_the_code_is_documented_and_nothing_else` fails when a route in the
+code is missing here or a documented route does not exist.
+"""
+import json
+import pathlib
+import sys
+
+OUT = pathlib.Path(__file__).resolve().parent.parent / "docs" / "openapi.json"
+
+
+def ref(name):
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def content(schema, media="application/json"):
+    return {"content": {media: {"schema": schema}}}
+
+
+def err(desc):
+    return {"description": desc, **content(ref("Error"))}
+
+
+ERRORS = {
+    "400": err("Malformed input (e.g. invalid JSON)"),
+    "401": err("Missing, invalid, expired or revoked session or token"),
+    "403": err("Not allowed: profile, token scope, password change required, outside working hours"),
+    "404": err("Not found in this company"),
+    "409": err("Conflict: a unique value is taken, or a concurrent edit did not settle"),
+    "413": err("Body too large"),
+    "415": err("Wrong Content-Type"),
+    "422": err("Validation failed; `field` names the first bad field, `details` lists all"),
+    "429": err("Too many failed attempts; see Retry-After"),
+    "503": err("Busy; retry shortly"),
+}
+READ = ("401", "403", "404", "503")
+WRITE = ("400", "401", "403", "404", "409", "413", "415", "422", "503")
+SESSION = [{"session": []}]
+TENANT = {"name": "X-Tenant", "in": "header", "required": False, "schema": {"type": "string"},
+          "description": "Company slug when the host name does not carry it (`<company>.<base_domain>`); "
+                         "defaults to the `default_tenant` variable."}
+
+
+def param(name, schema=None, where="path", desc=None):
+    p = {"name": name, "in": where, "required": where == "path", "schema": schema or {"type": "integer"}}
+    if desc:
+        p["description"] = desc
+    return p
+
+
+ID = param("id")
+PAGING = [
+    param("q", {"type": "string"}, "query", "Search text"),
+    param("status", ref("Status"), "query"),
+    param("page", {"type": "integer", "minimum": 1, "default": 1}, "query"),
+    param("per_page", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}, "query"),
+]
+
+
+def op(summary, tag, responses, body=None, errors=READ, params=(), security=SESSION, desc=None, tenant=True):
+    o = {"summary": summary, "tags": [tag], "responses": {**responses, **{c: ERRORS[c] for c in errors}}}
+    if desc:
+        o["description"] = desc
+    if security is not None:
+        o["security"] = security
+    ps = list(params) + ([TENANT] if tenant else [])
+    if ps:
+        o["parameters"] = ps
+    if body is not None:
+        o["requestBody"] = body
+    return o
+
+
+def json_body(schema):
+    return {"required": True, **content(schema)}
+
+
+def ok(schema, code="200", desc="OK"):
+    return {code: {"description": desc, **content(schema)}}
+
+
+def page_of(schema):
+    return {"type": "object", "properties": {"items": {"type": "array", "items": schema}, "total": {"type": "integer"},
+                                             "page": {"type": "integer"}, "per_page": {"type": "integer"}}}
+
+
+def item(schema_name):
+    """An item as read: id, status and times around its document."""
+    return {"allOf": [ref(schema_name), ref("ItemMeta")]}
+
+
+paths = {}
+
+
+def add(path, method, operation):
+    paths.setdefault(path, {})[method] = operation
+
+
+def resource(path, schema, tag, readers, ref_param=None, desc=""):
+    base = f"/api/admin/{path}"
+    filters = PAGING + ([param(ref_param, where="query")] if ref_param else [])
+    add(base, "get", op(f"List {path}", tag, ok(page_of(item(schema))), params=filters, errors=("401", "403", "422", "503"),
+                        desc=f"Readers: {readers}. {desc}".strip()))
+    add(base, "post", op(f"Create one of {path}", tag, ok(item(schema), "201", "Created"), json_body(ref(schema)), WRITE,
+                         desc="Admins (or a token with config:write). 409 already_exists names the unique field."))
+    add(f"{base}/{{id}}", "get", op(f"Read one of {path}", tag, ok(item(schema)), params=[ID]))
+    add(f"{base}/{{id}}", "patch", op(f"Update one of {path}", tag, ok(item(schema)),
+                                      json_body({"type": "object", "description": f"JSON merge patch over {schema}"}),
+                                      WRITE, params=[ID],
+                                      desc="RFC 7386 merge patch: absent fields stay, null removes. id, status and times "
+                                           "may be sent back; they are ignored."))
+    for action in ("activate", "deactivate"):
+        add(f"{base}/{{id}}/{action}", "post", op(f"{action.capitalize()} one of {path}", tag, ok(item(schema)), params=[ID],
+                                                  errors=("401", "403", "404", "503")))
+
+
+def localized(desc="Text in the three languages"):
+    return {"description": desc, **ref("Localized")}
+
+
+def obj(props, required=(), desc=None):
+    o = {"type": "object", "additionalProperties": False, "properties": props}
+    if required:
+        o["required"] = list(required)
+    if desc:
+        o["description"] = desc
+    return o
+
+
+S = {"type": "string"}
+I = {"type": "integer"}
+B = {"type": "boolean"}
+NS = {"type": ["string", "null"]}
+NI = {"type": ["integer", "null"]}
+
+
+def enum(*values):
+    return {"type": "string", "enum": list(values)}
+
+
+user_fields = {
+    "display_name": {"type": "string", "maxLength": 120}, "profile": ref("Profile"),
+    "email": {"type": ["string", "null"], "format": "email"},
+    "phone": {"type": ["string", "null"], "description": "8 to 15 digits, optional leading +"},
+    "birth_date": {"type": ["string", "null"], "format": "date"}, "language": ref("Language"),
+    "must_change_password": B,
+    "max_concurrent": {"type": "integer", "minimum": 0, "maximum": 80, "description": "Simultaneous conversations"},
+    "priority": {"type": "integer", "minimum": 0, "maximum": 1000, "description": "Higher first (agent_priority strategy)"},
+    "department": NS, "social_token": NS, "integration_key": NS,
+    "working_hours": {"type": "array", "items": ref("WorkingWindow"), "description": "Empty: no restriction"},
+    "permissions": ref("Permissions"),
+}
+selection = obj({"ids": {"type": "array", "items": I}, "all": B}, desc="Some ids, or all: true")
+
+schemas = {
+    "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
+        "code": {"type": "string", "description": "Stable machine code, e.g. validation_failed, invalid_credentials"},
+        "message": S, "field": S,
+        "details": {"type": "array", "items": {"type": "object", "properties": {"field": S, "message": S}}}}}}},
+    "Profile": enum("admin", "supervisor", "supervisor_agent", "agent"),
+    "Status": enum("active", "inactive"),
+    "Language": enum("pt-BR", "es", "en"),
+    "Localized": {"type": "object", "required": ["pt-BR", "es", "en"], "additionalProperties": False,
+                  "properties": {"pt-BR": S, "es": S, "en": S}},
+    "ItemMeta": {"type": "object", "properties": {"id": I, "status": ref("Status"),
+                                                  "created_at": {"type": "string", "format": "date-time"},
+                                                  "updated_at": {"type": "string", "format": "date-time"}}},
+    "WorkingWindow": {"type": "object", "required": ["day", "start", "end"], "properties": {
+        "day": enum("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
+        "start": {"type": "string", "example": "08:00"}, "end": {"type": "string", "example": "18:00"}}},
+    "Permissions": {"type": "object", "properties": {"see_group_history": B, "see_operation_history": B, "confidential_history": B}},
+    "User": {"type": "object", "properties": {"id": I, "username": S, "status": ref("Status"), **user_fields,
+                                              "created_at": {"type": "string", "format": "date-time"},
+                                              "updated_at": {"type": "string", "format": "date-time"}}},
+    "CreateUser": obj({"username": {"type": "string", "description": "3-64 of a-z 0-9 . _ - @; lower-cased; never changes"},
+                       "password": {"type": "string", "description": "More than 7 characters with lower case, upper case, digit and special character"},
+                       **user_fields}, ("username", "display_name", "profile", "password")),
+    "UpdateUser": obj({"password": {"type": "string", "description": "Admin reset; revokes the user's sessions"}, **user_fields},
+                      desc="Absent fields stay; null clears optional ones. `username` is refused."),
+    "UserImportReport": {"type": "object", "properties": {"total": I, "created": I, "rejected": I, "rows": {"type": "array", "items": {
+        "type": "object", "properties": {"line": I, "username": S, "status": enum("created", "rejected"), "id": I,
+                                         "errors": {"type": "array", "items": {"type": "object", "properties": {"field": S, "message": S}}}}}}}},
+    "LinkedOperation": {"type": "object", "properties": {"id": I, "name": S, "status": ref("Status")}},
+    "Member": {"type": "object", "properties": {"id": I, "username": S, "display_name": S, "profile": ref("Profile"), "status": ref("Status")}},
+    "Selection": selection,
+    "Tenant": {"type": "object", "properties": {"id": I, "slug": S, "name": S, "time_zone": S, "language": ref("Language"),
+                                                "status": ref("Status"), "created_at": {"type": "string", "format": "date-time"}}},
+    "NewTenant": obj({"slug": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,38}[a-z0-9]$"}, "name": S,
+                      "time_zone": {"type": "string", "default": "America/Sao_Paulo"}, "language": ref("Language"),
+                      "admin": obj({"username": S, "display_name": S, "password": S, "email": S,
+                                    "must_change_password": {"type": "boolean", "default": False}},
+                                   ("username", "display_name", "password"))}, ("slug", "name", "admin")),
+    "CreatedTenant": {"type": "object", "properties": {"tenant": ref("Tenant"), "admin": ref("User")}},
+    "Login": obj({"username": S, "password": S}, ("username", "password")),
+    "Session": {"type": "object", "properties": {"token": {"type": "string", "description": "Send as Authorization: Bearer <token>"},
+                                                 "expires_at": {"type": "string", "format": "date-time"},
+                                                 "must_change_password": B, "user": ref("User")}},
+    "Me": {"type": "object", "properties": {"user": ref("User"), "tenant": ref("Tenant")}},
+    "PasswordChange": obj({"current_password": S, "new_password": S}, ("current_password", "new_password")),
+    # Configuration documents.
+    "Operation": obj({"name": S, "description": NS}, ("name",)),
+    "Group": obj({
+        "name": S, "operation_id": I, "parent_id": NI, "start_bot": enum("menu", "transfer", "none"),
+        "bot_inactivity": {"type": ["object", "null"], "properties": {
+            "time": {"type": "integer", "minimum": 1}, "unit": enum("seconds", "minutes", "hours", "days"),
+            "action": enum("to_group", "to_queue", "close"), "group_id": NI}, "description": "Needs a start_bot"},
+        "survey_id": NI, "survey_mandatory": B, "classification_id": NI, "classification_mandatory": B,
+        "business_hours_id": NI, "name_shown": enum("company", "agent", "none"),
+        "queue_strategy": enum("circular", "random", "agent_priority", "least_handling_time", "least_conversations"),
+        "offer_mode": enum("direct", "accept_reject"),
+        "offer_timeout_seconds": {"type": ["integer", "null"], "minimum": 5, "maximum": 3600, "description": "accept_reject only; default 60"},
+        "flags": {"type": "object", "properties": {k: B for k in [
+            "active_sms", "active_voice", "active_whatsapp", "whatsapp_templates", "active_email", "active_telegram",
+            "priority_to_agent", "redirect_on_disconnect", "auto_pending", "whatsapp_partner", "transfer_to_paused",
+            "periodic_queue_position", "receive_only", "allow_audio", "allow_image", "allow_video", "allow_documents"]}},
+        "timers": {"type": "object", "description": "Minutes. A timer whose flag is off (or a flag on without its timer) is refused.",
+                   "properties": {"inactivity_warning_percent": {"type": ["integer", "null"], "minimum": 1, "maximum": 99},
+                                  "inactivity_minutes": {"type": "integer", "default": 1440},
+                                  "inactivity_close_on": enum("customer", "customer_and_agent"),
+                                  "initial_sla_minutes": NI, "partner_session_warning_minutes": NI, "agent_answer_minutes": NI,
+                                  "auto_pending_minutes": NI, "queue_position_minutes": NI,
+                                  "active_message_delay_minutes": {"type": "integer", "default": 0}}},
+        "transfer_group_ids": {"type": "array", "items": I}}, ("name", "operation_id")),
+    "Survey": obj({"name": {"type": "string", "description": "Spaces become _"},
+                   "questions": {"type": "array", "minItems": 1, "items": {"type": "object", "required": ["type", "text"], "properties": {
+                       "type": enum("open", "csat", "nps"), "text": ref("Localized"),
+                       "options": {"type": "array", "items": ref("Localized"), "description": "CSAT only, 2 to 10"}}}},
+                   "sent_by": {"type": "array", "minItems": 1, "items": enum("bot", "agent", "supervisor_agent")}},
+                  ("name", "questions", "sent_by"), "Deactivating a survey unlinks it from every group."),
+    "ClassificationNode": {"type": "object", "required": ["name"], "properties": {
+        "id": {"type": "integer", "description": "Server-assigned; send it back to keep the node"}, "name": S,
+        "status": ref("Status"), "children": {"type": "array", "items": {"$ref": "#/components/schemas/ClassificationNode"}}}},
+    "Classification": obj({"name": {"type": "string", "description": "Main level"},
+                           "reasons": {"type": "array", "items": ref("ClassificationNode")}}, ("name",),
+                          "Nodes are never removed, only deactivated."),
+    "OccurrenceType": obj({"name": S, "description": NS}, ("name",)),
+    "ClientAttribute": obj({"name": {"type": "string", "description": "Key: a-z 0-9 _; never changes"}, "label": S,
+                            "value_type": enum("text", "number", "date", "boolean")}, ("name", "label")),
+    "Tag": obj({"name": S, "color": {"type": "string", "pattern": "^#[0-9a-fA-F]{6}$"}}, ("name",)),
+    "QuickReply": obj({"group_id": {"type": ["integer", "null"], "description": "None: every group"},
+                       "shortcut": {"type": "string", "description": "Unique per group; typed as /shortcut"}, "text": S},
+                      ("shortcut", "text")),
+    "Article": obj({"title": S, "body": S, "keywords": {"type": "array", "items": S}, "visible_to_customers": B}, ("title", "body")),
+    "BusinessHours": obj({"name": S, "time_zone": S, "windows": {"type": "array", "items": ref("WorkingWindow")},
+                          "holidays": {"type": "array", "items": {"type": "object", "properties": {"date": {"type": "string", "format": "date"}, "name": S}}},
+                          "out_of_hours_message": ref("Localized")}, ("name", "time_zone", "windows", "out_of_hours_message")),
+    "Channel": obj({"type": enum("whatsapp", "telegram", "email", "webchat", "sms"), "name": S, "entry_group_id": I,
+                    "credentials": {"type": "object", "additionalProperties": S, "description":
+                        "whatsapp: phone_number_id, access_token, app_secret, verify_token [api_base_url]; "
+                        "telegram: bot_token, secret_token [api_base_url]; email: inbound_secret, from_address [send_url, api_key]; "
+                        "sms: inbound_secret [send_url, api_key, sender]; webchat: [allowed_origins]. "
+                        "Secrets read back masked (••••last4); sending a mask back keeps the secret."}},
+                   ("type", "name", "entry_group_id")),
+    "Webhook": obj({"name": S, "url": {"type": "string", "format": "uri"},
+                    "events": {"type": "array", "items": enum("conversation.created", "conversation.assigned", "conversation.transferred",
+                                                              "conversation.pending", "conversation.closed", "message.created", "survey.answered")},
+                    "secret": {"type": "string", "minLength": 16, "description": "HMAC-SHA256 key; read back masked"}},
+                   ("name", "url", "events", "secret")),
+    "Client": {"type": "object", "properties": {
+        "id": I, "username": {"type": "string", "description": "Generated; never changes"}, "display_name": S,
+        "phone": {"type": ["string", "null"], "description": "E.164"}, "email": NS, "birth_date": NS, "show_name_in_greeting": B,
+        "cpf": NS, "cnpj": NS, "priority": I, "attributes": {"type": "object", "additionalProperties": S},
+        "portfolio_agent_id": NI, "network": {"type": ["string", "null"]}, "group_id": NI, "status": ref("Status"),
+        "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"}}},
+    "ClientInput": obj({
+        "display_name": S, "phone": {"type": "string", "description": "Brazilian numbers without +: fixed 10 digits, mobile 11 with the 9; others +E.164. Empty clears."},
+        "email": S, "birth_date": {"type": "string", "format": "date"}, "show_name_in_greeting": B,
+        "cpf": {"type": "string", "description": "Check digits verified; empty clears; never with cnpj"},
+        "cnpj": {"type": "string", "description": "Check digits verified; empty clears; never with cpf"},
+        "priority": {"type": "integer", "minimum": 0, "maximum": 100},
+        "attributes": {"type": "object", "additionalProperties": S, "description": "Keys of active client attributes"},
+        "portfolio_agent_id": I, "network": enum("whatsapp", "telegram", "email", "webchat", "sms"), "group_id": I},
+        desc="Create: display_name and a phone or an e-mail are required. Update: absent fields stay."),
+    "ImportRow": {"type": "object", "properties": {"id": I, "line": I, "status": enum("created", "rejected"), "field": NS, "reason": NS,
+                                                   "client_id": NI, "cells": {"type": "object", "additionalProperties": S},
+                                                   "updated_at": {"type": "string", "format": "date-time"}}},
+    "ClientImport": {"type": "object", "properties": {"id": I, "total": I, "created": I, "rejected": I, "created_by": I,
+                                                      "created_at": {"type": "string", "format": "date-time"},
+                                                      "rejected_rows": {"type": "array", "items": ref("ImportRow"), "description": "At most 500; page the rest"}}},
+    "Token": {"type": "object", "properties": {"id": I, "name": S, "prefix": S, "scopes": {"type": "array", "items": S},
+                                               "status": enum("active", "revoked"), "created_by": I, "last_used_at": NS,
+                                               "created_at": {"type": "string", "format": "date-time"}, "revoked_at": NS}},
+    "CreatedToken": {"allOf": [ref("Token"), {"type": "object", "properties": {"secret": {"type": "string", "description": "Shown this once"}}}]},
+    "NewToken": obj({"name": S, "scopes": {"type": "array", "items": enum("config:read", "config:write")}}, ("name", "scopes")),
+}
+
+# Auth.
+add("/api/auth/login", "post", op("Log in", "auth", ok(ref("Session")), json_body(ref("Login")),
+                                  ("400", "401", "403", "413", "415", "422", "429", "503"), security=None,
+                                  desc="Failed attempts are limited per username (5) and per client address (20) in 15 minutes. "
+                                       "Inactive users and users outside their working hours get 403."))
+add("/api/auth/logout", "post", op("Log out (ends this session)", "auth", {"204": {"description": "Logged out"}}))
+add("/api/auth/me", "get", op("The current user and company", "auth", ok(ref("Me"))))
+add("/api/auth/password", "post", op("Change my password", "auth", ok(ref("Session"), desc="Changed; other sessions revoked; a new one returned"),
+                                     json_body(ref("PasswordChange")), ("400", "401", "403", "415", "422", "503")))
+
+# Users.
+add("/api/admin/users", "get", op("List users", "users", ok(page_of(ref("User"))), errors=("401", "403", "422", "503"),
+                                  params=PAGING + [param("profile", ref("Profile"), "query")], desc="Admins and supervisors."))
+add("/api/admin/users", "post", op("Create a user", "users", ok(ref("User"), "201", "Created"), json_body(ref("CreateUser")), WRITE,
+                                   desc="Admins only. 409 username_taken when the username exists."))
+add("/api/admin/users/import", "post", op("Create users from a CSV file", "users", ok(ref("UserImportReport")),
+                                          {"required": True, **content({"type": "string"}, "text/csv")}, WRITE,
+                                          desc="Columns username, display_name, profile, password (required), email, phone, birth_date, "
+                                               "language, must_change_password, max_concurrent, priority, department. `,` or `;`, UTF-8 "
+                                               "with or without BOM, at most 500 rows."))
+add("/api/admin/users/{id}", "get", op("Read a user", "users", ok(ref("User")), params=[ID]))
+add("/api/admin/users/{id}", "patch", op("Update a user", "users", ok(ref("User")), json_body(ref("UpdateUser")), WRITE, params=[ID]))
+add("/api/admin/users/{id}/deactivate", "post", op("Deactivate a user (revokes their sessions)", "users", ok(ref("User")),
+                                                   params=[ID], errors=("400", "401", "403", "404", "503")))
+add("/api/admin/users/{id}/activate", "post", op("Activate a user", "users", ok(ref("User")), params=[ID]))
+add("/api/admin/users/{id}/operations", "get", op("Operations a supervisor oversees", "users",
+                                                  ok({"type": "array", "items": ref("LinkedOperation")}), params=[ID],
+                                                  errors=("401", "403", "404", "422", "503")))
+add("/api/admin/users/{id}/operations", "post", op("Link operations to a supervisor (some, or all)", "users",
+                                                   ok({"type": "array", "items": ref("LinkedOperation")}), json_body(ref("Selection")), WRITE, params=[ID]))
+add("/api/admin/users/{id}/operations/remove", "post", op("Unlink operations from a supervisor (some, or all)", "users",
+                                                          ok({"type": "array", "items": ref("LinkedOperation")}), json_body(ref("Selection")), WRITE, params=[ID]))
+
+# Configuration resources.
+resource("operations", "Operation", "configuration", "admins, supervisors")
+resource("groups", "Group", "configuration", "admins; supervisors see their operations' groups", "operation_id")
+resource("surveys", "Survey", "configuration", "admins, supervisors")
+resource("classifications", "Classification", "configuration", "everyone")
+resource("occurrence-types", "OccurrenceType", "configuration", "everyone")
+resource("client-attributes", "ClientAttribute", "configuration", "admins, supervisors")
+resource("tags", "Tag", "configuration", "everyone")
+resource("quick-replies", "QuickReply", "configuration", "everyone", "group_id")
+resource("articles", "Article", "configuration", "everyone")
+resource("business-hours", "BusinessHours", "configuration", "admins, supervisors")
+resource("channels", "Channel", "configuration", "admins, supervisors", "entry_group_id")
+resource("webhooks", "Webhook", "configuration", "admins, supervisors")
+members = {"type": "array", "items": ref("Member")}
+add("/api/admin/groups/{id}/members", "get", op("A group's members", "configuration", ok(members), params=[ID]))
+add("/api/admin/groups/{id}/members", "post", op("Add members (some ids, or all active agents)", "configuration", ok(members),
+                                                 json_body(ref("Selection")), WRITE, params=[ID]))
+add("/api/admin/groups/{id}/members/remove", "post", op("Remove members (some, or all)", "configuration", ok(members),
+                                                        json_body(ref("Selection")), WRITE, params=[ID]))
+classification = item("Classification")
+add("/api/admin/classifications/{id}/reasons", "post", op("Add a reason", "configuration", ok(classification, "201", "Created"),
+                                                          json_body(obj({"name": S}, ("name",))), WRITE, params=[ID]))
+add("/api/admin/classifications/{id}/reasons/{reason_id}/sub-reasons", "post",
+    op("Add a sub-reason", "configuration", ok(classification, "201", "Created"), json_body(obj({"name": S}, ("name",))), WRITE,
+       params=[ID, param("reason_id")]))
+add("/api/admin/classifications/{id}/nodes/{node_id}", "patch",
+    op("Rename or (de)activate a node", "configuration", ok(classification), json_body(obj({"name": S, "status": ref("Status")})),
+       WRITE, params=[ID, param("node_id")]))
+
+# Clients.
+add("/api/admin/clients", "get", op("List clients", "clients", ok(page_of(ref("Client"))), params=PAGING,
+                                    errors=("401", "403", "422", "503"), desc="Everyone reads; search covers name, phone, e-mail, username, CPF/CNPJ."))
+add("/api/admin/clients", "post", op("Create a client", "clients", ok(ref("Client"), "201", "Created"), json_body(ref("ClientInput")), WRITE,
+                                     desc="409 phone_taken when another client has the phone."))
+add("/api/admin/clients/{id}", "get", op("Read a client", "clients", ok(ref("Client")), params=[ID]))
+add("/api/admin/clients/{id}", "patch", op("Update a client", "clients", ok(ref("Client")), json_body(ref("ClientInput")), WRITE, params=[ID]))
+for action in ("activate", "deactivate"):
+    add(f"/api/admin/clients/{{id}}/{action}", "post", op(f"{action.capitalize()} a client", "clients", ok(ref("Client")), params=[ID]))
+add("/api/admin/clients/imports", "post", op("Import clients from a CSV file", "clients", ok(ref("ClientImport"), "201", "Created"),
+                                             {"required": True, **content({"type": "string"}, "text/csv")}, WRITE,
+                                             desc="Columns NETWORK, COUNTRY CODE, PHONE NUMBER, DISPLAY NAME (required), CPF/CNPJ, EMAIL, "
+                                                  "GROUP, AGENT, ATTRIBUTE, ATTRIBUTE'S VALUE. `,` or `;`, UTF-8 with or without BOM, "
+                                                  "up to 5,000 rows. Good rows are created; bad rows and duplicates are kept with the reason."))
+add("/api/admin/clients/imports/{id}", "get", op("An import's summary and rejected rows", "clients", ok(ref("ClientImport")), params=[ID]))
+add("/api/admin/clients/imports/{id}/rows", "get", op("An import's rows", "clients", ok(page_of(ref("ImportRow"))),
+                                                      params=[ID, param("status", enum("created", "rejected"), "query")] + PAGING[2:],
+                                                      errors=("401", "403", "404", "422", "503")))
+add("/api/admin/clients/imports/{id}/rows/{row_id}/resend", "post",
+    op("Re-send a rejected row with corrected cells", "clients", ok(ref("ImportRow")),
+       json_body(obj({"cells": {"type": "object", "additionalProperties": S, "description": "By CSV column name; empty removes"}}, ("cells",))),
+       WRITE, params=[ID, param("row_id")], desc="409 already_created when the row already created its client."))
+
+# Tokens.
+add("/api/admin/tokens", "get", op("List API tokens", "tokens", ok({"type": "array", "items": ref("Token")})))
+add("/api/admin/tokens", "post", op("Create an API token", "tokens", ok(ref("CreatedToken"), "201", "Created"), json_body(ref("NewToken")), WRITE,
+                                    desc="The secret (atk_...) is in this answer only. Send it as Authorization: Bearer; it acts as its "
+                                         "creating admin, limited to its scopes."))
+add("/api/admin/tokens/{id}", "get", op("Read an API token", "tokens", ok(ref("Token")), params=[ID]))
+add("/api/admin/tokens/{id}/revoke", "post", op("Revoke an API token", "tokens", ok(ref("Token")), params=[ID]))
+
+# Platform.
+add("/api/platform/tenants", "get", op("List companies", "platform", ok({"type": "array", "items": ref("Tenant")}),
+                                       security=[{"platform": []}], errors=("401", "403", "503"), tenant=False))
+add("/api/platform/tenants", "post", op("Create a company with its first admin", "platform", ok(ref("CreatedTenant"), "201", "Created"),
+                                        json_body(ref("NewTenant")), ("400", "401", "403", "409", "413", "415", "422", "503"),
+                                        security=[{"platform": []}], tenant=False,
+                                        desc="409 tenant_exists when the slug is taken. 403 platform_api_disabled when platform_secret is unset."))
+add("/api/openapi.json", "get", op("This document", "docs", {"200": {"description": "OpenAPI 3.1 document", **content({"type": "object"})}},
+                                   errors=(), security=[], tenant=False))
+
+doc = {
+    "openapi": "3.1.0",
+    "info": {"title": "Atende API", "version": "0.1.0",
+             "description": "Omnichannel customer-service platform. Every error answers with the envelope in components.schemas.Error."},
+    "servers": [{"url": "/"}],
+    "tags": [{"name": n} for n in ["auth", "users", "configuration", "clients", "tokens", "platform", "docs"]],
+    "paths": paths,
+    "components": {"schemas": schemas, "securitySchemes": {
+        "session": {"type": "http", "scheme": "bearer", "description": "Session token from POST /api/auth/login, or an API token (atk_...)"},
+        "platform": {"type": "http", "scheme": "bearer", "description": "The platform_secret variable"}}},
+}
+text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+if "--check" in sys.argv:
+    if OUT.read_text(encoding="utf-8") != text:
+        sys.exit("docs/openapi.json is out of date: run python3 scripts/openapi.py")
+else:
+    OUT.write_text(text, encoding="utf-8")

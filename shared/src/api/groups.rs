@@ -1,0 +1,56 @@
+//! `/api/admin/groups/{id}/members`: who answers a group's queue (add some, add all, remove
+//! some, remove all).
+
+use crate::auth::{authenticate, ADMINS, READERS};
+use crate::config::group::Group;
+use crate::config::members::{self, Selection};
+use crate::config::{self, Resource};
+use crate::context::Ctx;
+use crate::errors::{AppError, AppResult};
+use crate::web::{ok, Request, Response};
+
+pub fn members(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    let principal = authenticate(ctx, req)?;
+    principal.require(READERS)?;
+    let stored = config::get::<Group>(ctx, principal.tenant_id(), req.param("id")?)?;
+    if matches!(
+        principal.profile(),
+        crate::enums::Profile::Supervisor | crate::enums::Profile::SupervisorAgent
+    ) && !members::supervises(
+        ctx.db,
+        principal.tenant_id(),
+        principal.user_id(),
+        stored.ref_id.unwrap_or(0),
+    )? {
+        return Err(AppError::not_found(Group::KIND));
+    }
+    ok(&members::members(ctx.db, principal.tenant_id(), stored.id)?)
+}
+
+pub fn add_members(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    change(ctx, req, true)
+}
+
+pub fn remove_members(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    change(ctx, req, false)
+}
+
+fn change(ctx: &Ctx, req: &Request, add: bool) -> AppResult<Response> {
+    let principal = authenticate(ctx, req)?;
+    principal.require(ADMINS)?;
+    let group = config::get::<Group>(ctx, principal.tenant_id(), req.param("id")?)?;
+    let selection: Selection = req.json()?;
+    selection.check()?;
+    if add {
+        members::add_members(
+            ctx.db,
+            principal.tenant_id(),
+            group.id,
+            &selection,
+            ctx.now_ms(),
+        )?;
+    } else {
+        members::remove_members(ctx.db, principal.tenant_id(), group.id, &selection)?;
+    }
+    ok(&members::members(ctx.db, principal.tenant_id(), group.id)?)
+}

@@ -1,0 +1,174 @@
+//! Channels: one per connected account (a WhatsApp number, a Telegram bot, an inbox...), with
+//! its entry group and the credentials to send and to verify inbound webhooks. Secrets are
+//! never returned in full.
+
+use super::webhook::mask;
+use super::{check_refs, Prepared, Resource};
+use crate::context::Ctx;
+use crate::errors::AppResult;
+use crate::ids::TenantId;
+use crate::validate::{required_text, Problems};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+pub struct Channel;
+
+crate::enums::stored_enum!(
+    ChannelType {
+        Whatsapp = "whatsapp",
+        Telegram = "telegram",
+        Email = "email",
+        Webchat = "webchat",
+        Sms = "sms",
+    }
+);
+
+impl ChannelType {
+    /// Protocol prefix of its conversations (SPEC §3).
+    pub fn protocol_prefix(self) -> &'static str {
+        match self {
+            ChannelType::Whatsapp => "WA",
+            ChannelType::Telegram => "TL",
+            ChannelType::Email => "EM",
+            ChannelType::Webchat => "WC",
+            ChannelType::Sms => "SM",
+        }
+    }
+
+    /// (credential, required, secret)
+    fn credentials(self) -> &'static [(&'static str, bool, bool)] {
+        match self {
+            ChannelType::Whatsapp => &[
+                ("phone_number_id", true, false),
+                ("access_token", true, true),
+                ("app_secret", true, true),
+                ("verify_token", true, true),
+                ("api_base_url", false, false),
+            ],
+            ChannelType::Telegram => &[
+                ("bot_token", true, true),
+                ("secret_token", true, true),
+                ("api_base_url", false, false),
+            ],
+            ChannelType::Email => &[
+                ("inbound_secret", true, true),
+                ("from_address", true, false),
+                ("send_url", false, false),
+                ("api_key", false, true),
+            ],
+            ChannelType::Sms => &[
+                ("inbound_secret", true, true),
+                ("send_url", false, false),
+                ("api_key", false, true),
+                ("sender", false, false),
+            ],
+            ChannelType::Webchat => &[("allowed_origins", false, false)],
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelDoc {
+    #[serde(rename = "type")]
+    pub kind: ChannelType,
+    pub name: String,
+    /// Where new conversations of this channel start.
+    pub entry_group_id: i64,
+    #[serde(default)]
+    pub credentials: BTreeMap<String, String>,
+}
+
+impl Resource for Channel {
+    const KIND: &'static str = "channel";
+    const REF_PARAM: Option<&'static str> = Some("entry_group_id");
+    type Doc = ChannelDoc;
+
+    fn prepare(
+        ctx: &Ctx,
+        tenant: TenantId,
+        _id: Option<i64>,
+        previous: Option<&ChannelDoc>,
+        doc: &mut ChannelDoc,
+    ) -> AppResult<Prepared> {
+        let mut p = Problems::default();
+        doc.name = p
+            .check("name", required_text(&doc.name, 120))
+            .unwrap_or_default();
+        if let Some(prev) = previous {
+            if prev.kind != doc.kind {
+                p.add("type", "cannot be changed; create another channel");
+            }
+            // Masked values sent back unchanged keep the stored secret.
+            for (key, value) in doc.credentials.iter_mut() {
+                if let Some(old) = prev.credentials.get(key) {
+                    if *value == mask(old) {
+                        value.clone_from(old);
+                    }
+                }
+            }
+        }
+        let spec = doc.kind.credentials();
+        for key in doc.credentials.keys() {
+            if !spec.iter().any(|(k, _, _)| k == key) {
+                let known: Vec<&str> = spec.iter().map(|(k, _, _)| *k).collect();
+                p.add(
+                    &format!("credentials.{key}"),
+                    format!(
+                        "not a {} credential; expected {}",
+                        doc.kind.as_str(),
+                        known.join(", ")
+                    ),
+                );
+            }
+        }
+        for (key, required, _) in spec {
+            match doc.credentials.get(*key).map(|v| v.trim()) {
+                Some("") | None if *required => p.add(&format!("credentials.{key}"), "is required"),
+                Some(v) if v.len() > 2000 => p.add(&format!("credentials.{key}"), "is too long"),
+                _ => {}
+            }
+        }
+        let already: Vec<i64> = previous.map(|d| vec![d.entry_group_id]).unwrap_or_default();
+        check_refs(
+            ctx,
+            tenant,
+            &mut p,
+            "entry_group_id",
+            "group",
+            &[doc.entry_group_id],
+            &already,
+        )?;
+        p.into_result()?;
+        // One connection per account: the same WhatsApp number cannot be connected twice.
+        let unique = match doc.kind {
+            ChannelType::Whatsapp => doc
+                .credentials
+                .get("phone_number_id")
+                .map(|v| ("credentials.phone_number_id", format!("whatsapp:{v}"))),
+            _ => Some((
+                "name",
+                format!("{}:{}", doc.kind.as_str(), doc.name.to_lowercase()),
+            )),
+        };
+        Ok(Prepared {
+            name: doc.name.clone(),
+            search: format!("{} {}", doc.name, doc.kind.as_str()).to_lowercase(),
+            unique,
+            ref_id: Some(doc.entry_group_id),
+        })
+    }
+
+    fn present(doc: &ChannelDoc) -> Value {
+        let mut v = serde_json::to_value(doc).unwrap_or(Value::Null);
+        for (key, _, secret) in doc.kind.credentials() {
+            if *secret {
+                if let Some(value) = doc.credentials.get(*key) {
+                    v["credentials"][*key] = mask(value).into();
+                }
+            }
+        }
+        v
+    }
+}

@@ -1,0 +1,249 @@
+//! Every SQL statement that touches the `config_items` table.
+
+use crate::db::{like_pattern, scalar_i64, Row};
+use crate::enums::Status;
+use crate::ids::{TenantId, UserId};
+use crate::ports::{DbError, Sql, Value};
+
+const COLUMNS: &str = "id, status, ref_id, data, version, created_at, updated_at";
+
+/// One stored configuration item; `data` is its validated JSON document.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub id: i64,
+    pub status: Status,
+    pub ref_id: Option<i64>,
+    pub data: String,
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+fn decode(row: &Row) -> Result<Stored, DbError> {
+    Ok(Stored {
+        id: row.i64("id")?,
+        status: Status::decode(&row.text("status")?)?,
+        ref_id: row.opt_i64("ref_id")?,
+        data: row.text("data")?,
+        version: row.i64("version")?,
+        created_at: row.i64("created_at")?,
+        updated_at: row.i64("updated_at")?,
+    })
+}
+
+fn one(rows: &crate::ports::Rows) -> Result<Option<Stored>, DbError> {
+    rows.first().map(|r| decode(&r)).transpose()
+}
+
+/// The indexed columns derived from a document.
+pub struct Keys<'a> {
+    pub name: &'a str,
+    pub search: &'a str,
+    pub unique_key: Option<&'a str>,
+    pub ref_id: Option<i64>,
+}
+
+/// `Err(Constraint)` when the unique key is taken: the index decides.
+pub fn insert(
+    db: &dyn Sql,
+    tenant: TenantId,
+    kind: &str,
+    keys: &Keys,
+    data: &str,
+    now_ms: i64,
+) -> Result<Stored, DbError> {
+    let rows = db.execute(
+        &format!(
+            "INSERT INTO config_items (tenant_id, kind, name, search, unique_key, ref_id, data, \
+             created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {COLUMNS}"
+        ),
+        &[
+            tenant.into(),
+            kind.into(),
+            keys.name.into(),
+            keys.search.into(),
+            keys.unique_key.into(),
+            keys.ref_id.into(),
+            data.into(),
+            now_ms.into(),
+            now_ms.into(),
+        ],
+    )?;
+    one(&rows)?.ok_or_else(|| DbError::Other("insert returned nothing".into()))
+}
+
+pub fn get(db: &dyn Sql, tenant: TenantId, kind: &str, id: i64) -> Result<Option<Stored>, DbError> {
+    one(&db.execute(
+        &format!("SELECT {COLUMNS} FROM config_items WHERE tenant_id = ? AND kind = ? AND id = ?"),
+        &[tenant.into(), kind.into(), id.into()],
+    )?)
+}
+
+/// Which row an update writes, and the version it was read at.
+pub struct Target<'a> {
+    pub tenant: TenantId,
+    pub kind: &'a str,
+    pub id: i64,
+    pub version: i64,
+}
+
+/// Compare-and-set on `version`: `None` when someone else changed the item meanwhile.
+pub fn update(
+    db: &dyn Sql,
+    target: &Target,
+    keys: &Keys,
+    data: &str,
+    now_ms: i64,
+) -> Result<Option<Stored>, DbError> {
+    let Target {
+        tenant,
+        kind,
+        id,
+        version,
+    } = *target;
+    one(&db.execute(
+        &format!(
+            "UPDATE config_items SET name = ?, search = ?, unique_key = ?, ref_id = ?, data = ?, \
+             version = version + 1, updated_at = ? \
+             WHERE tenant_id = ? AND kind = ? AND id = ? AND version = ? RETURNING {COLUMNS}"
+        ),
+        &[
+            keys.name.into(),
+            keys.search.into(),
+            keys.unique_key.into(),
+            keys.ref_id.into(),
+            data.into(),
+            now_ms.into(),
+            tenant.into(),
+            kind.into(),
+            id.into(),
+            version.into(),
+        ],
+    )?)
+}
+
+pub fn set_status(
+    db: &dyn Sql,
+    tenant: TenantId,
+    kind: &str,
+    id: i64,
+    status: Status,
+    now_ms: i64,
+) -> Result<Option<Stored>, DbError> {
+    one(&db.execute(
+        &format!(
+            "UPDATE config_items SET status = ?, version = version + 1, updated_at = ? \
+             WHERE tenant_id = ? AND kind = ? AND id = ? RETURNING {COLUMNS}"
+        ),
+        &[
+            status.into(),
+            now_ms.into(),
+            tenant.into(),
+            kind.into(),
+            id.into(),
+        ],
+    )?)
+}
+
+pub struct ListQuery<'a> {
+    pub q: Option<&'a str>,
+    pub status: Option<Status>,
+    pub ref_id: Option<i64>,
+    /// Only items whose `ref_id` is one of this supervisor's operations.
+    pub operations_of: Option<UserId>,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+pub fn list(
+    db: &dyn Sql,
+    tenant: TenantId,
+    kind: &str,
+    query: &ListQuery,
+) -> Result<(Vec<Stored>, i64), DbError> {
+    let filter = "tenant_id = ?1 AND kind = ?2 \
+        AND (?3 IS NULL OR search LIKE ?3 ESCAPE '\\') \
+        AND (?4 IS NULL OR status = ?4) AND (?5 IS NULL OR ref_id = ?5) \
+        AND (?6 IS NULL OR ref_id IN (SELECT operation_id FROM supervisor_operations \
+                                      WHERE tenant_id = ?1 AND user_id = ?6))";
+    let params = [
+        tenant.into(),
+        kind.into(),
+        query.q.map(|q| like_pattern(&q.to_lowercase())).into(),
+        query.status.into(),
+        query.ref_id.into(),
+        query.operations_of.into(),
+    ];
+    let total = scalar_i64(&db.execute(
+        &format!("SELECT COUNT(*) FROM config_items WHERE {filter}"),
+        &params,
+    )?)?;
+    let mut page = params.to_vec();
+    page.extend([query.limit.into(), query.offset.into()]);
+    let rows = db.execute(
+        &format!(
+            "SELECT {COLUMNS} FROM config_items WHERE {filter} \
+             ORDER BY name COLLATE NOCASE, id LIMIT ?7 OFFSET ?8"
+        ),
+        &page,
+    )?;
+    let items = rows.iter().map(|r| decode(&r)).collect::<Result<_, _>>()?;
+    Ok((items, total))
+}
+
+/// Status of each of `ids` that exists as `kind` in the tenant, in one statement.
+pub fn statuses(
+    db: &dyn Sql,
+    tenant: TenantId,
+    kind: &str,
+    ids: &[i64],
+) -> Result<Vec<(i64, Status)>, DbError> {
+    let list = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+    let rows = db.execute(
+        "SELECT id, status FROM config_items WHERE tenant_id = ? AND kind = ? \
+         AND id IN (SELECT value FROM json_each(?))",
+        &[tenant.into(), kind.into(), list.into()],
+    )?;
+    rows.iter()
+        .map(|r| Ok((r.i64("id")?, Status::decode(&r.text("status")?)?)))
+        .collect()
+}
+
+/// Every item of a kind (small kinds only: groups for the parent-cycle check).
+pub fn all(db: &dyn Sql, tenant: TenantId, kind: &str) -> Result<Vec<Stored>, DbError> {
+    let rows = db.execute(
+        &format!("SELECT {COLUMNS} FROM config_items WHERE tenant_id = ? AND kind = ?"),
+        &[tenant.into(), kind.into()],
+    )?;
+    rows.iter().map(|r| decode(&r)).collect()
+}
+
+/// Sets `$.<field>` to null (and `$.<flag>` to false) in every item of `kind` that points at
+/// `id`: deactivating a survey unlinks it from every group, in one statement.
+pub fn unlink(
+    db: &dyn Sql,
+    tenant: TenantId,
+    kind: &str,
+    field: &str,
+    flag: &str,
+    id: i64,
+    now_ms: i64,
+) -> Result<(), DbError> {
+    let path = format!("$.{field}");
+    let flag_path = format!("$.{flag}");
+    db.execute(
+        "UPDATE config_items SET data = json_set(data, ?, NULL, ?, json('false')), \
+         version = version + 1, updated_at = ? \
+         WHERE tenant_id = ? AND kind = ? AND json_extract(data, ?) = ?",
+        &[
+            Value::Text(path.clone()),
+            flag_path.into(),
+            now_ms.into(),
+            tenant.into(),
+            kind.into(),
+            path.into(),
+            id.into(),
+        ],
+    )?;
+    Ok(())
+}
