@@ -99,7 +99,7 @@ pub fn insert(
 ) -> Result<Option<Client>, DbError> {
     let mut params: Vec<Value> = vec![tenant.into(), username.into(), now_ms.into(), now_ms.into()];
     params.extend(field_values(f, username));
-    let placeholders = vec!["?"; 13].join(", ");
+    let placeholders = ["?"; 13].join(", ");
     one(&db.execute(
         &format!(
             "INSERT INTO clients (tenant_id, username, created_at, updated_at, {FIELD_COLUMNS}) \

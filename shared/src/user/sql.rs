@@ -139,7 +139,7 @@ pub fn insert(
          created_at, updated_at, {}) VALUES (?, ?, ?, ?, ?, ?, {}) \
          ON CONFLICT (tenant_id, username) DO NOTHING RETURNING {COLUMNS}",
         FIELD_COLUMNS.join(", "),
-        vec!["?"; FIELD_COLUMNS.len()].join(", ")
+        ["?"; FIELD_COLUMNS.len()].join(", ")
     );
     let mut params: Vec<Value> = vec![
         tenant.into(),
