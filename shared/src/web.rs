@@ -183,6 +183,36 @@ impl Query {
     }
 }
 
+impl Query {
+    /// The `status` filter every list accepts.
+    pub fn status(&self) -> AppResult<Option<crate::enums::Status>> {
+        use crate::enums::Status;
+        self.get("status")
+            .map(|s| {
+                Status::parse(s).ok_or_else(|| {
+                    AppError::invalid("status", format!("must be one of {}", Status::expected()))
+                })
+            })
+            .transpose()
+    }
+}
+
+/// A CSV reader for an uploaded file: `;` (spreadsheets in pt-BR and es locales) or `,`
+/// separated, whichever the header line uses more; rows may have fewer cells.
+pub fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
+    let header = text.lines().next().unwrap_or("");
+    let delimiter = if header.matches(';').count() > header.matches(',').count() {
+        b';'
+    } else {
+        b','
+    };
+    csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes())
+}
+
 /// Pagination shared by every list endpoint: `page` from 1, `per_page` up to 200.
 #[derive(Debug, Clone, Copy)]
 pub struct Page {

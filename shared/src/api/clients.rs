@@ -14,14 +14,7 @@ pub fn list(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     principal.require(ALL_PROFILES)?;
     let query = req.query();
     let page = Page::from_query(&query)?;
-    let status = query
-        .get("status")
-        .map(|s| {
-            Status::parse(s).ok_or_else(|| {
-                AppError::invalid("status", format!("must be one of {}", Status::expected()))
-            })
-        })
-        .transpose()?;
+    let status = query.status()?;
     let (items, total) = client::sql::list(
         ctx.db,
         principal.tenant_id(),

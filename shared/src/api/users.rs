@@ -17,7 +17,7 @@ pub fn list(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let page = Page::from_query(&query)?;
     let filter = ListFilter {
         q: query.get("q").map(str::to_owned),
-        status: query.get("status").map(parse_status).transpose()?,
+        status: query.status()?,
         profile: query.get("profile").map(parse_profile).transpose()?,
     };
     let (items, total) = sql::list(
@@ -32,12 +32,6 @@ pub fn list(ctx: &Ctx, req: &Request) -> AppResult<Response> {
         total,
         page: page.page,
         per_page: page.per_page,
-    })
-}
-
-fn parse_status(s: &str) -> AppResult<Status> {
-    Status::parse(s).ok_or_else(|| {
-        crate::errors::AppError::invalid("status", format!("must be one of {}", Status::expected()))
     })
 }
 

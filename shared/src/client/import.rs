@@ -175,16 +175,7 @@ pub struct ImportReport {
 }
 
 fn read_csv(text: &str) -> AppResult<Vec<(i64, Cells)>> {
-    let header_line = text.lines().next().unwrap_or("");
-    let delimiter = if header_line.matches(';').count() > header_line.matches(',').count() {
-        b';'
-    } else {
-        b','
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .from_reader(text.as_bytes());
+    let mut reader = crate::web::csv_reader(text);
     let headers: Vec<String> = reader
         .headers()
         .map_err(|e| {

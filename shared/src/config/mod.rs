@@ -262,14 +262,7 @@ pub fn list<R: Resource>(
     query: &crate::web::Query,
 ) -> AppResult<Paged<Value>> {
     let page = crate::web::Page::from_query(query)?;
-    let status = query
-        .get("status")
-        .map(|s| {
-            Status::parse(s).ok_or_else(|| {
-                AppError::invalid("status", format!("must be one of {}", Status::expected()))
-            })
-        })
-        .transpose()?;
+    let status = query.status()?;
     let ref_id = match R::REF_PARAM {
         Some(param) => query.parse::<i64>(param)?,
         None => None,

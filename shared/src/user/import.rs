@@ -75,16 +75,6 @@ fn parse_int(v: &str) -> Result<i64, String> {
         .map_err(|_| "must be a whole number".into())
 }
 
-/// Separator of the file: `;` (spreadsheets in pt-BR and es locales) or `,`.
-fn delimiter(text: &str) -> u8 {
-    let header = text.lines().next().unwrap_or("");
-    if header.matches(';').count() > header.matches(',').count() {
-        b';'
-    } else {
-        b','
-    }
-}
-
 struct Candidate {
     line: u64,
     username: String,
@@ -92,11 +82,7 @@ struct Candidate {
 }
 
 fn read_rows(text: &str) -> AppResult<Vec<Candidate>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter(text))
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
+    let mut reader = crate::web::csv_reader(text);
     let headers: Vec<String> = reader
         .headers()
         .map_err(|e| {
