@@ -381,6 +381,70 @@ add("/api/admin/tokens", "post", op("Create an API token", "tokens", ok(ref("Cre
 add("/api/admin/tokens/{id}", "get", op("Read an API token", "tokens", ok(ref("Token")), params=[ID]))
 add("/api/admin/tokens/{id}/revoke", "post", op("Revoke an API token", "tokens", ok(ref("Token")), params=[ID]))
 
+# Webhook delivery log.
+schemas["WebhookDelivery"] = {"type": "object", "properties": {
+    "id": I, "event": S, "status": enum("queued", "delivered", "failed"), "attempts": I, "response_status": NI,
+    "last_error": NS, "payload": {"type": "object"}, "created_at": {"type": "string", "format": "date-time"}, "delivered_at": NS}}
+add("/api/admin/webhooks/{id}/deliveries", "get", op("A webhook's delivery log, newest first", "configuration",
+                                                     ok(page_of(ref("WebhookDelivery"))), params=[ID] + PAGING[2:],
+                                                     errors=("401", "403", "404", "422", "503"),
+                                                     desc="Each delivery is a POST of {event, created_at, data, delivery_id} with "
+                                                          "X-Atende-Signature-256: sha256=<hex HMAC-SHA256 of the body under the secret>, "
+                                                          "X-Atende-Event and X-Atende-Delivery; retried after 10 s, 1 min, 5 min, 30 min, 2 h."))
+
+# Channel webhooks (inbound).
+CHANNEL = param("channel_id", desc="The channel's id (GET /api/admin/channels)")
+schemas["Accepted"] = {"type": "object", "properties": {"messages": I, "duplicates": I, "statuses": I, "ignored": I}}
+accepted = ok(ref("Accepted"), desc="Stored; duplicates and ignored events are counted, never stored twice")
+hook_errors = ("400", "401", "404", "413", "422", "503")
+add("/hooks/whatsapp/{channel_id}", "get", op("WhatsApp Cloud API verification handshake", "channels",
+    {"200": {"description": "hub.challenge, echoed", **content({"type": "string"}, "text/plain")}},
+    params=[CHANNEL, param("hub.mode", S, "query"), param("hub.verify_token", S, "query"), param("hub.challenge", S, "query")],
+    errors=("403", "404"), security=[], tenant=False))
+add("/hooks/whatsapp/{channel_id}", "post", op("WhatsApp Cloud API webhook (messages and statuses)", "channels", accepted,
+    json_body({"type": "object", "description": "The Cloud API's webhook body (object, entry[].changes[].value)"}), hook_errors,
+    params=[CHANNEL, param("X-Hub-Signature-256", S, "header", "sha256=<hex HMAC-SHA256 of the raw body under the app secret>")],
+    security=[], tenant=False, desc="Text, image, audio, video, document, location and interactive replies; any other type is "
+                                    "stored as unsupported with its raw payload. Statuses update our outbound messages."))
+add("/hooks/telegram/{channel_id}", "post", op("Telegram Bot API webhook (updates)", "channels", accepted,
+    json_body({"type": "object", "description": "A Telegram Update (message or edited_message)"}), hook_errors,
+    params=[CHANNEL, param("X-Telegram-Bot-Api-Secret-Token", S, "header", "The channel's secret_token")], security=[], tenant=False))
+add("/hooks/email/{channel_id}", "post", op("Inbound e-mail (inbound-parse JSON)", "channels", accepted,
+    json_body(obj({"from": S, "to": S, "subject": S, "text": S, "html": S, "message_id": S, "in_reply_to": S,
+                   "attachments": {"type": "array", "items": {"type": "object", "properties": {"filename": S, "content_type": S,
+                                                                                              "content": {"type": "string", "description": "base64"}}}}},
+                  ("from",))),
+    hook_errors, params=[CHANNEL, param("X-Atende-Secret", S, "header", "The channel's inbound_secret (or Authorization: Bearer)")],
+    security=[], tenant=False))
+add("/hooks/sms/{channel_id}", "post", op("Inbound SMS (generic provider)", "channels", accepted,
+    json_body(obj({"id": S, "from": S, "to": S, "text": S}, ("from",))), hook_errors,
+    params=[CHANNEL, param("X-Atende-Secret", S, "header", "The channel's inbound_secret (or Authorization: Bearer)")],
+    security=[], tenant=False))
+
+# Web chat widget (public; a visitor token from /sessions).
+VISITOR = [{"visitor": []}]
+schemas["VisitorMessage"] = {"type": "object", "properties": {"id": I, "role": enum("customer", "agent", "bot", "system"),
+    "kind": S, "body": NS, "sender_name": NS, "created_at": {"type": "string", "format": "date-time"}}}
+add("/widget/{channel_id}/sessions", "post", op("Start a chat session", "widget",
+    ok({"type": "object", "properties": {"token": S, "name": S, "expires_at": {"type": "string", "format": "date-time"}}}, "201", "Started"),
+    json_body(obj({"name": S, "phone": S, "email": S, "language": ref("Language")}, ("name",), "A phone or an e-mail is required")),
+    ("400", "404", "415", "422", "503"), params=[CHANNEL], security=[], tenant=False))
+add("/widget/{channel_id}/messages", "post", op("Send a message or an attachment", "widget",
+    ok({"type": "object", "properties": {"message_id": NI, "conversation_id": NI, "duplicate": B}}, "201", "Stored"),
+    json_body(obj({"text": S, "client_message_id": {"type": "string", "description": "Chosen by the widget; a retry with it is stored once"},
+                   "attachment": {"type": "object", "properties": {"filename": S, "content_type": S, "data": {"type": "string", "description": "base64, up to 5 MiB"}}}})),
+    ("400", "401", "403", "404", "413", "422", "503"), params=[CHANNEL], security=VISITOR, tenant=False))
+add("/widget/{channel_id}/messages", "get", op("New messages after a cursor", "widget",
+    ok({"type": "object", "properties": {"messages": {"type": "array", "items": ref("VisitorMessage")}, "cursor": I}}),
+    params=[CHANNEL, param("after", I, "query", "The cursor of the previous poll")], errors=("401", "404", "422", "503"),
+    security=VISITOR, tenant=False))
+add("/widget/{channel_id}/articles", "get", op("Search the FAQ", "widget",
+    ok({"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {"id": I, "title": S, "body": S}}}}}),
+    params=[CHANNEL, param("q", S, "query")], errors=("404", "503"), security=[], tenant=False))
+for path in ("sessions", "messages", "articles"):
+    add(f"/widget/{{channel_id}}/{path}", "options", op("CORS preflight", "widget", {"204": {"description": "Allowed"}},
+                                                        params=[CHANNEL], errors=(), security=[], tenant=False))
+
 # Platform.
 add("/api/platform/tenants", "get", op("List companies", "platform", ok({"type": "array", "items": ref("Tenant")}),
                                        security=[{"platform": []}], errors=("401", "403", "503"), tenant=False))
@@ -396,11 +460,12 @@ doc = {
     "info": {"title": "Atende API", "version": "0.1.0",
              "description": "Omnichannel customer-service platform. Every error answers with the envelope in components.schemas.Error."},
     "servers": [{"url": "/"}],
-    "tags": [{"name": n} for n in ["auth", "users", "configuration", "clients", "tokens", "platform", "docs"]],
+    "tags": [{"name": n} for n in ["auth", "users", "configuration", "clients", "tokens", "channels", "widget", "platform", "docs"]],
     "paths": paths,
     "components": {"schemas": schemas, "securitySchemes": {
         "session": {"type": "http", "scheme": "bearer", "description": "Session token from POST /api/auth/login, or an API token (atk_...)"},
-        "platform": {"type": "http", "scheme": "bearer", "description": "The platform_secret variable"}}},
+        "platform": {"type": "http", "scheme": "bearer", "description": "The platform_secret variable"},
+        "visitor": {"type": "http", "scheme": "bearer", "description": "Visitor token from POST /widget/{channel_id}/sessions"}}},
 }
 text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 if "--check" in sys.argv:

@@ -24,6 +24,7 @@ pub fn component_routers() -> HashMap<&'static str, Router> {
         ("auth", atende_auth::router()),
         ("admin", atende_admin::router()),
         ("web", atende_web::router()),
+        ("channels", atende_channels::router()),
     ])
 }
 
@@ -124,6 +125,12 @@ impl App {
             Ok(response) => response,
             Err(e) => errors::into_response(&errors::AppError::Unexpected(e)),
         }
+    }
+
+    /// One run of the scheduled work (what `POST /internal/tick` and a cron trigger also do).
+    pub fn tick(&self) -> anyhow::Result<atende_shared::tick::TickReport> {
+        self.with_ctx(atende_shared::tick::run)?
+            .map_err(|e| anyhow::anyhow!("tick: {e}"))
     }
 
     pub fn web_root(&self) -> &Path {

@@ -171,12 +171,35 @@ fn run_server(app: App, listen: &str, demo: bool) -> anyhow::Result<()> {
         let addr = listener.local_addr()?;
         println!("Atende is running: open http://{addr}/  (Ctrl-C stops it)");
         let app = Arc::new(app);
-        atende_host::server::serve(app, listener, async {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let scheduler = tokio::spawn(run_scheduler(app.clone(), stopped));
+        let served = atende_host::server::serve(app, listener, async {
             let _ = tokio::signal::ctrl_c().await;
             println!("stopping: finishing requests in flight");
         })
-        .await
+        .await;
+        let _ = stop.send(true);
+        let _ = scheduler.await;
+        served
     })?;
     println!("stopped; all data is in the data directory");
     Ok(())
+}
+
+/// The scheduled work, once a second, until shutdown (a tick in progress is finished).
+async fn run_scheduler(app: Arc<App>, mut stopped: tokio::sync::watch::Receiver<bool>) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(1));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = every.tick() => {}
+            _ = stopped.changed() => return,
+        }
+        let app = app.clone();
+        match tokio::task::spawn_blocking(move || app.tick()).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => eprintln!("scheduled work failed: {e:#}"),
+            Err(e) => eprintln!("scheduled work panicked: {e}"),
+        }
+    }
 }

@@ -83,20 +83,7 @@ pub fn transaction<T>(
     db: &dyn Sql,
     work: impl FnOnce() -> Result<T, AppError>,
 ) -> Result<T, AppError> {
-    db.execute("BEGIN IMMEDIATE", &[])?;
-    match work() {
-        Ok(value) => match db.execute("COMMIT", &[]) {
-            Ok(_) => Ok(value),
-            Err(e) => {
-                rollback(db);
-                Err(e.into())
-            }
-        },
-        Err(e) => {
-            rollback(db);
-            Err(e)
-        }
-    }
+    atomically(db, || work().map(Finish::Commit))
 }
 
 fn rollback(db: &dyn Sql) {
@@ -130,4 +117,37 @@ pub fn like_pattern(term: &str) -> String {
     }
     out.push('%');
     out
+}
+
+/// How an [`atomically`] block ends: keep its writes, or undo them (a repeated webhook, a
+/// message that must open nothing) while still answering the caller normally.
+pub enum Finish<T> {
+    Commit(T),
+    Rollback(T),
+}
+
+/// Runs `work` inside `BEGIN IMMEDIATE`; the work decides whether its writes stay. An error
+/// rolls back too.
+pub fn atomically<T>(
+    db: &dyn Sql,
+    work: impl FnOnce() -> Result<Finish<T>, AppError>,
+) -> Result<T, AppError> {
+    db.execute("BEGIN IMMEDIATE", &[])?;
+    match work() {
+        Ok(Finish::Commit(value)) => match db.execute("COMMIT", &[]) {
+            Ok(_) => Ok(value),
+            Err(e) => {
+                rollback(db);
+                Err(e.into())
+            }
+        },
+        Ok(Finish::Rollback(value)) => {
+            db.execute("ROLLBACK", &[])?;
+            Ok(value)
+        }
+        Err(e) => {
+            rollback(db);
+            Err(e)
+        }
+    }
 }

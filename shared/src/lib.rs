@@ -7,6 +7,7 @@ pub mod auth;
 pub mod client;
 pub mod config;
 pub mod context;
+pub mod conversation;
 pub mod db;
 pub mod demo;
 pub mod enums;
@@ -16,13 +17,16 @@ pub mod migrate;
 pub mod password;
 pub mod platform;
 pub mod ports;
+pub mod providers;
 pub mod router;
 pub mod tenant;
+pub mod tick;
 pub mod time;
 pub mod token;
 pub mod user;
 pub mod validate;
 pub mod web;
+pub mod webhook_delivery;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;

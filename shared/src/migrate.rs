@@ -25,6 +25,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0002_configuration.sql",
         sql: include_str!("../../migrations/0002_configuration.sql"),
     },
+    Migration {
+        version: 3,
+        name: "0003_conversations.sql",
+        sql: include_str!("../../migrations/0003_conversations.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {

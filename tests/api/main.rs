@@ -2,9 +2,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod auth;
+mod channels;
 mod clients;
 mod config;
 mod errors;
+mod fake;
 mod helpers;
 mod manifest;
 mod migrations;
@@ -12,3 +14,4 @@ mod openapi;
 mod server;
 mod tenancy;
 mod users;
+mod widget;

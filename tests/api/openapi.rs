@@ -8,7 +8,7 @@ fn documented() -> BTreeSet<(String, String)> {
     let mut out = BTreeSet::new();
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for method in item.as_object().unwrap().keys() {
-            if ["get", "post", "put", "patch", "delete"].contains(&method.as_str()) {
+            if ["get", "post", "put", "patch", "delete", "options"].contains(&method.as_str()) {
                 out.insert((method.to_uppercase(), path.clone()));
             }
         }

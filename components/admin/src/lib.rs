@@ -81,7 +81,11 @@ pub fn router() -> Router {
         .get("/api/admin/tokens", tokens::list)
         .post("/api/admin/tokens", tokens::create)
         .get("/api/admin/tokens/{id}", tokens::get)
-        .post("/api/admin/tokens/{id}/revoke", tokens::revoke);
+        .post("/api/admin/tokens/{id}/revoke", tokens::revoke)
+        .get(
+            "/api/admin/webhooks/{id}/deliveries",
+            config::webhook_deliveries,
+        );
     let router = resource!(router, "operations", Operation);
     let router = resource!(router, "groups", Group);
     let router = resource!(router, "surveys", Survey);

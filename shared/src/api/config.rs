@@ -80,3 +80,28 @@ fn set_status<R: Resource>(ctx: &Ctx, req: &Request, status: Status) -> AppResul
     let stored = config::set_status::<R>(ctx, principal.tenant_id(), req.param("id")?, status)?;
     ok(&config::present::<R>(&stored)?)
 }
+
+/// `GET /api/admin/webhooks/{id}/deliveries`: a webhook's delivery log, newest first.
+pub fn webhook_deliveries(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    let principal = authenticate(ctx, req)?;
+    principal.require(crate::auth::READERS)?;
+    let hook = config::get::<crate::config::webhook::Webhook>(
+        ctx,
+        principal.tenant_id(),
+        req.param("id")?,
+    )?;
+    let page = crate::web::Page::from_query(&req.query())?;
+    let (items, total) = crate::webhook_delivery::log(
+        ctx.db,
+        principal.tenant_id(),
+        hook.id,
+        page.offset(),
+        page.limit(),
+    )?;
+    ok(&crate::web::Paged {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    })
+}

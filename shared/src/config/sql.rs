@@ -247,3 +247,57 @@ pub fn unlink(
     )?;
     Ok(())
 }
+
+/// An item found by id alone, with its tenant: inbound webhooks address a channel by id.
+pub fn get_any_tenant(
+    db: &dyn Sql,
+    kind: &str,
+    id: i64,
+) -> Result<Option<(TenantId, Stored)>, DbError> {
+    let rows = db.execute(
+        &format!("SELECT tenant_id, {COLUMNS} FROM config_items WHERE kind = ? AND id = ?"),
+        &[kind.into(), id.into()],
+    )?;
+    rows.first()
+        .map(|r| Ok((TenantId(r.i64("tenant_id")?), decode(&r)?)))
+        .transpose()
+}
+
+/// A group's document with its business hours' document (if any, and active), in one statement.
+pub fn group_with_hours(
+    db: &dyn Sql,
+    tenant: TenantId,
+    group: i64,
+) -> Result<Option<(String, Option<String>)>, DbError> {
+    let rows = db.execute(
+        "SELECT g.data AS group_data, h.data AS hours_data FROM config_items g \
+         LEFT JOIN config_items h ON h.tenant_id = g.tenant_id AND h.kind = 'business_hours' \
+              AND h.status = 'active' AND h.id = json_extract(g.data, '$.business_hours_id') \
+         WHERE g.tenant_id = ? AND g.kind = 'group' AND g.id = ?",
+        &[tenant.into(), group.into()],
+    )?;
+    rows.first()
+        .map(|r| Ok((r.text("group_data")?, r.opt_text("hours_data")?)))
+        .transpose()
+}
+
+/// FAQ articles customers may see (active, visible), matching `q`, in one statement.
+pub fn public_articles(
+    db: &dyn Sql,
+    tenant: TenantId,
+    q: Option<&str>,
+) -> Result<Vec<serde_json::Value>, DbError> {
+    let rows = db.execute(
+        "SELECT id, json_extract(data, '$.title') AS title, json_extract(data, '$.body') AS body \
+         FROM config_items WHERE tenant_id = ?1 AND kind = 'article' AND status = 'active' \
+         AND json_extract(data, '$.visible_to_customers') = 1 \
+         AND (?2 IS NULL OR search LIKE ?2 ESCAPE '\\') ORDER BY name COLLATE NOCASE LIMIT 20",
+        &[
+            tenant.into(),
+            q.map(|q| like_pattern(&q.to_lowercase())).into(),
+        ],
+    )?;
+    rows.iter()
+        .map(|r| Ok(serde_json::json!({"id": r.i64("id")?, "title": r.text("title")?, "body": r.text("body")?})))
+        .collect()
+}

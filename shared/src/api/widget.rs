@@ -1,0 +1,323 @@
+//! `/widget/{channel_id}/...`: the public web-chat API the embeddable widget calls from the
+//! company's own site — start a session, send, poll, search the FAQ. Visitor sessions live in
+//! the key-value store (a lost one only means starting a new chat session). Every answer,
+//! errors included, carries CORS headers so the widget works cross-origin.
+
+use crate::client::identity::parse_phone;
+use crate::config::channel::ChannelType;
+use crate::context::Ctx;
+use crate::conversation::inbound::{receive, ChannelInfo, Inbound, NewAttachment, Outcome};
+use crate::conversation::MessageKind;
+use crate::enums::Language;
+use crate::errors::{into_response, AppError, AppResult};
+use crate::validate::{email, required_text};
+use crate::web::{created, ok, Request, Response};
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+const SESSION_DAYS: i64 = 30;
+const UPLOAD_LIMIT: usize = 8 * 1024 * 1024;
+
+#[derive(Serialize, Deserialize)]
+struct VisitorSession {
+    tenant: i64,
+    channel: i64,
+    external_id: String,
+    name: String,
+    phone: Option<String>,
+    email: Option<String>,
+    language: Language,
+    expires_ms: i64,
+}
+
+fn session_key(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    format!(
+        "widget:{}",
+        digest
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    )
+}
+
+/// Answers with CORS headers whatever happened, so the browser shows the widget the error.
+fn cors(
+    ctx: &Ctx,
+    req: &Request,
+    work: impl FnOnce() -> AppResult<Response>,
+) -> AppResult<Response> {
+    let mut response = work().unwrap_or_else(|e| into_response(&e));
+    let origin = allowed_origin(ctx, req);
+    let headers = response.headers_mut();
+    if let Ok(v) = http::HeaderValue::from_str(&origin) {
+        headers.insert("access-control-allow-origin", v);
+    }
+    headers.insert(
+        "access-control-allow-headers",
+        http::HeaderValue::from_static("authorization, content-type"),
+    );
+    headers.insert(
+        "access-control-allow-methods",
+        http::HeaderValue::from_static("GET, POST, OPTIONS"),
+    );
+    headers.insert(
+        "access-control-max-age",
+        http::HeaderValue::from_static("600"),
+    );
+    headers.insert("vary", http::HeaderValue::from_static("origin"));
+    Ok(response)
+}
+
+/// The channel's `allowed_origins` (comma-separated) decide; unset allows any site.
+fn allowed_origin(ctx: &Ctx, req: &Request) -> String {
+    let origin = req.header("origin").unwrap_or("*").to_owned();
+    let allowed = req
+        .param::<i64>("channel_id")
+        .ok()
+        .and_then(|id| ChannelInfo::load(ctx, id).ok())
+        .and_then(|c| c.credential("allowed_origins").map(str::to_owned));
+    match allowed {
+        None => "*".into(),
+        Some(list) if list.split(',').any(|o| o.trim() == origin) => origin,
+        Some(_) => "null".into(),
+    }
+}
+
+pub fn preflight(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    cors(ctx, req, || {
+        http::Response::builder()
+            .status(204)
+            .body(Vec::new())
+            .map_err(|e| AppError::Unexpected(e.into()))
+    })
+}
+
+fn webchat(ctx: &Ctx, req: &Request) -> AppResult<ChannelInfo> {
+    let channel = ChannelInfo::load(ctx, req.param("channel_id")?)?;
+    if channel.doc.kind != ChannelType::Webchat {
+        return Err(AppError::not_found("channel"));
+    }
+    Ok(channel)
+}
+
+fn visitor(ctx: &Ctx, req: &Request, channel: &ChannelInfo) -> AppResult<VisitorSession> {
+    let token = req
+        .bearer_token()
+        .ok_or_else(|| AppError::unauthorized("unauthenticated", "start a chat session first"))?;
+    let session: VisitorSession = ctx
+        .kv
+        .get(&session_key(token))?
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .filter(|s: &VisitorSession| s.channel == channel.id && s.tenant == channel.tenant.0)
+        .ok_or_else(|| AppError::unauthorized("invalid_token", "the chat session is not valid"))?;
+    if session.expires_ms <= ctx.now_ms() {
+        return Err(AppError::unauthorized(
+            "session_expired",
+            "the chat session has expired",
+        ));
+    }
+    Ok(session)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StartBody {
+    name: String,
+    phone: Option<String>,
+    email: Option<String>,
+    language: Option<Language>,
+}
+
+#[derive(Serialize)]
+struct Started {
+    token: String,
+    name: String,
+    expires_at: String,
+}
+
+pub fn start(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    cors(ctx, req, || {
+        let channel = webchat(ctx, req)?;
+        let body: StartBody = req.json()?;
+        let mut p = crate::validate::Problems::default();
+        let name = p
+            .check("name", required_text(&body.name, 120))
+            .unwrap_or_default();
+        let phone = match body
+            .phone
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            Some(raw) => p.check("phone", parse_phone(raw)),
+            None => None,
+        };
+        let email = p.check("email", email(body.email)).flatten();
+        if phone.is_none() && email.is_none() && p.is_empty() {
+            p.add("phone", "a phone or an e-mail is required");
+        }
+        p.into_result()?;
+        let external_id = phone.clone().or_else(|| email.clone()).unwrap_or_default();
+        let token =
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(ctx.random_bytes::<32>());
+        let expires_ms = ctx.now_ms() + SESSION_DAYS * 86_400_000;
+        let session = VisitorSession {
+            tenant: channel.tenant.0,
+            channel: channel.id,
+            external_id,
+            name: name.clone(),
+            phone,
+            email,
+            language: body.language.unwrap_or(Language::PtBr),
+            expires_ms,
+        };
+        let bytes = serde_json::to_vec(&session).map_err(|e| AppError::Unexpected(e.into()))?;
+        ctx.kv.set(&session_key(&token), &bytes)?;
+        created(&Started {
+            token,
+            name,
+            expires_at: crate::time::ms_to_rfc3339(expires_ms),
+        })
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Upload {
+    filename: String,
+    content_type: String,
+    /// Base64 of the file.
+    data: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SendBody {
+    text: Option<String>,
+    attachment: Option<Upload>,
+    /// Chosen by the widget for each message, so a retried send is stored once.
+    client_message_id: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Sent {
+    message_id: Option<i64>,
+    conversation_id: Option<i64>,
+    duplicate: bool,
+}
+
+pub fn send(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    cors(ctx, req, || {
+        let channel = webchat(ctx, req)?;
+        let session = visitor(ctx, req, &channel)?;
+        req.require_size(UPLOAD_LIMIT)?;
+        let body: SendBody = serde_json::from_slice(req.body()).map_err(|e| {
+            AppError::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))
+        })?;
+        let text = body
+            .text
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty());
+        if text.as_ref().is_some_and(|t| t.chars().count() > 4096) {
+            return Err(AppError::invalid("text", "must be at most 4096 characters"));
+        }
+        let attachment = match body.attachment {
+            None => None,
+            Some(u) => Some(NewAttachment {
+                data: base64::engine::general_purpose::STANDARD
+                    .decode(u.data.trim())
+                    .map_err(|_| AppError::invalid("attachment.data", "must be base64"))?,
+                filename: u.filename,
+                content_type: u.content_type,
+            }),
+        };
+        if text.is_none() && attachment.is_none() {
+            return Err(AppError::invalid("text", "send a text or an attachment"));
+        }
+        let kind = match attachment
+            .as_ref()
+            .map(|a| a.content_type.split('/').next().unwrap_or(""))
+        {
+            None => MessageKind::Text,
+            Some("image") => MessageKind::Image,
+            Some("audio") => MessageKind::Audio,
+            Some("video") => MessageKind::Video,
+            Some(_) => MessageKind::Document,
+        };
+        let channel_message_id = body
+            .client_message_id
+            .filter(|c| !c.is_empty() && c.len() <= 100)
+            .map(|c| format!("{}:{c}", session.external_id));
+        let outcome = receive(
+            ctx,
+            &channel,
+            Inbound {
+                external_id: session.external_id.clone(),
+                name: Some(session.name.clone()),
+                phone: session.phone.clone(),
+                email: session.email.clone(),
+                language: Some(session.language),
+                channel_message_id,
+                kind: Some(kind),
+                body: text.or_else(|| attachment.as_ref().map(|a| a.filename.clone())),
+                attachment,
+                ..Inbound::default()
+            },
+        )?;
+        match outcome {
+            Outcome::Stored {
+                conversation_id,
+                message_id,
+                ..
+            } => created(&Sent {
+                message_id: Some(message_id),
+                conversation_id: Some(conversation_id),
+                duplicate: false,
+            }),
+            Outcome::Duplicate => ok(&Sent {
+                message_id: None,
+                conversation_id: None,
+                duplicate: true,
+            }),
+            Outcome::ClientInactive => Err(AppError::forbidden(
+                "client_inactive",
+                "this contact cannot open conversations",
+            )),
+        }
+    })
+}
+
+#[derive(Serialize)]
+struct Poll {
+    messages: Vec<crate::conversation::sql::VisitorMessage>,
+    /// Send back as `after` on the next poll.
+    cursor: i64,
+}
+
+pub fn poll(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    cors(ctx, req, || {
+        let channel = webchat(ctx, req)?;
+        let session = visitor(ctx, req, &channel)?;
+        let after = req.query().parse::<i64>("after")?.unwrap_or(0);
+        let messages = crate::conversation::sql::visitor_messages(
+            ctx.db,
+            channel.tenant,
+            channel.id,
+            &session.external_id,
+            after,
+        )?;
+        let cursor = messages.last().map_or(after, |m| m.id);
+        ok(&Poll { messages, cursor })
+    })
+}
+
+pub fn articles(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    cors(ctx, req, || {
+        let channel = webchat(ctx, req)?;
+        let found =
+            crate::config::sql::public_articles(ctx.db, channel.tenant, req.query().get("q"))?;
+        ok(&serde_json::json!({ "items": found }))
+    })
+}

@@ -1,0 +1,129 @@
+//! Conversations ("atendimentos", SPEC §3): every inbound message lands in its customer's open
+//! conversation on that channel, or opens a new one with a protocol number in the channel's
+//! entry group. States move only by compare-and-set; a closed conversation is never reopened.
+
+pub mod inbound;
+pub mod outbox;
+pub mod sql;
+
+use crate::ids::TenantId;
+use serde::Serialize;
+
+crate::enums::stored_enum!(
+    State {
+        Bot = "bot",
+        Queued = "queued",
+        Offered = "offered",
+        Assigned = "assigned",
+        Pending = "pending",
+        Closed = "closed",
+    }
+);
+
+crate::enums::stored_enum!(
+    /// Who a message is from, shown in distinct colours in the console.
+    Role {
+        Customer = "customer",
+        Agent = "agent",
+        Bot = "bot",
+        Note = "note",
+        System = "system",
+    }
+);
+
+crate::enums::stored_enum!(
+    MessageKind {
+        Text = "text",
+        Image = "image",
+        Audio = "audio",
+        Video = "video",
+        Document = "document",
+        Location = "location",
+        Interactive = "interactive",
+        Unsupported = "unsupported",
+    }
+);
+
+crate::enums::stored_enum!(
+    Delivery {
+        Queued = "queued",
+        Sent = "sent",
+        Delivered = "delivered",
+        Read = "read",
+        Failed = "failed",
+    }
+);
+
+impl Delivery {
+    /// Statuses only move forward (a late "delivered" never undoes "read").
+    pub fn rank(self) -> u8 {
+        match self {
+            Delivery::Queued => 0,
+            Delivery::Sent => 1,
+            Delivery::Delivered => 2,
+            Delivery::Read => 3,
+            Delivery::Failed => 4,
+        }
+    }
+}
+
+/// `WA00000052829`: the channel's two letters and an 11-digit sequence, unique per tenant.
+pub fn protocol(prefix: &str, number: i64) -> String {
+    format!("{prefix}{number:011}")
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Conversation {
+    pub id: i64,
+    pub protocol: String,
+    pub channel_id: i64,
+    pub channel_type: String,
+    pub client_id: i64,
+    pub group_id: Option<i64>,
+    pub status: State,
+    pub agent_id: Option<i64>,
+    pub priority: i64,
+    pub language: String,
+    pub subject: Option<String>,
+    pub arrived_at: String,
+    pub last_customer_at: Option<String>,
+    pub closed_at: Option<String>,
+    pub closed_by: Option<String>,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Message {
+    pub id: i64,
+    pub conversation_id: i64,
+    pub role: Role,
+    pub sender_id: Option<i64>,
+    pub kind: MessageKind,
+    pub body: Option<String>,
+    pub payload: Option<serde_json::Value>,
+    pub attachment_id: Option<i64>,
+    pub delivery: Option<Delivery>,
+    pub delivery_error: Option<String>,
+    pub created_at: String,
+}
+
+/// Appends to the conversation's timeline (who did what, when).
+pub struct Event<'a> {
+    pub tenant: TenantId,
+    pub conversation: i64,
+    pub kind: &'a str,
+    /// `customer`, `system`, `bot`, `user`, `client_inactivity`...
+    pub actor: &'a str,
+    pub actor_id: Option<i64>,
+    pub data: Option<serde_json::Value>,
+    pub at: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn protocols_are_two_letters_and_eleven_digits() {
+        assert_eq!(super::protocol("WA", 52829), "WA00000052829");
+        assert_eq!(super::protocol("TL", 1).len(), 13);
+    }
+}

@@ -1,0 +1,152 @@
+//! WhatsApp Cloud API: the webhook (verification handshake, `X-Hub-Signature-256`, messages and
+//! statuses) and `POST /{phone_number_id}/messages`.
+
+use super::{post_json, text_of, InboundEvent, Outgoing, SendError};
+use crate::config::channel::ChannelDoc;
+use crate::context::Ctx;
+use crate::conversation::inbound::Inbound;
+use crate::conversation::{Delivery, MessageKind};
+use serde_json::{json, Value};
+
+pub const DEFAULT_API: &str = "https://graph.facebook.com/v21.0";
+
+/// Every message and status in a webhook body (`entry[].changes[].value`).
+pub fn parse(body: &Value) -> Vec<InboundEvent> {
+    let mut events = Vec::new();
+    let changes = body["entry"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|e| e["changes"].as_array().into_iter().flatten());
+    for change in changes {
+        let value = &change["value"];
+        let names: Vec<(String, String)> = value["contacts"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| Some((text_of(&c["wa_id"])?, text_of(&c["profile"]["name"])?)))
+            .collect();
+        for m in value["messages"].as_array().into_iter().flatten() {
+            let Some(from) = text_of(&m["from"]) else {
+                events.push(InboundEvent::Ignored("message without a sender".into()));
+                continue;
+            };
+            let name = names
+                .iter()
+                .find(|(id, _)| *id == from)
+                .map(|(_, n)| n.clone());
+            let (kind, body, payload) = content(m);
+            events.push(InboundEvent::Message(Box::new(Inbound {
+                phone: from
+                    .chars()
+                    .all(|c| c.is_ascii_digit())
+                    .then(|| format!("+{from}")),
+                external_id: from,
+                name,
+                channel_message_id: text_of(&m["id"]),
+                kind: Some(kind),
+                body,
+                payload,
+                ..Inbound::default()
+            })));
+        }
+        for s in value["statuses"].as_array().into_iter().flatten() {
+            let status = match s["status"].as_str() {
+                Some("sent") => Delivery::Sent,
+                Some("delivered") => Delivery::Delivered,
+                Some("read") => Delivery::Read,
+                Some("failed") => Delivery::Failed,
+                _ => continue,
+            };
+            let Some(id) = text_of(&s["id"]) else {
+                continue;
+            };
+            let error = s["errors"][0]["title"]
+                .as_str()
+                .or(s["errors"][0]["message"].as_str())
+                .map(|e| format!("{e} ({})", s["errors"][0]["code"]));
+            events.push(InboundEvent::Status {
+                channel_message_id: id,
+                status,
+                error,
+            });
+        }
+    }
+    events
+}
+
+/// (kind, text shown, details) of one message; unknown types keep the raw payload.
+fn content(m: &Value) -> (MessageKind, Option<String>, Option<Value>) {
+    let kind = m["type"].as_str().unwrap_or("");
+    let media = |k: MessageKind, key: &str| {
+        let media = &m[key];
+        (
+            k,
+            text_of(&media["caption"]).or_else(|| text_of(&media["filename"])),
+            Some(
+                json!({"provider": "whatsapp", "media_id": media["id"], "mime_type": media["mime_type"],
+                        "filename": media["filename"], "sha256": media["sha256"]}),
+            ),
+        )
+    };
+    match kind {
+        "text" => (MessageKind::Text, text_of(&m["text"]["body"]), None),
+        "image" | "sticker" => media(MessageKind::Image, kind),
+        "audio" => media(MessageKind::Audio, "audio"),
+        "video" => media(MessageKind::Video, "video"),
+        "document" => media(MessageKind::Document, "document"),
+        "location" => {
+            let l = &m["location"];
+            let label = [text_of(&l["name"]), text_of(&l["address"])]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" — ");
+            (
+                MessageKind::Location,
+                Some(label).filter(|s| !s.is_empty()),
+                Some(l.clone()),
+            )
+        }
+        "interactive" => {
+            let reply = &m["interactive"][m["interactive"]["type"].as_str().unwrap_or("")];
+            (
+                MessageKind::Interactive,
+                text_of(&reply["title"]),
+                Some(reply.clone()),
+            )
+        }
+        "button" => (
+            MessageKind::Interactive,
+            text_of(&m["button"]["text"]),
+            Some(m["button"].clone()),
+        ),
+        _ => (MessageKind::Unsupported, None, Some(m.clone())),
+    }
+}
+
+pub fn send(ctx: &Ctx, channel: &ChannelDoc, out: &Outgoing) -> Result<String, SendError> {
+    let cred = |k: &str| {
+        channel
+            .credentials
+            .get(k)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+    };
+    let phone_id =
+        cred("phone_number_id").ok_or_else(|| SendError::permanent("no phone_number_id"))?;
+    let base = cred("api_base_url")
+        .unwrap_or(DEFAULT_API)
+        .trim_end_matches('/');
+    let answer = post_json(
+        ctx,
+        &format!("{base}/{phone_id}/messages"),
+        cred("access_token"),
+        &json!({"messaging_product": "whatsapp", "recipient_type": "individual", "to": out.to,
+                "type": "text", "text": {"preview_url": false, "body": out.text}}),
+    )?;
+    Ok(answer["messages"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned())
+}
