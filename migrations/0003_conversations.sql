@@ -4,6 +4,9 @@ CREATE TABLE protocol_counters (
     last INTEGER NOT NULL
 );
 
+-- Inbound e-mail and web chat find their client by address.
+CREATE INDEX clients_email ON clients (tenant_id, email) WHERE email IS NOT NULL;
+
 -- How a client is known on each channel (a WhatsApp number, a Telegram chat, an address).
 CREATE TABLE client_identities (
     tenant_id INTEGER NOT NULL,

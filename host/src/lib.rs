@@ -133,6 +133,14 @@ impl App {
             .map_err(|e| anyhow::anyhow!("tick: {e}"))
     }
 
+    /// Folds the write-ahead logs back into the database files (the scheduler calls it every
+    /// second, and shutdown once more).
+    pub fn checkpoint(&self) -> anyhow::Result<()> {
+        self.db.checkpoint()?;
+        self.kv.checkpoint()?;
+        Ok(())
+    }
+
     pub fn web_root(&self) -> &Path {
         &self.web_root
     }

@@ -146,6 +146,7 @@ fn run_tenant_command(app: &App, cmd: TenantCommand) -> anyhow::Result<()> {
 }
 
 fn run_server(app: App, listen: &str, demo: bool) -> anyhow::Result<()> {
+    let mut demo_channel = None;
     if demo {
         let created = app
             .with_ctx(demo::seed)?
@@ -159,6 +160,10 @@ fn run_server(app: App, listen: &str, demo: bool) -> anyhow::Result<()> {
         for (username, name, profile) in demo::USERS {
             println!("  {username:<11} {profile:<17} {name}");
         }
+        let workspace = app
+            .with_ctx(demo::seed_workspace)?
+            .map_err(|e| anyhow::anyhow!("creating the demo workspace: {e}"))?;
+        demo_channel = Some(workspace.webchat_channel);
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -170,9 +175,13 @@ fn run_server(app: App, listen: &str, demo: bool) -> anyhow::Result<()> {
             .with_context(|| format!("listening on {listen}"))?;
         let addr = listener.local_addr()?;
         println!("Atende is running: open http://{addr}/  (Ctrl-C stops it)");
+        if let Some(channel) = demo_channel {
+            println!("Chat widget demo: http://{addr}/chat/demo.html?channel={channel}");
+        }
         let app = Arc::new(app);
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let scheduler = tokio::spawn(run_scheduler(app.clone(), stopped));
+        let app_for_checkpoint = app.clone();
         let served = atende_host::server::serve(app, listener, async {
             let _ = tokio::signal::ctrl_c().await;
             println!("stopping: finishing requests in flight");
@@ -180,7 +189,8 @@ fn run_server(app: App, listen: &str, demo: bool) -> anyhow::Result<()> {
         .await;
         let _ = stop.send(true);
         let _ = scheduler.await;
-        served
+        served?;
+        app_for_checkpoint.checkpoint()
     })?;
     println!("stopped; all data is in the data directory");
     Ok(())
@@ -196,8 +206,8 @@ async fn run_scheduler(app: Arc<App>, mut stopped: tokio::sync::watch::Receiver<
             _ = stopped.changed() => return,
         }
         let app = app.clone();
-        match tokio::task::spawn_blocking(move || app.tick()).await {
-            Ok(Ok(_)) => {}
+        match tokio::task::spawn_blocking(move || app.tick().and_then(|_| app.checkpoint())).await {
+            Ok(Ok(())) => {}
             Ok(Err(e)) => eprintln!("scheduled work failed: {e:#}"),
             Err(e) => eprintln!("scheduled work panicked: {e}"),
         }

@@ -10,9 +10,20 @@ use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+
+/// Requests doing database work at once. SQLite has one writer; more threads than a few per
+/// core only add context switches and lock hand-offs, so the rest wait here, cheaply, as
+/// futures rather than threads.
+fn workers() -> usize {
+    std::thread::available_parallelism()
+        .map_or(4, |n| n.get() * 2)
+        .max(4)
+}
 
 async fn serve_one(
     app: Arc<App>,
+    permits: Arc<Semaphore>,
     peer: SocketAddr,
     request: hyper::Request<Incoming>,
 ) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
@@ -20,7 +31,13 @@ async fn serve_one(
     let response = match Limited::new(body, MAX_BODY).collect().await {
         Ok(collected) => {
             let request = http::Request::from_parts(parts, collected.to_bytes().to_vec());
-            match tokio::task::spawn_blocking(move || app.handle(request, Some(peer))).await {
+            let permit = permits.acquire_owned().await;
+            match tokio::task::spawn_blocking(move || {
+                let _permit = permit;
+                app.handle(request, Some(peer))
+            })
+            .await
+            {
                 Ok(response) => response,
                 Err(e) => atende_shared::errors::into_response(
                     &atende_shared::errors::AppError::Unexpected(e.into()),
@@ -45,6 +62,7 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()>,
 ) -> anyhow::Result<()> {
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let permits = Arc::new(Semaphore::new(workers()));
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
@@ -55,7 +73,8 @@ pub async fn serve(
                 };
                 let _ = stream.set_nodelay(true);
                 let app = app.clone();
-                let service = service_fn(move |req| serve_one(app.clone(), peer, req));
+                let permits = permits.clone();
+                let service = service_fn(move |req| serve_one(app.clone(), permits.clone(), peer, req));
                 let conn = hyper::server::conn::http1::Builder::new()
                     .keep_alive(true)
                     .serve_connection(TokioIo::new(stream), service);

@@ -59,3 +59,58 @@ pub fn seed(ctx: &Ctx) -> AppResult<bool> {
     }
     Ok(true)
 }
+
+/// What the local host prints for the demo: where the chat widget demo lives.
+pub struct Workspace {
+    pub webchat_channel: i64,
+}
+
+/// The demo company's service setup, so the widget demo and the console have something to
+/// work with: an operation, a support group with every agent, a web-chat channel entering it,
+/// and a FAQ article. Idempotent: an existing web-chat channel is reused.
+pub fn seed_workspace(ctx: &Ctx) -> AppResult<Workspace> {
+    use crate::config::{
+        self, article::Article, channel::Channel, group::Group, members, operation::Operation,
+    };
+    use serde_json::json;
+    let tenant = tenant::sql::by_slug(ctx.db, TENANT)?
+        .ok_or_else(|| crate::errors::AppError::not_found("demo company"))?
+        .id;
+    if let Some(existing) = config::sql::all(ctx.db, tenant, "channel")?
+        .into_iter()
+        .find(|c| c.data.contains("\"type\":\"webchat\""))
+    {
+        return Ok(Workspace {
+            webchat_channel: existing.id,
+        });
+    }
+    let operation = config::create::<Operation>(ctx, tenant, json!({"name": "Atendimento"}))?;
+    let group = config::create::<Group>(
+        ctx,
+        tenant,
+        json!({"name": "Suporte", "operation_id": operation.id, "queue_strategy": "least_conversations"}),
+    )?;
+    members::add_members(
+        ctx.db,
+        tenant,
+        group.id,
+        &members::Selection {
+            ids: Vec::new(),
+            all: true,
+        },
+        ctx.now_ms(),
+    )?;
+    config::create::<Article>(
+        ctx,
+        tenant,
+        json!({"title": "Prazo de entrega", "body": "Entregamos em até 5 dias úteis nas capitais.", "keywords": ["entrega", "frete", "prazo"]}),
+    )?;
+    let channel = config::create::<Channel>(
+        ctx,
+        tenant,
+        json!({"type": "webchat", "name": "Site", "entry_group_id": group.id}),
+    )?;
+    Ok(Workspace {
+        webchat_channel: channel.id,
+    })
+}

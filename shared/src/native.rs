@@ -6,15 +6,23 @@ use crate::ports::{
 };
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, ErrorCode};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 /// Open connections kept for reuse; a request checks one out, as Spin gives it a fresh one.
+///
+/// SQLite admits one writer at a time, and a writer that finds the database locked sleeps in
+/// growing steps (up to 100 ms) before it tries again — under load that sleeping, not the
+/// work, sets throughput and tail latency. So writers of this process queue on `writer`
+/// instead: a transaction holds it from `BEGIN` to `COMMIT`/`ROLLBACK`, a lone write statement
+/// for its own length. Readers never take it (WAL lets them read during a write).
 pub struct SqlitePool {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
+    writer: Mutex<()>,
 }
 
 fn map_error(e: rusqlite::Error) -> DbError {
@@ -34,6 +42,7 @@ impl SqlitePool {
         let pool = SqlitePool {
             path: path.as_ref().to_path_buf(),
             idle: Mutex::new(Vec::new()),
+            writer: Mutex::new(()),
         };
         // Open once now so a bad path fails at start, not on the first request.
         let conn = pool.connect()?;
@@ -52,6 +61,14 @@ impl SqlitePool {
         Ok(conn)
     }
 
+    /// Copies the write-ahead log back into the database without blocking writers (PASSIVE);
+    /// the local host calls it every second.
+    pub fn checkpoint(&self) -> Result<(), DbError> {
+        let conn = self.get()?;
+        conn.run("PRAGMA wal_checkpoint(PASSIVE)", &[])?;
+        Ok(())
+    }
+
     pub fn get(&self) -> Result<PooledConnection<'_>, DbError> {
         let reused = self.idle.lock().ok().and_then(|mut idle| idle.pop());
         let conn = match reused {
@@ -61,6 +78,7 @@ impl SqlitePool {
         Ok(PooledConnection {
             conn: Some(conn),
             pool: self,
+            writing: RefCell::new(None),
         })
     }
 
@@ -81,10 +99,55 @@ impl SqlitePool {
 pub struct PooledConnection<'a> {
     conn: Option<Connection>,
     pool: &'a SqlitePool,
+    /// Held while this connection is inside a write transaction.
+    writing: RefCell<Option<MutexGuard<'a, ()>>>,
+}
+
+/// What a statement does to the write lock.
+enum Writes {
+    Begin,
+    End,
+    Statement,
+    None,
+}
+
+fn writes(sql: &str) -> Writes {
+    let head: String = sql
+        .trim_start()
+        .chars()
+        .take(8)
+        .collect::<String>()
+        .to_ascii_uppercase();
+    if head.starts_with("BEGIN") {
+        Writes::Begin
+    } else if head.starts_with("COMMIT") || head.starts_with("ROLLBACK") || head.starts_with("END")
+    {
+        Writes::End
+    } else if [
+        "INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER", "PRAGMA",
+    ]
+    .iter()
+    .any(|w| head.starts_with(w))
+    {
+        Writes::Statement
+    } else {
+        Writes::None
+    }
+}
+
+impl<'a> PooledConnection<'a> {
+    fn lock_writer(&self) -> MutexGuard<'a, ()> {
+        // A panic elsewhere while holding the lock leaves SQLite itself consistent.
+        self.pool
+            .writer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
 }
 
 impl Drop for PooledConnection<'_> {
     fn drop(&mut self) {
+        self.writing.borrow_mut().take();
         if let Some(conn) = self.conn.take() {
             self.pool.release(conn);
         }
@@ -114,6 +177,32 @@ fn from_sql(v: ValueRef<'_>) -> Value {
 
 impl Sql for PooledConnection<'_> {
     fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
+        let in_transaction = self.writing.borrow().is_some();
+        match writes(sql) {
+            Writes::Begin if !in_transaction => {
+                let guard = self.lock_writer();
+                let result = self.run(sql, params);
+                if result.is_ok() {
+                    *self.writing.borrow_mut() = Some(guard);
+                }
+                result
+            }
+            Writes::End => {
+                let result = self.run(sql, params);
+                self.writing.borrow_mut().take();
+                result
+            }
+            Writes::Statement if !in_transaction => {
+                let _guard = self.lock_writer();
+                self.run(sql, params)
+            }
+            _ => self.run(sql, params),
+        }
+    }
+}
+
+impl PooledConnection<'_> {
+    fn run(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
         let conn = self
             .conn
             .as_ref()
@@ -155,6 +244,10 @@ impl SqliteKv {
             )?;
         }
         Ok(SqliteKv { pool })
+    }
+
+    pub fn checkpoint(&self) -> Result<(), DbError> {
+        self.pool.checkpoint()
     }
 
     fn run(&self, sql: &str, params: &[Value]) -> Result<Rows, KvError> {

@@ -131,7 +131,8 @@ pub fn link_identity(
     Ok(())
 }
 
-/// The client with this phone or e-mail, if one exists (with its status).
+/// The client with this phone (first) or e-mail, if one exists (with its status): two indexed
+/// lookups, never a scan.
 pub fn client_by_contact(
     db: &dyn Sql,
     tenant: TenantId,
@@ -139,9 +140,11 @@ pub fn client_by_contact(
     email: Option<&str>,
 ) -> Result<Option<(i64, bool)>, DbError> {
     let rows = db.execute(
-        "SELECT id, status FROM clients WHERE tenant_id = ?1 \
-         AND ((?2 IS NOT NULL AND phone = ?2) OR (?3 IS NOT NULL AND email = ?3)) \
-         ORDER BY (phone = ?2) DESC, id LIMIT 1",
+        "SELECT id, status FROM (\
+           SELECT id, status, 0 AS rank FROM clients WHERE tenant_id = ?1 AND phone = ?2 \
+           UNION ALL \
+           SELECT id, status, 1 AS rank FROM clients WHERE tenant_id = ?1 AND email = ?3) \
+         ORDER BY rank, id LIMIT 1",
         &[tenant.into(), phone.into(), email.into()],
     )?;
     rows.first()

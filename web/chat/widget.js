@@ -1,0 +1,174 @@
+/*
+ * Atende web chat widget. Embed on any page:
+ *   <script src="https://<atende host>/chat/widget.js" data-channel="<channel id>" async></script>
+ * Optional: data-base="https://<atende host>" (defaults to where this script came from),
+ * data-title, data-language (pt-BR, es, en).
+ */
+(function () {
+  "use strict";
+  const script = document.currentScript;
+  const channel = script && script.dataset.channel;
+  if (!channel) { console.error("Atende widget: data-channel is required"); return; }
+  const base = (script.dataset.base || new URL(script.src).origin).replace(/\/$/, "");
+  const lang = script.dataset.language || (navigator.language || "pt-BR").slice(0, 2);
+  const T = {
+    pt: { title: "Fale conosco", start: "Iniciar conversa", name: "Seu nome", contact: "Telefone ou e-mail", send: "Enviar",
+          placeholder: "Digite sua mensagem…", faq: "Dúvidas frequentes", search: "Buscar nas dúvidas…", you: "Você", attach: "Anexar" },
+    es: { title: "Habla con nosotros", start: "Iniciar conversación", name: "Tu nombre", contact: "Teléfono o e-mail", send: "Enviar",
+          placeholder: "Escribe tu mensaje…", faq: "Preguntas frecuentes", search: "Buscar en las preguntas…", you: "Tú", attach: "Adjuntar" },
+    en: { title: "Chat with us", start: "Start chatting", name: "Your name", contact: "Phone or e-mail", send: "Send",
+          placeholder: "Type your message…", faq: "FAQ", search: "Search the FAQ…", you: "You", attach: "Attach" },
+  }[lang] || null;
+  const t = T || { title: "Fale conosco", start: "Iniciar conversa", name: "Seu nome", contact: "Telefone ou e-mail", send: "Enviar",
+                   placeholder: "Digite sua mensagem…", faq: "Dúvidas frequentes", search: "Buscar nas dúvidas…", you: "Você", attach: "Anexar" };
+  const api = base + "/widget/" + encodeURIComponent(channel);
+  const storeKey = "atende.widget." + channel;
+  let state = JSON.parse(localStorage.getItem(storeKey) || "{}");
+  let polling = null;
+
+  const css = `
+    .atd-btn{display:flex;align-items:center;justify-content:center;position:fixed;right:20px;bottom:20px;width:56px;height:56px;border-radius:50%;border:0;background:#1f9d55;color:#fff;
+      font-size:26px;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25);z-index:2147483000}
+    .atd-panel{position:fixed;right:20px;bottom:88px;width:340px;max-width:calc(100vw - 40px);height:480px;max-height:calc(100vh - 120px);
+      background:#fff;border-radius:12px;box-shadow:0 8px 30px rgba(0,0,0,.25);display:none;flex-direction:column;overflow:hidden;
+      font:14px/1.4 system-ui,sans-serif;color:#1d2733;z-index:2147483000}
+    .atd-panel.open{display:flex}.atd-head{background:#1f9d55;color:#fff;padding:12px 16px;font-weight:600}
+    .atd-body{flex:1;overflow:auto;padding:12px;background:#f5f7fa}.atd-form{padding:12px;display:flex;flex-direction:column;gap:8px}
+    .atd-form input,.atd-compose input[type=text]{padding:8px;border:1px solid #c8d0da;border-radius:6px;font:inherit}
+    .atd-form button,.atd-compose button{padding:8px 12px;border:0;border-radius:6px;background:#1f9d55;color:#fff;font:inherit;cursor:pointer}
+    .atd-msg{margin:6px 0;padding:8px 10px;border-radius:10px;max-width:80%;white-space:pre-wrap;word-wrap:break-word}
+    .atd-msg.customer{background:#1f9d55;color:#fff;margin-left:auto}.atd-msg.agent,.atd-msg.bot{background:#fff;border:1px solid #e1e6ec}
+    .atd-msg.system{background:#fff8e1;font-size:12px;margin:6px auto;text-align:center}.atd-who{font-size:11px;opacity:.7}
+    .atd-compose{display:flex;gap:6px;padding:8px;border-top:1px solid #e1e6ec}.atd-compose input[type=text]{flex:1}
+    .atd-faq{font-size:13px}.atd-faq details{background:#fff;border:1px solid #e1e6ec;border-radius:6px;margin:4px 0;padding:6px 8px}
+    .atd-err{color:#c0392b;font-size:12px}`;
+  const style = document.createElement("style");
+  style.textContent = css;
+  document.head.appendChild(style);
+
+  const el = (tag, cls, text) => { const e = document.createElement(tag); if (cls) e.className = cls; if (text) e.textContent = text; return e; };
+  const button = el("button", "atd-btn");
+  button.innerHTML = '<svg viewBox="0 0 24 24" width="28" height="28" fill="currentColor" aria-hidden="true">' +
+    '<path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z"/></svg>';
+  button.setAttribute("aria-label", t.title);
+  const panel = el("div", "atd-panel");
+  panel.setAttribute("role", "dialog");
+  const head = el("div", "atd-head", script.dataset.title || t.title);
+  const body = el("div", "atd-body");
+  panel.append(head, body);
+  document.body.append(button, panel);
+  button.addEventListener("click", () => { panel.classList.toggle("open"); if (panel.classList.contains("open")) render(); });
+
+  async function call(method, path, payload) {
+    const headers = { "Content-Type": "application/json" };
+    if (state.token) headers.Authorization = "Bearer " + state.token;
+    const res = await fetch(api + path, { method, headers, body: payload ? JSON.stringify(payload) : undefined });
+    const data = res.status === 204 ? null : await res.json();
+    if (res.status === 401) { state = {}; localStorage.removeItem(storeKey); }
+    if (!res.ok) throw new Error((data && data.error && data.error.message) || res.statusText);
+    return data;
+  }
+
+  function render() { state.token ? renderChat() : renderStart(); }
+
+  function renderStart() {
+    stopPolling();
+    body.replaceChildren();
+    const form = el("form", "atd-form");
+    const name = el("input"); name.placeholder = t.name; name.required = true; name.autocomplete = "name";
+    const contact = el("input"); contact.placeholder = t.contact; contact.required = true;
+    const go = el("button", null, t.start); go.type = "submit";
+    const err = el("div", "atd-err");
+    form.append(name, contact, go, err);
+    const faq = el("div", "atd-faq");
+    const search = el("input"); search.placeholder = t.search;
+    const results = el("div");
+    faq.append(el("strong", null, t.faq), search, results);
+    let timer;
+    search.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(() => loadFaq(search.value, results), 250); });
+    loadFaq("", results);
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const c = contact.value.trim();
+      const payload = { name: name.value, language: lang === "es" ? "es" : lang === "en" ? "en" : "pt-BR" };
+      if (c.includes("@")) payload.email = c; else payload.phone = c;
+      try {
+        const started = await call("POST", "/sessions", payload);
+        state = { token: started.token, name: started.name, cursor: 0 };
+        localStorage.setItem(storeKey, JSON.stringify(state));
+        renderChat();
+      } catch (e) { err.textContent = e.message; }
+    });
+    body.append(form, faq);
+  }
+
+  async function loadFaq(q, into) {
+    try {
+      const found = await call("GET", "/articles" + (q ? "?q=" + encodeURIComponent(q) : ""));
+      into.replaceChildren(...found.items.map((a) => {
+        const d = el("details"); d.append(el("summary", null, a.title), el("div", null, a.body)); return d;
+      }));
+    } catch (_) { into.replaceChildren(); }
+  }
+
+  let list, input;
+  function renderChat() {
+    body.replaceChildren();
+    list = el("div");
+    body.append(list);
+    const compose = el("form", "atd-compose");
+    input = el("input"); input.type = "text"; input.placeholder = t.placeholder;
+    const file = el("input"); file.type = "file"; file.style.display = "none";
+    const clip = el("button", null, "+"); clip.type = "button"; clip.title = t.attach;
+    clip.addEventListener("click", () => file.click());
+    file.addEventListener("change", () => sendFile(file.files[0]));
+    const send = el("button", null, t.send); send.type = "submit";
+    compose.append(clip, input, file, send);
+    panel.querySelector(".atd-compose")?.remove();
+    panel.append(compose);
+    compose.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const text = input.value.trim();
+      if (!text) return;
+      input.value = "";
+      await sendMessage({ text });
+    });
+    state.cursor = 0;
+    poll();
+    polling = setInterval(poll, 2000);
+  }
+
+  function stopPolling() { if (polling) clearInterval(polling); polling = null; panel.querySelector(".atd-compose")?.remove(); }
+
+  async function sendMessage(payload) {
+    payload.client_message_id = (crypto.randomUUID && crypto.randomUUID()) || String(Date.now()) + Math.random();
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try { await call("POST", "/messages", payload); break; }
+      catch (e) { if (!state.token) return render(); await new Promise((r) => setTimeout(r, 1000 * (attempt + 1))); }
+    }
+    poll();
+  }
+
+  function sendFile(f) {
+    if (!f) return;
+    const reader = new FileReader();
+    reader.onload = () => sendMessage({ attachment: { filename: f.name, content_type: f.type || "application/octet-stream",
+                                                      data: String(reader.result).split(",")[1] } });
+    reader.readAsDataURL(f);
+  }
+
+  async function poll() {
+    if (!state.token) return render();
+    try {
+      const got = await call("GET", "/messages?after=" + (state.cursor || 0));
+      for (const m of got.messages) {
+        const bubble = el("div", "atd-msg " + m.role);
+        if (m.role !== "customer" && m.role !== "system" && m.sender_name) bubble.append(el("div", "atd-who", m.sender_name));
+        bubble.append(document.createTextNode(m.body || ""));
+        list.append(bubble);
+      }
+      if (got.messages.length) body.scrollTop = body.scrollHeight;
+      state.cursor = got.cursor;
+    } catch (_) { if (!state.token) render(); }
+  }
+})();
