@@ -240,6 +240,7 @@ schemas = {
     "OccurrenceType": obj({"name": S, "description": NS}, ("name",)),
     "ClientAttribute": obj({"name": {"type": "string", "description": "Key: a-z 0-9 _; never changes"}, "label": S,
                             "value_type": enum("text", "number", "date", "boolean")}, ("name", "label")),
+    "PauseReason": obj({"name": S}, ("name",)),
     "Tag": obj({"name": S, "color": {"type": "string", "pattern": "^#[0-9a-fA-F]{6}$"}}, ("name",)),
     "QuickReply": obj({"group_id": {"type": ["integer", "null"], "description": "None: every group"},
                        "shortcut": {"type": "string", "description": "Unique per group; typed as /shortcut"}, "text": S},
@@ -329,6 +330,7 @@ resource("classifications", "Classification", "configuration", "everyone")
 resource("occurrence-types", "OccurrenceType", "configuration", "everyone")
 resource("client-attributes", "ClientAttribute", "configuration", "admins, supervisors")
 resource("tags", "Tag", "configuration", "everyone")
+resource("pause-reasons", "PauseReason", "configuration", "everyone")
 resource("quick-replies", "QuickReply", "configuration", "everyone", "group_id")
 resource("articles", "Article", "configuration", "everyone")
 resource("business-hours", "BusinessHours", "configuration", "admins, supervisors")
@@ -445,6 +447,56 @@ for path in ("sessions", "messages", "articles"):
     add(f"/widget/{{channel_id}}/{path}", "options", op("CORS preflight", "widget", {"204": {"description": "Allowed"}},
                                                         params=[CHANNEL], errors=(), security=[], tenant=False))
 
+# Agent workspace.
+CONV = param("id", desc="The conversation's id")
+schemas["AgentStatus"] = {"type": "object", "properties": {"status": enum("ready", "paused", "offline"), "pause_reason": NS,
+                                                             "since": {"type": "string", "format": "date-time"}}}
+schemas["Conversation"] = {"type": "object", "properties": {
+    "id": I, "protocol": {"type": "string", "example": "WA00000052829"}, "channel_id": I, "channel_type": S, "client_id": I,
+    "group_id": NI, "status": enum("bot", "queued", "offered", "assigned", "pending", "closed"), "agent_id": NI, "priority": I,
+    "language": S, "subject": NS, "arrived_at": {"type": "string", "format": "date-time"}, "last_customer_at": NS,
+    "closed_at": NS, "closed_by": NS, "created_at": {"type": "string", "format": "date-time"}}}
+schemas["Message"] = {"type": "object", "properties": {
+    "id": I, "conversation_id": I, "role": enum("customer", "agent", "bot", "note", "system"), "sender_id": NI,
+    "kind": enum("text", "image", "audio", "video", "document", "location", "interactive", "unsupported"), "body": NS,
+    "payload": {"type": ["object", "null"]}, "attachment_id": NI,
+    "delivery": {"type": ["string", "null"], "enum": ["queued", "sent", "delivered", "read", "failed", None]},
+    "delivery_error": NS, "created_at": {"type": "string", "format": "date-time"}}}
+schemas["ConversationSummary"] = {"type": "object", "properties": {
+    "id": I, "protocol": S, "status": S, "channel": S, "group_id": NI, "client_id": I, "client_name": S,
+    "arrived_at": {"type": "string", "format": "date-time"}, "unread": I, "last_message": NS, "last_message_at": NS}}
+text_body = json_body(obj({"text": {"type": "string", "maxLength": 4096}}, ("text",)))
+INBOX = ("400", "401", "403", "404", "409", "415", "422", "503")
+add("/api/inbox/status", "get", op("My status", "inbox", ok(ref("AgentStatus"))))
+add("/api/inbox/status", "put", op("Set my status (ready, paused with a reason, offline)", "inbox", ok(ref("AgentStatus")),
+    json_body(obj({"status": enum("ready", "paused", "offline"), "reason": {"type": "string", "description": "An active pause reason; pauses only"}}, ("status",))),
+    INBOX, desc="A pause never ends by itself. Agents and supervisor-agents only."))
+add("/api/inbox/heartbeat", "post", op("The console's heartbeat", "inbox", {"204": {"description": "Noted"}}))
+add("/api/inbox/queues/{group_id}/pull", "post", op("Take the first customer of a group's queue", "inbox", ok(ref("Conversation")),
+    params=[param("group_id")], errors=INBOX, desc="409 queue_empty, or at_capacity when at the simultaneous limit. Members only."))
+add("/api/inbox/conversations", "get", op("My open conversations in arrival order", "inbox",
+    ok({"type": "object", "properties": {"items": {"type": "array", "items": ref("ConversationSummary")}}})))
+add("/api/inbox/conversations/{id}", "get", op("A conversation and its timeline", "inbox",
+    ok({"type": "object", "properties": {"conversation": ref("Conversation"), "timeline": {"type": "array", "items": {"type": "object"}}}}), params=[CONV]))
+add("/api/inbox/conversations/{id}/messages", "get", op("Messages, oldest first, after a cursor", "inbox",
+    ok({"type": "object", "properties": {"items": {"type": "array", "items": ref("Message")}, "cursor": I}}),
+    params=[CONV, param("after", I, "query"), param("limit", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}, "query")],
+    errors=("401", "403", "404", "422", "503")))
+add("/api/inbox/conversations/{id}/messages", "post", op("Send a text to the customer", "inbox", ok(ref("Message"), "201", "Queued for delivery"),
+    text_body, INBOX, params=[CONV], desc="409 agent_paused (\"You are paused! Do you want to resume?\"), agent_offline, conversation_closed; "
+                                          "403 receive_only or not_your_conversation. The customer sees the agent's or company's name as the group says."))
+add("/api/inbox/conversations/{id}/notes", "post", op("Add an internal note (never sent)", "inbox", ok(ref("Message"), "201", "Stored"), text_body, INBOX, params=[CONV]))
+add("/api/inbox/conversations/{id}/read", "post", op("Mark messages read up to an id", "inbox", {"204": {"description": "Noted"}},
+    json_body(obj({"up_to": I}, ("up_to",))), INBOX, params=[CONV]))
+add("/api/inbox/conversations/{id}/pending", "post", op("Set pending (frees a slot of my limit)", "inbox", ok(ref("Conversation")), params=[CONV], errors=INBOX))
+add("/api/inbox/conversations/{id}/resume", "post", op("Bring a pending conversation back", "inbox", ok(ref("Conversation")), params=[CONV], errors=INBOX))
+add("/api/inbox/conversations/{id}/close", "post", op("Close (final)", "inbox", ok(ref("Conversation")),
+    json_body(obj({"reason_id": I, "sub_reason_id": I, "comment": S})), INBOX, params=[CONV],
+    desc="422 classification_required where the group requires one; 409 already_closed. Marks the survey due when the group's survey is sent by this closer."))
+add("/api/inbox/attachments/{id}", "get", op("Download an attachment", "inbox",
+    {"200": {"description": "The file", "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}},
+    params=[ID], desc="Only to who may act on its conversation; anyone else gets 404."))
+
 # Platform.
 add("/api/platform/tenants", "get", op("List companies", "platform", ok({"type": "array", "items": ref("Tenant")}),
                                        security=[{"platform": []}], errors=("401", "403", "503"), tenant=False))
@@ -460,7 +512,7 @@ doc = {
     "info": {"title": "Atende API", "version": "0.1.0",
              "description": "Omnichannel customer-service platform. Every error answers with the envelope in components.schemas.Error."},
     "servers": [{"url": "/"}],
-    "tags": [{"name": n} for n in ["auth", "users", "configuration", "clients", "tokens", "channels", "widget", "platform", "docs"]],
+    "tags": [{"name": n} for n in ["auth", "users", "configuration", "clients", "tokens", "inbox", "channels", "widget", "platform", "docs"]],
     "paths": paths,
     "components": {"schemas": schemas, "securitySchemes": {
         "session": {"type": "http", "scheme": "bearer", "description": "Session token from POST /api/auth/login, or an API token (atk_...)"},

@@ -25,6 +25,7 @@ pub fn component_routers() -> HashMap<&'static str, Router> {
         ("admin", atende_admin::router()),
         ("web", atende_web::router()),
         ("channels", atende_channels::router()),
+        ("inbox", atende_inbox::router()),
     ])
 }
 

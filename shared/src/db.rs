@@ -60,6 +60,13 @@ impl Row<'_> {
             other => Err(decode(column, &format!("expected text, got {other:?}"))),
         }
     }
+    pub fn blob(&self, column: &str) -> Result<Vec<u8>, DbError> {
+        match self.value(column)? {
+            Value::Blob(b) => Ok(b.clone()),
+            Value::Text(t) => Ok(t.clone().into_bytes()),
+            other => Err(decode(column, &format!("expected a blob, got {other:?}"))),
+        }
+    }
     pub fn opt_text(&self, column: &str) -> Result<Option<String>, DbError> {
         match self.value(column)? {
             Value::Null => Ok(None),

@@ -13,6 +13,7 @@ pub mod demo;
 pub mod enums;
 pub mod errors;
 pub mod ids;
+pub mod inbox;
 pub mod migrate;
 pub mod password;
 pub mod platform;

@@ -30,6 +30,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0003_conversations.sql",
         sql: include_str!("../../migrations/0003_conversations.sql"),
     },
+    Migration {
+        version: 4,
+        name: "0004_agent_workspace.sql",
+        sql: include_str!("../../migrations/0004_agent_workspace.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {

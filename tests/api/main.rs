@@ -8,6 +8,7 @@ mod config;
 mod errors;
 mod fake;
 mod helpers;
+mod inbox;
 mod manifest;
 mod migrations;
 mod openapi;

@@ -6,8 +6,8 @@ use atende_shared::api::{classifications, clients, config, groups, platform, tok
 use atende_shared::config::{
     article::Article, business_hours::BusinessHours, channel::Channel,
     classification::Classification, client_attribute::ClientAttribute, group::Group,
-    occurrence_type::OccurrenceType, operation::Operation, quick_reply::QuickReply, survey::Survey,
-    tag::Tag, webhook::Webhook,
+    occurrence_type::OccurrenceType, operation::Operation, pause_reason::PauseReason,
+    quick_reply::QuickReply, survey::Survey, tag::Tag, webhook::Webhook,
 };
 use atende_shared::Router;
 
@@ -93,6 +93,7 @@ pub fn router() -> Router {
     let router = resource!(router, "occurrence-types", OccurrenceType);
     let router = resource!(router, "client-attributes", ClientAttribute);
     let router = resource!(router, "tags", Tag);
+    let router = resource!(router, "pause-reasons", PauseReason);
     let router = resource!(router, "quick-replies", QuickReply);
     let router = resource!(router, "articles", Article);
     let router = resource!(router, "business-hours", BusinessHours);

@@ -7,6 +7,7 @@ pub mod clients;
 pub mod config;
 pub mod groups;
 pub mod hooks;
+pub mod inbox;
 pub mod platform;
 pub mod site;
 pub mod tokens;

@@ -16,6 +16,7 @@ pub mod group;
 pub mod members;
 pub mod occurrence_type;
 pub mod operation;
+pub mod pause_reason;
 pub mod quick_reply;
 pub mod sql;
 pub mod survey;

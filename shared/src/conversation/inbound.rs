@@ -165,14 +165,23 @@ pub fn receive(ctx: &Ctx, channel: &ChannelInfo, msg: Inbound) -> AppResult<Outc
         }
 
         let (conversation_id, group_id, language, opened, resume, notified) = match open {
-            Some(c) => (
-                c.id,
-                c.group_id,
-                c.language,
-                None,
-                c.status == State::Pending,
-                c.out_of_hours_notified,
-            ),
+            Some(c) => {
+                // A reply brings a pending conversation back only if its agent has room;
+                // otherwise it stays pending, its unread count showing the new message.
+                let resume = c.status == State::Pending
+                    && match c.agent_id {
+                        Some(agent) => sql::agent_has_room(ctx.db, tenant, agent)?,
+                        None => false,
+                    };
+                (
+                    c.id,
+                    c.group_id,
+                    c.language,
+                    None,
+                    resume,
+                    c.out_of_hours_notified,
+                )
+            }
             None => {
                 let group_id = channel.doc.entry_group_id;
                 let group: Option<GroupDoc> =

@@ -66,6 +66,7 @@ pub struct Known {
 pub struct OpenConversation {
     pub id: i64,
     pub status: State,
+    pub agent_id: Option<i64>,
     pub group_id: Option<i64>,
     pub language: String,
     pub out_of_hours_notified: bool,
@@ -80,7 +81,7 @@ pub fn known_sender(
 ) -> Result<Option<Known>, DbError> {
     let rows = db.execute(
         "SELECT i.client_id, c.status AS client_status, v.id AS conversation_id, v.status, \
-                v.group_id, v.language, v.out_of_hours_notified \
+                v.group_id, v.language, v.out_of_hours_notified, v.agent_id \
          FROM client_identities i \
          JOIN clients c ON c.tenant_id = i.tenant_id AND c.id = i.client_id \
          LEFT JOIN conversations v ON v.tenant_id = i.tenant_id AND v.channel_id = ?2 \
@@ -99,6 +100,7 @@ pub fn known_sender(
                 Some(id) => Some(OpenConversation {
                     id,
                     status: State::decode(&r.text("status")?)?,
+                    agent_id: r.opt_i64("agent_id")?,
                     group_id: r.opt_i64("group_id")?,
                     language: r.text("language")?,
                     out_of_hours_notified: r.bool("out_of_hours_notified")?,
@@ -247,6 +249,22 @@ pub fn insert_message(
         ],
     )?;
     rows.first().map(|r| r.i64("id")).transpose()
+}
+
+/// Whether the agent is below their limit of simultaneous conversations (pending ones do not
+/// count).
+pub fn agent_has_room(db: &dyn Sql, tenant: TenantId, agent: i64) -> Result<bool, DbError> {
+    let rows = db.execute(
+        "SELECT (SELECT COUNT(*) FROM conversations WHERE tenant_id = ?1 AND agent_id = ?2 \
+                 AND status IN ('assigned', 'offered')) < max_concurrent AS room \
+         FROM users WHERE tenant_id = ?1 AND id = ?2",
+        &[tenant.into(), agent.into()],
+    )?;
+    Ok(rows
+        .first()
+        .map(|r| r.bool("room"))
+        .transpose()?
+        .unwrap_or(false))
 }
 
 /// A customer wrote: note the time (timers count from it); a pending conversation comes back.

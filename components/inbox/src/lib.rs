@@ -1,0 +1,30 @@
+//! The inbox component: the agent workspace the console calls.
+// The `#[http_component]` macro expands to the unsafe WIT export glue; our code has none.
+#![cfg_attr(target_arch = "wasm32", allow(unsafe_code))]
+
+use atende_shared::api::inbox;
+use atende_shared::Router;
+
+pub fn router() -> Router {
+    Router::new()
+        .get("/api/inbox/status", inbox::get_status)
+        .put("/api/inbox/status", inbox::set_status)
+        .post("/api/inbox/heartbeat", inbox::heartbeat)
+        .post("/api/inbox/queues/{group_id}/pull", inbox::pull)
+        .get("/api/inbox/conversations", inbox::conversations)
+        .get("/api/inbox/conversations/{id}", inbox::conversation)
+        .get("/api/inbox/conversations/{id}/messages", inbox::messages)
+        .post("/api/inbox/conversations/{id}/messages", inbox::send)
+        .post("/api/inbox/conversations/{id}/notes", inbox::note)
+        .post("/api/inbox/conversations/{id}/read", inbox::read)
+        .post("/api/inbox/conversations/{id}/pending", inbox::pending)
+        .post("/api/inbox/conversations/{id}/resume", inbox::resume)
+        .post("/api/inbox/conversations/{id}/close", inbox::close)
+        .get("/api/inbox/attachments/{id}", inbox::attachment)
+}
+
+#[cfg(target_arch = "wasm32")]
+#[spin_sdk::http_component]
+fn handle(request: http::Request<Vec<u8>>) -> http::Response<Vec<u8>> {
+    atende_shared::spin::serve(&router(), request)
+}

@@ -1,0 +1,134 @@
+//! `/api/inbox/...`: what the agent console calls.
+
+use crate::auth::{authenticate, ALL_PROFILES};
+use crate::context::Ctx;
+use crate::conversation::sql as conversation_sql;
+use crate::errors::{AppError, AppResult};
+use crate::inbox::{self, AgentState, CloseRequest, Compose};
+use crate::web::{created, no_content, ok, Request, Response};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StatusBody {
+    status: AgentState,
+    reason: Option<String>,
+}
+
+pub fn get_status(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    let me = authenticate(ctx, req)?;
+    ok(&inbox::status(ctx, &me)?)
+}
+
+pub fn set_status(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    let me = authenticate(ctx, req)?;
+    let body: StatusBody = req.json()?;
+    ok(&inbox::set_status(ctx, &me, body.status, body.reason)?)
+}
+
+pub fn heartbeat(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    let me = authenticate(ctx, req)?;
+    crate::inbox::sql::heartbeat(ctx.db, me.tenant_id(), me.user_id(), ctx.now_ms())?;
+    no_content()
+}
+
+pub fn pull(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    let me = authenticate(ctx, req)?;
+    ok(&inbox::pull(ctx, &me, req.param("group_id")?)?)
+}
+
+pub fn conversations(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    let me = authenticate(ctx, req)?;
+    me.require(ALL_PROFILES)?;
+    ok(
+        &serde_json::json!({"items": crate::inbox::sql::my_conversations(ctx.db, me.tenant_id(), me.user_id())?}),
+    )
+}
+
+pub fn conversation(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    let me = authenticate(ctx, req)?;
+    let (conversation, _) = inbox::actionable(ctx, &me, req.param("id")?)?;
+    let timeline = conversation_sql::timeline(ctx.db, me.tenant_id(), conversation.id)?;
+    ok(&serde_json::json!({"conversation": conversation, "timeline": timeline}))
+}
+
+/// Messages oldest to newest after `after`, at most `limit` (default 50, at most 200).
+pub fn messages(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    let me = authenticate(ctx, req)?;
+    let (conversation, _) = inbox::actionable(ctx, &me, req.param("id")?)?;
+    let query = req.query();
+    let after = query.parse::<i64>("after")?.unwrap_or(0);
+    let limit = query.parse::<i64>("limit")?.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(AppError::invalid("limit", "must be 1 to 200"));
+    }
+    let items =
+        conversation_sql::messages_after(ctx.db, me.tenant_id(), conversation.id, after, limit)?;
+    let cursor = items.last().map_or(after, |m| m.id);
+    ok(&serde_json::json!({"items": items, "cursor": cursor}))
+}
+
+pub fn send(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    let me = authenticate(ctx, req)?;
+    let body: Compose = req.json()?;
+    created(&inbox::send(ctx, &me, req.param("id")?, body)?)
+}
+
+pub fn note(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    let me = authenticate(ctx, req)?;
+    let body: Compose = req.json()?;
+    created(&inbox::note(ctx, &me, req.param("id")?, body)?)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReadBody {
+    up_to: i64,
+}
+
+pub fn read(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    let me = authenticate(ctx, req)?;
+    let (conversation, _) = inbox::actionable(ctx, &me, req.param("id")?)?;
+    let body: ReadBody = req.json()?;
+    crate::inbox::sql::mark_read(ctx.db, me.tenant_id(), conversation.id, body.up_to)?;
+    no_content()
+}
+
+pub fn pending(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    let me = authenticate(ctx, req)?;
+    ok(&inbox::pending(ctx, &me, req.param("id")?)?)
+}
+
+pub fn resume(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    let me = authenticate(ctx, req)?;
+    ok(&inbox::resume(ctx, &me, req.param("id")?)?)
+}
+
+pub fn close(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    let me = authenticate(ctx, req)?;
+    let body: CloseRequest = if req.body().is_empty() {
+        CloseRequest::default()
+    } else {
+        req.json()?
+    };
+    ok(&inbox::close(ctx, &me, req.param("id")?, body)?)
+}
+
+/// An attachment's bytes, to whoever may act on its conversation.
+pub fn attachment(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    let me = authenticate(ctx, req)?;
+    let file = crate::inbox::sql::attachment(ctx.db, me.tenant_id(), req.param("id")?)?
+        .ok_or_else(|| AppError::not_found("attachment"))?;
+    inbox::actionable(ctx, &me, file.conversation_id.unwrap_or(0))
+        .map_err(|_| AppError::not_found("attachment"))?;
+    let disposition = format!(
+        "attachment; filename=\"{}\"",
+        file.filename.replace(['"', '\\', '\r', '\n'], "_")
+    );
+    http::Response::builder()
+        .header("content-type", file.content_type)
+        .header("content-disposition", disposition)
+        .header("x-content-type-options", "nosniff")
+        .body(file.data)
+        .map_err(|e| AppError::Unexpected(e.into()))
+}

@@ -1,0 +1,521 @@
+//! The agent's workspace (SPEC §3, seeds 000, 001, 004): status, pulling from a queue, the
+//! conversations an agent holds and everything done in one — each action checked against
+//! who may act and against the group's rules.
+
+pub mod sql;
+
+use crate::auth::Principal;
+use crate::config::classification::ClassificationDoc;
+use crate::config::group::{GroupDoc, NameShown};
+use crate::config::survey::{Closer, SurveyDoc};
+use crate::context::Ctx;
+use crate::conversation::inbound::ChannelInfo;
+use crate::conversation::sql::{self as conversation_sql, NewMessage};
+use crate::conversation::{outbox, Conversation, Event, MessageKind, Role, State};
+use crate::db::transaction;
+use crate::enums::Profile;
+use crate::errors::{AppError, AppResult};
+use crate::webhook_delivery;
+use serde::Deserialize;
+use serde_json::json;
+
+crate::enums::stored_enum!(
+    AgentState {
+        Ready = "ready",
+        Paused = "paused",
+        Offline = "offline",
+    }
+);
+
+fn conflict(code: &'static str, message: &str) -> AppError {
+    AppError::Api(crate::errors::ApiError::new(
+        http::StatusCode::CONFLICT,
+        code,
+        message,
+    ))
+}
+
+/// Sets my status; a pause needs one of the active pause reasons.
+pub fn set_status(
+    ctx: &Ctx,
+    me: &Principal,
+    state: AgentState,
+    reason: Option<String>,
+) -> AppResult<sql::AgentStatus> {
+    require_answering(me)?;
+    let reason = match (state, reason) {
+        (AgentState::Paused, Some(r)) => {
+            let known = crate::config::sql::all(ctx.db, me.tenant_id(), "pause_reason")?
+                .into_iter()
+                .filter(|s| s.status == crate::enums::Status::Active)
+                .filter_map(|s| {
+                    serde_json::from_str::<crate::config::pause_reason::PauseReasonDoc>(&s.data)
+                        .ok()
+                })
+                .any(|d| d.name.eq_ignore_ascii_case(r.trim()));
+            if !known {
+                return Err(AppError::invalid(
+                    "reason",
+                    "is not one of the active pause reasons",
+                ));
+            }
+            Some(r.trim().to_owned())
+        }
+        (AgentState::Paused, None) => {
+            return Err(AppError::invalid("reason", "a pause needs a reason"))
+        }
+        (_, Some(_)) => return Err(AppError::invalid("reason", "only a pause has a reason")),
+        (_, None) => None,
+    };
+    sql::set_status(
+        ctx.db,
+        me.tenant_id(),
+        me.user_id(),
+        state.as_str(),
+        reason.as_deref(),
+        ctx.now_ms(),
+    )?;
+    status(ctx, me)
+}
+
+pub fn status(ctx: &Ctx, me: &Principal) -> AppResult<sql::AgentStatus> {
+    Ok(
+        sql::status(ctx.db, me.tenant_id(), me.user_id())?.unwrap_or(sql::AgentStatus {
+            status: AgentState::Offline.as_str().into(),
+            pause_reason: None,
+            since: crate::time::ms_to_rfc3339(0),
+        }),
+    )
+}
+
+fn require_answering(me: &Principal) -> AppResult<()> {
+    if me.profile().answers() {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(
+            "forbidden",
+            "only agents and supervisor-agents answer conversations",
+        ))
+    }
+}
+
+/// The conversation, if `me` may act on it: agents on their own; supervisors on those of
+/// the operations they oversee; admins on any of the company's.
+pub fn actionable(ctx: &Ctx, me: &Principal, id: i64) -> AppResult<(Conversation, GroupDoc)> {
+    let conversation = conversation_sql::get(ctx.db, me.tenant_id(), id)?
+        .ok_or_else(|| AppError::not_found("conversation"))?;
+    let group_id = conversation.group_id.unwrap_or(0);
+    let group: GroupDoc = crate::config::sql::get(ctx.db, me.tenant_id(), "group", group_id)?
+        .and_then(|g| serde_json::from_str(&g.data).ok())
+        .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("conversation {id} has no group")))?;
+    let mine = conversation.agent_id == Some(me.user_id().0);
+    let allowed = match me.profile() {
+        Profile::Admin => true,
+        Profile::Agent => mine,
+        Profile::Supervisor | Profile::SupervisorAgent => {
+            mine || crate::config::members::supervises(
+                ctx.db,
+                me.tenant_id(),
+                me.user_id(),
+                group.operation_id,
+            )?
+        }
+    };
+    if !allowed {
+        return Err(AppError::forbidden(
+            "not_your_conversation",
+            "this conversation is assigned to someone else",
+        ));
+    }
+    Ok((conversation, group))
+}
+
+/// Takes the first customer waiting in a group's queue.
+pub fn pull(ctx: &Ctx, me: &Principal, group: i64) -> AppResult<Conversation> {
+    require_answering(me)?;
+    if !sql::is_member(ctx.db, me.tenant_id(), group, me.user_id())? {
+        return Err(AppError::forbidden(
+            "not_a_member",
+            "you are not a member of this group",
+        ));
+    }
+    let now = ctx.now_ms();
+    transaction(ctx.db, || {
+        let Some(conversation) = sql::pull(
+            ctx.db,
+            me.tenant_id(),
+            group,
+            me.user_id(),
+            me.user.max_concurrent,
+            now,
+        )?
+        else {
+            let waiting = crate::db::scalar_i64(&ctx.db.execute(
+                "SELECT COUNT(*) FROM conversations WHERE tenant_id = ? AND group_id = ? AND status = 'queued'",
+                &[me.tenant_id().into(), group.into()],
+            )?)?;
+            return Err(if waiting == 0 {
+                conflict("queue_empty", "nobody is waiting in this queue")
+            } else {
+                conflict(
+                    "at_capacity",
+                    "you are at your limit of simultaneous conversations",
+                )
+            });
+        };
+        conversation_sql::record(
+            ctx.db,
+            &Event {
+                tenant: me.tenant_id(),
+                conversation: conversation.id,
+                kind: "assigned",
+                actor: "user",
+                actor_id: Some(me.user_id().0),
+                data: Some(json!({"via": "pull"})),
+                at: now,
+            },
+        )?;
+        webhook_delivery::emit(
+            ctx.db,
+            me.tenant_id(),
+            "conversation.assigned",
+            &json!({"conversation_id": conversation.id, "protocol": conversation.protocol, "agent_id": me.user_id()}),
+            now,
+        )?;
+        Ok(conversation)
+    })
+}
+
+/// What the customer receives: the text, signed with the agent's or the company's name when
+/// the group says so.
+pub fn render(shown: NameShown, agent: &str, company: &str, text: &str) -> String {
+    match shown {
+        NameShown::Agent => format!("*{agent}*: {text}"),
+        NameShown::Company => format!("*{company}*: {text}"),
+        NameShown::None => text.to_owned(),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Compose {
+    pub text: String,
+}
+
+fn check_text(text: &str) -> AppResult<String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err(AppError::invalid("text", "is required"));
+    }
+    if t.chars().count() > 4096 {
+        return Err(AppError::invalid("text", "must be at most 4096 characters"));
+    }
+    Ok(t.to_owned())
+}
+
+/// Sends a text to the customer through the conversation's channel.
+pub fn send(
+    ctx: &Ctx,
+    me: &Principal,
+    id: i64,
+    compose: Compose,
+) -> AppResult<crate::conversation::Message> {
+    let text = check_text(&compose.text)?;
+    let (conversation, group) = actionable(ctx, me, id)?;
+    if conversation.status == State::Closed {
+        return Err(conflict(
+            "conversation_closed",
+            "this conversation is closed; open a new protocol to write again",
+        ));
+    }
+    if group.flags.receive_only {
+        return Err(AppError::forbidden(
+            "receive_only",
+            "this group only receives messages",
+        ));
+    }
+    match status(ctx, me)?.status.as_str() {
+        "paused" => {
+            return Err(conflict(
+                "agent_paused",
+                "You are paused! Do you want to resume?",
+            ))
+        }
+        "ready" => {}
+        _ if me.profile() == Profile::Admin => {}
+        _ => {
+            return Err(conflict(
+                "agent_offline",
+                "set your status to ready to send messages",
+            ))
+        }
+    }
+    let channel = ChannelInfo::load(ctx, conversation.channel_id)?;
+    let rendered = render(
+        group.name_shown,
+        &me.user.display_name,
+        &me.tenant.name,
+        &text,
+    );
+    let now = ctx.now_ms();
+    transaction(ctx.db, || {
+        let message = outbox::enqueue(
+            ctx,
+            &channel,
+            id,
+            Role::Agent,
+            Some(me.user_id().0),
+            &text,
+            &rendered,
+            now,
+        )?;
+        sql::touch_by_agent(ctx.db, me.tenant_id(), id, now)?;
+        webhook_delivery::emit(
+            ctx.db,
+            me.tenant_id(),
+            "message.created",
+            &json!({"conversation_id": id, "message_id": message, "role": "agent", "kind": "text", "body": text}),
+            now,
+        )?;
+        conversation_sql::messages_after(ctx.db, me.tenant_id(), id, message - 1, 1)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("sent message not found")))
+    })
+}
+
+/// An internal note: in the conversation, never sent to the customer.
+pub fn note(
+    ctx: &Ctx,
+    me: &Principal,
+    id: i64,
+    compose: Compose,
+) -> AppResult<crate::conversation::Message> {
+    let text = check_text(&compose.text)?;
+    let (conversation, _) = actionable(ctx, me, id)?;
+    let now = ctx.now_ms();
+    let message = conversation_sql::insert_message(
+        ctx.db,
+        me.tenant_id(),
+        &NewMessage {
+            conversation_id: id,
+            channel_id: conversation.channel_id,
+            role: Role::Note,
+            sender_id: Some(me.user_id().0),
+            kind: MessageKind::Text,
+            body: Some(&text),
+            payload: None,
+            attachment_id: None,
+            channel_message_id: None,
+            delivery: None,
+            now,
+        },
+    )?
+    .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("note not stored")))?;
+    conversation_sql::messages_after(ctx.db, me.tenant_id(), id, message - 1, 1)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("note not found")))
+}
+
+/// Pending frees a slot of my limit; my own action or the customer's reply brings it back.
+pub fn pending(ctx: &Ctx, me: &Principal, id: i64) -> AppResult<Conversation> {
+    move_state(
+        ctx,
+        me,
+        id,
+        &[State::Assigned],
+        State::Pending,
+        "pending",
+        Some("conversation.pending"),
+    )
+}
+
+pub fn resume(ctx: &Ctx, me: &Principal, id: i64) -> AppResult<Conversation> {
+    let (conversation, _) = actionable(ctx, me, id)?;
+    if conversation.status != State::Pending {
+        return Err(conflict(
+            "invalid_state",
+            &format!(
+                "a {} conversation cannot be resumed",
+                conversation.status.as_str()
+            ),
+        ));
+    }
+    let agent = conversation
+        .agent_id
+        .map(crate::ids::UserId)
+        .unwrap_or(me.user_id());
+    if sql::assigned_count(ctx.db, me.tenant_id(), agent)? >= me.user.max_concurrent {
+        return Err(conflict(
+            "at_capacity",
+            "you are at your limit of simultaneous conversations",
+        ));
+    }
+    move_state(
+        ctx,
+        me,
+        id,
+        &[State::Pending],
+        State::Assigned,
+        "resumed",
+        None,
+    )
+}
+
+fn move_state(
+    ctx: &Ctx,
+    me: &Principal,
+    id: i64,
+    from: &[State],
+    to: State,
+    event: &str,
+    hook: Option<&str>,
+) -> AppResult<Conversation> {
+    let (conversation, _) = actionable(ctx, me, id)?;
+    let now = ctx.now_ms();
+    transaction(ctx.db, || {
+        let moved =
+            sql::transition(ctx.db, me.tenant_id(), id, None, from, to, now)?.ok_or_else(|| {
+                conflict(
+                    "invalid_state",
+                    &format!(
+                        "a {} conversation cannot become {}",
+                        conversation.status.as_str(),
+                        to.as_str()
+                    ),
+                )
+            })?;
+        conversation_sql::record(
+            ctx.db,
+            &Event {
+                tenant: me.tenant_id(),
+                conversation: id,
+                kind: event,
+                actor: "user",
+                actor_id: Some(me.user_id().0),
+                data: None,
+                at: now,
+            },
+        )?;
+        if let Some(hook) = hook {
+            webhook_delivery::emit(
+                ctx.db,
+                me.tenant_id(),
+                hook,
+                &json!({"conversation_id": id, "protocol": moved.protocol}),
+                now,
+            )?;
+        }
+        Ok(moved)
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CloseRequest {
+    pub reason_id: Option<u32>,
+    pub sub_reason_id: Option<u32>,
+    pub comment: Option<String>,
+}
+
+/// Closes for good: the classification is checked against the group's tree (and required
+/// where the group says so); the survey is marked due when the group has one for this closer.
+pub fn close(ctx: &Ctx, me: &Principal, id: i64, request: CloseRequest) -> AppResult<Conversation> {
+    let (conversation, group) = actionable(ctx, me, id)?;
+    if conversation.status == State::Closed {
+        return Err(conflict(
+            "already_closed",
+            "this conversation is already closed",
+        ));
+    }
+    let classification: Option<ClassificationDoc> = match group.classification_id {
+        Some(c) => crate::config::sql::get(ctx.db, me.tenant_id(), "classification", c)?
+            .and_then(|s| serde_json::from_str(&s.data).ok()),
+        None => None,
+    };
+    match (&classification, request.reason_id) {
+        (Some(tree), Some(reason)) if !tree.accepts(reason, request.sub_reason_id) => {
+            return Err(AppError::invalid(
+                "reason_id",
+                "is not an active reason (and sub-reason) of the group's classification",
+            ))
+        }
+        (Some(_), None) if group.classification_mandatory => {
+            return Err(AppError::Api(
+                crate::errors::ApiError::new(
+                    http::StatusCode::UNPROCESSABLE_ENTITY,
+                    "classification_required",
+                    "this group requires a classification to close",
+                )
+                .with_field("reason_id"),
+            ))
+        }
+        (None, Some(_)) => {
+            return Err(AppError::invalid(
+                "reason_id",
+                "this group has no classification",
+            ))
+        }
+        _ => {}
+    }
+    let comment = request
+        .comment
+        .map(|c| c.trim().to_owned())
+        .filter(|c| !c.is_empty());
+    if comment.as_ref().is_some_and(|c| c.chars().count() > 2000) {
+        return Err(AppError::invalid(
+            "comment",
+            "must be at most 2000 characters",
+        ));
+    }
+    let closer = if me.profile() == Profile::SupervisorAgent {
+        Closer::SupervisorAgent
+    } else {
+        Closer::Agent
+    };
+    let survey_due = match group.survey_id {
+        Some(s) => crate::config::sql::get(ctx.db, me.tenant_id(), "survey", s)?
+            .filter(|s| s.status == crate::enums::Status::Active)
+            .and_then(|s| serde_json::from_str::<SurveyDoc>(&s.data).ok())
+            .is_some_and(|d| d.sent_by.contains(&closer)),
+        None => false,
+    };
+    let now = ctx.now_ms();
+    transaction(ctx.db, || {
+        let closing = sql::Closing {
+            closed_by: closer.as_str(),
+            classification_id: group
+                .classification_id
+                .filter(|_| request.reason_id.is_some()),
+            reason_id: request.reason_id.map(i64::from),
+            sub_reason_id: request.sub_reason_id.map(i64::from),
+            comment: comment.as_deref(),
+            survey_due,
+        };
+        let closed = sql::close(ctx.db, me.tenant_id(), id, None, &closing, now)?
+            .ok_or_else(|| conflict("already_closed", "this conversation is already closed"))?;
+        conversation_sql::record(
+            ctx.db,
+            &Event {
+                tenant: me.tenant_id(),
+                conversation: id,
+                kind: "closed",
+                actor: "user",
+                actor_id: Some(me.user_id().0),
+                data: Some(
+                    json!({"reason_id": request.reason_id, "sub_reason_id": request.sub_reason_id, "survey_due": survey_due}),
+                ),
+                at: now,
+            },
+        )?;
+        webhook_delivery::emit(
+            ctx.db,
+            me.tenant_id(),
+            "conversation.closed",
+            &json!({"conversation_id": id, "protocol": closed.protocol, "closed_by": closer.as_str()}),
+            now,
+        )?;
+        Ok(closed)
+    })
+}

@@ -1,0 +1,288 @@
+//! Every SQL statement on `agent_status` and `agent_status_log`, and the agent-side
+//! statements on conversations (pull, list, state changes).
+
+use crate::conversation::sql::{decode_conversation, CONVERSATION_COLUMNS};
+use crate::conversation::{Conversation, State};
+use crate::ids::{TenantId, UserId};
+use crate::ports::{DbError, Sql};
+use crate::time::ms_to_rfc3339;
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct AgentStatus {
+    pub status: String,
+    pub pause_reason: Option<String>,
+    pub since: String,
+}
+
+pub fn status(
+    db: &dyn Sql,
+    tenant: TenantId,
+    user: UserId,
+) -> Result<Option<AgentStatus>, DbError> {
+    let rows = db.execute(
+        "SELECT status, pause_reason, since FROM agent_status WHERE tenant_id = ? AND user_id = ?",
+        &[tenant.into(), user.into()],
+    )?;
+    rows.first()
+        .map(|r| {
+            Ok(AgentStatus {
+                status: r.text("status")?,
+                pause_reason: r.opt_text("pause_reason")?,
+                since: ms_to_rfc3339(r.i64("since")?),
+            })
+        })
+        .transpose()
+}
+
+/// Sets the status (logging the change when it is one) in one statement pair.
+pub fn set_status(
+    db: &dyn Sql,
+    tenant: TenantId,
+    user: UserId,
+    status: &str,
+    reason: Option<&str>,
+    now: i64,
+) -> Result<(), DbError> {
+    let changed = db.execute(
+        "INSERT INTO agent_status (tenant_id, user_id, status, pause_reason, since, last_seen_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5) \
+         ON CONFLICT (tenant_id, user_id) DO UPDATE SET status = ?3, pause_reason = ?4, last_seen_at = ?5, \
+           since = CASE WHEN status = ?3 AND pause_reason IS ?4 THEN since ELSE ?5 END \
+         RETURNING since = ?5 AS changed",
+        &[tenant.into(), user.into(), status.into(), reason.into(), now.into()],
+    )?;
+    if changed
+        .first()
+        .map(|r| r.bool("changed"))
+        .transpose()?
+        .unwrap_or(false)
+    {
+        db.execute(
+            "INSERT INTO agent_status_log (tenant_id, user_id, status, pause_reason, at) VALUES (?, ?, ?, ?, ?)",
+            &[tenant.into(), user.into(), status.into(), reason.into(), now.into()],
+        )?;
+    }
+    Ok(())
+}
+
+/// The console's heartbeat; written only when the stored one is older than 10 s.
+pub fn heartbeat(db: &dyn Sql, tenant: TenantId, user: UserId, now: i64) -> Result<(), DbError> {
+    db.execute(
+        "UPDATE agent_status SET last_seen_at = ?1 WHERE tenant_id = ?2 AND user_id = ?3 AND last_seen_at < ?1 - 10000",
+        &[now.into(), tenant.into(), user.into()],
+    )?;
+    Ok(())
+}
+
+pub fn is_member(
+    db: &dyn Sql,
+    tenant: TenantId,
+    group: i64,
+    user: UserId,
+) -> Result<bool, DbError> {
+    let rows = db.execute(
+        "SELECT 1 AS yes FROM group_members WHERE tenant_id = ? AND group_id = ? AND user_id = ?",
+        &[tenant.into(), group.into(), user.into()],
+    )?;
+    Ok(!rows.is_empty())
+}
+
+/// Takes the first conversation of the group's queue (priority first, then arrival) for
+/// `agent` if they are below `limit` — one statement, so two pulls never take the same
+/// conversation and an agent never passes their limit.
+pub fn pull(
+    db: &dyn Sql,
+    tenant: TenantId,
+    group: i64,
+    agent: UserId,
+    limit: i64,
+    now: i64,
+) -> Result<Option<Conversation>, DbError> {
+    let rows = db.execute(
+        &format!(
+            "UPDATE conversations SET status = 'assigned', agent_id = ?3, assigned_at = ?5, updated_at = ?5 \
+             WHERE id = (SELECT id FROM conversations WHERE tenant_id = ?1 AND group_id = ?2 AND status = 'queued' \
+                         ORDER BY priority DESC, arrived_at, id LIMIT 1) \
+               AND status = 'queued' \
+               AND (SELECT COUNT(*) FROM conversations WHERE tenant_id = ?1 AND agent_id = ?3 \
+                    AND status IN ('assigned', 'offered')) < ?4 \
+             RETURNING {CONVERSATION_COLUMNS}"
+        ),
+        &[tenant.into(), group.into(), agent.into(), limit.into(), now.into()],
+    )?;
+    rows.first().map(|r| decode_conversation(&r)).transpose()
+}
+
+/// Moves a conversation of `agent` from one of `from` to `to` (compare-and-set).
+pub fn transition(
+    db: &dyn Sql,
+    tenant: TenantId,
+    id: i64,
+    agent: Option<UserId>,
+    from: &[State],
+    to: State,
+    now: i64,
+) -> Result<Option<Conversation>, DbError> {
+    let from: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
+    let rows = db.execute(
+        &format!(
+            "UPDATE conversations SET status = ?1, updated_at = ?2 \
+             WHERE tenant_id = ?3 AND id = ?4 AND (?5 IS NULL OR agent_id = ?5) \
+               AND status IN (SELECT value FROM json_each(?6)) RETURNING {CONVERSATION_COLUMNS}"
+        ),
+        &[
+            to.into(),
+            now.into(),
+            tenant.into(),
+            id.into(),
+            agent.into(),
+            serde_json::to_string(&from).unwrap_or_default().into(),
+        ],
+    )?;
+    rows.first().map(|r| decode_conversation(&r)).transpose()
+}
+
+pub struct Closing<'a> {
+    pub closed_by: &'a str,
+    pub classification_id: Option<i64>,
+    pub reason_id: Option<i64>,
+    pub sub_reason_id: Option<i64>,
+    pub comment: Option<&'a str>,
+    pub survey_due: bool,
+}
+
+/// Closes for good; `None` if it was already closed (or is not this agent's).
+pub fn close(
+    db: &dyn Sql,
+    tenant: TenantId,
+    id: i64,
+    agent: Option<UserId>,
+    c: &Closing,
+    now: i64,
+) -> Result<Option<Conversation>, DbError> {
+    let rows = db.execute(
+        &format!(
+            "UPDATE conversations SET status = 'closed', closed_at = ?1, closed_by = ?2, classification_id = ?3, \
+               reason_id = ?4, sub_reason_id = ?5, close_comment = ?6, survey_due = ?7, updated_at = ?1 \
+             WHERE tenant_id = ?8 AND id = ?9 AND (?10 IS NULL OR agent_id = ?10) AND status <> 'closed' \
+             RETURNING {CONVERSATION_COLUMNS}"
+        ),
+        &[
+            now.into(),
+            c.closed_by.into(),
+            c.classification_id.into(),
+            c.reason_id.into(),
+            c.sub_reason_id.into(),
+            c.comment.into(),
+            c.survey_due.into(),
+            tenant.into(),
+            id.into(),
+            agent.into(),
+        ],
+    )?;
+    rows.first().map(|r| decode_conversation(&r)).transpose()
+}
+
+/// After an agent's message: first response time (once) and the agent's last activity.
+pub fn touch_by_agent(db: &dyn Sql, tenant: TenantId, id: i64, now: i64) -> Result<(), DbError> {
+    db.execute(
+        "UPDATE conversations SET last_agent_at = ?1, first_response_at = COALESCE(first_response_at, ?1), \
+         status = CASE WHEN status = 'pending' THEN 'assigned' ELSE status END, updated_at = ?1 \
+         WHERE tenant_id = ?2 AND id = ?3",
+        &[now.into(), tenant.into(), id.into()],
+    )?;
+    Ok(())
+}
+
+pub fn mark_read(db: &dyn Sql, tenant: TenantId, id: i64, up_to: i64) -> Result<(), DbError> {
+    db.execute(
+        "UPDATE conversations SET agent_last_read = MAX(agent_last_read, ?) WHERE tenant_id = ? AND id = ?",
+        &[up_to.into(), tenant.into(), id.into()],
+    )?;
+    Ok(())
+}
+
+#[derive(Debug, Serialize)]
+pub struct Summary {
+    pub id: i64,
+    pub protocol: String,
+    pub status: String,
+    pub channel: String,
+    pub group_id: Option<i64>,
+    pub client_id: i64,
+    pub client_name: String,
+    pub arrived_at: String,
+    pub unread: i64,
+    pub last_message: Option<String>,
+    pub last_message_at: Option<String>,
+}
+
+/// My open conversations in arrival order, with unread counts and the last message — one
+/// statement.
+pub fn my_conversations(
+    db: &dyn Sql,
+    tenant: TenantId,
+    agent: UserId,
+) -> Result<Vec<Summary>, DbError> {
+    let rows = db.execute(
+        "SELECT v.id, v.protocol, v.status, v.channel_type, v.group_id, v.client_id, c.display_name, v.arrived_at, \
+           (SELECT COUNT(*) FROM messages m WHERE m.tenant_id = v.tenant_id AND m.conversation_id = v.id \
+              AND m.role = 'customer' AND m.id > v.agent_last_read) AS unread, \
+           (SELECT m.body FROM messages m WHERE m.tenant_id = v.tenant_id AND m.conversation_id = v.id AND m.role <> 'note' \
+              ORDER BY m.id DESC LIMIT 1) AS last_body, \
+           (SELECT m.created_at FROM messages m WHERE m.tenant_id = v.tenant_id AND m.conversation_id = v.id AND m.role <> 'note' \
+              ORDER BY m.id DESC LIMIT 1) AS last_at \
+         FROM conversations v JOIN clients c ON c.tenant_id = v.tenant_id AND c.id = v.client_id \
+         WHERE v.tenant_id = ? AND v.agent_id = ? AND v.status IN ('assigned', 'pending', 'offered') \
+         ORDER BY v.arrived_at, v.id",
+        &[tenant.into(), agent.into()],
+    )?;
+    rows.iter()
+        .map(|r| {
+            Ok(Summary {
+                id: r.i64("id")?,
+                protocol: r.text("protocol")?,
+                status: r.text("status")?,
+                channel: r.text("channel_type")?,
+                group_id: r.opt_i64("group_id")?,
+                client_id: r.i64("client_id")?,
+                client_name: r.text("display_name")?,
+                arrived_at: ms_to_rfc3339(r.i64("arrived_at")?),
+                unread: r.i64("unread")?,
+                last_message: r.opt_text("last_body")?,
+                last_message_at: r.opt_i64("last_at")?.map(ms_to_rfc3339),
+            })
+        })
+        .collect()
+}
+
+pub fn assigned_count(db: &dyn Sql, tenant: TenantId, agent: UserId) -> Result<i64, DbError> {
+    crate::db::scalar_i64(&db.execute(
+        "SELECT COUNT(*) FROM conversations WHERE tenant_id = ? AND agent_id = ? AND status IN ('assigned', 'offered')",
+        &[tenant.into(), agent.into()],
+    )?)
+}
+
+pub struct Attachment {
+    pub conversation_id: Option<i64>,
+    pub filename: String,
+    pub content_type: String,
+    pub data: Vec<u8>,
+}
+
+pub fn attachment(db: &dyn Sql, tenant: TenantId, id: i64) -> Result<Option<Attachment>, DbError> {
+    let rows = db.execute(
+        "SELECT conversation_id, filename, content_type, data FROM attachments WHERE tenant_id = ? AND id = ?",
+        &[tenant.into(), id.into()],
+    )?;
+    rows.first()
+        .map(|r| {
+            Ok(Attachment {
+                conversation_id: r.opt_i64("conversation_id")?,
+                filename: r.text("filename")?,
+                content_type: r.text("content_type")?,
+                data: r.blob("data")?,
+            })
+        })
+        .transpose()
+}

@@ -1,0 +1,522 @@
+//! The agent workspace: status, pull, my conversations, send, notes, pending, close, files.
+
+use crate::channels::{column, count, setup, wa_text, whatsapp_post, Setup};
+use crate::fake::FakeProvider;
+use crate::helpers::{localized, TestApp};
+use serde_json::json;
+
+/// A WhatsApp channel whose group has agent1 and agent2 as members; `customers` waiting.
+fn queue(app: &TestApp, provider: Option<&str>, customers: &[&str]) -> Setup {
+    let s = setup(app, "whatsapp", provider);
+    let ids = vec![
+        app.user_id(&s.admin, "agent1"),
+        app.user_id(&s.admin, "agent2"),
+    ];
+    app.post(
+        &s.admin,
+        &format!("/api/admin/groups/{}/members", s.group),
+        json!({"ids": ids}),
+    )
+    .assert_status(200);
+    for (i, c) in customers.iter().enumerate() {
+        whatsapp_post(
+            app,
+            s.channel,
+            &wa_text(
+                c,
+                &format!("wamid.q{i}{c}"),
+                &format!("preciso de ajuda {i}"),
+            ),
+        )
+        .assert_status(200);
+    }
+    s
+}
+
+fn ready(app: &TestApp, token: &str) {
+    app.call(
+        "PUT",
+        "/api/inbox/status",
+        Some(token),
+        Some(json!({"status": "ready"})),
+    )
+    .assert_status(200);
+}
+
+fn pull(app: &TestApp, token: &str, group: i64) -> crate::helpers::TestResponse {
+    app.post(token, &format!("/api/inbox/queues/{group}/pull"), json!({}))
+}
+
+#[test]
+fn status_changes_are_recorded_and_a_pause_needs_a_configured_reason() {
+    let app = TestApp::spawn();
+    let admin = app.token("admin");
+    let agent = app.token("agent1");
+    assert_eq!(
+        app.get(&agent, "/api/inbox/status").body["status"],
+        "offline"
+    );
+    app.make(&admin, "pause-reasons", json!({"name": "Almoço"}));
+
+    ready(&app, &agent);
+    app.call(
+        "PUT",
+        "/api/inbox/status",
+        Some(&agent),
+        Some(json!({"status": "paused"})),
+    )
+    .assert_error(422, "validation_failed");
+    app.call(
+        "PUT",
+        "/api/inbox/status",
+        Some(&agent),
+        Some(json!({"status": "paused", "reason": "Cochilo"})),
+    )
+    .assert_error(422, "validation_failed");
+    let paused = app.call(
+        "PUT",
+        "/api/inbox/status",
+        Some(&agent),
+        Some(json!({"status": "paused", "reason": "almoço"})),
+    );
+
+    paused.assert_status(200);
+    assert_eq!(paused.body["status"], "paused");
+    // Paused never ends by itself: an hour later it still is.
+    app.clock.advance(chrono::Duration::hours(1));
+    assert_eq!(
+        app.get(&agent, "/api/inbox/status").body["status"],
+        "paused"
+    );
+    assert_eq!(
+        column(
+            &app,
+            "SELECT status || ' ' || COALESCE(pause_reason, '-') FROM agent_status_log ORDER BY id"
+        ),
+        ["ready -", "paused almoço"]
+    );
+    app.call(
+        "PUT",
+        "/api/inbox/status",
+        Some(&app.token("supervisor")),
+        Some(json!({"status": "ready"})),
+    )
+    .assert_error(403, "forbidden");
+    app.post(&agent, "/api/inbox/heartbeat", json!({}))
+        .assert_status(204);
+}
+
+#[test]
+fn pull_takes_the_first_customer_for_members_within_their_limit() {
+    let app = TestApp::spawn();
+    let s = queue(
+        &app,
+        None,
+        &["5511911110001", "5511911110002", "5511911110003"],
+    );
+    let agent = app.token("agent1");
+    ready(&app, &agent);
+    app.update_user(
+        &s.admin,
+        app.user_id(&s.admin, "agent1"),
+        json!({"max_concurrent": 2}),
+    )
+    .assert_status(200);
+
+    let first = pull(&app, &agent, s.group);
+    first.assert_status(200);
+    assert_eq!(first.body["protocol"], "WA00000000001", "arrival order");
+    assert_eq!(first.body["status"], "assigned");
+    pull(&app, &agent, s.group).assert_status(200);
+    pull(&app, &agent, s.group).assert_error(409, "at_capacity");
+    pull(&app, &app.token("agent3"), s.group).assert_error(403, "not_a_member");
+    let mine = app.get(&agent, "/api/inbox/conversations");
+    let protocols: Vec<&str> = mine.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["protocol"].as_str().unwrap())
+        .collect();
+    assert_eq!(protocols, ["WA00000000001", "WA00000000002"]);
+    assert_eq!(mine.body["items"][0]["unread"], 1);
+    assert_eq!(mine.body["items"][0]["client_name"], "Maria Souza");
+    assert_eq!(
+        column(
+            &app,
+            "SELECT kind FROM conversation_events WHERE conversation_id = 1 ORDER BY id"
+        ),
+        ["created", "queued", "assigned"]
+    );
+    let other = app.token("agent2");
+    ready(&app, &other);
+    pull(&app, &other, s.group).assert_status(200);
+    pull(&app, &other, s.group).assert_error(409, "queue_empty");
+}
+
+#[test]
+fn concurrent_pulls_never_give_one_conversation_to_two_agents() {
+    let app = std::sync::Arc::new(TestApp::spawn());
+    let s = queue(&app, None, &["5511911110001"]);
+    let tokens: Vec<String> = ["agent1", "agent2"]
+        .iter()
+        .map(|u| {
+            let t = app.token(u);
+            ready(&app, &t);
+            t
+        })
+        .collect();
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(2));
+    let handles: Vec<_> = tokens
+        .into_iter()
+        .map(|t| {
+            let (app, barrier, group) = (app.clone(), barrier.clone(), s.group);
+            std::thread::spawn(move || {
+                barrier.wait();
+                pull(&app, &t, group).status
+            })
+        })
+        .collect();
+    let mut statuses: Vec<u16> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    statuses.sort();
+    assert_eq!(statuses, [200, 409]);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM conversation_events WHERE kind = 'assigned'"
+        ),
+        1
+    );
+}
+
+#[test]
+fn agents_send_with_the_groups_name_rule_and_the_outbox_delivers() {
+    let provider = FakeProvider::start(vec![(200, "{\"messages\":[{\"id\":\"wamid.R1\"}]}")]);
+    let app = TestApp::spawn();
+    let s = queue(&app, Some(&provider.url), &["5511911110001"]);
+    let agent = app.token("agent1");
+    ready(&app, &agent);
+    let id = pull(&app, &agent, s.group).body["id"].as_i64().unwrap();
+
+    let sent = app.post(
+        &agent,
+        &format!("/api/inbox/conversations/{id}/messages"),
+        json!({"text": "Olá! Sou a Alice, vou te ajudar."}),
+    );
+
+    sent.assert_status(201);
+    assert_eq!(sent.body["role"], "agent");
+    assert_eq!(sent.body["delivery"], "queued");
+    assert_eq!(app.app.tick().unwrap().messages_sent, 1);
+    assert_eq!(
+        provider.received()[0].json()["text"]["body"],
+        "*Atende Demo*: Olá! Sou a Alice, vou te ajudar.",
+        "company name by default"
+    );
+    app.patch(
+        &s.admin,
+        &format!("/api/admin/groups/{}", s.group),
+        json!({"name_shown": "agent"}),
+    )
+    .assert_status(200);
+    app.post(
+        &agent,
+        &format!("/api/inbox/conversations/{id}/messages"),
+        json!({"text": "Pode me passar o pedido?"}),
+    )
+    .assert_status(201);
+    app.patch(
+        &s.admin,
+        &format!("/api/admin/groups/{}", s.group),
+        json!({"name_shown": "none"}),
+    )
+    .assert_status(200);
+    app.post(
+        &agent,
+        &format!("/api/inbox/conversations/{id}/messages"),
+        json!({"text": "Obrigada!"}),
+    )
+    .assert_status(201);
+    assert_eq!(
+        column(&app, "SELECT rendered FROM outbox ORDER BY id"),
+        [
+            "*Atende Demo*: Olá! Sou a Alice, vou te ajudar.",
+            "*Alice Agente*: Pode me passar o pedido?",
+            "Obrigada!"
+        ]
+    );
+    assert!(column(&app, "SELECT first_response_at FROM conversations")[0] != "NULL");
+    let page = app.get(
+        &agent,
+        &format!("/api/inbox/conversations/{id}/messages?limit=2"),
+    );
+    assert_eq!(page.body["items"].as_array().unwrap().len(), 2);
+    assert_eq!(page.body["items"][0]["role"], "customer", "oldest first");
+}
+
+#[test]
+fn sending_is_refused_when_paused_offline_receive_only_closed_or_not_mine() {
+    let app = TestApp::spawn();
+    let s = queue(&app, None, &["5511911110001"]);
+    app.make(&s.admin, "pause-reasons", json!({"name": "Reunião"}));
+    let agent = app.token("agent1");
+    ready(&app, &agent);
+    let id = pull(&app, &agent, s.group).body["id"].as_i64().unwrap();
+    let path = format!("/api/inbox/conversations/{id}/messages");
+    let hello = json!({"text": "oi"});
+
+    app.call(
+        "PUT",
+        "/api/inbox/status",
+        Some(&agent),
+        Some(json!({"status": "paused", "reason": "Reunião"})),
+    )
+    .assert_status(200);
+    let paused = app.post(&agent, &path, hello.clone());
+    paused.assert_error(409, "agent_paused");
+    assert_eq!(
+        paused.body["error"]["message"],
+        "You are paused! Do you want to resume?"
+    );
+    app.call(
+        "PUT",
+        "/api/inbox/status",
+        Some(&agent),
+        Some(json!({"status": "offline"})),
+    )
+    .assert_status(200);
+    app.post(&agent, &path, hello.clone())
+        .assert_error(409, "agent_offline");
+    ready(&app, &agent);
+    app.post(&agent, &path, json!({"text": "   "}))
+        .assert_error(422, "validation_failed");
+    let other = app.token("agent2");
+    ready(&app, &other);
+    app.post(&other, &path, hello.clone())
+        .assert_error(403, "not_your_conversation");
+    app.get(&other, &format!("/api/inbox/conversations/{id}"))
+        .assert_error(403, "not_your_conversation");
+    app.patch(
+        &s.admin,
+        &format!("/api/admin/groups/{}", s.group),
+        json!({"flags": {"receive_only": true}}),
+    )
+    .assert_status(200);
+    app.post(&agent, &path, hello.clone())
+        .assert_error(403, "receive_only");
+    app.patch(
+        &s.admin,
+        &format!("/api/admin/groups/{}", s.group),
+        json!({"flags": {"receive_only": false}}),
+    )
+    .assert_status(200);
+    app.post(
+        &agent,
+        &format!("/api/inbox/conversations/{id}/close"),
+        json!({}),
+    )
+    .assert_status(200);
+    app.post(&agent, &path, hello)
+        .assert_error(409, "conversation_closed");
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM messages WHERE role = 'agent'"),
+        0,
+        "nothing refused was stored"
+    );
+}
+
+#[test]
+fn internal_notes_stay_inside() {
+    let app = TestApp::spawn();
+    let s = queue(&app, None, &["5511911110001"]);
+    let agent = app.token("agent1");
+    ready(&app, &agent);
+    let id = pull(&app, &agent, s.group).body["id"].as_i64().unwrap();
+    let note = app.post(
+        &agent,
+        &format!("/api/inbox/conversations/{id}/notes"),
+        json!({"text": "cliente já ligou ontem"}),
+    );
+    note.assert_status(201);
+    assert_eq!(note.body["role"], "note");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM outbox"), 0);
+}
+
+#[test]
+fn pending_frees_a_slot_and_the_customers_reply_brings_it_back() {
+    let app = TestApp::spawn();
+    let s = queue(&app, None, &["5511911110001", "5511911110002"]);
+    let agent = app.token("agent1");
+    ready(&app, &agent);
+    app.update_user(
+        &s.admin,
+        app.user_id(&s.admin, "agent1"),
+        json!({"max_concurrent": 1}),
+    )
+    .assert_status(200);
+    let first = pull(&app, &agent, s.group).body["id"].as_i64().unwrap();
+    pull(&app, &agent, s.group).assert_error(409, "at_capacity");
+
+    let pending = app.post(
+        &agent,
+        &format!("/api/inbox/conversations/{first}/pending"),
+        json!({}),
+    );
+
+    assert_eq!(pending.body["status"], "pending");
+    let second = pull(&app, &agent, s.group);
+    second.assert_status(200);
+    // The first customer replies while the agent is full: it waits, flagged by its unread count.
+    whatsapp_post(
+        &app,
+        s.channel,
+        &wa_text("5511911110001", "wamid.reply1", "e aí?"),
+    )
+    .assert_status(200);
+    let mine = app.get(&agent, "/api/inbox/conversations").body;
+    let waiting = mine["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == first)
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (waiting["status"].as_str(), waiting["unread"].as_i64()),
+        (Some("pending"), Some(2))
+    );
+    app.post(
+        &agent,
+        &format!("/api/inbox/conversations/{first}/resume"),
+        json!({}),
+    )
+    .assert_error(409, "at_capacity");
+    // Once there is room, the next reply brings it back.
+    let second_id = second.body["id"].as_i64().unwrap();
+    app.post(
+        &agent,
+        &format!("/api/inbox/conversations/{second_id}/close"),
+        json!({}),
+    )
+    .assert_status(200);
+    whatsapp_post(
+        &app,
+        s.channel,
+        &wa_text("5511911110001", "wamid.reply2", "alô?"),
+    )
+    .assert_status(200);
+    assert_eq!(
+        column(
+            &app,
+            &format!("SELECT status FROM conversations WHERE id = {first}")
+        ),
+        ["assigned"]
+    );
+    assert!(column(
+        &app,
+        &format!("SELECT kind FROM conversation_events WHERE conversation_id = {first}")
+    )
+    .contains(&"resumed".to_owned()));
+    app.post(
+        &agent,
+        &format!("/api/inbox/conversations/{first}/resume"),
+        json!({}),
+    )
+    .assert_error(409, "invalid_state");
+}
+
+#[test]
+fn closing_checks_the_classification_is_final_and_marks_the_survey_due() {
+    let app = TestApp::spawn();
+    let s = queue(&app, None, &["5511911110001", "5511911110002"]);
+    let class = app.post(&s.admin, "/api/admin/classifications", json!({"name": "Atendimento",
+        "reasons": [{"name": "Dúvida", "children": [{"name": "Entrega"}]}, {"name": "Velho", "status": "inactive"}]})).body["id"].as_i64().unwrap();
+    let survey = app.make(&s.admin, "surveys", json!({"name": "nps", "sent_by": ["agent"], "questions": [{"type": "nps", "text": localized("Nota?")}]}));
+    app.patch(
+        &s.admin,
+        &format!("/api/admin/groups/{}", s.group),
+        json!({"classification_id": class, "classification_mandatory": true, "survey_id": survey}),
+    )
+    .assert_status(200);
+    let agent = app.token("agent1");
+    ready(&app, &agent);
+    let id = pull(&app, &agent, s.group).body["id"].as_i64().unwrap();
+    let close = format!("/api/inbox/conversations/{id}/close");
+
+    let missing = app.post(&agent, &close, json!({"comment": "resolvido"}));
+    missing.assert_error(422, "classification_required");
+    assert_eq!(missing.error_field(), "reason_id");
+    app.post(&agent, &close, json!({"reason_id": 3}))
+        .assert_error(422, "validation_failed");
+    app.post(&agent, &close, json!({"reason_id": 1, "sub_reason_id": 99}))
+        .assert_error(422, "validation_failed");
+    let closed = app.post(
+        &agent,
+        &close,
+        json!({"reason_id": 1, "sub_reason_id": 2, "comment": "prazo informado"}),
+    );
+
+    closed.assert_status(200);
+    assert_eq!(closed.body["status"], "closed");
+    assert_eq!(closed.body["closed_by"], "agent");
+    assert_eq!(column(&app, &format!("SELECT reason_id || '/' || sub_reason_id || ' ' || close_comment || ' ' || survey_due FROM conversations WHERE id = {id}")), ["1/2 prazo informado 1"]);
+    app.post(&agent, &close, json!({"reason_id": 1}))
+        .assert_error(409, "already_closed");
+    // The customer writes again: a new protocol, never the closed one.
+    whatsapp_post(
+        &app,
+        s.channel,
+        &wa_text("5511911110001", "wamid.after", "mais uma coisa"),
+    )
+    .assert_status(200);
+    assert_eq!(
+        column(
+            &app,
+            "SELECT protocol || ' ' || status FROM conversations WHERE client_id = 1 ORDER BY id"
+        ),
+        ["WA00000000001 closed", "WA00000000003 queued"]
+    );
+}
+
+#[test]
+fn attachments_are_served_only_to_who_may_act_on_their_conversation() {
+    let app = TestApp::spawn();
+    let s = setup(&app, "email", None);
+    app.post(
+        &s.admin,
+        &format!("/api/admin/groups/{}/members", s.group),
+        json!({"all": true}),
+    )
+    .assert_status(200);
+    let mail = json!({"from": "cli@x.com", "subject": "nota", "text": "segue", "message_id": "<a1>",
+        "attachments": [{"filename": "nota.pdf", "content_type": "application/pdf", "content": "JVBERi0xLjQ="}]});
+    crate::channels::post_raw(
+        &app,
+        &format!("/hooks/email/{}", s.channel),
+        vec![(
+            "x-atende-secret",
+            crate::channels::INBOUND_SECRET.to_owned(),
+        )],
+        mail.to_string().as_bytes(),
+    )
+    .assert_status(200);
+    let agent = app.token("agent1");
+    ready(&app, &agent);
+    pull(&app, &agent, s.group).assert_status(200);
+    let file = count(&app, "SELECT id FROM attachments");
+    let get = |token: &str| {
+        app.app.handle(
+            http::Request::get(format!("/api/inbox/attachments/{file}"))
+                .header("x-tenant", "demo")
+                .header("authorization", format!("Bearer {token}"))
+                .body(Vec::new())
+                .unwrap(),
+            None,
+        )
+    };
+    let mine = get(&agent);
+    assert_eq!(mine.status(), 200);
+    assert_eq!(mine.body(), b"%PDF-1.4");
+    assert_eq!(mine.headers()["content-type"], "application/pdf");
+    assert_eq!(get(&app.token("agent2")).status(), 404);
+    assert_eq!(get(&s.admin).status(), 200);
+}
