@@ -465,7 +465,10 @@ schemas["Message"] = {"type": "object", "properties": {
 schemas["ConversationSummary"] = {"type": "object", "properties": {
     "id": I, "protocol": S, "status": S, "channel": S, "group_id": NI, "client_id": I, "client_name": S,
     "arrived_at": {"type": "string", "format": "date-time"}, "unread": I, "last_message": NS, "last_message_at": NS}}
-text_body = json_body(obj({"text": {"type": "string", "maxLength": 4096}}, ("text",)))
+text_body = json_body(obj({"text": {"type": "string", "maxLength": 4096},
+                           "quick_reply": {"type": "string", "description": "A quick reply's shortcut (notes: text only)"},
+                           "article_id": {"type": "integer", "description": "A FAQ article to send (notes: text only)"}},
+                          desc="Exactly one of text, quick_reply, article_id"))
 INBOX = ("400", "401", "403", "404", "409", "415", "422", "503")
 add("/api/inbox/status", "get", op("My status", "inbox", ok(ref("AgentStatus"))))
 add("/api/inbox/status", "put", op("Set my status (ready, paused with a reason, offline)", "inbox", ok(ref("AgentStatus")),
@@ -496,6 +499,29 @@ add("/api/inbox/conversations/{id}/close", "post", op("Close (final)", "inbox", 
 add("/api/inbox/attachments/{id}", "get", op("Download an attachment", "inbox",
     {"200": {"description": "The file", "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}},
     params=[ID], desc="Only to who may act on its conversation; anyone else gets 404."))
+
+schemas["FeedEntry"] = {"type": "object", "properties": {"id": I, "kind": enum("message", "assigned", "transferred_in", "transferred_out", "status"),
+                                                         "conversation_id": NI, "data": {"type": "object"}, "at": {"type": "string", "format": "date-time"}}}
+add("/api/inbox/events", "get", op("Everything new for me since a cursor", "inbox",
+    ok({"type": "object", "properties": {"events": {"type": "array", "items": ref("FeedEntry")}, "cursor": I}}),
+    params=[param("after", I, "query", "The cursor of the previous poll (0 at first)")], errors=("401", "403", "422", "503"),
+    desc="One indexed range query; poll every second or two. Entries are kept 24 hours."))
+transfer_body = json_body(obj({"to_agent_id": I, "to_group_id": I, "message": {"type": "string", "description": "Kept as an internal note"}},
+                              desc="Exactly one of to_agent_id, to_group_id"))
+add("/api/inbox/conversations/{id}/transfer", "post", op("Transfer to an agent or a group", "inbox", ok(ref("Conversation")), transfer_body, INBOX,
+    params=[CONV], desc="To an agent who is ready (or paused where the group allows) with room: 409 agent_unavailable or agent_at_capacity otherwise. "
+                        "To a group in the group's transfer list: back into its queue keeping the original arrival."))
+add("/api/inbox/transfer-all", "post", op("Transfer all my open conversations", "inbox",
+    ok({"type": "object", "properties": {"transferred": {"type": "array", "items": I}, "failed": {"type": "array", "items": {"type": "object"}}}}),
+    transfer_body, INBOX))
+TAG = param("tag_id")
+tags_answer = ok({"type": "array", "items": {"type": "object", "properties": {"id": I, "name": S, "color": S}}})
+add("/api/inbox/conversations/{id}/tags/{tag_id}", "put", op("Tag the conversation", "inbox", tags_answer, params=[CONV, TAG], errors=INBOX))
+add("/api/inbox/conversations/{id}/tags/{tag_id}", "delete", op("Remove a tag", "inbox", tags_answer, params=[CONV, TAG], errors=INBOX))
+add("/api/inbox/conversations/{id}/occurrences", "post", op("Record an occurrence (without closing)", "inbox",
+    ok({"type": "object"}, "201", "Recorded"), json_body(obj({"occurrence_type_id": I, "comment": S}, ("occurrence_type_id",))), INBOX, params=[CONV]))
+add("/api/inbox/conversations/{id}/favourite", "put", op("Favourite", "inbox", {"204": {"description": "Done"}}, params=[CONV], errors=INBOX))
+add("/api/inbox/conversations/{id}/favourite", "delete", op("Unfavourite", "inbox", {"204": {"description": "Done"}}, params=[CONV], errors=INBOX))
 
 # Platform.
 add("/api/platform/tenants", "get", op("List companies", "platform", ok({"type": "array", "items": ref("Tenant")}),

@@ -35,6 +35,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0004_agent_workspace.sql",
         sql: include_str!("../../migrations/0004_agent_workspace.sql"),
     },
+    Migration {
+        version: 5,
+        name: "0005_inbox_feed.sql",
+        sql: include_str!("../../migrations/0005_inbox_feed.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {

@@ -28,6 +28,7 @@ pub fn run(ctx: &Ctx) -> AppResult<TickReport> {
         failed,
     } = outbox::deliver_due(ctx, BATCH)?;
     let hooks = webhook_delivery::deliver_due(ctx, BATCH)?;
+    crate::inbox::feed::prune(ctx.db, ctx.now_ms())?;
     Ok(TickReport {
         messages_sent: sent,
         messages_retried: retried,

@@ -520,3 +520,318 @@ fn attachments_are_served_only_to_who_may_act_on_their_conversation() {
     assert_eq!(get(&app.token("agent2")).status(), 404);
     assert_eq!(get(&s.admin).status(), 200);
 }
+
+#[test]
+fn the_feed_returns_each_change_exactly_once_across_polls() {
+    let app = TestApp::spawn();
+    let s = queue(&app, None, &["5511911110001"]);
+    let agent = app.token("agent1");
+    let poll = |cursor: i64| {
+        let r = app.get(&agent, &format!("/api/inbox/events?after={cursor}"));
+        r.assert_status(200);
+        let kinds: Vec<String> = r.body["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["kind"].as_str().unwrap().to_owned())
+            .collect();
+        (kinds, r.body["cursor"].as_i64().unwrap())
+    };
+    ready(&app, &agent);
+    let id = pull(&app, &agent, s.group).body["id"].as_i64().unwrap();
+
+    let (first, cursor) = poll(0);
+    assert_eq!(first, ["status", "assigned"]);
+    let (nothing, same) = poll(cursor);
+    assert!(nothing.is_empty());
+    assert_eq!(same, cursor);
+    whatsapp_post(
+        &app,
+        s.channel,
+        &wa_text("5511911110001", "wamid.f1", "tem alguém?"),
+    )
+    .assert_status(200);
+    whatsapp_post(
+        &app,
+        s.channel,
+        &wa_text("5511911110001", "wamid.f2", "oi?"),
+    )
+    .assert_status(200);
+    let (next, cursor) = poll(cursor);
+    assert_eq!(next, ["message", "message"]);
+    assert!(poll(cursor).0.is_empty());
+    // Someone else's feed is not mine.
+    let (theirs, _) = {
+        let other = app.token("agent2");
+        let r = app.get(&other, "/api/inbox/events?after=0");
+        (r.body["events"].as_array().unwrap().len(), 0)
+    };
+    assert_eq!(theirs, 0);
+    let _ = id;
+}
+
+#[test]
+fn a_poll_with_nothing_new_is_one_indexed_range_query() {
+    let app = TestApp::spawn();
+    let plan = app
+        .app
+        .with_ctx(|ctx| {
+            ctx.db
+                .execute(
+                    &format!("EXPLAIN QUERY PLAN {}", atende_shared::inbox::feed::POLL),
+                    &[1.into(), 1.into(), 0.into()],
+                )
+                .unwrap()
+        })
+        .unwrap();
+    let detail: Vec<String> = plan
+        .rows
+        .iter()
+        .map(|r| format!("{:?}", r.last().unwrap()))
+        .collect();
+    assert_eq!(detail.len(), 1, "one step: {detail:?}");
+    assert!(
+        detail[0].contains(
+            "SEARCH inbox_feed USING INDEX inbox_feed_user (tenant_id=? AND user_id=? AND id>?)"
+        ),
+        "{detail:?}"
+    );
+}
+
+#[test]
+fn transfers_go_only_to_available_agents_with_room_or_allowed_groups() {
+    let app = TestApp::spawn();
+    let s = queue(&app, None, &["5511911110001", "5511911110002"]);
+    let (agent, other) = (app.token("agent1"), app.token("agent2"));
+    ready(&app, &agent);
+    let id = pull(&app, &agent, s.group).body["id"].as_i64().unwrap();
+    let other_id = app.user_id(&s.admin, "agent2");
+    let path = format!("/api/inbox/conversations/{id}/transfer");
+
+    app.post(&agent, &path, json!({"to_agent_id": other_id}))
+        .assert_error(409, "agent_unavailable");
+    app.make(&s.admin, "pause-reasons", json!({"name": "Pausa"}));
+    app.call(
+        "PUT",
+        "/api/inbox/status",
+        Some(&other),
+        Some(json!({"status": "paused", "reason": "Pausa"})),
+    )
+    .assert_status(200);
+    app.post(&agent, &path, json!({"to_agent_id": other_id}))
+        .assert_error(409, "agent_unavailable");
+    app.patch(
+        &s.admin,
+        &format!("/api/admin/groups/{}", s.group),
+        json!({"flags": {"transfer_to_paused": true}}),
+    )
+    .assert_status(200);
+    let moved = app.post(
+        &agent,
+        &path,
+        json!({"to_agent_id": other_id, "message": "cliente VIP, cuidado"}),
+    );
+
+    moved.assert_status(200);
+    assert_eq!(moved.body["agent_id"], other_id);
+    assert_eq!(
+        column(
+            &app,
+            &format!("SELECT body FROM messages WHERE conversation_id = {id} AND role = 'note'")
+        ),
+        ["cliente VIP, cuidado"]
+    );
+    let feed = app.get(&other, "/api/inbox/events?after=0").body;
+    assert!(feed["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["kind"] == "transferred_in" && e["conversation_id"] == id));
+    app.post(&agent, &path, json!({"to_agent_id": other_id}))
+        .assert_error(403, "not_your_conversation");
+
+    // To a group: only one in the transfer list; back in its queue with the original arrival.
+    let target = app.make(&s.admin, "groups", json!({"name": "Financeiro", "operation_id": app.get(&s.admin, &format!("/api/admin/groups/{}", s.group)).body["operation_id"]}));
+    let back = format!("/api/inbox/conversations/{id}/transfer");
+    app.post(&other, &back, json!({"to_group_id": target}))
+        .assert_error(422, "validation_failed");
+    app.patch(
+        &s.admin,
+        &format!("/api/admin/groups/{}", s.group),
+        json!({"transfer_group_ids": [target]}),
+    )
+    .assert_status(200);
+    let arrived = column(
+        &app,
+        &format!("SELECT arrived_at FROM conversations WHERE id = {id}"),
+    );
+    app.clock.advance(chrono::Duration::minutes(5));
+    let queued = app.post(&other, &back, json!({"to_group_id": target}));
+    queued.assert_status(200);
+    assert_eq!(
+        (
+            queued.body["status"].as_str(),
+            queued.body["group_id"].as_i64()
+        ),
+        (Some("queued"), Some(target))
+    );
+    assert_eq!(
+        column(
+            &app,
+            &format!("SELECT arrived_at FROM conversations WHERE id = {id}")
+        ),
+        arrived,
+        "waiting time kept"
+    );
+    assert_eq!(column(&app, &format!("SELECT kind FROM conversation_events WHERE conversation_id = {id} ORDER BY id DESC LIMIT 1")), ["transferred"]);
+}
+
+#[test]
+fn transfer_all_moves_every_open_conversation_and_reports_each() {
+    let app = TestApp::spawn();
+    let s = queue(
+        &app,
+        None,
+        &["5511911110001", "5511911110002", "5511911110003"],
+    );
+    let (agent, other) = (app.token("agent1"), app.token("agent2"));
+    ready(&app, &agent);
+    ready(&app, &other);
+    for _ in 0..3 {
+        pull(&app, &agent, s.group).assert_status(200);
+    }
+    app.update_user(
+        &s.admin,
+        app.user_id(&s.admin, "agent2"),
+        json!({"max_concurrent": 2}),
+    )
+    .assert_status(200);
+    let r = app.post(
+        &agent,
+        "/api/inbox/transfer-all",
+        json!({"to_agent_id": app.user_id(&s.admin, "agent2")}),
+    );
+    r.assert_status(200);
+    assert_eq!(r.body["transferred"].as_array().unwrap().len(), 2);
+    assert_eq!(r.body["failed"][0]["code"], "agent_at_capacity");
+    assert_eq!(
+        app.get(&other, "/api/inbox/conversations").body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+#[test]
+fn tags_occurrences_favourites_quick_replies_and_articles() {
+    let app = TestApp::spawn();
+    let s = queue(&app, None, &["5511911110001"]);
+    let agent = app.token("agent1");
+    ready(&app, &agent);
+    let id = pull(&app, &agent, s.group).body["id"].as_i64().unwrap();
+    let vip = app.make(&s.admin, "tags", json!({"name": "VIP", "color": "#ffaa00"}));
+    let old = app.make(&s.admin, "tags", json!({"name": "Antiga"}));
+    app.post(
+        &s.admin,
+        &format!("/api/admin/tags/{old}/deactivate"),
+        json!({}),
+    )
+    .assert_status(200);
+
+    let tagged = app.call(
+        "PUT",
+        &format!("/api/inbox/conversations/{id}/tags/{vip}"),
+        Some(&agent),
+        None,
+    );
+    assert_eq!(tagged.body[0]["name"], "VIP");
+    app.call(
+        "PUT",
+        &format!("/api/inbox/conversations/{id}/tags/{old}"),
+        Some(&agent),
+        None,
+    )
+    .assert_error(422, "validation_failed");
+    assert!(app
+        .call(
+            "DELETE",
+            &format!("/api/inbox/conversations/{id}/tags/{vip}"),
+            Some(&agent),
+            None
+        )
+        .body
+        .as_array()
+        .unwrap()
+        .is_empty());
+
+    let kind = app.make(&s.admin, "occurrence-types", json!({"name": "Reclamação"}));
+    let occurrence = app.post(
+        &agent,
+        &format!("/api/inbox/conversations/{id}/occurrences"),
+        json!({"occurrence_type_id": kind, "comment": "atraso"}),
+    );
+    occurrence.assert_status(201);
+    assert_eq!(
+        column(
+            &app,
+            &format!("SELECT status FROM conversations WHERE id = {id}")
+        ),
+        ["assigned"],
+        "an occurrence does not close"
+    );
+    app.post(
+        &agent,
+        &format!("/api/inbox/conversations/{id}/occurrences"),
+        json!({"occurrence_type_id": 999}),
+    )
+    .assert_error(422, "validation_failed");
+    assert_eq!(
+        app.call(
+            "PUT",
+            &format!("/api/inbox/conversations/{id}/favourite"),
+            Some(&agent),
+            None
+        )
+        .status,
+        204
+    );
+
+    app.make(
+        &s.admin,
+        "quick-replies",
+        json!({"group_id": s.group, "shortcut": "ola", "text": "Olá! Em que posso ajudar?"}),
+    );
+    app.make(
+        &s.admin,
+        "quick-replies",
+        json!({"shortcut": "tchau", "text": "Até logo!"}),
+    );
+    let article = app.make(
+        &s.admin,
+        "articles",
+        json!({"title": "Prazo", "body": "5 dias úteis."}),
+    );
+    let send = |body: serde_json::Value| {
+        app.post(
+            &agent,
+            &format!("/api/inbox/conversations/{id}/messages"),
+            body,
+        )
+    };
+    assert_eq!(
+        send(json!({"quick_reply": "/ola"})).body["body"],
+        "Olá! Em que posso ajudar?"
+    );
+    assert_eq!(
+        send(json!({"quick_reply": "tchau"})).body["body"],
+        "Até logo!",
+        "shared quick replies too"
+    );
+    assert_eq!(
+        send(json!({"article_id": article})).body["body"],
+        "Prazo\n\n5 dias úteis."
+    );
+    send(json!({"quick_reply": "nada"})).assert_error(422, "validation_failed");
+    send(json!({"text": "a", "quick_reply": "ola"})).assert_error(422, "validation_failed");
+}

@@ -21,6 +21,26 @@ pub fn router() -> Router {
         .post("/api/inbox/conversations/{id}/resume", inbox::resume)
         .post("/api/inbox/conversations/{id}/close", inbox::close)
         .get("/api/inbox/attachments/{id}", inbox::attachment)
+        .get("/api/inbox/events", inbox::events)
+        .post("/api/inbox/conversations/{id}/transfer", inbox::transfer)
+        .post("/api/inbox/transfer-all", inbox::transfer_all)
+        .put(
+            "/api/inbox/conversations/{id}/tags/{tag_id}",
+            inbox::add_tag,
+        )
+        .delete(
+            "/api/inbox/conversations/{id}/tags/{tag_id}",
+            inbox::remove_tag,
+        )
+        .post(
+            "/api/inbox/conversations/{id}/occurrences",
+            inbox::occurrence,
+        )
+        .put("/api/inbox/conversations/{id}/favourite", inbox::favourite)
+        .delete(
+            "/api/inbox/conversations/{id}/favourite",
+            inbox::unfavourite,
+        )
 }
 
 #[cfg(target_arch = "wasm32")]

@@ -132,3 +132,67 @@ pub fn attachment(ctx: &Ctx, req: &Request) -> AppResult<Response> {
         .body(file.data)
         .map_err(|e| AppError::Unexpected(e.into()))
 }
+
+/// `GET /api/inbox/events?after=<cursor>`: everything new for me since the cursor.
+pub fn events(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    let me = authenticate(ctx, req)?;
+    let after = req.query().parse::<i64>("after")?.unwrap_or(0);
+    let events = crate::inbox::feed::after(ctx.db, me.tenant_id(), me.user_id(), after)?;
+    let cursor = events.last().map_or(after, |e| e.id);
+    ok(&serde_json::json!({"events": events, "cursor": cursor}))
+}
+
+pub fn transfer(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    let me = authenticate(ctx, req)?;
+    let body: inbox::TransferRequest = req.json()?;
+    ok(&inbox::transfer(ctx, &me, req.param("id")?, &body)?)
+}
+
+pub fn transfer_all(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    let me = authenticate(ctx, req)?;
+    let body: inbox::TransferRequest = req.json()?;
+    ok(&inbox::transfer_all(ctx, &me, &body)?)
+}
+
+pub fn add_tag(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    let me = authenticate(ctx, req)?;
+    ok(&inbox::tag(
+        ctx,
+        &me,
+        req.param("id")?,
+        req.param("tag_id")?,
+        true,
+    )?)
+}
+
+pub fn remove_tag(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    let me = authenticate(ctx, req)?;
+    ok(&inbox::tag(
+        ctx,
+        &me,
+        req.param("id")?,
+        req.param("tag_id")?,
+        false,
+    )?)
+}
+
+pub fn occurrence(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    let me = authenticate(ctx, req)?;
+    let body: inbox::OccurrenceRequest = req.json()?;
+    created(&inbox::occurrence(ctx, &me, req.param("id")?, &body)?)
+}
+
+pub fn favourite(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    set_favourite(ctx, req, true)
+}
+
+pub fn unfavourite(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    set_favourite(ctx, req, false)
+}
+
+fn set_favourite(ctx: &Ctx, req: &Request, on: bool) -> AppResult<Response> {
+    let me = authenticate(ctx, req)?;
+    let (conversation, _) = inbox::actionable(ctx, &me, req.param("id")?)?;
+    crate::inbox::sql::set_favourite(ctx.db, me.tenant_id(), me.user_id(), conversation.id, on)?;
+    no_content()
+}

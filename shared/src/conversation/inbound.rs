@@ -164,6 +164,7 @@ pub fn receive(ctx: &Ctx, channel: &ChannelInfo, msg: Inbound) -> AppResult<Outc
             return Ok(Finish::Rollback(Outcome::ClientInactive));
         }
 
+        let mut agent = None;
         let (conversation_id, group_id, language, opened, resume, notified) = match open {
             Some(c) => {
                 // A reply brings a pending conversation back only if its agent has room;
@@ -173,6 +174,7 @@ pub fn receive(ctx: &Ctx, channel: &ChannelInfo, msg: Inbound) -> AppResult<Outc
                         Some(agent) => sql::agent_has_room(ctx.db, tenant, agent)?,
                         None => false,
                     };
+                agent = c.agent_id;
                 (
                     c.id,
                     c.group_id,
@@ -264,6 +266,17 @@ pub fn receive(ctx: &Ctx, channel: &ChannelInfo, msg: Inbound) -> AppResult<Outc
             return Ok(Finish::Rollback(Outcome::Duplicate));
         };
         sql::touch_by_customer(ctx.db, tenant, conversation_id, resume, now)?;
+        if let Some(agent) = agent {
+            crate::inbox::feed::push(
+                ctx.db,
+                tenant,
+                agent,
+                "message",
+                Some(conversation_id),
+                &json!({"message_id": message_id, "kind": kind.as_str(), "body": msg.body}),
+                now,
+            )?;
+        }
         if resume {
             sql::record(
                 ctx.db,

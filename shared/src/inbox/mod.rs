@@ -2,6 +2,7 @@
 //! conversations an agent holds and everything done in one — each action checked against
 //! who may act and against the group's rules.
 
+pub mod feed;
 pub mod sql;
 
 use crate::auth::Principal;
@@ -67,14 +68,28 @@ pub fn set_status(
         (_, Some(_)) => return Err(AppError::invalid("reason", "only a pause has a reason")),
         (_, None) => None,
     };
-    sql::set_status(
-        ctx.db,
-        me.tenant_id(),
-        me.user_id(),
-        state.as_str(),
-        reason.as_deref(),
-        ctx.now_ms(),
-    )?;
+    let now = ctx.now_ms();
+    transaction(ctx.db, || {
+        sql::set_status(
+            ctx.db,
+            me.tenant_id(),
+            me.user_id(),
+            state.as_str(),
+            reason.as_deref(),
+            now,
+        )?;
+        let change = json!({"status": state.as_str(), "reason": reason});
+        feed::push(
+            ctx.db,
+            me.tenant_id(),
+            me.user_id().0,
+            "status",
+            None,
+            &change,
+            now,
+        )?;
+        Ok(())
+    })?;
     status(ctx, me)
 }
 
@@ -182,6 +197,16 @@ pub fn pull(ctx: &Ctx, me: &Principal, group: i64) -> AppResult<Conversation> {
             &json!({"conversation_id": conversation.id, "protocol": conversation.protocol, "agent_id": me.user_id()}),
             now,
         )?;
+        let assigned = json!({"protocol": conversation.protocol});
+        feed::push(
+            ctx.db,
+            me.tenant_id(),
+            me.user_id().0,
+            "assigned",
+            Some(conversation.id),
+            &assigned,
+            now,
+        )?;
         Ok(conversation)
     })
 }
@@ -196,10 +221,42 @@ pub fn render(shown: NameShown, agent: &str, company: &str, text: &str) -> Strin
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Compose {
-    pub text: String,
+    pub text: Option<String>,
+    /// A quick reply's shortcut (typed `/shortcut` in the composer).
+    pub quick_reply: Option<String>,
+    /// A FAQ article to send (inserted with `#` in the composer).
+    pub article_id: Option<i64>,
+}
+
+/// The text to send: typed, a quick reply of the group, or a FAQ article.
+fn compose_text(ctx: &Ctx, me: &Principal, group: i64, compose: &Compose) -> AppResult<String> {
+    match (&compose.text, &compose.quick_reply, compose.article_id) {
+        (Some(text), None, None) => check_text(text),
+        (None, Some(shortcut), None) => {
+            let shortcut = shortcut.trim().trim_start_matches('/').to_lowercase();
+            sql::quick_reply(ctx.db, me.tenant_id(), group, &shortcut)?.ok_or_else(|| {
+                AppError::invalid(
+                    "quick_reply",
+                    format!("there is no quick reply /{shortcut} for this group"),
+                )
+            })
+        }
+        (None, None, Some(article)) => {
+            let stored = crate::config::sql::get(ctx.db, me.tenant_id(), "article", article)?
+                .filter(|a| a.status == crate::enums::Status::Active)
+                .ok_or_else(|| AppError::invalid("article_id", "is not an active article"))?;
+            let doc: crate::config::article::ArticleDoc =
+                serde_json::from_str(&stored.data).map_err(|e| AppError::Unexpected(e.into()))?;
+            check_text(&format!("{}\n\n{}", doc.title, doc.body))
+        }
+        _ => Err(AppError::invalid(
+            "text",
+            "send exactly one of text, quick_reply or article_id",
+        )),
+    }
 }
 
 fn check_text(text: &str) -> AppResult<String> {
@@ -220,8 +277,8 @@ pub fn send(
     id: i64,
     compose: Compose,
 ) -> AppResult<crate::conversation::Message> {
-    let text = check_text(&compose.text)?;
     let (conversation, group) = actionable(ctx, me, id)?;
+    let text = compose_text(ctx, me, conversation.group_id.unwrap_or(0), &compose)?;
     if conversation.status == State::Closed {
         return Err(conflict(
             "conversation_closed",
@@ -291,7 +348,7 @@ pub fn note(
     id: i64,
     compose: Compose,
 ) -> AppResult<crate::conversation::Message> {
-    let text = check_text(&compose.text)?;
+    let text = check_text(compose.text.as_deref().unwrap_or(""))?;
     let (conversation, _) = actionable(ctx, me, id)?;
     let now = ctx.now_ms();
     let message = conversation_sql::insert_message(
@@ -518,4 +575,292 @@ pub fn close(ctx: &Ctx, me: &Principal, id: i64, request: CloseRequest) -> AppRe
         )?;
         Ok(closed)
     })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransferRequest {
+    pub to_agent_id: Option<i64>,
+    pub to_group_id: Option<i64>,
+    /// For the receiving agent: kept as an internal note.
+    pub message: Option<String>,
+}
+
+/// Transfers to an agent (available — ready, or paused where the group allows — with room)
+/// or to a group in the allowed list (back into its queue, keeping the original arrival).
+pub fn transfer(
+    ctx: &Ctx,
+    me: &Principal,
+    id: i64,
+    request: &TransferRequest,
+) -> AppResult<Conversation> {
+    let (conversation, group) = actionable(ctx, me, id)?;
+    if !matches!(conversation.status, State::Assigned | State::Pending) {
+        return Err(conflict(
+            "invalid_state",
+            &format!(
+                "a {} conversation cannot be transferred",
+                conversation.status.as_str()
+            ),
+        ));
+    }
+    let now = ctx.now_ms();
+    let from = conversation.agent_id;
+    let note = request
+        .message
+        .as_deref()
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+        .map(str::to_owned);
+    transaction(ctx.db, || {
+        let (moved, target) = match (request.to_agent_id, request.to_group_id) {
+            (Some(agent), None) => {
+                let target = crate::ids::UserId(agent);
+                let Some((profile, user_status, limit, agent_status)) =
+                    sql::availability(ctx.db, me.tenant_id(), target)?
+                else {
+                    return Err(AppError::invalid(
+                        "to_agent_id",
+                        "is not a user of this company",
+                    ));
+                };
+                let answering = Profile::parse(&profile).is_some_and(Profile::answers);
+                let available = agent_status == "ready"
+                    || (agent_status == "paused" && group.flags.transfer_to_paused);
+                if !answering || user_status != "active" {
+                    return Err(AppError::invalid("to_agent_id", "is not an active agent"));
+                }
+                if !available || Some(agent) == from {
+                    return Err(conflict(
+                        "agent_unavailable",
+                        "that agent is not available (offline, paused, or already has it)",
+                    ));
+                }
+                let moved =
+                    sql::transfer_to_agent(ctx.db, me.tenant_id(), id, from, target, limit, now)?
+                        .ok_or_else(|| {
+                        conflict(
+                            "agent_at_capacity",
+                            "that agent has no room for another conversation",
+                        )
+                    })?;
+                feed::push(
+                    ctx.db,
+                    me.tenant_id(),
+                    agent,
+                    "transferred_in",
+                    Some(id),
+                    &json!({"protocol": moved.protocol, "message": note}),
+                    now,
+                )?;
+                (moved, json!({"to_agent_id": agent}))
+            }
+            (None, Some(target_group)) => {
+                if !group.transfer_group_ids.contains(&target_group) {
+                    return Err(AppError::invalid(
+                        "to_group_id",
+                        "is not a group this one may transfer to",
+                    ));
+                }
+                let moved =
+                    sql::transfer_to_group(ctx.db, me.tenant_id(), id, from, target_group, now)?
+                        .ok_or_else(|| {
+                            conflict("invalid_state", "the conversation changed meanwhile")
+                        })?;
+                (moved, json!({"to_group_id": target_group}))
+            }
+            _ => {
+                return Err(AppError::invalid(
+                    "to_agent_id",
+                    "send to_agent_id or to_group_id",
+                ))
+            }
+        };
+        if let Some(text) = &note {
+            conversation_sql::insert_message(
+                ctx.db,
+                me.tenant_id(),
+                &NewMessage {
+                    conversation_id: id,
+                    channel_id: conversation.channel_id,
+                    role: Role::Note,
+                    sender_id: Some(me.user_id().0),
+                    kind: MessageKind::Text,
+                    body: Some(text),
+                    payload: None,
+                    attachment_id: None,
+                    channel_message_id: None,
+                    delivery: None,
+                    now,
+                },
+            )?;
+        }
+        if let Some(previous) = from {
+            feed::push(
+                ctx.db,
+                me.tenant_id(),
+                previous,
+                "transferred_out",
+                Some(id),
+                &target,
+                now,
+            )?;
+        }
+        let mut data = target.clone();
+        data["from_agent_id"] = json!(from);
+        conversation_sql::record(
+            ctx.db,
+            &Event {
+                tenant: me.tenant_id(),
+                conversation: id,
+                kind: "transferred",
+                actor: "user",
+                actor_id: Some(me.user_id().0),
+                data: Some(data.clone()),
+                at: now,
+            },
+        )?;
+        data["conversation_id"] = json!(id);
+        webhook_delivery::emit(
+            ctx.db,
+            me.tenant_id(),
+            "conversation.transferred",
+            &data,
+            now,
+        )?;
+        Ok(moved)
+    })
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct TransferAll {
+    pub transferred: Vec<i64>,
+    pub failed: Vec<serde_json::Value>,
+}
+
+/// Transfers every open conversation of mine; each is tried on its own and reported.
+pub fn transfer_all(
+    ctx: &Ctx,
+    me: &Principal,
+    request: &TransferRequest,
+) -> AppResult<TransferAll> {
+    let mut report = TransferAll {
+        transferred: Vec::new(),
+        failed: Vec::new(),
+    };
+    for id in sql::open_ids_of(ctx.db, me.tenant_id(), me.user_id())? {
+        match transfer(ctx, me, id, request) {
+            Ok(_) => report.transferred.push(id),
+            Err(AppError::Api(e)) => report
+                .failed
+                .push(json!({"conversation_id": id, "code": e.code, "message": e.message})),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(report)
+}
+
+pub fn tag(
+    ctx: &Ctx,
+    me: &Principal,
+    id: i64,
+    tag: i64,
+    on: bool,
+) -> AppResult<Vec<sql::TagOnConversation>> {
+    let (conversation, _) = actionable(ctx, me, id)?;
+    if on {
+        let active = crate::config::sql::get(ctx.db, me.tenant_id(), "tag", tag)?
+            .is_some_and(|t| t.status == crate::enums::Status::Active);
+        if !active {
+            return Err(AppError::invalid("tag_id", "is not an active tag"));
+        }
+        sql::add_tag(
+            ctx.db,
+            me.tenant_id(),
+            conversation.id,
+            tag,
+            me.user_id(),
+            ctx.now_ms(),
+        )?;
+    } else {
+        sql::remove_tag(ctx.db, me.tenant_id(), conversation.id, tag)?;
+    }
+    Ok(sql::tags(ctx.db, me.tenant_id(), conversation.id)?)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OccurrenceRequest {
+    pub occurrence_type_id: i64,
+    pub comment: Option<String>,
+}
+
+/// Records an occurrence on an open conversation, without closing it.
+pub fn occurrence(
+    ctx: &Ctx,
+    me: &Principal,
+    id: i64,
+    request: &OccurrenceRequest,
+) -> AppResult<serde_json::Value> {
+    let (conversation, _) = actionable(ctx, me, id)?;
+    if conversation.status == State::Closed {
+        return Err(conflict(
+            "conversation_closed",
+            "occurrences are recorded on open conversations",
+        ));
+    }
+    let active = crate::config::sql::get(
+        ctx.db,
+        me.tenant_id(),
+        "occurrence_type",
+        request.occurrence_type_id,
+    )?
+    .is_some_and(|t| t.status == crate::enums::Status::Active);
+    if !active {
+        return Err(AppError::invalid(
+            "occurrence_type_id",
+            "is not an active occurrence type",
+        ));
+    }
+    let comment = request
+        .comment
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    if comment.is_some_and(|c| c.chars().count() > 2000) {
+        return Err(AppError::invalid(
+            "comment",
+            "must be at most 2000 characters",
+        ));
+    }
+    let now = ctx.now_ms();
+    let occurrence = transaction(ctx.db, || {
+        let occurrence = sql::add_occurrence(
+            ctx.db,
+            me.tenant_id(),
+            id,
+            request.occurrence_type_id,
+            comment,
+            me.user_id(),
+            now,
+        )?;
+        conversation_sql::record(
+            ctx.db,
+            &Event {
+                tenant: me.tenant_id(),
+                conversation: id,
+                kind: "occurrence",
+                actor: "user",
+                actor_id: Some(me.user_id().0),
+                data: Some(
+                    json!({"occurrence_type_id": request.occurrence_type_id, "comment": comment}),
+                ),
+                at: now,
+            },
+        )?;
+        Ok(occurrence)
+    })?;
+    Ok(
+        json!({"id": occurrence, "conversation_id": id, "occurrence_type_id": request.occurrence_type_id, "comment": comment}),
+    )
 }

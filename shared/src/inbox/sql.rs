@@ -286,3 +286,183 @@ pub fn attachment(db: &dyn Sql, tenant: TenantId, id: i64) -> Result<Option<Atta
         })
         .transpose()
 }
+
+/// Hands an open conversation to `to` if they have room — one statement, so concurrent
+/// transfers never push an agent over their limit.
+pub fn transfer_to_agent(
+    db: &dyn Sql,
+    tenant: TenantId,
+    id: i64,
+    from: Option<i64>,
+    to: UserId,
+    limit: i64,
+    now: i64,
+) -> Result<Option<Conversation>, DbError> {
+    let rows = db.execute(
+        &format!(
+            "UPDATE conversations SET agent_id = ?3, status = 'assigned', assigned_at = ?5, updated_at = ?5, agent_last_read = 0 \
+             WHERE tenant_id = ?1 AND id = ?2 AND status IN ('assigned', 'pending') AND agent_id IS ?6 \
+               AND (SELECT COUNT(*) FROM conversations WHERE tenant_id = ?1 AND agent_id = ?3 \
+                    AND status IN ('assigned', 'offered')) < ?4 \
+             RETURNING {CONVERSATION_COLUMNS}"
+        ),
+        &[tenant.into(), id.into(), to.into(), limit.into(), now.into(), from.into()],
+    )?;
+    rows.first().map(|r| decode_conversation(&r)).transpose()
+}
+
+/// Back into another group's queue, keeping the customer's original arrival time.
+pub fn transfer_to_group(
+    db: &dyn Sql,
+    tenant: TenantId,
+    id: i64,
+    from: Option<i64>,
+    group: i64,
+    now: i64,
+) -> Result<Option<Conversation>, DbError> {
+    let rows = db.execute(
+        &format!(
+            "UPDATE conversations SET group_id = ?3, agent_id = NULL, status = 'queued', queued_at = ?4, updated_at = ?4 \
+             WHERE tenant_id = ?1 AND id = ?2 AND status IN ('assigned', 'pending') AND agent_id IS ?5 \
+             RETURNING {CONVERSATION_COLUMNS}"
+        ),
+        &[tenant.into(), id.into(), group.into(), now.into(), from.into()],
+    )?;
+    rows.first().map(|r| decode_conversation(&r)).transpose()
+}
+
+/// The agent's current status and profile, for transfer checks.
+pub fn availability(
+    db: &dyn Sql,
+    tenant: TenantId,
+    user: UserId,
+) -> Result<Option<(String, String, i64, String)>, DbError> {
+    let rows = db.execute(
+        "SELECT u.profile, u.status AS user_status, u.max_concurrent, COALESCE(s.status, 'offline') AS agent_status \
+         FROM users u LEFT JOIN agent_status s ON s.tenant_id = u.tenant_id AND s.user_id = u.id \
+         WHERE u.tenant_id = ? AND u.id = ?",
+        &[tenant.into(), user.into()],
+    )?;
+    rows.first()
+        .map(|r| {
+            Ok((
+                r.text("profile")?,
+                r.text("user_status")?,
+                r.i64("max_concurrent")?,
+                r.text("agent_status")?,
+            ))
+        })
+        .transpose()
+}
+
+pub fn open_ids_of(db: &dyn Sql, tenant: TenantId, agent: UserId) -> Result<Vec<i64>, DbError> {
+    let rows = db.execute(
+        "SELECT id FROM conversations WHERE tenant_id = ? AND agent_id = ? AND status IN ('assigned', 'pending') ORDER BY arrived_at, id",
+        &[tenant.into(), agent.into()],
+    )?;
+    rows.iter().map(|r| r.i64("id")).collect()
+}
+
+pub fn add_tag(
+    db: &dyn Sql,
+    tenant: TenantId,
+    conversation: i64,
+    tag: i64,
+    by: UserId,
+    now: i64,
+) -> Result<(), DbError> {
+    db.execute(
+        "INSERT INTO conversation_tags (tenant_id, conversation_id, tag_id, added_by, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        &[tenant.into(), conversation.into(), tag.into(), by.into(), now.into()],
+    )?;
+    Ok(())
+}
+
+pub fn remove_tag(
+    db: &dyn Sql,
+    tenant: TenantId,
+    conversation: i64,
+    tag: i64,
+) -> Result<(), DbError> {
+    db.execute(
+        "DELETE FROM conversation_tags WHERE tenant_id = ? AND conversation_id = ? AND tag_id = ?",
+        &[tenant.into(), conversation.into(), tag.into()],
+    )?;
+    Ok(())
+}
+
+#[derive(Debug, Serialize)]
+pub struct TagOnConversation {
+    pub id: i64,
+    pub name: String,
+    pub color: String,
+}
+
+pub fn tags(
+    db: &dyn Sql,
+    tenant: TenantId,
+    conversation: i64,
+) -> Result<Vec<TagOnConversation>, DbError> {
+    let rows = db.execute(
+        "SELECT c.id, c.name, json_extract(c.data, '$.color') AS color FROM conversation_tags t \
+         JOIN config_items c ON c.tenant_id = t.tenant_id AND c.id = t.tag_id \
+         WHERE t.tenant_id = ? AND t.conversation_id = ? ORDER BY c.name COLLATE NOCASE",
+        &[tenant.into(), conversation.into()],
+    )?;
+    rows.iter()
+        .map(|r| {
+            Ok(TagOnConversation {
+                id: r.i64("id")?,
+                name: r.text("name")?,
+                color: r.text("color")?,
+            })
+        })
+        .collect()
+}
+
+pub fn add_occurrence(
+    db: &dyn Sql,
+    tenant: TenantId,
+    conversation: i64,
+    kind: i64,
+    comment: Option<&str>,
+    by: UserId,
+    now: i64,
+) -> Result<i64, DbError> {
+    crate::db::scalar_i64(&db.execute(
+        "INSERT INTO conversation_occurrences (tenant_id, conversation_id, occurrence_type_id, comment, user_id, at) \
+         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        &[tenant.into(), conversation.into(), kind.into(), comment.into(), by.into(), now.into()],
+    )?)
+}
+
+pub fn set_favourite(
+    db: &dyn Sql,
+    tenant: TenantId,
+    user: UserId,
+    conversation: i64,
+    on: bool,
+) -> Result<(), DbError> {
+    let sql = if on {
+        "INSERT INTO conversation_favourites (tenant_id, user_id, conversation_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
+    } else {
+        "DELETE FROM conversation_favourites WHERE tenant_id = ? AND user_id = ? AND conversation_id = ?"
+    };
+    db.execute(sql, &[tenant.into(), user.into(), conversation.into()])?;
+    Ok(())
+}
+
+/// The text of the quick reply with this shortcut for a group (its own first, then shared).
+pub fn quick_reply(
+    db: &dyn Sql,
+    tenant: TenantId,
+    group: i64,
+    shortcut: &str,
+) -> Result<Option<String>, DbError> {
+    let rows = db.execute(
+        "SELECT json_extract(data, '$.text') AS text FROM config_items WHERE tenant_id = ? AND kind = 'quick_reply' \
+         AND status = 'active' AND unique_key IN (? || '/' || ?, 'all/' || ?) ORDER BY ref_id IS NULL LIMIT 1",
+        &[tenant.into(), group.into(), shortcut.into(), shortcut.into()],
+    )?;
+    rows.first().map(|r| r.text("text")).transpose()
+}
