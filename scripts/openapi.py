@@ -523,6 +523,21 @@ add("/api/inbox/conversations/{id}/occurrences", "post", op("Record an occurrenc
 add("/api/inbox/conversations/{id}/favourite", "put", op("Favourite", "inbox", {"204": {"description": "Done"}}, params=[CONV], errors=INBOX))
 add("/api/inbox/conversations/{id}/favourite", "delete", op("Unfavourite", "inbox", {"204": {"description": "Done"}}, params=[CONV], errors=INBOX))
 
+add("/api/inbox/queues", "get", op("Waiting customers in my groups", "inbox",
+    ok({"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
+        "group_id": I, "name": S, "waiting": I, "oldest_arrival": NS}}}}})))
+add("/api/inbox/conversations/{id}/new-protocol", "post", op("A new protocol for the same customer, assigned to me", "inbox",
+    ok(ref("Conversation"), "201", "Opened"), params=[CONV], errors=INBOX, desc="409 already_open when the customer has an open conversation on the channel."))
+CLIENT = param("id", desc="The client's id")
+add("/api/inbox/clients", "post", op("Quick registration of a client", "inbox", ok(ref("Client"), "201", "Created"), json_body(ref("ClientInput")), WRITE))
+add("/api/inbox/clients/{id}", "get", op("The customer panel: details and history", "inbox",
+    ok({"type": "object", "properties": {"client": ref("Client"), "history": {"type": "array", "items": {"type": "object"}}}}),
+    params=[CLIENT, param("days", {"type": "integer", "minimum": 1, "maximum": 31, "default": 31}, "query"),
+            param("q", S, "query", "Only conversations with messages containing this")], errors=("401", "403", "404", "422", "503"),
+    desc="History shows what the caller may see: their own conversations; their groups' or operations' where permitted; never a colleague's confidential history."))
+add("/api/inbox/clients/{id}", "patch", op("Edit a customer's details", "inbox", ok(ref("Client")), json_body(ref("ClientInput")), WRITE,
+    params=[CLIENT], desc="Agents edit customers they are serving."))
+
 # Platform.
 add("/api/platform/tenants", "get", op("List companies", "platform", ok({"type": "array", "items": ref("Tenant")}),
                                        security=[{"platform": []}], errors=("401", "403", "503"), tenant=False))

@@ -835,3 +835,149 @@ fn tags_occurrences_favourites_quick_replies_and_articles() {
     send(json!({"quick_reply": "nada"})).assert_error(422, "validation_failed");
     send(json!({"text": "a", "quick_reply": "ola"})).assert_error(422, "validation_failed");
 }
+
+#[test]
+fn queue_counts_and_a_new_protocol_for_the_same_customer() {
+    let app = TestApp::spawn();
+    let s = queue(&app, None, &["5511911110001", "5511911110002"]);
+    let agent = app.token("agent1");
+    ready(&app, &agent);
+    let counts = app.get(&agent, "/api/inbox/queues");
+    assert_eq!(counts.body["items"][0]["waiting"], 2);
+    let id = pull(&app, &agent, s.group).body["id"].as_i64().unwrap();
+    assert_eq!(
+        app.get(&agent, "/api/inbox/queues").body["items"][0]["waiting"],
+        1
+    );
+
+    app.post(
+        &agent,
+        &format!("/api/inbox/conversations/{id}/new-protocol"),
+        json!({}),
+    )
+    .assert_error(409, "already_open");
+    app.post(
+        &agent,
+        &format!("/api/inbox/conversations/{id}/close"),
+        json!({}),
+    )
+    .assert_status(200);
+    let fresh = app.post(
+        &agent,
+        &format!("/api/inbox/conversations/{id}/new-protocol"),
+        json!({}),
+    );
+
+    fresh.assert_status(201);
+    assert_eq!(fresh.body["protocol"], "WA00000000003");
+    assert_eq!(fresh.body["status"], "assigned");
+    assert_eq!(
+        column(
+            &app,
+            &format!("SELECT status FROM conversations WHERE id = {id}")
+        ),
+        ["closed"],
+        "never reopened"
+    );
+}
+
+#[test]
+fn the_customer_panel_shows_only_the_history_one_may_see() {
+    let app = TestApp::spawn();
+    let s = queue(&app, None, &["5511911110001"]);
+    let (agent1, agent2) = (app.token("agent1"), app.token("agent2"));
+    ready(&app, &agent1);
+    let id = pull(&app, &agent1, s.group).body["id"].as_i64().unwrap();
+    app.post(
+        &agent1,
+        &format!("/api/inbox/conversations/{id}/messages"),
+        json!({"text": "Seu boleto vence amanhã"}),
+    )
+    .assert_status(201);
+    app.post(
+        &agent1,
+        &format!("/api/inbox/conversations/{id}/close"),
+        json!({}),
+    )
+    .assert_status(200);
+    let client = count(
+        &app,
+        &format!("SELECT client_id FROM conversations WHERE id = {id}"),
+    );
+    let history = |token: &str, query: &str| {
+        let r = app.get(token, &format!("/api/inbox/clients/{client}{query}"));
+        r.assert_status(200);
+        r.body["history"].as_array().unwrap().len()
+    };
+
+    assert_eq!(history(&agent1, ""), 1, "my own");
+    assert_eq!(
+        history(&agent2, ""),
+        0,
+        "not a colleague's without permission"
+    );
+    let agent2_id = app.user_id(&s.admin, "agent2");
+    app.update_user(
+        &s.admin,
+        agent2_id,
+        json!({"permissions": {"see_group_history": true}}),
+    )
+    .assert_status(200);
+    let agent2 = app.token("agent2");
+    assert_eq!(history(&agent2, ""), 1, "my groups' with permission");
+    app.update_user(
+        &s.admin,
+        app.user_id(&s.admin, "agent1"),
+        json!({"permissions": {"confidential_history": true}}),
+    )
+    .assert_status(200);
+    assert_eq!(history(&agent2, ""), 0, "never a confidential colleague's");
+    assert_eq!(history(&s.admin, ""), 1, "admins see everything");
+    assert_eq!(history(&agent1, "?q=boleto"), 1);
+    assert_eq!(history(&agent1, "?q=pix"), 0);
+    app.get(&agent1, &format!("/api/inbox/clients/{client}?days=60"))
+        .assert_error(422, "validation_failed");
+    // Thirty-two days later it is out of the panel's window.
+    app.clock.advance(chrono::Duration::days(32));
+    let agent1 = app.token("agent1");
+    assert_eq!(history(&agent1, ""), 0);
+}
+
+#[test]
+fn agents_edit_the_customers_they_serve_and_register_new_ones() {
+    let app = TestApp::spawn();
+    let s = queue(&app, None, &["5511911110001"]);
+    let (agent1, agent2) = (app.token("agent1"), app.token("agent2"));
+    ready(&app, &agent1);
+    let id = pull(&app, &agent1, s.group).body["id"].as_i64().unwrap();
+    let client = count(
+        &app,
+        &format!("SELECT client_id FROM conversations WHERE id = {id}"),
+    );
+    let edited = app.patch(
+        &agent1,
+        &format!("/api/inbox/clients/{client}"),
+        json!({"display_name": "Maria S. Souza", "email": "maria@x.com"}),
+    );
+    edited.assert_status(200);
+    assert_eq!(edited.body["display_name"], "Maria S. Souza");
+    app.patch(
+        &agent2,
+        &format!("/api/inbox/clients/{client}"),
+        json!({"display_name": "x"}),
+    )
+    .assert_error(403, "not_your_customer");
+    let registered = app.post(
+        &agent1,
+        "/api/inbox/clients",
+        json!({"display_name": "Novo Cliente", "phone": "21 99999-1234"}),
+    );
+    registered.assert_status(201);
+    assert_eq!(registered.body["phone"], "+5521999991234");
+    app.post(
+        &agent1,
+        "/api/inbox/clients",
+        json!({"display_name": "Sem fone", "phone": "123"}),
+    )
+    .assert_error(422, "validation_failed");
+}

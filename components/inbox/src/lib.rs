@@ -22,6 +22,14 @@ pub fn router() -> Router {
         .post("/api/inbox/conversations/{id}/close", inbox::close)
         .get("/api/inbox/attachments/{id}", inbox::attachment)
         .get("/api/inbox/events", inbox::events)
+        .get("/api/inbox/queues", inbox::queues)
+        .post(
+            "/api/inbox/conversations/{id}/new-protocol",
+            inbox::new_protocol,
+        )
+        .post("/api/inbox/clients", inbox::register_customer)
+        .get("/api/inbox/clients/{id}", inbox::customer)
+        .patch("/api/inbox/clients/{id}", inbox::update_customer)
         .post("/api/inbox/conversations/{id}/transfer", inbox::transfer)
         .post("/api/inbox/transfer-all", inbox::transfer_all)
         .put(

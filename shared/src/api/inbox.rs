@@ -196,3 +196,55 @@ fn set_favourite(ctx: &Ctx, req: &Request, on: bool) -> AppResult<Response> {
     crate::inbox::sql::set_favourite(ctx.db, me.tenant_id(), me.user_id(), conversation.id, on)?;
     no_content()
 }
+
+pub fn queues(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    let me = authenticate(ctx, req)?;
+    ok(
+        &serde_json::json!({"items": crate::inbox::sql::queue_counts(ctx.db, me.tenant_id(), me.user_id())?}),
+    )
+}
+
+pub fn new_protocol(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    let me = authenticate(ctx, req)?;
+    created(&inbox::new_protocol(ctx, &me, req.param("id")?)?)
+}
+
+/// `GET /api/inbox/clients/{id}?days=31&q=...`: the customer panel.
+pub fn customer(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    let me = authenticate(ctx, req)?;
+    let query = req.query();
+    let days = query.parse::<i64>("days")?.unwrap_or(31);
+    ok(&inbox::customer_panel(
+        ctx,
+        &me,
+        req.param("id")?,
+        days,
+        query.get("q"),
+    )?)
+}
+
+/// Agents edit the details of a customer they are serving (or any, for supervisors/admins).
+pub fn update_customer(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    let me = authenticate(ctx, req)?;
+    let client: i64 = req.param("id")?;
+    if me.profile() == crate::enums::Profile::Agent {
+        let serving = crate::inbox::sql::my_conversations(ctx.db, me.tenant_id(), me.user_id())?
+            .iter()
+            .any(|c| c.client_id == client);
+        if !serving {
+            return Err(AppError::forbidden(
+                "not_your_customer",
+                "you can edit the customers you are serving",
+            ));
+        }
+    }
+    let input: crate::client::ClientInput = req.json()?;
+    ok(&crate::client::update(ctx, me.tenant_id(), client, input)?)
+}
+
+/// Quick registration of a new client by name and phone.
+pub fn register_customer(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    let me = authenticate(ctx, req)?;
+    let input: crate::client::ClientInput = req.json()?;
+    created(&crate::client::create(ctx, me.tenant_id(), input)?)
+}

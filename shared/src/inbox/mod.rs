@@ -864,3 +864,102 @@ pub fn occurrence(
         json!({"id": occurrence, "conversation_id": id, "occurrence_type_id": request.occurrence_type_id, "comment": comment}),
     )
 }
+
+/// A new protocol for the same customer on the same channel, assigned to me (the source
+/// conversation stays as it is; a closed one is never reopened).
+pub fn new_protocol(ctx: &Ctx, me: &Principal, id: i64) -> AppResult<Conversation> {
+    require_answering(me)?;
+    let (source, _) = actionable(ctx, me, id)?;
+    let reply_to = sql::reply_to(ctx.db, me.tenant_id(), id)?.unwrap_or_default();
+    let prefix = crate::config::channel::ChannelType::parse(&source.channel_type)
+        .map_or("WC", |c| c.protocol_prefix());
+    let now = ctx.now_ms();
+    transaction(ctx.db, || {
+        let number = conversation_sql::next_protocol_number(ctx.db, me.tenant_id())?;
+        let protocol = crate::conversation::protocol(prefix, number);
+        let new = sql::open_for_agent(
+            ctx.db,
+            me.tenant_id(),
+            &source,
+            &protocol,
+            &reply_to,
+            me.user_id(),
+            now,
+        )?
+        .ok_or_else(|| {
+            conflict(
+                "already_open",
+                "this customer already has an open conversation on this channel",
+            )
+        })?;
+        conversation_sql::record(
+            ctx.db,
+            &Event {
+                tenant: me.tenant_id(),
+                conversation: new,
+                kind: "created",
+                actor: "user",
+                actor_id: Some(me.user_id().0),
+                data: Some(json!({"from_conversation": id})),
+                at: now,
+            },
+        )?;
+        conversation_sql::record(
+            ctx.db,
+            &Event {
+                tenant: me.tenant_id(),
+                conversation: new,
+                kind: "assigned",
+                actor: "user",
+                actor_id: Some(me.user_id().0),
+                data: None,
+                at: now,
+            },
+        )?;
+        webhook_delivery::emit(
+            ctx.db,
+            me.tenant_id(),
+            "conversation.created",
+            &json!({"conversation_id": new, "protocol": protocol, "client_id": source.client_id}),
+            now,
+        )?;
+        conversation_sql::get(ctx.db, me.tenant_id(), new)?
+            .ok_or_else(|| AppError::not_found("conversation"))
+    })
+}
+
+pub fn viewer(me: &Principal) -> sql::Viewer {
+    let p = me.user.permissions;
+    sql::Viewer {
+        user: me.user_id(),
+        sees_all: me.profile() == Profile::Admin,
+        groups: p.see_group_history,
+        operations_of_groups: p.see_operation_history,
+        supervised_operations: matches!(
+            me.profile(),
+            Profile::Supervisor | Profile::SupervisorAgent
+        ),
+    }
+}
+
+/// The customer panel: the client, and their conversations of the last `days` (31 by
+/// default) that I may see, with counts; `q` counts messages containing it.
+pub fn customer_panel(
+    ctx: &Ctx,
+    me: &Principal,
+    client: i64,
+    days: i64,
+    q: Option<&str>,
+) -> AppResult<serde_json::Value> {
+    let details = crate::client::get(ctx, me.tenant_id(), client)?;
+    if !(1..=31).contains(&days) {
+        return Err(AppError::invalid("days", "history covers 1 to 31 days"));
+    }
+    let since = ctx.now_ms() - days * 86_400_000;
+    let history = sql::client_history(ctx.db, me.tenant_id(), client, since, q, &viewer(me))?;
+    let history: Vec<_> = match q {
+        Some(_) => history.into_iter().filter(|h| h.matching > 0).collect(),
+        None => history,
+    };
+    Ok(json!({"client": details, "history": history}))
+}

@@ -466,3 +466,162 @@ pub fn quick_reply(
     )?;
     rows.first().map(|r| r.text("text")).transpose()
 }
+
+#[derive(Debug, Serialize)]
+pub struct QueueCount {
+    pub group_id: i64,
+    pub name: String,
+    pub waiting: i64,
+    pub oldest_arrival: Option<String>,
+}
+
+/// Waiting customers per group I am a member of — one statement.
+pub fn queue_counts(
+    db: &dyn Sql,
+    tenant: TenantId,
+    user: UserId,
+) -> Result<Vec<QueueCount>, DbError> {
+    let rows = db.execute(
+        "SELECT g.id, g.name, \
+           (SELECT COUNT(*) FROM conversations v WHERE v.tenant_id = g.tenant_id AND v.group_id = g.id AND v.status = 'queued') AS waiting, \
+           (SELECT MIN(arrived_at) FROM conversations v WHERE v.tenant_id = g.tenant_id AND v.group_id = g.id AND v.status = 'queued') AS oldest \
+         FROM group_members m JOIN config_items g ON g.tenant_id = m.tenant_id AND g.id = m.group_id \
+         WHERE m.tenant_id = ? AND m.user_id = ? AND g.status = 'active' ORDER BY g.name COLLATE NOCASE",
+        &[tenant.into(), user.into()],
+    )?;
+    rows.iter()
+        .map(|r| {
+            Ok(QueueCount {
+                group_id: r.i64("id")?,
+                name: r.text("name")?,
+                waiting: r.i64("waiting")?,
+                oldest_arrival: r.opt_i64("oldest")?.map(ms_to_rfc3339),
+            })
+        })
+        .collect()
+}
+
+#[derive(Debug, Serialize)]
+pub struct PastConversation {
+    pub id: i64,
+    pub protocol: String,
+    pub status: String,
+    pub channel: String,
+    pub group_id: Option<i64>,
+    pub agent_id: Option<i64>,
+    pub agent_name: Option<String>,
+    pub arrived_at: String,
+    pub closed_at: Option<String>,
+    pub messages: i64,
+    pub matching: i64,
+}
+
+/// A client's conversations since `since`, with message counts and (with `q`) how many of
+/// their messages contain it; only those `visible_to` may see (see [`crate::inbox::history`]).
+pub fn client_history(
+    db: &dyn Sql,
+    tenant: TenantId,
+    client: i64,
+    since: i64,
+    q: Option<&str>,
+    viewer: &Viewer,
+) -> Result<Vec<PastConversation>, DbError> {
+    let rows = db.execute(
+        "SELECT v.id, v.protocol, v.status, v.channel_type, v.group_id, v.agent_id, u.display_name AS agent_name, \
+                v.arrived_at, v.closed_at, \
+                (SELECT COUNT(*) FROM messages m WHERE m.tenant_id = v.tenant_id AND m.conversation_id = v.id AND m.role <> 'note') AS messages, \
+                (SELECT COUNT(*) FROM messages m WHERE m.tenant_id = v.tenant_id AND m.conversation_id = v.id AND m.role <> 'note' \
+                   AND ?4 IS NOT NULL AND m.body LIKE ?4 ESCAPE '\\') AS matching \
+         FROM conversations v LEFT JOIN users u ON u.tenant_id = v.tenant_id AND u.id = v.agent_id \
+         LEFT JOIN config_items g ON g.tenant_id = v.tenant_id AND g.id = v.group_id \
+         WHERE v.tenant_id = ?1 AND v.client_id = ?2 AND v.arrived_at >= ?3 \
+           AND (?5 = 1 \
+                OR v.agent_id = ?6 \
+                OR (COALESCE(u.confidential_history, 0) = 0 AND ( \
+                     (?7 = 1 AND v.group_id IN (SELECT group_id FROM group_members WHERE tenant_id = ?1 AND user_id = ?6)) \
+                  OR (?8 = 1 AND g.ref_id IN (SELECT c.ref_id FROM group_members gm JOIN config_items c ON c.tenant_id = gm.tenant_id AND c.id = gm.group_id \
+                                             WHERE gm.tenant_id = ?1 AND gm.user_id = ?6)) \
+                  OR (?9 = 1 AND g.ref_id IN (SELECT operation_id FROM supervisor_operations WHERE tenant_id = ?1 AND user_id = ?6))))) \
+         ORDER BY v.arrived_at DESC, v.id DESC LIMIT 200",
+        &[
+            tenant.into(),
+            client.into(),
+            since.into(),
+            q.map(crate::db::like_pattern).into(),
+            viewer.sees_all.into(),
+            viewer.user.into(),
+            viewer.groups.into(),
+            viewer.operations_of_groups.into(),
+            viewer.supervised_operations.into(),
+        ],
+    )?;
+    rows.iter()
+        .map(|r| {
+            Ok(PastConversation {
+                id: r.i64("id")?,
+                protocol: r.text("protocol")?,
+                status: r.text("status")?,
+                channel: r.text("channel_type")?,
+                group_id: r.opt_i64("group_id")?,
+                agent_id: r.opt_i64("agent_id")?,
+                agent_name: r.opt_text("agent_name")?,
+                arrived_at: ms_to_rfc3339(r.i64("arrived_at")?),
+                closed_at: r.opt_i64("closed_at")?.map(ms_to_rfc3339),
+                messages: r.i64("messages")?,
+                matching: r.i64("matching")?,
+            })
+        })
+        .collect()
+}
+
+/// What history a user may see (SPEC §1, §7): always their own conversations; their groups'
+/// or operations' where their permissions say so; supervisors their operations'; admins all —
+/// and never a colleague's whose history is confidential (admins excepted).
+pub struct Viewer {
+    pub user: UserId,
+    pub sees_all: bool,
+    pub groups: bool,
+    pub operations_of_groups: bool,
+    pub supervised_operations: bool,
+}
+
+/// Opens a new conversation for the client on the channel, assigned to `agent`.
+pub fn open_for_agent(
+    db: &dyn Sql,
+    tenant: TenantId,
+    source: &Conversation,
+    protocol: &str,
+    reply_to: &str,
+    agent: UserId,
+    now: i64,
+) -> Result<Option<i64>, DbError> {
+    let rows = db.execute(
+        "INSERT INTO conversations (tenant_id, protocol, channel_id, channel_type, client_id, group_id, status, agent_id, \
+           language, reply_to, arrived_at, assigned_at, created_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?, 'assigned', ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+        &[
+            tenant.into(),
+            protocol.into(),
+            source.channel_id.into(),
+            source.channel_type.as_str().into(),
+            source.client_id.into(),
+            source.group_id.into(),
+            agent.into(),
+            source.language.as_str().into(),
+            reply_to.into(),
+            now.into(),
+            now.into(),
+            now.into(),
+            now.into(),
+        ],
+    )?;
+    rows.first().map(|r| r.i64("id")).transpose()
+}
+
+pub fn reply_to(db: &dyn Sql, tenant: TenantId, id: i64) -> Result<Option<String>, DbError> {
+    let rows = db.execute(
+        "SELECT reply_to FROM conversations WHERE tenant_id = ? AND id = ?",
+        &[tenant.into(), id.into()],
+    )?;
+    rows.first().map(|r| r.text("reply_to")).transpose()
+}
