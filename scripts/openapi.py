@@ -538,6 +538,15 @@ add("/api/inbox/clients/{id}", "get", op("The customer panel: details and histor
 add("/api/inbox/clients/{id}", "patch", op("Edit a customer's details", "inbox", ok(ref("Client")), json_body(ref("ClientInput")), WRITE,
     params=[CLIENT], desc="Agents edit customers they are serving."))
 
+add("/api/inbox/conversations/{id}/attachments", "post", op("Send a file", "inbox", ok(ref("Message"), "201", "Stored"),
+    json_body(obj({"filename": S, "content_type": S, "data": {"type": "string", "description": "base64, up to 5 MiB"}, "caption": S},
+                  ("filename", "content_type", "data"))), INBOX + ("413",), params=[CONV],
+    desc="403 attachment_type_forbidden when the group does not allow that kind (image, audio, video, documents). Web-chat visitors "
+         "download it from the widget; through WhatsApp, Telegram, e-mail and SMS files are not sent yet: the message is marked failed with that reason."))
+add("/widget/{channel_id}/attachments/{id}", "get", op("Download a file of my conversations", "widget",
+    {"200": {"description": "The file", "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}},
+    params=[CHANNEL, ID], errors=("401", "404", "503"), security=VISITOR, tenant=False))
+
 # Platform.
 add("/api/platform/tenants", "get", op("List companies", "platform", ok({"type": "array", "items": ref("Tenant")}),
                                        security=[{"platform": []}], errors=("401", "403", "503"), tenant=False))

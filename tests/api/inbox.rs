@@ -981,3 +981,133 @@ fn agents_edit_the_customers_they_serve_and_register_new_ones() {
     )
     .assert_error(422, "validation_failed");
 }
+
+#[test]
+fn agents_send_files_the_group_allows_and_visitors_download_them() {
+    let app = TestApp::spawn();
+    let s = setup(&app, "webchat", None);
+    app.post(
+        &s.admin,
+        &format!("/api/admin/groups/{}/members", s.group),
+        json!({"all": true}),
+    )
+    .assert_status(200);
+    let visitor = app.post(
+        "",
+        &format!("/widget/{}/sessions", s.channel),
+        json!({"name": "Visitante", "email": "v@x.com"}),
+    );
+    let vtoken = visitor.body["token"].as_str().unwrap().to_owned();
+    app.post(
+        &vtoken,
+        &format!("/widget/{}/messages", s.channel),
+        json!({"text": "me manda o contrato"}),
+    )
+    .assert_status(201);
+    let agent = app.token("agent1");
+    ready(&app, &agent);
+    let id = pull(&app, &agent, s.group).body["id"].as_i64().unwrap();
+    let path = format!("/api/inbox/conversations/{id}/attachments");
+    let pdf = json!({"filename": "contrato.pdf", "content_type": "application/pdf", "data": "JVBERi0xLjQ=", "caption": "Segue o contrato"});
+
+    let sent = app.post(&agent, &path, pdf.clone());
+
+    sent.assert_status(201);
+    assert_eq!(
+        (sent.body["kind"].as_str(), sent.body["delivery"].as_str()),
+        (Some("document"), Some("sent"))
+    );
+    let polled = app.get(&vtoken, &format!("/widget/{}/messages?after=0", s.channel));
+    let file = polled.body["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["attachment_id"].is_i64())
+        .unwrap()
+        .clone();
+    assert_eq!(file["body"], "Segue o contrato");
+    let download = app.app.handle(
+        http::Request::get(format!(
+            "/widget/{}/attachments/{}",
+            s.channel, file["attachment_id"]
+        ))
+        .header("authorization", format!("Bearer {vtoken}"))
+        .body(Vec::new())
+        .unwrap(),
+        None,
+    );
+    assert_eq!(download.status(), 200);
+    assert_eq!(download.body(), b"%PDF-1.4");
+    // Another visitor cannot fetch it.
+    let other = app
+        .post(
+            "",
+            &format!("/widget/{}/sessions", s.channel),
+            json!({"name": "Outro", "email": "o@x.com"}),
+        )
+        .body["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let stolen = app.app.handle(
+        http::Request::get(format!(
+            "/widget/{}/attachments/{}",
+            s.channel, file["attachment_id"]
+        ))
+        .header("authorization", format!("Bearer {other}"))
+        .body(Vec::new())
+        .unwrap(),
+        None,
+    );
+    assert_eq!(stolen.status(), 404);
+
+    // The group forbids documents: refused, nothing stored.
+    app.patch(
+        &s.admin,
+        &format!("/api/admin/groups/{}", s.group),
+        json!({"flags": {"allow_documents": false}}),
+    )
+    .assert_status(200);
+    app.post(&agent, &path, pdf)
+        .assert_error(403, "attachment_type_forbidden");
+    let image =
+        json!({"filename": "foto.png", "content_type": "image/png", "data": "iVBORw0KGgo="});
+    app.post(&agent, &path, image).assert_status(201);
+    app.post(
+        &agent,
+        &path,
+        json!({"filename": "x.png", "content_type": "image/png", "data": "@@"}),
+    )
+    .assert_error(422, "validation_failed");
+    let big = "A".repeat(7 * 1024 * 1024);
+    app.post(
+        &agent,
+        &path,
+        json!({"filename": "big.png", "content_type": "image/png", "data": big}),
+    )
+    .assert_error(413, "payload_too_large");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM attachments"), 2);
+}
+
+#[test]
+fn files_to_provider_channels_are_marked_failed_with_the_reason() {
+    let app = TestApp::spawn();
+    let s = queue(&app, None, &["5511911110001"]);
+    let agent = app.token("agent1");
+    ready(&app, &agent);
+    let id = pull(&app, &agent, s.group).body["id"].as_i64().unwrap();
+    let sent = app.post(
+        &agent,
+        &format!("/api/inbox/conversations/{id}/attachments"),
+        json!({"filename": "a.png", "content_type": "image/png", "data": "iVBORw0KGgo="}),
+    );
+    sent.assert_status(201);
+    let row = column(
+        &app,
+        "SELECT delivery || ': ' || delivery_error FROM messages WHERE attachment_id IS NOT NULL",
+    );
+    assert_eq!(
+        row,
+        ["failed: sending files through whatsapp is not supported yet"]
+    );
+}

@@ -157,6 +157,16 @@
     reader.readAsDataURL(f);
   }
 
+  async function download(id, name) {
+    const res = await fetch(api + "/attachments/" + id, { headers: { Authorization: "Bearer " + state.token } });
+    if (!res.ok) return;
+    const url = URL.createObjectURL(await res.blob());
+    const a = document.createElement("a");
+    a.href = url; a.download = name || "arquivo";
+    document.body.append(a); a.click(); a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  }
+
   async function poll() {
     if (!state.token) return render();
     try {
@@ -164,7 +174,15 @@
       for (const m of got.messages) {
         const bubble = el("div", "atd-msg " + m.role);
         if (m.role !== "customer" && m.role !== "system" && m.sender_name) bubble.append(el("div", "atd-who", m.sender_name));
-        bubble.append(document.createTextNode(m.body || ""));
+        if (m.attachment_id) {
+          const link = el("a", null, "📄 " + (m.body || "arquivo"));
+          link.href = "#";
+          link.style.color = "inherit";
+          link.addEventListener("click", (ev) => { ev.preventDefault(); download(m.attachment_id, m.body); });
+          bubble.append(link);
+        } else {
+          bubble.append(document.createTextNode(m.body || ""));
+        }
         list.append(bubble);
       }
       if (got.messages.length) body.scrollTop = body.scrollHeight;

@@ -27,6 +27,7 @@ pub fn router() -> Router {
             widget::preflight,
         )
         .get("/widget/{channel_id}/articles", widget::articles)
+        .get("/widget/{channel_id}/attachments/{id}", widget::attachment)
         .route(
             Method::OPTIONS,
             "/widget/{channel_id}/articles",

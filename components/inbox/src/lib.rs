@@ -24,6 +24,10 @@ pub fn router() -> Router {
         .get("/api/inbox/events", inbox::events)
         .get("/api/inbox/queues", inbox::queues)
         .post(
+            "/api/inbox/conversations/{id}/attachments",
+            inbox::send_attachment,
+        )
+        .post(
             "/api/inbox/conversations/{id}/new-protocol",
             inbox::new_protocol,
         )

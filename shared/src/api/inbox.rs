@@ -248,3 +248,13 @@ pub fn register_customer(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let input: crate::client::ClientInput = req.json()?;
     created(&crate::client::create(ctx, me.tenant_id(), input)?)
 }
+
+/// `POST /api/inbox/conversations/{id}/attachments`: a file (base64 JSON, up to 5 MiB).
+pub fn send_attachment(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    let me = authenticate(ctx, req)?;
+    req.require_size(8 * 1024 * 1024)?;
+    let upload: inbox::Upload = serde_json::from_slice(req.body()).map_err(|e| {
+        AppError::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))
+    })?;
+    created(&inbox::send_attachment(ctx, &me, req.param("id")?, upload)?)
+}

@@ -321,3 +321,31 @@ pub fn articles(ctx: &Ctx, req: &Request) -> AppResult<Response> {
         ok(&serde_json::json!({ "items": found }))
     })
 }
+
+/// A file of the visitor's conversations (what an agent sent, or what they uploaded).
+pub fn attachment(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    cors(ctx, req, || {
+        let channel = webchat(ctx, req)?;
+        let session = visitor(ctx, req, &channel)?;
+        let (filename, content_type, data) = crate::conversation::sql::visitor_attachment(
+            ctx.db,
+            channel.tenant,
+            channel.id,
+            &session.external_id,
+            req.param("id")?,
+        )?
+        .ok_or_else(|| AppError::not_found("attachment"))?;
+        http::Response::builder()
+            .header("content-type", content_type)
+            .header(
+                "content-disposition",
+                format!(
+                    "attachment; filename=\"{}\"",
+                    filename.replace(['"', '\\', '\r', '\n'], "_")
+                ),
+            )
+            .header("x-content-type-options", "nosniff")
+            .body(data)
+            .map_err(|e| AppError::Unexpected(e.into()))
+    })
+}

@@ -315,7 +315,7 @@ pub fn receive(ctx: &Ctx, channel: &ChannelInfo, msg: Inbound) -> AppResult<Outc
     })
 }
 
-fn insert_attachment(
+pub fn insert_attachment(
     ctx: &Ctx,
     tenant: TenantId,
     conversation: i64,

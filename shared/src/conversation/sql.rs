@@ -411,6 +411,7 @@ pub struct VisitorMessage {
     pub role: Role,
     pub kind: MessageKind,
     pub body: Option<String>,
+    pub attachment_id: Option<i64>,
     pub sender_name: Option<String>,
     pub created_at: String,
 }
@@ -425,7 +426,7 @@ pub fn visitor_messages(
     after: i64,
 ) -> Result<Vec<VisitorMessage>, DbError> {
     let rows = db.execute(
-        "SELECT m.id, m.role, m.kind, m.body, m.created_at, \
+        "SELECT m.id, m.role, m.kind, m.body, m.attachment_id, m.created_at, \
                 CASE WHEN m.role = 'agent' THEN u.display_name END AS sender_name \
          FROM client_identities i \
          JOIN conversations v ON v.tenant_id = i.tenant_id AND v.client_id = i.client_id AND v.channel_id = ?2 \
@@ -443,6 +444,7 @@ pub fn visitor_messages(
                 role: Role::decode(&r.text("role")?)?,
                 kind: MessageKind::decode(&r.text("kind")?)?,
                 body: r.opt_text("body")?,
+                attachment_id: r.opt_i64("attachment_id")?,
                 sender_name: r.opt_text("sender_name")?,
                 created_at: ms_to_rfc3339(r.i64("created_at")?),
             })
@@ -464,4 +466,31 @@ pub fn visitor_messages(
         )?;
     }
     Ok(messages)
+}
+
+/// The attachment if it belongs to a conversation of this web-chat visitor on this channel.
+pub fn visitor_attachment(
+    db: &dyn Sql,
+    tenant: TenantId,
+    channel_id: i64,
+    external_id: &str,
+    attachment: i64,
+) -> Result<Option<(String, String, Vec<u8>)>, DbError> {
+    let rows = db.execute(
+        "SELECT a.filename, a.content_type, a.data FROM attachments a \
+         JOIN conversations v ON v.tenant_id = a.tenant_id AND v.id = a.conversation_id AND v.channel_id = ?2 \
+         JOIN client_identities i ON i.tenant_id = v.tenant_id AND i.client_id = v.client_id \
+              AND i.channel_type = 'webchat' AND i.external_id = ?3 \
+         WHERE a.tenant_id = ?1 AND a.id = ?4",
+        &[tenant.into(), channel_id.into(), external_id.into(), attachment.into()],
+    )?;
+    rows.first()
+        .map(|r| {
+            Ok((
+                r.text("filename")?,
+                r.text("content_type")?,
+                r.blob("data")?,
+            ))
+        })
+        .transpose()
 }

@@ -963,3 +963,134 @@ pub fn customer_panel(
     };
     Ok(json!({"client": details, "history": history}))
 }
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Upload {
+    pub filename: String,
+    pub content_type: String,
+    /// Base64 of the file.
+    pub data: String,
+    pub caption: Option<String>,
+}
+
+/// What kind of message a file is, and whether the group lets agents send that kind.
+fn kind_allowed(group: &GroupDoc, content_type: &str) -> (MessageKind, bool) {
+    let flags = &group.flags;
+    match content_type.split('/').next().unwrap_or("") {
+        "image" => (MessageKind::Image, flags.allow_image),
+        "audio" => (MessageKind::Audio, flags.allow_audio),
+        "video" => (MessageKind::Video, flags.allow_video),
+        _ => (MessageKind::Document, flags.allow_documents),
+    }
+}
+
+/// Sends a file: within the group's permissions and the size limit. Web-chat visitors
+/// download it from the widget; provider channels do not take files yet, so there the
+/// message is marked failed with that reason, for the agent to see.
+pub fn send_attachment(
+    ctx: &Ctx,
+    me: &Principal,
+    id: i64,
+    upload: Upload,
+) -> AppResult<crate::conversation::Message> {
+    use base64::Engine;
+    let (conversation, group) = actionable(ctx, me, id)?;
+    if conversation.status == State::Closed {
+        return Err(conflict(
+            "conversation_closed",
+            "this conversation is closed",
+        ));
+    }
+    if group.flags.receive_only {
+        return Err(AppError::forbidden(
+            "receive_only",
+            "this group only receives messages",
+        ));
+    }
+    if status(ctx, me)?.status == "paused" {
+        return Err(conflict(
+            "agent_paused",
+            "You are paused! Do you want to resume?",
+        ));
+    }
+    let (kind, allowed) = kind_allowed(&group, &upload.content_type);
+    if !allowed {
+        return Err(AppError::forbidden(
+            "attachment_type_forbidden",
+            &format!("this group does not allow sending {}", kind.as_str()),
+        ));
+    }
+    let data = base64::engine::general_purpose::STANDARD
+        .decode(upload.data.trim())
+        .map_err(|_| AppError::invalid("data", "must be base64"))?;
+    if data.len() > crate::conversation::inbound::MAX_ATTACHMENT {
+        return Err(crate::web::payload_too_large(
+            crate::conversation::inbound::MAX_ATTACHMENT,
+        ));
+    }
+    let filename = crate::validate::required_text(&upload.filename, 200)
+        .map_err(|m| AppError::invalid("filename", m))?;
+    let caption = upload
+        .caption
+        .map(|c| c.trim().to_owned())
+        .filter(|c| !c.is_empty());
+    let channel = ChannelInfo::load(ctx, conversation.channel_id)?;
+    let webchat = channel.doc.kind == crate::config::channel::ChannelType::Webchat;
+    let now = ctx.now_ms();
+    transaction(ctx.db, || {
+        let attachment = crate::conversation::inbound::insert_attachment(
+            ctx,
+            me.tenant_id(),
+            id,
+            &crate::conversation::inbound::NewAttachment {
+                filename: filename.clone(),
+                content_type: upload.content_type.clone(),
+                data: data.clone(),
+            },
+            now,
+        )?;
+        let body = caption.clone().unwrap_or_else(|| filename.clone());
+        let message = conversation_sql::insert_message(
+            ctx.db,
+            me.tenant_id(),
+            &NewMessage {
+                conversation_id: id,
+                channel_id: conversation.channel_id,
+                role: Role::Agent,
+                sender_id: Some(me.user_id().0),
+                kind,
+                body: Some(&body),
+                payload: Some(&json!({"filename": filename, "content_type": upload.content_type})),
+                attachment_id: Some(attachment),
+                channel_message_id: None,
+                delivery: Some(if webchat {
+                    crate::conversation::Delivery::Sent
+                } else {
+                    crate::conversation::Delivery::Failed
+                }),
+                now,
+            },
+        )?
+        .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("attachment message not stored")))?;
+        if !webchat {
+            ctx.db.execute(
+                "UPDATE messages SET delivery_error = ? WHERE tenant_id = ? AND id = ?",
+                &[
+                    format!(
+                        "sending files through {} is not supported yet",
+                        channel.doc.kind.as_str()
+                    )
+                    .into(),
+                    me.tenant_id().into(),
+                    message.into(),
+                ],
+            )?;
+        }
+        sql::touch_by_agent(ctx.db, me.tenant_id(), id, now)?;
+        conversation_sql::messages_after(ctx.db, me.tenant_id(), id, message - 1, 1)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("attachment message not found")))
+    })
+}
