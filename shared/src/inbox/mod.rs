@@ -1018,7 +1018,7 @@ pub fn send_attachment(
     if !allowed {
         return Err(AppError::forbidden(
             "attachment_type_forbidden",
-            &format!("this group does not allow sending {}", kind.as_str()),
+            format!("this group does not allow sending {}", kind.as_str()),
         ));
     }
     let data = base64::engine::general_purpose::STANDARD
