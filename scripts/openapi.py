@@ -547,6 +547,14 @@ add("/widget/{channel_id}/attachments/{id}", "get", op("Download a file of my co
     {"200": {"description": "The file", "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}},
     params=[CHANNEL, ID], errors=("401", "404", "503"), security=VISITOR, tenant=False))
 
+add("/internal/tick", "post", op("Run the scheduled work once", "routing",
+    ok({"type": "object", "properties": {"ran": B, "assigned": I, "inactivity_warnings": I, "inactivity_closes": I, "messages_sent": I,
+                                         "messages_retried": I, "messages_failed": I, "webhooks_delivered": I, "webhooks_retried": I,
+                                         "webhooks_failed": I}}),
+    errors=("401", "403", "503"), security=[{"tick": []}], tenant=False,
+    desc="For an external scheduler (CronJob, a platform's cron, curl) every few seconds. Lease-guarded: an overlapping run answers ran: false. "
+         "403 tick_disabled when the tick_secret variable is unset."))
+
 # Platform.
 add("/api/platform/tenants", "get", op("List companies", "platform", ok({"type": "array", "items": ref("Tenant")}),
                                        security=[{"platform": []}], errors=("401", "403", "503"), tenant=False))
@@ -562,12 +570,13 @@ doc = {
     "info": {"title": "Atende API", "version": "0.1.0",
              "description": "Omnichannel customer-service platform. Every error answers with the envelope in components.schemas.Error."},
     "servers": [{"url": "/"}],
-    "tags": [{"name": n} for n in ["auth", "users", "configuration", "clients", "tokens", "inbox", "channels", "widget", "platform", "docs"]],
+    "tags": [{"name": n} for n in ["auth", "users", "configuration", "clients", "tokens", "inbox", "channels", "widget", "routing", "platform", "docs"]],
     "paths": paths,
     "components": {"schemas": schemas, "securitySchemes": {
         "session": {"type": "http", "scheme": "bearer", "description": "Session token from POST /api/auth/login, or an API token (atk_...)"},
         "platform": {"type": "http", "scheme": "bearer", "description": "The platform_secret variable"},
-        "visitor": {"type": "http", "scheme": "bearer", "description": "Visitor token from POST /widget/{channel_id}/sessions"}}},
+        "visitor": {"type": "http", "scheme": "bearer", "description": "Visitor token from POST /widget/{channel_id}/sessions"},
+        "tick": {"type": "http", "scheme": "bearer", "description": "The tick_secret variable"}}},
 }
 text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 if "--check" in sys.argv:

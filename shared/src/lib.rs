@@ -20,6 +20,7 @@ pub mod platform;
 pub mod ports;
 pub mod providers;
 pub mod router;
+pub mod routing;
 pub mod tenant;
 pub mod tick;
 pub mod time;

@@ -40,6 +40,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0005_inbox_feed.sql",
         sql: include_str!("../../migrations/0005_inbox_feed.sql"),
     },
+    Migration {
+        version: 6,
+        name: "0006_routing.sql",
+        sql: include_str!("../../migrations/0006_routing.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {

@@ -136,6 +136,9 @@ impl ManualClock {
     pub fn advance(&self, by: chrono::Duration) {
         self.0.fetch_add(by.num_milliseconds(), Ordering::SeqCst);
     }
+    pub fn now_ms(&self) -> i64 {
+        self.0.load(Ordering::SeqCst)
+    }
     pub fn set(&self, to: DateTime<Utc>) {
         self.0.store(to.timestamp_millis(), Ordering::SeqCst);
     }

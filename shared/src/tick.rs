@@ -1,6 +1,6 @@
-//! The scheduled work, as one idempotent step the hosts call on a schedule: deliver outbound
-//! channel messages and webhooks that are due. (Distribution and the conversation timers join
-//! it as they are built.)
+//! The scheduled work, as one idempotent step every host calls on a schedule (the local host's
+//! scheduler, `POST /internal/tick`): distribution, the inactivity timers, and delivery of
+//! outbound messages and webhooks. It runs under a lease, so overlapping runs never double-act.
 
 use crate::context::Ctx;
 use crate::conversation::outbox::{self, DeliveryReport};
@@ -13,6 +13,11 @@ const BATCH: i64 = 200;
 
 #[derive(Debug, Default, Serialize)]
 pub struct TickReport {
+    /// False when another run held the lease: this one did nothing.
+    pub ran: bool,
+    pub assigned: usize,
+    pub inactivity_warnings: usize,
+    pub inactivity_closes: usize,
     pub messages_sent: usize,
     pub messages_retried: usize,
     pub messages_failed: usize,
@@ -21,7 +26,23 @@ pub struct TickReport {
     pub webhooks_failed: usize,
 }
 
+/// How long a run may hold the lease before another may take over (a crashed run).
+const LEASE_MS: i64 = 30_000;
+
 pub fn run(ctx: &Ctx) -> AppResult<TickReport> {
+    let holder = format!("{:x}", u64::from_le_bytes(ctx.random_bytes::<8>()));
+    let now = ctx.now_ms();
+    if !crate::routing::sql::acquire_lease(ctx.db, "tick", &holder, now, now + LEASE_MS)? {
+        return Ok(TickReport::default());
+    }
+    let result = run_leased(ctx);
+    crate::routing::sql::release_lease(ctx.db, "tick", &holder)?;
+    result
+}
+
+fn run_leased(ctx: &Ctx) -> AppResult<TickReport> {
+    let timers = crate::routing::inactivity(ctx)?;
+    let distribution = crate::routing::distribute_all(ctx)?;
     let DeliveryReport {
         sent,
         retried,
@@ -30,6 +51,10 @@ pub fn run(ctx: &Ctx) -> AppResult<TickReport> {
     let hooks = webhook_delivery::deliver_due(ctx, BATCH)?;
     crate::inbox::feed::prune(ctx.db, ctx.now_ms())?;
     Ok(TickReport {
+        ran: true,
+        assigned: distribution.assigned,
+        inactivity_warnings: timers.warned,
+        inactivity_closes: timers.closed,
         messages_sent: sent,
         messages_retried: retried,
         messages_failed: failed,

@@ -43,6 +43,34 @@ fn ready(app: &TestApp, token: &str) {
     .assert_status(200);
 }
 
+/// Paused agents get no automatic work; pulling is how they take a customer deliberately.
+fn pause(app: &TestApp, admin: &str, token: &str) {
+    if count(
+        app,
+        "SELECT COUNT(*) FROM config_items WHERE kind = 'pause_reason'",
+    ) == 0
+    {
+        app.make(admin, "pause-reasons", json!({"name": "Treino"}));
+    }
+    app.call(
+        "PUT",
+        "/api/inbox/status",
+        Some(token),
+        Some(json!({"status": "paused", "reason": "Treino"})),
+    )
+    .assert_status(200);
+}
+
+/// My open conversations' ids, in arrival order (what distribution gave me).
+fn mine(app: &TestApp, token: &str) -> Vec<i64> {
+    app.get(token, "/api/inbox/conversations").body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect()
+}
+
 fn pull(app: &TestApp, token: &str, group: i64) -> crate::helpers::TestResponse {
     app.post(token, &format!("/api/inbox/queues/{group}/pull"), json!({}))
 }
@@ -115,7 +143,7 @@ fn pull_takes_the_first_customer_for_members_within_their_limit() {
         &["5511911110001", "5511911110002", "5511911110003"],
     );
     let agent = app.token("agent1");
-    ready(&app, &agent);
+    pause(&app, &s.admin, &agent);
     app.update_user(
         &s.admin,
         app.user_id(&s.admin, "agent1"),
@@ -148,7 +176,7 @@ fn pull_takes_the_first_customer_for_members_within_their_limit() {
         ["created", "queued", "assigned"]
     );
     let other = app.token("agent2");
-    ready(&app, &other);
+    pause(&app, &s.admin, &other);
     pull(&app, &other, s.group).assert_status(200);
     pull(&app, &other, s.group).assert_error(409, "queue_empty");
 }
@@ -157,11 +185,12 @@ fn pull_takes_the_first_customer_for_members_within_their_limit() {
 fn concurrent_pulls_never_give_one_conversation_to_two_agents() {
     let app = std::sync::Arc::new(TestApp::spawn());
     let s = queue(&app, None, &["5511911110001"]);
+    let admin = app.token("admin");
     let tokens: Vec<String> = ["agent1", "agent2"]
         .iter()
         .map(|u| {
             let t = app.token(u);
-            ready(&app, &t);
+            pause(&app, &admin, &t);
             t
         })
         .collect();
@@ -195,7 +224,7 @@ fn agents_send_with_the_groups_name_rule_and_the_outbox_delivers() {
     let s = queue(&app, Some(&provider.url), &["5511911110001"]);
     let agent = app.token("agent1");
     ready(&app, &agent);
-    let id = pull(&app, &agent, s.group).body["id"].as_i64().unwrap();
+    let id = mine(&app, &agent)[0];
 
     let sent = app.post(
         &agent,
@@ -260,7 +289,7 @@ fn sending_is_refused_when_paused_offline_receive_only_closed_or_not_mine() {
     app.make(&s.admin, "pause-reasons", json!({"name": "Reunião"}));
     let agent = app.token("agent1");
     ready(&app, &agent);
-    let id = pull(&app, &agent, s.group).body["id"].as_i64().unwrap();
+    let id = mine(&app, &agent)[0];
     let path = format!("/api/inbox/conversations/{id}/messages");
     let hello = json!({"text": "oi"});
 
@@ -327,10 +356,10 @@ fn sending_is_refused_when_paused_offline_receive_only_closed_or_not_mine() {
 #[test]
 fn internal_notes_stay_inside() {
     let app = TestApp::spawn();
-    let s = queue(&app, None, &["5511911110001"]);
+    let _setup = queue(&app, None, &["5511911110001"]);
     let agent = app.token("agent1");
     ready(&app, &agent);
-    let id = pull(&app, &agent, s.group).body["id"].as_i64().unwrap();
+    let id = mine(&app, &agent)[0];
     let note = app.post(
         &agent,
         &format!("/api/inbox/conversations/{id}/notes"),
@@ -346,15 +375,27 @@ fn pending_frees_a_slot_and_the_customers_reply_brings_it_back() {
     let app = TestApp::spawn();
     let s = queue(&app, None, &["5511911110001", "5511911110002"]);
     let agent = app.token("agent1");
-    ready(&app, &agent);
     app.update_user(
         &s.admin,
         app.user_id(&s.admin, "agent1"),
         json!({"max_concurrent": 1}),
     )
     .assert_status(200);
-    let first = pull(&app, &agent, s.group).body["id"].as_i64().unwrap();
-    pull(&app, &agent, s.group).assert_error(409, "at_capacity");
+    let agent = {
+        let _ = agent;
+        app.token("agent1")
+    };
+    ready(&app, &agent);
+    let first = mine(&app, &agent);
+    assert_eq!(first.len(), 1, "the limit holds: one of two");
+    let first = first[0];
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM conversations WHERE status = 'queued'"
+        ),
+        1
+    );
 
     let pending = app.post(
         &agent,
@@ -363,8 +404,18 @@ fn pending_frees_a_slot_and_the_customers_reply_brings_it_back() {
     );
 
     assert_eq!(pending.body["status"], "pending");
-    let second = pull(&app, &agent, s.group);
-    second.assert_status(200);
+    // The freed slot took the next customer at once.
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM conversations WHERE status = 'queued'"
+        ),
+        0
+    );
+    let second = mine(&app, &agent)
+        .into_iter()
+        .find(|id| *id != first)
+        .unwrap();
     // The first customer replies while the agent is full: it waits, flagged by its unread count.
     whatsapp_post(
         &app,
@@ -372,8 +423,8 @@ fn pending_frees_a_slot_and_the_customers_reply_brings_it_back() {
         &wa_text("5511911110001", "wamid.reply1", "e aí?"),
     )
     .assert_status(200);
-    let mine = app.get(&agent, "/api/inbox/conversations").body;
-    let waiting = mine["items"]
+    let listed = app.get(&agent, "/api/inbox/conversations").body;
+    let waiting = listed["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -391,10 +442,9 @@ fn pending_frees_a_slot_and_the_customers_reply_brings_it_back() {
     )
     .assert_error(409, "at_capacity");
     // Once there is room, the next reply brings it back.
-    let second_id = second.body["id"].as_i64().unwrap();
     app.post(
         &agent,
-        &format!("/api/inbox/conversations/{second_id}/close"),
+        &format!("/api/inbox/conversations/{second}/close"),
         json!({}),
     )
     .assert_status(200);
@@ -439,7 +489,7 @@ fn closing_checks_the_classification_is_final_and_marks_the_survey_due() {
     .assert_status(200);
     let agent = app.token("agent1");
     ready(&app, &agent);
-    let id = pull(&app, &agent, s.group).body["id"].as_i64().unwrap();
+    let id = mine(&app, &agent)[0];
     let close = format!("/api/inbox/conversations/{id}/close");
 
     let missing = app.post(&agent, &close, json!({"comment": "resolvido"}));
@@ -473,7 +523,7 @@ fn closing_checks_the_classification_is_final_and_marks_the_survey_due() {
             &app,
             "SELECT protocol || ' ' || status FROM conversations WHERE client_id = 1 ORDER BY id"
         ),
-        ["WA00000000001 closed", "WA00000000003 queued"]
+        ["WA00000000001 closed", "WA00000000003 assigned"]
     );
 }
 
@@ -501,7 +551,7 @@ fn attachments_are_served_only_to_who_may_act_on_their_conversation() {
     .assert_status(200);
     let agent = app.token("agent1");
     ready(&app, &agent);
-    pull(&app, &agent, s.group).assert_status(200);
+    assert_eq!(mine(&app, &agent).len(), 1, "distributed on ready");
     let file = count(&app, "SELECT id FROM attachments");
     let get = |token: &str| {
         app.app.handle(
@@ -538,7 +588,6 @@ fn the_feed_returns_each_change_exactly_once_across_polls() {
         (kinds, r.body["cursor"].as_i64().unwrap())
     };
     ready(&app, &agent);
-    let id = pull(&app, &agent, s.group).body["id"].as_i64().unwrap();
 
     let (first, cursor) = poll(0);
     assert_eq!(first, ["status", "assigned"]);
@@ -567,7 +616,6 @@ fn the_feed_returns_each_change_exactly_once_across_polls() {
         (r.body["events"].as_array().unwrap().len(), 0)
     };
     assert_eq!(theirs, 0);
-    let _ = id;
 }
 
 #[test]
@@ -604,7 +652,7 @@ fn transfers_go_only_to_available_agents_with_room_or_allowed_groups() {
     let s = queue(&app, None, &["5511911110001", "5511911110002"]);
     let (agent, other) = (app.token("agent1"), app.token("agent2"));
     ready(&app, &agent);
-    let id = pull(&app, &agent, s.group).body["id"].as_i64().unwrap();
+    let id = mine(&app, &agent)[0];
     let other_id = app.user_id(&s.admin, "agent2");
     let path = format!("/api/inbox/conversations/{id}/transfer");
 
@@ -697,9 +745,11 @@ fn transfer_all_moves_every_open_conversation_and_reports_each() {
     let (agent, other) = (app.token("agent1"), app.token("agent2"));
     ready(&app, &agent);
     ready(&app, &other);
-    for _ in 0..3 {
-        pull(&app, &agent, s.group).assert_status(200);
-    }
+    assert_eq!(
+        mine(&app, &agent).len(),
+        3,
+        "distributed to the first agent ready"
+    );
     app.update_user(
         &s.admin,
         app.user_id(&s.admin, "agent2"),
@@ -729,7 +779,7 @@ fn tags_occurrences_favourites_quick_replies_and_articles() {
     let s = queue(&app, None, &["5511911110001"]);
     let agent = app.token("agent1");
     ready(&app, &agent);
-    let id = pull(&app, &agent, s.group).body["id"].as_i64().unwrap();
+    let id = mine(&app, &agent)[0];
     let vip = app.make(&s.admin, "tags", json!({"name": "VIP", "color": "#ffaa00"}));
     let old = app.make(&s.admin, "tags", json!({"name": "Antiga"}));
     app.post(
@@ -841,7 +891,7 @@ fn queue_counts_and_a_new_protocol_for_the_same_customer() {
     let app = TestApp::spawn();
     let s = queue(&app, None, &["5511911110001", "5511911110002"]);
     let agent = app.token("agent1");
-    ready(&app, &agent);
+    pause(&app, &s.admin, &agent);
     let counts = app.get(&agent, "/api/inbox/queues");
     assert_eq!(counts.body["items"][0]["waiting"], 2);
     let id = pull(&app, &agent, s.group).body["id"].as_i64().unwrap();
@@ -870,6 +920,7 @@ fn queue_counts_and_a_new_protocol_for_the_same_customer() {
 
     fresh.assert_status(201);
     assert_eq!(fresh.body["protocol"], "WA00000000003");
+    let _ = counts;
     assert_eq!(fresh.body["status"], "assigned");
     assert_eq!(
         column(
@@ -887,7 +938,7 @@ fn the_customer_panel_shows_only_the_history_one_may_see() {
     let s = queue(&app, None, &["5511911110001"]);
     let (agent1, agent2) = (app.token("agent1"), app.token("agent2"));
     ready(&app, &agent1);
-    let id = pull(&app, &agent1, s.group).body["id"].as_i64().unwrap();
+    let id = mine(&app, &agent1)[0];
     app.post(
         &agent1,
         &format!("/api/inbox/conversations/{id}/messages"),
@@ -946,10 +997,10 @@ fn the_customer_panel_shows_only_the_history_one_may_see() {
 #[test]
 fn agents_edit_the_customers_they_serve_and_register_new_ones() {
     let app = TestApp::spawn();
-    let s = queue(&app, None, &["5511911110001"]);
+    let _setup = queue(&app, None, &["5511911110001"]);
     let (agent1, agent2) = (app.token("agent1"), app.token("agent2"));
     ready(&app, &agent1);
-    let id = pull(&app, &agent1, s.group).body["id"].as_i64().unwrap();
+    let id = mine(&app, &agent1)[0];
     let client = count(
         &app,
         &format!("SELECT client_id FROM conversations WHERE id = {id}"),
@@ -1006,7 +1057,7 @@ fn agents_send_files_the_group_allows_and_visitors_download_them() {
     .assert_status(201);
     let agent = app.token("agent1");
     ready(&app, &agent);
-    let id = pull(&app, &agent, s.group).body["id"].as_i64().unwrap();
+    let id = mine(&app, &agent)[0];
     let path = format!("/api/inbox/conversations/{id}/attachments");
     let pdf = json!({"filename": "contrato.pdf", "content_type": "application/pdf", "data": "JVBERi0xLjQ=", "caption": "Segue o contrato"});
 
@@ -1092,10 +1143,10 @@ fn agents_send_files_the_group_allows_and_visitors_download_them() {
 #[test]
 fn files_to_provider_channels_are_marked_failed_with_the_reason() {
     let app = TestApp::spawn();
-    let s = queue(&app, None, &["5511911110001"]);
+    let _setup = queue(&app, None, &["5511911110001"]);
     let agent = app.token("agent1");
     ready(&app, &agent);
-    let id = pull(&app, &agent, s.group).body["id"].as_i64().unwrap();
+    let id = mine(&app, &agent)[0];
     let sent = app.post(
         &agent,
         &format!("/api/inbox/conversations/{id}/attachments"),

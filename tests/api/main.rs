@@ -12,6 +12,7 @@ mod inbox;
 mod manifest;
 mod migrations;
 mod openapi;
+mod routing;
 mod server;
 mod tenancy;
 mod users;

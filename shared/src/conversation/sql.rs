@@ -276,7 +276,7 @@ pub fn touch_by_customer(
     now: i64,
 ) -> Result<(), DbError> {
     db.execute(
-        "UPDATE conversations SET last_customer_at = ?1, updated_at = ?1, \
+        "UPDATE conversations SET last_customer_at = ?1, updated_at = ?1, inactivity_warned = 0, \
          status = CASE WHEN ?2 AND status = 'pending' THEN 'assigned' ELSE status END \
          WHERE tenant_id = ?3 AND id = ?4",
         &[now.into(), resume.into(), tenant.into(), id.into()],

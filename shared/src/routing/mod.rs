@@ -1,0 +1,338 @@
+//! Distribution and timers (SPEC §4, seed 002 "Gestão de fila", "Temporizadores"): queued
+//! conversations go to eligible agents by the group's strategy; idle conversations get the
+//! inactivity warning and are closed at their deadline. Every assignment is a compare-and-set
+//! that also checks the agent's limit, so nothing here can double-assign, whatever runs at
+//! the same time.
+
+pub mod sql;
+
+use crate::config::group::{GroupDoc, Strategy};
+use crate::context::Ctx;
+use crate::conversation::sql as conversation_sql;
+use crate::conversation::{Event, Role};
+use crate::db::transaction;
+use crate::errors::AppResult;
+use crate::ids::TenantId;
+use crate::user::hours::WorkingHours;
+use crate::webhook_delivery;
+use chrono::TimeZone;
+use serde::Serialize;
+use serde_json::json;
+use sql::Candidate;
+
+/// Conversations one group hands out per run (the rest wait for the next run).
+const BATCH: i64 = 5_000;
+
+/// The next agent among `ids` after `last` in id order, wrapping around.
+fn after_last(ids: &[i64], last: Option<i64>) -> Option<i64> {
+    let mut sorted = ids.to_vec();
+    sorted.sort_unstable();
+    match last {
+        Some(last) => sorted
+            .iter()
+            .copied()
+            .find(|id| *id > last)
+            .or_else(|| sorted.first().copied()),
+        None => sorted.first().copied(),
+    }
+}
+
+/// The agent the strategy picks among candidates with room (ties rotate after `last`).
+pub fn pick(
+    strategy: Strategy,
+    candidates: &[&Candidate],
+    last: Option<i64>,
+    random: u64,
+) -> Option<i64> {
+    if candidates.is_empty() {
+        return None;
+    }
+    let best_by = |key: &dyn Fn(&Candidate) -> i64| {
+        let best = candidates.iter().map(|c| key(c)).min().unwrap_or(0);
+        let ties: Vec<i64> = candidates
+            .iter()
+            .filter(|c| key(c) == best)
+            .map(|c| c.id)
+            .collect();
+        after_last(&ties, last)
+    };
+    match strategy {
+        Strategy::Circular => {
+            after_last(&candidates.iter().map(|c| c.id).collect::<Vec<_>>(), last)
+        }
+        Strategy::Random => candidates
+            .get((random % candidates.len() as u64) as usize)
+            .map(|c| c.id),
+        Strategy::AgentPriority => best_by(&|c| -c.priority),
+        Strategy::LeastHandlingTime => best_by(&|c| c.handling_ms_today),
+        Strategy::LeastConversations => best_by(&|c| c.conversations_today),
+    }
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Distribution {
+    pub assigned: usize,
+}
+
+fn day_start(now_ms: i64, zone: chrono_tz::Tz) -> i64 {
+    let now = chrono::DateTime::<chrono::Utc>::from_timestamp_millis(now_ms).unwrap_or_default();
+    let local = now.with_timezone(&zone).date_naive();
+    zone.from_local_datetime(&local.and_hms_opt(0, 0, 0).unwrap_or_default())
+        .earliest()
+        .map_or(now_ms - 86_400_000, |d| d.timestamp_millis())
+}
+
+/// Hands the group's queue to its eligible agents, in queue order, by its strategy.
+pub fn distribute_group(ctx: &Ctx, tenant: TenantId, group_id: i64) -> AppResult<Distribution> {
+    let mut done = Distribution::default();
+    let Some(stored) = crate::config::sql::get(ctx.db, tenant, "group", group_id)? else {
+        return Ok(done);
+    };
+    let Ok(group) = serde_json::from_str::<GroupDoc>(&stored.data) else {
+        return Ok(done);
+    };
+    let zone = crate::tenant::sql::by_id(ctx.db, tenant)?
+        .map_or(chrono_tz::Tz::America__Sao_Paulo, |t| t.zone());
+    let now = ctx.now_ms();
+    let clock_now = ctx.clock.now();
+    let mut candidates: Vec<Candidate> =
+        sql::candidates(ctx.db, tenant, group_id, day_start(now, zone), now)?
+            .into_iter()
+            .filter(|c| WorkingHours::from_stored(&c.working_hours).allows(clock_now, zone))
+            .collect();
+    if candidates.is_empty() {
+        return Ok(done);
+    }
+    let mut last = sql::last_served(ctx.db, tenant, group_id)?;
+    for waiting in sql::queue(ctx.db, tenant, group_id, BATCH)? {
+        let with_room: Vec<&Candidate> = candidates
+            .iter()
+            .filter(|c| c.load < c.max_concurrent)
+            .collect();
+        if with_room.is_empty() {
+            break;
+        }
+        // A portfolio client goes to their agent when that agent can take them.
+        let portfolio = crate::client::sql::get(ctx.db, tenant, waiting.client_id)?
+            .and_then(|c| c.portfolio_agent_id)
+            .map(|a| a.0)
+            .filter(|a| with_room.iter().any(|c| c.id == *a));
+        let random = u64::from_le_bytes(ctx.random_bytes::<8>());
+        let Some(agent) =
+            portfolio.or_else(|| pick(group.queue_strategy, &with_room, last, random))
+        else {
+            break;
+        };
+        let limit = with_room
+            .iter()
+            .find(|c| c.id == agent)
+            .map_or(0, |c| c.max_concurrent);
+        let assigned = transaction(ctx.db, || {
+            if !sql::assign(ctx.db, tenant, waiting.id, agent, limit, now)? {
+                return Ok(false);
+            }
+            sql::set_last_served(ctx.db, tenant, group_id, agent)?;
+            conversation_sql::record(
+                ctx.db,
+                &Event {
+                    tenant,
+                    conversation: waiting.id,
+                    kind: "assigned",
+                    actor: "system",
+                    actor_id: Some(agent),
+                    data: Some(json!({"strategy": group.queue_strategy.as_str()})),
+                    at: now,
+                },
+            )?;
+            crate::inbox::feed::push(
+                ctx.db,
+                tenant,
+                agent,
+                "assigned",
+                Some(waiting.id),
+                &json!({}),
+                now,
+            )?;
+            webhook_delivery::emit(
+                ctx.db,
+                tenant,
+                "conversation.assigned",
+                &json!({"conversation_id": waiting.id, "agent_id": agent}),
+                now,
+            )?;
+            Ok(true)
+        })?;
+        if let Some(c) = candidates.iter_mut().find(|c| c.id == agent) {
+            if assigned {
+                c.load += 1;
+                c.conversations_today += 1;
+            } else {
+                // Someone else changed this agent's load meanwhile; re-read next run.
+                c.load = c.max_concurrent;
+            }
+        }
+        if assigned {
+            last = Some(agent);
+            done.assigned += 1;
+        }
+    }
+    Ok(done)
+}
+
+/// Every group with a queue.
+pub fn distribute_all(ctx: &Ctx) -> AppResult<Distribution> {
+    let mut total = Distribution::default();
+    for (tenant, group) in sql::groups_with_queue(ctx.db)? {
+        total.assigned += distribute_group(ctx, tenant, group)?.assigned;
+    }
+    Ok(total)
+}
+
+/// The warning every system message catalogue has in the three languages.
+pub fn inactivity_warning(language: &str) -> &'static str {
+    match language {
+        "es" => "¡El protocolo está cerca de alcanzar el tiempo de inactividad!",
+        "en" => "The protocol is close to its inactivity limit!",
+        _ => "O protocolo está próximo de atingir o tempo de inatividade!",
+    }
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Timers {
+    pub warned: usize,
+    pub closed: usize,
+}
+
+struct Idle {
+    id: i64,
+    tenant: TenantId,
+    channel_id: i64,
+    language: String,
+    warned: bool,
+    last_activity: i64,
+}
+
+/// Inactivity: the warning at P% of the group's inactivity time, and the close at the
+/// deadline — measured from the customer's last message, or the last of customer and agent,
+/// per the group. A close records `client_inactivity` and the time the deadline fell.
+pub fn inactivity(ctx: &Ctx) -> AppResult<Timers> {
+    let now = ctx.now_ms();
+    let mut report = Timers::default();
+    let groups = ctx.db.execute(
+        "SELECT DISTINCT v.tenant_id, v.group_id, g.data FROM conversations v \
+         JOIN config_items g ON g.tenant_id = v.tenant_id AND g.id = v.group_id \
+         WHERE v.status IN ('bot', 'queued', 'assigned', 'pending')",
+        &[],
+    )?;
+    for g in groups.iter() {
+        let tenant = TenantId(g.i64("tenant_id")?);
+        let Ok(group) = serde_json::from_str::<GroupDoc>(&g.text("data")?) else {
+            continue;
+        };
+        let limit_ms = i64::from(group.timers.inactivity_minutes) * 60_000;
+        let warn_ms = group
+            .timers
+            .inactivity_warning_percent
+            .map(|p| limit_ms * i64::from(p) / 100);
+        let both = group.timers.inactivity_close_on
+            == crate::config::group::InactivityOn::CustomerAndAgent;
+        let earliest = warn_ms.unwrap_or(limit_ms);
+        let rows = ctx.db.execute(
+            "SELECT id, channel_id, language, inactivity_warned, \
+               CASE WHEN ?4 THEN MAX(COALESCE(last_customer_at, arrived_at), COALESCE(last_agent_at, 0)) \
+                    ELSE COALESCE(last_customer_at, arrived_at) END AS last_activity \
+             FROM conversations WHERE tenant_id = ?1 AND group_id = ?2 AND status IN ('bot', 'queued', 'assigned', 'pending') \
+               AND last_activity <= ?3",
+            &[tenant.into(), g.i64("group_id")?.into(), (now - earliest).into(), both.into()],
+        )?;
+        let idle: Vec<Idle> = rows
+            .iter()
+            .map(|r| {
+                Ok(Idle {
+                    id: r.i64("id")?,
+                    tenant,
+                    channel_id: r.i64("channel_id")?,
+                    language: r.text("language")?,
+                    warned: r.bool("inactivity_warned")?,
+                    last_activity: r.i64("last_activity")?,
+                })
+            })
+            .collect::<Result<_, crate::ports::DbError>>()?;
+        for c in idle {
+            let deadline = c.last_activity + limit_ms;
+            if now >= deadline {
+                let closed = transaction(ctx.db, || {
+                    let closing = crate::inbox::sql::Closing {
+                        closed_by: "client_inactivity",
+                        classification_id: None,
+                        reason_id: None,
+                        sub_reason_id: None,
+                        comment: None,
+                        survey_due: false,
+                    };
+                    let Some(closed) =
+                        crate::inbox::sql::close(ctx.db, c.tenant, c.id, None, &closing, deadline)?
+                    else {
+                        return Ok(false);
+                    };
+                    conversation_sql::record(
+                        ctx.db,
+                        &Event {
+                            tenant: c.tenant,
+                            conversation: c.id,
+                            kind: "closed",
+                            actor: "client_inactivity",
+                            actor_id: None,
+                            data: None,
+                            at: deadline,
+                        },
+                    )?;
+                    webhook_delivery::emit(
+                        ctx.db,
+                        c.tenant,
+                        "conversation.closed",
+                        &json!({"conversation_id": c.id, "protocol": closed.protocol, "closed_by": "client_inactivity"}),
+                        now,
+                    )?;
+                    Ok(true)
+                })?;
+                if closed {
+                    report.closed += 1;
+                }
+            } else if let (Some(warn), false) = (warn_ms, c.warned) {
+                if now >= c.last_activity + warn {
+                    let Ok(channel) =
+                        crate::conversation::inbound::ChannelInfo::load(ctx, c.channel_id)
+                    else {
+                        continue;
+                    };
+                    let sent = transaction(ctx.db, || {
+                        let marked = ctx.db.execute(
+                            "UPDATE conversations SET inactivity_warned = 1 WHERE tenant_id = ? AND id = ? AND inactivity_warned = 0 RETURNING id",
+                            &[c.tenant.into(), c.id.into()],
+                        )?;
+                        if marked.is_empty() {
+                            return Ok(false);
+                        }
+                        let text = inactivity_warning(&c.language);
+                        crate::conversation::outbox::enqueue(
+                            ctx,
+                            &channel,
+                            c.id,
+                            Role::System,
+                            None,
+                            text,
+                            text,
+                            now,
+                        )?;
+                        Ok(true)
+                    })?;
+                    if sent {
+                        report.warned += 1;
+                    }
+                }
+            }
+        }
+    }
+    Ok(report)
+}

@@ -1,0 +1,161 @@
+//! Every SQL statement of routing: leases, round-robin state, eligible agents, assignment.
+
+use crate::ids::TenantId;
+use crate::ports::{DbError, Sql};
+
+/// Takes (or renews) the lease `name` for `holder` until `until` unless someone else holds an
+/// unexpired one — one statement.
+pub fn acquire_lease(
+    db: &dyn Sql,
+    name: &str,
+    holder: &str,
+    now: i64,
+    until: i64,
+) -> Result<bool, DbError> {
+    let rows = db.execute(
+        "INSERT INTO tick_leases (name, holder, expires_at) VALUES (?1, ?2, ?4) \
+         ON CONFLICT (name) DO UPDATE SET holder = ?2, expires_at = ?4 \
+         WHERE tick_leases.expires_at <= ?3 OR tick_leases.holder = ?2 RETURNING holder",
+        &[name.into(), holder.into(), now.into(), until.into()],
+    )?;
+    Ok(!rows.is_empty())
+}
+
+pub fn release_lease(db: &dyn Sql, name: &str, holder: &str) -> Result<(), DbError> {
+    db.execute(
+        "UPDATE tick_leases SET expires_at = 0 WHERE name = ? AND holder = ?",
+        &[name.into(), holder.into()],
+    )?;
+    Ok(())
+}
+
+/// Groups with customers waiting: (tenant, group).
+pub fn groups_with_queue(db: &dyn Sql) -> Result<Vec<(TenantId, i64)>, DbError> {
+    let rows = db.execute(
+        "SELECT DISTINCT tenant_id, group_id FROM conversations WHERE status = 'queued' AND group_id IS NOT NULL",
+        &[],
+    )?;
+    rows.iter()
+        .map(|r| Ok((TenantId(r.i64("tenant_id")?), r.i64("group_id")?)))
+        .collect()
+}
+
+pub struct Waiting {
+    pub id: i64,
+    pub client_id: i64,
+}
+
+/// The group's queue in order: priority conversations first, then the original arrival.
+pub fn queue(
+    db: &dyn Sql,
+    tenant: TenantId,
+    group: i64,
+    limit: i64,
+) -> Result<Vec<Waiting>, DbError> {
+    let rows = db.execute(
+        "SELECT id, client_id FROM conversations WHERE tenant_id = ? AND group_id = ? AND status = 'queued' \
+         ORDER BY priority DESC, arrived_at, id LIMIT ?",
+        &[tenant.into(), group.into(), limit.into()],
+    )?;
+    rows.iter()
+        .map(|r| {
+            Ok(Waiting {
+                id: r.i64("id")?,
+                client_id: r.i64("client_id")?,
+            })
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub id: i64,
+    pub priority: i64,
+    pub max_concurrent: i64,
+    pub working_hours: String,
+    pub load: i64,
+    pub conversations_today: i64,
+    pub handling_ms_today: i64,
+}
+
+/// Members of the group who are ready, active, with their load and today's work — one
+/// statement.
+pub fn candidates(
+    db: &dyn Sql,
+    tenant: TenantId,
+    group: i64,
+    day_start: i64,
+    now: i64,
+) -> Result<Vec<Candidate>, DbError> {
+    let rows = db.execute(
+        "SELECT u.id, u.priority, u.max_concurrent, u.working_hours, \
+           (SELECT COUNT(*) FROM conversations v WHERE v.tenant_id = u.tenant_id AND v.agent_id = u.id \
+              AND v.status IN ('assigned', 'offered')) AS load, \
+           (SELECT COUNT(*) FROM conversations v WHERE v.tenant_id = u.tenant_id AND v.agent_id = u.id \
+              AND v.assigned_at >= ?3) AS today, \
+           (SELECT COALESCE(SUM(COALESCE(v.closed_at, ?4) - v.assigned_at), 0) FROM conversations v \
+              WHERE v.tenant_id = u.tenant_id AND v.agent_id = u.id AND v.assigned_at >= ?3) AS handling \
+         FROM group_members m \
+         JOIN users u ON u.tenant_id = m.tenant_id AND u.id = m.user_id \
+         JOIN agent_status s ON s.tenant_id = u.tenant_id AND s.user_id = u.id \
+         WHERE m.tenant_id = ?1 AND m.group_id = ?2 AND u.status = 'active' AND s.status = 'ready' \
+         ORDER BY u.id",
+        &[tenant.into(), group.into(), day_start.into(), now.into()],
+    )?;
+    rows.iter()
+        .map(|r| {
+            Ok(Candidate {
+                id: r.i64("id")?,
+                priority: r.i64("priority")?,
+                max_concurrent: r.i64("max_concurrent")?,
+                working_hours: r.text("working_hours")?,
+                load: r.i64("load")?,
+                conversations_today: r.i64("today")?,
+                handling_ms_today: r.i64("handling")?,
+            })
+        })
+        .collect()
+}
+
+/// Assigns a queued conversation to `agent` if it is still queued and the agent still has
+/// room — one statement, so concurrent ticks, pulls and transfers never double-assign and
+/// never push an agent over the limit.
+pub fn assign(
+    db: &dyn Sql,
+    tenant: TenantId,
+    conversation: i64,
+    agent: i64,
+    limit: i64,
+    now: i64,
+) -> Result<bool, DbError> {
+    let rows = db.execute(
+        "UPDATE conversations SET status = 'assigned', agent_id = ?3, assigned_at = ?5, updated_at = ?5 \
+         WHERE tenant_id = ?1 AND id = ?2 AND status = 'queued' \
+           AND (SELECT COUNT(*) FROM conversations WHERE tenant_id = ?1 AND agent_id = ?3 \
+                AND status IN ('assigned', 'offered')) < ?4 RETURNING id",
+        &[tenant.into(), conversation.into(), agent.into(), limit.into(), now.into()],
+    )?;
+    Ok(!rows.is_empty())
+}
+
+pub fn last_served(db: &dyn Sql, tenant: TenantId, group: i64) -> Result<Option<i64>, DbError> {
+    let rows = db.execute(
+        "SELECT last_agent_id FROM routing_state WHERE tenant_id = ? AND group_id = ?",
+        &[tenant.into(), group.into()],
+    )?;
+    rows.first().map(|r| r.i64("last_agent_id")).transpose()
+}
+
+pub fn set_last_served(
+    db: &dyn Sql,
+    tenant: TenantId,
+    group: i64,
+    agent: i64,
+) -> Result<(), DbError> {
+    db.execute(
+        "INSERT INTO routing_state (tenant_id, group_id, last_agent_id) VALUES (?1, ?2, ?3) \
+         ON CONFLICT (tenant_id, group_id) DO UPDATE SET last_agent_id = ?3",
+        &[tenant.into(), group.into(), agent.into()],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,423 @@
+//! Distribution by strategy, eligibility and limits; the tick's lease and route; inactivity.
+
+use crate::channels::{column, count, setup, wa_text, whatsapp_post, Setup};
+use crate::helpers::TestApp;
+use chrono::Duration;
+use serde_json::json;
+use std::collections::HashMap;
+
+fn group_with(
+    app: &TestApp,
+    strategy: &str,
+    agents: &[&str],
+    limit: i64,
+) -> (Setup, Vec<(String, i64)>) {
+    let s = setup(app, "whatsapp", None);
+    app.patch(
+        &s.admin,
+        &format!("/api/admin/groups/{}", s.group),
+        json!({"queue_strategy": strategy}),
+    )
+    .assert_status(200);
+    let ids: Vec<i64> = agents.iter().map(|a| app.user_id(&s.admin, a)).collect();
+    app.post(
+        &s.admin,
+        &format!("/api/admin/groups/{}/members", s.group),
+        json!({"ids": ids}),
+    )
+    .assert_status(200);
+    for id in &ids {
+        app.update_user(&s.admin, *id, json!({"max_concurrent": limit}))
+            .assert_status(200);
+    }
+    let tokens = agents
+        .iter()
+        .zip(ids)
+        .map(|(a, id)| (app.token(a), id))
+        .collect();
+    (s, tokens)
+}
+
+fn ready(app: &TestApp, token: &str) {
+    app.call(
+        "PUT",
+        "/api/inbox/status",
+        Some(token),
+        Some(json!({"status": "ready"})),
+    )
+    .assert_status(200);
+}
+
+fn arrive(app: &TestApp, s: &Setup, n: usize, offset: usize) {
+    for i in offset..offset + n {
+        whatsapp_post(
+            app,
+            s.channel,
+            &wa_text(
+                &format!("55119{:08}", 20_000_000 + i),
+                &format!("wamid.r{i}"),
+                "oi",
+            ),
+        )
+        .assert_status(200);
+    }
+}
+
+/// Agent id of each assignment, in assignment order.
+fn assignments(app: &TestApp) -> Vec<i64> {
+    column(
+        app,
+        "SELECT agent_id FROM conversations WHERE agent_id IS NOT NULL ORDER BY assigned_at, id",
+    )
+    .iter()
+    .map(|a| a.parse().unwrap())
+    .collect()
+}
+
+#[test]
+fn circular_goes_round_the_ready_agents_and_survives_a_restart() {
+    let app = TestApp::spawn();
+    let (s, agents) = group_with(&app, "circular", &["agent1", "agent2", "agent3"], 80);
+    for (t, _) in &agents {
+        ready(&app, t);
+    }
+    arrive(&app, &s, 9, 0);
+    let ids: Vec<i64> = agents.iter().map(|(_, id)| *id).collect();
+    let expected: Vec<i64> = (0..9).map(|i| ids[i % 3]).collect();
+    assert_eq!(assignments(&app), expected);
+
+    // Restart: the rotation resumes after the last agent served.
+    let TestApp { app: host, dir, .. } = app;
+    drop(host);
+    let app = TestApp::open(dir);
+    arrive(&app, &s, 2, 100);
+    let all = assignments(&app);
+    assert_eq!(&all[9..], &[ids[0], ids[1]]);
+}
+
+#[test]
+fn random_spreads_evenly_over_the_eligible() {
+    let app = TestApp::spawn();
+    let (s, agents) = group_with(&app, "random", &["agent1", "agent2", "agent3"], 80);
+    for (t, _) in &agents {
+        ready(&app, t);
+    }
+    arrive(&app, &s, 210, 0);
+    let mut per: HashMap<i64, usize> = HashMap::new();
+    for a in assignments(&app) {
+        *per.entry(a).or_default() += 1;
+    }
+    assert_eq!(per.len(), 3);
+    // 70 each expected; these bounds fail by chance far less than once in a million runs.
+    assert!(per.values().all(|n| (35..=105).contains(n)), "{per:?}");
+}
+
+#[test]
+fn agent_priority_serves_the_highest_first_and_rotates_ties() {
+    let app = TestApp::spawn();
+    let (s, agents) = group_with(&app, "agent_priority", &["agent1", "agent2", "agent3"], 2);
+    let ids: Vec<i64> = agents.iter().map(|(_, id)| *id).collect();
+    app.update_user(&s.admin, ids[0], json!({"priority": 1}))
+        .assert_status(200);
+    app.update_user(&s.admin, ids[1], json!({"priority": 9}))
+        .assert_status(200);
+    app.update_user(&s.admin, ids[2], json!({"priority": 9}))
+        .assert_status(200);
+    for (t, _) in &agents {
+        ready(&app, t);
+    }
+    arrive(&app, &s, 6, 0);
+    // The two priority-9 agents alternate until full; then the priority-1 agent.
+    assert_eq!(
+        assignments(&app),
+        [ids[1], ids[2], ids[1], ids[2], ids[0], ids[0]]
+    );
+}
+
+#[test]
+fn least_conversations_and_least_handling_time_balance_the_day() {
+    let app = TestApp::spawn();
+    let (s, agents) = group_with(&app, "least_conversations", &["agent1", "agent2"], 80);
+    let ids: Vec<i64> = agents.iter().map(|(_, id)| *id).collect();
+    ready(&app, &agents[0].0);
+    arrive(&app, &s, 3, 0);
+    ready(&app, &agents[1].0);
+    arrive(&app, &s, 4, 10);
+    // agent2 started the day with none: it takes new customers until it has as many.
+    assert_eq!(&assignments(&app)[3..], &[ids[1], ids[1], ids[1], ids[0]]);
+
+    let app = TestApp::spawn();
+    let (s, agents) = group_with(&app, "least_handling_time", &["agent1", "agent2"], 80);
+    let ids: Vec<i64> = agents.iter().map(|(_, id)| *id).collect();
+    ready(&app, &agents[0].0);
+    arrive(&app, &s, 1, 0);
+    app.clock.advance(Duration::minutes(30));
+    ready(&app, &agents[1].0);
+    arrive(&app, &s, 1, 10);
+    app.clock.advance(Duration::minutes(1));
+    // agent1 has handled 31 minutes today, agent2 one: agent2 gets the next customer.
+    arrive(&app, &s, 1, 20);
+    assert_eq!(assignments(&app), [ids[0], ids[1], ids[1]]);
+}
+
+#[test]
+fn only_ready_members_within_their_limit_and_hours_receive_work() {
+    let app = TestApp::spawn();
+    let (s, agents) = group_with(&app, "circular", &["agent1", "agent2"], 2);
+    let outsider = app.token("agent3");
+    ready(&app, &outsider);
+    ready(&app, &agents[0].0);
+    // agent2 works only on Sundays: never eligible on this Monday.
+    app.update_user(
+        &s.admin,
+        agents[1].1,
+        json!({"working_hours": [{"day": "sun", "start": "00:00", "end": "24:00"}]}),
+    )
+    .assert_status(200);
+    arrive(&app, &s, 5, 0);
+    assert_eq!(
+        assignments(&app),
+        [agents[0].1, agents[0].1],
+        "member, ready, within the limit of 2"
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM conversations WHERE status = 'queued'"
+        ),
+        3
+    );
+    // A tick changes nothing while nobody has room; a close frees a slot and it fills at once.
+    assert_eq!(app.app.tick().unwrap().assigned, 0);
+    let first = column(
+        &app,
+        "SELECT id FROM conversations WHERE status = 'assigned' ORDER BY id LIMIT 1",
+    )[0]
+    .clone();
+    app.post(
+        &agents[0].0,
+        &format!("/api/inbox/conversations/{first}/close"),
+        json!({}),
+    )
+    .assert_status(200);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM conversations WHERE status = 'queued'"
+        ),
+        2
+    );
+}
+
+#[test]
+fn the_tick_route_needs_its_secret_and_overlapping_ticks_do_nothing() {
+    let app = TestApp::spawn();
+    let tick = |secret: Option<&str>| app.call("POST", "/internal/tick", secret, None);
+    tick(None).assert_error(403, "tick_disabled");
+    // With a secret configured (a second platform whose variables carry one).
+    let dir = tempfile::tempdir().unwrap();
+    let config = atende_host::Config {
+        data_dir: dir.path().to_path_buf(),
+        web_root: std::path::PathBuf::from("."),
+        variables: HashMap::from([("tick_secret".to_owned(), "tick-123".to_owned())]),
+    };
+    let host = atende_host::App::open(config, std::sync::Arc::new(app.clock.clone())).unwrap();
+    let call = |secret: &str| {
+        host.handle(
+            http::Request::post("/internal/tick")
+                .header("authorization", format!("Bearer {secret}"))
+                .body(Vec::new())
+                .unwrap(),
+            None,
+        )
+    };
+    assert_eq!(call("wrong").status(), 401);
+    let ok = call("tick-123");
+    assert_eq!(ok.status(), 200);
+    let report: serde_json::Value = serde_json::from_slice(ok.body()).unwrap();
+    assert_eq!(report["ran"], true);
+    // Someone else holds the lease: this run does nothing.
+    host.with_ctx(|ctx| {
+        atende_shared::routing::sql::acquire_lease(
+            ctx.db,
+            "tick",
+            "other-worker",
+            ctx.now_ms(),
+            ctx.now_ms() + 30_000,
+        )
+        .unwrap()
+    })
+    .unwrap();
+    let skipped: serde_json::Value = serde_json::from_slice(call("tick-123").body()).unwrap();
+    assert_eq!(skipped["ran"], false);
+    app.clock.advance(Duration::seconds(30));
+    let again: serde_json::Value = serde_json::from_slice(call("tick-123").body()).unwrap();
+    assert_eq!(again["ran"], true, "an expired lease is taken over");
+}
+
+#[test]
+fn inactivity_warns_at_its_percentage_and_closes_exactly_at_the_deadline() {
+    let app = TestApp::spawn();
+    let s = setup(&app, "whatsapp", None);
+    app.patch(
+        &s.admin,
+        &format!("/api/admin/groups/{}", s.group),
+        json!({"timers": {"inactivity_minutes": 60, "inactivity_warning_percent": 80}}),
+    )
+    .assert_status(200);
+    whatsapp_post(&app, s.channel, &wa_text("5511987654321", "wamid.i1", "oi")).assert_status(200);
+    let arrived = app.clock.now_ms();
+
+    app.clock
+        .advance(Duration::minutes(48) - Duration::seconds(1));
+    assert_eq!(
+        app.app.tick().unwrap().inactivity_warnings,
+        0,
+        "one second before 80%"
+    );
+    app.clock.advance(Duration::seconds(1));
+    assert_eq!(app.app.tick().unwrap().inactivity_warnings, 1);
+    assert_eq!(app.app.tick().unwrap().inactivity_warnings, 0, "once");
+    assert_eq!(
+        column(&app, "SELECT body FROM messages WHERE role = 'system'"),
+        ["O protocolo está próximo de atingir o tempo de inatividade!"]
+    );
+
+    app.clock
+        .advance(Duration::minutes(12) - Duration::seconds(1));
+    assert_eq!(
+        app.app.tick().unwrap().inactivity_closes,
+        0,
+        "one second before the deadline"
+    );
+    app.clock.advance(Duration::seconds(5));
+    assert_eq!(app.app.tick().unwrap().inactivity_closes, 1);
+    let closed = column(
+        &app,
+        "SELECT status || ' ' || closed_by || ' ' || closed_at FROM conversations",
+    );
+    assert_eq!(
+        closed,
+        [format!("closed client_inactivity {}", arrived + 3_600_000)],
+        "the time the deadline fell, not the tick's"
+    );
+    assert_eq!(
+        column(
+            &app,
+            "SELECT actor FROM conversation_events WHERE kind = 'closed'"
+        ),
+        ["client_inactivity"]
+    );
+}
+
+#[test]
+fn a_customer_message_restarts_the_inactivity_clock() {
+    let app = TestApp::spawn();
+    let s = setup(&app, "whatsapp", None);
+    app.patch(
+        &s.admin,
+        &format!("/api/admin/groups/{}", s.group),
+        json!({"timers": {"inactivity_minutes": 10}}),
+    )
+    .assert_status(200);
+    whatsapp_post(&app, s.channel, &wa_text("5511987654321", "wamid.a", "oi")).assert_status(200);
+    app.clock.advance(Duration::minutes(9));
+    whatsapp_post(
+        &app,
+        s.channel,
+        &wa_text("5511987654321", "wamid.b", "ainda aqui"),
+    )
+    .assert_status(200);
+    app.clock.advance(Duration::minutes(9));
+    assert_eq!(app.app.tick().unwrap().inactivity_closes, 0);
+    app.clock.advance(Duration::minutes(1));
+    assert_eq!(app.app.tick().unwrap().inactivity_closes, 1);
+}
+
+#[test]
+fn ticks_arrivals_and_status_changes_at_once_never_double_assign_or_overfill() {
+    let app = std::sync::Arc::new(TestApp::spawn());
+    let (s, agents) = group_with(
+        &app,
+        "least_conversations",
+        &["agent1", "agent2", "agent3", "agent4"],
+        5,
+    );
+    let mut workers = Vec::new();
+    // Arrivals: 4 threads x 100 customers.
+    for t in 0..4 {
+        let (app, channel) = (app.clone(), s.channel);
+        workers.push(std::thread::spawn(move || {
+            for i in 0..100 {
+                let n = t * 1000 + i;
+                whatsapp_post(
+                    &app,
+                    channel,
+                    &wa_text(
+                        &format!("55119{:08}", 30_000_000 + n),
+                        &format!("wamid.c{n}"),
+                        "oi",
+                    ),
+                );
+            }
+        }));
+    }
+    // Four ticks running over and over.
+    for _ in 0..4 {
+        let app = app.clone();
+        workers.push(std::thread::spawn(move || {
+            for _ in 0..30 {
+                let _ = app.app.tick();
+            }
+        }));
+    }
+    // Agents going ready and paused.
+    let admin = app.token("admin");
+    app.make(&admin, "pause-reasons", json!({"name": "Café"}));
+    for (token, _) in agents.clone() {
+        let app = app.clone();
+        workers.push(std::thread::spawn(move || {
+            for round in 0..20 {
+                let body = if round % 3 == 2 {
+                    json!({"status": "paused", "reason": "Café"})
+                } else {
+                    json!({"status": "ready"})
+                };
+                app.call("PUT", "/api/inbox/status", Some(&token), Some(body));
+            }
+        }));
+    }
+    for w in workers {
+        w.join().unwrap();
+    }
+    for (token, _) in &agents {
+        ready(&app, token);
+    }
+    app.app.tick().unwrap();
+
+    // Checked against the database, not the responses.
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM conversations"), 400);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM conversations WHERE status NOT IN ('queued', 'assigned')"
+        ),
+        0
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM conversations WHERE status = 'assigned' AND agent_id IS NULL"
+        ),
+        0
+    );
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM (SELECT conversation_id FROM conversation_events WHERE kind = 'assigned' GROUP BY conversation_id HAVING COUNT(*) > 1)"), 0, "nobody assigned twice");
+    assert_eq!(count(&app, "SELECT COALESCE(MAX(n), 0) FROM (SELECT COUNT(*) AS n FROM conversations WHERE status = 'assigned' GROUP BY agent_id)"), 5, "nobody over the limit");
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM conversations WHERE status = 'assigned'"
+        ),
+        20
+    );
+}
