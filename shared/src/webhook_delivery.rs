@@ -39,6 +39,16 @@ pub fn emit(
     Ok(())
 }
 
+/// Whether any active webhook of the tenant subscribes to `event` (bulk work asks once).
+pub fn subscribed(db: &dyn Sql, tenant: TenantId, event: &str) -> Result<bool, DbError> {
+    let rows = db.execute(
+        "SELECT 1 AS yes FROM config_items WHERE tenant_id = ?1 AND kind = 'webhook' AND status = 'active' \
+         AND EXISTS (SELECT 1 FROM json_each(json_extract(data, '$.events')) WHERE value = ?2) LIMIT 1",
+        &[tenant.into(), event.into()],
+    )?;
+    Ok(!rows.is_empty())
+}
+
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Report {
     pub delivered: usize,

@@ -22,6 +22,9 @@ use sql::Candidate;
 
 /// Conversations one group hands out per run (the rest wait for the next run).
 const BATCH: i64 = 5_000;
+/// Assignments per write transaction: short enough that inbound requests waiting for the
+/// write lock wait little, long enough that commits are not the cost.
+const CHUNK: usize = 250;
 
 /// The next agent among `ids` after `last` in id order, wrapping around.
 fn after_last(ids: &[i64], last: Option<i64>) -> Option<i64> {
@@ -104,76 +107,89 @@ pub fn distribute_group(ctx: &Ctx, tenant: TenantId, group_id: i64) -> AppResult
         return Ok(done);
     }
     let mut last = sql::last_served(ctx.db, tenant, group_id)?;
-    for waiting in sql::queue(ctx.db, tenant, group_id, BATCH)? {
-        let with_room: Vec<&Candidate> = candidates
-            .iter()
-            .filter(|c| c.load < c.max_concurrent)
-            .collect();
-        if with_room.is_empty() {
-            break;
-        }
-        // A portfolio client goes to their agent when that agent can take them.
-        let portfolio = crate::client::sql::get(ctx.db, tenant, waiting.client_id)?
-            .and_then(|c| c.portfolio_agent_id)
-            .map(|a| a.0)
-            .filter(|a| with_room.iter().any(|c| c.id == *a));
-        let random = u64::from_le_bytes(ctx.random_bytes::<8>());
-        let Some(agent) =
-            portfolio.or_else(|| pick(group.queue_strategy, &with_room, last, random))
-        else {
-            break;
-        };
-        let limit = with_room
-            .iter()
-            .find(|c| c.id == agent)
-            .map_or(0, |c| c.max_concurrent);
-        let assigned = transaction(ctx.db, || {
-            if !sql::assign(ctx.db, tenant, waiting.id, agent, limit, now)? {
-                return Ok(false);
+    let hooks = webhook_delivery::subscribed(ctx.db, tenant, "conversation.assigned")?;
+    let queue = sql::queue(ctx.db, tenant, group_id, BATCH)?;
+    // Assignments are written in chunks: one transaction per chunk instead of one per
+    // conversation. Each assignment is still a compare-and-set with the limit check.
+    for chunk in queue.chunks(CHUNK) {
+        let (assigned, stop) = transaction(ctx.db, || {
+            let mut assigned = 0;
+            let mut made: Vec<(i64, i64)> = Vec::new();
+            for waiting in chunk {
+                let with_room: Vec<&Candidate> = candidates
+                    .iter()
+                    .filter(|c| c.load < c.max_concurrent)
+                    .collect();
+                if with_room.is_empty() {
+                    sql::record_assignments(
+                        ctx.db,
+                        tenant,
+                        &made,
+                        group.queue_strategy.as_str(),
+                        now,
+                    )?;
+                    if let Some(agent) = last {
+                        sql::set_last_served(ctx.db, tenant, group_id, agent)?;
+                    }
+                    return Ok((assigned, true));
+                }
+                // A portfolio client goes to their agent when that agent can take them.
+                let portfolio = waiting
+                    .portfolio_agent
+                    .filter(|a| with_room.iter().any(|c| c.id == *a));
+                let random = u64::from_le_bytes(ctx.random_bytes::<8>());
+                let Some(agent) =
+                    portfolio.or_else(|| pick(group.queue_strategy, &with_room, last, random))
+                else {
+                    sql::record_assignments(
+                        ctx.db,
+                        tenant,
+                        &made,
+                        group.queue_strategy.as_str(),
+                        now,
+                    )?;
+                    return Ok((assigned, true));
+                };
+                let limit = with_room
+                    .iter()
+                    .find(|c| c.id == agent)
+                    .map_or(0, |c| c.max_concurrent);
+                let ok = sql::assign(ctx.db, tenant, waiting.id, agent, limit, now)?;
+                if let Some(c) = candidates.iter_mut().find(|c| c.id == agent) {
+                    if ok {
+                        c.load += 1;
+                        c.conversations_today += 1;
+                    } else {
+                        // Someone else changed this agent's load meanwhile; re-read next run.
+                        c.load = c.max_concurrent;
+                    }
+                }
+                if !ok {
+                    continue;
+                }
+                last = Some(agent);
+                assigned += 1;
+                made.push((waiting.id, agent));
+                if hooks {
+                    webhook_delivery::emit(
+                        ctx.db,
+                        tenant,
+                        "conversation.assigned",
+                        &json!({"conversation_id": waiting.id, "agent_id": agent}),
+                        now,
+                    )?;
+                }
             }
-            sql::set_last_served(ctx.db, tenant, group_id, agent)?;
-            conversation_sql::record(
-                ctx.db,
-                &Event {
-                    tenant,
-                    conversation: waiting.id,
-                    kind: "assigned",
-                    actor: "system",
-                    actor_id: Some(agent),
-                    data: Some(json!({"strategy": group.queue_strategy.as_str()})),
-                    at: now,
-                },
-            )?;
-            crate::inbox::feed::push(
-                ctx.db,
-                tenant,
-                agent,
-                "assigned",
-                Some(waiting.id),
-                &json!({}),
-                now,
-            )?;
-            webhook_delivery::emit(
-                ctx.db,
-                tenant,
-                "conversation.assigned",
-                &json!({"conversation_id": waiting.id, "agent_id": agent}),
-                now,
-            )?;
-            Ok(true)
+            // The timeline and the agents' feeds, for the whole chunk in two statements.
+            sql::record_assignments(ctx.db, tenant, &made, group.queue_strategy.as_str(), now)?;
+            if let Some(agent) = last {
+                sql::set_last_served(ctx.db, tenant, group_id, agent)?;
+            }
+            Ok((assigned, false))
         })?;
-        if let Some(c) = candidates.iter_mut().find(|c| c.id == agent) {
-            if assigned {
-                c.load += 1;
-                c.conversations_today += 1;
-            } else {
-                // Someone else changed this agent's load meanwhile; re-read next run.
-                c.load = c.max_concurrent;
-            }
-        }
-        if assigned {
-            last = Some(agent);
-            done.assigned += 1;
+        done.assigned += assigned;
+        if stop {
+            break;
         }
     }
     Ok(done)

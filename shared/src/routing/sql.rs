@@ -42,7 +42,8 @@ pub fn groups_with_queue(db: &dyn Sql) -> Result<Vec<(TenantId, i64)>, DbError> 
 
 pub struct Waiting {
     pub id: i64,
-    pub client_id: i64,
+    /// The client's portfolio agent ("carteirização"), if any.
+    pub portfolio_agent: Option<i64>,
 }
 
 /// The group's queue in order: priority conversations first, then the original arrival.
@@ -53,15 +54,17 @@ pub fn queue(
     limit: i64,
 ) -> Result<Vec<Waiting>, DbError> {
     let rows = db.execute(
-        "SELECT id, client_id FROM conversations WHERE tenant_id = ? AND group_id = ? AND status = 'queued' \
-         ORDER BY priority DESC, arrived_at, id LIMIT ?",
+        "SELECT v.id, c.portfolio_agent_id FROM conversations v \
+         JOIN clients c ON c.tenant_id = v.tenant_id AND c.id = v.client_id \
+         WHERE v.tenant_id = ? AND v.group_id = ? AND v.status = 'queued' \
+         ORDER BY v.priority DESC, v.arrived_at, v.id LIMIT ?",
         &[tenant.into(), group.into(), limit.into()],
     )?;
     rows.iter()
         .map(|r| {
             Ok(Waiting {
                 id: r.i64("id")?,
-                client_id: r.i64("client_id")?,
+                portfolio_agent: r.opt_i64("portfolio_agent_id")?,
             })
         })
         .collect()
@@ -156,6 +159,33 @@ pub fn set_last_served(
         "INSERT INTO routing_state (tenant_id, group_id, last_agent_id) VALUES (?1, ?2, ?3) \
          ON CONFLICT (tenant_id, group_id) DO UPDATE SET last_agent_id = ?3",
         &[tenant.into(), group.into(), agent.into()],
+    )?;
+    Ok(())
+}
+
+/// The timeline events and the agents' feed entries of a batch of assignments — two
+/// statements, whatever the batch size.
+pub fn record_assignments(
+    db: &dyn Sql,
+    tenant: TenantId,
+    made: &[(i64, i64)],
+    strategy: &str,
+    now: i64,
+) -> Result<(), DbError> {
+    if made.is_empty() {
+        return Ok(());
+    }
+    let pairs = serde_json::to_string(made).unwrap_or_else(|_| "[]".into());
+    db.execute(
+        "INSERT INTO conversation_events (tenant_id, conversation_id, kind, actor, actor_id, data, at) \
+         SELECT ?1, json_extract(value, '$[0]'), 'assigned', 'system', json_extract(value, '$[1]'), \
+                json_object('strategy', ?3), ?4 FROM json_each(?2)",
+        &[tenant.into(), pairs.clone().into(), strategy.into(), now.into()],
+    )?;
+    db.execute(
+        "INSERT INTO inbox_feed (tenant_id, user_id, kind, conversation_id, data, at) \
+         SELECT ?1, json_extract(value, '$[1]'), 'assigned', json_extract(value, '$[0]'), '{}', ?3 FROM json_each(?2)",
+        &[tenant.into(), pairs.into(), now.into()],
     )?;
     Ok(())
 }
