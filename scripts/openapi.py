@@ -547,6 +547,15 @@ add("/widget/{channel_id}/attachments/{id}", "get", op("Download a file of my co
     {"200": {"description": "The file", "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}},
     params=[CHANNEL, ID], errors=("401", "404", "503"), security=VISITOR, tenant=False))
 
+OFFER = param("id", desc="The offered conversation's id")
+add("/api/inbox/offers", "get", op("My open offers (accept/reject groups)", "inbox",
+    ok({"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
+        "conversation_id": I, "protocol": S, "channel": S, "phone": NS, "client_name": S, "group_id": NI, "queue": S,
+        "subject": NS, "waiting_seconds": I, "expires_at": NS}}}}})))
+add("/api/inbox/offers/{id}/accept", "post", op("Accept an offer", "inbox", ok(ref("Conversation")), params=[OFFER], errors=INBOX,
+    desc="409 offer_gone when it was accepted, rejected or expired."))
+add("/api/inbox/offers/{id}/reject", "post", op("Reject an offer", "inbox", {"204": {"description": "Rejected; offered to another available agent (or back to me if none)"}},
+    json_body(obj({"reason": S})), INBOX, params=[OFFER]))
 add("/internal/tick", "post", op("Run the scheduled work once", "routing",
     ok({"type": "object", "properties": {"ran": B, "assigned": I, "inactivity_warnings": I, "inactivity_closes": I, "messages_sent": I,
                                          "messages_retried": I, "messages_failed": I, "webhooks_delivered": I, "webhooks_retried": I,

@@ -45,6 +45,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0006_routing.sql",
         sql: include_str!("../../migrations/0006_routing.sql"),
     },
+    Migration {
+        version: 7,
+        name: "0007_offers.sql",
+        sql: include_str!("../../migrations/0007_offers.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {

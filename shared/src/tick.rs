@@ -42,6 +42,7 @@ pub fn run(ctx: &Ctx) -> AppResult<TickReport> {
 
 fn run_leased(ctx: &Ctx) -> AppResult<TickReport> {
     let timers = crate::routing::inactivity(ctx)?;
+    crate::routing::expire_offers(ctx)?;
     let distribution = crate::routing::distribute_all(ctx)?;
     let DeliveryReport {
         sent,

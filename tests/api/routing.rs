@@ -421,3 +421,114 @@ fn ticks_arrivals_and_status_changes_at_once_never_double_assign_or_overfill() {
         20
     );
 }
+
+#[test]
+fn offers_hold_the_slot_until_accepted_rejected_or_expired() {
+    let app = TestApp::spawn();
+    let (s, agents) = group_with(&app, "circular", &["agent1", "agent2"], 1);
+    app.patch(
+        &s.admin,
+        &format!("/api/admin/groups/{}", s.group),
+        json!({"offer_mode": "accept_reject", "offer_timeout_seconds": 30}),
+    )
+    .assert_status(200);
+    let (a1, a2) = (&agents[0], &agents[1]);
+    ready(&app, &a1.0);
+    arrive(&app, &s, 2, 0);
+
+    let offers = app.get(&a1.0, "/api/inbox/offers");
+    let items = offers.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "the offer holds agent1's only slot");
+    assert_eq!(items[0]["channel"], "whatsapp");
+    assert!(items[0]["phone"].as_str().unwrap().starts_with("+55"));
+    assert_eq!(items[0]["queue"], "Entrada whatsapp 1");
+    let first = items[0]["conversation_id"].as_i64().unwrap();
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM conversations WHERE status = 'queued'"
+        ),
+        1
+    );
+
+    // Rejected with nobody else ready: back to the same agent.
+    assert_eq!(
+        app.post(
+            &a1.0,
+            &format!("/api/inbox/offers/{first}/reject"),
+            json!({"reason": "em reunião"})
+        )
+        .status,
+        204
+    );
+    assert_eq!(
+        column(
+            &app,
+            &format!("SELECT status || ' ' || agent_id FROM conversations WHERE id = {first}")
+        ),
+        [format!("offered {}", a1.1)]
+    );
+    // With agent2 ready, the next reject sends it to agent2.
+    ready(&app, &a2.0);
+    let second_offer = app.get(&a2.0, "/api/inbox/offers").body["items"][0]["conversation_id"]
+        .as_i64()
+        .unwrap();
+    assert_ne!(second_offer, first, "agent2 got the other waiting customer");
+    app.post(
+        &a1.0,
+        &format!("/api/inbox/offers/{first}/reject"),
+        json!({}),
+    )
+    .assert_status(204);
+    // agent2 is full with its own offer, so nobody else is available: back to agent1 again.
+    assert_eq!(
+        column(
+            &app,
+            &format!("SELECT status || ' ' || agent_id FROM conversations WHERE id = {first}")
+        ),
+        [format!("offered {}", a1.1)]
+    );
+    // agent2 accepts its offer; the other expires for agent1 after 30 s.
+    let accepted = app.post(
+        &a2.0,
+        &format!("/api/inbox/offers/{second_offer}/accept"),
+        json!({}),
+    );
+    assert_eq!(accepted.body["status"], "assigned");
+    app.post(
+        &a2.0,
+        &format!("/api/inbox/offers/{second_offer}/accept"),
+        json!({}),
+    )
+    .assert_error(409, "offer_gone");
+    app.clock.advance(Duration::seconds(29));
+    app.app.tick().unwrap();
+    assert_eq!(
+        column(
+            &app,
+            &format!("SELECT status FROM conversations WHERE id = {first}")
+        ),
+        ["offered"]
+    );
+    app.clock.advance(Duration::seconds(1));
+    app.app.tick().unwrap();
+    assert!(column(
+        &app,
+        &format!("SELECT kind FROM conversation_events WHERE conversation_id = {first}")
+    )
+    .contains(&"offer_expired".to_owned()));
+    // Expired and offered again (agent1 is the only one with room), so it can still be taken.
+    let again = app.get(&a1.0, "/api/inbox/offers").body["items"][0]["conversation_id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(again, first);
+    assert_eq!(
+        app.post(
+            &a1.0,
+            &format!("/api/inbox/offers/{first}/accept"),
+            json!({})
+        )
+        .body["status"],
+        "assigned"
+    );
+}

@@ -23,6 +23,9 @@ pub fn router() -> Router {
         .get("/api/inbox/attachments/{id}", inbox::attachment)
         .get("/api/inbox/events", inbox::events)
         .get("/api/inbox/queues", inbox::queues)
+        .get("/api/inbox/offers", inbox::offers)
+        .post("/api/inbox/offers/{id}/accept", inbox::accept_offer)
+        .post("/api/inbox/offers/{id}/reject", inbox::reject_offer)
         .post(
             "/api/inbox/conversations/{id}/attachments",
             inbox::send_attachment,

@@ -285,3 +285,27 @@ pub fn send_attachment(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     })?;
     created(&inbox::send_attachment(ctx, &me, req.param("id")?, upload)?)
 }
+
+pub fn offers(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    let me = authenticate(ctx, req)?;
+    ok(
+        &serde_json::json!({"items": crate::inbox::sql::offers(ctx.db, me.tenant_id(), me.user_id(), ctx.now_ms())?}),
+    )
+}
+
+pub fn accept_offer(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    let me = authenticate(ctx, req)?;
+    ok(&inbox::accept(ctx, &me, req.param("id")?)?)
+}
+
+pub fn reject_offer(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    let me = authenticate(ctx, req)?;
+    let body: inbox::RejectRequest = if req.body().is_empty() {
+        inbox::RejectRequest::default()
+    } else {
+        req.json()?
+    };
+    let group = inbox::reject(ctx, &me, req.param("id")?, &body)?;
+    crate::routing::distribute_group(ctx, me.tenant_id(), group)?;
+    no_content()
+}

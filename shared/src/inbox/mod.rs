@@ -1094,3 +1094,84 @@ pub fn send_attachment(
             .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("attachment message not found")))
     })
 }
+
+/// Accepts an offer: the conversation becomes mine.
+pub fn accept(ctx: &Ctx, me: &Principal, id: i64) -> AppResult<Conversation> {
+    let now = ctx.now_ms();
+    transaction(ctx.db, || {
+        let accepted = sql::accept_offer(ctx.db, me.tenant_id(), id, me.user_id(), now)?
+            .ok_or_else(|| {
+                conflict(
+                    "offer_gone",
+                    "this offer is no longer open (accepted, rejected or expired)",
+                )
+            })?;
+        conversation_sql::record(
+            ctx.db,
+            &Event {
+                tenant: me.tenant_id(),
+                conversation: id,
+                kind: "assigned",
+                actor: "user",
+                actor_id: Some(me.user_id().0),
+                data: Some(json!({"via": "offer"})),
+                at: now,
+            },
+        )?;
+        webhook_delivery::emit(
+            ctx.db,
+            me.tenant_id(),
+            "conversation.assigned",
+            &json!({"conversation_id": id, "protocol": accepted.protocol, "agent_id": me.user_id()}),
+            now,
+        )?;
+        Ok(accepted)
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RejectRequest {
+    pub reason: Option<String>,
+}
+
+/// Rejects an offer: it goes to another available agent (if none, back to me — seed 001).
+/// Returns the group to distribute again.
+pub fn reject(ctx: &Ctx, me: &Principal, id: i64, request: &RejectRequest) -> AppResult<i64> {
+    let now = ctx.now_ms();
+    let reason = request
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(|r| r.chars().take(500).collect::<String>());
+    transaction(ctx.db, || {
+        let group = crate::routing::sql::withdraw_offer(
+            ctx.db,
+            me.tenant_id(),
+            id,
+            me.user_id().0,
+            None,
+            now,
+        )?
+        .ok_or_else(|| {
+            conflict(
+                "offer_gone",
+                "this offer is no longer open (accepted, rejected or expired)",
+            )
+        })?;
+        conversation_sql::record(
+            ctx.db,
+            &Event {
+                tenant: me.tenant_id(),
+                conversation: id,
+                kind: "offer_rejected",
+                actor: "user",
+                actor_id: Some(me.user_id().0),
+                data: Some(json!({"reason": reason})),
+                at: now,
+            },
+        )?;
+        Ok(group)
+    })
+}

@@ -625,3 +625,70 @@ pub fn reply_to(db: &dyn Sql, tenant: TenantId, id: i64) -> Result<Option<String
     )?;
     rows.first().map(|r| r.text("reply_to")).transpose()
 }
+
+#[derive(Debug, Serialize)]
+pub struct Offer {
+    pub conversation_id: i64,
+    pub protocol: String,
+    pub channel: String,
+    pub phone: Option<String>,
+    pub client_name: String,
+    pub group_id: Option<i64>,
+    pub queue: String,
+    pub subject: Option<String>,
+    /// Seconds since the customer arrived.
+    pub waiting_seconds: i64,
+    pub expires_at: Option<String>,
+}
+
+/// My open offers with what the console shows: channel and phone, queue, subject, wait.
+pub fn offers(
+    db: &dyn Sql,
+    tenant: TenantId,
+    agent: UserId,
+    now: i64,
+) -> Result<Vec<Offer>, DbError> {
+    let rows = db.execute(
+        "SELECT v.id, v.protocol, v.channel_type, c.phone, c.display_name, v.group_id, COALESCE(g.name, '') AS queue, \
+                v.subject, v.arrived_at, v.offer_expires_at \
+         FROM conversations v JOIN clients c ON c.tenant_id = v.tenant_id AND c.id = v.client_id \
+         LEFT JOIN config_items g ON g.tenant_id = v.tenant_id AND g.id = v.group_id \
+         WHERE v.tenant_id = ? AND v.agent_id = ? AND v.status = 'offered' ORDER BY v.arrived_at, v.id",
+        &[tenant.into(), agent.into()],
+    )?;
+    rows.iter()
+        .map(|r| {
+            Ok(Offer {
+                conversation_id: r.i64("id")?,
+                protocol: r.text("protocol")?,
+                channel: r.text("channel_type")?,
+                phone: r.opt_text("phone")?,
+                client_name: r.text("display_name")?,
+                group_id: r.opt_i64("group_id")?,
+                queue: r.text("queue")?,
+                subject: r.opt_text("subject")?,
+                waiting_seconds: (now - r.i64("arrived_at")?) / 1000,
+                expires_at: r.opt_i64("offer_expires_at")?.map(ms_to_rfc3339),
+            })
+        })
+        .collect()
+}
+
+/// Accepts my offer while it is still open.
+pub fn accept_offer(
+    db: &dyn Sql,
+    tenant: TenantId,
+    id: i64,
+    agent: UserId,
+    now: i64,
+) -> Result<Option<Conversation>, DbError> {
+    let rows = db.execute(
+        &format!(
+            "UPDATE conversations SET status = 'assigned', assigned_at = ?4, offer_expires_at = NULL, updated_at = ?4 \
+             WHERE tenant_id = ?1 AND id = ?2 AND agent_id = ?3 AND status = 'offered' AND offer_expires_at > ?4 \
+             RETURNING {CONVERSATION_COLUMNS}"
+        ),
+        &[tenant.into(), id.into(), agent.into(), now.into()],
+    )?;
+    rows.first().map(|r| decode_conversation(&r)).transpose()
+}

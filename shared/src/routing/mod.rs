@@ -108,6 +108,10 @@ pub fn distribute_group(ctx: &Ctx, tenant: TenantId, group_id: i64) -> AppResult
     }
     let mut last = sql::last_served(ctx.db, tenant, group_id)?;
     let hooks = webhook_delivery::subscribed(ctx.db, tenant, "conversation.assigned")?;
+    let skipped = sql::skips(ctx.db, tenant, group_id)?;
+    let offering = group.offer_mode == crate::config::group::OfferMode::AcceptReject;
+    let offer_ms = i64::from(group.offer_timeout_seconds.unwrap_or(60)) * 1000;
+    let made_kind = if offering { "offered" } else { "assigned" };
     let queue = sql::queue(ctx.db, tenant, group_id, BATCH)?;
     // Assignments are written in chunks: one transaction per chunk instead of one per
     // conversation. Each assignment is still a compare-and-set with the limit check.
@@ -125,6 +129,7 @@ pub fn distribute_group(ctx: &Ctx, tenant: TenantId, group_id: i64) -> AppResult
                         ctx.db,
                         tenant,
                         &made,
+                        made_kind,
                         group.queue_strategy.as_str(),
                         now,
                     )?;
@@ -133,6 +138,18 @@ pub fn distribute_group(ctx: &Ctx, tenant: TenantId, group_id: i64) -> AppResult
                     }
                     return Ok((assigned, true));
                 }
+                // Agents who rejected or let this conversation's offer expire are passed over —
+                // unless nobody else can take it, then it goes back to them (seed 001).
+                let others: Vec<&Candidate> = with_room
+                    .iter()
+                    .copied()
+                    .filter(|c| {
+                        !skipped
+                            .iter()
+                            .any(|(conv, a)| *conv == waiting.id && *a == c.id)
+                    })
+                    .collect();
+                let with_room = if others.is_empty() { with_room } else { others };
                 // A portfolio client goes to their agent when that agent can take them.
                 let portfolio = waiting
                     .portfolio_agent
@@ -145,6 +162,7 @@ pub fn distribute_group(ctx: &Ctx, tenant: TenantId, group_id: i64) -> AppResult
                         ctx.db,
                         tenant,
                         &made,
+                        made_kind,
                         group.queue_strategy.as_str(),
                         now,
                     )?;
@@ -154,7 +172,19 @@ pub fn distribute_group(ctx: &Ctx, tenant: TenantId, group_id: i64) -> AppResult
                     .iter()
                     .find(|c| c.id == agent)
                     .map_or(0, |c| c.max_concurrent);
-                let ok = sql::assign(ctx.db, tenant, waiting.id, agent, limit, now)?;
+                let ok = if offering {
+                    sql::offer(
+                        ctx.db,
+                        tenant,
+                        waiting.id,
+                        agent,
+                        limit,
+                        now,
+                        now + offer_ms,
+                    )?
+                } else {
+                    sql::assign(ctx.db, tenant, waiting.id, agent, limit, now)?
+                };
                 if let Some(c) = candidates.iter_mut().find(|c| c.id == agent) {
                     if ok {
                         c.load += 1;
@@ -181,7 +211,14 @@ pub fn distribute_group(ctx: &Ctx, tenant: TenantId, group_id: i64) -> AppResult
                 }
             }
             // The timeline and the agents' feeds, for the whole chunk in two statements.
-            sql::record_assignments(ctx.db, tenant, &made, group.queue_strategy.as_str(), now)?;
+            sql::record_assignments(
+                ctx.db,
+                tenant,
+                &made,
+                made_kind,
+                group.queue_strategy.as_str(),
+                now,
+            )?;
             if let Some(agent) = last {
                 sql::set_last_served(ctx.db, tenant, group_id, agent)?;
             }
@@ -351,4 +388,45 @@ pub fn inactivity(ctx: &Ctx) -> AppResult<Timers> {
         }
     }
     Ok(report)
+}
+
+/// Offers nobody answered in time go back to the queue, passing the agent over, and are
+/// offered again at once.
+pub fn expire_offers(ctx: &Ctx) -> AppResult<usize> {
+    let now = ctx.now_ms();
+    let mut expired = 0;
+    for (tenant, conversation, agent) in sql::expired_offers(ctx.db, now)? {
+        let group = transaction(ctx.db, || {
+            let group = sql::withdraw_offer(ctx.db, tenant, conversation, agent, Some(now), now)?;
+            if group.is_some() {
+                conversation_sql::record(
+                    ctx.db,
+                    &Event {
+                        tenant,
+                        conversation,
+                        kind: "offer_expired",
+                        actor: "system",
+                        actor_id: Some(agent),
+                        data: None,
+                        at: now,
+                    },
+                )?;
+                crate::inbox::feed::push(
+                    ctx.db,
+                    tenant,
+                    agent,
+                    "offer_withdrawn",
+                    Some(conversation),
+                    &json!({"reason": "expired"}),
+                    now,
+                )?;
+            }
+            Ok(group)
+        })?;
+        if let Some(group) = group {
+            expired += 1;
+            distribute_group(ctx, tenant, group)?;
+        }
+    }
+    Ok(expired)
 }

@@ -169,6 +169,7 @@ pub fn record_assignments(
     db: &dyn Sql,
     tenant: TenantId,
     made: &[(i64, i64)],
+    kind: &str,
     strategy: &str,
     now: i64,
 ) -> Result<(), DbError> {
@@ -178,14 +179,94 @@ pub fn record_assignments(
     let pairs = serde_json::to_string(made).unwrap_or_else(|_| "[]".into());
     db.execute(
         "INSERT INTO conversation_events (tenant_id, conversation_id, kind, actor, actor_id, data, at) \
-         SELECT ?1, json_extract(value, '$[0]'), 'assigned', 'system', json_extract(value, '$[1]'), \
+         SELECT ?1, json_extract(value, '$[0]'), ?5, 'system', json_extract(value, '$[1]'), \
                 json_object('strategy', ?3), ?4 FROM json_each(?2)",
-        &[tenant.into(), pairs.clone().into(), strategy.into(), now.into()],
+        &[tenant.into(), pairs.clone().into(), strategy.into(), now.into(), kind.into()],
     )?;
     db.execute(
         "INSERT INTO inbox_feed (tenant_id, user_id, kind, conversation_id, data, at) \
-         SELECT ?1, json_extract(value, '$[1]'), 'assigned', json_extract(value, '$[0]'), '{}', ?3 FROM json_each(?2)",
-        &[tenant.into(), pairs.into(), now.into()],
+         SELECT ?1, json_extract(value, '$[1]'), ?4, json_extract(value, '$[0]'), '{}', ?3 FROM json_each(?2)",
+        &[tenant.into(), pairs.into(), now.into(), kind.into()],
     )?;
     Ok(())
+}
+
+/// Offers a queued conversation to `agent` (holding their slot until `expires`), if it is
+/// still queued and they have room — one statement, like [`assign`].
+pub fn offer(
+    db: &dyn Sql,
+    tenant: TenantId,
+    conversation: i64,
+    agent: i64,
+    limit: i64,
+    now: i64,
+    expires: i64,
+) -> Result<bool, DbError> {
+    let rows = db.execute(
+        "UPDATE conversations SET status = 'offered', agent_id = ?3, offer_expires_at = ?6, updated_at = ?5 \
+         WHERE tenant_id = ?1 AND id = ?2 AND status = 'queued' \
+           AND (SELECT COUNT(*) FROM conversations WHERE tenant_id = ?1 AND agent_id = ?3 \
+                AND status IN ('assigned', 'offered')) < ?4 RETURNING id",
+        &[tenant.into(), conversation.into(), agent.into(), limit.into(), now.into(), expires.into()],
+    )?;
+    Ok(!rows.is_empty())
+}
+
+/// Agents passed over for each conversation of the group's queue, in one statement.
+pub fn skips(db: &dyn Sql, tenant: TenantId, group: i64) -> Result<Vec<(i64, i64)>, DbError> {
+    let rows = db.execute(
+        "SELECT s.conversation_id, s.agent_id FROM conversation_skips s \
+         JOIN conversations v ON v.tenant_id = s.tenant_id AND v.id = s.conversation_id \
+         WHERE s.tenant_id = ? AND v.group_id = ? AND v.status = 'queued'",
+        &[tenant.into(), group.into()],
+    )?;
+    rows.iter()
+        .map(|r| Ok((r.i64("conversation_id")?, r.i64("agent_id")?)))
+        .collect()
+}
+
+/// An offer back to the queue (rejected or expired), remembering to pass the agent over.
+pub fn withdraw_offer(
+    db: &dyn Sql,
+    tenant: TenantId,
+    conversation: i64,
+    agent: i64,
+    expired_by: Option<i64>,
+    now: i64,
+) -> Result<Option<i64>, DbError> {
+    let rows = db.execute(
+        "UPDATE conversations SET status = 'queued', agent_id = NULL, offer_expires_at = NULL, updated_at = ?4 \
+         WHERE tenant_id = ?1 AND id = ?2 AND status = 'offered' AND agent_id = ?3 \
+           AND (?5 IS NULL OR offer_expires_at <= ?5) RETURNING group_id",
+        &[tenant.into(), conversation.into(), agent.into(), now.into(), expired_by.into()],
+    )?;
+    let group = rows
+        .first()
+        .map(|r| r.opt_i64("group_id"))
+        .transpose()?
+        .flatten();
+    if group.is_some() {
+        db.execute(
+            "INSERT INTO conversation_skips (tenant_id, conversation_id, agent_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            &[tenant.into(), conversation.into(), agent.into()],
+        )?;
+    }
+    Ok(group)
+}
+
+/// Offers past their time: (tenant, conversation, agent).
+pub fn expired_offers(db: &dyn Sql, now: i64) -> Result<Vec<(TenantId, i64, i64)>, DbError> {
+    let rows = db.execute(
+        "SELECT tenant_id, id, agent_id FROM conversations WHERE status = 'offered' AND offer_expires_at <= ?",
+        &[now.into()],
+    )?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                TenantId(r.i64("tenant_id")?),
+                r.i64("id")?,
+                r.i64("agent_id")?,
+            ))
+        })
+        .collect()
 }
