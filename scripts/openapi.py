@@ -542,7 +542,8 @@ add("/api/inbox/conversations/{id}/attachments", "post", op("Send a file", "inbo
     json_body(obj({"filename": S, "content_type": S, "data": {"type": "string", "description": "base64, up to 5 MiB"}, "caption": S},
                   ("filename", "content_type", "data"))), INBOX + ("413",), params=[CONV],
     desc="403 attachment_type_forbidden when the group does not allow that kind (image, audio, video, documents). Web-chat visitors "
-         "download it from the widget; through WhatsApp, Telegram, e-mail and SMS files are not sent yet: the message is marked failed with that reason."))
+         "download it from the widget; WhatsApp (media upload), Telegram (sendPhoto, sendVideo, sendVoice, sendDocument) and e-mail receive it through the outbox; "
+         "SMS carries no files (the message fails with that reason)."))
 add("/widget/{channel_id}/attachments/{id}", "get", op("Download a file of my conversations", "widget",
     {"200": {"description": "The file", "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}},
     params=[CHANNEL, ID], errors=("401", "404", "503"), security=VISITOR, tenant=False))

@@ -1141,24 +1141,102 @@ fn agents_send_files_the_group_allows_and_visitors_download_them() {
 }
 
 #[test]
-fn files_to_provider_channels_are_marked_failed_with_the_reason() {
+fn files_go_through_whatsapp_and_telegram_media_apis() {
+    // WhatsApp: the upload answers a media id, then the message refers to it.
+    let wa = crate::fake::FakeProvider::start(vec![
+        (200, "{\"id\":\"MEDIA9\"}"),
+        (200, "{\"messages\":[{\"id\":\"wamid.F1\"}]}"),
+    ]);
     let app = TestApp::spawn();
-    let _setup = queue(&app, None, &["5511911110001"]);
+    let _setup = queue(&app, Some(&wa.url), &["5511911110001"]);
     let agent = app.token("agent1");
     ready(&app, &agent);
     let id = mine(&app, &agent)[0];
-    let sent = app.post(
+    let sent = app.post(&agent, &format!("/api/inbox/conversations/{id}/attachments"),
+        json!({"filename": "boleto.pdf", "content_type": "application/pdf", "data": "JVBERi0xLjQ=", "caption": "Seu boleto"}));
+    sent.assert_status(201);
+    assert_eq!(sent.body["delivery"], "queued");
+    assert_eq!(app.app.tick().unwrap().messages_sent, 1);
+    let got = wa.received();
+    assert_eq!(got[0].path, "/1234567890/media");
+    assert!(got[0]
+        .header("content-type")
+        .unwrap()
+        .starts_with("multipart/form-data; boundary="));
+    assert!(got[0].body.contains("filename=\"boleto.pdf\"") && got[0].body.contains("%PDF-1.4"));
+    let message = got[1].json();
+    assert_eq!(
+        (message["type"].as_str(), message["document"]["id"].as_str()),
+        (Some("document"), Some("MEDIA9"))
+    );
+    assert_eq!(message["document"]["filename"], "boleto.pdf");
+    assert_eq!(message["document"]["caption"], "*Atende Demo*: Seu boleto");
+    assert_eq!(column(&app, "SELECT delivery || ' ' || channel_message_id FROM messages WHERE attachment_id IS NOT NULL"), ["sent wamid.F1"]);
+
+    // Telegram: one multipart call to the method for the kind of file.
+    let tg = crate::fake::FakeProvider::start(vec![(
+        200,
+        "{\"ok\":true,\"result\":{\"message_id\":77}}",
+    )]);
+    let app = TestApp::spawn();
+    let s = setup(&app, "telegram", Some(&tg.url));
+    app.post(
+        &s.admin,
+        &format!("/api/admin/groups/{}/members", s.group),
+        json!({"all": true}),
+    )
+    .assert_status(200);
+    crate::channels::post_raw(&app, &format!("/hooks/telegram/{}", s.channel), vec![("x-telegram-bot-api-secret-token", crate::channels::TG_SECRET.to_owned())],
+        json!({"update_id": 1, "message": {"message_id": 1, "text": "oi", "date": 1, "chat": {"id": 555, "type": "private"}, "from": {"id": 555, "first_name": "Ana"}}}).to_string().as_bytes()).assert_status(200);
+    let agent = app.token("agent1");
+    ready(&app, &agent);
+    let id = mine(&app, &agent)[0];
+    app.post(
+        &agent,
+        &format!("/api/inbox/conversations/{id}/attachments"),
+        json!({"filename": "foto.png", "content_type": "image/png", "data": "iVBORw0KGgo="}),
+    )
+    .assert_status(201);
+    assert_eq!(app.app.tick().unwrap().messages_sent, 1);
+    let call = &tg.received()[0];
+    assert_eq!(call.path, "/bot123:ABC/sendPhoto");
+    assert!(
+        call.body.contains("name=\"chat_id\"\r\n\r\n555")
+            && call.body.contains("name=\"photo\"; filename=\"foto.png\"")
+    );
+}
+
+#[test]
+fn sms_carries_no_files() {
+    let app = TestApp::spawn();
+    let s = setup(&app, "sms", None);
+    app.post(
+        &s.admin,
+        &format!("/api/admin/groups/{}/members", s.group),
+        json!({"all": true}),
+    )
+    .assert_status(200);
+    crate::channels::post_raw(
+        &app,
+        &format!("/hooks/sms/{}", s.channel),
+        vec![(
+            "x-atende-secret",
+            crate::channels::INBOUND_SECRET.to_owned(),
+        )],
+        json!({"id": "s1", "from": "+5511987654321", "text": "oi"})
+            .to_string()
+            .as_bytes(),
+    )
+    .assert_status(200);
+    let agent = app.token("agent1");
+    ready(&app, &agent);
+    let id = mine(&app, &agent)[0];
+    app.post(
         &agent,
         &format!("/api/inbox/conversations/{id}/attachments"),
         json!({"filename": "a.png", "content_type": "image/png", "data": "iVBORw0KGgo="}),
-    );
-    sent.assert_status(201);
-    let row = column(
-        &app,
-        "SELECT delivery || ': ' || delivery_error FROM messages WHERE attachment_id IS NOT NULL",
-    );
-    assert_eq!(
-        row,
-        ["failed: sending files through whatsapp is not supported yet"]
-    );
+    )
+    .assert_status(201);
+    assert_eq!(app.app.tick().unwrap().messages_failed, 1);
+    assert_eq!(column(&app, "SELECT delivery || ': ' || delivery_error FROM messages WHERE attachment_id IS NOT NULL"), ["failed: SMS carries no files"]);
 }

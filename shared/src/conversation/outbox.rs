@@ -75,6 +75,8 @@ struct Due {
     reply_to: String,
     subject: Option<String>,
     channel: ChannelDoc,
+    kind: String,
+    attachment_id: Option<i64>,
 }
 
 /// Claims up to `limit` due deliveries (a lease so overlapping workers never send twice).
@@ -86,7 +88,9 @@ fn claim(db: &dyn Sql, now: i64, limit: i64) -> Result<Vec<Due>, DbError> {
          RETURNING id, tenant_id, message_id, attempts, rendered, \
            (SELECT v.reply_to FROM messages m JOIN conversations v ON v.id = m.conversation_id WHERE m.id = outbox.message_id) AS reply_to, \
            (SELECT v.subject FROM messages m JOIN conversations v ON v.id = m.conversation_id WHERE m.id = outbox.message_id) AS subject, \
-           (SELECT c.data FROM messages m JOIN config_items c ON c.id = m.channel_id WHERE m.id = outbox.message_id) AS channel",
+           (SELECT c.data FROM messages m JOIN config_items c ON c.id = m.channel_id WHERE m.id = outbox.message_id) AS channel, \
+           (SELECT m.kind FROM messages m WHERE m.id = outbox.message_id) AS kind, \
+           (SELECT m.attachment_id FROM messages m WHERE m.id = outbox.message_id) AS attachment_id",
         &[now.into(), LEASE_MS.into(), limit.into()],
     )?;
     let mut due = Vec::new();
@@ -105,6 +109,8 @@ fn claim(db: &dyn Sql, now: i64, limit: i64) -> Result<Vec<Due>, DbError> {
             reply_to: r.opt_text("reply_to")?.unwrap_or_default(),
             subject: r.opt_text("subject")?,
             channel,
+            kind: r.opt_text("kind")?.unwrap_or_default(),
+            attachment_id: r.opt_i64("attachment_id")?,
         });
     }
     Ok(due)
@@ -122,10 +128,23 @@ pub fn deliver_due(ctx: &Ctx, limit: i64) -> AppResult<DeliveryReport> {
     let now = ctx.now_ms();
     let mut report = DeliveryReport::default();
     for item in claim(ctx.db, now, limit)? {
+        let file = match item.attachment_id {
+            Some(id) => crate::inbox::sql::attachment(ctx.db, item.tenant, id)?.map(|a| {
+                providers::OutgoingFile {
+                    kind: super::MessageKind::parse(&item.kind)
+                        .unwrap_or(super::MessageKind::Document),
+                    filename: a.filename,
+                    content_type: a.content_type,
+                    data: a.data,
+                }
+            }),
+            None => None,
+        };
         let request = providers::Outgoing {
             to: &item.reply_to,
             text: &item.rendered,
             subject: item.subject.as_deref(),
+            file: file.as_ref(),
         };
         let result = providers::send(ctx, &item.channel, &request);
         let attempts = item.attempts + 1;

@@ -986,8 +986,8 @@ fn kind_allowed(group: &GroupDoc, content_type: &str) -> (MessageKind, bool) {
 }
 
 /// Sends a file: within the group's permissions and the size limit. Web-chat visitors
-/// download it from the widget; provider channels do not take files yet, so there the
-/// message is marked failed with that reason, for the agent to see.
+/// download it from the widget; on WhatsApp, Telegram and e-mail the outbox delivers it
+/// through the provider's media API (SMS carries no files: it fails with that reason).
 pub fn send_attachment(
     ctx: &Ctx,
     me: &Principal,
@@ -1067,24 +1067,25 @@ pub fn send_attachment(
                 delivery: Some(if webchat {
                     crate::conversation::Delivery::Sent
                 } else {
-                    crate::conversation::Delivery::Failed
+                    crate::conversation::Delivery::Queued
                 }),
                 now,
             },
         )?
         .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("attachment message not stored")))?;
         if !webchat {
+            // Delivered through the provider by the outbox, like any message; the caption
+            // (or the file name) goes with it, signed as the group says.
+            let rendered = render(
+                group.name_shown,
+                &me.user.display_name,
+                &me.tenant.name,
+                &body,
+            );
             ctx.db.execute(
-                "UPDATE messages SET delivery_error = ? WHERE tenant_id = ? AND id = ?",
-                &[
-                    format!(
-                        "sending files through {} is not supported yet",
-                        channel.doc.kind.as_str()
-                    )
-                    .into(),
-                    me.tenant_id().into(),
-                    message.into(),
-                ],
+                "INSERT INTO outbox (tenant_id, message_id, rendered, status, next_attempt_at, created_at, updated_at) \
+                 VALUES (?, ?, ?, 'queued', ?, ?, ?)",
+                &[me.tenant_id().into(), message.into(), rendered.into(), now.into(), now.into(), now.into()],
             )?;
         }
         sql::touch_by_agent(ctx.db, me.tenant_id(), id, now)?;

@@ -99,6 +99,14 @@ impl Inbound {
 }
 
 pub fn send(ctx: &Ctx, channel: &ChannelDoc, out: &Outgoing) -> Result<String, SendError> {
+    let attachments: Vec<Value> = out
+        .file
+        .map(|f| {
+            json!({"filename": f.filename, "content_type": f.content_type,
+                   "content": base64::engine::general_purpose::STANDARD.encode(&f.data)})
+        })
+        .into_iter()
+        .collect();
     let cred = |k: &str| {
         channel
             .credentials
@@ -120,7 +128,8 @@ pub fn send(ctx: &Ctx, channel: &ChannelDoc, out: &Outgoing) -> Result<String, S
         url,
         cred("api_key"),
         &json!({
-            "from": cred("from_address"), "to": out.to, "subject": subject.unwrap_or_else(|| "Atendimento".into()), "text": out.text
+            "from": cred("from_address"), "to": out.to, "subject": subject.unwrap_or_else(|| "Atendimento".into()),
+            "text": out.text, "attachments": attachments
         }),
     )?;
     Ok(answer["id"].as_str().map(str::to_owned).unwrap_or_default())

@@ -29,8 +29,50 @@ pub enum InboundEvent {
 
 pub struct Outgoing<'a> {
     pub to: &'a str,
+    /// The text, or a file's caption.
     pub text: &'a str,
     pub subject: Option<&'a str>,
+    pub file: Option<&'a OutgoingFile>,
+}
+
+/// A file an agent sends.
+pub struct OutgoingFile {
+    pub kind: crate::conversation::MessageKind,
+    pub filename: String,
+    pub content_type: String,
+    pub data: Vec<u8>,
+}
+
+/// A `multipart/form-data` body: (content type header, bytes).
+pub fn multipart(
+    fields: &[(&str, &str)],
+    file_field: &str,
+    file: &OutgoingFile,
+) -> (String, Vec<u8>) {
+    // A boundary that cannot occur in the file: grow it until it does not.
+    let mut boundary = String::from("atende-boundary-7f3a9c");
+    while file
+        .data
+        .windows(boundary.len())
+        .any(|w| w == boundary.as_bytes())
+    {
+        boundary.push('x');
+    }
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
+    }
+    let filename = file.filename.replace(['"', '\r', '\n'], "_");
+    body.extend(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{file_field}\"; filename=\"{filename}\"\r\nContent-Type: {}\r\n\r\n",
+            file.content_type
+        )
+        .as_bytes(),
+    );
+    body.extend(&file.data);
+    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
 #[derive(Debug)]
@@ -61,6 +103,7 @@ pub fn send(ctx: &Ctx, channel: &ChannelDoc, out: &Outgoing) -> Result<String, S
         ChannelType::Whatsapp => whatsapp::send(ctx, channel, out),
         ChannelType::Telegram => telegram::send(ctx, channel, out),
         ChannelType::Email => email::send(ctx, channel, out),
+        ChannelType::Sms if out.file.is_some() => Err(SendError::permanent("SMS carries no files")),
         ChannelType::Sms => sms::send(ctx, channel, out),
         ChannelType::Webchat => Ok(String::new()),
     }
@@ -74,15 +117,31 @@ fn post_json(
     bearer: Option<&str>,
     body: &serde_json::Value,
 ) -> Result<serde_json::Value, SendError> {
+    post(
+        ctx,
+        url,
+        bearer,
+        "application/json",
+        body.to_string().into_bytes(),
+    )
+}
+
+fn post(
+    ctx: &Ctx,
+    url: &str,
+    bearer: Option<&str>,
+    content_type: &str,
+    body: Vec<u8>,
+) -> Result<serde_json::Value, SendError> {
     let mut builder = http::Request::builder()
         .method("POST")
         .uri(url)
-        .header("content-type", "application/json");
+        .header("content-type", content_type);
     if let Some(token) = bearer {
         builder = builder.header("authorization", format!("Bearer {token}"));
     }
     let request = builder
-        .body(body.to_string().into_bytes())
+        .body(body)
         .map_err(|e| SendError::permanent(format!("bad provider URL: {e}")))?;
     let response = ctx.http.send(request).map_err(|e| SendError::retry(e.0))?;
     let status = response.status().as_u16();

@@ -1,7 +1,7 @@
 //! Telegram Bot API: updates posted to our webhook (checked by `X-Telegram-Bot-Api-Secret-Token`)
 //! and `sendMessage`.
 
-use super::{post_json, text_of, InboundEvent, Outgoing, SendError};
+use super::{multipart, post, post_json, text_of, InboundEvent, Outgoing, SendError};
 use crate::config::channel::ChannelDoc;
 use crate::context::Ctx;
 use crate::conversation::inbound::Inbound;
@@ -104,17 +104,39 @@ pub fn send(ctx: &Ctx, channel: &ChannelDoc, out: &Outgoing) -> Result<String, S
     let base = cred("api_base_url")
         .unwrap_or(DEFAULT_API)
         .trim_end_matches('/');
-    let chat: Value = out
-        .to
-        .parse::<i64>()
-        .map(Value::from)
-        .unwrap_or_else(|_| json!(out.to));
-    let answer = post_json(
-        ctx,
-        &format!("{base}/bot{token}/sendMessage"),
-        None,
-        &json!({"chat_id": chat, "text": out.text}),
-    )?;
+    let answer = match out.file {
+        None => {
+            let chat: Value = out
+                .to
+                .parse::<i64>()
+                .map(Value::from)
+                .unwrap_or_else(|_| json!(out.to));
+            post_json(
+                ctx,
+                &format!("{base}/bot{token}/sendMessage"),
+                None,
+                &json!({"chat_id": chat, "text": out.text}),
+            )?
+        }
+        Some(file) => {
+            let (method, field) = match file.kind {
+                MessageKind::Image => ("sendPhoto", "photo"),
+                MessageKind::Video => ("sendVideo", "video"),
+                MessageKind::Audio if file.content_type.contains("ogg") => ("sendVoice", "voice"),
+                MessageKind::Audio => ("sendAudio", "audio"),
+                _ => ("sendDocument", "document"),
+            };
+            let (content_type, body) =
+                multipart(&[("chat_id", out.to), ("caption", out.text)], field, file);
+            post(
+                ctx,
+                &format!("{base}/bot{token}/{method}"),
+                None,
+                &content_type,
+                body,
+            )?
+        }
+    };
     if answer["ok"] == false {
         return Err(SendError::permanent(
             answer["description"]

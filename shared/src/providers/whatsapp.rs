@@ -1,7 +1,7 @@
 //! WhatsApp Cloud API: the webhook (verification handshake, `X-Hub-Signature-256`, messages and
 //! statuses) and `POST /{phone_number_id}/messages`.
 
-use super::{post_json, text_of, InboundEvent, Outgoing, SendError};
+use super::{multipart, post, post_json, text_of, InboundEvent, Outgoing, SendError};
 use crate::config::channel::ChannelDoc;
 use crate::context::Ctx;
 use crate::conversation::inbound::Inbound;
@@ -138,12 +138,52 @@ pub fn send(ctx: &Ctx, channel: &ChannelDoc, out: &Outgoing) -> Result<String, S
     let base = cred("api_base_url")
         .unwrap_or(DEFAULT_API)
         .trim_end_matches('/');
+    let message = match out.file {
+        None => {
+            json!({"messaging_product": "whatsapp", "recipient_type": "individual", "to": out.to,
+                       "type": "text", "text": {"preview_url": false, "body": out.text}})
+        }
+        Some(file) => {
+            // Files are uploaded first; the message then refers to the media id.
+            let (content_type, body) = multipart(
+                &[
+                    ("messaging_product", "whatsapp"),
+                    ("type", &file.content_type),
+                ],
+                "file",
+                file,
+            );
+            let uploaded = post(
+                ctx,
+                &format!("{base}/{phone_id}/media"),
+                cred("access_token"),
+                &content_type,
+                body,
+            )?;
+            let media = uploaded["id"]
+                .as_str()
+                .ok_or_else(|| SendError::retry("the media upload returned no id"))?;
+            let kind = match file.kind {
+                MessageKind::Image => "image",
+                MessageKind::Audio => "audio",
+                MessageKind::Video => "video",
+                _ => "document",
+            };
+            let mut media_object = json!({"id": media});
+            if kind != "audio" {
+                media_object["caption"] = json!(out.text);
+            }
+            if kind == "document" {
+                media_object["filename"] = json!(file.filename);
+            }
+            json!({"messaging_product": "whatsapp", "recipient_type": "individual", "to": out.to, "type": kind, kind: media_object})
+        }
+    };
     let answer = post_json(
         ctx,
         &format!("{base}/{phone_id}/messages"),
         cred("access_token"),
-        &json!({"messaging_product": "whatsapp", "recipient_type": "individual", "to": out.to,
-                "type": "text", "text": {"preview_url": false, "body": out.text}}),
+        &message,
     )?;
     Ok(answer["messages"][0]["id"]
         .as_str()
