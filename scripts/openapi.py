@@ -558,7 +558,8 @@ add("/api/inbox/offers/{id}/accept", "post", op("Accept an offer", "inbox", ok(r
 add("/api/inbox/offers/{id}/reject", "post", op("Reject an offer", "inbox", {"204": {"description": "Rejected; offered to another available agent (or back to me if none)"}},
     json_body(obj({"reason": S})), INBOX, params=[OFFER]))
 add("/internal/tick", "post", op("Run the scheduled work once", "routing",
-    ok({"type": "object", "properties": {"ran": B, "assigned": I, "inactivity_warnings": I, "inactivity_closes": I, "messages_sent": I,
+    ok({"type": "object", "properties": {"ran": B, "assigned": I, "inactivity_warnings": I, "inactivity_closes": I, "auto_pending": I,
+                                         "answer_timeouts": I, "disconnected_agents": I, "bot_inactivity": I, "queue_notices": I, "messages_sent": I,
                                          "messages_retried": I, "messages_failed": I, "webhooks_delivered": I, "webhooks_retried": I,
                                          "webhooks_failed": I}}),
     errors=("401", "403", "503"), security=[{"tick": []}], tenant=False,

@@ -50,6 +50,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0007_offers.sql",
         sql: include_str!("../../migrations/0007_offers.sql"),
     },
+    Migration {
+        version: 8,
+        name: "0008_timers.sql",
+        sql: include_str!("../../migrations/0008_timers.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {

@@ -18,6 +18,11 @@ pub struct TickReport {
     pub assigned: usize,
     pub inactivity_warnings: usize,
     pub inactivity_closes: usize,
+    pub auto_pending: usize,
+    pub answer_timeouts: usize,
+    pub disconnected_agents: usize,
+    pub bot_inactivity: usize,
+    pub queue_notices: usize,
     pub messages_sent: usize,
     pub messages_retried: usize,
     pub messages_failed: usize,
@@ -42,8 +47,10 @@ pub fn run(ctx: &Ctx) -> AppResult<TickReport> {
 
 fn run_leased(ctx: &Ctx) -> AppResult<TickReport> {
     let timers = crate::routing::inactivity(ctx)?;
+    let others = crate::routing::timers::run(ctx)?;
     crate::routing::expire_offers(ctx)?;
     let distribution = crate::routing::distribute_all(ctx)?;
+    let queue_notices = crate::routing::timers::queue_notices(ctx)?;
     let DeliveryReport {
         sent,
         retried,
@@ -56,6 +63,11 @@ fn run_leased(ctx: &Ctx) -> AppResult<TickReport> {
         assigned: distribution.assigned,
         inactivity_warnings: timers.warned,
         inactivity_closes: timers.closed,
+        auto_pending: others.auto_pending,
+        answer_timeouts: others.answer_timeouts,
+        disconnected_agents: others.disconnected_agents,
+        bot_inactivity: others.bot_inactivity,
+        queue_notices,
         messages_sent: sent,
         messages_retried: retried,
         messages_failed: failed,

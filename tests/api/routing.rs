@@ -48,6 +48,12 @@ fn ready(app: &TestApp, token: &str) {
     .assert_status(200);
 }
 
+/// The console's heartbeat, as it sends it every few seconds.
+fn alive(app: &TestApp, token: &str) {
+    app.post(token, "/api/inbox/heartbeat", json!({}))
+        .assert_status(204);
+}
+
 fn arrive(app: &TestApp, s: &Setup, n: usize, offset: usize) {
     for i in offset..offset + n {
         whatsapp_post(
@@ -530,5 +536,216 @@ fn offers_hold_the_slot_until_accepted_rejected_or_expired() {
         )
         .body["status"],
         "assigned"
+    );
+}
+
+#[test]
+fn automatic_pending_after_the_customers_silence() {
+    let app = TestApp::spawn();
+    let (s, agents) = group_with(&app, "circular", &["agent1"], 5);
+    app.patch(
+        &s.admin,
+        &format!("/api/admin/groups/{}", s.group),
+        json!({"flags": {"auto_pending": true}, "timers": {"auto_pending_minutes": 15}}),
+    )
+    .assert_status(200);
+    ready(&app, &agents[0].0);
+    arrive(&app, &s, 1, 0);
+    app.clock
+        .advance(Duration::minutes(15) - Duration::seconds(1));
+    alive(&app, &agents[0].0);
+    assert_eq!(app.app.tick().unwrap().auto_pending, 0);
+    app.clock.advance(Duration::seconds(1));
+    assert_eq!(app.app.tick().unwrap().auto_pending, 1);
+    assert_eq!(
+        column(&app, "SELECT status FROM conversations"),
+        ["pending"]
+    );
+}
+
+#[test]
+fn an_unanswered_conversation_goes_back_to_the_queue_and_to_another_agent() {
+    let app = TestApp::spawn();
+    let (s, agents) = group_with(&app, "circular", &["agent1", "agent2"], 5);
+    app.patch(
+        &s.admin,
+        &format!("/api/admin/groups/{}", s.group),
+        json!({"timers": {"agent_answer_minutes": 3}}),
+    )
+    .assert_status(200);
+    ready(&app, &agents[0].0);
+    arrive(&app, &s, 1, 0);
+    ready(&app, &agents[1].0);
+    let first_agent = column(&app, "SELECT agent_id FROM conversations")[0].clone();
+    app.clock
+        .advance(Duration::minutes(3) - Duration::seconds(1));
+    alive(&app, &agents[0].0);
+    alive(&app, &agents[1].0);
+    assert_eq!(app.app.tick().unwrap().answer_timeouts, 0);
+    app.clock.advance(Duration::seconds(1));
+    let tick = app.app.tick().unwrap();
+    assert_eq!((tick.answer_timeouts, tick.assigned), (1, 1));
+    let now_with = column(&app, "SELECT agent_id FROM conversations")[0].clone();
+    assert_ne!(
+        now_with, first_agent,
+        "the agent who let it wait is passed over"
+    );
+    assert!(
+        column(
+            &app,
+            "SELECT actor FROM conversation_events WHERE kind = 'answer_timeout'"
+        ) == ["agent_inactivity"]
+    );
+    // An answer in time keeps it.
+    let id = column(&app, "SELECT id FROM conversations")[0].clone();
+    let holder = if now_with == agents[0].1.to_string() {
+        &agents[0].0
+    } else {
+        &agents[1].0
+    };
+    app.post(
+        holder,
+        &format!("/api/inbox/conversations/{id}/messages"),
+        json!({"text": "Olá!"}),
+    )
+    .assert_status(201);
+    app.clock.advance(Duration::minutes(1));
+    alive(&app, holder);
+    assert_eq!(app.app.tick().unwrap().answer_timeouts, 0);
+}
+
+#[test]
+fn a_disconnected_agents_conversations_return_to_the_queue_or_close_per_the_group() {
+    let app = TestApp::spawn();
+    let (s, agents) = group_with(&app, "circular", &["agent1", "agent2"], 5);
+    ready(&app, &agents[0].0);
+    arrive(&app, &s, 2, 0);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM conversations WHERE status = 'assigned'"
+        ),
+        2
+    );
+    let arrivals = column(&app, "SELECT arrived_at FROM conversations ORDER BY id");
+    app.clock
+        .advance(Duration::minutes(2) - Duration::seconds(1));
+    assert_eq!(app.app.tick().unwrap().disconnected_agents, 0);
+    app.clock.advance(Duration::seconds(1));
+    assert_eq!(app.app.tick().unwrap().disconnected_agents, 1);
+    assert_eq!(
+        app.get(&agents[0].0, "/api/inbox/status").body["status"],
+        "offline"
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM conversations WHERE status = 'queued'"
+        ),
+        2
+    );
+    assert_eq!(
+        column(&app, "SELECT arrived_at FROM conversations ORDER BY id"),
+        arrivals,
+        "their place in the queue is kept"
+    );
+
+    // Without redirect, they are closed instead.
+    app.patch(
+        &s.admin,
+        &format!("/api/admin/groups/{}", s.group),
+        json!({"flags": {"redirect_on_disconnect": false}}),
+    )
+    .assert_status(200);
+    ready(&app, &agents[1].0);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM conversations WHERE status = 'assigned'"
+        ),
+        2
+    );
+    app.clock.advance(Duration::minutes(1));
+    app.post(&agents[1].0, "/api/inbox/heartbeat", json!({}))
+        .assert_status(204);
+    app.clock
+        .advance(Duration::minutes(1) + Duration::seconds(30));
+    assert_eq!(
+        app.app.tick().unwrap().disconnected_agents,
+        0,
+        "the heartbeat kept it connected"
+    );
+    app.clock.advance(Duration::seconds(30));
+    assert_eq!(app.app.tick().unwrap().disconnected_agents, 1);
+    assert_eq!(
+        column(
+            &app,
+            "SELECT DISTINCT status || ' ' || closed_by FROM conversations"
+        ),
+        ["closed system"]
+    );
+}
+
+#[test]
+fn customers_waiting_hear_their_position_periodically_or_when_it_changes() {
+    let app = TestApp::spawn();
+    let (s, agents) = group_with(&app, "circular", &["agent1"], 1);
+    arrive(&app, &s, 3, 0);
+    // Positions are noted silently at first; nobody moved.
+    assert_eq!(app.app.tick().unwrap().queue_notices, 0);
+    // agent1 takes the first: the other two move up and are told.
+    ready(&app, &agents[0].0);
+    assert_eq!(app.app.tick().unwrap().queue_notices, 2);
+    assert_eq!(
+        column(
+            &app,
+            "SELECT body FROM messages WHERE role = 'system' ORDER BY id"
+        ),
+        [
+            "Você é o número 1 na fila. Em breve você será atendido.",
+            "Você é o número 2 na fila. Em breve você será atendido."
+        ]
+    );
+    assert_eq!(
+        app.app.tick().unwrap().queue_notices,
+        0,
+        "no change, no notice"
+    );
+
+    // Periodic: every 2 minutes whatever happens.
+    app.patch(&s.admin, &format!("/api/admin/groups/{}", s.group), json!({"flags": {"periodic_queue_position": true}, "timers": {"queue_position_minutes": 2}})).assert_status(200);
+    app.clock
+        .advance(Duration::minutes(2) - Duration::seconds(1));
+    alive(&app, &agents[0].0);
+    assert_eq!(app.app.tick().unwrap().queue_notices, 0);
+    app.clock.advance(Duration::seconds(1));
+    assert_eq!(app.app.tick().unwrap().queue_notices, 2);
+}
+
+#[test]
+fn the_bots_inactivity_rule_moves_silent_customers_on() {
+    let app = TestApp::spawn();
+    let s = setup(&app, "whatsapp", None);
+    app.patch(&s.admin, &format!("/api/admin/groups/{}", s.group),
+        json!({"start_bot": "menu", "bot_inactivity": {"time": 5, "unit": "minutes", "action": "to_queue"}})).assert_status(200);
+    whatsapp_post(
+        &app,
+        s.channel,
+        &wa_text("5511987654321", "wamid.bot1", "oi"),
+    )
+    .assert_status(200);
+    assert_eq!(column(&app, "SELECT status FROM conversations"), ["bot"]);
+    app.clock
+        .advance(Duration::minutes(5) - Duration::seconds(1));
+    assert_eq!(app.app.tick().unwrap().bot_inactivity, 0);
+    app.clock.advance(Duration::seconds(1));
+    assert_eq!(app.app.tick().unwrap().bot_inactivity, 1);
+    assert_eq!(column(&app, "SELECT status FROM conversations"), ["queued"]);
+    assert_eq!(
+        column(
+            &app,
+            "SELECT actor FROM conversation_events WHERE kind = 'to_queue'"
+        ),
+        ["bot_inactivity"]
     );
 }

@@ -5,6 +5,7 @@
 //! the same time.
 
 pub mod sql;
+pub mod timers;
 
 use crate::config::group::{GroupDoc, Strategy};
 use crate::context::Ctx;
