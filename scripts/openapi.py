@@ -531,7 +531,8 @@ add("/api/inbox/conversations/{id}/new-protocol", "post", op("A new protocol for
 CLIENT = param("id", desc="The client's id")
 add("/api/inbox/clients", "post", op("Quick registration of a client", "inbox", ok(ref("Client"), "201", "Created"), json_body(ref("ClientInput")), WRITE))
 add("/api/inbox/clients/{id}", "get", op("The customer panel: details and history", "inbox",
-    ok({"type": "object", "properties": {"client": ref("Client"), "history": {"type": "array", "items": {"type": "object"}}}}),
+    ok({"type": "object", "properties": {"client": ref("Client"), "history": {"type": "array", "items": {"type": "object"}},
+                                         "protocols": {"type": "array", "items": {"type": "object"}, "description": "Every past protocol I may see, with message counts"}}}),
     params=[CLIENT, param("days", {"type": "integer", "minimum": 1, "maximum": 31, "default": 31}, "query"),
             param("q", S, "query", "Only conversations with messages containing this")], errors=("401", "403", "404", "422", "503"),
     desc="History shows what the caller may see: their own conversations; their groups' or operations' where permitted; never a colleague's confidential history."))

@@ -988,10 +988,16 @@ fn the_customer_panel_shows_only_the_history_one_may_see() {
     assert_eq!(history(&agent1, "?q=pix"), 0);
     app.get(&agent1, &format!("/api/inbox/clients/{client}?days=60"))
         .assert_error(422, "validation_failed");
-    // Thirty-two days later it is out of the panel's window.
+    // Thirty-two days later it is out of the panel's window, but still in the protocols timeline.
     app.clock.advance(chrono::Duration::days(32));
     let agent1 = app.token("agent1");
     assert_eq!(history(&agent1, ""), 0);
+    let panel = app
+        .get(&agent1, &format!("/api/inbox/clients/{client}"))
+        .body;
+    assert_eq!(panel["protocols"].as_array().unwrap().len(), 1);
+    assert_eq!(panel["protocols"][0]["protocol"], "WA00000000001");
+    assert_eq!(panel["protocols"][0]["messages"], 2);
 }
 
 #[test]

@@ -942,8 +942,9 @@ pub fn viewer(me: &Principal) -> sql::Viewer {
     }
 }
 
-/// The customer panel: the client, and their conversations of the last `days` (31 by
-/// default) that I may see, with counts; `q` counts messages containing it.
+/// The customer panel: the client; their conversations of the last `days` (31 by default)
+/// that I may see, with counts (`q`: only those with messages containing it); and the timeline
+/// of all their past protocols I may see.
 pub fn customer_panel(
     ctx: &Ctx,
     me: &Principal,
@@ -961,7 +962,9 @@ pub fn customer_panel(
         Some(_) => history.into_iter().filter(|h| h.matching > 0).collect(),
         None => history,
     };
-    Ok(json!({"client": details, "history": history}))
+    // The timeline of every past protocol (any age), with message counts.
+    let protocols = sql::client_history(ctx.db, me.tenant_id(), client, 0, None, &viewer(me))?;
+    Ok(json!({"client": details, "history": history, "protocols": protocols}))
 }
 
 #[derive(Debug, Deserialize)]
