@@ -341,7 +341,7 @@ fn a_customer_message_restarts_the_inactivity_clock() {
 }
 
 #[test]
-fn ticks_arrivals_and_status_changes_at_once_never_double_assign_or_overfill() {
+fn ticks_arrivals_transfers_and_status_changes_at_once_never_double_assign_or_overfill() {
     let app = std::sync::Arc::new(TestApp::spawn());
     let (s, agents) = group_with(
         &app,
@@ -349,12 +349,43 @@ fn ticks_arrivals_and_status_changes_at_once_never_double_assign_or_overfill() {
         &["agent1", "agent2", "agent3", "agent4"],
         5,
     );
+    // A second group the first may transfer to, answered by two other people.
+    let operation = app
+        .get(&s.admin, &format!("/api/admin/groups/{}", s.group))
+        .body["operation_id"]
+        .as_i64()
+        .unwrap();
+    let second = app.make(
+        &s.admin,
+        "groups",
+        json!({"name": "Segundo nível", "operation_id": operation}),
+    );
+    app.patch(
+        &s.admin,
+        &format!("/api/admin/groups/{}", s.group),
+        json!({"transfer_group_ids": [second]}),
+    )
+    .assert_status(200);
+    let seconds: Vec<(String, i64)> = ["supagent", "agent3"]
+        .iter()
+        .map(|u| (app.token(u), app.user_id(&s.admin, u)))
+        .collect();
+    app.post(
+        &s.admin,
+        &format!("/api/admin/groups/{second}/members"),
+        json!({"ids": seconds.iter().map(|(_, id)| *id).collect::<Vec<_>>()}),
+    )
+    .assert_status(200);
+    app.update_user(&s.admin, seconds[0].1, json!({"max_concurrent": 5}))
+        .assert_status(200);
+    let admin = app.token("admin");
+    app.make(&admin, "pause-reasons", json!({"name": "Café"}));
     let mut workers = Vec::new();
-    // Arrivals: 4 threads x 100 customers.
+    // Arrivals: 4 threads x 500 customers.
     for t in 0..4 {
         let (app, channel) = (app.clone(), s.channel);
         workers.push(std::thread::spawn(move || {
-            for i in 0..100 {
+            for i in 0..500 {
                 let n = t * 1000 + i;
                 whatsapp_post(
                     &app,
@@ -372,37 +403,47 @@ fn ticks_arrivals_and_status_changes_at_once_never_double_assign_or_overfill() {
     for _ in 0..4 {
         let app = app.clone();
         workers.push(std::thread::spawn(move || {
-            for _ in 0..30 {
+            for _ in 0..40 {
                 let _ = app.app.tick();
             }
         }));
     }
-    // Agents going ready and paused.
-    let admin = app.token("admin");
-    app.make(&admin, "pause-reasons", json!({"name": "Café"}));
-    for (token, _) in agents.clone() {
+    // Agents going ready and paused, and transferring what they hold to the second group.
+    for (token, _) in agents.clone().into_iter().chain(seconds.clone()) {
         let app = app.clone();
         workers.push(std::thread::spawn(move || {
-            for round in 0..20 {
+            for round in 0..25 {
                 let body = if round % 3 == 2 {
                     json!({"status": "paused", "reason": "Café"})
                 } else {
                     json!({"status": "ready"})
                 };
                 app.call("PUT", "/api/inbox/status", Some(&token), Some(body));
+                let held = app.get(&token, "/api/inbox/conversations").body;
+                if let Some(first) = held["items"]
+                    .as_array()
+                    .and_then(|i| i.first())
+                    .and_then(|c| c["id"].as_i64())
+                {
+                    app.post(
+                        &token,
+                        &format!("/api/inbox/conversations/{first}/transfer"),
+                        json!({"to_group_id": second}),
+                    );
+                }
             }
         }));
     }
     for w in workers {
         w.join().unwrap();
     }
-    for (token, _) in &agents {
+    for (token, _) in agents.iter().chain(seconds.iter()) {
         ready(&app, token);
     }
     app.app.tick().unwrap();
 
     // Checked against the database, not the responses.
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM conversations"), 400);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM conversations"), 2000);
     assert_eq!(
         count(
             &app,
@@ -417,14 +458,30 @@ fn ticks_arrivals_and_status_changes_at_once_never_double_assign_or_overfill() {
         ),
         0
     );
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM (SELECT conversation_id FROM conversation_events WHERE kind = 'assigned' GROUP BY conversation_id HAVING COUNT(*) > 1)"), 0, "nobody assigned twice");
-    assert_eq!(count(&app, "SELECT COALESCE(MAX(n), 0) FROM (SELECT COUNT(*) AS n FROM conversations WHERE status = 'assigned' GROUP BY agent_id)"), 5, "nobody over the limit");
     assert_eq!(
         count(
             &app,
-            "SELECT COUNT(*) FROM conversations WHERE status = 'assigned'"
+            "SELECT COUNT(*) FROM conversations WHERE status = 'queued' AND agent_id IS NOT NULL"
         ),
-        20
+        0
+    );
+    assert!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM conversation_events WHERE kind = 'transferred'"
+        ) > 0,
+        "transfers happened"
+    );
+    assert_eq!(count(&app, "SELECT COALESCE(MAX(n), 0) FROM (SELECT COUNT(*) AS n FROM conversations WHERE status = 'assigned' GROUP BY agent_id)"), 5, "nobody over the limit");
+    // Every assignment event is followed by the conversation leaving that agent before any
+    // other agent is assigned: nobody ever held a conversation at the same time as another.
+    let overlaps = count(&app, "SELECT COUNT(*) FROM conversation_events a JOIN conversation_events b \
+        ON b.conversation_id = a.conversation_id AND b.id > a.id AND b.kind = 'assigned' AND b.actor_id <> a.actor_id \
+        WHERE a.kind = 'assigned' AND NOT EXISTS (SELECT 1 FROM conversation_events x WHERE x.conversation_id = a.conversation_id \
+          AND x.id > a.id AND x.id < b.id AND x.kind IN ('transferred', 'answer_timeout', 'agent_disconnected', 'offer_expired', 'offer_rejected'))");
+    assert_eq!(
+        overlaps, 0,
+        "no conversation was ever given to two agents at once"
     );
 }
 
