@@ -178,23 +178,12 @@ pub fn pull(ctx: &Ctx, me: &Principal, group: i64) -> AppResult<Conversation> {
                 )
             });
         };
-        conversation_sql::record(
-            ctx.db,
-            &Event {
-                tenant: me.tenant_id(),
-                conversation: conversation.id,
-                kind: "assigned",
-                actor: "user",
-                actor_id: Some(me.user_id().0),
-                data: Some(json!({"via": "pull"})),
-                at: now,
-            },
-        )?;
-        webhook_delivery::emit(
-            ctx.db,
-            me.tenant_id(),
-            "conversation.assigned",
-            &json!({"conversation_id": conversation.id, "protocol": conversation.protocol, "agent_id": me.user_id()}),
+        record_taken(
+            ctx,
+            me,
+            conversation.id,
+            &conversation.protocol,
+            "pull",
             now,
         )?;
         let assigned = json!({"protocol": conversation.protocol});
@@ -334,10 +323,7 @@ pub fn send(
             &json!({"conversation_id": id, "message_id": message, "role": "agent", "kind": "text", "body": text}),
             now,
         )?;
-        conversation_sql::messages_after(ctx.db, me.tenant_id(), id, message - 1, 1)?
-            .into_iter()
-            .next()
-            .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("sent message not found")))
+        stored_message(ctx, me, id, message)
     })
 }
 
@@ -369,10 +355,7 @@ pub fn note(
         },
     )?
     .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("note not stored")))?;
-    conversation_sql::messages_after(ctx.db, me.tenant_id(), id, message - 1, 1)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("note not found")))
+    stored_message(ctx, me, id, message)
 }
 
 /// Pending frees a slot of my limit; my own action or the customer's reply brings it back.
@@ -1092,10 +1075,7 @@ pub fn send_attachment(
             )?;
         }
         sql::touch_by_agent(ctx.db, me.tenant_id(), id, now)?;
-        conversation_sql::messages_after(ctx.db, me.tenant_id(), id, message - 1, 1)?
-            .into_iter()
-            .next()
-            .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("attachment message not found")))
+        stored_message(ctx, me, id, message)
     })
 }
 
@@ -1110,25 +1090,7 @@ pub fn accept(ctx: &Ctx, me: &Principal, id: i64) -> AppResult<Conversation> {
                     "this offer is no longer open (accepted, rejected or expired)",
                 )
             })?;
-        conversation_sql::record(
-            ctx.db,
-            &Event {
-                tenant: me.tenant_id(),
-                conversation: id,
-                kind: "assigned",
-                actor: "user",
-                actor_id: Some(me.user_id().0),
-                data: Some(json!({"via": "offer"})),
-                at: now,
-            },
-        )?;
-        webhook_delivery::emit(
-            ctx.db,
-            me.tenant_id(),
-            "conversation.assigned",
-            &json!({"conversation_id": id, "protocol": accepted.protocol, "agent_id": me.user_id()}),
-            now,
-        )?;
+        record_taken(ctx, me, id, &accepted.protocol, "offer", now)?;
         Ok(accepted)
     })
 }
@@ -1178,4 +1140,52 @@ pub fn reject(ctx: &Ctx, me: &Principal, id: i64, request: &RejectRequest) -> Ap
         )?;
         Ok(group)
     })
+}
+
+/// The message just stored, as the API shows it.
+fn stored_message(
+    ctx: &Ctx,
+    me: &Principal,
+    conversation: i64,
+    message: i64,
+) -> AppResult<crate::conversation::Message> {
+    conversation_sql::messages_after(ctx.db, me.tenant_id(), conversation, message - 1, 1)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| {
+            AppError::Unexpected(anyhow::anyhow!(
+                "message {message} not found after storing it"
+            ))
+        })
+}
+
+/// An agent took a conversation (pull, accepted offer): the timeline and the webhook.
+fn record_taken(
+    ctx: &Ctx,
+    me: &Principal,
+    conversation: i64,
+    protocol: &str,
+    via: &str,
+    now: i64,
+) -> AppResult<()> {
+    conversation_sql::record(
+        ctx.db,
+        &Event {
+            tenant: me.tenant_id(),
+            conversation,
+            kind: "assigned",
+            actor: "user",
+            actor_id: Some(me.user_id().0),
+            data: Some(json!({"via": via})),
+            at: now,
+        },
+    )?;
+    webhook_delivery::emit(
+        ctx.db,
+        me.tenant_id(),
+        "conversation.assigned",
+        &json!({"conversation_id": conversation, "protocol": protocol, "agent_id": me.user_id()}),
+        now,
+    )?;
+    Ok(())
 }
