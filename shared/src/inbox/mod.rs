@@ -268,34 +268,7 @@ pub fn send(
 ) -> AppResult<crate::conversation::Message> {
     let (conversation, group) = actionable(ctx, me, id)?;
     let text = compose_text(ctx, me, conversation.group_id.unwrap_or(0), &compose)?;
-    if conversation.status == State::Closed {
-        return Err(conflict(
-            "conversation_closed",
-            "this conversation is closed; open a new protocol to write again",
-        ));
-    }
-    if group.flags.receive_only {
-        return Err(AppError::forbidden(
-            "receive_only",
-            "this group only receives messages",
-        ));
-    }
-    match status(ctx, me)?.status.as_str() {
-        "paused" => {
-            return Err(conflict(
-                "agent_paused",
-                "You are paused! Do you want to resume?",
-            ))
-        }
-        "ready" => {}
-        _ if me.profile() == Profile::Admin => {}
-        _ => {
-            return Err(conflict(
-                "agent_offline",
-                "set your status to ready to send messages",
-            ))
-        }
-    }
+    may_send(ctx, me, &conversation, &group)?;
     let channel = ChannelInfo::load(ctx, conversation.channel_id)?;
     let rendered = render(
         group.name_shown,
@@ -982,24 +955,7 @@ pub fn send_attachment(
 ) -> AppResult<crate::conversation::Message> {
     use base64::Engine;
     let (conversation, group) = actionable(ctx, me, id)?;
-    if conversation.status == State::Closed {
-        return Err(conflict(
-            "conversation_closed",
-            "this conversation is closed",
-        ));
-    }
-    if group.flags.receive_only {
-        return Err(AppError::forbidden(
-            "receive_only",
-            "this group only receives messages",
-        ));
-    }
-    if status(ctx, me)?.status == "paused" {
-        return Err(conflict(
-            "agent_paused",
-            "You are paused! Do you want to resume?",
-        ));
-    }
+    may_send(ctx, me, &conversation, &group)?;
     let (kind, allowed) = kind_allowed(&group, &upload.content_type);
     if !allowed {
         return Err(AppError::forbidden(
@@ -1187,5 +1143,44 @@ fn record_taken(
         &json!({"conversation_id": conversation, "protocol": protocol, "agent_id": me.user_id()}),
         now,
     )?;
+    Ok(())
+}
+
+/// Whether I may send to the customer now, whatever I send: the conversation is open, the
+/// group is not receive-only, and I am ready (admins act whatever their status).
+fn may_send(
+    ctx: &Ctx,
+    me: &Principal,
+    conversation: &Conversation,
+    group: &GroupDoc,
+) -> AppResult<()> {
+    if conversation.status == State::Closed {
+        return Err(conflict(
+            "conversation_closed",
+            "this conversation is closed; open a new protocol to write again",
+        ));
+    }
+    if group.flags.receive_only {
+        return Err(AppError::forbidden(
+            "receive_only",
+            "this group only receives messages",
+        ));
+    }
+    match status(ctx, me)?.status.as_str() {
+        "paused" => {
+            return Err(conflict(
+                "agent_paused",
+                "You are paused! Do you want to resume?",
+            ))
+        }
+        "ready" => {}
+        _ if me.profile() == Profile::Admin => {}
+        _ => {
+            return Err(conflict(
+                "agent_offline",
+                "set your status to ready to send messages",
+            ))
+        }
+    }
     Ok(())
 }
