@@ -8,21 +8,57 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection, ErrorCode};
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
-use std::time::Duration;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
-/// Open connections kept for reuse; a request checks one out, as Spin gives it a fresh one.
+/// Open connections kept for reuse for reads; writes go through one writer connection.
 ///
-/// SQLite admits one writer at a time, and a writer that finds the database locked sleeps in
-/// growing steps (up to 100 ms) before it tries again — under load that sleeping, not the
-/// work, sets throughput and tail latency. So writers of this process queue on `writer`
-/// instead: a transaction holds it from `BEGIN` to `COMMIT`/`ROLLBACK`, a lone write statement
-/// for its own length. Readers never take it (WAL lets them read during a write).
+/// SQLite admits one writer at a time, and committing costs more than the statements of a
+/// small transaction (each dirty page is written to the WAL; see docs/decisions/0004). So
+/// writers of this process take turns on one connection and commit together: the first
+/// opens a write transaction, each request's transaction runs inside it as a savepoint, and
+/// whoever finishes last — no other writer waiting, or the batch full or old — commits for
+/// all. A request's `COMMIT` returns only once the batch holding its writes has committed,
+/// so nothing is acknowledged before it is stored; a request that rolls back undoes only its
+/// own savepoint. Readers outside a transaction use their own connections (WAL lets them read
+/// during a write) and see committed data only.
 pub struct SqlitePool {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
-    writer: Mutex<()>,
+    writer: Mutex<Writer>,
+    /// Threads waiting for `writer`: while there are any, a finishing writer leaves the batch
+    /// open for them instead of committing.
+    waiting: AtomicUsize,
+    settled: Mutex<Settled>,
+    settled_changed: Condvar,
+}
+
+/// A batch commits once it has this many members or is this old, even with writers waiting.
+const BATCH_MEMBERS: usize = 64;
+const BATCH_AGE: Duration = Duration::from_millis(10);
+
+struct Writer {
+    conn: Connection,
+    batch: Option<Batch>,
+    next_generation: u64,
+}
+
+struct Batch {
+    generation: u64,
+    /// Requests whose savepoints were released into the batch and who wait for its commit.
+    members: usize,
+    started: Instant,
+}
+
+/// Batches are committed in generation order, one at a time.
+#[derive(Default)]
+struct Settled {
+    through: u64,
+    /// The recent batches that failed to commit, with the reason.
+    failures: VecDeque<(u64, String)>,
 }
 
 fn map_error(e: rusqlite::Error) -> DbError {
@@ -37,28 +73,39 @@ fn map_error(e: rusqlite::Error) -> DbError {
     }
 }
 
+fn connect(path: &Path) -> Result<Connection, DbError> {
+    let conn = Connection::open(path).map_err(map_error)?;
+    conn.busy_timeout(Duration::from_secs(5))
+        .map_err(map_error)?;
+    // `synchronous` is the setting the Spin adapter makes too (ARCHITECTURE.md). Checkpoints
+    // are the scheduler's job (`checkpoint`, every second), not a commit's; reads go through
+    // a memory map.
+    conn.execute_batch(
+        "PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0; \
+         PRAGMA temp_store = MEMORY; PRAGMA mmap_size = 268435456;",
+    )
+    .map_err(map_error)?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(conn)
+}
+
 impl SqlitePool {
     pub fn open(path: impl AsRef<Path>) -> Result<Self, DbError> {
-        let pool = SqlitePool {
-            path: path.as_ref().to_path_buf(),
+        let path = path.as_ref().to_path_buf();
+        // Opening the writer now also makes a bad path fail at start, not on a request.
+        let writer = connect(&path)?;
+        Ok(SqlitePool {
+            path,
             idle: Mutex::new(Vec::new()),
-            writer: Mutex::new(()),
-        };
-        // Open once now so a bad path fails at start, not on the first request.
-        let conn = pool.connect()?;
-        pool.release(conn);
-        Ok(pool)
-    }
-
-    fn connect(&self) -> Result<Connection, DbError> {
-        let conn = Connection::open(&self.path).map_err(map_error)?;
-        conn.busy_timeout(Duration::from_secs(5))
-            .map_err(map_error)?;
-        // The same per-connection setting the Spin adapter makes (ARCHITECTURE.md).
-        conn.execute_batch("PRAGMA synchronous = NORMAL;")
-            .map_err(map_error)?;
-        conn.set_prepared_statement_cache_capacity(64);
-        Ok(conn)
+            writer: Mutex::new(Writer {
+                conn: writer,
+                batch: None,
+                next_generation: 1,
+            }),
+            waiting: AtomicUsize::new(0),
+            settled: Mutex::new(Settled::default()),
+            settled_changed: Condvar::new(),
+        })
     }
 
     /// Copies the write-ahead log back into the database without blocking writers (PASSIVE);
@@ -70,10 +117,10 @@ impl SqlitePool {
     }
 
     pub fn get(&self) -> Result<PooledConnection<'_>, DbError> {
-        let reused = self.idle.lock().ok().and_then(|mut idle| idle.pop());
+        let reused = lock(&self.idle).pop();
         let conn = match reused {
             Some(c) => c,
-            None => self.connect()?,
+            None => connect(&self.path)?,
         };
         Ok(PooledConnection {
             conn: Some(conn),
@@ -83,31 +130,155 @@ impl SqlitePool {
     }
 
     fn release(&self, conn: Connection) {
-        // A connection left inside a transaction (a handler that failed mid-way) is dropped,
-        // which rolls it back, rather than handed to the next request.
+        // Reads never leave a transaction open, but a connection that somehow did is dropped
+        // (which rolls it back) rather than handed to the next request.
         if !conn.is_autocommit() {
             return;
         }
-        if let Ok(mut idle) = self.idle.lock() {
-            if idle.len() < 64 {
-                idle.push(conn);
-            }
+        let mut idle = lock(&self.idle);
+        if idle.len() < 64 {
+            idle.push(conn);
         }
     }
+
+    /// Takes the writer and opens a savepoint for one request, in the open batch or a new one.
+    fn join(&self) -> Result<MutexGuard<'_, Writer>, DbError> {
+        self.waiting.fetch_add(1, Ordering::SeqCst);
+        let mut writer = lock(&self.writer);
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
+        if writer.batch.is_none() {
+            writer
+                .conn
+                .execute_batch("BEGIN IMMEDIATE")
+                .map_err(map_error)?;
+            let generation = writer.next_generation;
+            writer.next_generation += 1;
+            writer.batch = Some(Batch {
+                generation,
+                members: 0,
+                started: Instant::now(),
+            });
+        }
+        if let Err(e) = writer.conn.execute_batch("SAVEPOINT request") {
+            self.leave(writer, false)?;
+            return Err(map_error(e));
+        }
+        Ok(writer)
+    }
+
+    /// Ends a request's savepoint — kept in the batch or undone — and, when nobody else is
+    /// waiting to write, commits the batch. Returns once the request's writes are committed.
+    fn leave(&self, mut writer: MutexGuard<'_, Writer>, keep: bool) -> Result<(), DbError> {
+        let Some(generation) = writer.batch.as_ref().map(|b| b.generation) else {
+            return Ok(());
+        };
+        let mut outcome = Ok(());
+        let mut kept = false;
+        if writer.conn.is_autocommit() {
+            // SQLite rolled the whole transaction back (I/O error, full disk): everything the
+            // batch held is gone, so every member is told.
+            writer.batch = None;
+            let reason = "the write transaction was rolled back by the database".to_owned();
+            self.settle(generation, Some(reason.clone()));
+            return Err(DbError::Other(reason));
+        }
+        if keep {
+            match writer.conn.execute_batch("RELEASE request") {
+                Ok(()) => kept = true,
+                Err(e) => outcome = Err(map_error(e)),
+            }
+        }
+        if !kept {
+            // Undo this request only; what earlier members wrote stays in the batch.
+            let _ = writer
+                .conn
+                .execute_batch("ROLLBACK TO request; RELEASE request");
+        }
+        let batch = writer
+            .batch
+            .as_mut()
+            .ok_or_else(|| DbError::Other("the write batch disappeared while held".into()))?;
+        if kept {
+            batch.members += 1;
+        }
+        let commit_now = self.waiting.load(Ordering::SeqCst) == 0
+            || batch.members >= BATCH_MEMBERS
+            || batch.started.elapsed() >= BATCH_AGE;
+        if commit_now {
+            let members = batch.members;
+            writer.batch = None;
+            let failure = if members == 0 {
+                writer.conn.execute_batch("ROLLBACK").err()
+            } else {
+                writer.conn.execute_batch("COMMIT").err().inspect(|_| {
+                    let _ = writer.conn.execute_batch("ROLLBACK");
+                })
+            }
+            .map(|e| e.to_string());
+            drop(writer);
+            self.settle(generation, failure.clone());
+            return match (kept, failure) {
+                (true, Some(reason)) => Err(DbError::from_message(reason)),
+                _ => outcome,
+            };
+        }
+        drop(writer);
+        if kept {
+            self.wait_settled(generation)
+        } else {
+            outcome
+        }
+    }
+
+    fn settle(&self, generation: u64, failure: Option<String>) {
+        let mut settled = lock(&self.settled);
+        settled.through = settled.through.max(generation);
+        if let Some(reason) = failure {
+            settled.failures.push_back((generation, reason));
+            if settled.failures.len() > 32 {
+                settled.failures.pop_front();
+            }
+        }
+        drop(settled);
+        self.settled_changed.notify_all();
+    }
+
+    fn wait_settled(&self, generation: u64) -> Result<(), DbError> {
+        let mut settled = lock(&self.settled);
+        while settled.through < generation {
+            settled = self
+                .settled_changed
+                .wait(settled)
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+        }
+        match settled.failures.iter().find(|(g, _)| *g == generation) {
+            Some((_, reason)) => Err(DbError::from_message(reason.clone())),
+            None => Ok(()),
+        }
+    }
+}
+
+/// A panic elsewhere while holding one of these locks leaves SQLite itself consistent.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 pub struct PooledConnection<'a> {
     conn: Option<Connection>,
     pool: &'a SqlitePool,
-    /// Held while this connection is inside a write transaction.
-    writing: RefCell<Option<MutexGuard<'a, ()>>>,
+    /// The writer, held while this request is inside a write transaction.
+    writing: RefCell<Option<MutexGuard<'a, Writer>>>,
 }
 
-/// What a statement does to the write lock.
+/// What a statement does to the write path.
 enum Writes {
     Begin,
-    End,
+    Commit,
+    Rollback,
     Statement,
+    /// Reads, and PRAGMAs (which run on the request's own connection).
     None,
 }
 
@@ -120,11 +291,12 @@ fn writes(sql: &str) -> Writes {
         .to_ascii_uppercase();
     if head.starts_with("BEGIN") {
         Writes::Begin
-    } else if head.starts_with("COMMIT") || head.starts_with("ROLLBACK") || head.starts_with("END")
-    {
-        Writes::End
+    } else if head.starts_with("COMMIT") || head.starts_with("END") {
+        Writes::Commit
+    } else if head.starts_with("ROLLBACK") {
+        Writes::Rollback
     } else if [
-        "INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER", "PRAGMA",
+        "INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER",
     ]
     .iter()
     .any(|w| head.starts_with(w))
@@ -135,19 +307,12 @@ fn writes(sql: &str) -> Writes {
     }
 }
 
-impl<'a> PooledConnection<'a> {
-    fn lock_writer(&self) -> MutexGuard<'a, ()> {
-        // A panic elsewhere while holding the lock leaves SQLite itself consistent.
-        self.pool
-            .writer
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-}
-
 impl Drop for PooledConnection<'_> {
     fn drop(&mut self) {
-        self.writing.borrow_mut().take();
+        // A handler that failed inside its transaction without rolling back.
+        if let Some(writer) = self.writing.borrow_mut().take() {
+            let _ = self.pool.leave(writer, false);
+        }
         if let Some(conn) = self.conn.take() {
             self.pool.release(conn);
         }
@@ -177,26 +342,42 @@ fn from_sql(v: ValueRef<'_>) -> Value {
 
 impl Sql for PooledConnection<'_> {
     fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
-        let in_transaction = self.writing.borrow().is_some();
-        match writes(sql) {
-            Writes::Begin if !in_transaction => {
-                let guard = self.lock_writer();
-                let result = self.run(sql, params);
-                if result.is_ok() {
-                    *self.writing.borrow_mut() = Some(guard);
+        let mut writing = self.writing.borrow_mut();
+        if let Some(writer) = writing.as_ref() {
+            return match writes(sql) {
+                Writes::Begin => Err(DbError::Other(
+                    "cannot start a transaction within a transaction".into(),
+                )),
+                Writes::Commit | Writes::Rollback => {
+                    let keep = matches!(writes(sql), Writes::Commit);
+                    let writer = writing.take().ok_or_else(|| {
+                        DbError::Other("the writer was released while held".into())
+                    })?;
+                    drop(writing);
+                    self.pool.leave(writer, keep).map(|()| Rows::default())
                 }
-                result
+                Writes::Statement | Writes::None => run(&writer.conn, sql, params),
+            };
+        }
+        match writes(sql) {
+            Writes::Begin => {
+                *writing = Some(self.pool.join()?);
+                Ok(Rows::default())
             }
-            Writes::End => {
-                let result = self.run(sql, params);
-                self.writing.borrow_mut().take();
-                result
+            Writes::Commit => Err(DbError::Other(
+                "cannot commit - no transaction is active".into(),
+            )),
+            // Nothing is open: the batch already undid or committed everything of ours.
+            Writes::Rollback => Ok(Rows::default()),
+            Writes::Statement => {
+                drop(writing);
+                let writer = self.pool.join()?;
+                let result = run(&writer.conn, sql, params);
+                let left = self.pool.leave(writer, result.is_ok());
+                let rows = result?;
+                left.map(|()| rows)
             }
-            Writes::Statement if !in_transaction => {
-                let _guard = self.lock_writer();
-                self.run(sql, params)
-            }
-            _ => self.run(sql, params),
+            Writes::None => self.run(sql, params),
         }
     }
 }
@@ -207,24 +388,28 @@ impl PooledConnection<'_> {
             .conn
             .as_ref()
             .ok_or_else(|| DbError::Other("connection already released".into()))?;
-        let mut stmt = conn.prepare_cached(sql).map_err(map_error)?;
-        let columns: Vec<String> = stmt.column_names().into_iter().map(str::to_owned).collect();
-        let params = rusqlite::params_from_iter(params.iter().map(to_sql));
-        if columns.is_empty() {
-            stmt.execute(params).map_err(map_error)?;
-            return Ok(Rows::default());
-        }
-        let mut rows = stmt.query(params).map_err(map_error)?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next().map_err(map_error)? {
-            let mut values = Vec::with_capacity(columns.len());
-            for i in 0..columns.len() {
-                values.push(from_sql(row.get_ref(i).map_err(map_error)?));
-            }
-            out.push(values);
-        }
-        Ok(Rows { columns, rows: out })
+        run(conn, sql, params)
     }
+}
+
+fn run(conn: &Connection, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
+    let mut stmt = conn.prepare_cached(sql).map_err(map_error)?;
+    let columns: Vec<String> = stmt.column_names().into_iter().map(str::to_owned).collect();
+    let params = rusqlite::params_from_iter(params.iter().map(to_sql));
+    if columns.is_empty() {
+        stmt.execute(params).map_err(map_error)?;
+        return Ok(Rows::default());
+    }
+    let mut rows = stmt.query(params).map_err(map_error)?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(map_error)? {
+        let mut values = Vec::with_capacity(columns.len());
+        for i in 0..columns.len() {
+            values.push(from_sql(row.get_ref(i).map_err(map_error)?));
+        }
+        out.push(values);
+    }
+    Ok(Rows { columns, rows: out })
 }
 
 /// The key-value store as a table of its own SQLite file.
@@ -357,3 +542,98 @@ trait TakeLimit: std::io::Read + Sized {
     }
 }
 impl<R: std::io::Read> TakeLimit for R {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::scalar_i64;
+    use std::sync::Barrier;
+
+    fn pool() -> (tempfile::TempDir, SqlitePool) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let pool = SqlitePool::open(dir.path().join("t.sqlite")).expect("open");
+        let conn = pool.get().expect("conn");
+        conn.execute("PRAGMA journal_mode = WAL", &[]).expect("wal");
+        conn.execute("CREATE TABLE t (n INTEGER PRIMARY KEY)", &[])
+            .expect("table");
+        drop(conn);
+        (dir, pool)
+    }
+
+    fn count(pool: &SqlitePool) -> i64 {
+        let conn = pool.get().expect("conn");
+        scalar_i64(&conn.execute("SELECT COUNT(*) FROM t", &[]).expect("count")).expect("n")
+    }
+
+    /// Many writers at once share commits, yet each one's COMMIT returns only when its row
+    /// can be read from another connection, and a writer that rolls back loses only its own.
+    #[test]
+    fn concurrent_transactions_commit_together_and_roll_back_alone() {
+        let (_dir, pool) = pool();
+        let start = Barrier::new(16);
+        std::thread::scope(|s| {
+            for t in 0..16_i64 {
+                let (pool, start) = (&pool, &start);
+                s.spawn(move || {
+                    start.wait();
+                    for i in 0..50_i64 {
+                        let n = t * 1000 + i;
+                        let conn = pool.get().expect("conn");
+                        conn.execute("BEGIN IMMEDIATE", &[]).expect("begin");
+                        conn.execute("INSERT INTO t (n) VALUES (?)", &[n.into()])
+                            .expect("insert");
+                        if i % 5 == 0 {
+                            conn.execute("ROLLBACK", &[]).expect("rollback");
+                            continue;
+                        }
+                        conn.execute("COMMIT", &[]).expect("commit");
+                        // Read on a different connection: committed, not just written.
+                        let other = pool.get().expect("other");
+                        let seen = other
+                            .run("SELECT COUNT(*) FROM t WHERE n = ?", &[n.into()])
+                            .expect("read");
+                        assert_eq!(scalar_i64(&seen).expect("n"), 1, "row {n} not committed");
+                    }
+                });
+            }
+        });
+        assert_eq!(count(&pool), 16 * 40);
+    }
+
+    #[test]
+    fn a_request_dropped_inside_its_transaction_is_undone() {
+        let (_dir, pool) = pool();
+        {
+            let conn = pool.get().expect("conn");
+            conn.execute("BEGIN IMMEDIATE", &[]).expect("begin");
+            conn.execute("INSERT INTO t (n) VALUES (1)", &[])
+                .expect("insert");
+        }
+        assert_eq!(count(&pool), 0);
+        let conn = pool.get().expect("conn");
+        conn.execute("INSERT INTO t (n) VALUES (2)", &[])
+            .expect("a later write still works");
+        assert_eq!(count(&pool), 1);
+    }
+
+    #[test]
+    fn a_failed_statement_inside_a_transaction_leaves_the_rest_usable() {
+        let (_dir, pool) = pool();
+        let conn = pool.get().expect("conn");
+        conn.execute("INSERT INTO t (n) VALUES (1)", &[])
+            .expect("insert");
+        conn.execute("BEGIN IMMEDIATE", &[]).expect("begin");
+        let err = conn
+            .execute("INSERT INTO t (n) VALUES (1)", &[])
+            .expect_err("duplicate key");
+        assert!(matches!(err, DbError::Constraint(_)));
+        conn.execute("INSERT INTO t (n) VALUES (3)", &[])
+            .expect("insert");
+        conn.execute("COMMIT", &[]).expect("commit");
+        assert!(
+            conn.execute("COMMIT", &[]).is_err(),
+            "nothing left to commit"
+        );
+        assert_eq!(count(&pool), 2);
+    }
+}

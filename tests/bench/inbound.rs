@@ -2,7 +2,7 @@
 //! WhatsApp Cloud API webhooks over real HTTP, for text messages on existing conversations and
 //! for first messages (new customers). Prints throughput and p50/p99 latency.
 //!
-//!     cargo run --release -p atende-tests --bin bench-inbound [-- <messages per phase>]
+//!     [SENDERS=64] cargo run --release -p atende-tests --bin bench-inbound [-- <messages per phase>]
 
 use atende_host::{App, Config};
 use atende_shared::ports::SystemClock;
@@ -13,7 +13,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-const SENDERS: usize = 64;
+static SENDERS: std::sync::LazyLock<usize> = std::sync::LazyLock::new(|| {
+    std::env::var("SENDERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(64)
+});
 const SECRET: &str = "bench-app-secret";
 
 fn body(from: u64, id: &str) -> String {
@@ -34,7 +39,7 @@ struct Phase {
 fn run(base: &str, channel: i64, phase: &Phase, id_offset: usize) -> (f64, Vec<Duration>, usize) {
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
-    let handles: Vec<_> = (0..SENDERS)
+    let handles: Vec<_> = (0..*SENDERS)
         .map(|_| {
             let next = next.clone();
             let url = format!("{base}/hooks/whatsapp/{channel}");
@@ -140,8 +145,9 @@ fn main() -> anyhow::Result<()> {
     }));
 
     println!(
-        "machine: {} cores; {SENDERS} concurrent senders over HTTP/1.1 keep-alive on loopback",
-        std::thread::available_parallelism().map_or(0, |n| n.get())
+        "machine: {} cores; {} concurrent senders over HTTP/1.1 keep-alive on loopback",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        *SENDERS
     );
     // 1,000 customers with an open conversation each, then the measured phases.
     let warm = Phase {
@@ -173,7 +179,15 @@ fn main() -> anyhow::Result<()> {
         warm.name, warm.total, "-", "-", "-", "-", warm_errors
     );
     for phase in &phases {
-        let (rate, latencies, errors) = run(&base, channel, phase, offset);
+        let (rate, latencies, errors) = run(
+            &base,
+            std::env::var("CH")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(channel),
+            phase,
+            offset,
+        );
         offset += phase.total;
         println!(
             "{:<34} {:>9} {:>12.0} {:>9.2} {:>9.2} {:>9.2} {:>7}",
