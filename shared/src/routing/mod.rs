@@ -99,11 +99,15 @@ pub fn distribute_group(ctx: &Ctx, tenant: TenantId, group_id: i64) -> AppResult
         .map_or(chrono_tz::Tz::America__Sao_Paulo, |t| t.zone());
     let now = ctx.now_ms();
     let clock_now = ctx.clock.now();
-    let mut candidates: Vec<Candidate> =
-        sql::candidates(ctx.db, tenant, group_id, day_start(now, zone), now)?
-            .into_iter()
-            .filter(|c| WorkingHours::from_stored(&c.working_hours).allows(clock_now, zone))
-            .collect();
+    let today = matches!(
+        group.queue_strategy,
+        Strategy::LeastHandlingTime | Strategy::LeastConversations
+    )
+    .then(|| day_start(now, zone));
+    let mut candidates: Vec<Candidate> = sql::candidates(ctx.db, tenant, group_id, today, now)?
+        .into_iter()
+        .filter(|c| WorkingHours::from_stored(&c.working_hours).allows(clock_now, zone))
+        .collect();
     if candidates.is_empty() {
         return Ok(done);
     }

@@ -81,29 +81,41 @@ pub struct Candidate {
     pub handling_ms_today: i64,
 }
 
-/// Members of the group who are ready, active, with their load and today's work — one
-/// statement.
+/// Members of the group who are ready, active, with their load and — when `today` is given
+/// as the start of the day, for the strategies that compare it — today's work. One statement.
 pub fn candidates(
     db: &dyn Sql,
     tenant: TenantId,
     group: i64,
-    day_start: i64,
+    today: Option<i64>,
     now: i64,
 ) -> Result<Vec<Candidate>, DbError> {
+    // Today's counts read every conversation an agent had today; the other strategies skip it.
+    // CROSS JOIN keeps the group's members as the outer loop (not every active user of the
+    // tenant), in id order from the primary key.
+    let today_columns = if today.is_some() {
+        "(SELECT COUNT(*) FROM conversations v WHERE v.tenant_id = u.tenant_id AND v.agent_id = u.id \
+            AND v.assigned_at >= ?3) AS today, \
+         (SELECT COALESCE(SUM(COALESCE(v.closed_at, ?4) - v.assigned_at), 0) FROM conversations v \
+            WHERE v.tenant_id = u.tenant_id AND v.agent_id = u.id AND v.assigned_at >= ?3) AS handling"
+    } else {
+        "0 AS today, 0 AS handling"
+    };
     let rows = db.execute(
-        "SELECT u.id, u.priority, u.max_concurrent, u.working_hours, \
-           (SELECT COUNT(*) FROM conversations v WHERE v.tenant_id = u.tenant_id AND v.agent_id = u.id \
-              AND v.status IN ('assigned', 'offered')) AS load, \
-           (SELECT COUNT(*) FROM conversations v WHERE v.tenant_id = u.tenant_id AND v.agent_id = u.id \
-              AND v.assigned_at >= ?3) AS today, \
-           (SELECT COALESCE(SUM(COALESCE(v.closed_at, ?4) - v.assigned_at), 0) FROM conversations v \
-              WHERE v.tenant_id = u.tenant_id AND v.agent_id = u.id AND v.assigned_at >= ?3) AS handling \
-         FROM group_members m \
-         JOIN users u ON u.tenant_id = m.tenant_id AND u.id = m.user_id \
-         JOIN agent_status s ON s.tenant_id = u.tenant_id AND s.user_id = u.id \
-         WHERE m.tenant_id = ?1 AND m.group_id = ?2 AND u.status = 'active' AND s.status = 'ready' \
-         ORDER BY u.id",
-        &[tenant.into(), group.into(), day_start.into(), now.into()],
+        &format!(
+            "SELECT u.id, u.priority, u.max_concurrent, u.working_hours, \
+               (SELECT COUNT(*) FROM conversations v WHERE v.tenant_id = u.tenant_id AND v.agent_id = u.id \
+                  AND v.status IN ('assigned', 'offered')) AS load, {today_columns} \
+             FROM group_members m \
+             CROSS JOIN users u ON u.tenant_id = m.tenant_id AND u.id = m.user_id \
+             JOIN agent_status s ON s.tenant_id = u.tenant_id AND s.user_id = u.id \
+             WHERE m.tenant_id = ?1 AND m.group_id = ?2 AND u.status = 'active' AND s.status = 'ready' \
+             ORDER BY m.user_id"
+        ),
+        &match today {
+            Some(start) => vec![tenant.into(), group.into(), start.into(), now.into()],
+            None => vec![tenant.into(), group.into()],
+        },
     )?;
     rows.iter()
         .map(|r| {
