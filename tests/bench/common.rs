@@ -116,6 +116,9 @@ pub fn whatsapp_text(from: u64, id: &str) -> String {
     .to_string()
 }
 
+/// Which customer sends message `n` of a run.
+pub type Customer = fn(usize) -> u64;
+
 /// One request: message `n` of a run, when it was sent and how long until it was answered.
 pub struct Sample {
     pub n: usize,
@@ -138,7 +141,7 @@ pub fn send_all(
     channel: i64,
     senders: usize,
     total: usize,
-    customer: fn(usize) -> u64,
+    customer: Customer,
     id_offset: usize,
 ) -> (Vec<Sample>, Duration) {
     let next = Arc::new(AtomicUsize::new(0));

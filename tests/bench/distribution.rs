@@ -64,7 +64,7 @@ fn main() -> anyhow::Result<()> {
         "{:<10} {:>9} {:>9} {:>9} {:>9} {:>9} {:>11} {:>7}",
         "senders", "messages", "assigned", "p50 ms", "p99 ms", "max ms", "by a tick", "errors"
     );
-    let phases: [(usize, fn(usize) -> u64); 3] = [
+    let phases: [(usize, common::Customer); 3] = [
         (1, |n| 5531900000000 + n as u64),
         (16, |n| 5532900000000 + n as u64),
         (64, |n| 5533900000000 + n as u64),

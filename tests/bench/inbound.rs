@@ -32,7 +32,7 @@ fn main() -> anyhow::Result<()> {
         "phase", "messages", "messages/s", "p50 ms", "p99 ms", "max ms", "errors"
     );
     // 1,000 customers with an open conversation each (warm-up), then the measured phases.
-    let phases: [(&str, usize, fn(usize) -> u64); 3] = [
+    let phases: [(&str, usize, common::Customer); 3] = [
         ("warm-up (1,000 first messages)", 1000, |n| {
             5511900000000 + n as u64
         }),
