@@ -124,24 +124,16 @@ pub fn distribute_group(ctx: &Ctx, tenant: TenantId, group_id: i64) -> AppResult
         let (assigned, stop) = transaction(ctx.db, || {
             let mut assigned = 0;
             let mut made: Vec<(i64, i64)> = Vec::new();
+            // Set when nobody can take the next conversation: the rest of the queue waits.
+            let mut stop = false;
             for waiting in chunk {
                 let with_room: Vec<&Candidate> = candidates
                     .iter()
                     .filter(|c| c.load < c.max_concurrent)
                     .collect();
                 if with_room.is_empty() {
-                    sql::record_assignments(
-                        ctx.db,
-                        tenant,
-                        &made,
-                        made_kind,
-                        group.queue_strategy.as_str(),
-                        now,
-                    )?;
-                    if let Some(agent) = last {
-                        sql::set_last_served(ctx.db, tenant, group_id, agent)?;
-                    }
-                    return Ok((assigned, true));
+                    stop = true;
+                    break;
                 }
                 // Agents who rejected or let this conversation's offer expire are passed over —
                 // unless nobody else can take it, then it goes back to them (seed 001).
@@ -163,15 +155,8 @@ pub fn distribute_group(ctx: &Ctx, tenant: TenantId, group_id: i64) -> AppResult
                 let Some(agent) =
                     portfolio.or_else(|| pick(group.queue_strategy, &with_room, last, random))
                 else {
-                    sql::record_assignments(
-                        ctx.db,
-                        tenant,
-                        &made,
-                        made_kind,
-                        group.queue_strategy.as_str(),
-                        now,
-                    )?;
-                    return Ok((assigned, true));
+                    stop = true;
+                    break;
                 };
                 let limit = with_room
                     .iter()
@@ -227,7 +212,7 @@ pub fn distribute_group(ctx: &Ctx, tenant: TenantId, group_id: i64) -> AppResult
             if let Some(agent) = last {
                 sql::set_last_served(ctx.db, tenant, group_id, agent)?;
             }
-            Ok((assigned, false))
+            Ok((assigned, stop))
         })?;
         done.assigned += assigned;
         if stop {
