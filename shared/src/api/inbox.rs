@@ -182,24 +182,21 @@ pub fn transfer_all(ctx: &Ctx, req: &Request) -> AppResult<Response> {
 }
 
 pub fn add_tag(ctx: &Ctx, req: &Request) -> AppResult<Response> {
-    let me = authenticate(ctx, req)?;
-    ok(&inbox::tag(
-        ctx,
-        &me,
-        req.param("id")?,
-        req.param("tag_id")?,
-        true,
-    )?)
+    set_tag(ctx, req, true)
 }
 
 pub fn remove_tag(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    set_tag(ctx, req, false)
+}
+
+fn set_tag(ctx: &Ctx, req: &Request, on: bool) -> AppResult<Response> {
     let me = authenticate(ctx, req)?;
     ok(&inbox::tag(
         ctx,
         &me,
         req.param("id")?,
         req.param("tag_id")?,
-        false,
+        on,
     )?)
 }
 

@@ -399,18 +399,7 @@ fn move_state(
                     ),
                 )
             })?;
-        conversation_sql::record(
-            ctx.db,
-            &Event {
-                tenant: me.tenant_id(),
-                conversation: id,
-                kind: event,
-                actor: "user",
-                actor_id: Some(me.user_id().0),
-                data: None,
-                at: now,
-            },
-        )?;
+        record_mine(ctx, me, id, event, None, now)?;
         if let Some(hook) = hook {
             webhook_delivery::emit(
                 ctx.db,
@@ -508,19 +497,15 @@ pub fn close(ctx: &Ctx, me: &Principal, id: i64, request: CloseRequest) -> AppRe
         };
         let closed = sql::close(ctx.db, me.tenant_id(), id, None, &closing, now)?
             .ok_or_else(|| conflict("already_closed", "this conversation is already closed"))?;
-        conversation_sql::record(
-            ctx.db,
-            &Event {
-                tenant: me.tenant_id(),
-                conversation: id,
-                kind: "closed",
-                actor: "user",
-                actor_id: Some(me.user_id().0),
-                data: Some(
-                    json!({"reason_id": request.reason_id, "sub_reason_id": request.sub_reason_id, "survey_due": survey_due}),
-                ),
-                at: now,
-            },
+        record_mine(
+            ctx,
+            me,
+            id,
+            "closed",
+            Some(
+                json!({"reason_id": request.reason_id, "sub_reason_id": request.sub_reason_id, "survey_due": survey_due}),
+            ),
+            now,
         )?;
         webhook_delivery::emit(
             ctx.db,
@@ -664,18 +649,7 @@ pub fn transfer(
         }
         let mut data = target.clone();
         data["from_agent_id"] = json!(from);
-        conversation_sql::record(
-            ctx.db,
-            &Event {
-                tenant: me.tenant_id(),
-                conversation: id,
-                kind: "transferred",
-                actor: "user",
-                actor_id: Some(me.user_id().0),
-                data: Some(data.clone()),
-                at: now,
-            },
-        )?;
+        record_mine(ctx, me, id, "transferred", Some(data.clone()), now)?;
         data["conversation_id"] = json!(id);
         webhook_delivery::emit(
             ctx.db,
@@ -800,19 +774,13 @@ pub fn occurrence(
             me.user_id(),
             now,
         )?;
-        conversation_sql::record(
-            ctx.db,
-            &Event {
-                tenant: me.tenant_id(),
-                conversation: id,
-                kind: "occurrence",
-                actor: "user",
-                actor_id: Some(me.user_id().0),
-                data: Some(
-                    json!({"occurrence_type_id": request.occurrence_type_id, "comment": comment}),
-                ),
-                at: now,
-            },
+        record_mine(
+            ctx,
+            me,
+            id,
+            "occurrence",
+            Some(json!({"occurrence_type_id": request.occurrence_type_id, "comment": comment})),
+            now,
         )?;
         Ok(occurrence)
     })?;
@@ -848,30 +816,15 @@ pub fn new_protocol(ctx: &Ctx, me: &Principal, id: i64) -> AppResult<Conversatio
                 "this customer already has an open conversation on this channel",
             )
         })?;
-        conversation_sql::record(
-            ctx.db,
-            &Event {
-                tenant: me.tenant_id(),
-                conversation: new,
-                kind: "created",
-                actor: "user",
-                actor_id: Some(me.user_id().0),
-                data: Some(json!({"from_conversation": id})),
-                at: now,
-            },
+        record_mine(
+            ctx,
+            me,
+            new,
+            "created",
+            Some(json!({"from_conversation": id})),
+            now,
         )?;
-        conversation_sql::record(
-            ctx.db,
-            &Event {
-                tenant: me.tenant_id(),
-                conversation: new,
-                kind: "assigned",
-                actor: "user",
-                actor_id: Some(me.user_id().0),
-                data: None,
-                at: now,
-            },
-        )?;
+        record_mine(ctx, me, new, "assigned", None, now)?;
         webhook_delivery::emit(
             ctx.db,
             me.tenant_id(),
@@ -1082,17 +1035,13 @@ pub fn reject(ctx: &Ctx, me: &Principal, id: i64, request: &RejectRequest) -> Ap
                 "this offer is no longer open (accepted, rejected or expired)",
             )
         })?;
-        conversation_sql::record(
-            ctx.db,
-            &Event {
-                tenant: me.tenant_id(),
-                conversation: id,
-                kind: "offer_rejected",
-                actor: "user",
-                actor_id: Some(me.user_id().0),
-                data: Some(json!({"reason": reason})),
-                at: now,
-            },
+        record_mine(
+            ctx,
+            me,
+            id,
+            "offer_rejected",
+            Some(json!({"reason": reason})),
+            now,
         )?;
         Ok(group)
     })
@@ -1115,6 +1064,30 @@ fn stored_message(
         })
 }
 
+/// An event of a conversation's timeline done by the signed-in user.
+fn record_mine(
+    ctx: &Ctx,
+    me: &Principal,
+    conversation: i64,
+    kind: &str,
+    data: Option<serde_json::Value>,
+    at: i64,
+) -> AppResult<()> {
+    conversation_sql::record(
+        ctx.db,
+        &Event {
+            tenant: me.tenant_id(),
+            conversation,
+            kind,
+            actor: "user",
+            actor_id: Some(me.user_id().0),
+            data,
+            at,
+        },
+    )?;
+    Ok(())
+}
+
 /// An agent took a conversation (pull, accepted offer): the timeline and the webhook.
 fn record_taken(
     ctx: &Ctx,
@@ -1124,17 +1097,13 @@ fn record_taken(
     via: &str,
     now: i64,
 ) -> AppResult<()> {
-    conversation_sql::record(
-        ctx.db,
-        &Event {
-            tenant: me.tenant_id(),
-            conversation,
-            kind: "assigned",
-            actor: "user",
-            actor_id: Some(me.user_id().0),
-            data: Some(json!({"via": via})),
-            at: now,
-        },
+    record_mine(
+        ctx,
+        me,
+        conversation,
+        "assigned",
+        Some(json!({"via": via})),
+        now,
     )?;
     webhook_delivery::emit(
         ctx.db,
