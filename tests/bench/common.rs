@@ -16,7 +16,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 pub const SECRET: &str = "bench-app-secret";
 
 /// A fresh data directory with the demo company, the app over it, and a WhatsApp channel (app
-/// secret [`SECRET`]) into a new group that `setup` may fill, returning `(channel, group)`.
+/// secret [`SECRET`]) into a new, empty group; returns `(app, channel, group)`.
 pub fn open(dir: &std::path::Path) -> anyhow::Result<(App, i64, i64)> {
     let app = App::open(
         Config {
