@@ -528,6 +528,29 @@ add("/api/inbox/queues", "get", op("Waiting customers in my groups", "inbox",
         "group_id": I, "name": S, "waiting": I, "oldest_arrival": NS}}}}})))
 add("/api/inbox/conversations/{id}/new-protocol", "post", op("A new protocol for the same customer, assigned to me", "inbox",
     ok(ref("Conversation"), "201", "Opened"), params=[CONV], errors=INBOX, desc="409 already_open when the customer has an open conversation on the channel."))
+schemas["ActiveMessage"] = {"type": "object", "properties": {
+    "id": I, "channel_id": I, "group_id": I, "client_id": I, "agent_id": I, "body": S,
+    "template": {"type": ["object", "null"]}, "status": enum("scheduled", "sent", "cancelled"),
+    "due_at": {"type": "string", "format": "date-time"}, "conversation_id": NI, "message_id": NI, "sent_at": NS,
+    "created_at": {"type": "string", "format": "date-time"}}}
+add("/api/inbox/active-messages", "post", op("Write first to a customer (active contact)", "inbox",
+    {**ok(ref("ActiveMessage"), "201", "Sent: into a new conversation assigned to me, or the customer's open one when the group's delay is 0"),
+     **ok(ref("ActiveMessage"), "202", "Scheduled: the customer has an open conversation on the channel; sent after the group's active-message delay")},
+    json_body(obj({"channel_id": I, "group_id": I, "client_id": I, "text": {"type": "string", "maxLength": 4096},
+                   "template": obj({"name": S, "language": {"type": "string", "example": "pt_BR"}, "parameters": {"type": "array", "items": S, "maxItems": 20}},
+                                   ("name", "language"), "A WhatsApp template (groups with WhatsApp templates on)"),
+                   "subject": {"type": "string", "maxLength": 200, "description": "E-mail subject"}},
+                  ("channel_id", "group_id", "client_id"), "Exactly one of text or template")), INBOX,
+    desc="The group must allow active contact on the channel's type (flags active_whatsapp, active_telegram, active_email, active_sms): "
+         "otherwise 403 active_not_allowed. I must be a ready member of the group (403 not_a_member, 409 agent_paused/agent_offline) "
+         "and below my limit when a new conversation opens (409 at_capacity). 409 client_inactive for a deactivated client; "
+         "422 on client_id when the client cannot be reached on the channel (no phone, no e-mail, never wrote to the Telegram bot)."))
+add("/api/inbox/active-messages", "get", op("My active messages (everyone's for supervisors and admins)", "inbox",
+    ok({"type": "object", "properties": {"items": {"type": "array", "items": ref("ActiveMessage")}}}),
+    params=[param("status", enum("scheduled", "sent", "cancelled"), "query")], errors=("400", "401", "422", "503")))
+add("/api/inbox/active-messages/{id}/cancel", "post", op("Cancel a scheduled active message", "inbox",
+    ok(ref("ActiveMessage")), params=[param("id", desc="The active message's id")], errors=("401", "404", "409", "503"),
+    desc="409 not_scheduled once it was sent or cancelled."))
 CLIENT = param("id", desc="The client's id")
 add("/api/inbox/clients", "post", op("Quick registration of a client", "inbox", ok(ref("Client"), "201", "Created"), json_body(ref("ClientInput")), WRITE))
 add("/api/inbox/clients/{id}", "get", op("The customer panel: details and history", "inbox",

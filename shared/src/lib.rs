@@ -2,6 +2,7 @@
 //! ports (`ports`) so the same code runs in Spin (`spin`, wasm32 only) and natively
 //! (`native`, for the local host and the tests).
 
+pub mod active;
 pub mod api;
 pub mod auth;
 pub mod client;

@@ -55,6 +55,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0008_timers.sql",
         sql: include_str!("../../migrations/0008_timers.sql"),
     },
+    Migration {
+        version: 9,
+        name: "0009_active_messages.sql",
+        sql: include_str!("../../migrations/0009_active_messages.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {

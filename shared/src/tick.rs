@@ -1,5 +1,5 @@
 //! The scheduled work, as one idempotent step every host calls on a schedule (the local host's
-//! scheduler, `POST /internal/tick`): distribution, the inactivity timers, and delivery of
+//! scheduler, `POST /internal/tick`): distribution, the inactivity timers, delayed active messages, and delivery of
 //! outbound messages and webhooks. It runs under a lease, so overlapping runs never double-act.
 
 use crate::context::Ctx;
@@ -23,6 +23,8 @@ pub struct TickReport {
     pub disconnected_agents: usize,
     pub bot_inactivity: usize,
     pub queue_notices: usize,
+    /// Scheduled active messages sent (their delay passed).
+    pub active_messages: usize,
     pub messages_sent: usize,
     pub messages_retried: usize,
     pub messages_failed: usize,
@@ -49,6 +51,9 @@ fn run_leased(ctx: &Ctx) -> AppResult<TickReport> {
     let timers = crate::routing::inactivity(ctx)?;
     let others = crate::routing::timers::run(ctx)?;
     crate::routing::expire_offers(ctx)?;
+    // Before distribution and delivery: a conversation it opens in a queue is handed out, and
+    // its message goes out, in this same run.
+    let active_messages = crate::active::send_due(ctx, BATCH)?;
     let distribution = crate::routing::distribute_all(ctx)?;
     let queue_notices = crate::routing::timers::queue_notices(ctx)?;
     let DeliveryReport {
@@ -68,6 +73,7 @@ fn run_leased(ctx: &Ctx) -> AppResult<TickReport> {
         disconnected_agents: others.disconnected_agents,
         bot_inactivity: others.bot_inactivity,
         queue_notices,
+        active_messages,
         messages_sent: sent,
         messages_retried: retried,
         messages_failed: failed,

@@ -1,6 +1,7 @@
 //! Atende's integration tests: one binary, every test on its own database and clock.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod active;
 mod auth;
 mod channels;
 mod clients;

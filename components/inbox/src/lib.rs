@@ -34,6 +34,12 @@ pub fn router() -> Router {
             "/api/inbox/conversations/{id}/new-protocol",
             inbox::new_protocol,
         )
+        .post("/api/inbox/active-messages", inbox::start_active)
+        .get("/api/inbox/active-messages", inbox::active_messages)
+        .post(
+            "/api/inbox/active-messages/{id}/cancel",
+            inbox::cancel_active,
+        )
         .post("/api/inbox/clients", inbox::register_customer)
         .get("/api/inbox/clients/{id}", inbox::customer)
         .patch("/api/inbox/clients/{id}", inbox::update_customer)

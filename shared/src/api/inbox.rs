@@ -306,3 +306,36 @@ pub fn reject_offer(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     crate::routing::distribute_group(ctx, me.tenant_id(), group)?;
     no_content()
 }
+
+/// Writes first to a customer: 201 when sent, 202 when it waits for the group's delay.
+pub fn start_active(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    let me = authenticate(ctx, req)?;
+    let body: crate::active::ActiveRequest = req.json()?;
+    let item = crate::active::start(ctx, &me, body)?;
+    match item.status {
+        crate::active::ActiveState::Scheduled => {
+            crate::web::json(http::StatusCode::ACCEPTED, &item)
+        }
+        _ => created(&item),
+    }
+}
+
+/// `?status=scheduled|sent|cancelled`.
+pub fn active_messages(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    let me = authenticate(ctx, req)?;
+    let status = match req.query().get("status") {
+        None => None,
+        Some(s) => Some(crate::active::ActiveState::parse(s).ok_or_else(|| {
+            AppError::invalid(
+                "status",
+                format!("must be one of {}", crate::active::ActiveState::expected()),
+            )
+        })?),
+    };
+    ok(&serde_json::json!({"items": crate::active::list(ctx, &me, status)?}))
+}
+
+pub fn cancel_active(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    let me = authenticate(ctx, req)?;
+    ok(&crate::active::cancel(ctx, &me, req.param("id")?)?)
+}

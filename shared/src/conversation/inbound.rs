@@ -206,6 +206,7 @@ pub fn receive(ctx: &Ctx, channel: &ChannelInfo, msg: Inbound) -> AppResult<Outc
                     language: &language,
                     subject: msg.subject.as_deref(),
                     reply_to: &msg.external_id,
+                    agent_id: None,
                     now,
                 };
                 let id = sql::insert_conversation(ctx.db, tenant, &new)?.ok_or_else(|| {
@@ -369,6 +370,7 @@ fn notify_if_closed(
         None,
         &text,
         &text,
+        None,
         now,
     )?;
     Ok(())

@@ -28,6 +28,7 @@ pub fn enqueue(
     sender: Option<i64>,
     body: &str,
     rendered: &str,
+    template: Option<&serde_json::Value>,
     now: i64,
 ) -> AppResult<i64> {
     let webchat = channel.doc.kind == ChannelType::Webchat;
@@ -41,7 +42,9 @@ pub fn enqueue(
             sender_id: sender,
             kind: MessageKind::Text,
             body: Some(body),
-            payload: None,
+            payload: template
+                .map(|t| serde_json::json!({ "template": t }))
+                .as_ref(),
             attachment_id: None,
             channel_message_id: None,
             delivery: Some(if webchat {
@@ -77,6 +80,8 @@ struct Due {
     channel: ChannelDoc,
     kind: String,
     attachment_id: Option<i64>,
+    /// A WhatsApp template to send instead of the text.
+    template: Option<serde_json::Value>,
 }
 
 /// Claims up to `limit` due deliveries (a lease so overlapping workers never send twice).
@@ -90,7 +95,8 @@ fn claim(db: &dyn Sql, now: i64, limit: i64) -> Result<Vec<Due>, DbError> {
            (SELECT v.subject FROM messages m JOIN conversations v ON v.id = m.conversation_id WHERE m.id = outbox.message_id) AS subject, \
            (SELECT c.data FROM messages m JOIN config_items c ON c.id = m.channel_id WHERE m.id = outbox.message_id) AS channel, \
            (SELECT m.kind FROM messages m WHERE m.id = outbox.message_id) AS kind, \
-           (SELECT m.attachment_id FROM messages m WHERE m.id = outbox.message_id) AS attachment_id",
+           (SELECT m.attachment_id FROM messages m WHERE m.id = outbox.message_id) AS attachment_id, \
+           (SELECT m.payload FROM messages m WHERE m.id = outbox.message_id) AS payload",
         &[now.into(), LEASE_MS.into(), limit.into()],
     )?;
     let mut due = Vec::new();
@@ -111,6 +117,11 @@ fn claim(db: &dyn Sql, now: i64, limit: i64) -> Result<Vec<Due>, DbError> {
             channel,
             kind: r.opt_text("kind")?.unwrap_or_default(),
             attachment_id: r.opt_i64("attachment_id")?,
+            template: r
+                .opt_text("payload")?
+                .and_then(|p| serde_json::from_str::<serde_json::Value>(&p).ok())
+                .map(|p| p["template"].clone())
+                .filter(|t| t.is_object()),
         });
     }
     Ok(due)
@@ -145,6 +156,7 @@ pub fn deliver_due(ctx: &Ctx, limit: i64) -> AppResult<DeliveryReport> {
             text: &item.rendered,
             subject: item.subject.as_deref(),
             file: file.as_ref(),
+            template: item.template.as_ref(),
         };
         let result = providers::send(ctx, &item.channel, &request);
         let attempts = item.attempts + 1;

@@ -116,6 +116,52 @@ pub fn known_sender(
         .transpose()
 }
 
+/// The client's open conversation on the channel: (id, agent), if there is one.
+pub fn open_on_channel(
+    db: &dyn Sql,
+    tenant: TenantId,
+    channel_id: i64,
+    client_id: i64,
+) -> Result<Option<(i64, Option<i64>)>, DbError> {
+    let rows = db.execute(
+        "SELECT id, agent_id FROM conversations \
+         WHERE tenant_id = ? AND channel_id = ? AND client_id = ? AND status <> 'closed'",
+        &[tenant.into(), channel_id.into(), client_id.into()],
+    )?;
+    rows.first()
+        .map(|r| Ok((r.i64("id")?, r.opt_i64("agent_id")?)))
+        .transpose()
+}
+
+/// How the client was last known on a channel type (the identity they wrote from).
+pub fn identity_of(
+    db: &dyn Sql,
+    tenant: TenantId,
+    channel_type: &str,
+    client_id: i64,
+) -> Result<Option<String>, DbError> {
+    let rows = db.execute(
+        "SELECT external_id FROM client_identities \
+         WHERE tenant_id = ? AND channel_type = ? AND client_id = ? ORDER BY created_at DESC LIMIT 1",
+        &[tenant.into(), channel_type.into(), client_id.into()],
+    )?;
+    rows.first().map(|r| r.text("external_id")).transpose()
+}
+
+/// The language of the client's latest conversation, if they ever had one.
+pub fn last_language(
+    db: &dyn Sql,
+    tenant: TenantId,
+    client_id: i64,
+) -> Result<Option<String>, DbError> {
+    let rows = db.execute(
+        "SELECT language FROM conversations WHERE tenant_id = ? AND client_id = ? \
+         ORDER BY created_at DESC LIMIT 1",
+        &[tenant.into(), client_id.into()],
+    )?;
+    rows.first().map(|r| r.text("language")).transpose()
+}
+
 /// Links a channel identity to a client (first writer wins).
 pub fn link_identity(
     db: &dyn Sql,
@@ -174,6 +220,8 @@ pub struct NewConversation<'a> {
     pub language: &'a str,
     pub subject: Option<&'a str>,
     pub reply_to: &'a str,
+    /// The agent it starts with (an active contact); `None` for a customer's first message.
+    pub agent_id: Option<i64>,
     pub now: i64,
 }
 
@@ -184,10 +232,14 @@ pub fn insert_conversation(
     c: &NewConversation,
 ) -> Result<Option<i64>, DbError> {
     let queued_at: Option<i64> = (c.status == State::Queued).then_some(c.now);
+    let assigned_at: Option<i64> = c.agent_id.map(|_| c.now);
+    // Only a customer's message sets when the customer last spoke.
+    let last_customer_at: Option<i64> = c.agent_id.is_none().then_some(c.now);
     let rows = db.execute(
         "INSERT INTO conversations (tenant_id, protocol, channel_id, channel_type, client_id, group_id, \
-         status, language, subject, reply_to, arrived_at, queued_at, last_customer_at, created_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+         status, agent_id, language, subject, reply_to, arrived_at, queued_at, assigned_at, last_customer_at, \
+         created_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
         &[
             tenant.into(),
             c.protocol.into(),
@@ -196,12 +248,14 @@ pub fn insert_conversation(
             c.client_id.into(),
             c.group_id.into(),
             c.status.into(),
+            c.agent_id.into(),
             c.language.into(),
             c.subject.into(),
             c.reply_to.into(),
             c.now.into(),
             queued_at.into(),
-            c.now.into(),
+            assigned_at.into(),
+            last_customer_at.into(),
             c.now.into(),
             c.now.into(),
         ],

@@ -28,7 +28,7 @@ crate::enums::stored_enum!(
     }
 );
 
-fn conflict(code: &'static str, message: &str) -> AppError {
+pub(crate) fn conflict(code: &'static str, message: &str) -> AppError {
     AppError::Api(crate::errors::ApiError::new(
         http::StatusCode::CONFLICT,
         code,
@@ -103,7 +103,7 @@ pub fn status(ctx: &Ctx, me: &Principal) -> AppResult<sql::AgentStatus> {
     )
 }
 
-fn require_answering(me: &Principal) -> AppResult<()> {
+pub(crate) fn require_answering(me: &Principal) -> AppResult<()> {
     if me.profile().answers() {
         Ok(())
     } else {
@@ -248,7 +248,7 @@ fn compose_text(ctx: &Ctx, me: &Principal, group: i64, compose: &Compose) -> App
     }
 }
 
-fn check_text(text: &str) -> AppResult<String> {
+pub(crate) fn check_text(text: &str) -> AppResult<String> {
     let t = text.trim();
     if t.is_empty() {
         return Err(AppError::invalid("text", "is required"));
@@ -286,6 +286,7 @@ pub fn send(
             Some(me.user_id().0),
             &text,
             &rendered,
+            None,
             now,
         )?;
         sql::touch_by_agent(ctx.db, me.tenant_id(), id, now)?;
@@ -1135,6 +1136,11 @@ fn may_send(
             "this group only receives messages",
         ));
     }
+    require_ready(ctx, me)
+}
+
+/// Sending needs me ready (admins act whatever their status).
+pub(crate) fn require_ready(ctx: &Ctx, me: &Principal) -> AppResult<()> {
     match status(ctx, me)?.status.as_str() {
         "paused" => {
             return Err(conflict(

@@ -33,6 +33,9 @@ pub struct Outgoing<'a> {
     pub text: &'a str,
     pub subject: Option<&'a str>,
     pub file: Option<&'a OutgoingFile>,
+    /// A WhatsApp message template (`name`, `language`, `parameters`), sent instead of the
+    /// text: WhatsApp lets a business write first only with an approved template.
+    pub template: Option<&'a serde_json::Value>,
 }
 
 /// A file an agent sends.

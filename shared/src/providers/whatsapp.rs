@@ -139,6 +139,7 @@ pub fn send(ctx: &Ctx, channel: &ChannelDoc, out: &Outgoing) -> Result<String, S
         .unwrap_or(DEFAULT_API)
         .trim_end_matches('/');
     let message = match out.file {
+        None if out.template.is_some() => template_message(out),
         None => {
             json!({"messaging_product": "whatsapp", "recipient_type": "individual", "to": out.to,
                        "type": "text", "text": {"preview_url": false, "body": out.text}})
@@ -189,4 +190,23 @@ pub fn send(ctx: &Ctx, channel: &ChannelDoc, out: &Outgoing) -> Result<String, S
         .as_str()
         .unwrap_or_default()
         .to_owned())
+}
+
+/// A template message: the approved template's name and language, its body parameters in order.
+fn template_message(out: &Outgoing) -> serde_json::Value {
+    let t = out.template.cloned().unwrap_or_default();
+    let parameters: Vec<serde_json::Value> = t["parameters"]
+        .as_array()
+        .map(|ps| {
+            ps.iter()
+                .map(|p| json!({"type": "text", "text": p}))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut template = json!({"name": t["name"], "language": {"code": t["language"]}});
+    if !parameters.is_empty() {
+        template["components"] = json!([{"type": "body", "parameters": parameters}]);
+    }
+    json!({"messaging_product": "whatsapp", "recipient_type": "individual", "to": out.to,
+           "type": "template", "template": template})
 }

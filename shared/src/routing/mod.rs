@@ -366,6 +366,7 @@ pub fn inactivity(ctx: &Ctx) -> AppResult<Timers> {
                             None,
                             text,
                             text,
+                            None,
                             now,
                         )?;
                         Ok(true)

@@ -292,6 +292,7 @@ pub fn queue_notices(ctx: &Ctx) -> AppResult<usize> {
                     None,
                     &text,
                     &text,
+                    None,
                     now,
                 )?;
                 Ok(())
