@@ -103,15 +103,10 @@ fn open() -> Result<(SpinSql, SpinKv), AppError> {
     Ok((db, SpinKv(store)))
 }
 
-/// Serves one request with `router`, the same route table the local host mounts.
-pub fn serve(router: &Router, request: http::Request<Vec<u8>>) -> http::Response<Vec<u8>> {
-    if request.body().len() > MAX_BODY {
-        return into_response(&crate::web::payload_too_large(MAX_BODY));
-    }
-    let (db, kv) = match open() {
-        Ok(ports) => ports,
-        Err(e) => return into_response(&e),
-    };
+/// Runs `f` on the Spin ports: this instance's database, key-value store, clock, randomness,
+/// outbound HTTP and variables.
+fn with_ports<T>(f: impl FnOnce(&Ctx) -> T) -> Result<T, AppError> {
+    let (db, kv) = open()?;
     let ctx = Ctx {
         db: &db,
         kv: &kv,
@@ -121,5 +116,19 @@ pub fn serve(router: &Router, request: http::Request<Vec<u8>>) -> http::Response
         vars: &SpinVariables,
         files_root: Path::new("/"),
     };
-    router.dispatch(&ctx, request)
+    Ok(f(&ctx))
+}
+
+/// Serves one request with `router`, the same route table the local host mounts.
+pub fn serve(router: &Router, request: http::Request<Vec<u8>>) -> http::Response<Vec<u8>> {
+    if request.body().len() > MAX_BODY {
+        return into_response(&crate::web::payload_too_large(MAX_BODY));
+    }
+    with_ports(|ctx| router.dispatch(ctx, request)).unwrap_or_else(|e| into_response(&e))
+}
+
+/// Runs the scheduled work once (the cron component's entry): the same tick as
+/// `POST /internal/tick`, on the same ports as a request.
+pub fn tick() -> Result<crate::tick::TickReport, AppError> {
+    with_ports(crate::tick::run)?
 }

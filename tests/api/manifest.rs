@@ -48,3 +48,41 @@ fn the_web_component_serves_the_start_page() {
     );
     assert_eq!(escape.status(), 404);
 }
+
+#[test]
+fn the_cron_manifest_is_spin_toml_plus_the_scheduled_work_on_the_cron_trigger() {
+    let cron =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../spin-cron.toml")).unwrap();
+    assert!(
+        cron.starts_with(SPIN_TOML),
+        "spin-cron.toml must begin with spin.toml unchanged (copy spin.toml's new text into it)"
+    );
+    let raw: toml::Value = toml::from_str(&cron).unwrap();
+    let triggers = raw["trigger"]["cron"].as_array().unwrap();
+    assert_eq!(triggers.len(), 1);
+    assert_eq!(triggers[0]["component"].as_str(), Some("cron"));
+    let expression = triggers[0]["cron_expression"].as_str().unwrap();
+    assert_eq!(
+        expression.split_whitespace().count(),
+        6,
+        "the cron trigger's expressions start with seconds"
+    );
+    let component = &raw["component"]["cron"];
+    assert_eq!(
+        component["source"].as_str(),
+        Some("target/wasm32-wasip1/release/atende_cron.wasm")
+    );
+    assert!(component["build"]["command"]
+        .as_str()
+        .unwrap()
+        .contains("-p atende-cron"));
+    // The tick needs what the HTTP tick route's component has.
+    let routing = &raw["component"]["routing"];
+    for key in [
+        "sqlite_databases",
+        "key_value_stores",
+        "allowed_outbound_hosts",
+    ] {
+        assert_eq!(component[key], routing[key], "{key}");
+    }
+}
