@@ -60,6 +60,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0009_active_messages.sql",
         sql: include_str!("../../migrations/0009_active_messages.sql"),
     },
+    Migration {
+        version: 10,
+        name: "0010_tick_due_check.sql",
+        sql: include_str!("../../migrations/0010_tick_due_check.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {

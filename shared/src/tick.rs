@@ -1,6 +1,7 @@
 //! The scheduled work, as one idempotent step every host calls on a schedule (the local host's
-//! scheduler, `POST /internal/tick`): distribution, the inactivity timers, delayed active messages, and delivery of
-//! outbound messages and webhooks. It runs under a lease, so overlapping runs never double-act.
+//! scheduler, `POST /internal/tick`, the cron component, an agent's poll when it is due):
+//! distribution, the timers, delayed active messages, and delivery of outbound messages and
+//! webhooks. It runs under a lease, so overlapping runs never double-act.
 
 use crate::context::Ctx;
 use crate::conversation::outbox::{self, DeliveryReport};
@@ -43,8 +44,33 @@ pub fn run(ctx: &Ctx) -> AppResult<TickReport> {
         return Ok(TickReport::default());
     }
     let result = run_leased(ctx);
-    crate::routing::sql::release_lease(ctx.db, "tick", &holder)?;
+    crate::routing::sql::release_lease(ctx.db, "tick", &holder, ctx.now_ms())?;
     result
+}
+
+/// How long without a run before an agent's poll runs the tick itself.
+pub const DUE_AFTER_MS: i64 = 5_000;
+
+/// The opportunistic due-check of agent polling: runs the tick when no scheduler has for
+/// [`DUE_AFTER_MS`], so timers keep running on hosts without one while agents are online. A
+/// failed run is logged, not the poll's failure.
+pub fn run_if_due(ctx: &Ctx) -> Option<TickReport> {
+    let now = ctx.now_ms();
+    match crate::routing::sql::lease_idle_since(ctx.db, "tick", now, now - DUE_AFTER_MS) {
+        Ok(true) => {}
+        Ok(false) => return None,
+        Err(e) => {
+            eprintln!("tick due-check: {e}");
+            return None;
+        }
+    }
+    match run(ctx) {
+        Ok(report) => Some(report),
+        Err(e) => {
+            eprintln!("tick from an agent's poll failed: {e}");
+            None
+        }
+    }
 }
 
 fn run_leased(ctx: &Ctx) -> AppResult<TickReport> {

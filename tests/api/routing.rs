@@ -621,6 +621,51 @@ fn automatic_pending_after_the_customers_silence() {
 }
 
 #[test]
+fn an_agents_poll_runs_the_timers_when_no_scheduler_has_for_five_seconds() {
+    let app = TestApp::spawn();
+    let (s, agents) = group_with(&app, "circular", &["agent1"], 5);
+    app.patch(
+        &s.admin,
+        &format!("/api/admin/groups/{}", s.group),
+        json!({"flags": {"auto_pending": true}, "timers": {"auto_pending_minutes": 15}}),
+    )
+    .assert_status(200);
+    ready(&app, &agents[0].0);
+    arrive(&app, &s, 1, 0);
+    let poll = || {
+        app.get(&agents[0].0, "/api/inbox/events?after=0")
+            .assert_status(200);
+    };
+    app.clock
+        .advance(Duration::minutes(15) - Duration::seconds(1));
+    alive(&app, &agents[0].0);
+    assert_eq!(app.app.tick().unwrap().auto_pending, 0);
+
+    // The deadline has come, but a scheduler ran a second ago: the poll leaves it to the next.
+    app.clock.advance(Duration::seconds(1));
+    poll();
+    app.clock
+        .advance(Duration::seconds(4) - Duration::milliseconds(1));
+    poll();
+    assert_eq!(
+        column(&app, "SELECT status FROM conversations"),
+        ["assigned"]
+    );
+    // Five seconds without a run: the poll runs the tick itself.
+    app.clock.advance(Duration::milliseconds(1));
+    poll();
+    assert_eq!(
+        column(&app, "SELECT status FROM conversations"),
+        ["pending"]
+    );
+    assert_eq!(
+        app.app.tick().unwrap().auto_pending,
+        0,
+        "done once, by the poll"
+    );
+}
+
+#[test]
 fn an_unanswered_conversation_goes_back_to_the_queue_and_to_another_agent() {
     let app = TestApp::spawn();
     let (s, agents) = group_with(&app, "circular", &["agent1", "agent2"], 5);

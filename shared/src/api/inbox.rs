@@ -159,6 +159,9 @@ pub fn attachment(ctx: &Ctx, req: &Request) -> AppResult<Response> {
 pub fn events(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let me = authenticate(ctx, req)?;
     let after = req.query().parse::<i64>("after")?.unwrap_or(0);
+    // Timers keep running on hosts with no scheduler while agents are online; what the run
+    // does for me is in the feed read after it.
+    crate::tick::run_if_due(ctx);
     let events = crate::inbox::feed::after(ctx.db, me.tenant_id(), me.user_id(), after)?;
     let cursor = events.last().map_or(after, |e| e.id);
     ok(&serde_json::json!({"events": events, "cursor": cursor}))

@@ -21,12 +21,26 @@ pub fn acquire_lease(
     Ok(!rows.is_empty())
 }
 
-pub fn release_lease(db: &dyn Sql, name: &str, holder: &str) -> Result<(), DbError> {
+/// Gives the lease up and records that its run finished at `now`.
+pub fn release_lease(db: &dyn Sql, name: &str, holder: &str, now: i64) -> Result<(), DbError> {
     db.execute(
-        "UPDATE tick_leases SET expires_at = 0 WHERE name = ? AND holder = ?",
-        &[name.into(), holder.into()],
+        "UPDATE tick_leases SET expires_at = 0, last_run_at = ? WHERE name = ? AND holder = ?",
+        &[now.into(), name.into(), holder.into()],
     )?;
     Ok(())
+}
+
+/// Whether nobody holds the lease `name` and its last run finished before `before` — one
+/// read, cheap enough for every poll.
+pub fn lease_idle_since(db: &dyn Sql, name: &str, now: i64, before: i64) -> Result<bool, DbError> {
+    let rows = db.execute(
+        "SELECT expires_at, last_run_at FROM tick_leases WHERE name = ?",
+        &[name.into()],
+    )?;
+    match rows.first() {
+        None => Ok(true),
+        Some(r) => Ok(r.i64("expires_at")? <= now && r.i64("last_run_at")? <= before),
+    }
 }
 
 /// Groups with customers waiting: (tenant, group).

@@ -1,0 +1,3 @@
+-- When the tick last finished, so an agent's poll can run it when no scheduler has for a while
+-- (hosts without one keep their timers running while agents are online).
+ALTER TABLE tick_leases ADD COLUMN last_run_at INTEGER NOT NULL DEFAULT 0;
