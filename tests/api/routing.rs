@@ -621,6 +621,99 @@ fn automatic_pending_after_the_customers_silence() {
 }
 
 #[test]
+fn an_ask_for_distribution_is_either_run_by_the_asker_or_seen_by_the_running_holder() {
+    use atende_shared::routing::sql::{ask_for_run, release_unless_wanted, start_run};
+    let app = TestApp::spawn();
+    app.app
+        .with_ctx(|ctx| {
+            let db = ctx.db;
+            let (name, now, until) = ("distribute:1:7", 1_000, 11_000);
+            assert!(
+                ask_for_run(db, name, "h", now, until).unwrap(),
+                "free: h runs"
+            );
+            start_run(db, name, "h").unwrap();
+            assert!(
+                !ask_for_run(db, name, "r", now, until).unwrap(),
+                "h is running"
+            );
+            assert!(
+                !release_unless_wanted(db, name, "h").unwrap(),
+                "r asked during h's run: h runs again"
+            );
+            start_run(db, name, "h").unwrap();
+            assert!(
+                release_unless_wanted(db, name, "h").unwrap(),
+                "nobody asked"
+            );
+            assert!(
+                ask_for_run(db, name, "r", now, until).unwrap(),
+                "free again: r runs"
+            );
+            // A holder that died: its lease expires and the next ask takes over.
+            assert!(ask_for_run(db, name, "s", until, until + 10_000).unwrap());
+            assert!(
+                !release_unless_wanted(db, name, "r").unwrap(),
+                "r no longer holds it"
+            );
+        })
+        .unwrap();
+}
+
+#[test]
+fn a_burst_of_first_messages_is_handed_out_by_the_requests_themselves_without_a_tick() {
+    let app = std::sync::Arc::new(TestApp::spawn());
+    let (s, agents) = group_with(
+        &app,
+        "circular",
+        &["agent1", "agent2", "agent3", "agent4"],
+        50,
+    );
+    for (token, _) in &agents {
+        ready(&app, token);
+    }
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(40));
+    let handles: Vec<_> = (0..40)
+        .map(|i| {
+            let (app, barrier) = (app.clone(), barrier.clone());
+            let channel = s.channel;
+            std::thread::spawn(move || {
+                barrier.wait();
+                for j in 0..5 {
+                    let n = i * 5 + j;
+                    whatsapp_post(
+                        &app,
+                        channel,
+                        &wa_text(
+                            &format!("55119{:08}", 30_000_000 + n),
+                            &format!("wamid.B{n}"),
+                            "oi",
+                        ),
+                    )
+                    .assert_status(200);
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    // Concurrent requests coalesce their distributions; none is left for the tick.
+    assert_eq!(
+        column(
+            &app,
+            "SELECT status || ' ' || COUNT(*) FROM conversations GROUP BY status"
+        ),
+        ["assigned 200"]
+    );
+    let per_agent = column(
+        &app,
+        "SELECT COUNT(*) FROM conversations GROUP BY agent_id ORDER BY agent_id",
+    );
+    assert_eq!(per_agent, ["50", "50", "50", "50"], "round robin evenly");
+}
+
+#[test]
 fn an_agents_poll_runs_the_timers_when_no_scheduler_has_for_five_seconds() {
     let app = TestApp::spawn();
     let (s, agents) = group_with(&app, "circular", &["agent1"], 5);

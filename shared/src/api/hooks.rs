@@ -62,7 +62,7 @@ pub fn apply(ctx: &Ctx, channel: &ChannelInfo, events: Vec<InboundEvent>) -> App
                 } => {
                     accepted.messages += 1;
                     // A new conversation is work: hand it out now, not at the next tick.
-                    crate::routing::distribute_group(ctx, channel.tenant, group)?;
+                    crate::routing::distribute_soon(ctx, channel.tenant, group)?;
                 }
                 Outcome::Stored { .. } => accepted.messages += 1,
                 Outcome::Duplicate => accepted.duplicates += 1,

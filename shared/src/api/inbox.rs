@@ -107,7 +107,7 @@ fn redistribute(ctx: &Ctx, me: &crate::auth::Principal) -> AppResult<()> {
         .iter()
         .filter(|q| q.waiting > 0)
     {
-        crate::routing::distribute_group(ctx, me.tenant_id(), queue.group_id)?;
+        crate::routing::distribute_soon(ctx, me.tenant_id(), queue.group_id)?;
     }
     Ok(())
 }
@@ -172,7 +172,7 @@ pub fn transfer(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let body: inbox::TransferRequest = req.json()?;
     let moved = inbox::transfer(ctx, &me, req.param("id")?, &body)?;
     if let Some(group) = body.to_group_id {
-        crate::routing::distribute_group(ctx, me.tenant_id(), group)?;
+        crate::routing::distribute_soon(ctx, me.tenant_id(), group)?;
     }
     redistribute(ctx, &me)?;
     ok(&moved)
@@ -306,7 +306,7 @@ pub fn reject_offer(ctx: &Ctx, req: &Request) -> AppResult<Response> {
         req.json()?
     };
     let group = inbox::reject(ctx, &me, req.param("id")?, &body)?;
-    crate::routing::distribute_group(ctx, me.tenant_id(), group)?;
+    crate::routing::distribute_soon(ctx, me.tenant_id(), group)?;
     no_content()
 }
 

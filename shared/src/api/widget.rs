@@ -275,7 +275,7 @@ pub fn send(ctx: &Ctx, req: &Request) -> AppResult<Response> {
             } => {
                 // A new conversation is work: hand it out now, not at the next tick.
                 if let (Some(_), Some(group)) = (protocol_opened, group_id) {
-                    crate::routing::distribute_group(ctx, channel.tenant, group)?;
+                    crate::routing::distribute_soon(ctx, channel.tenant, group)?;
                 }
                 created(&Sent {
                     message_id: Some(message_id),

@@ -86,6 +86,38 @@ fn day_start(now_ms: i64, zone: chrono_tz::Tz) -> i64 {
         .map_or(now_ms - 86_400_000, |d| d.timestamp_millis())
 }
 
+/// How long a group's distribution lease lasts if its holder dies mid-run (the tick still
+/// distributes meanwhile).
+const DISTRIBUTION_LEASE_MS: i64 = 10_000;
+/// Runs one holder does before leaving further asks to the next request or the tick.
+const MAX_RUNS: usize = 16;
+
+/// Distribution right after an event that creates or frees work in a group. Concurrent
+/// requests coalesce: the one that finds the group's lease free distributes, and runs again for
+/// as long as others asked meanwhile (each run takes everything then queued); the others
+/// return at once. So a burst of first messages costs a few distributions, not one each.
+pub fn distribute_soon(ctx: &Ctx, tenant: TenantId, group_id: i64) -> AppResult<()> {
+    let name = format!("distribute:{}:{group_id}", tenant.0);
+    let holder = format!("{:x}", u64::from_le_bytes(ctx.random_bytes::<8>()));
+    let now = ctx.now_ms();
+    if !sql::ask_for_run(ctx.db, &name, &holder, now, now + DISTRIBUTION_LEASE_MS)? {
+        return Ok(());
+    }
+    for _ in 0..MAX_RUNS {
+        sql::start_run(ctx.db, &name, &holder)?;
+        if let Err(e) = distribute_group(ctx, tenant, group_id) {
+            sql::release_lease(ctx.db, &name, &holder, ctx.now_ms())?;
+            return Err(e);
+        }
+        if sql::release_unless_wanted(ctx.db, &name, &holder)? {
+            return Ok(());
+        }
+    }
+    // Still asked after many runs: the next ask (or the tick) takes over.
+    sql::release_lease(ctx.db, &name, &holder, ctx.now_ms())?;
+    Ok(())
+}
+
 /// Hands the group's queue to its eligible agents, in queue order, by its strategy.
 pub fn distribute_group(ctx: &Ctx, tenant: TenantId, group_id: i64) -> AppResult<Distribution> {
     let mut done = Distribution::default();

@@ -43,6 +43,52 @@ pub fn lease_idle_since(db: &dyn Sql, name: &str, now: i64, before: i64) -> Resu
     }
 }
 
+/// Asks for a run under the lease `name`: true when the caller now holds it and must run;
+/// false when a holder is running, which is now told to run once more. One statement, so an
+/// ask either finds the lease free or is seen by its holder before it lets go.
+pub fn ask_for_run(
+    db: &dyn Sql,
+    name: &str,
+    holder: &str,
+    now: i64,
+    until: i64,
+) -> Result<bool, DbError> {
+    // SET reads the row as it was: each CASE sees the old expiry.
+    let rows = db.execute(
+        "INSERT INTO tick_leases (name, holder, expires_at, wanted) VALUES (?1, ?2, ?4, 0) \
+         ON CONFLICT (name) DO UPDATE SET \
+           holder = CASE WHEN tick_leases.expires_at <= ?3 THEN ?2 ELSE tick_leases.holder END, \
+           wanted = CASE WHEN tick_leases.expires_at <= ?3 THEN 0 ELSE 1 END, \
+           expires_at = CASE WHEN tick_leases.expires_at <= ?3 THEN ?4 ELSE tick_leases.expires_at END \
+         RETURNING holder",
+        &[name.into(), holder.into(), now.into(), until.into()],
+    )?;
+    Ok(rows
+        .first()
+        .map(|r| r.text("holder"))
+        .transpose()?
+        .is_some_and(|h| h == holder))
+}
+
+/// The holder starts a run: asks made from now on are for the next one.
+pub fn start_run(db: &dyn Sql, name: &str, holder: &str) -> Result<(), DbError> {
+    db.execute(
+        "UPDATE tick_leases SET wanted = 0 WHERE name = ? AND holder = ?",
+        &[name.into(), holder.into()],
+    )?;
+    Ok(())
+}
+
+/// Lets the lease go unless someone asked for a run meanwhile: true if let go.
+pub fn release_unless_wanted(db: &dyn Sql, name: &str, holder: &str) -> Result<bool, DbError> {
+    let rows = db.execute(
+        "UPDATE tick_leases SET expires_at = 0 WHERE name = ? AND holder = ? AND wanted = 0 \
+         RETURNING name",
+        &[name.into(), holder.into()],
+    )?;
+    Ok(!rows.is_empty())
+}
+
 /// Groups with customers waiting: (tenant, group).
 pub fn groups_with_queue(db: &dyn Sql) -> Result<Vec<(TenantId, i64)>, DbError> {
     let rows = db.execute(
