@@ -35,13 +35,7 @@ fn active_setup(app: &TestApp, provider: Option<&str>, delay: u32, flags: Value)
     )
     .assert_status(200);
     let agent = app.token("agent1");
-    app.call(
-        "PUT",
-        "/api/inbox/status",
-        Some(&agent),
-        Some(json!({"status": "ready"})),
-    )
-    .assert_status(200);
+    set_status(app, &agent, "ready");
     let client = app.make(
         &s.admin,
         "clients",
@@ -53,6 +47,16 @@ fn active_setup(app: &TestApp, provider: Option<&str>, delay: u32, flags: Value)
         agent_id,
         client,
     }
+}
+
+fn set_status(app: &TestApp, token: &str, status: &str) {
+    app.call(
+        "PUT",
+        "/api/inbox/status",
+        Some(token),
+        Some(json!({"status": status})),
+    )
+    .assert_status(200);
 }
 
 fn whatsapp_on() -> Value {
@@ -178,30 +182,12 @@ fn writing_first_needs_the_groups_flag_a_ready_member_and_a_reachable_client() {
     );
 
     let outsider = app.token("agent2");
-    app.call(
-        "PUT",
-        "/api/inbox/status",
-        Some(&outsider),
-        Some(json!({"status": "ready"})),
-    )
-    .assert_status(200);
+    set_status(&app, &outsider, "ready");
     post(&outsider, body(json!({"text": "oi"}))).assert_error(403, "not_a_member");
 
-    app.call(
-        "PUT",
-        "/api/inbox/status",
-        Some(&a.agent),
-        Some(json!({"status": "offline"})),
-    )
-    .assert_status(200);
+    set_status(&app, &a.agent, "offline");
     post(&a.agent, body(json!({"text": "oi"}))).assert_error(409, "agent_offline");
-    app.call(
-        "PUT",
-        "/api/inbox/status",
-        Some(&a.agent),
-        Some(json!({"status": "ready"})),
-    )
-    .assert_status(200);
+    set_status(&app, &a.agent, "ready");
 
     app.post(
         &a.s.admin,
@@ -331,13 +317,7 @@ fn a_new_conversation_from_the_tick_waits_in_the_queue_when_its_agent_cannot_tak
         json!({}),
     )
     .assert_status(200);
-    app.call(
-        "PUT",
-        "/api/inbox/status",
-        Some(&a.agent),
-        Some(json!({"status": "offline"})),
-    )
-    .assert_status(200);
+    set_status(&app, &a.agent, "offline");
 
     app.clock.advance(Duration::minutes(5));
     let tick = app.app.tick().unwrap();
@@ -447,13 +427,7 @@ fn agents_writing_first_to_one_customer_at_once_open_one_conversation_and_lose_n
             )
             .assert_status(200);
             let token = app.token(username);
-            app.call(
-                "PUT",
-                "/api/inbox/status",
-                Some(&token),
-                Some(json!({"status": "ready"})),
-            )
-            .assert_status(200);
+            set_status(&app, &token, "ready");
             token
         })
         .collect();

@@ -596,18 +596,25 @@ fn offers_hold_the_slot_until_accepted_rejected_or_expired() {
     );
 }
 
-#[test]
-fn automatic_pending_after_the_customers_silence() {
-    let app = TestApp::spawn();
-    let (s, agents) = group_with(&app, "circular", &["agent1"], 5);
+/// agent1, ready, holds one customer's conversation in a group with automatic pending after
+/// 15 minutes of the customer's silence.
+fn one_conversation_pending_after_15_minutes(app: &TestApp) -> Vec<(String, i64)> {
+    let (s, agents) = group_with(app, "circular", &["agent1"], 5);
     app.patch(
         &s.admin,
         &format!("/api/admin/groups/{}", s.group),
         json!({"flags": {"auto_pending": true}, "timers": {"auto_pending_minutes": 15}}),
     )
     .assert_status(200);
-    ready(&app, &agents[0].0);
-    arrive(&app, &s, 1, 0);
+    ready(app, &agents[0].0);
+    arrive(app, &s, 1, 0);
+    agents
+}
+
+#[test]
+fn automatic_pending_after_the_customers_silence() {
+    let app = TestApp::spawn();
+    let agents = one_conversation_pending_after_15_minutes(&app);
     app.clock
         .advance(Duration::minutes(15) - Duration::seconds(1));
     alive(&app, &agents[0].0);
@@ -716,15 +723,7 @@ fn a_burst_of_first_messages_is_handed_out_by_the_requests_themselves_without_a_
 #[test]
 fn an_agents_poll_runs_the_timers_when_no_scheduler_has_for_five_seconds() {
     let app = TestApp::spawn();
-    let (s, agents) = group_with(&app, "circular", &["agent1"], 5);
-    app.patch(
-        &s.admin,
-        &format!("/api/admin/groups/{}", s.group),
-        json!({"flags": {"auto_pending": true}, "timers": {"auto_pending_minutes": 15}}),
-    )
-    .assert_status(200);
-    ready(&app, &agents[0].0);
-    arrive(&app, &s, 1, 0);
+    let agents = one_conversation_pending_after_15_minutes(&app);
     let poll = || {
         app.get(&agents[0].0, "/api/inbox/events?after=0")
             .assert_status(200);

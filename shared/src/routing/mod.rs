@@ -103,8 +103,11 @@ pub fn distribute_soon(ctx: &Ctx, tenant: TenantId, group_id: i64) -> AppResult<
     if !sql::ask_for_run(ctx.db, &name, &holder, now, now + DISTRIBUTION_LEASE_MS)? {
         return Ok(());
     }
-    for _ in 0..MAX_RUNS {
-        sql::start_run(ctx.db, &name, &holder)?;
+    for run in 0..MAX_RUNS {
+        // Taking the lease cleared its asks; later runs clear those made during the last.
+        if run > 0 {
+            sql::start_run(ctx.db, &name, &holder)?;
+        }
         if let Err(e) = distribute_group(ctx, tenant, group_id) {
             sql::release_lease(ctx.db, &name, &holder, ctx.now_ms())?;
             return Err(e);
