@@ -40,6 +40,14 @@ pub struct SqlitePool {
 const BATCH_MEMBERS: usize = 64;
 const BATCH_AGE: Duration = Duration::from_millis(10);
 
+/// A checkpoint copies in at most this many passes before holding writers for the rest; a
+/// pass this quick leaves too little behind to be worth another.
+const CHECKPOINT_PASSES: usize = 3;
+const SHORT_PASS: Duration = Duration::from_millis(10);
+const RESTART_WAIT: Duration = Duration::from_millis(20);
+/// How long a statement waits for a lock held by another process before failing.
+const BUSY_WAIT: Duration = Duration::from_secs(5);
+
 struct Writer {
     conn: Connection,
     batch: Option<Batch>,
@@ -75,14 +83,14 @@ fn map_error(e: rusqlite::Error) -> DbError {
 
 fn connect(path: &Path) -> Result<Connection, DbError> {
     let conn = Connection::open(path).map_err(map_error)?;
-    conn.busy_timeout(Duration::from_secs(5))
-        .map_err(map_error)?;
+    conn.busy_timeout(BUSY_WAIT).map_err(map_error)?;
     // `synchronous` is the setting the Spin adapter makes too (ARCHITECTURE.md). Checkpoints
-    // are the scheduler's job (`checkpoint`, every second), not a commit's; reads go through
-    // a memory map.
+    // are the scheduler's job (`checkpoint`, every second), not a commit's. No memory map:
+    // SQLite unmaps it whenever another connection has committed since this one last read,
+    // which under steady writes is every read (a munmap and its TLB flush each time).
     conn.execute_batch(
         "PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0; \
-         PRAGMA temp_store = MEMORY; PRAGMA mmap_size = 268435456;",
+         PRAGMA temp_store = MEMORY; PRAGMA mmap_size = 0;",
     )
     .map_err(map_error)?;
     conn.set_prepared_statement_cache_capacity(64);
@@ -108,12 +116,40 @@ impl SqlitePool {
         })
     }
 
-    /// Copies the write-ahead log back into the database without blocking writers (PASSIVE);
-    /// the local host calls it every second.
+    /// Copies the write-ahead log back into the database and starts it over; the local host
+    /// calls it every second.
+    ///
+    /// Under steady writes a PASSIVE checkpoint never catches up with the log (a batch
+    /// commits every few milliseconds), and SQLite rewinds the log only when a write starts
+    /// with every frame copied — so the file grew without end (2 GB in 20 seconds at 5,000
+    /// messages a second), each commit paying for new disk blocks. So the log is copied
+    /// while writers go on, in passes until one is short (each pass copies what arrived
+    /// during the one before), and only the last few frames between two batches, with the
+    /// writer held, restarting the log: the next commits overwrite it from the top. Writers
+    /// wait for that last step only, about 10 ms at full load (docs/performance.md).
     pub fn checkpoint(&self) -> Result<(), DbError> {
-        let conn = self.get()?;
-        conn.run("PRAGMA wal_checkpoint(PASSIVE)", &[])?;
-        Ok(())
+        {
+            let conn = self.get()?;
+            for _ in 0..CHECKPOINT_PASSES {
+                let started = Instant::now();
+                conn.run("PRAGMA wal_checkpoint(PASSIVE)", &[])?;
+                if started.elapsed() < SHORT_PASS {
+                    break;
+                }
+            }
+        }
+        let mut writer = lock(&self.writer);
+        if writer.batch.is_some() {
+            // Members of the open batch are waiting for its commit.
+            self.commit(&mut writer);
+        }
+        // A restart waits for readers still on the old log; a long one (a report) must not
+        // hold writers up, so after a short wait the log is simply left for the next time.
+        let conn = &writer.conn;
+        conn.busy_timeout(RESTART_WAIT).map_err(map_error)?;
+        let restarted = conn.execute_batch("PRAGMA wal_checkpoint(RESTART)");
+        conn.busy_timeout(BUSY_WAIT).map_err(map_error)?;
+        restarted.map_err(map_error)
     }
 
     pub fn get(&self) -> Result<PooledConnection<'_>, DbError> {
@@ -205,18 +241,8 @@ impl SqlitePool {
             || batch.members >= BATCH_MEMBERS
             || batch.started.elapsed() >= BATCH_AGE;
         if commit_now {
-            let members = batch.members;
-            writer.batch = None;
-            let failure = if members == 0 {
-                writer.conn.execute_batch("ROLLBACK").err()
-            } else {
-                writer.conn.execute_batch("COMMIT").err().inspect(|_| {
-                    let _ = writer.conn.execute_batch("ROLLBACK");
-                })
-            }
-            .map(|e| e.to_string());
+            let failure = self.commit(&mut writer);
             drop(writer);
-            self.settle(generation, failure.clone());
             return match (kept, failure) {
                 (true, Some(reason)) => Err(DbError::from_message(reason)),
                 _ => outcome,
@@ -228,6 +254,21 @@ impl SqlitePool {
         } else {
             outcome
         }
+    }
+
+    /// Commits the open batch (or rolls back an empty one) and tells its members.
+    fn commit(&self, writer: &mut Writer) -> Option<String> {
+        let batch = writer.batch.take()?;
+        let failure = if batch.members == 0 {
+            writer.conn.execute_batch("ROLLBACK").err()
+        } else {
+            writer.conn.execute_batch("COMMIT").err().inspect(|_| {
+                let _ = writer.conn.execute_batch("ROLLBACK");
+            })
+        }
+        .map(|e| e.to_string());
+        self.settle(batch.generation, failure.clone());
+        failure
     }
 
     fn settle(&self, generation: u64, failure: Option<String>) {
@@ -635,5 +676,114 @@ mod tests {
             "nothing left to commit"
         );
         assert_eq!(count(&pool), 2);
+    }
+
+    /// Frames in the write-ahead log, as a checkpoint reports them.
+    fn log_frames(pool: &SqlitePool) -> i64 {
+        let conn = pool.get().expect("conn");
+        let rows = conn
+            .run("PRAGMA wal_checkpoint(PASSIVE)", &[])
+            .expect("checkpoint");
+        match rows.rows.first().and_then(|r| r.get(1)) {
+            Some(Value::Integer(n)) => *n,
+            other => panic!("no log size in {other:?}"),
+        }
+    }
+
+    /// After a checkpoint the next commit writes the log from its start, so the log stays
+    /// the size of what was written since, not of everything ever written.
+    #[test]
+    fn a_checkpoint_rewinds_the_log() {
+        let (_dir, pool) = pool();
+        for n in 0..200_i64 {
+            pool.get()
+                .expect("conn")
+                .execute("INSERT INTO t (n) VALUES (?)", &[n.into()])
+                .expect("insert");
+        }
+        let before = log_frames(&pool);
+        assert!(before >= 200, "each commit adds a frame: {before}");
+        pool.checkpoint().expect("checkpoint");
+        pool.get()
+            .expect("conn")
+            .execute("INSERT INTO t (n) VALUES (1000)", &[])
+            .expect("insert");
+        let after = log_frames(&pool);
+        assert!(after < 10, "the log went on from frame {before}: {after}");
+        assert_eq!(count(&pool), 201);
+    }
+
+    /// A batch left open for a writer about to join is committed by a checkpoint that takes
+    /// the writer first, and its member's COMMIT returns.
+    #[test]
+    fn a_checkpoint_commits_the_open_batch() {
+        let (_dir, pool) = pool();
+        // A writer on its way: the member below leaves the batch open for it.
+        pool.waiting.fetch_add(1, Ordering::SeqCst);
+        let (committed, done) = std::sync::mpsc::channel();
+        std::thread::scope(|s| {
+            let pool = &pool;
+            s.spawn(move || {
+                let conn = pool.get().expect("conn");
+                conn.execute("BEGIN IMMEDIATE", &[]).expect("begin");
+                conn.execute("INSERT INTO t (n) VALUES (7)", &[])
+                    .expect("insert");
+                let outcome = conn.execute("COMMIT", &[]).map(|_| ());
+                committed.send(outcome).expect("send");
+            });
+            // The member is waiting for a commit nobody else will make.
+            while lock(&pool.writer)
+                .batch
+                .as_ref()
+                .is_none_or(|b| b.members == 0)
+            {
+                std::thread::yield_now();
+            }
+            assert!(done.try_recv().is_err(), "committed before the checkpoint");
+            assert_eq!(count(pool), 0);
+            pool.checkpoint().expect("checkpoint");
+            let outcome = done.recv_timeout(Duration::from_secs(10));
+            if outcome.is_err() {
+                // Let the member go, so the failure is reported rather than hung on.
+                pool.commit(&mut lock(&pool.writer));
+                panic!("the member's COMMIT did not return after the checkpoint");
+            }
+            assert!(matches!(outcome, Ok(Ok(()))), "{outcome:?}");
+            assert_eq!(count(pool), 1);
+        });
+        pool.waiting.fetch_sub(1, Ordering::SeqCst);
+    }
+
+    /// A reader holding an old snapshot (a long report) keeps the log from restarting, but
+    /// the checkpoint gives up on the restart quickly instead of holding writers for it.
+    #[test]
+    fn a_long_reader_does_not_hold_writers_through_a_checkpoint() {
+        let (dir, pool) = pool();
+        let write = |n: i64| {
+            pool.get()
+                .expect("conn")
+                .execute("INSERT INTO t (n) VALUES (?)", &[n.into()])
+                .expect("insert")
+        };
+        write(1);
+        let reader = Connection::open(dir.path().join("t.sqlite")).expect("reader");
+        reader
+            .execute_batch("BEGIN; SELECT COUNT(*) FROM t;")
+            .expect("snapshot");
+        write(2);
+        let started = Instant::now();
+        pool.checkpoint().expect("checkpoint");
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "writers were held {:?}",
+            started.elapsed()
+        );
+        write(3);
+        let seen: i64 = reader
+            .query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0))
+            .expect("read");
+        assert_eq!(seen, 1, "the reader keeps its snapshot");
+        reader.execute_batch("COMMIT").expect("end read");
+        assert_eq!(count(&pool), 3);
     }
 }
