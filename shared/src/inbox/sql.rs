@@ -1,7 +1,7 @@
 //! Every SQL statement on `agent_status` and `agent_status_log`, and the agent-side
 //! statements on conversations (pull, list, state changes).
 
-use crate::conversation::sql::{decode_conversation, CONVERSATION_COLUMNS};
+use crate::conversation::sql::{agent_load, decode_conversation, CONVERSATION_COLUMNS};
 use crate::conversation::{Conversation, State};
 use crate::ids::{TenantId, UserId};
 use crate::ports::{DbError, Sql};
@@ -103,10 +103,9 @@ pub fn pull(
             "UPDATE conversations SET status = 'assigned', agent_id = ?3, assigned_at = ?5, updated_at = ?5 \
              WHERE id = (SELECT id FROM conversations WHERE tenant_id = ?1 AND group_id = ?2 AND status = 'queued' \
                          ORDER BY priority DESC, arrived_at, id LIMIT 1) \
-               AND status = 'queued' \
-               AND (SELECT COUNT(*) FROM conversations WHERE tenant_id = ?1 AND agent_id = ?3 \
-                    AND status IN ('assigned', 'offered')) < ?4 \
-             RETURNING {CONVERSATION_COLUMNS}"
+               AND status = 'queued' AND {} < ?4 \
+             RETURNING {CONVERSATION_COLUMNS}",
+            agent_load("?1", "?3")
         ),
         &[tenant.into(), group.into(), agent.into(), limit.into(), now.into()],
     )?;
@@ -258,7 +257,7 @@ pub fn my_conversations(
 
 pub fn assigned_count(db: &dyn Sql, tenant: TenantId, agent: UserId) -> Result<i64, DbError> {
     crate::db::scalar_i64(&db.execute(
-        "SELECT COUNT(*) FROM conversations WHERE tenant_id = ? AND agent_id = ? AND status IN ('assigned', 'offered')",
+        &format!("SELECT {} AS n", agent_load("?1", "?2")),
         &[tenant.into(), agent.into()],
     )?)
 }
@@ -302,9 +301,9 @@ pub fn transfer_to_agent(
         &format!(
             "UPDATE conversations SET agent_id = ?3, status = 'assigned', assigned_at = ?5, updated_at = ?5, agent_last_read = 0 \
              WHERE tenant_id = ?1 AND id = ?2 AND status IN ('assigned', 'pending') AND agent_id IS ?6 \
-               AND (SELECT COUNT(*) FROM conversations WHERE tenant_id = ?1 AND agent_id = ?3 \
-                    AND status IN ('assigned', 'offered')) < ?4 \
-             RETURNING {CONVERSATION_COLUMNS}"
+               AND {} < ?4 \
+             RETURNING {CONVERSATION_COLUMNS}",
+            agent_load("?1", "?3")
         ),
         &[tenant.into(), id.into(), to.into(), limit.into(), now.into(), from.into()],
     )?;

@@ -1,5 +1,6 @@
 //! Every SQL statement of routing: leases, round-robin state, eligible agents, assignment.
 
+use crate::conversation::sql::agent_load;
 use crate::ids::TenantId;
 use crate::ports::{DbError, Sql};
 
@@ -161,11 +162,11 @@ pub fn candidates(
     } else {
         "0 AS today, 0 AS handling"
     };
+    let load = agent_load("u.tenant_id", "u.id");
     let rows = db.execute(
         &format!(
             "SELECT u.id, u.priority, u.max_concurrent, u.working_hours, \
-               (SELECT COUNT(*) FROM conversations v WHERE v.tenant_id = u.tenant_id AND v.agent_id = u.id \
-                  AND v.status IN ('assigned', 'offered')) AS load, {today_columns} \
+               {load} AS load, {today_columns} \
              FROM group_members m \
              CROSS JOIN users u ON u.tenant_id = m.tenant_id AND u.id = m.user_id \
              JOIN agent_status s ON s.tenant_id = u.tenant_id AND s.user_id = u.id \
@@ -204,10 +205,11 @@ pub fn assign(
     now: i64,
 ) -> Result<bool, DbError> {
     let rows = db.execute(
-        "UPDATE conversations SET status = 'assigned', agent_id = ?3, assigned_at = ?5, updated_at = ?5 \
-         WHERE tenant_id = ?1 AND id = ?2 AND status = 'queued' \
-           AND (SELECT COUNT(*) FROM conversations WHERE tenant_id = ?1 AND agent_id = ?3 \
-                AND status IN ('assigned', 'offered')) < ?4 RETURNING id",
+        &format!(
+            "UPDATE conversations SET status = 'assigned', agent_id = ?3, assigned_at = ?5, updated_at = ?5 \
+             WHERE tenant_id = ?1 AND id = ?2 AND status = 'queued' AND {} < ?4 RETURNING id",
+            agent_load("?1", "?3")
+        ),
         &[tenant.into(), conversation.into(), agent.into(), limit.into(), now.into()],
     )?;
     Ok(!rows.is_empty())
@@ -275,10 +277,11 @@ pub fn offer(
     expires: i64,
 ) -> Result<bool, DbError> {
     let rows = db.execute(
-        "UPDATE conversations SET status = 'offered', agent_id = ?3, offer_expires_at = ?6, updated_at = ?5 \
-         WHERE tenant_id = ?1 AND id = ?2 AND status = 'queued' \
-           AND (SELECT COUNT(*) FROM conversations WHERE tenant_id = ?1 AND agent_id = ?3 \
-                AND status IN ('assigned', 'offered')) < ?4 RETURNING id",
+        &format!(
+            "UPDATE conversations SET status = 'offered', agent_id = ?3, offer_expires_at = ?6, updated_at = ?5 \
+             WHERE tenant_id = ?1 AND id = ?2 AND status = 'queued' AND {} < ?4 RETURNING id",
+            agent_load("?1", "?3")
+        ),
         &[tenant.into(), conversation.into(), agent.into(), limit.into(), now.into(), expires.into()],
     )?;
     Ok(!rows.is_empty())
