@@ -431,15 +431,8 @@ fn record(
 ) -> AppResult<()> {
     conversation_sql::record(
         ctx.db,
-        &Event {
-            tenant,
-            conversation,
-            kind,
-            actor: "user",
-            actor_id: Some(a.agent_id),
-            data: Some(json!({"active_message_id": a.id})),
-            at,
-        },
+        &Event::new(tenant, conversation, kind, "user", Some(a.agent_id), at)
+            .with_data(json!({"active_message_id": a.id})),
     )?;
     Ok(())
 }

@@ -215,18 +215,7 @@ pub fn receive(ctx: &Ctx, channel: &ChannelInfo, msg: Inbound) -> AppResult<Outc
                     ))
                 })?;
                 for kind in ["created", status.as_str()] {
-                    sql::record(
-                        ctx.db,
-                        &Event {
-                            tenant,
-                            conversation: id,
-                            kind,
-                            actor: "customer",
-                            actor_id: None,
-                            data: None,
-                            at: now,
-                        },
-                    )?;
+                    sql::record(ctx.db, &Event::new(tenant, id, kind, "customer", None, now))?;
                 }
                 webhook_delivery::emit(
                     ctx.db,
@@ -281,15 +270,7 @@ pub fn receive(ctx: &Ctx, channel: &ChannelInfo, msg: Inbound) -> AppResult<Outc
         if resume {
             sql::record(
                 ctx.db,
-                &Event {
-                    tenant,
-                    conversation: conversation_id,
-                    kind: "resumed",
-                    actor: "customer",
-                    actor_id: None,
-                    data: None,
-                    at: now,
-                },
+                &Event::new(tenant, conversation_id, "resumed", "customer", None, now),
             )?;
         }
         if !notified {

@@ -119,6 +119,35 @@ pub struct Event<'a> {
     pub at: i64,
 }
 
+impl<'a> Event<'a> {
+    /// `kind` done by `actor` (`actor_id` where the actor is a user) at `at`, without data.
+    pub fn new(
+        tenant: TenantId,
+        conversation: i64,
+        kind: &'a str,
+        actor: &'a str,
+        actor_id: Option<i64>,
+        at: i64,
+    ) -> Self {
+        Event {
+            tenant,
+            conversation,
+            kind,
+            actor,
+            actor_id,
+            data: None,
+            at,
+        }
+    }
+
+    pub fn with_data(self, data: serde_json::Value) -> Self {
+        Event {
+            data: Some(data),
+            ..self
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -1077,13 +1077,15 @@ fn record_mine(
     conversation_sql::record(
         ctx.db,
         &Event {
-            tenant: me.tenant_id(),
-            conversation,
-            kind,
-            actor: "user",
-            actor_id: Some(me.user_id().0),
             data,
-            at,
+            ..Event::new(
+                me.tenant_id(),
+                conversation,
+                kind,
+                "user",
+                Some(me.user_id().0),
+                at,
+            )
         },
     )?;
     Ok(())

@@ -355,15 +355,14 @@ pub fn inactivity(ctx: &Ctx) -> AppResult<Timers> {
                     };
                     conversation_sql::record(
                         ctx.db,
-                        &Event {
-                            tenant: c.tenant,
-                            conversation: c.id,
-                            kind: "closed",
-                            actor: "client_inactivity",
-                            actor_id: None,
-                            data: None,
-                            at: deadline,
-                        },
+                        &Event::new(
+                            c.tenant,
+                            c.id,
+                            "closed",
+                            "client_inactivity",
+                            None,
+                            deadline,
+                        ),
                     )?;
                     webhook_delivery::emit(
                         ctx.db,
@@ -427,15 +426,14 @@ pub fn expire_offers(ctx: &Ctx) -> AppResult<usize> {
             if group.is_some() {
                 conversation_sql::record(
                     ctx.db,
-                    &Event {
+                    &Event::new(
                         tenant,
                         conversation,
-                        kind: "offer_expired",
-                        actor: "system",
-                        actor_id: Some(agent),
-                        data: None,
-                        at: now,
-                    },
+                        "offer_expired",
+                        "system",
+                        Some(agent),
+                        now,
+                    ),
                 )?;
                 crate::inbox::feed::push(
                     ctx.db,

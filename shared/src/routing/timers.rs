@@ -64,15 +64,7 @@ fn record(
 ) -> AppResult<()> {
     conversation_sql::record(
         ctx.db,
-        &Event {
-            tenant,
-            conversation,
-            kind,
-            actor,
-            actor_id,
-            data: None,
-            at,
-        },
+        &Event::new(tenant, conversation, kind, actor, actor_id, at),
     )?;
     Ok(())
 }
