@@ -66,6 +66,31 @@ impl Client {
         }
     }
 
+    /// A request as a provider or a site's visitor sends it: its own headers and raw body.
+    pub fn raw(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
+        let mut req = self
+            .agent
+            .request(method, &format!("{}{}", self.base, path));
+        for (name, value) in headers {
+            req = req.set(name, value);
+        }
+        let result = if body.is_empty() && method == "GET" {
+            req.call()
+        } else {
+            req.send_bytes(body)
+        };
+        let response = match result {
+            Ok(r) | Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("{method} {path}: {e}"),
+        };
+        let status = response.status();
+        let text = response.into_string().unwrap_or_default();
+        Reply {
+            status,
+            body: serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        }
+    }
+
     pub fn login(&self, username: &str, password: &str) -> Reply {
         self.call(
             "POST",
@@ -125,6 +150,18 @@ pub const SCENARIOS: &[(&str, Scenario)] = &[
     (
         "the start page and the API document are served",
         static_pages,
+    ),
+    (
+        "a chat-widget visitor and a ready agent talk, and the agent closes",
+        widget_conversation,
+    ),
+    (
+        "a signed WhatsApp message is stored once; a bad signature is 401",
+        whatsapp_webhook,
+    ),
+    (
+        "the tick route refuses a caller without its secret",
+        tick_needs_secret,
     ),
 ];
 
@@ -285,6 +322,248 @@ fn static_pages(c: &Client) -> Result<(), String> {
         doc.body["info"]["title"] == "Atende API",
         "openapi document",
     )
+}
+
+const WA_SECRET: &str = "e2e-app-secret";
+
+/// A group of its own with a fresh agent in it, ready, and a channel of `kind` entering it.
+struct Desk {
+    admin: String,
+    agent: String,
+    channel: i64,
+}
+
+fn created(r: &Reply, what: &str) -> Result<i64, String> {
+    expect(r.status == 201, format!("{what}: {} {}", r.status, r.body))?;
+    r.body["id"]
+        .as_i64()
+        .ok_or_else(|| format!("{what}: no id in {}", r.body))
+}
+
+fn desk(c: &Client, kind: &str, credentials: Value) -> Result<Desk, String> {
+    let admin = c.token("admin", DEMO_PASSWORD)?;
+    let name = unique("E2E ");
+    let post = |path: &str, body: Value| c.call("POST", path, Some(&admin), Some(body));
+    let op = created(
+        &post("/api/admin/operations", json!({"name": name})),
+        "operation",
+    )?;
+    let group = created(
+        &post(
+            "/api/admin/groups",
+            json!({"name": name, "operation_id": op}),
+        ),
+        "group",
+    )?;
+    let channel = created(
+        &post(
+            "/api/admin/channels",
+            json!({"type": kind, "name": name, "entry_group_id": group, "credentials": credentials}),
+        ),
+        "channel",
+    )?;
+    let (username, agent_id) = scratch_user(c, &admin, false)?;
+    let members = post(
+        &format!("/api/admin/groups/{group}/members"),
+        json!({"ids": [agent_id]}),
+    );
+    expect(members.status == 200, format!("members: {}", members.body))?;
+    let agent = c.token(&username, "E2e#Pass123")?;
+    let ready = c.call(
+        "PUT",
+        "/api/inbox/status",
+        Some(&agent),
+        Some(json!({"status": "ready"})),
+    );
+    expect(ready.status == 200, format!("ready: {}", ready.body))?;
+    Ok(Desk {
+        admin,
+        agent,
+        channel,
+    })
+}
+
+/// The agent's open conversations.
+fn held(c: &Client, agent: &str) -> Result<Vec<Value>, String> {
+    let r = c.call("GET", "/api/inbox/conversations", Some(agent), None);
+    expect(r.status == 200, format!("my conversations: {}", r.status))?;
+    Ok(r.body["items"].as_array().cloned().unwrap_or_default())
+}
+
+fn widget_conversation(c: &Client) -> Result<(), String> {
+    let d = desk(c, "webchat", json!({}))?;
+    let base = format!("/widget/{}", d.channel);
+    let json_body = [("content-type", "application/json")];
+    let phone = format!("11 9{}", &unique("")[2..]);
+    let session = c.raw(
+        "POST",
+        &format!("{base}/sessions"),
+        &json_body,
+        json!({"name": "Visitante E2E", "phone": phone, "language": "en"})
+            .to_string()
+            .as_bytes(),
+    );
+    expect(session.status == 201, format!("session: {}", session.body))?;
+    let bearer = format!("Bearer {}", session.body["token"].as_str().unwrap_or(""));
+    let visitor = [
+        ("content-type", "application/json"),
+        ("authorization", bearer.as_str()),
+    ];
+    let sent = c.raw(
+        "POST",
+        &format!("{base}/messages"),
+        &visitor,
+        json!({"text": "Olá! Vocês entregam em Campinas?", "client_message_id": "e2e-1"})
+            .to_string()
+            .as_bytes(),
+    );
+    expect(sent.status == 201, format!("visitor sends: {}", sent.body))?;
+
+    // Handed out by the visitor's own request: no tick needed.
+    let mine = held(c, &d.agent)?;
+    expect(mine.len() == 1, format!("the agent holds {mine:?}"))?;
+    let protocol = mine[0]["protocol"].as_str().unwrap_or("");
+    expect(
+        protocol.starts_with("WC") && protocol.len() == 13,
+        format!("protocol {protocol}"),
+    )?;
+    let id = mine[0]["id"].as_i64().unwrap_or(0);
+    let answer = c.call(
+        "POST",
+        &format!("/api/inbox/conversations/{id}/messages"),
+        Some(&d.agent),
+        Some(json!({"text": "Entregamos sim!"})),
+    );
+    expect(
+        answer.status == 201,
+        format!("agent answers: {}", answer.body),
+    )?;
+
+    let polled = c.raw("GET", &format!("{base}/messages"), &visitor[1..], b"");
+    expect(polled.status == 200, format!("poll: {}", polled.body))?;
+    let bodies: Vec<&str> = polled.body["messages"]
+        .as_array()
+        .map(|m| m.iter().filter_map(|m| m["body"].as_str()).collect())
+        .unwrap_or_default();
+    expect(
+        bodies.len() == 2 && bodies[1].contains("Entregamos sim!"),
+        format!("the visitor sees {bodies:?}"),
+    )?;
+
+    let closed = c.call(
+        "POST",
+        &format!("/api/inbox/conversations/{id}/close"),
+        Some(&d.agent),
+        Some(json!({"comment": "e2e"})),
+    );
+    expect(closed.status == 200, format!("close: {}", closed.body))?;
+    expect(held(c, &d.agent)?.is_empty(), "nothing left open")?;
+    let again = c.call(
+        "POST",
+        &format!("/api/inbox/conversations/{id}/close"),
+        Some(&d.admin),
+        Some(json!({})),
+    );
+    expect(
+        again.status == 409,
+        format!("closing twice: {} {}", again.status, again.body),
+    )
+}
+
+fn whatsapp_webhook(c: &Client) -> Result<(), String> {
+    // The number's id is unique among a company's channels, and each run makes a channel.
+    let number = unique("");
+    let d = desk(
+        c,
+        "whatsapp",
+        json!({"phone_number_id": number, "access_token": "t", "app_secret": WA_SECRET,
+               "verify_token": "e2e-verify", "api_base_url": "http://127.0.0.1:9"}),
+    )?;
+    let hook = format!("/hooks/whatsapp/{}", d.channel);
+    let handshake = c.raw(
+        "GET",
+        &format!("{hook}?hub.mode=subscribe&hub.verify_token=e2e-verify&hub.challenge=4242"),
+        &[],
+        b"",
+    );
+    expect(
+        handshake.status == 200 && handshake.body == json!(4242),
+        format!("handshake: {} {}", handshake.status, handshake.body),
+    )?;
+
+    let from = format!("5511{}", &unique("")[1..]);
+    let message = |id: &str| {
+        json!({"object": "whatsapp_business_account", "entry": [{"id": "WABA", "changes": [{"field": "messages", "value": {
+            "messaging_product": "whatsapp",
+            "metadata": {"display_phone_number": "15550001111", "phone_number_id": number},
+            "contacts": [{"profile": {"name": "Maria E2E"}, "wa_id": from}],
+            "messages": [{"from": from, "id": id, "timestamp": "1763900000", "type": "text", "text": {"body": "oi"}}]
+        }}]}]})
+        .to_string()
+    };
+    let post = |body: &str, secret: &str| {
+        let signature = format!(
+            "sha256={}",
+            atende_shared::providers::hmac_sha256_hex(secret, body.as_bytes())
+        );
+        c.raw(
+            "POST",
+            &hook,
+            &[
+                ("content-type", "application/json"),
+                ("x-hub-signature-256", signature.as_str()),
+            ],
+            body.as_bytes(),
+        )
+    };
+    let wamid = unique("wamid.e2e");
+    let first = post(&message(&wamid), WA_SECRET);
+    expect(
+        first.status == 200 && first.body["messages"] == 1,
+        format!("first delivery: {} {}", first.status, first.body),
+    )?;
+    let repeat = post(&message(&wamid), WA_SECRET);
+    expect(
+        repeat.status == 200 && repeat.body["duplicates"] == 1,
+        format!("repeat: {} {}", repeat.status, repeat.body),
+    )?;
+    let forged = post(&message(&unique("wamid.forged")), "not-the-secret");
+    expect(
+        forged.status == 401 && forged.body["error"]["code"] == "bad_signature",
+        format!("forged: {} {}", forged.status, forged.body),
+    )?;
+
+    let mine = held(c, &d.agent)?;
+    expect(mine.len() == 1, format!("the agent holds {mine:?}"))?;
+    let id = mine[0]["id"].as_i64().unwrap_or(0);
+    let messages = c.call(
+        "GET",
+        &format!("/api/inbox/conversations/{id}/messages"),
+        Some(&d.agent),
+        None,
+    );
+    let items = messages.body["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    expect(
+        items.len() == 1 && items[0]["body"] == "oi",
+        format!("stored once, the forged one not at all: {}", messages.body),
+    )
+}
+
+/// With `tick_secret` set a caller without it is 401; unset, the route is off (403).
+fn tick_needs_secret(c: &Client) -> Result<(), String> {
+    for auth in [None, Some("Bearer not-the-secret")] {
+        let headers: Vec<(&str, &str)> = auth.map(|a| ("authorization", a)).into_iter().collect();
+        let r = c.raw("POST", "/internal/tick", &headers, b"");
+        let code = r.body["error"]["code"].as_str().unwrap_or("");
+        expect(
+            (r.status == 401 && !code.is_empty()) || (r.status == 403 && code == "tick_disabled"),
+            format!("{auth:?}: {} {}", r.status, r.body),
+        )?;
+    }
+    Ok(())
 }
 
 /// Runs every scenario; returns (passed, failed) and prints one line each.
