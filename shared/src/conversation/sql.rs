@@ -308,20 +308,29 @@ pub fn insert_message(
 /// An agent's load as an SQL expression: the conversations holding one of their slots
 /// (assigned or offered; pending ones do not count). Every "below the limit" check compares it
 /// with the limit inside the statement that makes the change, so concurrent writers never push
-/// an agent over. `tenant` and `agent` are the placeholders or columns naming the agent.
-pub fn agent_load(tenant: &str, agent: &str) -> String {
-    format!(
-        "(SELECT COUNT(*) FROM conversations WHERE tenant_id = {tenant} AND agent_id = {agent} \
-          AND status IN ('assigned', 'offered'))"
-    )
+/// an agent over. `tenant` and `agent` are the placeholders or columns naming the agent; the
+/// result is a string literal, so statements built with it stay static text (the tick runs
+/// them thousands of times).
+macro_rules! agent_load {
+    ($tenant:literal, $agent:literal) => {
+        concat!(
+            "(SELECT COUNT(*) FROM conversations WHERE tenant_id = ",
+            $tenant,
+            " AND agent_id = ",
+            $agent,
+            " AND status IN ('assigned', 'offered'))"
+        )
+    };
 }
+pub(crate) use agent_load;
 
 /// Whether the agent is below their limit of simultaneous conversations.
 pub fn agent_has_room(db: &dyn Sql, tenant: TenantId, agent: i64) -> Result<bool, DbError> {
     let rows = db.execute(
-        &format!(
-            "SELECT {} < max_concurrent AS room FROM users WHERE tenant_id = ?1 AND id = ?2",
-            agent_load("?1", "?2")
+        concat!(
+            "SELECT ",
+            agent_load!("?1", "?2"),
+            " < max_concurrent AS room FROM users WHERE tenant_id = ?1 AND id = ?2"
         ),
         &[tenant.into(), agent.into()],
     )?;

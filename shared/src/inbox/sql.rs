@@ -103,9 +103,9 @@ pub fn pull(
             "UPDATE conversations SET status = 'assigned', agent_id = ?3, assigned_at = ?5, updated_at = ?5 \
              WHERE id = (SELECT id FROM conversations WHERE tenant_id = ?1 AND group_id = ?2 AND status = 'queued' \
                          ORDER BY priority DESC, arrived_at, id LIMIT 1) \
-               AND status = 'queued' AND {} < ?4 \
+               AND status = 'queued' AND {load} < ?4 \
              RETURNING {CONVERSATION_COLUMNS}",
-            agent_load("?1", "?3")
+            load = agent_load!("?1", "?3")
         ),
         &[tenant.into(), group.into(), agent.into(), limit.into(), now.into()],
     )?;
@@ -257,7 +257,7 @@ pub fn my_conversations(
 
 pub fn assigned_count(db: &dyn Sql, tenant: TenantId, agent: UserId) -> Result<i64, DbError> {
     crate::db::scalar_i64(&db.execute(
-        &format!("SELECT {} AS n", agent_load("?1", "?2")),
+        concat!("SELECT ", agent_load!("?1", "?2"), " AS n"),
         &[tenant.into(), agent.into()],
     )?)
 }
@@ -301,9 +301,9 @@ pub fn transfer_to_agent(
         &format!(
             "UPDATE conversations SET agent_id = ?3, status = 'assigned', assigned_at = ?5, updated_at = ?5, agent_last_read = 0 \
              WHERE tenant_id = ?1 AND id = ?2 AND status IN ('assigned', 'pending') AND agent_id IS ?6 \
-               AND {} < ?4 \
+               AND {load} < ?4 \
              RETURNING {CONVERSATION_COLUMNS}",
-            agent_load("?1", "?3")
+            load = agent_load!("?1", "?3")
         ),
         &[tenant.into(), id.into(), to.into(), limit.into(), now.into(), from.into()],
     )?;

@@ -162,7 +162,6 @@ pub fn candidates(
     } else {
         "0 AS today, 0 AS handling"
     };
-    let load = agent_load("u.tenant_id", "u.id");
     let rows = db.execute(
         &format!(
             "SELECT u.id, u.priority, u.max_concurrent, u.working_hours, \
@@ -171,7 +170,8 @@ pub fn candidates(
              CROSS JOIN users u ON u.tenant_id = m.tenant_id AND u.id = m.user_id \
              JOIN agent_status s ON s.tenant_id = u.tenant_id AND s.user_id = u.id \
              WHERE m.tenant_id = ?1 AND m.group_id = ?2 AND u.status = 'active' AND s.status = 'ready' \
-             ORDER BY m.user_id"
+             ORDER BY m.user_id",
+            load = agent_load!("u.tenant_id", "u.id")
         ),
         &match today {
             Some(start) => vec![tenant.into(), group.into(), start.into(), now.into()],
@@ -205,10 +205,11 @@ pub fn assign(
     now: i64,
 ) -> Result<bool, DbError> {
     let rows = db.execute(
-        &format!(
+        concat!(
             "UPDATE conversations SET status = 'assigned', agent_id = ?3, assigned_at = ?5, updated_at = ?5 \
-             WHERE tenant_id = ?1 AND id = ?2 AND status = 'queued' AND {} < ?4 RETURNING id",
-            agent_load("?1", "?3")
+             WHERE tenant_id = ?1 AND id = ?2 AND status = 'queued' AND ",
+            agent_load!("?1", "?3"),
+            " < ?4 RETURNING id"
         ),
         &[tenant.into(), conversation.into(), agent.into(), limit.into(), now.into()],
     )?;
@@ -277,10 +278,11 @@ pub fn offer(
     expires: i64,
 ) -> Result<bool, DbError> {
     let rows = db.execute(
-        &format!(
+        concat!(
             "UPDATE conversations SET status = 'offered', agent_id = ?3, offer_expires_at = ?6, updated_at = ?5 \
-             WHERE tenant_id = ?1 AND id = ?2 AND status = 'queued' AND {} < ?4 RETURNING id",
-            agent_load("?1", "?3")
+             WHERE tenant_id = ?1 AND id = ?2 AND status = 'queued' AND ",
+            agent_load!("?1", "?3"),
+            " < ?4 RETURNING id"
         ),
         &[tenant.into(), conversation.into(), agent.into(), limit.into(), now.into(), expires.into()],
     )?;
