@@ -126,7 +126,7 @@ impl SqlitePool {
     /// while writers go on, in passes until one is short (each pass copies what arrived
     /// during the one before), and only the last few frames between two batches, with the
     /// writer held, restarting the log: the next commits overwrite it from the top. Writers
-    /// wait for that last step only, about 10 ms at full load (docs/performance.md).
+    /// wait for that last step only, 5–20 ms at full load (docs/decisions/0006).
     pub fn checkpoint(&self) -> Result<(), DbError> {
         {
             let conn = self.get()?;
@@ -139,10 +139,9 @@ impl SqlitePool {
             }
         }
         let mut writer = lock(&self.writer);
-        if writer.batch.is_some() {
-            // Members of the open batch are waiting for its commit.
-            self.commit(&mut writer);
-        }
+        // A batch left open for a writer about to join: its members are waiting for the
+        // commit (a failure reaches them, not the checkpoint).
+        self.commit(&mut writer);
         // A restart waits for readers still on the old log; a long one (a report) must not
         // hold writers up, so after a short wait the log is simply left for the next time.
         let conn = &writer.conn;
