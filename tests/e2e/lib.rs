@@ -36,6 +36,7 @@ impl Client {
         }
     }
 
+    /// An API call as the console makes it: the company header, a bearer token, JSON.
     pub fn call(
         &self,
         method: &str,
@@ -43,30 +44,18 @@ impl Client {
         token: Option<&str>,
         body: Option<Value>,
     ) -> Reply {
-        let mut req = self
-            .agent
-            .request(method, &format!("{}{}", self.base, path))
-            .set("X-Tenant", &self.tenant);
-        if let Some(t) = token {
-            req = req.set("Authorization", &format!("Bearer {t}"));
+        let bearer = token.map(|t| format!("Bearer {t}"));
+        let mut headers = vec![("x-tenant", self.tenant.as_str())];
+        headers.extend(bearer.as_deref().map(|b| ("authorization", b)));
+        let body = body.map(|b| b.to_string()).unwrap_or_default();
+        if !body.is_empty() {
+            headers.push(("content-type", "application/json"));
         }
-        let result = match body {
-            Some(b) => req.send_json(b),
-            None => req.call(),
-        };
-        let response = match result {
-            Ok(r) | Err(ureq::Error::Status(_, r)) => r,
-            Err(e) => panic!("{method} {path}: {e}"),
-        };
-        let status = response.status();
-        let text = response.into_string().unwrap_or_default();
-        Reply {
-            status,
-            body: serde_json::from_str(&text).unwrap_or(Value::Null),
-        }
+        self.raw(method, path, &headers, body.as_bytes())
     }
 
     /// A request as a provider or a site's visitor sends it: its own headers and raw body.
+    /// The reply's body is its JSON, or its text when it is not JSON.
     pub fn raw(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
         let mut req = self
             .agent
@@ -74,7 +63,7 @@ impl Client {
         for (name, value) in headers {
             req = req.set(name, value);
         }
-        let result = if body.is_empty() && method == "GET" {
+        let result = if body.is_empty() {
             req.call()
         } else {
             req.send_bytes(body)
@@ -118,12 +107,19 @@ fn expect(ok: bool, what: impl Into<String>) -> Result<(), String> {
     }
 }
 
+/// `prefix` and ten digits from the clock: different on every call of a run and across runs.
 fn unique(prefix: &str) -> String {
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_nanos())
         .unwrap_or(0);
-    format!("{prefix}{}", nanos % 10_000_000_000)
+    format!("{prefix}{:010}", nanos % 10_000_000_000)
+}
+
+/// The last `n` (at most ten) of [`unique`]'s digits, for phone numbers.
+fn unique_digits(n: usize) -> String {
+    let all = unique("");
+    all[all.len().saturating_sub(n)..].to_owned()
 }
 
 type Scenario = fn(&Client) -> Result<(), String>;
@@ -290,22 +286,18 @@ fn agent_rbac(c: &Client) -> Result<(), String> {
 }
 
 fn malformed_json(c: &Client) -> Result<(), String> {
-    let r = c
-        .agent
-        .post(&format!("{}/api/auth/login", c.base))
-        .set("X-Tenant", &c.tenant)
-        .set("Content-Type", "application/json")
-        .send_string("{\"username\":");
-    let response = match r {
-        Ok(r) | Err(ureq::Error::Status(_, r)) => r,
-        Err(e) => return Err(e.to_string()),
-    };
-    let status = response.status();
-    let body: Value =
-        serde_json::from_str(&response.into_string().unwrap_or_default()).unwrap_or(Value::Null);
+    let r = c.raw(
+        "POST",
+        "/api/auth/login",
+        &[
+            ("x-tenant", c.tenant.as_str()),
+            ("content-type", "application/json"),
+        ],
+        b"{\"username\":",
+    );
     expect(
-        status == 400 && body["error"]["code"] == "malformed_json",
-        format!("{status} {body}"),
+        r.status == 400 && r.code() == "malformed_json",
+        format!("{} {}", r.status, r.body),
     )
 }
 
@@ -394,7 +386,7 @@ fn widget_conversation(c: &Client) -> Result<(), String> {
     let d = desk(c, "webchat", json!({}))?;
     let base = format!("/widget/{}", d.channel);
     let json_body = [("content-type", "application/json")];
-    let phone = format!("11 9{}", &unique("")[2..]);
+    let phone = format!("11 9{}", unique_digits(8));
     let session = c.raw(
         "POST",
         &format!("{base}/sessions"),
@@ -491,7 +483,7 @@ fn whatsapp_webhook(c: &Client) -> Result<(), String> {
         format!("handshake: {} {}", handshake.status, handshake.body),
     )?;
 
-    let from = format!("5511{}", &unique("")[1..]);
+    let from = format!("55119{}", unique_digits(8));
     let message = |id: &str| {
         json!({"object": "whatsapp_business_account", "entry": [{"id": "WABA", "changes": [{"field": "messages", "value": {
             "messaging_product": "whatsapp",
