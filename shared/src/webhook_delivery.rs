@@ -39,6 +39,51 @@ pub fn emit(
     Ok(())
 }
 
+/// The conversation as every event about it shows it (one SQL expression, so no path can
+/// build it differently).
+const CONVERSATION_JSON: &str = "json_object('id', v.id, 'protocol', v.protocol, 'channel_id', v.channel_id, \
+    'channel', v.channel_type, 'client_id', v.client_id, 'group_id', v.group_id, 'agent_id', v.agent_id, \
+    'status', v.status, 'priority', v.priority, 'language', v.language, \
+    'arrived_at', strftime('%Y-%m-%dT%H:%M:%fZ', v.arrived_at / 1000.0, 'unixepoch'), \
+    'closed_at', strftime('%Y-%m-%dT%H:%M:%fZ', v.closed_at / 1000.0, 'unixepoch'), 'closed_by', v.closed_by)";
+
+/// Queues `event` about a conversation for every subscribed webhook: `details` with the
+/// conversation's id, protocol and current row set over it — one statement, nothing read back.
+pub fn emit_for_conversation(
+    db: &dyn Sql,
+    tenant: TenantId,
+    event: &str,
+    conversation: i64,
+    details: &Value,
+    now: i64,
+) -> Result<(), DbError> {
+    let details = if details.is_object() {
+        details.to_string()
+    } else {
+        "{}".to_owned()
+    };
+    db.execute(
+        &format!(
+            "INSERT INTO webhook_deliveries (tenant_id, webhook_id, event, payload, status, next_attempt_at, created_at) \
+             SELECT w.tenant_id, w.id, ?2, json_object('event', ?2, 'created_at', ?5, 'data', \
+                      json_set(json(?4), '$.conversation_id', v.id, '$.protocol', v.protocol, '$.conversation', {CONVERSATION_JSON})), \
+                    'queued', ?6, ?6 \
+             FROM config_items w JOIN conversations v ON v.tenant_id = w.tenant_id AND v.id = ?3 \
+             WHERE w.tenant_id = ?1 AND w.kind = 'webhook' AND w.status = 'active' \
+               AND EXISTS (SELECT 1 FROM json_each(json_extract(w.data, '$.events')) WHERE value = ?2)"
+        ),
+        &[
+            tenant.into(),
+            event.into(),
+            conversation.into(),
+            details.into(),
+            ms_to_rfc3339(now).into(),
+            now.into(),
+        ],
+    )?;
+    Ok(())
+}
+
 /// Whether any active webhook of the tenant subscribes to `event` (bulk work asks once).
 pub fn subscribed(db: &dyn Sql, tenant: TenantId, event: &str) -> Result<bool, DbError> {
     let rows = db.execute(

@@ -876,7 +876,7 @@ fn a_disconnected_agents_conversations_return_to_the_queue_or_close_per_the_grou
             &app,
             "SELECT DISTINCT status || ' ' || closed_by FROM conversations"
         ),
-        ["closed system"]
+        ["closed agent_inactivity"]
     );
 }
 
@@ -938,7 +938,7 @@ fn the_bots_inactivity_rule_moves_silent_customers_on() {
     assert_eq!(
         column(
             &app,
-            "SELECT actor FROM conversation_events WHERE kind = 'to_queue'"
+            "SELECT actor FROM conversation_events WHERE kind = 'queued' AND actor <> 'customer'"
         ),
         ["bot_inactivity"]
     );

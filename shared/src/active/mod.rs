@@ -13,14 +13,14 @@ use crate::config::channel::ChannelType;
 use crate::config::group::GroupDoc;
 use crate::context::Ctx;
 use crate::conversation::inbound::ChannelInfo;
-use crate::conversation::sql::{self as conversation_sql, NewConversation};
-use crate::conversation::{outbox, protocol, Event, Role, State};
+use crate::conversation::hooks::{self, Hook};
+use crate::conversation::sql as conversation_sql;
+use crate::conversation::{lifecycle, outbox, Event, Role, State};
 use crate::db::transaction;
 use crate::enums::{Profile, Status};
 use crate::errors::{AppError, AppResult};
 use crate::ids::{TenantId, UserId};
 use crate::inbox::{self, feed};
-use crate::webhook_delivery;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -249,7 +249,8 @@ pub fn start(ctx: &Ctx, me: &Principal, request: ActiveRequest) -> AppResult<Act
     let template = template.map(|t| json!(t));
     let now = ctx.now_ms();
     let delay_ms = i64::from(group.timers.active_message_delay_minutes) * 60_000;
-    transaction(ctx.db, || {
+    let mut wake = lifecycle::Wake::default();
+    let shown = transaction(ctx.db, || {
         let open = conversation_sql::open_on_channel(ctx.db, tenant, channel.id, client.id)?;
         // A customer in the middle of a conversation is not interrupted at once.
         let due_at = if open.is_some() { now + delay_ms } else { now };
@@ -278,19 +279,28 @@ pub fn start(ctx: &Ctx, me: &Principal, request: ActiveRequest) -> AppResult<Act
                     "you are at your limit of simultaneous conversations",
                 ));
             }
-            send(ctx, &channel, tenant, id, now)?;
+            send(ctx, &channel, tenant, id, now, &mut wake)?;
         }
         Ok(sql::get(ctx.db, tenant, id)?
             .ok_or_else(|| AppError::not_found("active message"))?
             .shown)
-    })
+    })?;
+    wake.run(ctx);
+    Ok(shown)
 }
 
 /// Sends one scheduled message now: into the customer's open conversation on the channel, or
 /// a new one — assigned to its agent when they are ready, a member and below their limit,
 /// otherwise queued in the group so the next free agent gets the customer's reply. Must run
 /// inside a transaction; false if it was no longer scheduled.
-fn send(ctx: &Ctx, channel: &ChannelInfo, tenant: TenantId, id: i64, now: i64) -> AppResult<bool> {
+fn send(
+    ctx: &Ctx,
+    channel: &ChannelInfo,
+    tenant: TenantId,
+    id: i64,
+    now: i64,
+    wake: &mut lifecycle::Wake,
+) -> AppResult<bool> {
     let Some(item) = sql::get(ctx.db, tenant, id)? else {
         return Ok(false);
     };
@@ -307,37 +317,27 @@ fn send(ctx: &Ctx, channel: &ChannelInfo, tenant: TenantId, id: i64, now: i64) -
             }
             None => {
                 let takes = agent_takes(ctx, tenant, agent, a.group_id)?;
-                let number = conversation_sql::next_protocol_number(ctx.db, tenant)?;
-                let protocol = protocol(channel.doc.kind.protocol_prefix(), number);
                 let language = conversation_sql::last_language(ctx.db, tenant, a.client_id)?
                     .unwrap_or_else(|| "pt-BR".to_owned());
-                let status = if takes {
-                    State::Assigned
-                } else {
-                    State::Queued
-                };
-                let new = conversation_sql::insert_conversation(
-                    ctx.db,
-                    tenant,
-                    &NewConversation {
-                        protocol: &protocol,
+                let opened = lifecycle::open(
+                    ctx,
+                    &lifecycle::Opening {
+                        tenant,
                         channel_id: channel.id,
-                        channel_type: channel.doc.kind.as_str(),
+                        channel_type: channel.doc.kind,
                         client_id: a.client_id,
                         group_id: a.group_id,
-                        status,
+                        in_bot: false,
+                        holder: takes.then_some(a.agent_id),
                         language: &language,
                         subject: item.subject.as_deref(),
                         reply_to: &item.address,
-                        agent_id: takes.then_some(a.agent_id),
+                        actor: lifecycle::Actor::User(a.agent_id),
+                        data: json!({"active_message_id": a.id, "active": true}),
                         now,
                     },
                 )?
-                .ok_or_else(|| {
-                    AppError::Unexpected(anyhow::anyhow!(
-                        "an open conversation appeared inside a write lock"
-                    ))
-                })?;
+                .defer(wake);
                 // The customer's answer, from this address, lands in this conversation.
                 conversation_sql::link_identity(
                     ctx.db,
@@ -347,31 +347,7 @@ fn send(ctx: &Ctx, channel: &ChannelInfo, tenant: TenantId, id: i64, now: i64) -
                     a.client_id,
                     now,
                 )?;
-                record(ctx, tenant, new, "created", a, now)?;
-                record(ctx, tenant, new, status.as_str(), a, now)?;
-                webhook_delivery::emit(
-                    ctx.db,
-                    tenant,
-                    "conversation.created",
-                    &json!({
-                        "conversation_id": new, "protocol": protocol, "channel_id": channel.id,
-                        "channel": channel.doc.kind.as_str(), "client_id": a.client_id,
-                        "group_id": a.group_id, "status": status.as_str(), "active": true
-                    }),
-                    now,
-                )?;
-                if takes {
-                    feed::push(
-                        ctx.db,
-                        tenant,
-                        a.agent_id,
-                        "assigned",
-                        Some(new),
-                        &json!({"protocol": protocol}),
-                        now,
-                    )?;
-                }
-                (new, takes.then_some(a.agent_id))
+                (opened.id, opened.agent_id)
             }
         };
     let message = outbox::enqueue(
@@ -385,7 +361,17 @@ fn send(ctx: &Ctx, channel: &ChannelInfo, tenant: TenantId, id: i64, now: i64) -
         item.template.as_ref(),
         now,
     )?;
-    inbox::sql::touch_by_agent(ctx.db, tenant, conversation, now)?;
+    let was_pending = conversation_sql::get(ctx.db, tenant, conversation)?
+        .is_some_and(|c| c.status == State::Pending);
+    lifecycle::wrote(
+        ctx,
+        lifecycle::Actor::User(a.agent_id),
+        tenant,
+        conversation,
+        was_pending,
+        now,
+    )?
+    .defer(wake);
     if let Some(holder) = holder.filter(|h| *h != a.agent_id) {
         feed::push(
             ctx.db,
@@ -397,12 +383,12 @@ fn send(ctx: &Ctx, channel: &ChannelInfo, tenant: TenantId, id: i64, now: i64) -
             now,
         )?;
     }
-    webhook_delivery::emit(
+    hooks::emit(
         ctx.db,
         tenant,
-        "message.created",
-        &json!({"conversation_id": conversation, "message_id": message, "role": "agent",
-                "kind": "text", "body": a.body, "active": true}),
+        Hook::MessageCreated,
+        conversation,
+        &json!({"message_id": message, "role": "agent", "kind": "text", "body": a.body, "active": true}),
         now,
     )?;
     sql::record_sent(ctx.db, tenant, id, conversation, message, now)?;
@@ -441,13 +427,15 @@ fn record(
 pub fn send_due(ctx: &Ctx, limit: i64) -> AppResult<usize> {
     let now = ctx.now_ms();
     let mut sent = 0;
+    let mut wakes = lifecycle::Wake::default();
     for (tenant, id) in sql::due(ctx.db, now, limit)? {
         let channel_id = match sql::get(ctx.db, tenant, id)? {
             Some(item) => item.shown.channel_id,
             None => continue,
         };
         let done = match ChannelInfo::load(ctx, channel_id) {
-            Ok(channel) => transaction(ctx.db, || send(ctx, &channel, tenant, id, now))?,
+            // Distribution of what this opens runs later in the same tick.
+            Ok(channel) => transaction(ctx.db, || send(ctx, &channel, tenant, id, now, &mut wakes))?,
             // The channel was deactivated meanwhile: nothing can carry it.
             Err(_) => {
                 eprintln!("active message {id}: its channel {channel_id} is not active; cancelled");

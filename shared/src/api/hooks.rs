@@ -55,15 +55,6 @@ pub fn apply(ctx: &Ctx, channel: &ChannelInfo, events: Vec<InboundEvent>) -> App
     for event in events {
         match event {
             InboundEvent::Message(m) => match receive(ctx, channel, *m)? {
-                Outcome::Stored {
-                    protocol_opened: Some(_),
-                    group_id: Some(group),
-                    ..
-                } => {
-                    accepted.messages += 1;
-                    // A new conversation is work: hand it out now, not at the next tick.
-                    crate::routing::distribute_soon(ctx, channel.tenant, group)?;
-                }
                 Outcome::Stored { .. } => accepted.messages += 1,
                 Outcome::Duplicate => accepted.duplicates += 1,
                 Outcome::ClientInactive => accepted.ignored += 1,

@@ -23,13 +23,7 @@ pub fn get_status(ctx: &Ctx, req: &Request) -> AppResult<Response> {
 pub fn set_status(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let me = authenticate(ctx, req)?;
     let body: StatusBody = req.json()?;
-    let state = body.status;
-    let status = inbox::set_status(ctx, &me, state, body.reason)?;
-    if state == AgentState::Ready {
-        // An agent going ready is capacity: hand out what waits in their groups now.
-        redistribute(ctx, &me)?;
-    }
-    ok(&status)
+    ok(&inbox::set_status(ctx, &me, body.status, body.reason)?)
 }
 
 pub fn heartbeat(ctx: &Ctx, req: &Request) -> AppResult<Response> {
@@ -100,23 +94,9 @@ pub fn read(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     no_content()
 }
 
-/// After a change that frees capacity (pending, close, transfer away): hand out what waits in
-/// the agent's groups now, not at the next tick.
-fn redistribute(ctx: &Ctx, me: &crate::auth::Principal) -> AppResult<()> {
-    for queue in crate::inbox::sql::queue_counts(ctx.db, me.tenant_id(), me.user_id())?
-        .iter()
-        .filter(|q| q.waiting > 0)
-    {
-        crate::routing::distribute_soon(ctx, me.tenant_id(), queue.group_id)?;
-    }
-    Ok(())
-}
-
 pub fn pending(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let me = authenticate(ctx, req)?;
-    let moved = inbox::pending(ctx, &me, req.param("id")?)?;
-    redistribute(ctx, &me)?;
-    ok(&moved)
+    ok(&inbox::pending(ctx, &me, req.param("id")?)?)
 }
 
 pub fn resume(ctx: &Ctx, req: &Request) -> AppResult<Response> {
@@ -131,9 +111,7 @@ pub fn close(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     } else {
         req.json()?
     };
-    let closed = inbox::close(ctx, &me, req.param("id")?, body)?;
-    redistribute(ctx, &me)?;
-    ok(&closed)
+    ok(&inbox::close(ctx, &me, req.param("id")?, body)?)
 }
 
 /// An attachment's bytes, to whoever may act on its conversation.
@@ -170,12 +148,7 @@ pub fn events(ctx: &Ctx, req: &Request) -> AppResult<Response> {
 pub fn transfer(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let me = authenticate(ctx, req)?;
     let body: inbox::TransferRequest = req.json()?;
-    let moved = inbox::transfer(ctx, &me, req.param("id")?, &body)?;
-    if let Some(group) = body.to_group_id {
-        crate::routing::distribute_soon(ctx, me.tenant_id(), group)?;
-    }
-    redistribute(ctx, &me)?;
-    ok(&moved)
+    ok(&inbox::transfer(ctx, &me, req.param("id")?, &body)?)
 }
 
 pub fn transfer_all(ctx: &Ctx, req: &Request) -> AppResult<Response> {
@@ -305,8 +278,7 @@ pub fn reject_offer(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     } else {
         req.json()?
     };
-    let group = inbox::reject(ctx, &me, req.param("id")?, &body)?;
-    crate::routing::distribute_soon(ctx, me.tenant_id(), group)?;
+    inbox::reject(ctx, &me, req.param("id")?, &body)?;
     no_content()
 }
 

@@ -270,13 +270,8 @@ pub fn send(ctx: &Ctx, req: &Request) -> AppResult<Response> {
             Outcome::Stored {
                 conversation_id,
                 message_id,
-                protocol_opened,
-                group_id,
+                ..
             } => {
-                // A new conversation is work: hand it out now, not at the next tick.
-                if let (Some(_), Some(group)) = (protocol_opened, group_id) {
-                    crate::routing::distribute_soon(ctx, channel.tenant, group)?;
-                }
                 created(&Sent {
                     message_id: Some(message_id),
                     conversation_id: Some(conversation_id),

@@ -177,6 +177,9 @@ pub struct GroupDoc {
     pub classification_id: Option<i64>,
     #[serde(default)]
     pub classification_mandatory: bool,
+    /// The closing script asks "resolved?" and the agent must answer (seed 001).
+    #[serde(default)]
+    pub resolution_mandatory: bool,
     #[serde(default)]
     pub business_hours_id: Option<i64>,
     #[serde(default = "company")]

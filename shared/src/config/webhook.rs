@@ -11,15 +11,9 @@ use serde_json::Value;
 pub struct Webhook;
 
 /// The events a webhook may subscribe to (SPEC §6).
-pub const EVENTS: &[&str] = &[
-    "conversation.created",
-    "conversation.assigned",
-    "conversation.transferred",
-    "conversation.pending",
-    "conversation.closed",
-    "message.created",
-    "survey.answered",
-];
+pub fn events() -> impl Iterator<Item = &'static str> {
+    crate::conversation::hooks::Hook::ALL.iter().map(|h| h.name())
+}
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -78,13 +72,13 @@ impl Resource for Webhook {
             .unwrap_or_default();
         doc.url = p.check("url", parse_url(&doc.url)).unwrap_or_default();
         if doc.events.is_empty() {
-            p.add("events", format!("at least one of {}", EVENTS.join(", ")));
+            p.add("events", format!("at least one of {}", events().collect::<Vec<_>>().join(", ")));
         }
         for e in &doc.events {
-            if !EVENTS.contains(&e.as_str()) {
+            if crate::conversation::hooks::Hook::parse(e).is_none() {
                 p.add(
                     "events",
-                    format!("unknown event '{e}'; events are {}", EVENTS.join(", ")),
+                    format!("unknown event '{e}'; events are {}", events().collect::<Vec<_>>().join(", ")),
                 );
             }
         }

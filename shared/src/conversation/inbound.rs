@@ -2,8 +2,10 @@
 //! customer's open conversation (or a new one) — in one short transaction, so a repeated
 //! delivery or a message that must open nothing leaves no trace.
 
-use super::sql::{self, NewConversation, NewMessage};
-use super::{protocol, Event, MessageKind, Role, State};
+use super::hooks::{self, Hook};
+use super::lifecycle;
+use super::sql::{self, NewMessage};
+use super::{MessageKind, Role, State};
 use crate::client::{self, ClientFields};
 use crate::config::business_hours::BusinessHoursDoc;
 use crate::config::channel::ChannelDoc;
@@ -13,7 +15,6 @@ use crate::db::{atomically, Finish};
 use crate::enums::Language;
 use crate::errors::{AppError, AppResult};
 use crate::ids::TenantId;
-use crate::webhook_delivery;
 use serde_json::{json, Value};
 
 /// Largest attachment a customer may send.
@@ -161,26 +162,20 @@ pub fn receive(ctx: &Ctx, channel: &ChannelInfo, msg: Inbound) -> AppResult<Outc
                 "inbound message for inactive client {client_id} on channel {} ignored",
                 channel.id
             );
-            return Ok(Finish::Rollback(Outcome::ClientInactive));
+            return Ok(Finish::Rollback((Outcome::ClientInactive, lifecycle::Wake::default())));
         }
 
         let mut agent = None;
-        let (conversation_id, group_id, language, opened, resume, notified) = match open {
+        let mut wake = lifecycle::Wake::default();
+        let (conversation_id, group_id, language, opened, was_pending, notified) = match open {
             Some(c) => {
-                // A reply brings a pending conversation back only if its agent has room;
-                // otherwise it stays pending, its unread count showing the new message.
-                let resume = c.status == State::Pending
-                    && match c.agent_id {
-                        Some(agent) => sql::agent_has_room(ctx.db, tenant, agent)?,
-                        None => false,
-                    };
                 agent = c.agent_id;
                 (
                     c.id,
                     c.group_id,
                     c.language,
                     None,
-                    resume,
+                    c.status == State::Pending,
                     c.out_of_hours_notified,
                 )
             }
@@ -189,45 +184,27 @@ pub fn receive(ctx: &Ctx, channel: &ChannelInfo, msg: Inbound) -> AppResult<Outc
                 let group: Option<GroupDoc> =
                     crate::config::sql::get(ctx.db, tenant, "group", group_id)?
                         .and_then(|g| serde_json::from_str(&g.data).ok());
-                let status = match group.as_ref().map(|g| g.start_bot) {
-                    Some(StartBot::Menu) => State::Bot,
-                    _ => State::Queued,
-                };
-                let number = sql::next_protocol_number(ctx.db, tenant)?;
-                let protocol = protocol(channel.doc.kind.protocol_prefix(), number);
                 let language = msg.language.unwrap_or(Language::PtBr).as_str().to_owned();
-                let new = NewConversation {
-                    protocol: &protocol,
-                    channel_id: channel.id,
-                    channel_type: ctype,
-                    client_id,
-                    group_id,
-                    status,
-                    language: &language,
-                    subject: msg.subject.as_deref(),
-                    reply_to: &msg.external_id,
-                    agent_id: None,
-                    now,
-                };
-                let id = sql::insert_conversation(ctx.db, tenant, &new)?.ok_or_else(|| {
-                    AppError::Unexpected(anyhow::anyhow!(
-                        "an open conversation appeared inside a write lock"
-                    ))
-                })?;
-                for kind in ["created", status.as_str()] {
-                    sql::record(ctx.db, &Event::new(tenant, id, kind, "customer", None, now))?;
-                }
-                webhook_delivery::emit(
-                    ctx.db,
-                    tenant,
-                    "conversation.created",
-                    &json!({
-                        "conversation_id": id, "protocol": protocol, "channel_id": channel.id,
-                        "channel": ctype, "client_id": client_id, "group_id": group_id, "status": status.as_str()
-                    }),
-                    now,
-                )?;
-                (id, Some(group_id), language, Some(protocol), false, false)
+                let opened = lifecycle::open(
+                    ctx,
+                    &lifecycle::Opening {
+                        tenant,
+                        channel_id: channel.id,
+                        channel_type: channel.doc.kind,
+                        client_id,
+                        group_id,
+                        in_bot: group.as_ref().is_some_and(|g| g.start_bot == StartBot::Menu),
+                        holder: None,
+                        language: &language,
+                        subject: msg.subject.as_deref(),
+                        reply_to: &msg.external_id,
+                        actor: lifecycle::Actor::Customer,
+                        data: Value::Null,
+                        now,
+                    },
+                )?
+                .defer(&mut wake);
+                (opened.id, Some(group_id), language, Some(opened.protocol), false, false)
             }
         };
 
@@ -253,9 +230,17 @@ pub fn receive(ctx: &Ctx, channel: &ChannelInfo, msg: Inbound) -> AppResult<Outc
             },
         )?;
         let Some(message_id) = inserted else {
-            return Ok(Finish::Rollback(Outcome::Duplicate));
+            return Ok(Finish::Rollback((Outcome::Duplicate, lifecycle::Wake::default())));
         };
-        sql::touch_by_customer(ctx.db, tenant, conversation_id, resume, now)?;
+        lifecycle::wrote(
+            ctx,
+            lifecycle::Actor::Customer,
+            tenant,
+            conversation_id,
+            was_pending,
+            now,
+        )?
+        .defer(&mut wake);
         if let Some(agent) = agent {
             crate::inbox::feed::push(
                 ctx.db,
@@ -267,33 +252,35 @@ pub fn receive(ctx: &Ctx, channel: &ChannelInfo, msg: Inbound) -> AppResult<Outc
                 now,
             )?;
         }
-        if resume {
-            sql::record(
-                ctx.db,
-                &Event::new(tenant, conversation_id, "resumed", "customer", None, now),
-            )?;
-        }
         if !notified {
             if let Some(group) = group_id {
                 notify_if_closed(ctx, channel, conversation_id, group, &language, now)?;
             }
         }
-        webhook_delivery::emit(
+        hooks::emit(
             ctx.db,
             tenant,
-            "message.created",
+            Hook::MessageCreated,
+            conversation_id,
             &json!({
-                "conversation_id": conversation_id, "message_id": message_id, "role": "customer",
-                "kind": kind.as_str(), "body": msg.body
+                "message_id": message_id, "role": "customer", "kind": kind.as_str(), "body": msg.body
             }),
             now,
         )?;
-        Ok(Finish::Commit(Outcome::Stored {
-            conversation_id,
-            message_id,
-            protocol_opened: opened,
-            group_id,
-        }))
+        Ok(Finish::Commit((
+            Outcome::Stored {
+                conversation_id,
+                message_id,
+                protocol_opened: opened,
+                group_id,
+            },
+            wake,
+        )))
+    })
+    .map(|(outcome, wake)| {
+        // Distribution once the message is committed: a new conversation in the queue.
+        wake.run(ctx);
+        outcome
     })
 }
 

@@ -2,7 +2,9 @@
 //! conversation on that channel, or opens a new one with a protocol number in the channel's
 //! entry group. States move only by compare-and-set; a closed conversation is never reopened.
 
+pub mod hooks;
 pub mod inbound;
+pub mod lifecycle;
 pub mod outbox;
 pub mod sql;
 
@@ -89,6 +91,12 @@ pub struct Conversation {
     pub last_customer_at: Option<String>,
     pub closed_at: Option<String>,
     pub closed_by: Option<String>,
+    /// The closing script's answers (seed 001), read back with the conversation.
+    pub classification_id: Option<i64>,
+    pub reason_id: Option<i64>,
+    pub sub_reason_id: Option<i64>,
+    pub close_comment: Option<String>,
+    pub resolved: Option<bool>,
     pub created_at: String,
 }
 

@@ -8,7 +8,8 @@ use crate::ports::{DbError, Rows, Sql, Value};
 use crate::time::ms_to_rfc3339;
 
 pub const CONVERSATION_COLUMNS: &str = "id, protocol, channel_id, channel_type, client_id, group_id, \
-    status, agent_id, priority, language, subject, arrived_at, last_customer_at, closed_at, closed_by, created_at";
+    status, agent_id, priority, language, subject, arrived_at, last_customer_at, closed_at, closed_by, \
+    classification_id, reason_id, sub_reason_id, close_comment, resolved, created_at";
 
 pub fn decode_conversation(r: &Row) -> Result<Conversation, DbError> {
     Ok(Conversation {
@@ -27,6 +28,11 @@ pub fn decode_conversation(r: &Row) -> Result<Conversation, DbError> {
         last_customer_at: r.opt_i64("last_customer_at")?.map(ms_to_rfc3339),
         closed_at: r.opt_i64("closed_at")?.map(ms_to_rfc3339),
         closed_by: r.opt_text("closed_by")?,
+        classification_id: r.opt_i64("classification_id")?,
+        reason_id: r.opt_i64("reason_id")?,
+        sub_reason_id: r.opt_i64("sub_reason_id")?,
+        close_comment: r.opt_text("close_comment")?,
+        resolved: r.opt_i64("resolved")?.map(|v| v != 0),
         created_at: ms_to_rfc3339(r.i64("created_at")?),
     })
 }
@@ -225,44 +231,6 @@ pub struct NewConversation<'a> {
     pub now: i64,
 }
 
-/// `None` if the client already has an open conversation on the channel (the unique index).
-pub fn insert_conversation(
-    db: &dyn Sql,
-    tenant: TenantId,
-    c: &NewConversation,
-) -> Result<Option<i64>, DbError> {
-    let queued_at: Option<i64> = (c.status == State::Queued).then_some(c.now);
-    let assigned_at: Option<i64> = c.agent_id.map(|_| c.now);
-    // Only a customer's message sets when the customer last spoke.
-    let last_customer_at: Option<i64> = c.agent_id.is_none().then_some(c.now);
-    let rows = db.execute(
-        "INSERT INTO conversations (tenant_id, protocol, channel_id, channel_type, client_id, group_id, \
-         status, agent_id, language, subject, reply_to, arrived_at, queued_at, assigned_at, last_customer_at, \
-         created_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
-        &[
-            tenant.into(),
-            c.protocol.into(),
-            c.channel_id.into(),
-            c.channel_type.into(),
-            c.client_id.into(),
-            c.group_id.into(),
-            c.status.into(),
-            c.agent_id.into(),
-            c.language.into(),
-            c.subject.into(),
-            c.reply_to.into(),
-            c.now.into(),
-            queued_at.into(),
-            assigned_at.into(),
-            last_customer_at.into(),
-            c.now.into(),
-            c.now.into(),
-        ],
-    )?;
-    rows.first().map(|r| r.i64("id")).transpose()
-}
-
 pub struct NewMessage<'a> {
     pub conversation_id: i64,
     pub channel_id: i64,
@@ -339,23 +307,6 @@ pub fn agent_has_room(db: &dyn Sql, tenant: TenantId, agent: i64) -> Result<bool
         .map(|r| r.bool("room"))
         .transpose()?
         .unwrap_or(false))
-}
-
-/// A customer wrote: note the time (timers count from it); a pending conversation comes back.
-pub fn touch_by_customer(
-    db: &dyn Sql,
-    tenant: TenantId,
-    id: i64,
-    resume: bool,
-    now: i64,
-) -> Result<(), DbError> {
-    db.execute(
-        "UPDATE conversations SET last_customer_at = ?1, updated_at = ?1, inactivity_warned = 0, \
-         status = CASE WHEN ?2 AND status = 'pending' THEN 'assigned' ELSE status END \
-         WHERE tenant_id = ?3 AND id = ?4",
-        &[now.into(), resume.into(), tenant.into(), id.into()],
-    )?;
-    Ok(())
 }
 
 pub fn mark_out_of_hours_notified(
@@ -567,4 +518,363 @@ pub fn visitor_attachment(
             ))
         })
         .transpose()
+}
+
+// ---------------------------------------------------------------------------------------------
+// State changes. Only `conversation::lifecycle` calls these (they are `pub(super)`), so no other
+// module can change a conversation's state. Each is one compare-and-set statement: it names the
+// states it moves from, and every limit check reads the load and the limit of the agent who will
+// hold the conversation inside the statement itself.
+// ---------------------------------------------------------------------------------------------
+
+/// The limit of the agent in column or placeholder `$agent`, as an SQL expression.
+macro_rules! agent_limit {
+    ($tenant:literal, $agent:literal) => {
+        concat!(
+            "(SELECT max_concurrent FROM users WHERE tenant_id = ",
+            $tenant,
+            " AND id = ",
+            $agent,
+            ")"
+        )
+    };
+}
+
+fn one(rows: Rows) -> Result<Option<Conversation>, DbError> {
+    one_conversation(&rows)
+}
+
+/// Opens a conversation (with the client's priority); `None` if the client already has an open
+/// one on the channel (the unique index).
+pub(super) fn open(
+    db: &dyn Sql,
+    tenant: TenantId,
+    c: &NewConversation,
+) -> Result<Option<Conversation>, DbError> {
+    let queued_at: Option<i64> = (c.status == State::Queued).then_some(c.now);
+    let assigned_at: Option<i64> = c.agent_id.map(|_| c.now);
+    // Only a customer's message sets when the customer last spoke.
+    let last_customer_at: Option<i64> = c.agent_id.is_none().then_some(c.now);
+    one(db.execute(
+        &format!(
+            "INSERT INTO conversations (tenant_id, protocol, channel_id, channel_type, client_id, group_id, \
+             status, agent_id, priority, language, subject, reply_to, arrived_at, queued_at, assigned_at, \
+             last_customer_at, created_at, updated_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, \
+                     COALESCE((SELECT priority FROM clients WHERE tenant_id = ?1 AND id = ?5), 0), \
+                     ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?12, ?12) \
+             ON CONFLICT DO NOTHING RETURNING {CONVERSATION_COLUMNS}"
+        ),
+        &[
+            tenant.into(),
+            c.protocol.into(),
+            c.channel_id.into(),
+            c.channel_type.into(),
+            c.client_id.into(),
+            c.group_id.into(),
+            c.status.into(),
+            c.agent_id.into(),
+            c.language.into(),
+            c.subject.into(),
+            c.reply_to.into(),
+            c.now.into(),
+            queued_at.into(),
+            assigned_at.into(),
+            last_customer_at.into(),
+        ],
+    )?)
+}
+
+/// A bot hands the conversation to a group's queue.
+pub(super) fn route_to_queue(
+    db: &dyn Sql,
+    tenant: TenantId,
+    id: i64,
+    group: i64,
+    now: i64,
+) -> Result<Option<Conversation>, DbError> {
+    one(db.execute(
+        &format!(
+            "UPDATE conversations SET status = 'queued', group_id = ?3, queued_at = ?4, updated_at = ?4 \
+             WHERE tenant_id = ?1 AND id = ?2 AND status = 'bot' RETURNING {CONVERSATION_COLUMNS}"
+        ),
+        &[tenant.into(), id.into(), group.into(), now.into()],
+    )?)
+}
+
+/// Assigns (or, with `expires`, offers) a queued conversation to `agent` if it is still queued
+/// and the agent is below `limit` — static text, since the tick runs it thousands of times.
+pub(super) fn hand_out(
+    db: &dyn Sql,
+    tenant: TenantId,
+    id: i64,
+    agent: i64,
+    limit: i64,
+    expires: Option<i64>,
+    now: i64,
+) -> Result<bool, DbError> {
+    let rows = db.execute(
+        concat!(
+            "UPDATE conversations SET status = CASE WHEN ?6 IS NULL THEN 'assigned' ELSE 'offered' END, \
+               agent_id = ?3, offer_expires_at = ?6, \
+               assigned_at = CASE WHEN ?6 IS NULL THEN ?5 ELSE assigned_at END, updated_at = ?5 \
+             WHERE tenant_id = ?1 AND id = ?2 AND status = 'queued' AND ",
+            agent_load!("?1", "?3"),
+            " < ?4 RETURNING id"
+        ),
+        &[tenant.into(), id.into(), agent.into(), limit.into(), now.into(), expires.into()],
+    )?;
+    Ok(!rows.is_empty())
+}
+
+/// Takes the first conversation of the group's queue (priority first, then arrival) for
+/// `agent` if they are below their limit — one statement, so two pulls never take the same one.
+pub(super) fn pull(
+    db: &dyn Sql,
+    tenant: TenantId,
+    group: i64,
+    agent: i64,
+    now: i64,
+) -> Result<Option<Conversation>, DbError> {
+    one(db.execute(
+        &format!(
+            "UPDATE conversations SET status = 'assigned', agent_id = ?3, assigned_at = ?4, updated_at = ?4 \
+             WHERE id = (SELECT id FROM conversations WHERE tenant_id = ?1 AND group_id = ?2 AND status = 'queued' \
+                         ORDER BY priority DESC, arrived_at, id LIMIT 1) \
+               AND status = 'queued' AND {load} < {limit} \
+             RETURNING {CONVERSATION_COLUMNS}",
+            load = agent_load!("?1", "?3"),
+            limit = agent_limit!("?1", "?3"),
+        ),
+        &[tenant.into(), group.into(), agent.into(), now.into()],
+    )?)
+}
+
+/// The agent accepts their offer while it is open (its slot was held since the offer).
+pub(super) fn accept(
+    db: &dyn Sql,
+    tenant: TenantId,
+    id: i64,
+    agent: i64,
+    now: i64,
+) -> Result<Option<Conversation>, DbError> {
+    one(db.execute(
+        &format!(
+            "UPDATE conversations SET status = 'assigned', assigned_at = ?4, offer_expires_at = NULL, updated_at = ?4 \
+             WHERE tenant_id = ?1 AND id = ?2 AND agent_id = ?3 AND status = 'offered' AND offer_expires_at > ?4 \
+             RETURNING {CONVERSATION_COLUMNS}"
+        ),
+        &[tenant.into(), id.into(), agent.into(), now.into()],
+    )?)
+}
+
+/// An offer back to the queue (rejected, or with `expired_by` expired), passing the agent over
+/// for it next time.
+pub(super) fn withdraw_offer(
+    db: &dyn Sql,
+    tenant: TenantId,
+    id: i64,
+    agent: i64,
+    expired_by: Option<i64>,
+    now: i64,
+) -> Result<Option<Conversation>, DbError> {
+    let moved = one(db.execute(
+        &format!(
+            "UPDATE conversations SET status = 'queued', agent_id = NULL, offer_expires_at = NULL, updated_at = ?4 \
+             WHERE tenant_id = ?1 AND id = ?2 AND status = 'offered' AND agent_id = ?3 \
+               AND (?5 IS NULL OR offer_expires_at <= ?5) RETURNING {CONVERSATION_COLUMNS}"
+        ),
+        &[tenant.into(), id.into(), agent.into(), now.into(), expired_by.into()],
+    )?)?;
+    if moved.is_some() {
+        skip(db, tenant, id, agent)?;
+    }
+    Ok(moved)
+}
+
+/// The agent is passed over for this conversation when it is handed out again.
+fn skip(db: &dyn Sql, tenant: TenantId, id: i64, agent: i64) -> Result<(), DbError> {
+    db.execute(
+        "INSERT INTO conversation_skips (tenant_id, conversation_id, agent_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+        &[tenant.into(), id.into(), agent.into()],
+    )?;
+    Ok(())
+}
+
+/// Hands an open conversation held by `from` to `to` if `to` is below their own limit.
+pub(super) fn transfer_to_agent(
+    db: &dyn Sql,
+    tenant: TenantId,
+    id: i64,
+    from: Option<i64>,
+    to: i64,
+    now: i64,
+) -> Result<Option<Conversation>, DbError> {
+    one(db.execute(
+        &format!(
+            "UPDATE conversations SET agent_id = ?3, status = 'assigned', assigned_at = ?4, updated_at = ?4, agent_last_read = 0 \
+             WHERE tenant_id = ?1 AND id = ?2 AND status IN ('assigned', 'pending') AND agent_id IS ?5 \
+               AND {load} < {limit} \
+             RETURNING {CONVERSATION_COLUMNS}",
+            load = agent_load!("?1", "?3"),
+            limit = agent_limit!("?1", "?3"),
+        ),
+        &[tenant.into(), id.into(), to.into(), now.into(), from.into()],
+    )?)
+}
+
+/// Back into a group's queue (a transfer to a group, an answer timeout, a disconnect), keeping
+/// the customer's original arrival; `from` is the holder it is taken from.
+pub(super) fn requeue(
+    db: &dyn Sql,
+    tenant: TenantId,
+    id: i64,
+    from: Option<i64>,
+    group: Option<i64>,
+    states: &'static str,
+    now: i64,
+) -> Result<Option<Conversation>, DbError> {
+    let moved = one(db.execute(
+        &format!(
+            "UPDATE conversations SET group_id = COALESCE(?3, group_id), agent_id = NULL, status = 'queued', \
+               offer_expires_at = NULL, queued_at = ?4, updated_at = ?4 \
+             WHERE tenant_id = ?1 AND id = ?2 AND status IN ({states}) AND agent_id IS ?5 \
+             RETURNING {CONVERSATION_COLUMNS}"
+        ),
+        &[tenant.into(), id.into(), group.into(), now.into(), from.into()],
+    )?)?;
+    Ok(moved)
+}
+
+/// Passes `agent` over for the conversation (answer timeout) — with the requeue.
+pub(super) fn pass_over(db: &dyn Sql, tenant: TenantId, id: i64, agent: i64) -> Result<(), DbError> {
+    skip(db, tenant, id, agent)
+}
+
+/// Assigned → pending: frees a slot of the holder's limit.
+pub(super) fn set_pending(
+    db: &dyn Sql,
+    tenant: TenantId,
+    id: i64,
+    now: i64,
+) -> Result<Option<Conversation>, DbError> {
+    one(db.execute(
+        &format!(
+            "UPDATE conversations SET status = 'pending', updated_at = ?3 \
+             WHERE tenant_id = ?1 AND id = ?2 AND status = 'assigned' RETURNING {CONVERSATION_COLUMNS}"
+        ),
+        &[tenant.into(), id.into(), now.into()],
+    )?)
+}
+
+/// Pending → assigned, if the holder (whoever asks) is below their own limit.
+pub(super) fn resume(
+    db: &dyn Sql,
+    tenant: TenantId,
+    id: i64,
+    now: i64,
+) -> Result<Option<Conversation>, DbError> {
+    one(db.execute(
+        &format!(
+            "UPDATE conversations SET status = 'assigned', updated_at = ?3 \
+             WHERE tenant_id = ?1 AND id = ?2 AND status = 'pending' AND agent_id IS NOT NULL \
+               AND {load} < {limit} RETURNING {CONVERSATION_COLUMNS}",
+            load = agent_load!("?1", "conversations.agent_id"),
+            limit = agent_limit!("?1", "conversations.agent_id"),
+        ),
+        &[tenant.into(), id.into(), now.into()],
+    )?)
+}
+
+/// Someone wrote in the conversation: the customer (`by_customer`) resets the inactivity
+/// clock; an agent's message records the first response and the agent's last activity.
+pub(super) fn touch(
+    db: &dyn Sql,
+    tenant: TenantId,
+    id: i64,
+    by_customer: bool,
+    now: i64,
+) -> Result<(), DbError> {
+    db.execute(
+        "UPDATE conversations SET updated_at = ?3, \
+           last_customer_at = CASE WHEN ?4 THEN ?3 ELSE last_customer_at END, \
+           inactivity_warned = CASE WHEN ?4 THEN 0 ELSE inactivity_warned END, \
+           last_agent_at = CASE WHEN ?4 THEN last_agent_at ELSE ?3 END, \
+           first_response_at = CASE WHEN ?4 THEN first_response_at ELSE COALESCE(first_response_at, ?3) END \
+         WHERE tenant_id = ?1 AND id = ?2",
+        &[tenant.into(), id.into(), now.into(), by_customer.into()],
+    )?;
+    Ok(())
+}
+
+/// How a conversation is closed: who, and the closing script's answers.
+pub struct Closing<'a> {
+    pub closed_by: &'a str,
+    pub classification_id: Option<i64>,
+    pub reason_id: Option<i64>,
+    pub sub_reason_id: Option<i64>,
+    pub comment: Option<&'a str>,
+    pub resolved: Option<bool>,
+    pub survey_due: bool,
+}
+
+/// Closes for good, from any open state (`holder`: only if that agent still holds it).
+pub(super) fn close(
+    db: &dyn Sql,
+    tenant: TenantId,
+    id: i64,
+    holder: Option<i64>,
+    c: &Closing,
+    at: i64,
+) -> Result<Option<Conversation>, DbError> {
+    one(db.execute(
+        &format!(
+            "UPDATE conversations SET status = 'closed', closed_at = ?1, closed_by = ?2, classification_id = ?3, \
+               reason_id = ?4, sub_reason_id = ?5, close_comment = ?6, survey_due = ?7, resolved = ?8, \
+               offer_expires_at = NULL, updated_at = ?1 \
+             WHERE tenant_id = ?9 AND id = ?10 AND (?11 IS NULL OR agent_id = ?11) AND status <> 'closed' \
+             RETURNING {CONVERSATION_COLUMNS}"
+        ),
+        &[
+            at.into(),
+            c.closed_by.into(),
+            c.classification_id.into(),
+            c.reason_id.into(),
+            c.sub_reason_id.into(),
+            c.comment.into(),
+            c.survey_due.into(),
+            c.resolved.into(),
+            tenant.into(),
+            id.into(),
+            holder.into(),
+        ],
+    )?)
+}
+
+/// The timeline and the agents' feeds of a batch of hand-outs — two statements, whatever the
+/// batch size.
+pub(super) fn record_hand_outs(
+    db: &dyn Sql,
+    tenant: TenantId,
+    made: &[(i64, i64)],
+    kind: &str,
+    strategy: &str,
+    now: i64,
+) -> Result<(), DbError> {
+    if made.is_empty() {
+        return Ok(());
+    }
+    let pairs = serde_json::to_string(made).unwrap_or_else(|_| "[]".into());
+    db.execute(
+        "INSERT INTO conversation_events (tenant_id, conversation_id, kind, actor, actor_id, data, at) \
+         SELECT ?1, json_extract(value, '$[0]'), ?5, 'system', json_extract(value, '$[1]'), \
+                json_object('strategy', ?3), ?4 FROM json_each(?2)",
+        &[tenant.into(), pairs.clone().into(), strategy.into(), now.into(), kind.into()],
+    )?;
+    db.execute(
+        "INSERT INTO inbox_feed (tenant_id, user_id, kind, conversation_id, data, at) \
+         SELECT ?1, json_extract(value, '$[1]'), ?4, json_extract(value, '$[0]'), '{}', ?3 FROM json_each(?2)",
+        &[tenant.into(), pairs.into(), now.into(), kind.into()],
+    )?;
+    Ok(())
 }

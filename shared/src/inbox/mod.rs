@@ -12,11 +12,12 @@ use crate::config::survey::{Closer, SurveyDoc};
 use crate::context::Ctx;
 use crate::conversation::inbound::ChannelInfo;
 use crate::conversation::sql::{self as conversation_sql, NewMessage};
+use crate::conversation::hooks::{self, Hook};
+use crate::conversation::lifecycle::{self, Actor};
 use crate::conversation::{outbox, Conversation, Event, MessageKind, Role, State};
 use crate::db::transaction;
 use crate::enums::Profile;
 use crate::errors::{AppError, AppResult};
-use crate::webhook_delivery;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -90,6 +91,10 @@ pub fn set_status(
         )?;
         Ok(())
     })?;
+    if state == AgentState::Ready {
+        // An agent going ready is capacity: hand out what waits in their groups now.
+        lifecycle::Wake::agent(me.tenant_id(), Some(me.user_id().0)).run(ctx);
+    }
     status(ctx, me)
 }
 
@@ -155,49 +160,27 @@ pub fn pull(ctx: &Ctx, me: &Principal, group: i64) -> AppResult<Conversation> {
         ));
     }
     let now = ctx.now_ms();
-    transaction(ctx.db, || {
-        let Some(conversation) = sql::pull(
-            ctx.db,
-            me.tenant_id(),
-            group,
-            me.user_id(),
-            me.user.max_concurrent,
-            now,
-        )?
-        else {
-            let waiting = crate::db::scalar_i64(&ctx.db.execute(
-                "SELECT COUNT(*) FROM conversations WHERE tenant_id = ? AND group_id = ? AND status = 'queued'",
-                &[me.tenant_id().into(), group.into()],
-            )?)?;
-            return Err(if waiting == 0 {
-                conflict("queue_empty", "nobody is waiting in this queue")
-            } else {
-                conflict(
-                    "at_capacity",
-                    "you are at your limit of simultaneous conversations",
-                )
-            });
-        };
-        record_taken(
-            ctx,
-            me,
-            conversation.id,
-            &conversation.protocol,
-            "pull",
-            now,
-        )?;
-        let assigned = json!({"protocol": conversation.protocol});
-        feed::push(
-            ctx.db,
-            me.tenant_id(),
-            me.user_id().0,
-            "assigned",
-            Some(conversation.id),
-            &assigned,
-            now,
-        )?;
-        Ok(conversation)
-    })
+    let tenant = me.tenant_id();
+    let taken = transaction(ctx.db, || {
+        match lifecycle::pull(ctx, tenant, group, me.user_id().0, now)? {
+            Some(taken) => Ok(taken),
+            None => {
+                let waiting = crate::db::scalar_i64(&ctx.db.execute(
+                    "SELECT COUNT(*) FROM conversations WHERE tenant_id = ? AND group_id = ? AND status = 'queued'",
+                    &[tenant.into(), group.into()],
+                )?)?;
+                Err(if waiting == 0 {
+                    conflict("queue_empty", "nobody is waiting in this queue")
+                } else {
+                    conflict(
+                        "at_capacity",
+                        "you are at your limit of simultaneous conversations",
+                    )
+                })
+            }
+        }
+    })?;
+    Ok(taken.settle(ctx))
 }
 
 /// What the customer receives: the text, signed with the agent's or the company's name when
@@ -277,7 +260,8 @@ pub fn send(
         &text,
     );
     let now = ctx.now_ms();
-    transaction(ctx.db, || {
+    let tenant = me.tenant_id();
+    let (message, wrote) = transaction(ctx.db, || {
         let message = outbox::enqueue(
             ctx,
             &channel,
@@ -289,16 +273,26 @@ pub fn send(
             None,
             now,
         )?;
-        sql::touch_by_agent(ctx.db, me.tenant_id(), id, now)?;
-        webhook_delivery::emit(
-            ctx.db,
-            me.tenant_id(),
-            "message.created",
-            &json!({"conversation_id": id, "message_id": message, "role": "agent", "kind": "text", "body": text}),
+        let wrote = lifecycle::wrote(
+            ctx,
+            Actor::User(me.user_id().0),
+            tenant,
+            id,
+            conversation.status == State::Pending,
             now,
         )?;
-        stored_message(ctx, me, id, message)
-    })
+        hooks::emit(
+            ctx.db,
+            tenant,
+            Hook::MessageCreated,
+            id,
+            &json!({"message_id": message, "role": "agent", "kind": "text", "body": text}),
+            now,
+        )?;
+        Ok((stored_message(ctx, me, id, message)?, wrote))
+    })?;
+    wrote.settle(ctx);
+    Ok(message)
 }
 
 /// An internal note: in the conversation, never sent to the customer.
@@ -334,92 +328,37 @@ pub fn note(
 
 /// Pending frees a slot of my limit; my own action or the customer's reply brings it back.
 pub fn pending(ctx: &Ctx, me: &Principal, id: i64) -> AppResult<Conversation> {
-    move_state(
-        ctx,
-        me,
-        id,
-        &[State::Assigned],
-        State::Pending,
-        "pending",
-        Some("conversation.pending"),
-    )
-}
-
-pub fn resume(ctx: &Ctx, me: &Principal, id: i64) -> AppResult<Conversation> {
-    let (conversation, _) = actionable(ctx, me, id)?;
-    if conversation.status != State::Pending {
-        return Err(conflict(
-            "invalid_state",
-            &format!(
-                "a {} conversation cannot be resumed",
-                conversation.status.as_str()
-            ),
-        ));
-    }
-    let agent = conversation
-        .agent_id
-        .map(crate::ids::UserId)
-        .unwrap_or(me.user_id());
-    if sql::assigned_count(ctx.db, me.tenant_id(), agent)? >= me.user.max_concurrent {
-        return Err(conflict(
-            "at_capacity",
-            "you are at your limit of simultaneous conversations",
-        ));
-    }
-    move_state(
-        ctx,
-        me,
-        id,
-        &[State::Pending],
-        State::Assigned,
-        "resumed",
-        None,
-    )
-}
-
-fn move_state(
-    ctx: &Ctx,
-    me: &Principal,
-    id: i64,
-    from: &[State],
-    to: State,
-    event: &str,
-    hook: Option<&str>,
-) -> AppResult<Conversation> {
-    let (conversation, _) = actionable(ctx, me, id)?;
+    actionable(ctx, me, id)?;
     let now = ctx.now_ms();
-    transaction(ctx.db, || {
-        let moved =
-            sql::transition(ctx.db, me.tenant_id(), id, None, from, to, now)?.ok_or_else(|| {
-                conflict(
-                    "invalid_state",
-                    &format!(
-                        "a {} conversation cannot become {}",
-                        conversation.status.as_str(),
-                        to.as_str()
-                    ),
-                )
-            })?;
-        record_mine(ctx, me, id, event, None, now)?;
-        if let Some(hook) = hook {
-            webhook_delivery::emit(
-                ctx.db,
-                me.tenant_id(),
-                hook,
-                &json!({"conversation_id": id, "protocol": moved.protocol}),
-                now,
-            )?;
-        }
-        Ok(moved)
-    })
+    let actor = Actor::User(me.user_id().0);
+    let moved = transaction(ctx.db, || {
+        lifecycle::pending(ctx, actor, me.tenant_id(), id, now)
+    })?;
+    Ok(moved.settle(ctx))
+}
+
+/// Brings a pending conversation back — within the limit of the agent who holds it, whoever
+/// asks (a supervisor or an admin resuming it does not lend their own limit).
+pub fn resume(ctx: &Ctx, me: &Principal, id: i64) -> AppResult<Conversation> {
+    actionable(ctx, me, id)?;
+    let now = ctx.now_ms();
+    let actor = Actor::User(me.user_id().0);
+    let moved = transaction(ctx.db, || {
+        lifecycle::resume(ctx, actor, me.tenant_id(), id, now)
+    })?;
+    Ok(moved.settle(ctx))
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CloseRequest {
+    /// The group's classification tree (optional: it is the group's own).
+    pub classification_id: Option<i64>,
     pub reason_id: Option<u32>,
     pub sub_reason_id: Option<u32>,
     pub comment: Option<String>,
+    /// The closing script's "was it resolved?" (mandatory where the group says so).
+    pub resolved: Option<bool>,
 }
 
 /// Closes for good: the classification is checked against the group's tree (and required
@@ -427,9 +366,28 @@ pub struct CloseRequest {
 pub fn close(ctx: &Ctx, me: &Principal, id: i64, request: CloseRequest) -> AppResult<Conversation> {
     let (conversation, group) = actionable(ctx, me, id)?;
     if conversation.status == State::Closed {
-        return Err(conflict(
-            "already_closed",
-            "this conversation is already closed",
+        return Err(lifecycle::illegal(
+            lifecycle::Transition::Close,
+            conversation.status,
+        ));
+    }
+    if request
+        .classification_id
+        .is_some_and(|c| Some(c) != group.classification_id)
+    {
+        return Err(AppError::invalid(
+            "classification_id",
+            "is not the classification of the conversation's group",
+        ));
+    }
+    if request.resolved.is_none() && group.resolution_mandatory {
+        return Err(AppError::Api(
+            crate::errors::ApiError::new(
+                http::StatusCode::UNPROCESSABLE_ENTITY,
+                "resolution_required",
+                "this group asks whether the matter was resolved before closing",
+            )
+            .with_field("resolved"),
         ));
     }
     let classification: Option<ClassificationDoc> = match group.classification_id {
@@ -472,51 +430,39 @@ pub fn close(ctx: &Ctx, me: &Principal, id: i64, request: CloseRequest) -> AppRe
             "must be at most 2000 characters",
         ));
     }
-    let closer = if me.profile() == Profile::SupervisorAgent {
-        Closer::SupervisorAgent
-    } else {
-        Closer::Agent
+    let closer = match me.profile() {
+        Profile::SupervisorAgent => Some(Closer::SupervisorAgent),
+        Profile::Agent => Some(Closer::Agent),
+        // Admins and supervisors closing are recorded as such; no survey is set off by them.
+        Profile::Admin | Profile::Supervisor => None,
     };
-    let survey_due = match group.survey_id {
-        Some(s) => crate::config::sql::get(ctx.db, me.tenant_id(), "survey", s)?
-            .filter(|s| s.status == crate::enums::Status::Active)
-            .and_then(|s| serde_json::from_str::<SurveyDoc>(&s.data).ok())
-            .is_some_and(|d| d.sent_by.contains(&closer)),
-        None => false,
+    let survey_due = match (group.survey_id, closer) {
+        (Some(s), Some(closer)) => {
+            crate::config::sql::get(ctx.db, me.tenant_id(), "survey", s)?
+                .filter(|s| s.status == crate::enums::Status::Active)
+                .and_then(|s| serde_json::from_str::<SurveyDoc>(&s.data).ok())
+                .is_some_and(|d| d.sent_by.contains(&closer))
+        }
+        _ => false,
     };
+    let closed_by = closer.map_or(me.profile().as_str(), Closer::as_str);
     let now = ctx.now_ms();
-    transaction(ctx.db, || {
-        let closing = sql::Closing {
-            closed_by: closer.as_str(),
-            classification_id: group
-                .classification_id
-                .filter(|_| request.reason_id.is_some()),
-            reason_id: request.reason_id.map(i64::from),
-            sub_reason_id: request.sub_reason_id.map(i64::from),
-            comment: comment.as_deref(),
-            survey_due,
-        };
-        let closed = sql::close(ctx.db, me.tenant_id(), id, None, &closing, now)?
-            .ok_or_else(|| conflict("already_closed", "this conversation is already closed"))?;
-        record_mine(
-            ctx,
-            me,
-            id,
-            "closed",
-            Some(
-                json!({"reason_id": request.reason_id, "sub_reason_id": request.sub_reason_id, "survey_due": survey_due}),
-            ),
-            now,
-        )?;
-        webhook_delivery::emit(
-            ctx.db,
-            me.tenant_id(),
-            "conversation.closed",
-            &json!({"conversation_id": id, "protocol": closed.protocol, "closed_by": closer.as_str()}),
-            now,
-        )?;
-        Ok(closed)
-    })
+    let closing = conversation_sql::Closing {
+        closed_by,
+        classification_id: group
+            .classification_id
+            .filter(|_| request.reason_id.is_some()),
+        reason_id: request.reason_id.map(i64::from),
+        sub_reason_id: request.sub_reason_id.map(i64::from),
+        comment: comment.as_deref(),
+        resolved: request.resolved,
+        survey_due,
+    };
+    let actor = Actor::User(me.user_id().0);
+    let closed = transaction(ctx.db, || {
+        lifecycle::close(ctx, actor, me.tenant_id(), id, None, &closing, now)
+    })?;
+    Ok(closed.settle(ctx))
 }
 
 #[derive(Debug, Deserialize)]
@@ -537,13 +483,10 @@ pub fn transfer(
     request: &TransferRequest,
 ) -> AppResult<Conversation> {
     let (conversation, group) = actionable(ctx, me, id)?;
-    if !matches!(conversation.status, State::Assigned | State::Pending) {
-        return Err(conflict(
-            "invalid_state",
-            &format!(
-                "a {} conversation cannot be transferred",
-                conversation.status.as_str()
-            ),
+    if !lifecycle::Transition::TransferToAgent.allowed_from(conversation.status) {
+        return Err(lifecycle::illegal(
+            lifecycle::Transition::TransferToAgent,
+            conversation.status,
         ));
     }
     let now = ctx.now_ms();
@@ -554,48 +497,13 @@ pub fn transfer(
         .map(str::trim)
         .filter(|m| !m.is_empty())
         .map(str::to_owned);
-    transaction(ctx.db, || {
-        let (moved, target) = match (request.to_agent_id, request.to_group_id) {
+    let tenant = me.tenant_id();
+    let actor = Actor::User(me.user_id().0);
+    let moved = transaction(ctx.db, || {
+        let moved = match (request.to_agent_id, request.to_group_id) {
             (Some(agent), None) => {
-                let target = crate::ids::UserId(agent);
-                let Some((profile, user_status, limit, agent_status)) =
-                    sql::availability(ctx.db, me.tenant_id(), target)?
-                else {
-                    return Err(AppError::invalid(
-                        "to_agent_id",
-                        "is not a user of this company",
-                    ));
-                };
-                let answering = Profile::parse(&profile).is_some_and(Profile::answers);
-                let available = agent_status == "ready"
-                    || (agent_status == "paused" && group.flags.transfer_to_paused);
-                if !answering || user_status != "active" {
-                    return Err(AppError::invalid("to_agent_id", "is not an active agent"));
-                }
-                if !available || Some(agent) == from {
-                    return Err(conflict(
-                        "agent_unavailable",
-                        "that agent is not available (offline, paused, or already has it)",
-                    ));
-                }
-                let moved =
-                    sql::transfer_to_agent(ctx.db, me.tenant_id(), id, from, target, limit, now)?
-                        .ok_or_else(|| {
-                        conflict(
-                            "agent_at_capacity",
-                            "that agent has no room for another conversation",
-                        )
-                    })?;
-                feed::push(
-                    ctx.db,
-                    me.tenant_id(),
-                    agent,
-                    "transferred_in",
-                    Some(id),
-                    &json!({"protocol": moved.protocol, "message": note}),
-                    now,
-                )?;
-                (moved, json!({"to_agent_id": agent}))
+                check_transfer_target(ctx, me, &group, agent, from)?;
+                lifecycle::transfer_to_agent(ctx, actor, tenant, id, from, agent, note.as_deref(), now)?
             }
             (None, Some(target_group)) => {
                 if !group.transfer_group_ids.contains(&target_group) {
@@ -604,12 +512,7 @@ pub fn transfer(
                         "is not a group this one may transfer to",
                     ));
                 }
-                let moved =
-                    sql::transfer_to_group(ctx.db, me.tenant_id(), id, from, target_group, now)?
-                        .ok_or_else(|| {
-                            conflict("invalid_state", "the conversation changed meanwhile")
-                        })?;
-                (moved, json!({"to_group_id": target_group}))
+                lifecycle::transfer_to_group(ctx, actor, tenant, id, from, target_group, note.as_deref(), now)?
             }
             _ => {
                 return Err(AppError::invalid(
@@ -621,7 +524,7 @@ pub fn transfer(
         if let Some(text) = &note {
             conversation_sql::insert_message(
                 ctx.db,
-                me.tenant_id(),
+                tenant,
                 &NewMessage {
                     conversation_id: id,
                     channel_id: conversation.channel_id,
@@ -637,30 +540,41 @@ pub fn transfer(
                 },
             )?;
         }
-        if let Some(previous) = from {
-            feed::push(
-                ctx.db,
-                me.tenant_id(),
-                previous,
-                "transferred_out",
-                Some(id),
-                &target,
-                now,
-            )?;
-        }
-        let mut data = target.clone();
-        data["from_agent_id"] = json!(from);
-        record_mine(ctx, me, id, "transferred", Some(data.clone()), now)?;
-        data["conversation_id"] = json!(id);
-        webhook_delivery::emit(
-            ctx.db,
-            me.tenant_id(),
-            "conversation.transferred",
-            &data,
-            now,
-        )?;
         Ok(moved)
-    })
+    })?;
+    Ok(moved.settle(ctx))
+}
+
+/// Whether `agent` may receive this conversation: an active answering user, available (ready,
+/// or paused where the group allows), not its holder.
+fn check_transfer_target(
+    ctx: &Ctx,
+    me: &Principal,
+    group: &GroupDoc,
+    agent: i64,
+    from: Option<i64>,
+) -> AppResult<()> {
+    let Some((profile, user_status, _, agent_status)) =
+        sql::availability(ctx.db, me.tenant_id(), crate::ids::UserId(agent))?
+    else {
+        return Err(AppError::invalid(
+            "to_agent_id",
+            "is not a user of this company",
+        ));
+    };
+    let answering = Profile::parse(&profile).is_some_and(Profile::answers);
+    let available =
+        agent_status == "ready" || (agent_status == "paused" && group.flags.transfer_to_paused);
+    if !answering || user_status != "active" {
+        return Err(AppError::invalid("to_agent_id", "is not an active agent"));
+    }
+    if !available || Some(agent) == from {
+        return Err(conflict(
+            "agent_unavailable",
+            "that agent is not available (offline, paused, or already has it)",
+        ));
+    }
+    Ok(())
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -795,47 +709,33 @@ pub fn occurrence(
 pub fn new_protocol(ctx: &Ctx, me: &Principal, id: i64) -> AppResult<Conversation> {
     require_answering(me)?;
     let (source, _) = actionable(ctx, me, id)?;
-    let reply_to = sql::reply_to(ctx.db, me.tenant_id(), id)?.unwrap_or_default();
-    let prefix = crate::config::channel::ChannelType::parse(&source.channel_type)
-        .map_or("WC", |c| c.protocol_prefix());
+    let tenant = me.tenant_id();
+    let reply_to = sql::reply_to(ctx.db, tenant, id)?.unwrap_or_default();
+    let channel_type = crate::config::channel::ChannelType::parse(&source.channel_type)
+        .unwrap_or(crate::config::channel::ChannelType::Webchat);
     let now = ctx.now_ms();
-    transaction(ctx.db, || {
-        let number = conversation_sql::next_protocol_number(ctx.db, me.tenant_id())?;
-        let protocol = crate::conversation::protocol(prefix, number);
-        let new = sql::open_for_agent(
-            ctx.db,
-            me.tenant_id(),
-            &source,
-            &protocol,
-            &reply_to,
-            me.user_id(),
-            now,
-        )?
-        .ok_or_else(|| {
-            conflict(
-                "already_open",
-                "this customer already has an open conversation on this channel",
-            )
-        })?;
-        record_mine(
+    let opened = transaction(ctx.db, || {
+        lifecycle::open(
             ctx,
-            me,
-            new,
-            "created",
-            Some(json!({"from_conversation": id})),
-            now,
-        )?;
-        record_mine(ctx, me, new, "assigned", None, now)?;
-        webhook_delivery::emit(
-            ctx.db,
-            me.tenant_id(),
-            "conversation.created",
-            &json!({"conversation_id": new, "protocol": protocol, "client_id": source.client_id}),
-            now,
-        )?;
-        conversation_sql::get(ctx.db, me.tenant_id(), new)?
-            .ok_or_else(|| AppError::not_found("conversation"))
-    })
+            &lifecycle::Opening {
+                tenant,
+                channel_id: source.channel_id,
+                channel_type,
+                client_id: source.client_id,
+                group_id: source.group_id.unwrap_or(0),
+                in_bot: false,
+                // Held by me, within my own limit.
+                holder: Some(me.user_id().0),
+                language: &source.language,
+                subject: None,
+                reply_to: &reply_to,
+                actor: Actor::User(me.user_id().0),
+                data: json!({"from_conversation": id}),
+                now,
+            },
+        )
+    })?;
+    Ok(opened.settle(ctx))
 }
 
 pub fn viewer(me: &Principal) -> sql::Viewer {
@@ -984,25 +884,37 @@ pub fn send_attachment(
                 &[me.tenant_id().into(), message.into(), rendered.into(), now.into(), now.into(), now.into()],
             )?;
         }
-        sql::touch_by_agent(ctx.db, me.tenant_id(), id, now)?;
-        stored_message(ctx, me, id, message)
+        let wrote = lifecycle::wrote(
+            ctx,
+            Actor::User(me.user_id().0),
+            me.tenant_id(),
+            id,
+            conversation.status == State::Pending,
+            now,
+        )?;
+        hooks::emit(
+            ctx.db,
+            me.tenant_id(),
+            Hook::MessageCreated,
+            id,
+            &json!({"message_id": message, "role": "agent", "kind": kind.as_str(), "body": body, "attachment_id": attachment}),
+            now,
+        )?;
+        Ok((stored_message(ctx, me, id, message)?, wrote))
+    })
+    .map(|(message, wrote)| {
+        wrote.settle(ctx);
+        message
     })
 }
 
 /// Accepts an offer: the conversation becomes mine.
 pub fn accept(ctx: &Ctx, me: &Principal, id: i64) -> AppResult<Conversation> {
     let now = ctx.now_ms();
-    transaction(ctx.db, || {
-        let accepted = sql::accept_offer(ctx.db, me.tenant_id(), id, me.user_id(), now)?
-            .ok_or_else(|| {
-                conflict(
-                    "offer_gone",
-                    "this offer is no longer open (accepted, rejected or expired)",
-                )
-            })?;
-        record_taken(ctx, me, id, &accepted.protocol, "offer", now)?;
-        Ok(accepted)
-    })
+    let accepted = transaction(ctx.db, || {
+        lifecycle::accept(ctx, me.tenant_id(), id, me.user_id().0, now)
+    })?;
+    Ok(accepted.settle(ctx))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -1012,8 +924,7 @@ pub struct RejectRequest {
 }
 
 /// Rejects an offer: it goes to another available agent (if none, back to me — seed 001).
-/// Returns the group to distribute again.
-pub fn reject(ctx: &Ctx, me: &Principal, id: i64, request: &RejectRequest) -> AppResult<i64> {
+pub fn reject(ctx: &Ctx, me: &Principal, id: i64, request: &RejectRequest) -> AppResult<()> {
     let now = ctx.now_ms();
     let reason = request
         .reason
@@ -1021,31 +932,17 @@ pub fn reject(ctx: &Ctx, me: &Principal, id: i64, request: &RejectRequest) -> Ap
         .map(str::trim)
         .filter(|r| !r.is_empty())
         .map(|r| r.chars().take(500).collect::<String>());
-    transaction(ctx.db, || {
-        let group = crate::routing::sql::withdraw_offer(
-            ctx.db,
-            me.tenant_id(),
-            id,
-            me.user_id().0,
-            None,
-            now,
-        )?
-        .ok_or_else(|| {
-            conflict(
-                "offer_gone",
-                "this offer is no longer open (accepted, rejected or expired)",
-            )
-        })?;
-        record_mine(
-            ctx,
-            me,
-            id,
-            "offer_rejected",
-            Some(json!({"reason": reason})),
-            now,
-        )?;
-        Ok(group)
-    })
+    let rejected = transaction(ctx.db, || {
+        lifecycle::withdraw_offer(ctx, me.tenant_id(), id, me.user_id().0, Some(reason), now)?
+            .ok_or_else(|| {
+                conflict(
+                    "offer_gone",
+                    "this offer is no longer open (accepted, rejected or expired)",
+                )
+            })
+    })?;
+    rejected.settle(ctx);
+    Ok(())
 }
 
 /// The message just stored, as the API shows it.
@@ -1087,33 +984,6 @@ fn record_mine(
                 at,
             )
         },
-    )?;
-    Ok(())
-}
-
-/// An agent took a conversation (pull, accepted offer): the timeline and the webhook.
-fn record_taken(
-    ctx: &Ctx,
-    me: &Principal,
-    conversation: i64,
-    protocol: &str,
-    via: &str,
-    now: i64,
-) -> AppResult<()> {
-    record_mine(
-        ctx,
-        me,
-        conversation,
-        "assigned",
-        Some(json!({"via": via})),
-        now,
-    )?;
-    webhook_delivery::emit(
-        ctx.db,
-        me.tenant_id(),
-        "conversation.assigned",
-        &json!({"conversation_id": conversation, "protocol": protocol, "agent_id": me.user_id()}),
-        now,
     )?;
     Ok(())
 }

@@ -1,8 +1,7 @@
 //! Every SQL statement on `agent_status` and `agent_status_log`, and the agent-side
 //! statements on conversations (pull, list, state changes).
 
-use crate::conversation::sql::{agent_load, decode_conversation, CONVERSATION_COLUMNS};
-use crate::conversation::{Conversation, State};
+use crate::conversation::sql::agent_load;
 use crate::ids::{TenantId, UserId};
 use crate::ports::{DbError, Sql};
 use crate::time::ms_to_rfc3339;
@@ -85,112 +84,6 @@ pub fn is_member(
         &[tenant.into(), group.into(), user.into()],
     )?;
     Ok(!rows.is_empty())
-}
-
-/// Takes the first conversation of the group's queue (priority first, then arrival) for
-/// `agent` if they are below `limit` — one statement, so two pulls never take the same
-/// conversation and an agent never passes their limit.
-pub fn pull(
-    db: &dyn Sql,
-    tenant: TenantId,
-    group: i64,
-    agent: UserId,
-    limit: i64,
-    now: i64,
-) -> Result<Option<Conversation>, DbError> {
-    let rows = db.execute(
-        &format!(
-            "UPDATE conversations SET status = 'assigned', agent_id = ?3, assigned_at = ?5, updated_at = ?5 \
-             WHERE id = (SELECT id FROM conversations WHERE tenant_id = ?1 AND group_id = ?2 AND status = 'queued' \
-                         ORDER BY priority DESC, arrived_at, id LIMIT 1) \
-               AND status = 'queued' AND {load} < ?4 \
-             RETURNING {CONVERSATION_COLUMNS}",
-            load = agent_load!("?1", "?3")
-        ),
-        &[tenant.into(), group.into(), agent.into(), limit.into(), now.into()],
-    )?;
-    rows.first().map(|r| decode_conversation(&r)).transpose()
-}
-
-/// Moves a conversation of `agent` from one of `from` to `to` (compare-and-set).
-pub fn transition(
-    db: &dyn Sql,
-    tenant: TenantId,
-    id: i64,
-    agent: Option<UserId>,
-    from: &[State],
-    to: State,
-    now: i64,
-) -> Result<Option<Conversation>, DbError> {
-    let from: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
-    let rows = db.execute(
-        &format!(
-            "UPDATE conversations SET status = ?1, updated_at = ?2 \
-             WHERE tenant_id = ?3 AND id = ?4 AND (?5 IS NULL OR agent_id = ?5) \
-               AND status IN (SELECT value FROM json_each(?6)) RETURNING {CONVERSATION_COLUMNS}"
-        ),
-        &[
-            to.into(),
-            now.into(),
-            tenant.into(),
-            id.into(),
-            agent.into(),
-            serde_json::to_string(&from).unwrap_or_default().into(),
-        ],
-    )?;
-    rows.first().map(|r| decode_conversation(&r)).transpose()
-}
-
-pub struct Closing<'a> {
-    pub closed_by: &'a str,
-    pub classification_id: Option<i64>,
-    pub reason_id: Option<i64>,
-    pub sub_reason_id: Option<i64>,
-    pub comment: Option<&'a str>,
-    pub survey_due: bool,
-}
-
-/// Closes for good; `None` if it was already closed (or is not this agent's).
-pub fn close(
-    db: &dyn Sql,
-    tenant: TenantId,
-    id: i64,
-    agent: Option<UserId>,
-    c: &Closing,
-    now: i64,
-) -> Result<Option<Conversation>, DbError> {
-    let rows = db.execute(
-        &format!(
-            "UPDATE conversations SET status = 'closed', closed_at = ?1, closed_by = ?2, classification_id = ?3, \
-               reason_id = ?4, sub_reason_id = ?5, close_comment = ?6, survey_due = ?7, updated_at = ?1 \
-             WHERE tenant_id = ?8 AND id = ?9 AND (?10 IS NULL OR agent_id = ?10) AND status <> 'closed' \
-             RETURNING {CONVERSATION_COLUMNS}"
-        ),
-        &[
-            now.into(),
-            c.closed_by.into(),
-            c.classification_id.into(),
-            c.reason_id.into(),
-            c.sub_reason_id.into(),
-            c.comment.into(),
-            c.survey_due.into(),
-            tenant.into(),
-            id.into(),
-            agent.into(),
-        ],
-    )?;
-    rows.first().map(|r| decode_conversation(&r)).transpose()
-}
-
-/// After an agent's message: first response time (once) and the agent's last activity.
-pub fn touch_by_agent(db: &dyn Sql, tenant: TenantId, id: i64, now: i64) -> Result<(), DbError> {
-    db.execute(
-        "UPDATE conversations SET last_agent_at = ?1, first_response_at = COALESCE(first_response_at, ?1), \
-         status = CASE WHEN status = 'pending' THEN 'assigned' ELSE status END, updated_at = ?1 \
-         WHERE tenant_id = ?2 AND id = ?3",
-        &[now.into(), tenant.into(), id.into()],
-    )?;
-    Ok(())
 }
 
 pub fn mark_read(db: &dyn Sql, tenant: TenantId, id: i64, up_to: i64) -> Result<(), DbError> {
@@ -284,50 +177,6 @@ pub fn attachment(db: &dyn Sql, tenant: TenantId, id: i64) -> Result<Option<Atta
             })
         })
         .transpose()
-}
-
-/// Hands an open conversation to `to` if they have room — one statement, so concurrent
-/// transfers never push an agent over their limit.
-pub fn transfer_to_agent(
-    db: &dyn Sql,
-    tenant: TenantId,
-    id: i64,
-    from: Option<i64>,
-    to: UserId,
-    limit: i64,
-    now: i64,
-) -> Result<Option<Conversation>, DbError> {
-    let rows = db.execute(
-        &format!(
-            "UPDATE conversations SET agent_id = ?3, status = 'assigned', assigned_at = ?5, updated_at = ?5, agent_last_read = 0 \
-             WHERE tenant_id = ?1 AND id = ?2 AND status IN ('assigned', 'pending') AND agent_id IS ?6 \
-               AND {load} < ?4 \
-             RETURNING {CONVERSATION_COLUMNS}",
-            load = agent_load!("?1", "?3")
-        ),
-        &[tenant.into(), id.into(), to.into(), limit.into(), now.into(), from.into()],
-    )?;
-    rows.first().map(|r| decode_conversation(&r)).transpose()
-}
-
-/// Back into another group's queue, keeping the customer's original arrival time.
-pub fn transfer_to_group(
-    db: &dyn Sql,
-    tenant: TenantId,
-    id: i64,
-    from: Option<i64>,
-    group: i64,
-    now: i64,
-) -> Result<Option<Conversation>, DbError> {
-    let rows = db.execute(
-        &format!(
-            "UPDATE conversations SET group_id = ?3, agent_id = NULL, status = 'queued', queued_at = ?4, updated_at = ?4 \
-             WHERE tenant_id = ?1 AND id = ?2 AND status IN ('assigned', 'pending') AND agent_id IS ?5 \
-             RETURNING {CONVERSATION_COLUMNS}"
-        ),
-        &[tenant.into(), id.into(), group.into(), now.into(), from.into()],
-    )?;
-    rows.first().map(|r| decode_conversation(&r)).transpose()
 }
 
 /// The agent's current status and profile, for transfer checks.
@@ -584,39 +433,6 @@ pub struct Viewer {
     pub supervised_operations: bool,
 }
 
-/// Opens a new conversation for the client on the channel, assigned to `agent`.
-pub fn open_for_agent(
-    db: &dyn Sql,
-    tenant: TenantId,
-    source: &Conversation,
-    protocol: &str,
-    reply_to: &str,
-    agent: UserId,
-    now: i64,
-) -> Result<Option<i64>, DbError> {
-    let rows = db.execute(
-        "INSERT INTO conversations (tenant_id, protocol, channel_id, channel_type, client_id, group_id, status, agent_id, \
-           language, reply_to, arrived_at, assigned_at, created_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?, 'assigned', ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
-        &[
-            tenant.into(),
-            protocol.into(),
-            source.channel_id.into(),
-            source.channel_type.as_str().into(),
-            source.client_id.into(),
-            source.group_id.into(),
-            agent.into(),
-            source.language.as_str().into(),
-            reply_to.into(),
-            now.into(),
-            now.into(),
-            now.into(),
-            now.into(),
-        ],
-    )?;
-    rows.first().map(|r| r.i64("id")).transpose()
-}
-
 pub fn reply_to(db: &dyn Sql, tenant: TenantId, id: i64) -> Result<Option<String>, DbError> {
     let rows = db.execute(
         "SELECT reply_to FROM conversations WHERE tenant_id = ? AND id = ?",
@@ -673,21 +489,3 @@ pub fn offers(
         .collect()
 }
 
-/// Accepts my offer while it is still open.
-pub fn accept_offer(
-    db: &dyn Sql,
-    tenant: TenantId,
-    id: i64,
-    agent: UserId,
-    now: i64,
-) -> Result<Option<Conversation>, DbError> {
-    let rows = db.execute(
-        &format!(
-            "UPDATE conversations SET status = 'assigned', assigned_at = ?4, offer_expires_at = NULL, updated_at = ?4 \
-             WHERE tenant_id = ?1 AND id = ?2 AND agent_id = ?3 AND status = 'offered' AND offer_expires_at > ?4 \
-             RETURNING {CONVERSATION_COLUMNS}"
-        ),
-        &[tenant.into(), id.into(), agent.into(), now.into()],
-    )?;
-    rows.first().map(|r| decode_conversation(&r)).transpose()
-}

@@ -9,16 +9,13 @@ pub mod timers;
 
 use crate::config::group::{GroupDoc, Strategy};
 use crate::context::Ctx;
-use crate::conversation::sql as conversation_sql;
-use crate::conversation::{Event, Role};
+use crate::conversation::{lifecycle, Role};
 use crate::db::transaction;
-use crate::errors::AppResult;
+use crate::errors::{AppError, AppResult};
 use crate::ids::TenantId;
 use crate::user::hours::WorkingHours;
-use crate::webhook_delivery;
 use chrono::TimeZone;
 use serde::Serialize;
-use serde_json::json;
 use sql::Candidate;
 
 /// Conversations one group hands out per run (the rest wait for the next run).
@@ -147,18 +144,16 @@ pub fn distribute_group(ctx: &Ctx, tenant: TenantId, group_id: i64) -> AppResult
         return Ok(done);
     }
     let mut last = sql::last_served(ctx.db, tenant, group_id)?;
-    let hooks = webhook_delivery::subscribed(ctx.db, tenant, "conversation.assigned")?;
+    let mut hand_out = lifecycle::HandOut::new(ctx, tenant, group.queue_strategy.as_str())?;
     let skipped = sql::skips(ctx.db, tenant, group_id)?;
     let offering = group.offer_mode == crate::config::group::OfferMode::AcceptReject;
     let offer_ms = i64::from(group.offer_timeout_seconds.unwrap_or(60)) * 1000;
-    let made_kind = if offering { "offered" } else { "assigned" };
     let queue = sql::queue(ctx.db, tenant, group_id, BATCH)?;
     // Assignments are written in chunks: one transaction per chunk instead of one per
     // conversation. Each assignment is still a compare-and-set with the limit check.
     for chunk in queue.chunks(CHUNK) {
         let (assigned, stop) = transaction(ctx.db, || {
             let mut assigned = 0;
-            let mut made: Vec<(i64, i64)> = Vec::new();
             // Set when nobody can take the next conversation: the rest of the queue waits.
             let mut stop = false;
             for waiting in chunk {
@@ -197,19 +192,17 @@ pub fn distribute_group(ctx: &Ctx, tenant: TenantId, group_id: i64) -> AppResult
                     .iter()
                     .find(|c| c.id == agent)
                     .map_or(0, |c| c.max_concurrent);
-                let ok = if offering {
-                    sql::offer(
-                        ctx.db,
-                        tenant,
-                        waiting.id,
-                        agent,
-                        limit,
-                        now,
-                        now + offer_ms,
-                    )?
-                } else {
-                    sql::assign(ctx.db, tenant, waiting.id, agent, limit, now)?
-                };
+                // "Priority to the agent" (seed 002): a priority customer is not offered, they
+                // are the agent's at once.
+                let offers = offering && !(group.flags.priority_to_agent && waiting.priority > 0);
+                let ok = hand_out.give(
+                    ctx,
+                    waiting.id,
+                    agent,
+                    limit,
+                    offers.then_some(now + offer_ms),
+                    now,
+                )?;
                 if let Some(c) = candidates.iter_mut().find(|c| c.id == agent) {
                     if ok {
                         c.load += 1;
@@ -224,26 +217,9 @@ pub fn distribute_group(ctx: &Ctx, tenant: TenantId, group_id: i64) -> AppResult
                 }
                 last = Some(agent);
                 assigned += 1;
-                made.push((waiting.id, agent));
-                if hooks {
-                    webhook_delivery::emit(
-                        ctx.db,
-                        tenant,
-                        "conversation.assigned",
-                        &json!({"conversation_id": waiting.id, "agent_id": agent}),
-                        now,
-                    )?;
-                }
             }
             // The timeline and the agents' feeds, for the whole chunk in two statements.
-            sql::record_assignments(
-                ctx.db,
-                tenant,
-                &made,
-                made_kind,
-                group.queue_strategy.as_str(),
-                now,
-            )?;
+            hand_out.finish(ctx, now)?;
             if let Some(agent) = last {
                 sql::set_last_served(ctx.db, tenant, group_id, agent)?;
             }
@@ -296,6 +272,8 @@ struct Idle {
 pub fn inactivity(ctx: &Ctx) -> AppResult<Timers> {
     let now = ctx.now_ms();
     let mut report = Timers::default();
+    // The tick distributes every queue after its timers.
+    let mut wakes = lifecycle::Wake::default();
     let groups = ctx.db.execute(
         "SELECT DISTINCT v.tenant_id, v.group_id, g.data FROM conversations v \
          JOIN config_items g ON g.tenant_id = v.tenant_id AND g.id = v.group_id \
@@ -339,41 +317,34 @@ pub fn inactivity(ctx: &Ctx) -> AppResult<Timers> {
         for c in idle {
             let deadline = c.last_activity + limit_ms;
             if now >= deadline {
+                let closing = crate::conversation::sql::Closing {
+                    closed_by: "client_inactivity",
+                    classification_id: None,
+                    reason_id: None,
+                    sub_reason_id: None,
+                    comment: None,
+                    resolved: None,
+                    survey_due: false,
+                };
+                // Closed at the deadline, whenever the tick noticed it.
                 let closed = transaction(ctx.db, || {
-                    let closing = crate::inbox::sql::Closing {
-                        closed_by: "client_inactivity",
-                        classification_id: None,
-                        reason_id: None,
-                        sub_reason_id: None,
-                        comment: None,
-                        survey_due: false,
-                    };
-                    let Some(closed) =
-                        crate::inbox::sql::close(ctx.db, c.tenant, c.id, None, &closing, deadline)?
-                    else {
-                        return Ok(false);
-                    };
-                    conversation_sql::record(
-                        ctx.db,
-                        &Event::new(
-                            c.tenant,
-                            c.id,
-                            "closed",
-                            "client_inactivity",
-                            None,
-                            deadline,
-                        ),
-                    )?;
-                    webhook_delivery::emit(
-                        ctx.db,
+                    match lifecycle::close(
+                        ctx,
+                        lifecycle::Actor::ClientInactivity,
                         c.tenant,
-                        "conversation.closed",
-                        &json!({"conversation_id": c.id, "protocol": closed.protocol, "closed_by": "client_inactivity"}),
-                        now,
-                    )?;
-                    Ok(true)
+                        c.id,
+                        None,
+                        &closing,
+                        deadline,
+                    ) {
+                        Ok(closed) => Ok(Some(closed)),
+                        // Someone else closed it meanwhile.
+                        Err(AppError::Api(_)) => Ok(None),
+                        Err(e) => Err(e),
+                    }
                 })?;
-                if closed {
+                if let Some(closed) = closed {
+                    closed.defer(&mut wakes);
                     report.closed += 1;
                 }
             } else if let (Some(warn), false) = (warn_ms, c.warned) {
@@ -420,36 +391,15 @@ pub fn inactivity(ctx: &Ctx) -> AppResult<Timers> {
 pub fn expire_offers(ctx: &Ctx) -> AppResult<usize> {
     let now = ctx.now_ms();
     let mut expired = 0;
+    // The tick distributes every queue (these back in theirs) right after.
+    let mut wakes = lifecycle::Wake::default();
     for (tenant, conversation, agent) in sql::expired_offers(ctx.db, now)? {
-        let group = transaction(ctx.db, || {
-            let group = sql::withdraw_offer(ctx.db, tenant, conversation, agent, Some(now), now)?;
-            if group.is_some() {
-                conversation_sql::record(
-                    ctx.db,
-                    &Event::new(
-                        tenant,
-                        conversation,
-                        "offer_expired",
-                        "system",
-                        Some(agent),
-                        now,
-                    ),
-                )?;
-                crate::inbox::feed::push(
-                    ctx.db,
-                    tenant,
-                    agent,
-                    "offer_withdrawn",
-                    Some(conversation),
-                    &json!({"reason": "expired"}),
-                    now,
-                )?;
-            }
-            Ok(group)
+        let withdrawn = transaction(ctx.db, || {
+            lifecycle::withdraw_offer(ctx, tenant, conversation, agent, None, now)
         })?;
-        if let Some(group) = group {
+        if let Some(withdrawn) = withdrawn {
+            withdrawn.defer(&mut wakes);
             expired += 1;
-            distribute_group(ctx, tenant, group)?;
         }
     }
     Ok(expired)

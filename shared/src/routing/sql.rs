@@ -103,6 +103,8 @@ pub fn groups_with_queue(db: &dyn Sql) -> Result<Vec<(TenantId, i64)>, DbError> 
 
 pub struct Waiting {
     pub id: i64,
+    /// The client's priority, carried by the conversation (0: none).
+    pub priority: i64,
     /// The client's portfolio agent ("carteirização"), if any.
     pub portfolio_agent: Option<i64>,
 }
@@ -115,7 +117,7 @@ pub fn queue(
     limit: i64,
 ) -> Result<Vec<Waiting>, DbError> {
     let rows = db.execute(
-        "SELECT v.id, c.portfolio_agent_id FROM conversations v \
+        "SELECT v.id, v.priority, c.portfolio_agent_id FROM conversations v \
          JOIN clients c ON c.tenant_id = v.tenant_id AND c.id = v.client_id \
          WHERE v.tenant_id = ? AND v.group_id = ? AND v.status = 'queued' \
          ORDER BY v.priority DESC, v.arrived_at, v.id LIMIT ?",
@@ -125,6 +127,7 @@ pub fn queue(
         .map(|r| {
             Ok(Waiting {
                 id: r.i64("id")?,
+                priority: r.i64("priority")?,
                 portfolio_agent: r.opt_i64("portfolio_agent_id")?,
             })
         })
@@ -193,29 +196,6 @@ pub fn candidates(
         .collect()
 }
 
-/// Assigns a queued conversation to `agent` if it is still queued and the agent still has
-/// room — one statement, so concurrent ticks, pulls and transfers never double-assign and
-/// never push an agent over the limit.
-pub fn assign(
-    db: &dyn Sql,
-    tenant: TenantId,
-    conversation: i64,
-    agent: i64,
-    limit: i64,
-    now: i64,
-) -> Result<bool, DbError> {
-    let rows = db.execute(
-        concat!(
-            "UPDATE conversations SET status = 'assigned', agent_id = ?3, assigned_at = ?5, updated_at = ?5 \
-             WHERE tenant_id = ?1 AND id = ?2 AND status = 'queued' AND ",
-            agent_load!("?1", "?3"),
-            " < ?4 RETURNING id"
-        ),
-        &[tenant.into(), conversation.into(), agent.into(), limit.into(), now.into()],
-    )?;
-    Ok(!rows.is_empty())
-}
-
 pub fn last_served(db: &dyn Sql, tenant: TenantId, group: i64) -> Result<Option<i64>, DbError> {
     let rows = db.execute(
         "SELECT last_agent_id FROM routing_state WHERE tenant_id = ? AND group_id = ?",
@@ -238,57 +218,6 @@ pub fn set_last_served(
     Ok(())
 }
 
-/// The timeline events and the agents' feed entries of a batch of assignments — two
-/// statements, whatever the batch size.
-pub fn record_assignments(
-    db: &dyn Sql,
-    tenant: TenantId,
-    made: &[(i64, i64)],
-    kind: &str,
-    strategy: &str,
-    now: i64,
-) -> Result<(), DbError> {
-    if made.is_empty() {
-        return Ok(());
-    }
-    let pairs = serde_json::to_string(made).unwrap_or_else(|_| "[]".into());
-    db.execute(
-        "INSERT INTO conversation_events (tenant_id, conversation_id, kind, actor, actor_id, data, at) \
-         SELECT ?1, json_extract(value, '$[0]'), ?5, 'system', json_extract(value, '$[1]'), \
-                json_object('strategy', ?3), ?4 FROM json_each(?2)",
-        &[tenant.into(), pairs.clone().into(), strategy.into(), now.into(), kind.into()],
-    )?;
-    db.execute(
-        "INSERT INTO inbox_feed (tenant_id, user_id, kind, conversation_id, data, at) \
-         SELECT ?1, json_extract(value, '$[1]'), ?4, json_extract(value, '$[0]'), '{}', ?3 FROM json_each(?2)",
-        &[tenant.into(), pairs.into(), now.into(), kind.into()],
-    )?;
-    Ok(())
-}
-
-/// Offers a queued conversation to `agent` (holding their slot until `expires`), if it is
-/// still queued and they have room — one statement, like [`assign`].
-pub fn offer(
-    db: &dyn Sql,
-    tenant: TenantId,
-    conversation: i64,
-    agent: i64,
-    limit: i64,
-    now: i64,
-    expires: i64,
-) -> Result<bool, DbError> {
-    let rows = db.execute(
-        concat!(
-            "UPDATE conversations SET status = 'offered', agent_id = ?3, offer_expires_at = ?6, updated_at = ?5 \
-             WHERE tenant_id = ?1 AND id = ?2 AND status = 'queued' AND ",
-            agent_load!("?1", "?3"),
-            " < ?4 RETURNING id"
-        ),
-        &[tenant.into(), conversation.into(), agent.into(), limit.into(), now.into(), expires.into()],
-    )?;
-    Ok(!rows.is_empty())
-}
-
 /// Agents passed over for each conversation of the group's queue, in one statement.
 pub fn skips(db: &dyn Sql, tenant: TenantId, group: i64) -> Result<Vec<(i64, i64)>, DbError> {
     let rows = db.execute(
@@ -300,35 +229,6 @@ pub fn skips(db: &dyn Sql, tenant: TenantId, group: i64) -> Result<Vec<(i64, i64
     rows.iter()
         .map(|r| Ok((r.i64("conversation_id")?, r.i64("agent_id")?)))
         .collect()
-}
-
-/// An offer back to the queue (rejected or expired), remembering to pass the agent over.
-pub fn withdraw_offer(
-    db: &dyn Sql,
-    tenant: TenantId,
-    conversation: i64,
-    agent: i64,
-    expired_by: Option<i64>,
-    now: i64,
-) -> Result<Option<i64>, DbError> {
-    let rows = db.execute(
-        "UPDATE conversations SET status = 'queued', agent_id = NULL, offer_expires_at = NULL, updated_at = ?4 \
-         WHERE tenant_id = ?1 AND id = ?2 AND status = 'offered' AND agent_id = ?3 \
-           AND (?5 IS NULL OR offer_expires_at <= ?5) RETURNING group_id",
-        &[tenant.into(), conversation.into(), agent.into(), now.into(), expired_by.into()],
-    )?;
-    let group = rows
-        .first()
-        .map(|r| r.opt_i64("group_id"))
-        .transpose()?
-        .flatten();
-    if group.is_some() {
-        db.execute(
-            "INSERT INTO conversation_skips (tenant_id, conversation_id, agent_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-            &[tenant.into(), conversation.into(), agent.into()],
-        )?;
-    }
-    Ok(group)
 }
 
 /// Offers past their time: (tenant, conversation, agent).

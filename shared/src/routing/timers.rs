@@ -5,13 +5,13 @@
 
 use crate::config::group::{BotAction, GroupDoc};
 use crate::context::Ctx;
-use crate::conversation::sql as conversation_sql;
-use crate::conversation::{Event, Role};
+use crate::conversation::lifecycle::{self, Actor, Changed, Transition, Wake};
+use crate::conversation::sql::Closing;
+use crate::conversation::Role;
 use crate::db::transaction;
-use crate::errors::AppResult;
+use crate::errors::{AppError, AppResult};
 use crate::ids::TenantId;
 use serde::Serialize;
-use serde_json::json;
 
 /// An agent whose console sent no heartbeat for this long is disconnected.
 pub const DISCONNECT_GRACE_MS: i64 = 2 * 60_000;
@@ -53,125 +53,124 @@ fn groups_with(ctx: &Ctx, statuses: &str) -> AppResult<Vec<(TenantId, i64, Group
     Ok(out)
 }
 
-fn record(
+/// Ids (with their holder) of a group's conversations a timer is due for: `condition` over
+/// `conversations` with `?1` now, `?2` tenant, `?3` group, `?4` the cutoff.
+fn due(
     ctx: &Ctx,
     tenant: TenantId,
-    conversation: i64,
-    kind: &str,
-    actor: &str,
-    actor_id: Option<i64>,
-    at: i64,
-) -> AppResult<()> {
-    conversation_sql::record(
-        ctx.db,
-        &Event::new(tenant, conversation, kind, actor, actor_id, at),
+    group: i64,
+    condition: &str,
+    cutoff: i64,
+    now: i64,
+) -> AppResult<Vec<(i64, Option<i64>)>> {
+    let rows = ctx.db.execute(
+        &format!(
+            "SELECT id, agent_id FROM conversations WHERE tenant_id = ?2 AND group_id = ?3 AND {condition}"
+        ),
+        &[now.into(), tenant.into(), group.into(), cutoff.into()],
     )?;
-    Ok(())
+    rows.iter()
+        .map(|r| Ok((r.i64("id")?, r.opt_i64("agent_id")?)))
+        .collect::<Result<_, crate::ports::DbError>>()
+        .map_err(Into::into)
+}
+
+/// Runs one timer's change in its own short transaction; a conversation someone else changed
+/// meanwhile (a 409 from the lifecycle) is skipped.
+fn apply<T>(
+    ctx: &Ctx,
+    wakes: &mut Wake,
+    change: impl FnOnce() -> AppResult<Option<Changed<T>>>,
+) -> AppResult<bool> {
+    match transaction(ctx.db, change) {
+        Ok(Some(changed)) => {
+            changed.defer(wakes);
+            Ok(true)
+        }
+        Ok(None) | Err(AppError::Api(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 pub fn run(ctx: &Ctx) -> AppResult<TimerReport> {
     let now = ctx.now_ms();
     let mut report = TimerReport::default();
+    // The tick distributes every queue after its timers.
+    let mut wakes = Wake::default();
     for (tenant, group, doc) in groups_with(ctx, "'assigned', 'bot'")? {
         // Automatic pending: the customer silent for N minutes.
         if let (true, Some(minutes)) = (doc.flags.auto_pending, doc.timers.auto_pending_minutes) {
             let cutoff = now - i64::from(minutes) * 60_000;
-            let rows = ctx.db.execute(
-                "UPDATE conversations SET status = 'pending', updated_at = ?1 WHERE tenant_id = ?2 AND group_id = ?3 \
-                 AND status = 'assigned' AND COALESCE(last_customer_at, arrived_at) <= ?4 RETURNING id, agent_id",
-                &[now.into(), tenant.into(), group.into(), cutoff.into()],
-            )?;
-            for r in rows.iter() {
-                record(ctx, tenant, r.i64("id")?, "pending", "system", None, now)?;
-                if let Some(agent) = r.opt_i64("agent_id")? {
-                    crate::inbox::feed::push(
-                        ctx.db,
-                        tenant,
-                        agent,
-                        "pending",
-                        Some(r.i64("id")?),
-                        &json!({"by": "system"}),
-                        now,
-                    )?;
+            let silent = "status = 'assigned' AND COALESCE(last_customer_at, arrived_at) <= ?4";
+            for (id, _) in due(ctx, tenant, group, silent, cutoff, now)? {
+                if apply(ctx, &mut wakes, || {
+                    lifecycle::pending(ctx, Actor::System, tenant, id, now).map(Some)
+                })? {
+                    report.auto_pending += 1;
                 }
-                report.auto_pending += 1;
             }
         }
         // The agent did not answer a new conversation in time: back to the queue, and the
         // agent is passed over for it.
         if let Some(minutes) = doc.timers.agent_answer_minutes {
             let cutoff = now - i64::from(minutes) * 60_000;
-            let rows = ctx.db.execute(
-                "UPDATE conversations SET status = 'queued', agent_id = NULL, queued_at = ?1, updated_at = ?1 \
-                 WHERE tenant_id = ?2 AND group_id = ?3 AND status = 'assigned' AND assigned_at <= ?4 \
-                   AND (last_agent_at IS NULL OR last_agent_at < assigned_at) \
-                 RETURNING id, (SELECT agent_id FROM conversation_events e WHERE e.conversation_id = conversations.id \
-                                AND e.kind = 'assigned' ORDER BY e.id DESC LIMIT 1) AS agent",
-                &[now.into(), tenant.into(), group.into(), cutoff.into()],
-            )?;
-            for r in rows.iter() {
-                let id = r.i64("id")?;
-                if let Some(agent) = r.opt_i64("agent")? {
-                    ctx.db.execute(
-                        "INSERT INTO conversation_skips (tenant_id, conversation_id, agent_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                        &[tenant.into(), id.into(), agent.into()],
-                    )?;
-                    crate::inbox::feed::push(
-                        ctx.db,
-                        tenant,
-                        agent,
-                        "withdrawn",
-                        Some(id),
-                        &json!({"reason": "answer_timeout"}),
-                        now,
-                    )?;
+            let unanswered = "status = 'assigned' AND assigned_at <= ?4 \
+                AND (last_agent_at IS NULL OR last_agent_at < assigned_at)";
+            for (id, agent) in due(ctx, tenant, group, unanswered, cutoff, now)? {
+                let Some(agent) = agent else { continue };
+                if apply(ctx, &mut wakes, || {
+                    lifecycle::requeue(ctx, tenant, id, agent, Transition::AnswerTimeout, now)
+                })? {
+                    report.answer_timeouts += 1;
                 }
-                record(
-                    ctx,
-                    tenant,
-                    id,
-                    "answer_timeout",
-                    "agent_inactivity",
-                    r.opt_i64("agent")?,
-                    now,
-                )?;
-                report.answer_timeouts += 1;
             }
         }
         // The bot's inactivity rule.
         if let Some(rule) = &doc.bot_inactivity {
             let cutoff = now - i64::from(rule.time) * rule.unit.seconds() as i64 * 1000;
-            let (sql, target) = match rule.action {
-                BotAction::ToQueue => ("UPDATE conversations SET status = 'queued', group_id = ?5, queued_at = ?1, updated_at = ?1", group),
-                BotAction::ToGroup => ("UPDATE conversations SET status = 'queued', group_id = ?5, queued_at = ?1, updated_at = ?1", rule.group_id.unwrap_or(group)),
-                BotAction::Close => ("UPDATE conversations SET status = 'closed', closed_at = ?1, closed_by = 'client_inactivity', updated_at = ?1, \
-                                      group_id = ?5", group),
-            };
-            let rows = ctx.db.execute(
-                &format!("{sql} WHERE tenant_id = ?2 AND group_id = ?3 AND status = 'bot' AND COALESCE(last_customer_at, arrived_at) <= ?4 RETURNING id"),
-                &[now.into(), tenant.into(), group.into(), cutoff.into(), target.into()],
-            )?;
-            for r in rows.iter() {
-                record(
-                    ctx,
-                    tenant,
-                    r.i64("id")?,
-                    rule.action.as_str(),
-                    "bot_inactivity",
-                    None,
-                    now,
-                )?;
-                report.bot_inactivity += 1;
+            let silent = "status = 'bot' AND COALESCE(last_customer_at, arrived_at) <= ?4";
+            for (id, _) in due(ctx, tenant, group, silent, cutoff, now)? {
+                let moved = apply(ctx, &mut wakes, || match rule.action {
+                    BotAction::ToQueue | BotAction::ToGroup => {
+                        let target = match rule.action {
+                            BotAction::ToGroup => rule.group_id.unwrap_or(group),
+                            _ => group,
+                        };
+                        lifecycle::route_to_queue(ctx, tenant, id, target, Actor::BotInactivity, now)
+                            .map(Some)
+                    }
+                    BotAction::Close => {
+                        let closing = closing_by("client_inactivity");
+                        lifecycle::close(ctx, Actor::BotInactivity, tenant, id, None, &closing, now)
+                            .map(Some)
+                    }
+                })?;
+                if moved {
+                    report.bot_inactivity += 1;
+                }
             }
         }
     }
-    report.disconnected_agents = disconnects(ctx, now)?;
+    report.disconnected_agents = disconnects(ctx, now, &mut wakes)?;
     Ok(report)
+}
+
+/// A close by scheduled work: no classification, no survey.
+fn closing_by(closed_by: &str) -> Closing<'_> {
+    Closing {
+        closed_by,
+        classification_id: None,
+        reason_id: None,
+        sub_reason_id: None,
+        comment: None,
+        resolved: None,
+        survey_due: false,
+    }
 }
 
 /// Agents with no heartbeat for the grace time go offline; their conversations go back to the
 /// queue keeping their place, or are closed, per each group's flag.
-fn disconnects(ctx: &Ctx, now: i64) -> AppResult<usize> {
+fn disconnects(ctx: &Ctx, now: i64, wakes: &mut Wake) -> AppResult<usize> {
     let gone = ctx.db.execute(
         "UPDATE agent_status SET status = 'offline', pause_reason = NULL, since = ?1 \
          WHERE status <> 'offline' AND last_seen_at <= ?2 RETURNING tenant_id, user_id",
@@ -196,29 +195,14 @@ fn disconnects(ctx: &Ctx, now: i64) -> AppResult<usize> {
             let redirect = serde_json::from_str::<GroupDoc>(&r.text("data")?)
                 .map(|g| g.flags.redirect_on_disconnect)
                 .unwrap_or(true);
-            transaction(ctx.db, || {
+            let agent = *agent;
+            apply(ctx, wakes, || {
                 if redirect {
-                    ctx.db.execute(
-                        "UPDATE conversations SET status = 'queued', agent_id = NULL, offer_expires_at = NULL, queued_at = ?1, updated_at = ?1 \
-                         WHERE tenant_id = ?2 AND id = ?3 AND agent_id = ?4 AND status <> 'closed'",
-                        &[now.into(), (*tenant).into(), id.into(), (*agent).into()],
-                    )?;
-                    record(
-                        ctx,
-                        *tenant,
-                        id,
-                        "agent_disconnected",
-                        "system",
-                        Some(*agent),
-                        now,
-                    )
+                    lifecycle::requeue(ctx, *tenant, id, agent, Transition::Disconnect, now)
                 } else {
-                    ctx.db.execute(
-                        "UPDATE conversations SET status = 'closed', closed_at = ?1, closed_by = 'system', updated_at = ?1 \
-                         WHERE tenant_id = ?2 AND id = ?3 AND agent_id = ?4 AND status <> 'closed'",
-                        &[now.into(), (*tenant).into(), id.into(), (*agent).into()],
-                    )?;
-                    record(ctx, *tenant, id, "closed", "system", Some(*agent), now)
+                    let closing = closing_by("agent_inactivity");
+                    lifecycle::close(ctx, Actor::AgentInactivity, *tenant, id, Some(agent), &closing, now)
+                        .map(Some)
                 }
             })?;
         }
