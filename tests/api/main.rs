@@ -10,6 +10,7 @@ mod errors;
 mod fake;
 mod helpers;
 mod inbox;
+mod lifecycle;
 mod manifest;
 mod migrations;
 mod openapi;

@@ -6,7 +6,7 @@ use chrono::Duration;
 use serde_json::json;
 use std::collections::HashMap;
 
-fn group_with(
+pub(crate) fn group_with(
     app: &TestApp,
     strategy: &str,
     agents: &[&str],
@@ -38,7 +38,7 @@ fn group_with(
     (s, tokens)
 }
 
-fn ready(app: &TestApp, token: &str) {
+pub(crate) fn ready(app: &TestApp, token: &str) {
     app.call(
         "PUT",
         "/api/inbox/status",
@@ -49,12 +49,12 @@ fn ready(app: &TestApp, token: &str) {
 }
 
 /// The console's heartbeat, as it sends it every few seconds.
-fn alive(app: &TestApp, token: &str) {
+pub(crate) fn alive(app: &TestApp, token: &str) {
     app.post(token, "/api/inbox/heartbeat", json!({}))
         .assert_status(204);
 }
 
-fn arrive(app: &TestApp, s: &Setup, n: usize, offset: usize) {
+pub(crate) fn arrive(app: &TestApp, s: &Setup, n: usize, offset: usize) {
     for i in offset..offset + n {
         whatsapp_post(
             app,

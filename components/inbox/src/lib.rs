@@ -44,6 +44,10 @@ pub fn router() -> Router {
         .get("/api/inbox/clients/{id}", inbox::customer)
         .patch("/api/inbox/clients/{id}", inbox::update_customer)
         .post("/api/inbox/conversations/{id}/transfer", inbox::transfer)
+        .get(
+            "/api/inbox/conversations/{id}/transfer-targets",
+            inbox::transfer_targets,
+        )
         .post("/api/inbox/transfer-all", inbox::transfer_all)
         .put(
             "/api/inbox/conversations/{id}/tags/{tag_id}",

@@ -12,8 +12,8 @@ use crate::auth::Principal;
 use crate::config::channel::ChannelType;
 use crate::config::group::GroupDoc;
 use crate::context::Ctx;
-use crate::conversation::inbound::ChannelInfo;
 use crate::conversation::hooks::{self, Hook};
+use crate::conversation::inbound::ChannelInfo;
 use crate::conversation::sql as conversation_sql;
 use crate::conversation::{lifecycle, outbox, Event, Role, State};
 use crate::db::transaction;
@@ -435,7 +435,9 @@ pub fn send_due(ctx: &Ctx, limit: i64) -> AppResult<usize> {
         };
         let done = match ChannelInfo::load(ctx, channel_id) {
             // Distribution of what this opens runs later in the same tick.
-            Ok(channel) => transaction(ctx.db, || send(ctx, &channel, tenant, id, now, &mut wakes))?,
+            Ok(channel) => {
+                transaction(ctx.db, || send(ctx, &channel, tenant, id, now, &mut wakes))?
+            }
             // The channel was deactivated meanwhile: nothing can carry it.
             Err(_) => {
                 eprintln!("active message {id}: its channel {channel_id} is not active; cancelled");

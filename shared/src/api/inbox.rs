@@ -40,22 +40,27 @@ pub fn pull(ctx: &Ctx, req: &Request) -> AppResult<Response> {
 pub fn conversations(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let me = authenticate(ctx, req)?;
     me.require(ALL_PROFILES)?;
+    let favourites = req.query().parse::<bool>("favourite")?.unwrap_or(false);
     ok(
-        &serde_json::json!({"items": crate::inbox::sql::my_conversations(ctx.db, me.tenant_id(), me.user_id())?}),
+        &serde_json::json!({"items": crate::inbox::sql::my_conversations(ctx.db, me.tenant_id(), me.user_id(), favourites)?}),
     )
 }
 
 pub fn conversation(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let me = authenticate(ctx, req)?;
-    let (conversation, _) = inbox::actionable(ctx, &me, req.param("id")?)?;
-    let timeline = conversation_sql::timeline(ctx.db, me.tenant_id(), conversation.id)?;
-    ok(&serde_json::json!({"conversation": conversation, "timeline": timeline}))
+    ok(&inbox::details(ctx, &me, req.param("id")?)?)
+}
+
+/// Who I may transfer this conversation to.
+pub fn transfer_targets(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    let me = authenticate(ctx, req)?;
+    ok(&inbox::transfer_targets(ctx, &me, req.param("id")?)?)
 }
 
 /// Messages oldest to newest after `after`, at most `limit` (default 50, at most 200).
 pub fn messages(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let me = authenticate(ctx, req)?;
-    let (conversation, _) = inbox::actionable(ctx, &me, req.param("id")?)?;
+    let conversation = inbox::readable(ctx, &me, req.param("id")?)?;
     let query = req.query();
     let after = query.parse::<i64>("after")?.unwrap_or(0);
     let limit = query.parse::<i64>("limit")?.unwrap_or(50);
@@ -119,7 +124,7 @@ pub fn attachment(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let me = authenticate(ctx, req)?;
     let file = crate::inbox::sql::attachment(ctx.db, me.tenant_id(), req.param("id")?)?
         .ok_or_else(|| AppError::not_found("attachment"))?;
-    inbox::actionable(ctx, &me, file.conversation_id.unwrap_or(0))
+    inbox::readable(ctx, &me, file.conversation_id.unwrap_or(0))
         .map_err(|_| AppError::not_found("attachment"))?;
     let disposition = format!(
         "attachment; filename=\"{}\"",
@@ -228,9 +233,10 @@ pub fn update_customer(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let me = authenticate(ctx, req)?;
     let client: i64 = req.param("id")?;
     if me.profile() == crate::enums::Profile::Agent {
-        let serving = crate::inbox::sql::my_conversations(ctx.db, me.tenant_id(), me.user_id())?
-            .iter()
-            .any(|c| c.client_id == client);
+        let serving =
+            crate::inbox::sql::my_conversations(ctx.db, me.tenant_id(), me.user_id(), false)?
+                .iter()
+                .any(|c| c.client_id == client);
         if !serving {
             return Err(AppError::forbidden(
                 "not_your_customer",

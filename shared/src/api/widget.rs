@@ -271,13 +271,11 @@ pub fn send(ctx: &Ctx, req: &Request) -> AppResult<Response> {
                 conversation_id,
                 message_id,
                 ..
-            } => {
-                created(&Sent {
-                    message_id: Some(message_id),
-                    conversation_id: Some(conversation_id),
-                    duplicate: false,
-                })
-            }
+            } => created(&Sent {
+                message_id: Some(message_id),
+                conversation_id: Some(conversation_id),
+                duplicate: false,
+            }),
             Outcome::Duplicate => ok(&Sent {
                 message_id: None,
                 conversation_id: None,

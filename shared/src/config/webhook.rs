@@ -12,7 +12,9 @@ pub struct Webhook;
 
 /// The events a webhook may subscribe to (SPEC §6).
 pub fn events() -> impl Iterator<Item = &'static str> {
-    crate::conversation::hooks::Hook::ALL.iter().map(|h| h.name())
+    crate::conversation::hooks::Hook::ALL
+        .iter()
+        .map(|h| h.name())
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -72,13 +74,22 @@ impl Resource for Webhook {
             .unwrap_or_default();
         doc.url = p.check("url", parse_url(&doc.url)).unwrap_or_default();
         if doc.events.is_empty() {
-            p.add("events", format!("at least one of {}", events().collect::<Vec<_>>().join(", ")));
+            p.add(
+                "events",
+                format!(
+                    "at least one of {}",
+                    events().collect::<Vec<_>>().join(", ")
+                ),
+            );
         }
         for e in &doc.events {
             if crate::conversation::hooks::Hook::parse(e).is_none() {
                 p.add(
                     "events",
-                    format!("unknown event '{e}'; events are {}", events().collect::<Vec<_>>().join(", ")),
+                    format!(
+                        "unknown event '{e}'; events are {}",
+                        events().collect::<Vec<_>>().join(", ")
+                    ),
                 );
             }
         }

@@ -164,9 +164,11 @@ impl Transition {
             ),
             Transition::Pending => ("pending", Some("pending"), Hook::ConversationPending),
             Transition::Resume => ("resumed", Some("resumed"), Hook::ConversationResumed),
-            Transition::AnswerTimeout => {
-                ("answer_timeout", Some("withdrawn"), Hook::ConversationQueued)
-            }
+            Transition::AnswerTimeout => (
+                "answer_timeout",
+                Some("withdrawn"),
+                Hook::ConversationQueued,
+            ),
             Transition::Disconnect => (
                 "agent_disconnected",
                 Some("withdrawn"),
@@ -269,7 +271,9 @@ impl Wake {
                         .filter(|q| q.waiting > 0)
                         .map(|q| (tenant, q.group_id)),
                 ),
-                Err(e) => eprintln!("distribution after a change: reading agent {agent}'s queues: {e}"),
+                Err(e) => {
+                    eprintln!("distribution after a change: reading agent {agent}'s queues: {e}")
+                }
             }
         }
         groups.sort_unstable_by_key(|(t, g)| (t.0, *g));
@@ -328,7 +332,15 @@ fn record(
     at: i64,
 ) -> AppResult<()> {
     let effects = transition.effects();
-    timeline(ctx, tenant, conversation, effects.timeline, actor, &data, at)?;
+    timeline(
+        ctx,
+        tenant,
+        conversation,
+        effects.timeline,
+        actor,
+        &data,
+        at,
+    )?;
     if let (Some(kind), Some(agent)) = (effects.feed, agent) {
         crate::inbox::feed::push(ctx.db, tenant, agent, kind, Some(conversation), &data, at)?;
     }
@@ -623,7 +635,13 @@ pub fn pull(
 }
 
 /// The agent accepts their open offer.
-pub fn accept(ctx: &Ctx, tenant: TenantId, id: i64, agent: i64, now: i64) -> AppResult<Changed<Conversation>> {
+pub fn accept(
+    ctx: &Ctx,
+    tenant: TenantId,
+    id: i64,
+    agent: i64,
+    now: i64,
+) -> AppResult<Changed<Conversation>> {
     let accepted = sql::accept(ctx.db, tenant, id, agent, now)?.ok_or_else(|| {
         conflict(
             "offer_gone",
@@ -701,8 +719,18 @@ pub fn transfer_to_agent(
             ),
         )
     })?;
-    let data = json!({"from_agent_id": from, "to_agent_id": to, "to_group_id": null, "message": message});
-    record(ctx, tenant, id, Transition::TransferToAgent, actor, from, data.clone(), now)?;
+    let data =
+        json!({"from_agent_id": from, "to_agent_id": to, "to_group_id": null, "message": message});
+    record(
+        ctx,
+        tenant,
+        id,
+        Transition::TransferToAgent,
+        actor,
+        from,
+        data.clone(),
+        now,
+    )?;
     crate::inbox::feed::push(ctx.db, tenant, to, "transferred_in", Some(id), &data, now)?;
     Ok(Changed::new(moved, Wake::agent(tenant, from)))
 }
@@ -718,18 +746,35 @@ pub fn transfer_to_group(
     message: Option<&str>,
     now: i64,
 ) -> AppResult<Changed<Conversation>> {
-    let moved = sql::requeue(ctx.db, tenant, id, from, Some(group), "'assigned', 'pending'", now)?
-        .ok_or_else(|| {
-            refused(
-                ctx,
-                tenant,
-                id,
-                Transition::TransferToGroup,
-                conflict("invalid_state", "the conversation changed meanwhile"),
-            )
-        })?;
+    let moved = sql::requeue(
+        ctx.db,
+        tenant,
+        id,
+        from,
+        Some(group),
+        "'assigned', 'pending'",
+        now,
+    )?
+    .ok_or_else(|| {
+        refused(
+            ctx,
+            tenant,
+            id,
+            Transition::TransferToGroup,
+            conflict("invalid_state", "the conversation changed meanwhile"),
+        )
+    })?;
     let data = json!({"from_agent_id": from, "to_agent_id": null, "to_group_id": group, "message": message});
-    record(ctx, tenant, id, Transition::TransferToGroup, actor, from, data, now)?;
+    record(
+        ctx,
+        tenant,
+        id,
+        Transition::TransferToGroup,
+        actor,
+        from,
+        data,
+        now,
+    )?;
     Ok(Changed::new(
         moved,
         Wake::group(tenant, Some(group)).and(Wake::agent(tenant, from)),
@@ -739,7 +784,13 @@ pub fn transfer_to_group(
 // --- pending, resume, requeue ------------------------------------------------------------------
 
 /// Assigned → pending (by an agent, or automatically after the customer's silence).
-pub fn pending(ctx: &Ctx, actor: Actor, tenant: TenantId, id: i64, now: i64) -> AppResult<Changed<Conversation>> {
+pub fn pending(
+    ctx: &Ctx,
+    actor: Actor,
+    tenant: TenantId,
+    id: i64,
+    now: i64,
+) -> AppResult<Changed<Conversation>> {
     let moved = sql::set_pending(ctx.db, tenant, id, now)?.ok_or_else(|| {
         refused(
             ctx,
@@ -765,7 +816,13 @@ pub fn pending(ctx: &Ctx, actor: Actor, tenant: TenantId, id: i64, now: i64) -> 
 }
 
 /// Pending → assigned, if the agent who holds it has room under their own limit (whoever asks).
-pub fn resume(ctx: &Ctx, actor: Actor, tenant: TenantId, id: i64, now: i64) -> AppResult<Changed<Conversation>> {
+pub fn resume(
+    ctx: &Ctx,
+    actor: Actor,
+    tenant: TenantId,
+    id: i64,
+    now: i64,
+) -> AppResult<Changed<Conversation>> {
     let moved = sql::resume(ctx.db, tenant, id, now)?.ok_or_else(|| {
         refused(
             ctx,
@@ -842,8 +899,15 @@ pub fn requeue(
     }
     let data = json!({"agent_id": agent, "reason": why.effects().timeline});
     // The timeline names the agent who let it go.
-    let event = Event::new(tenant, id, why.effects().timeline, actor.name(), Some(agent), now)
-        .with_data(data.clone());
+    let event = Event::new(
+        tenant,
+        id,
+        why.effects().timeline,
+        actor.name(),
+        Some(agent),
+        now,
+    )
+    .with_data(data.clone());
     sql::record(ctx.db, &event)?;
     crate::inbox::feed::push(ctx.db, tenant, agent, "withdrawn", Some(id), &data, now)?;
     hooks::emit(ctx.db, tenant, why.effects().hook, id, &data, now)?;

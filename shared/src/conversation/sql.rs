@@ -747,7 +747,12 @@ pub(super) fn requeue(
 }
 
 /// Passes `agent` over for the conversation (answer timeout) — with the requeue.
-pub(super) fn pass_over(db: &dyn Sql, tenant: TenantId, id: i64, agent: i64) -> Result<(), DbError> {
+pub(super) fn pass_over(
+    db: &dyn Sql,
+    tenant: TenantId,
+    id: i64,
+    agent: i64,
+) -> Result<(), DbError> {
     skip(db, tenant, id, agent)
 }
 

@@ -10,10 +10,10 @@ use crate::config::classification::ClassificationDoc;
 use crate::config::group::{GroupDoc, NameShown};
 use crate::config::survey::{Closer, SurveyDoc};
 use crate::context::Ctx;
-use crate::conversation::inbound::ChannelInfo;
-use crate::conversation::sql::{self as conversation_sql, NewMessage};
 use crate::conversation::hooks::{self, Hook};
+use crate::conversation::inbound::ChannelInfo;
 use crate::conversation::lifecycle::{self, Actor};
+use crate::conversation::sql::{self as conversation_sql, NewMessage};
 use crate::conversation::{outbox, Conversation, Event, MessageKind, Role, State};
 use crate::db::transaction;
 use crate::enums::Profile;
@@ -148,6 +148,83 @@ pub fn actionable(ctx: &Ctx, me: &Principal, id: i64) -> AppResult<(Conversation
         ));
     }
     Ok((conversation, group))
+}
+
+/// The conversation, if `me` may read it: whoever may act on it, and whoever the history rule
+/// lets see it — the same rule that lists it in the customer panel, so what is listed opens.
+pub fn readable(ctx: &Ctx, me: &Principal, id: i64) -> AppResult<Conversation> {
+    match actionable(ctx, me, id) {
+        Ok((conversation, _)) => Ok(conversation),
+        Err(AppError::Api(e)) if e.status == http::StatusCode::FORBIDDEN => {
+            if sql::visible(ctx.db, me.tenant_id(), id, &viewer(me))? {
+                conversation_sql::get(ctx.db, me.tenant_id(), id)?
+                    .ok_or_else(|| AppError::not_found("conversation"))
+            } else {
+                Err(AppError::Api(e))
+            }
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// One conversation as the console and the customer panel show it: its state, the closing
+/// script's answers (with the classification's names), tags, occurrences, my favourite mark
+/// and its timeline.
+pub fn details(ctx: &Ctx, me: &Principal, id: i64) -> AppResult<serde_json::Value> {
+    let conversation = readable(ctx, me, id)?;
+    let tenant = me.tenant_id();
+    let classification_path = match conversation.classification_id {
+        Some(c) => crate::config::sql::get(ctx.db, tenant, "classification", c)?
+            .and_then(|s| serde_json::from_str::<ClassificationDoc>(&s.data).ok())
+            .map(|tree| {
+                classification_path(&tree, conversation.reason_id, conversation.sub_reason_id)
+            })
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
+    Ok(json!({
+        "conversation": conversation,
+        "classification_path": classification_path,
+        "tags": sql::tags(ctx.db, tenant, id)?,
+        "occurrences": sql::occurrences(ctx.db, tenant, id)?,
+        "favourite": sql::is_favourite(ctx.db, tenant, me.user_id(), id)?,
+        "timeline": conversation_sql::timeline(ctx.db, tenant, id)?,
+    }))
+}
+
+/// "Tree › reason › sub-reason", by name.
+fn classification_path(
+    tree: &ClassificationDoc,
+    reason: Option<i64>,
+    sub: Option<i64>,
+) -> Vec<String> {
+    let mut path = vec![tree.name.clone()];
+    let find = |nodes: &[crate::config::classification::Node], id: Option<i64>| {
+        id.and_then(|id| {
+            nodes
+                .iter()
+                .find(|n| n.id.map(i64::from) == Some(id))
+                .cloned()
+        })
+    };
+    if let Some(reason) = find(&tree.reasons, reason) {
+        path.push(reason.name.clone());
+        if let Some(sub) = find(&reason.children, sub) {
+            path.push(sub.name);
+        }
+    }
+    path
+}
+
+/// Who I may transfer this conversation to: available agents with room (paused ones where the
+/// group allows) and the groups this one may transfer to.
+pub fn transfer_targets(ctx: &Ctx, me: &Principal, id: i64) -> AppResult<serde_json::Value> {
+    let (conversation, group) = actionable(ctx, me, id)?;
+    let tenant = me.tenant_id();
+    Ok(json!({
+        "agents": sql::transfer_agents(ctx.db, tenant, conversation.agent_id, group.flags.transfer_to_paused)?,
+        "groups": sql::active_groups(ctx.db, tenant, &group.transfer_group_ids)?,
+    }))
 }
 
 /// Takes the first customer waiting in a group's queue.
@@ -437,12 +514,10 @@ pub fn close(ctx: &Ctx, me: &Principal, id: i64, request: CloseRequest) -> AppRe
         Profile::Admin | Profile::Supervisor => None,
     };
     let survey_due = match (group.survey_id, closer) {
-        (Some(s), Some(closer)) => {
-            crate::config::sql::get(ctx.db, me.tenant_id(), "survey", s)?
-                .filter(|s| s.status == crate::enums::Status::Active)
-                .and_then(|s| serde_json::from_str::<SurveyDoc>(&s.data).ok())
-                .is_some_and(|d| d.sent_by.contains(&closer))
-        }
+        (Some(s), Some(closer)) => crate::config::sql::get(ctx.db, me.tenant_id(), "survey", s)?
+            .filter(|s| s.status == crate::enums::Status::Active)
+            .and_then(|s| serde_json::from_str::<SurveyDoc>(&s.data).ok())
+            .is_some_and(|d| d.sent_by.contains(&closer)),
         _ => false,
     };
     let closed_by = closer.map_or(me.profile().as_str(), Closer::as_str);
@@ -503,7 +578,16 @@ pub fn transfer(
         let moved = match (request.to_agent_id, request.to_group_id) {
             (Some(agent), None) => {
                 check_transfer_target(ctx, me, &group, agent, from)?;
-                lifecycle::transfer_to_agent(ctx, actor, tenant, id, from, agent, note.as_deref(), now)?
+                lifecycle::transfer_to_agent(
+                    ctx,
+                    actor,
+                    tenant,
+                    id,
+                    from,
+                    agent,
+                    note.as_deref(),
+                    now,
+                )?
             }
             (None, Some(target_group)) => {
                 if !group.transfer_group_ids.contains(&target_group) {
@@ -512,7 +596,16 @@ pub fn transfer(
                         "is not a group this one may transfer to",
                     ));
                 }
-                lifecycle::transfer_to_group(ctx, actor, tenant, id, from, target_group, note.as_deref(), now)?
+                lifecycle::transfer_to_group(
+                    ctx,
+                    actor,
+                    tenant,
+                    id,
+                    from,
+                    target_group,
+                    note.as_deref(),
+                    now,
+                )?
             }
             _ => {
                 return Err(AppError::invalid(

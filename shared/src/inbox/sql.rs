@@ -107,6 +107,8 @@ pub struct Summary {
     pub unread: i64,
     pub last_message: Option<String>,
     pub last_message_at: Option<String>,
+    /// Marked favourite by me.
+    pub favourite: bool,
 }
 
 /// My open conversations in arrival order, with unread counts and the last message — one
@@ -115,6 +117,7 @@ pub fn my_conversations(
     db: &dyn Sql,
     tenant: TenantId,
     agent: UserId,
+    favourites_only: bool,
 ) -> Result<Vec<Summary>, DbError> {
     let rows = db.execute(
         "SELECT v.id, v.protocol, v.status, v.channel_type, v.group_id, v.client_id, c.display_name, v.arrived_at, \
@@ -123,11 +126,14 @@ pub fn my_conversations(
            (SELECT m.body FROM messages m WHERE m.tenant_id = v.tenant_id AND m.conversation_id = v.id AND m.role <> 'note' \
               ORDER BY m.id DESC LIMIT 1) AS last_body, \
            (SELECT m.created_at FROM messages m WHERE m.tenant_id = v.tenant_id AND m.conversation_id = v.id AND m.role <> 'note' \
-              ORDER BY m.id DESC LIMIT 1) AS last_at \
+              ORDER BY m.id DESC LIMIT 1) AS last_at, \
+           EXISTS (SELECT 1 FROM conversation_favourites f WHERE f.tenant_id = v.tenant_id AND f.user_id = ?2 \
+              AND f.conversation_id = v.id) AS favourite \
          FROM conversations v JOIN clients c ON c.tenant_id = v.tenant_id AND c.id = v.client_id \
-         WHERE v.tenant_id = ? AND v.agent_id = ? AND v.status IN ('assigned', 'pending', 'offered') \
+         WHERE v.tenant_id = ?1 AND v.agent_id = ?2 AND v.status IN ('assigned', 'pending', 'offered') \
+           AND (?3 = 0 OR favourite) \
          ORDER BY v.arrived_at, v.id",
-        &[tenant.into(), agent.into()],
+        &[tenant.into(), agent.into(), favourites_only.into()],
     )?;
     rows.iter()
         .map(|r| {
@@ -143,6 +149,7 @@ pub fn my_conversations(
                 unread: r.i64("unread")?,
                 last_message: r.opt_text("last_body")?,
                 last_message_at: r.opt_i64("last_at")?.map(ms_to_rfc3339),
+                favourite: r.bool("favourite")?,
             })
         })
         .collect()
@@ -375,7 +382,7 @@ pub fn client_history(
     viewer: &Viewer,
 ) -> Result<Vec<PastConversation>, DbError> {
     let rows = db.execute(
-        "SELECT v.id, v.protocol, v.status, v.channel_type, v.group_id, v.agent_id, u.display_name AS agent_name, \
+        &format!("SELECT v.id, v.protocol, v.status, v.channel_type, v.group_id, v.agent_id, u.display_name AS agent_name, \
                 v.arrived_at, v.closed_at, \
                 (SELECT COUNT(*) FROM messages m WHERE m.tenant_id = v.tenant_id AND m.conversation_id = v.id AND m.role <> 'note') AS messages, \
                 (SELECT COUNT(*) FROM messages m WHERE m.tenant_id = v.tenant_id AND m.conversation_id = v.id AND m.role <> 'note' \
@@ -383,14 +390,8 @@ pub fn client_history(
          FROM conversations v LEFT JOIN users u ON u.tenant_id = v.tenant_id AND u.id = v.agent_id \
          LEFT JOIN config_items g ON g.tenant_id = v.tenant_id AND g.id = v.group_id \
          WHERE v.tenant_id = ?1 AND v.client_id = ?2 AND v.arrived_at >= ?3 \
-           AND (?5 = 1 \
-                OR v.agent_id = ?6 \
-                OR (COALESCE(u.confidential_history, 0) = 0 AND ( \
-                     (?7 = 1 AND v.group_id IN (SELECT group_id FROM group_members WHERE tenant_id = ?1 AND user_id = ?6)) \
-                  OR (?8 = 1 AND g.ref_id IN (SELECT c.ref_id FROM group_members gm JOIN config_items c ON c.tenant_id = gm.tenant_id AND c.id = gm.group_id \
-                                             WHERE gm.tenant_id = ?1 AND gm.user_id = ?6)) \
-                  OR (?9 = 1 AND g.ref_id IN (SELECT operation_id FROM supervisor_operations WHERE tenant_id = ?1 AND user_id = ?6))))) \
-         ORDER BY v.arrived_at DESC, v.id DESC LIMIT 200",
+           AND {VISIBLE} \
+         ORDER BY v.arrived_at DESC, v.id DESC LIMIT 200"),
         &[
             tenant.into(),
             client.into(),
@@ -417,6 +418,155 @@ pub fn client_history(
                 closed_at: r.opt_i64("closed_at")?.map(ms_to_rfc3339),
                 messages: r.i64("messages")?,
                 matching: r.i64("matching")?,
+            })
+        })
+        .collect()
+}
+
+/// The one rule of who may see a past conversation `v` (its agent `u`, its group `g`), for the
+/// customer panel's list and for opening one: `?1` tenant, `?5`..`?9` the [`Viewer`].
+const VISIBLE: &str = "(?5 = 1 \
+    OR v.agent_id = ?6 \
+    OR (COALESCE(u.confidential_history, 0) = 0 AND ( \
+         (?7 = 1 AND v.group_id IN (SELECT group_id FROM group_members WHERE tenant_id = ?1 AND user_id = ?6)) \
+      OR (?8 = 1 AND g.ref_id IN (SELECT c.ref_id FROM group_members gm JOIN config_items c ON c.tenant_id = gm.tenant_id AND c.id = gm.group_id \
+                                 WHERE gm.tenant_id = ?1 AND gm.user_id = ?6)) \
+      OR (?9 = 1 AND g.ref_id IN (SELECT operation_id FROM supervisor_operations WHERE tenant_id = ?1 AND user_id = ?6)))))";
+
+/// Whether `viewer` may see conversation `id` by [`VISIBLE`] (the panel lists exactly these).
+pub fn visible(db: &dyn Sql, tenant: TenantId, id: i64, viewer: &Viewer) -> Result<bool, DbError> {
+    let rows = db.execute(
+        &format!(
+            "SELECT 1 AS yes FROM conversations v LEFT JOIN users u ON u.tenant_id = v.tenant_id AND u.id = v.agent_id \
+             LEFT JOIN config_items g ON g.tenant_id = v.tenant_id AND g.id = v.group_id \
+             WHERE v.tenant_id = ?1 AND v.id = ?2 AND ?3 IS NULL AND ?4 IS NULL AND {VISIBLE}"
+        ),
+        &[
+            tenant.into(),
+            id.into(),
+            crate::ports::Value::Null,
+            crate::ports::Value::Null,
+            viewer.sees_all.into(),
+            viewer.user.into(),
+            viewer.groups.into(),
+            viewer.operations_of_groups.into(),
+            viewer.supervised_operations.into(),
+        ],
+    )?;
+    Ok(!rows.is_empty())
+}
+
+#[derive(Debug, Serialize)]
+pub struct OccurrenceOnConversation {
+    pub id: i64,
+    pub occurrence_type_id: i64,
+    pub name: Option<String>,
+    pub comment: Option<String>,
+    pub user_id: Option<i64>,
+    pub at: String,
+}
+
+pub fn occurrences(
+    db: &dyn Sql,
+    tenant: TenantId,
+    conversation: i64,
+) -> Result<Vec<OccurrenceOnConversation>, DbError> {
+    let rows = db.execute(
+        "SELECT o.id, o.occurrence_type_id, t.name, o.comment, o.user_id, o.at FROM conversation_occurrences o \
+         LEFT JOIN config_items t ON t.tenant_id = o.tenant_id AND t.id = o.occurrence_type_id \
+         WHERE o.tenant_id = ? AND o.conversation_id = ? ORDER BY o.id",
+        &[tenant.into(), conversation.into()],
+    )?;
+    rows.iter()
+        .map(|r| {
+            Ok(OccurrenceOnConversation {
+                id: r.i64("id")?,
+                occurrence_type_id: r.i64("occurrence_type_id")?,
+                name: r.opt_text("name")?,
+                comment: r.opt_text("comment")?,
+                user_id: r.opt_i64("user_id")?,
+                at: ms_to_rfc3339(r.i64("at")?),
+            })
+        })
+        .collect()
+}
+
+pub fn is_favourite(
+    db: &dyn Sql,
+    tenant: TenantId,
+    user: UserId,
+    conversation: i64,
+) -> Result<bool, DbError> {
+    let rows = db.execute(
+        "SELECT 1 AS yes FROM conversation_favourites WHERE tenant_id = ? AND user_id = ? AND conversation_id = ?",
+        &[tenant.into(), user.into(), conversation.into()],
+    )?;
+    Ok(!rows.is_empty())
+}
+
+#[derive(Debug, Serialize)]
+pub struct AgentTarget {
+    pub id: i64,
+    pub display_name: String,
+    pub status: String,
+    pub load: i64,
+    pub max_concurrent: i64,
+}
+
+/// Agents who may receive a transfer now: active, answering, ready (or paused where
+/// `paused_ok`), below their limit, other than the holder.
+pub fn transfer_agents(
+    db: &dyn Sql,
+    tenant: TenantId,
+    holder: Option<i64>,
+    paused_ok: bool,
+) -> Result<Vec<AgentTarget>, DbError> {
+    let rows = db.execute(
+        concat!(
+            "SELECT u.id, u.display_name, s.status, u.max_concurrent, ",
+            agent_load!("u.tenant_id", "u.id"),
+            " AS load FROM users u JOIN agent_status s ON s.tenant_id = u.tenant_id AND s.user_id = u.id \
+             WHERE u.tenant_id = ?1 AND u.status = 'active' AND u.profile IN ('agent', 'supervisor_agent') \
+               AND (s.status = 'ready' OR (?2 AND s.status = 'paused')) AND u.id IS NOT ?3 \
+               AND load < u.max_concurrent ORDER BY u.display_name COLLATE NOCASE, u.id"
+        ),
+        &[tenant.into(), paused_ok.into(), holder.into()],
+    )?;
+    rows.iter()
+        .map(|r| {
+            Ok(AgentTarget {
+                id: r.i64("id")?,
+                display_name: r.text("display_name")?,
+                status: r.text("status")?,
+                load: r.i64("load")?,
+                max_concurrent: r.i64("max_concurrent")?,
+            })
+        })
+        .collect()
+}
+
+#[derive(Debug, Serialize)]
+pub struct GroupTarget {
+    pub id: i64,
+    pub name: String,
+}
+
+/// The active groups among `ids`.
+pub fn active_groups(
+    db: &dyn Sql,
+    tenant: TenantId,
+    ids: &[i64],
+) -> Result<Vec<GroupTarget>, DbError> {
+    let rows = db.execute(
+        "SELECT id, name FROM config_items WHERE tenant_id = ? AND kind = 'group' AND status = 'active' \
+         AND id IN (SELECT value FROM json_each(?)) ORDER BY name COLLATE NOCASE",
+        &[tenant.into(), serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()).into()],
+    )?;
+    rows.iter()
+        .map(|r| {
+            Ok(GroupTarget {
+                id: r.i64("id")?,
+                name: r.text("name")?,
             })
         })
         .collect()
@@ -488,4 +638,3 @@ pub fn offers(
         })
         .collect()
 }
-

@@ -136,8 +136,15 @@ pub fn run(ctx: &Ctx) -> AppResult<TimerReport> {
                             BotAction::ToGroup => rule.group_id.unwrap_or(group),
                             _ => group,
                         };
-                        lifecycle::route_to_queue(ctx, tenant, id, target, Actor::BotInactivity, now)
-                            .map(Some)
+                        lifecycle::route_to_queue(
+                            ctx,
+                            tenant,
+                            id,
+                            target,
+                            Actor::BotInactivity,
+                            now,
+                        )
+                        .map(Some)
                     }
                     BotAction::Close => {
                         let closing = closing_by("client_inactivity");
@@ -201,8 +208,16 @@ fn disconnects(ctx: &Ctx, now: i64, wakes: &mut Wake) -> AppResult<usize> {
                     lifecycle::requeue(ctx, *tenant, id, agent, Transition::Disconnect, now)
                 } else {
                     let closing = closing_by("agent_inactivity");
-                    lifecycle::close(ctx, Actor::AgentInactivity, *tenant, id, Some(agent), &closing, now)
-                        .map(Some)
+                    lifecycle::close(
+                        ctx,
+                        Actor::AgentInactivity,
+                        *tenant,
+                        id,
+                        Some(agent),
+                        &closing,
+                        now,
+                    )
+                    .map(Some)
                 }
             })?;
         }
