@@ -75,8 +75,8 @@ def op(summary, tag, responses, body=None, errors=READ, params=(), security=SESS
     return o
 
 
-def json_body(schema):
-    return {"required": True, **content(schema)}
+def json_body(schema, required=True):
+    return {"required": required, **content(schema)}
 
 
 def ok(schema, code="200", desc="OK"):
@@ -209,6 +209,7 @@ schemas = {
             "time": {"type": "integer", "minimum": 1}, "unit": enum("seconds", "minutes", "hours", "days"),
             "action": enum("to_group", "to_queue", "close"), "group_id": NI}, "description": "Needs a start_bot"},
         "survey_id": NI, "survey_mandatory": B, "classification_id": NI, "classification_mandatory": B,
+        "resolution_mandatory": {"type": "boolean", "description": "Closing asks whether the matter was resolved (seed 001)"},
         "business_hours_id": NI, "name_shown": enum("company", "agent", "none"),
         "queue_strategy": enum("circular", "random", "agent_priority", "least_handling_time", "least_conversations"),
         "offer_mode": enum("direct", "accept_reject"),
@@ -257,8 +258,13 @@ schemas = {
                         "Secrets read back masked (••••last4); sending a mask back keeps the secret."}},
                    ("type", "name", "entry_group_id")),
     "Webhook": obj({"name": S, "url": {"type": "string", "format": "uri"},
-                    "events": {"type": "array", "items": enum("conversation.created", "conversation.assigned", "conversation.transferred",
-                                                              "conversation.pending", "conversation.closed", "message.created", "survey.answered")},
+                    "events": {"type": "array", "items": enum("conversation.created", "conversation.queued", "conversation.offered",
+                                                              "conversation.assigned", "conversation.transferred", "conversation.pending",
+                                                              "conversation.resumed", "conversation.closed", "message.created", "survey.answered"),
+                               "description": "Each delivery's body is {event, created_at, data}; an event about a conversation has "
+                                              "data.conversation_id, data.protocol and data.conversation (id, protocol, channel_id, channel, "
+                                              "client_id, group_id, agent_id, status, priority, language, arrived_at, closed_at, closed_by) "
+                                              "— the same whichever path produced it — plus what the event adds (closed_by, to_agent_id, reason...)."},
                     "secret": {"type": "string", "minLength": 16, "description": "HMAC-SHA256 key; read back masked"}},
                    ("name", "url", "events", "secret")),
     "Client": {"type": "object", "properties": {
@@ -455,7 +461,10 @@ schemas["Conversation"] = {"type": "object", "properties": {
     "id": I, "protocol": {"type": "string", "example": "WA00000052829"}, "channel_id": I, "channel_type": S, "client_id": I,
     "group_id": NI, "status": enum("bot", "queued", "offered", "assigned", "pending", "closed"), "agent_id": NI, "priority": I,
     "language": S, "subject": NS, "arrived_at": {"type": "string", "format": "date-time"}, "last_customer_at": NS,
-    "closed_at": NS, "closed_by": NS, "created_at": {"type": "string", "format": "date-time"}}}
+    "closed_at": NS, "closed_by": {"type": ["string", "null"], "description":
+        "agent, supervisor_agent, admin, supervisor, client_inactivity, agent_inactivity, bot or system"},
+    "classification_id": NI, "reason_id": NI, "sub_reason_id": NI, "close_comment": NS,
+    "resolved": {"type": ["boolean", "null"]}, "created_at": {"type": "string", "format": "date-time"}}}
 schemas["Message"] = {"type": "object", "properties": {
     "id": I, "conversation_id": I, "role": enum("customer", "agent", "bot", "note", "system"), "sender_id": NI,
     "kind": enum("text", "image", "audio", "video", "document", "location", "interactive", "unsupported"), "body": NS,
@@ -478,9 +487,20 @@ add("/api/inbox/heartbeat", "post", op("The console's heartbeat", "inbox", {"204
 add("/api/inbox/queues/{group_id}/pull", "post", op("Take the first customer of a group's queue", "inbox", ok(ref("Conversation")),
     params=[param("group_id")], errors=INBOX, desc="409 queue_empty, or at_capacity when at the simultaneous limit. Members only."))
 add("/api/inbox/conversations", "get", op("My open conversations in arrival order", "inbox",
-    ok({"type": "object", "properties": {"items": {"type": "array", "items": ref("ConversationSummary")}}})))
-add("/api/inbox/conversations/{id}", "get", op("A conversation and its timeline", "inbox",
-    ok({"type": "object", "properties": {"conversation": ref("Conversation"), "timeline": {"type": "array", "items": {"type": "object"}}}}), params=[CONV]))
+    ok({"type": "object", "properties": {"items": {"type": "array", "items": ref("ConversationSummary")}}}),
+    params=[param("favourite", {"type": "boolean"}, "query", "Only those I marked favourite")], errors=("401", "403", "422", "503")))
+add("/api/inbox/conversations/{id}", "get", op("A conversation with what was recorded on it", "inbox",
+    ok({"type": "object", "properties": {"conversation": ref("Conversation"),
+        "classification_path": {"type": "array", "items": S, "description": "Classification, reason, sub-reason names"},
+        "tags": {"type": "array", "items": {"type": "object"}}, "occurrences": {"type": "array", "items": {"type": "object"}},
+        "favourite": {"type": "boolean"}, "timeline": {"type": "array", "items": {"type": "object"}}}}), params=[CONV],
+    desc="Readable by whoever may act on it and by whoever the history rule lets see it (the rule the customer panel lists by)."))
+add("/api/inbox/conversations/{id}/transfer-targets", "get", op("Who I may transfer this conversation to", "inbox",
+    ok({"type": "object", "properties": {
+        "agents": {"type": "array", "items": {"type": "object", "properties": {"id": I, "display_name": S, "status": enum("ready", "paused"),
+                                                                                 "load": I, "max_concurrent": I}}},
+        "groups": {"type": "array", "items": {"type": "object", "properties": {"id": I, "name": S}}}}}), params=[CONV],
+    desc="Available agents with room (paused ones where the group allows), never the holder; the active groups the group may transfer to."))
 add("/api/inbox/conversations/{id}/messages", "get", op("Messages, oldest first, after a cursor", "inbox",
     ok({"type": "object", "properties": {"items": {"type": "array", "items": ref("Message")}, "cursor": I}}),
     params=[CONV, param("after", I, "query"), param("limit", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}, "query")],
@@ -494,13 +514,17 @@ add("/api/inbox/conversations/{id}/read", "post", op("Mark messages read up to a
 add("/api/inbox/conversations/{id}/pending", "post", op("Set pending (frees a slot of my limit)", "inbox", ok(ref("Conversation")), params=[CONV], errors=INBOX))
 add("/api/inbox/conversations/{id}/resume", "post", op("Bring a pending conversation back", "inbox", ok(ref("Conversation")), params=[CONV], errors=INBOX))
 add("/api/inbox/conversations/{id}/close", "post", op("Close (final)", "inbox", ok(ref("Conversation")),
-    json_body(obj({"reason_id": I, "sub_reason_id": I, "comment": S})), INBOX, params=[CONV],
-    desc="422 classification_required where the group requires one; 409 already_closed. Marks the survey due when the group's survey is sent by this closer."))
+    json_body(obj({"classification_id": I, "reason_id": I, "sub_reason_id": I, "comment": S,
+                   "resolved": {"type": "boolean", "description": "Was the matter resolved? (the closing script)"}}), required=False), INBOX, params=[CONV],
+    desc="The body may be empty. 422 classification_required / resolution_required where the group requires them; 409 already_closed. "
+         "Marks the survey due when the group's survey is sent by this closer."))
 add("/api/inbox/attachments/{id}", "get", op("Download an attachment", "inbox",
     {"200": {"description": "The file", "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}},
     params=[ID], desc="Only to who may act on its conversation; anyone else gets 404."))
 
-schemas["FeedEntry"] = {"type": "object", "properties": {"id": I, "kind": enum("message", "assigned", "transferred_in", "transferred_out", "status"),
+schemas["FeedEntry"] = {"type": "object", "properties": {"id": I, "kind": enum("message", "offered", "offer_withdrawn", "assigned", "withdrawn",
+                                                                               "transferred_in", "transferred_out", "pending", "resumed",
+                                                                               "closed", "status"),
                                                          "conversation_id": NI, "data": {"type": "object"}, "at": {"type": "string", "format": "date-time"}}}
 add("/api/inbox/events", "get", op("Everything new for me since a cursor", "inbox",
     ok({"type": "object", "properties": {"events": {"type": "array", "items": ref("FeedEntry")}, "cursor": I}}),

@@ -95,7 +95,7 @@ pub fn read(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let me = authenticate(ctx, req)?;
     let (conversation, _) = inbox::actionable(ctx, &me, req.param("id")?)?;
     let body: ReadBody = req.json()?;
-    crate::inbox::sql::mark_read(ctx.db, me.tenant_id(), conversation.id, body.up_to)?;
+    crate::conversation::sql::mark_read(ctx.db, me.tenant_id(), conversation.id, body.up_to)?;
     no_content()
 }
 

@@ -695,90 +695,78 @@ pub fn withdraw_offer(
 
 // --- transfer --------------------------------------------------------------------------------
 
-/// Hands an open conversation to another agent, if they have room under their own limit.
-/// `note` (for the receiving agent) is stored by the caller as an internal note.
-pub fn transfer_to_agent(
-    ctx: &Ctx,
-    actor: Actor,
-    tenant: TenantId,
-    id: i64,
-    from: Option<i64>,
-    to: i64,
-    message: Option<&str>,
-    now: i64,
-) -> AppResult<Changed<Conversation>> {
-    let moved = sql::transfer_to_agent(ctx.db, tenant, id, from, to, now)?.ok_or_else(|| {
-        refused(
-            ctx,
-            tenant,
-            id,
+/// Where a transfer goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// An agent, if they have room under their own limit.
+    Agent(i64),
+    /// A group's queue, keeping the customer's arrival.
+    Group(i64),
+}
+
+/// A transfer of an open conversation held by `from` (`message`, for whoever receives it, is
+/// stored by the caller as an internal note).
+pub struct Transfer<'a> {
+    pub actor: Actor,
+    pub tenant: TenantId,
+    pub id: i64,
+    pub from: Option<i64>,
+    pub to: Target,
+    pub message: Option<&'a str>,
+    pub now: i64,
+}
+
+pub fn transfer(ctx: &Ctx, t: &Transfer) -> AppResult<Changed<Conversation>> {
+    let (tenant, id, from, now) = (t.tenant, t.id, t.from, t.now);
+    let (transition, moved) = match t.to {
+        Target::Agent(to) => (
             Transition::TransferToAgent,
-            conflict(
+            sql::transfer_to_agent(ctx.db, tenant, id, from, to, now)?,
+        ),
+        Target::Group(group) => (
+            Transition::TransferToGroup,
+            sql::requeue(
+                ctx.db,
+                tenant,
+                id,
+                from,
+                Some(group),
+                "'assigned', 'pending'",
+                now,
+            )?,
+        ),
+    };
+    let moved = moved.ok_or_else(|| {
+        let other = match t.to {
+            Target::Agent(_) => conflict(
                 "agent_at_capacity",
                 "that agent has no room for another conversation",
             ),
-        )
+            Target::Group(_) => conflict("invalid_state", "the conversation changed meanwhile"),
+        };
+        refused(ctx, tenant, id, transition, other)
     })?;
-    let data =
-        json!({"from_agent_id": from, "to_agent_id": to, "to_group_id": null, "message": message});
+    let (to_agent, to_group) = match t.to {
+        Target::Agent(a) => (Some(a), None),
+        Target::Group(g) => (None, Some(g)),
+    };
+    let data = json!({"from_agent_id": from, "to_agent_id": to_agent, "to_group_id": to_group,
+                      "message": t.message});
     record(
         ctx,
         tenant,
         id,
-        Transition::TransferToAgent,
-        actor,
+        transition,
+        t.actor,
         from,
         data.clone(),
         now,
     )?;
-    crate::inbox::feed::push(ctx.db, tenant, to, "transferred_in", Some(id), &data, now)?;
-    Ok(Changed::new(moved, Wake::agent(tenant, from)))
-}
-
-/// Puts an open conversation in another group's queue, keeping the customer's arrival.
-pub fn transfer_to_group(
-    ctx: &Ctx,
-    actor: Actor,
-    tenant: TenantId,
-    id: i64,
-    from: Option<i64>,
-    group: i64,
-    message: Option<&str>,
-    now: i64,
-) -> AppResult<Changed<Conversation>> {
-    let moved = sql::requeue(
-        ctx.db,
-        tenant,
-        id,
-        from,
-        Some(group),
-        "'assigned', 'pending'",
-        now,
-    )?
-    .ok_or_else(|| {
-        refused(
-            ctx,
-            tenant,
-            id,
-            Transition::TransferToGroup,
-            conflict("invalid_state", "the conversation changed meanwhile"),
-        )
-    })?;
-    let data = json!({"from_agent_id": from, "to_agent_id": null, "to_group_id": group, "message": message});
-    record(
-        ctx,
-        tenant,
-        id,
-        Transition::TransferToGroup,
-        actor,
-        from,
-        data,
-        now,
-    )?;
-    Ok(Changed::new(
-        moved,
-        Wake::group(tenant, Some(group)).and(Wake::agent(tenant, from)),
-    ))
+    if let Some(to) = to_agent {
+        crate::inbox::feed::push(ctx.db, tenant, to, "transferred_in", Some(id), &data, now)?;
+    }
+    let wake = Wake::group(tenant, to_group).and(Wake::agent(tenant, from));
+    Ok(Changed::new(moved, wake))
 }
 
 // --- pending, resume, requeue ------------------------------------------------------------------

@@ -309,6 +309,40 @@ pub fn agent_has_room(db: &dyn Sql, tenant: TenantId, agent: i64) -> Result<bool
         .unwrap_or(false))
 }
 
+/// Marks the inactivity warning sent; false if it already was (two ticks never both send it).
+pub fn mark_inactivity_warned(db: &dyn Sql, tenant: TenantId, id: i64) -> Result<bool, DbError> {
+    let rows = db.execute(
+        "UPDATE conversations SET inactivity_warned = 1 WHERE tenant_id = ? AND id = ? AND inactivity_warned = 0 RETURNING id",
+        &[tenant.into(), id.into()],
+    )?;
+    Ok(!rows.is_empty())
+}
+
+/// Notes the queue position the customer knows (`told_at`: when they were told it).
+pub fn note_queue_position(
+    db: &dyn Sql,
+    tenant: TenantId,
+    id: i64,
+    position: i64,
+    told_at: Option<i64>,
+) -> Result<(), DbError> {
+    db.execute(
+        "UPDATE conversations SET queue_position_notified = ?1, queue_notified_at = COALESCE(?2, queue_notified_at) \
+         WHERE tenant_id = ?3 AND id = ?4",
+        &[position.into(), told_at.into(), tenant.into(), id.into()],
+    )?;
+    Ok(())
+}
+
+/// The agent has read the conversation up to message `up_to`.
+pub fn mark_read(db: &dyn Sql, tenant: TenantId, id: i64, up_to: i64) -> Result<(), DbError> {
+    db.execute(
+        "UPDATE conversations SET agent_last_read = MAX(agent_last_read, ?) WHERE tenant_id = ? AND id = ?",
+        &[up_to.into(), tenant.into(), id.into()],
+    )?;
+    Ok(())
+}
+
 pub fn mark_out_of_hours_notified(
     db: &dyn Sql,
     tenant: TenantId,

@@ -575,19 +575,10 @@ pub fn transfer(
     let tenant = me.tenant_id();
     let actor = Actor::User(me.user_id().0);
     let moved = transaction(ctx.db, || {
-        let moved = match (request.to_agent_id, request.to_group_id) {
+        let to = match (request.to_agent_id, request.to_group_id) {
             (Some(agent), None) => {
                 check_transfer_target(ctx, me, &group, agent, from)?;
-                lifecycle::transfer_to_agent(
-                    ctx,
-                    actor,
-                    tenant,
-                    id,
-                    from,
-                    agent,
-                    note.as_deref(),
-                    now,
-                )?
+                lifecycle::Target::Agent(agent)
             }
             (None, Some(target_group)) => {
                 if !group.transfer_group_ids.contains(&target_group) {
@@ -596,16 +587,7 @@ pub fn transfer(
                         "is not a group this one may transfer to",
                     ));
                 }
-                lifecycle::transfer_to_group(
-                    ctx,
-                    actor,
-                    tenant,
-                    id,
-                    from,
-                    target_group,
-                    note.as_deref(),
-                    now,
-                )?
+                lifecycle::Target::Group(target_group)
             }
             _ => {
                 return Err(AppError::invalid(
@@ -614,6 +596,18 @@ pub fn transfer(
                 ))
             }
         };
+        let moved = lifecycle::transfer(
+            ctx,
+            &lifecycle::Transfer {
+                actor,
+                tenant,
+                id,
+                from,
+                to,
+                message: note.as_deref(),
+                now,
+            },
+        )?;
         if let Some(text) = &note {
             conversation_sql::insert_message(
                 ctx.db,

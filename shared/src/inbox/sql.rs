@@ -86,14 +86,6 @@ pub fn is_member(
     Ok(!rows.is_empty())
 }
 
-pub fn mark_read(db: &dyn Sql, tenant: TenantId, id: i64, up_to: i64) -> Result<(), DbError> {
-    db.execute(
-        "UPDATE conversations SET agent_last_read = MAX(agent_last_read, ?) WHERE tenant_id = ? AND id = ?",
-        &[up_to.into(), tenant.into(), id.into()],
-    )?;
-    Ok(())
-}
-
 #[derive(Debug, Serialize)]
 pub struct Summary {
     pub id: i64,

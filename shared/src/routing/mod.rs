@@ -355,11 +355,9 @@ pub fn inactivity(ctx: &Ctx) -> AppResult<Timers> {
                         continue;
                     };
                     let sent = transaction(ctx.db, || {
-                        let marked = ctx.db.execute(
-                            "UPDATE conversations SET inactivity_warned = 1 WHERE tenant_id = ? AND id = ? AND inactivity_warned = 0 RETURNING id",
-                            &[c.tenant.into(), c.id.into()],
-                        )?;
-                        if marked.is_empty() {
+                        if !crate::conversation::sql::mark_inactivity_warned(
+                            ctx.db, c.tenant, c.id,
+                        )? {
                             return Ok(false);
                         }
                         let text = inactivity_warning(&c.language);

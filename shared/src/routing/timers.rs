@@ -6,7 +6,7 @@
 use crate::config::group::{BotAction, GroupDoc};
 use crate::context::Ctx;
 use crate::conversation::lifecycle::{self, Actor, Changed, Transition, Wake};
-use crate::conversation::sql::Closing;
+use crate::conversation::sql::{self as conversation_sql, Closing};
 use crate::conversation::Role;
 use crate::db::transaction;
 use crate::errors::{AppError, AppResult};
@@ -253,10 +253,7 @@ pub fn queue_notices(ctx: &Ctx) -> AppResult<usize> {
                 // Without the periodic flag the customer hears of their position when it
                 // changes (seed 002): the first one is only noted.
                 None if known.is_none() => {
-                    ctx.db.execute(
-                        "UPDATE conversations SET queue_position_notified = ? WHERE tenant_id = ? AND id = ?",
-                        &[position.into(), tenant.into(), id.into()],
-                    )?;
+                    conversation_sql::note_queue_position(ctx.db, tenant, id, position, None)?;
                     false
                 }
                 None => known != Some(position),
@@ -271,10 +268,7 @@ pub fn queue_notices(ctx: &Ctx) -> AppResult<usize> {
             };
             let text = queue_position_text(&r.text("language")?, position);
             transaction(ctx.db, || {
-                ctx.db.execute(
-                    "UPDATE conversations SET queue_position_notified = ?, queue_notified_at = ? WHERE tenant_id = ? AND id = ?",
-                    &[position.into(), now.into(), tenant.into(), id.into()],
-                )?;
+                conversation_sql::note_queue_position(ctx.db, tenant, id, position, Some(now))?;
                 crate::conversation::outbox::enqueue(
                     ctx,
                     &channel,
