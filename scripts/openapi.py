@@ -38,6 +38,14 @@ ERRORS = {
     "503": err("Busy; retry shortly"),
 }
 READ = ("401", "403", "404", "503")
+
+# API token scopes (shared/src/scope.rs): each covers routes by method and path prefix.
+SCOPES = ("config:read", "config:write", "inbox:read", "inbox:write", "reports:read", "bots")
+SCOPES_DESC = ("Scopes: config:read — GET /api/admin/...; config:write — every method on /api/admin/...; "
+               "inbox:read — GET /api/inbox/...; inbox:write — every method on /api/inbox/... (the token acts as its admin: "
+               "sends messages, writes notes, closes); reports:read — /api/reports/...; bots — /api/bot/...; any scope — "
+               "GET /api/auth/me. Every other route, token management (/api/admin/tokens) and the platform API included, "
+               "answers a token 403 insufficient_scope.")
 WRITE = ("400", "401", "403", "404", "409", "413", "415", "422", "503")
 SESSION = [{"session": []}]
 TENANT = {"name": "X-Tenant", "in": "header", "required": False, "schema": {"type": "string"},
@@ -286,7 +294,7 @@ schemas = {
                                                "status": enum("active", "revoked"), "created_by": I, "last_used_at": NS,
                                                "created_at": {"type": "string", "format": "date-time"}, "revoked_at": NS}},
     "CreatedToken": {"allOf": [ref("Token"), {"type": "object", "properties": {"secret": {"type": "string", "description": "Shown this once"}}}]},
-    "NewToken": obj({"name": S, "scopes": {"type": "array", "items": enum("config:read", "config:write")}}, ("name", "scopes")),
+    "NewToken": obj({"name": S, "scopes": {"type": "array", "items": enum(*SCOPES), "description": SCOPES_DESC}}, ("name", "scopes")),
 }
 
 # Auth.
@@ -379,7 +387,7 @@ add("/api/admin/clients/imports/{id}/rows/{row_id}/resend", "post",
 add("/api/admin/tokens", "get", op("List API tokens", "tokens", ok({"type": "array", "items": ref("Token")})))
 add("/api/admin/tokens", "post", op("Create an API token", "tokens", ok(ref("CreatedToken"), "201", "Created"), json_body(ref("NewToken")), WRITE,
                                     desc="The secret (atk_...) is in this answer only. Send it as Authorization: Bearer; it acts as its "
-                                         "creating admin, limited to its scopes."))
+                                         "creating admin, only on the routes its scopes cover. " + SCOPES_DESC))
 add("/api/admin/tokens/{id}", "get", op("Read an API token", "tokens", ok(ref("Token")), params=[ID]))
 add("/api/admin/tokens/{id}/revoke", "post", op("Revoke an API token", "tokens", ok(ref("Token")), params=[ID]))
 
@@ -608,7 +616,7 @@ doc = {
     "tags": [{"name": n} for n in ["auth", "users", "configuration", "clients", "tokens", "inbox", "channels", "widget", "routing", "platform", "docs"]],
     "paths": paths,
     "components": {"schemas": schemas, "securitySchemes": {
-        "session": {"type": "http", "scheme": "bearer", "description": "Session token from POST /api/auth/login, or an API token (atk_...)"},
+        "session": {"type": "http", "scheme": "bearer", "description": "Session token from POST /api/auth/login, or an API token (atk_...) on the routes its scopes cover"},
         "platform": {"type": "http", "scheme": "bearer", "description": "The platform_secret variable"},
         "visitor": {"type": "http", "scheme": "bearer", "description": "Visitor token from POST /widget/{channel_id}/sessions"},
         "tick": {"type": "http", "scheme": "bearer", "description": "The tick_secret variable"}}},

@@ -16,5 +16,6 @@ mod openapi;
 mod routing;
 mod server;
 mod tenancy;
+mod tokens;
 mod users;
 mod widget;
