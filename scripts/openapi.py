@@ -108,7 +108,7 @@ def add(path, method, operation):
     paths.setdefault(path, {})[method] = operation
 
 
-def resource(path, schema, tag, readers, ref_param=None, desc=""):
+def resource(path, schema, tag, readers, ref_param=None, desc="", activation=None):
     base = f"/api/admin/{path}"
     filters = PAGING + ([param(ref_param, where="query")] if ref_param else [])
     add(base, "get", op(f"List {path}", tag, ok(page_of(item(schema))), params=filters, errors=("401", "403", "422", "503"),
@@ -122,8 +122,10 @@ def resource(path, schema, tag, readers, ref_param=None, desc=""):
                                       desc="RFC 7386 merge patch: absent fields stay, null removes. id, status and times "
                                            "may be sent back; they are ignored."))
     for action in ("activate", "deactivate"):
+        refusal = (activation or {}).get(action)
         add(f"{base}/{{id}}/{action}", "post", op(f"{action.capitalize()} one of {path}", tag, ok(item(schema)), params=[ID],
-                                                  errors=("401", "403", "404", "503")))
+                                                  errors=("401", "403", "404") + (("409",) if refusal else ()) + ("503",),
+                                                  desc=refusal))
 
 
 def localized(desc="Text in the three languages"):
@@ -332,7 +334,10 @@ add("/api/admin/users/{id}/operations/remove", "post", op("Unlink operations fro
 
 # Configuration resources.
 resource("operations", "Operation", "configuration", "admins, supervisors")
-resource("groups", "Group", "configuration", "admins; supervisors see their operations' groups", "operation_id")
+resource("groups", "Group", "configuration", "admins; supervisors see their operations' groups", "operation_id",
+         activation={"deactivate": "409 group_in_use while an active channel enters here or an active group's bot-inactivity "
+                                   "rule moves conversations here; the message names them.",
+                     "activate": "409 group_inactive while its bot-inactivity rule points to an inactive group."})
 resource("surveys", "Survey", "configuration", "admins, supervisors")
 resource("classifications", "Classification", "configuration", "everyone")
 resource("occurrence-types", "OccurrenceType", "configuration", "everyone")
@@ -342,7 +347,8 @@ resource("pause-reasons", "PauseReason", "configuration", "everyone")
 resource("quick-replies", "QuickReply", "configuration", "everyone", "group_id")
 resource("articles", "Article", "configuration", "everyone")
 resource("business-hours", "BusinessHours", "configuration", "admins, supervisors")
-resource("channels", "Channel", "configuration", "admins, supervisors", "entry_group_id")
+resource("channels", "Channel", "configuration", "admins, supervisors", "entry_group_id",
+         activation={"activate": "409 group_inactive while its entry group is inactive."})
 resource("webhooks", "Webhook", "configuration", "admins, supervisors")
 members = {"type": "array", "items": ref("Member")}
 add("/api/admin/groups/{id}/members", "get", op("A group's members", "configuration", ok(members), params=[ID]))

@@ -160,6 +160,10 @@ impl Resource for Channel {
         })
     }
 
+    fn on_activate(ctx: &Ctx, tenant: TenantId, doc: &ChannelDoc) -> AppResult<()> {
+        super::require_active_group(ctx, tenant, "entry_group_id", doc.entry_group_id)
+    }
+
     fn present(doc: &ChannelDoc) -> Value {
         let mut v = serde_json::to_value(doc).unwrap_or(Value::Null);
         for (key, _, secret) in doc.kind.credentials() {
