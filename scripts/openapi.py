@@ -219,7 +219,9 @@ schemas = {
             "time": {"type": "integer", "minimum": 1}, "unit": enum("seconds", "minutes", "hours", "days"),
             "action": enum("to_group", "to_queue", "close"), "group_id": NI}, "description": "Needs a start_bot"},
         "survey_id": NI, "survey_mandatory": B, "classification_id": NI, "classification_mandatory": B,
-        "business_hours_id": NI, "name_shown": enum("company", "agent", "none"),
+        "business_hours_id": NI, "name_shown": {**enum("company", "agent", "none"), "description": "Whose name agent messages carry to customers, "
+                      "as each channel shows a name: WhatsApp *Name*: text; Telegram and SMS Name: text; e-mail a signature "
+                      "line; the web chat the sender_name beside the text"},
         "queue_strategy": enum("circular", "random", "agent_priority", "least_handling_time", "least_conversations"),
         "offer_mode": enum("direct", "accept_reject"),
         "offer_timeout_seconds": {"type": ["integer", "null"], "minimum": 5, "maximum": 3600, "description": "accept_reject only; default 60"},

@@ -15,6 +15,7 @@ mod migrations;
 mod openapi;
 mod routing;
 mod server;
+mod signing;
 mod tenancy;
 mod tokens;
 mod users;
