@@ -148,6 +148,15 @@ pub fn identity_of(
     rows.first().map(|r| r.text("external_id")).transpose()
 }
 
+/// Whether the client is known on some channel (a Telegram chat, a web-chat visitor...).
+pub fn has_identity(db: &dyn Sql, tenant: TenantId, client_id: i64) -> Result<bool, DbError> {
+    let rows = db.execute(
+        "SELECT 1 FROM client_identities WHERE tenant_id = ? AND client_id = ? LIMIT 1",
+        &[tenant.into(), client_id.into()],
+    )?;
+    Ok(!rows.is_empty())
+}
+
 /// The language of the client's latest conversation, if they ever had one.
 pub fn last_language(
     db: &dyn Sql,
