@@ -38,6 +38,14 @@ ERRORS = {
     "503": err("Busy; retry shortly"),
 }
 READ = ("401", "403", "404", "503")
+
+# API token scopes (shared/src/scope.rs): each covers routes by method and path prefix.
+SCOPES = ("config:read", "config:write", "inbox:read", "inbox:write", "reports:read", "bots")
+SCOPES_DESC = ("Scopes: config:read — GET /api/admin/...; config:write — every method on /api/admin/...; "
+               "inbox:read — GET /api/inbox/...; inbox:write — every method on /api/inbox/... (the token acts as its admin: "
+               "sends messages, writes notes, closes); reports:read — /api/reports/...; bots — /api/bot/...; any scope — "
+               "GET /api/auth/me. Every other route, token management (/api/admin/tokens) and the platform API included, "
+               "answers a token 403 insufficient_scope.")
 WRITE = ("400", "401", "403", "404", "409", "413", "415", "422", "503")
 SESSION = [{"session": []}]
 TENANT = {"name": "X-Tenant", "in": "header", "required": False, "schema": {"type": "string"},
@@ -100,7 +108,7 @@ def add(path, method, operation):
     paths.setdefault(path, {})[method] = operation
 
 
-def resource(path, schema, tag, readers, ref_param=None, desc=""):
+def resource(path, schema, tag, readers, ref_param=None, desc="", activation=None):
     base = f"/api/admin/{path}"
     filters = PAGING + ([param(ref_param, where="query")] if ref_param else [])
     add(base, "get", op(f"List {path}", tag, ok(page_of(item(schema))), params=filters, errors=("401", "403", "422", "503"),
@@ -114,8 +122,10 @@ def resource(path, schema, tag, readers, ref_param=None, desc=""):
                                       desc="RFC 7386 merge patch: absent fields stay, null removes. id, status and times "
                                            "may be sent back; they are ignored."))
     for action in ("activate", "deactivate"):
+        refusal = (activation or {}).get(action)
         add(f"{base}/{{id}}/{action}", "post", op(f"{action.capitalize()} one of {path}", tag, ok(item(schema)), params=[ID],
-                                                  errors=("401", "403", "404", "503")))
+                                                  errors=("401", "403", "404") + (("409",) if refusal else ()) + ("503",),
+                                                  desc=refusal))
 
 
 def localized(desc="Text in the three languages"):
@@ -210,7 +220,9 @@ schemas = {
             "action": enum("to_group", "to_queue", "close"), "group_id": NI}, "description": "Needs a start_bot"},
         "survey_id": NI, "survey_mandatory": B, "classification_id": NI, "classification_mandatory": B,
         "resolution_mandatory": {"type": "boolean", "description": "Closing asks whether the matter was resolved (seed 001)"},
-        "business_hours_id": NI, "name_shown": enum("company", "agent", "none"),
+        "business_hours_id": NI, "name_shown": {**enum("company", "agent", "none"), "description": "Whose name agent messages carry to customers, "
+                      "as each channel shows a name: WhatsApp *Name*: text; Telegram and SMS Name: text; e-mail a signature "
+                      "line; the web chat the sender_name beside the text"},
         "queue_strategy": enum("circular", "random", "agent_priority", "least_handling_time", "least_conversations"),
         "offer_mode": enum("direct", "accept_reject"),
         "offer_timeout_seconds": {"type": ["integer", "null"], "minimum": 5, "maximum": 3600, "description": "accept_reject only; default 60"},
@@ -292,7 +304,7 @@ schemas = {
                                                "status": enum("active", "revoked"), "created_by": I, "last_used_at": NS,
                                                "created_at": {"type": "string", "format": "date-time"}, "revoked_at": NS}},
     "CreatedToken": {"allOf": [ref("Token"), {"type": "object", "properties": {"secret": {"type": "string", "description": "Shown this once"}}}]},
-    "NewToken": obj({"name": S, "scopes": {"type": "array", "items": enum("config:read", "config:write")}}, ("name", "scopes")),
+    "NewToken": obj({"name": S, "scopes": {"type": "array", "items": enum(*SCOPES), "description": SCOPES_DESC}}, ("name", "scopes")),
 }
 
 # Auth.
@@ -330,7 +342,10 @@ add("/api/admin/users/{id}/operations/remove", "post", op("Unlink operations fro
 
 # Configuration resources.
 resource("operations", "Operation", "configuration", "admins, supervisors")
-resource("groups", "Group", "configuration", "admins; supervisors see their operations' groups", "operation_id")
+resource("groups", "Group", "configuration", "admins; supervisors see their operations' groups", "operation_id",
+         activation={"deactivate": "409 group_in_use while an active channel enters here or an active group's bot-inactivity "
+                                   "rule moves conversations here; the message names them.",
+                     "activate": "409 group_inactive while its bot-inactivity rule points to an inactive group."})
 resource("surveys", "Survey", "configuration", "admins, supervisors")
 resource("classifications", "Classification", "configuration", "everyone")
 resource("occurrence-types", "OccurrenceType", "configuration", "everyone")
@@ -340,7 +355,8 @@ resource("pause-reasons", "PauseReason", "configuration", "everyone")
 resource("quick-replies", "QuickReply", "configuration", "everyone", "group_id")
 resource("articles", "Article", "configuration", "everyone")
 resource("business-hours", "BusinessHours", "configuration", "admins, supervisors")
-resource("channels", "Channel", "configuration", "admins, supervisors", "entry_group_id")
+resource("channels", "Channel", "configuration", "admins, supervisors", "entry_group_id",
+         activation={"activate": "409 group_inactive while its entry group is inactive."})
 resource("webhooks", "Webhook", "configuration", "admins, supervisors")
 members = {"type": "array", "items": ref("Member")}
 add("/api/admin/groups/{id}/members", "get", op("A group's members", "configuration", ok(members), params=[ID]))
@@ -385,7 +401,7 @@ add("/api/admin/clients/imports/{id}/rows/{row_id}/resend", "post",
 add("/api/admin/tokens", "get", op("List API tokens", "tokens", ok({"type": "array", "items": ref("Token")})))
 add("/api/admin/tokens", "post", op("Create an API token", "tokens", ok(ref("CreatedToken"), "201", "Created"), json_body(ref("NewToken")), WRITE,
                                     desc="The secret (atk_...) is in this answer only. Send it as Authorization: Bearer; it acts as its "
-                                         "creating admin, limited to its scopes."))
+                                         "creating admin, only on the routes its scopes cover. " + SCOPES_DESC))
 add("/api/admin/tokens/{id}", "get", op("Read an API token", "tokens", ok(ref("Token")), params=[ID]))
 add("/api/admin/tokens/{id}/revoke", "post", op("Revoke an API token", "tokens", ok(ref("Token")), params=[ID]))
 
@@ -632,7 +648,7 @@ doc = {
     "tags": [{"name": n} for n in ["auth", "users", "configuration", "clients", "tokens", "inbox", "channels", "widget", "routing", "platform", "docs"]],
     "paths": paths,
     "components": {"schemas": schemas, "securitySchemes": {
-        "session": {"type": "http", "scheme": "bearer", "description": "Session token from POST /api/auth/login, or an API token (atk_...)"},
+        "session": {"type": "http", "scheme": "bearer", "description": "Session token from POST /api/auth/login, or an API token (atk_...) on the routes its scopes cover"},
         "platform": {"type": "http", "scheme": "bearer", "description": "The platform_secret variable"},
         "visitor": {"type": "http", "scheme": "bearer", "description": "Visitor token from POST /widget/{channel_id}/sessions"},
         "tick": {"type": "http", "scheme": "bearer", "description": "The tick_secret variable"}}},

@@ -39,7 +39,8 @@ pub struct Principal {
     pub tenant: Tenant,
     pub user: User,
     session_key: String,
-    /// Set when the caller is an API token: what it may do on top of its creator's profile.
+    /// Set when the caller is an API token: the scopes that limit it below its creator's
+    /// profile (checked per route in `authenticate`).
     pub token_scopes: Option<Vec<String>>,
 }
 
@@ -53,23 +54,9 @@ impl Principal {
     pub fn profile(&self) -> Profile {
         self.user.profile
     }
-    /// 403 unless the caller has one of `allowed`; a token also needs the scope: writes
-    /// (admins only) need `config:write`, reads `config:read` or `config:write`.
+    /// 403 unless the caller has one of `allowed`. A token's scopes were checked against the
+    /// route when it was authenticated (`scope`).
     pub fn require(&self, allowed: &[Profile]) -> AppResult<()> {
-        if let Some(scopes) = &self.token_scopes {
-            let has = |s: &str| scopes.iter().any(|x| x == s);
-            let ok = if allowed == ADMINS {
-                has("config:write")
-            } else {
-                has("config:read") || has("config:write")
-            };
-            if !ok {
-                return Err(AppError::forbidden(
-                    "insufficient_scope",
-                    "this token's scopes do not allow it",
-                ));
-            }
-        }
         if allowed.contains(&self.user.profile) {
             Ok(())
         } else {
@@ -124,7 +111,7 @@ pub fn authenticate_allowing_password_change(ctx: &Ctx, req: &Request) -> AppRes
     })?;
     let tenant = tenant::resolve(ctx, req)?;
     if token.starts_with(crate::token::PREFIX) {
-        return authenticate_api_token(ctx, tenant, token);
+        return authenticate_api_token(ctx, tenant, token, req);
     }
     let key = session_key(token);
     let invalid = || AppError::unauthorized("invalid_token", "the session is not valid");
@@ -161,10 +148,17 @@ pub fn authenticate_allowing_password_change(ctx: &Ctx, req: &Request) -> AppRes
     })
 }
 
-/// A token acts as its creator, who must still be an active admin.
-fn authenticate_api_token(ctx: &Ctx, tenant: Tenant, secret: &str) -> AppResult<Principal> {
+/// A token acts as its creator, who must still be an active admin, and only where one of
+/// its scopes covers the route.
+fn authenticate_api_token(
+    ctx: &Ctx,
+    tenant: Tenant,
+    secret: &str,
+    req: &Request,
+) -> AppResult<Principal> {
     let invalid = || AppError::unauthorized("invalid_token", "the token is not valid");
     let token = crate::token::use_token(ctx, tenant.id, secret)?.ok_or_else(invalid)?;
+    crate::scope::require(&token.scopes, req)?;
     let creator = user_sql::get(ctx.db, tenant.id, token.created_by)?.ok_or_else(invalid)?;
     if creator.user.status != Status::Active || creator.user.profile != Profile::Admin {
         return Err(invalid());

@@ -70,6 +70,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0011_lifecycle.sql",
         sql: include_str!("../../migrations/0011_lifecycle.sql"),
     },
+    Migration {
+        version: 12,
+        name: "0012_client_identities_by_client.sql",
+        sql: include_str!("../../migrations/0012_client_identities_by_client.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {

@@ -95,6 +95,9 @@ impl Router {
                 continue;
             }
             request.set_params(params);
+            if let Err(refused) = crate::scope::refuse_uncovered(&request) {
+                return into_response(&refused);
+            }
             return match (route.handler)(ctx, &request) {
                 Ok(response) => response,
                 Err(error) => into_response(&error),

@@ -1,5 +1,5 @@
 //! API tokens for bots and integrations: shown once at creation, stored as a SHA-256 hash,
-//! revocable. A token acts as the admin who created it, limited to its scopes.
+//! revocable. A token acts as the admin who created it, only where its scopes reach (`scope`).
 
 use crate::context::Ctx;
 use crate::errors::{AppError, AppResult};
@@ -14,8 +14,8 @@ use sha2::{Digest, Sha256};
 /// Every token starts with this, so logs and secret scanners recognise one.
 pub const PREFIX: &str = "atk_";
 
-/// What a token may do: read or change configuration (the admin APIs).
-pub const SCOPES: &[&str] = &["config:read", "config:write"];
+/// What a token may be given; `scope` says which routes each covers.
+pub const SCOPES: &[&str] = crate::scope::ALL;
 
 #[derive(Debug, Serialize)]
 pub struct Token {

@@ -378,7 +378,7 @@ fn malformed_oversize_and_misaddressed_webhooks_are_refused() {
     assert_eq!(count(&app, "SELECT COUNT(*) FROM messages"), 0);
 }
 
-fn telegram_post(app: &TestApp, channel: i64, secret: &str, update: &Value) -> TestResponse {
+pub fn telegram_post(app: &TestApp, channel: i64, secret: &str, update: &Value) -> TestResponse {
     post_raw(
         app,
         &format!("/hooks/telegram/{channel}"),
@@ -387,7 +387,7 @@ fn telegram_post(app: &TestApp, channel: i64, secret: &str, update: &Value) -> T
     )
 }
 
-fn tg_update(update_id: i64, message: Value) -> Value {
+pub fn tg_update(update_id: i64, message: Value) -> Value {
     let mut m = message;
     m["chat"] = json!({"id": 777001, "type": "private", "first_name": "João"});
     m["from"] = json!({"id": 777001, "is_bot": false, "first_name": "João", "last_name": "Lima", "language_code": "pt-br"});
@@ -490,7 +490,7 @@ fn telegram_updates_of_every_kind_are_stored_with_the_secret_token_only() {
     );
 }
 
-fn email_post(app: &TestApp, channel: i64, secret: &str, body: &Value) -> TestResponse {
+pub fn email_post(app: &TestApp, channel: i64, secret: &str, body: &Value) -> TestResponse {
     post_raw(
         app,
         &format!("/hooks/email/{channel}"),

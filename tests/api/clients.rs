@@ -410,3 +410,76 @@ fn imports_refuse_unreadable_files_whole() {
     ok.assert_status(201);
     assert_eq!(ok.body["created"], 1);
 }
+
+#[test]
+fn a_customer_known_by_a_channel_identity_is_edited_without_a_phone_or_e_mail() {
+    use crate::channels::{count, setup, telegram_post, tg_update, TG_SECRET};
+    let app = TestApp::spawn();
+    let s = setup(&app, "telegram", None);
+    let agent1 = app.user_id(&s.admin, "agent1");
+    app.post(
+        &s.admin,
+        &format!("/api/admin/groups/{}/members", s.group),
+        json!({"ids": [agent1]}),
+    )
+    .assert_status(200);
+    telegram_post(
+        &app,
+        s.channel,
+        TG_SECRET,
+        &tg_update(1, json!({"message_id": 1, "text": "oi"})),
+    )
+    .assert_status(200);
+    let client = count(&app, "SELECT client_id FROM conversations");
+    let agent = app.token("agent1");
+    app.call(
+        "PUT",
+        "/api/inbox/status",
+        Some(&agent),
+        Some(json!({"status": "ready"})),
+    )
+    .assert_status(200);
+
+    let by_admin = app.patch(
+        &s.admin,
+        &format!("/api/admin/clients/{client}"),
+        json!({"display_name": "João Lima (Telegram)"}),
+    );
+    let by_agent = app.patch(
+        &agent,
+        &format!("/api/inbox/clients/{client}"),
+        json!({"display_name": "João Lima", "priority": 5}),
+    );
+
+    by_admin.assert_status(200);
+    assert_eq!(by_admin.body["display_name"], "João Lima (Telegram)");
+    assert_eq!(by_admin.body["phone"], Value::Null);
+    assert_eq!(by_admin.body["email"], Value::Null);
+    by_agent.assert_status(200);
+    assert_eq!(
+        app.get(&s.admin, &format!("/api/admin/clients/{client}"))
+            .body["display_name"],
+        "João Lima"
+    );
+
+    // A client nobody can reach still needs a phone or an e-mail.
+    let created = app.post(
+        &s.admin,
+        "/api/admin/clients",
+        json!({"display_name": "Só fone", "phone": "11 98888-1111"}),
+    );
+    created.assert_status(201);
+    let refused = app.patch(
+        &s.admin,
+        &format!("/api/admin/clients/{}", created.body["id"]),
+        json!({"phone": ""}),
+    );
+    refused.assert_error(422, "validation_failed");
+    assert_eq!(refused.error_field(), "phone");
+    app.post(
+        &s.admin,
+        "/api/admin/clients",
+        json!({"display_name": "Ninguém"}),
+    )
+    .assert_error(422, "validation_failed");
+}

@@ -1110,3 +1110,105 @@ fn concurrent_edits_of_one_item_are_never_lost() {
         accepted.len()
     );
 }
+
+#[test]
+fn a_group_that_channels_or_bots_send_to_cannot_be_deactivated() {
+    let app = TestApp::spawn();
+    let admin = app.token("admin");
+    let (op, entry) = app.operation_and_group(&admin, "Entrada");
+    let other = app.make(
+        &admin,
+        "groups",
+        json!({"name": "Outro", "operation_id": op}),
+    );
+    let channel = app.make(
+        &admin,
+        "channels",
+        json!({"type": "webchat", "name": "Chat do site", "entry_group_id": entry}),
+    );
+    let triage = app.make(
+        &admin,
+        "groups",
+        json!({"name": "Triagem", "operation_id": op, "start_bot": "menu",
+               "bot_inactivity": {"time": 5, "unit": "minutes", "action": "to_group", "group_id": entry}}),
+    );
+    let before = app.get(&admin, &format!("/api/admin/groups/{entry}")).body;
+
+    let refused = app.post(
+        &admin,
+        &format!("/api/admin/groups/{entry}/deactivate"),
+        json!({}),
+    );
+
+    refused.assert_error(409, "group_in_use");
+    let message = refused.body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains(&format!("channel {channel} 'Chat do site'")),
+        "{message}"
+    );
+    assert!(
+        message.contains(&format!("group {triage} 'Triagem'")),
+        "{message}"
+    );
+    assert_eq!(
+        app.get(&admin, &format!("/api/admin/groups/{entry}")).body,
+        before,
+        "nothing changed"
+    );
+
+    // Once nothing points there any more, it goes.
+    app.patch(
+        &admin,
+        &format!("/api/admin/channels/{channel}"),
+        json!({"entry_group_id": other}),
+    )
+    .assert_status(200);
+    app.post(
+        &admin,
+        &format!("/api/admin/groups/{triage}/deactivate"),
+        json!({}),
+    )
+    .assert_status(200);
+    let done = app.post(
+        &admin,
+        &format!("/api/admin/groups/{entry}/deactivate"),
+        json!({}),
+    );
+    done.assert_status(200);
+    assert_eq!(done.body["status"], "inactive");
+
+    // Nor can a channel or a bot rule be switched back on towards an inactive group.
+    app.post(
+        &admin,
+        &format!("/api/admin/groups/{triage}/activate"),
+        json!({}),
+    )
+    .assert_error(409, "group_inactive");
+    app.post(
+        &admin,
+        &format!("/api/admin/channels/{channel}/deactivate"),
+        json!({}),
+    )
+    .assert_status(200);
+    app.post(
+        &admin,
+        &format!("/api/admin/groups/{other}/deactivate"),
+        json!({}),
+    )
+    .assert_status(200);
+    app.post(
+        &admin,
+        &format!("/api/admin/channels/{channel}/activate"),
+        json!({}),
+    )
+    .assert_error(409, "group_inactive");
+    assert_eq!(
+        app.get(&admin, &format!("/api/admin/channels/{channel}"))
+            .body["status"],
+        "inactive"
+    );
+    assert_eq!(
+        app.get(&admin, &format!("/api/admin/groups/{triage}")).body["status"],
+        "inactive"
+    );
+}

@@ -16,6 +16,8 @@ mod migrations;
 mod openapi;
 mod routing;
 mod server;
+mod signing;
 mod tenancy;
+mod tokens;
 mod users;
 mod widget;

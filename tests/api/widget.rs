@@ -4,7 +4,7 @@ use crate::channels::{column, count, setup};
 use crate::helpers::{Request, TestApp, TestResponse};
 use serde_json::{json, Value};
 
-fn call(
+pub fn call(
     app: &TestApp,
     method: &str,
     path: &str,
@@ -21,7 +21,7 @@ fn call(
     })
 }
 
-fn start(app: &TestApp, channel: i64) -> String {
+pub fn start(app: &TestApp, channel: i64) -> String {
     let r = call(
         app,
         "POST",
@@ -93,7 +93,10 @@ fn a_visitor_chats_and_polls_new_messages_after_a_cursor() {
     assert_eq!(got.len(), 1);
     assert_eq!(got[0]["body"], "Entregamos sim!");
     assert_eq!(got[0]["role"], "agent");
-    assert_eq!(got[0]["sender_name"], "Alice Agente");
+    assert_eq!(
+        got[0]["sender_name"], "Atende Demo",
+        "the group shows the company's name by default"
+    );
     assert_eq!(
         column(&app, "SELECT delivery FROM messages WHERE role = 'agent'"),
         ["delivered"]

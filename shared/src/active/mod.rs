@@ -241,6 +241,7 @@ pub fn start(ctx: &Ctx, me: &Principal, request: ActiveRequest) -> AppResult<Act
     }
     let address = address(ctx, tenant, kind, &client)?;
     let rendered = inbox::render(
+        kind,
         group.name_shown,
         &me.user.display_name,
         &me.tenant.name,

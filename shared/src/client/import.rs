@@ -125,7 +125,7 @@ fn check_row(
         ..ClientInput::default()
     };
     ClientFields::default()
-        .apply(input, lookups, today)
+        .apply(input, lookups, today, false)
         .map_err(|p| {
             let first = p.0.into_iter().next();
             let field = first

@@ -100,11 +100,14 @@ pub fn parse_priority(v: i64) -> Result<i64, String> {
 
 impl ClientFields {
     /// Validates every field of `input` over `self` (the current record, or defaults).
+    /// `identified`: the client is known by a channel identity (the Telegram chat or web chat
+    /// they wrote from), which reaches them without a phone or an e-mail.
     pub fn apply(
         mut self,
         input: ClientInput,
         lookups: &Lookups,
         today: NaiveDate,
+        identified: bool,
     ) -> Result<Self, Problems> {
         let mut p = Problems::default();
         if let Some(name) = input.display_name {
@@ -124,7 +127,7 @@ impl ClientFields {
         if let Some(e) = input.email {
             self.email = p.check("email", email(Some(e))).flatten();
         }
-        if self.phone.is_none() && self.email.is_none() {
+        if self.phone.is_none() && self.email.is_none() && !identified {
             p.add("phone", "a client needs a phone or an e-mail");
         }
         if let Some(d) = input.birth_date {
@@ -259,7 +262,7 @@ fn phone_taken(phone: &str) -> AppError {
 pub fn create(ctx: &Ctx, tenant: TenantId, input: ClientInput) -> AppResult<Client> {
     let lookups = Lookups::load(ctx, tenant)?;
     let fields = ClientFields::default()
-        .apply(input, &lookups, ctx.clock.now().date_naive())
+        .apply(input, &lookups, ctx.clock.now().date_naive(), false)
         .map_err(|p| AppError::invalid_fields(p.0))?;
     let username = new_username(ctx);
     sql::insert(ctx.db, tenant, &username, &fields, ctx.now_ms())?
@@ -273,8 +276,9 @@ pub fn get(ctx: &Ctx, tenant: TenantId, id: i64) -> AppResult<Client> {
 pub fn update(ctx: &Ctx, tenant: TenantId, id: i64, input: ClientInput) -> AppResult<Client> {
     let current = get(ctx, tenant, id)?;
     let lookups = Lookups::load(ctx, tenant)?;
+    let identified = crate::conversation::sql::has_identity(ctx.db, tenant, id)?;
     let fields = sql::fields_of(&current)
-        .apply(input, &lookups, ctx.clock.now().date_naive())
+        .apply(input, &lookups, ctx.clock.now().date_naive(), identified)
         .map_err(|p| AppError::invalid_fields(p.0))?;
     sql::update(ctx.db, tenant, id, &current.username, &fields, ctx.now_ms())
         .map_err(|e| match e {

@@ -36,6 +36,19 @@ impl ChannelType {
         }
     }
 
+    /// An agent's text as this channel's customers read it, signed with `name` (the agent's or
+    /// the company's, as the group says). WhatsApp bolds the name; Telegram (sent without a
+    /// parse mode) and SMS show it plain; e-mail ends with a signature; the web chat shows the
+    /// sender beside the bubble (`sender_name`), so its text goes unsigned.
+    pub fn sign(self, name: Option<&str>, text: &str) -> String {
+        match (self, name) {
+            (_, None) | (ChannelType::Webchat, _) => text.to_owned(),
+            (ChannelType::Whatsapp, Some(name)) => format!("*{name}*: {text}"),
+            (ChannelType::Telegram | ChannelType::Sms, Some(name)) => format!("{name}: {text}"),
+            (ChannelType::Email, Some(name)) => format!("{text}\n\n-- \n{name}"),
+        }
+    }
+
     /// (credential, required, secret)
     fn credentials(self) -> &'static [(&'static str, bool, bool)] {
         match self {
@@ -160,6 +173,10 @@ impl Resource for Channel {
         })
     }
 
+    fn on_activate(ctx: &Ctx, tenant: TenantId, doc: &ChannelDoc) -> AppResult<()> {
+        super::require_active_group(ctx, tenant, "entry_group_id", doc.entry_group_id)
+    }
+
     fn present(doc: &ChannelDoc) -> Value {
         let mut v = serde_json::to_value(doc).unwrap_or(Value::Null);
         for (key, _, secret) in doc.kind.credentials() {
@@ -170,5 +187,23 @@ impl Resource for Channel {
             }
         }
         v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ChannelType;
+
+    #[test]
+    fn each_channel_signs_in_its_own_way() {
+        let signed = |kind: ChannelType| kind.sign(Some("Alice"), "Olá");
+        assert_eq!(signed(ChannelType::Whatsapp), "*Alice*: Olá");
+        assert_eq!(signed(ChannelType::Telegram), "Alice: Olá");
+        assert_eq!(signed(ChannelType::Sms), "Alice: Olá");
+        assert_eq!(signed(ChannelType::Email), "Olá\n\n-- \nAlice");
+        assert_eq!(signed(ChannelType::Webchat), "Olá");
+        for kind in ChannelType::ALL {
+            assert_eq!(kind.sign(None, "Olá"), "Olá");
+        }
     }
 }

@@ -3,7 +3,7 @@
 
 use super::{check_refs, sql, Prepared, Resource};
 use crate::context::Ctx;
-use crate::errors::AppResult;
+use crate::errors::{AppError, AppResult};
 use crate::ids::TenantId;
 use crate::validate::{required_text, Problems};
 use serde::{Deserialize, Serialize};
@@ -367,6 +367,44 @@ impl Resource for Group {
             ..Prepared::named(&doc.name)
         })
     }
+
+    fn on_deactivate(ctx: &Ctx, tenant: TenantId, id: i64) -> AppResult<()> {
+        refuse_if_fed(ctx, tenant, id)
+    }
+
+    fn on_activate(ctx: &Ctx, tenant: TenantId, doc: &GroupDoc) -> AppResult<()> {
+        match doc.bot_inactivity.as_ref().and_then(|b| b.group_id) {
+            Some(target) => {
+                super::require_active_group(ctx, tenant, "bot_inactivity.group_id", target)
+            }
+            None => Ok(()),
+        }
+    }
+}
+
+/// A group that channels or other groups' bots still send conversations to keeps them
+/// coming while inactive, so deactivating it is refused until they point elsewhere.
+fn refuse_if_fed(ctx: &Ctx, tenant: TenantId, id: i64) -> AppResult<()> {
+    let feeders = sql::feeding_group(ctx.db, tenant, id)?;
+    if feeders.is_empty() {
+        return Ok(());
+    }
+    let named: Vec<String> = feeders
+        .iter()
+        .map(|(kind, id, name)| match kind.as_str() {
+            "channel" => format!("channel {id} '{name}' (its entry group)"),
+            _ => format!("group {id} '{name}' (its bot-inactivity rule)"),
+        })
+        .collect();
+    Err(AppError::conflict(
+        "group_in_use",
+        "id",
+        format!(
+            "conversations still come to this group from {}; point them to another group or \
+             deactivate them first",
+            named.join(", ")
+        ),
+    ))
 }
 
 /// A timer set with its flag off, or a flag on without its timer, is refused with the reason.

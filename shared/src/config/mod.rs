@@ -87,8 +87,14 @@ pub trait Resource: 'static {
         serde_json::to_value(doc).unwrap_or(Value::Null)
     }
 
-    /// Called in the deactivation's transaction (a survey unlinks itself from groups).
+    /// Called in the deactivation's transaction (a survey unlinks itself from groups); an
+    /// error refuses the deactivation.
     fn on_deactivate(_ctx: &Ctx, _tenant: TenantId, _id: i64) -> AppResult<()> {
+        Ok(())
+    }
+
+    /// Called in the activation's transaction with the activated item; an error refuses it.
+    fn on_activate(_ctx: &Ctx, _tenant: TenantId, _doc: &Self::Doc) -> AppResult<()> {
         Ok(())
     }
 }
@@ -250,8 +256,9 @@ pub fn set_status<R: Resource>(
     transaction(ctx.db, || {
         let stored = sql::set_status(ctx.db, tenant, R::KIND, id, status, ctx.now_ms())?
             .ok_or_else(|| AppError::not_found(R::KIND))?;
-        if status == Status::Inactive {
-            R::on_deactivate(ctx, tenant, id)?;
+        match status {
+            Status::Inactive => R::on_deactivate(ctx, tenant, id)?,
+            Status::Active => R::on_activate(ctx, tenant, &decode::<R>(&stored)?)?,
         }
         Ok(stored)
     })
@@ -293,6 +300,19 @@ pub fn list<R: Resource>(
         page: page.page,
         per_page: page.per_page,
     })
+}
+
+/// 409 `group_inactive` unless `group` is an active group: what sends conversations somewhere
+/// is activated only once that place takes them.
+pub fn require_active_group(ctx: &Ctx, tenant: TenantId, field: &str, group: i64) -> AppResult<()> {
+    match sql::statuses(ctx.db, tenant, "group", &[group])?.first() {
+        Some((_, Status::Active)) => Ok(()),
+        _ => Err(AppError::conflict(
+            "group_inactive",
+            field,
+            format!("group {group} is not active; activate it or choose another group first"),
+        )),
+    }
 }
 
 /// Checks that each id names an item of `kind` in the tenant; a new link (one not in

@@ -248,6 +248,28 @@ pub fn unlink(
     Ok(())
 }
 
+/// What still sends conversations to group `group`, as (kind, id, name): active channels that
+/// enter there and active groups whose bot-inactivity rule moves conversations there.
+pub fn feeding_group(
+    db: &dyn Sql,
+    tenant: TenantId,
+    group: i64,
+) -> Result<Vec<(String, i64, String)>, DbError> {
+    let rows = db.execute(
+        "SELECT kind, id, name FROM config_items \
+         WHERE tenant_id = ?1 AND kind = 'channel' AND ref_id = ?2 AND status = 'active' \
+         UNION ALL \
+         SELECT kind, id, name FROM config_items \
+         WHERE tenant_id = ?1 AND kind = 'group' AND status = 'active' \
+           AND json_extract(data, '$.bot_inactivity.group_id') = ?2 \
+         ORDER BY kind, id",
+        &[tenant.into(), group.into()],
+    )?;
+    rows.iter()
+        .map(|r| Ok((r.text("kind")?, r.i64("id")?, r.text("name")?)))
+        .collect()
+}
+
 /// An item found by id alone, with its tenant: inbound webhooks address a channel by id.
 pub fn get_any_tenant(
     db: &dyn Sql,

@@ -154,6 +154,15 @@ pub fn identity_of(
     rows.first().map(|r| r.text("external_id")).transpose()
 }
 
+/// Whether the client is known on some channel (a Telegram chat, a web-chat visitor...).
+pub fn has_identity(db: &dyn Sql, tenant: TenantId, client_id: i64) -> Result<bool, DbError> {
+    let rows = db.execute(
+        "SELECT 1 FROM client_identities WHERE tenant_id = ? AND client_id = ? LIMIT 1",
+        &[tenant.into(), client_id.into()],
+    )?;
+    Ok(!rows.is_empty())
+}
+
 /// The language of the client's latest conversation, if they ever had one.
 pub fn last_language(
     db: &dyn Sql,
@@ -476,7 +485,8 @@ pub struct VisitorMessage {
 }
 
 /// The visitor's messages after `after` on this channel; agent messages read here count as
-/// delivered.
+/// delivered. An agent message's sender is the name its group shows customers (the company's,
+/// the agent's, or none).
 pub fn visitor_messages(
     db: &dyn Sql,
     tenant: TenantId,
@@ -486,11 +496,16 @@ pub fn visitor_messages(
 ) -> Result<Vec<VisitorMessage>, DbError> {
     let rows = db.execute(
         "SELECT m.id, m.role, m.kind, m.body, m.attachment_id, m.created_at, \
-                CASE WHEN m.role = 'agent' THEN u.display_name END AS sender_name \
+                CASE WHEN m.role <> 'agent' THEN NULL \
+                     WHEN json_extract(g.data, '$.name_shown') = 'agent' THEN u.display_name \
+                     WHEN json_extract(g.data, '$.name_shown') = 'none' THEN NULL \
+                     ELSE t.name END AS sender_name \
          FROM client_identities i \
+         JOIN tenants t ON t.id = i.tenant_id \
          JOIN conversations v ON v.tenant_id = i.tenant_id AND v.client_id = i.client_id AND v.channel_id = ?2 \
          JOIN messages m ON m.tenant_id = v.tenant_id AND m.conversation_id = v.id \
          LEFT JOIN users u ON u.tenant_id = m.tenant_id AND u.id = m.sender_id \
+         LEFT JOIN config_items g ON g.tenant_id = v.tenant_id AND g.kind = 'group' AND g.id = v.group_id \
          WHERE i.tenant_id = ?1 AND i.channel_type = 'webchat' AND i.external_id = ?3 \
            AND m.id > ?4 AND m.role <> 'note' ORDER BY m.id LIMIT 200",
         &[tenant.into(), channel_id.into(), external_id.into(), after.into()],

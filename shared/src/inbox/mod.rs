@@ -261,13 +261,20 @@ pub fn pull(ctx: &Ctx, me: &Principal, group: i64) -> AppResult<Conversation> {
 }
 
 /// What the customer receives: the text, signed with the agent's or the company's name when
-/// the group says so.
-pub fn render(shown: NameShown, agent: &str, company: &str, text: &str) -> String {
-    match shown {
-        NameShown::Agent => format!("*{agent}*: {text}"),
-        NameShown::Company => format!("*{company}*: {text}"),
-        NameShown::None => text.to_owned(),
-    }
+/// the group says so, the way the channel shows a name.
+pub fn render(
+    channel: crate::config::channel::ChannelType,
+    shown: NameShown,
+    agent: &str,
+    company: &str,
+    text: &str,
+) -> String {
+    let name = match shown {
+        NameShown::Agent => Some(agent),
+        NameShown::Company => Some(company),
+        NameShown::None => None,
+    };
+    channel.sign(name, text)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -331,6 +338,7 @@ pub fn send(
     may_send(ctx, me, &conversation, &group)?;
     let channel = ChannelInfo::load(ctx, conversation.channel_id)?;
     let rendered = render(
+        channel.doc.kind,
         group.name_shown,
         &me.user.display_name,
         &me.tenant.name,
@@ -960,6 +968,7 @@ pub fn send_attachment(
             // Delivered through the provider by the outbox, like any message; the caption
             // (or the file name) goes with it, signed as the group says.
             let rendered = render(
+                channel.doc.kind,
                 group.name_shown,
                 &me.user.display_name,
                 &me.tenant.name,
