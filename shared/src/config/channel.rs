@@ -36,6 +36,25 @@ impl ChannelType {
         }
     }
 
+    /// The providers a channel of this type speaks, and for each the credentials its inbound
+    /// webhook is verified with (the first is the default).
+    fn providers(self) -> &'static [(&'static str, &'static [&'static str])] {
+        match self {
+            ChannelType::Email => &[
+                ("generic", &["inbound_secret"]),
+                ("postmark", &["inbound_secret", "api_key"]),
+                ("mailgun", &["signing_key", "api_key"]),
+                ("sendgrid", &["inbound_secret", "api_key"]),
+            ],
+            ChannelType::Sms => &[
+                ("generic", &["inbound_secret"]),
+                ("twilio", &["account_sid", "auth_token", "sender"]),
+                ("zenvia", &["inbound_secret", "api_key", "sender"]),
+            ],
+            _ => &[],
+        }
+    }
+
     /// (credential, required, secret)
     fn credentials(self) -> &'static [(&'static str, bool, bool)] {
         match self {
@@ -52,13 +71,21 @@ impl ChannelType {
                 ("api_base_url", false, false),
             ],
             ChannelType::Email => &[
-                ("inbound_secret", true, true),
+                ("provider", false, false),
+                ("inbound_secret", false, true),
+                ("inbound_user", false, false),
+                ("signing_key", false, true),
                 ("from_address", true, false),
+                ("domain", false, false),
                 ("send_url", false, false),
                 ("api_key", false, true),
             ],
             ChannelType::Sms => &[
-                ("inbound_secret", true, true),
+                ("provider", false, false),
+                ("inbound_secret", false, true),
+                ("account_sid", false, false),
+                ("auth_token", false, true),
+                ("webhook_url", false, false),
                 ("send_url", false, false),
                 ("api_key", false, true),
                 ("sender", false, false),
@@ -128,6 +155,39 @@ impl Resource for Channel {
                 Some("") | None if *required => p.add(&format!("credentials.{key}"), "is required"),
                 Some(v) if v.len() > 2000 => p.add(&format!("credentials.{key}"), "is too long"),
                 _ => {}
+            }
+        }
+        let providers = doc.kind.providers();
+        if let Some(&(_, needed)) = providers.first() {
+            let chosen = doc
+                .credentials
+                .get("provider")
+                .map(|p| p.trim().to_lowercase());
+            let needed = match chosen.as_deref() {
+                None | Some("") => needed,
+                Some(name) => match providers.iter().find(|(p, _)| *p == name) {
+                    Some((_, needed)) => *needed,
+                    None => {
+                        let known: Vec<&str> = providers.iter().map(|(p, _)| *p).collect();
+                        p.add(
+                            "credentials.provider",
+                            format!("expected one of {}", known.join(", ")),
+                        );
+                        &[]
+                    }
+                },
+            };
+            for key in needed {
+                if doc
+                    .credentials
+                    .get(*key)
+                    .is_none_or(|v| v.trim().is_empty())
+                {
+                    p.add(
+                        &format!("credentials.{key}"),
+                        "is required for this provider",
+                    );
+                }
             }
         }
         let already: Vec<i64> = previous.map(|d| vec![d.entry_group_id]).unwrap_or_default();
