@@ -114,7 +114,7 @@ pub fn count(app: &TestApp, sql: &str) -> i64 {
     }
 }
 
-fn text(v: &atende_shared::ports::Value) -> String {
+pub fn text(v: &atende_shared::ports::Value) -> String {
     match v {
         atende_shared::ports::Value::Text(t) => t.clone(),
         atende_shared::ports::Value::Integer(i) => i.to_string(),
@@ -716,7 +716,7 @@ fn a_closed_conversation_is_never_reopened() {
     );
 }
 
-fn closed_hours(app: &TestApp, s: &Setup) {
+pub fn closed_hours(app: &TestApp, s: &Setup) {
     // Open only on Sundays; the test clock is a Monday.
     let hours = app.make(&s.admin, "business-hours", json!({"name": "Domingo", "time_zone": "America/Sao_Paulo",
         "windows": [{"day": "sun", "start": "08:00", "end": "12:00"}], "out_of_hours_message": localized("Fechado")}));

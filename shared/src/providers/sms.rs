@@ -116,8 +116,8 @@ pub fn parse_twilio(form: &Form) -> Result<Vec<InboundEvent>, Invalid> {
         let url = form
             .get(&format!("MediaUrl{i}"))
             .ok_or_else(|| invalid(format!("MediaUrl{i}"), "is required"))?;
-        if !url.starts_with("https://") {
-            return Err(invalid(format!("MediaUrl{i}"), "must be an https URL"));
+        if !(url.starts_with("https://") || url.starts_with("http://")) {
+            return Err(invalid(format!("MediaUrl{i}"), "must be a URL"));
         }
         let content_type = form
             .get(&format!("MediaContentType{i}"))
