@@ -982,3 +982,172 @@ fn zenvia_sms_arrive_with_the_subscription_header_and_replies_report_delivery() 
         ["delivered"]
     );
 }
+
+// ---------------------------------------------------------------- Messenger and Instagram
+
+fn meta_post(
+    app: &TestApp,
+    network: &str,
+    channel: i64,
+    body: &Value,
+    secret: &str,
+) -> TestResponse {
+    let raw = body.to_string();
+    let signature = format!("sha256={}", hmac_sha256_hex_bytes(secret, raw.as_bytes()));
+    post_raw(
+        app,
+        &format!("/hooks/{network}/{channel}"),
+        vec![("x-hub-signature-256", signature)],
+        raw.as_bytes(),
+    )
+}
+
+fn hmac_sha256_hex_bytes(key: &str, data: &[u8]) -> String {
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key.as_bytes()).unwrap();
+    mac.update(data);
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A Messenger Platform webhook body: one entry for `account` with these messaging items.
+fn messaging(object: &str, account: &str, items: Vec<Value>) -> Value {
+    json!({"object": object, "entry": [{"id": account, "time": 1763900000000_i64, "messaging": items}]})
+}
+
+fn inbound(sender: &str, account: &str, message: Value) -> Value {
+    json!({"sender": {"id": sender}, "recipient": {"id": account}, "timestamp": 1763900000000_i64, "message": message})
+}
+
+#[test]
+fn messenger_and_instagram_messages_route_by_account_carry_media_and_replies_go_out() {
+    let cdn = FakeProvider::serving("image/png", vec![(200, "PNG-FROM-MESSENGER")]);
+    let graph = FakeProvider::start(vec![(
+        200,
+        r#"{"recipient_id":"7008009123456789","message_id":"m_out_1"}"#,
+    )]);
+    let app = TestApp::spawn();
+    let page = "106728097004746";
+    let fb = channel(
+        &app,
+        "messenger",
+        "Página",
+        json!({"page_id": page, "access_token": "page-token",
+        "app_secret": APP_SECRET, "verify_token": "fb-verify", "api_base_url": graph.url}),
+    );
+    let ig = channel(
+        &app,
+        "instagram",
+        "Instagram",
+        json!({"account_id": "17841405793187218", "access_token": "ig-token",
+        "app_secret": APP_SECRET, "verify_token": "ig-verify"}),
+    );
+    closed_hours(&app, &fb);
+    let handshake = app.app.handle(
+        http::Request::get(format!("/hooks/messenger/{}?hub.mode=subscribe&hub.verify_token=fb-verify&hub.challenge=CHALLENGE_ACCEPTED", fb.channel))
+            .body(Vec::new())
+            .unwrap(),
+        None,
+    );
+    assert_eq!(
+        (handshake.status().as_u16(), handshake.body().as_slice()),
+        (200, &b"CHALLENGE_ACCEPTED"[..])
+    );
+    let text = messaging(
+        "page",
+        page,
+        vec![inbound(
+            "7008009123456789",
+            page,
+            json!({"mid": "m_AG5Hz2Uq7tuwNEhXfYYKj8mJEM", "text": "Olá, vocês entregam?"}),
+        )],
+    );
+    meta_post(&app, "messenger", fb.channel, &text, "forged-secret")
+        .assert_error(401, "bad_signature");
+
+    let r = meta_post(&app, "messenger", fb.channel, &text, APP_SECRET);
+    let photo = messaging(
+        "page",
+        page,
+        vec![inbound(
+            "7008009123456789",
+            page,
+            json!({"mid": "m_photo_1", "attachments": [{"type": "image", "payload": {"url": format!("{}/v/t1.15752-9/photo.png", cdn.url)}}]}),
+        )],
+    );
+    meta_post(&app, "messenger", fb.channel, &photo, APP_SECRET).assert_status(200);
+    let echo = messaging(
+        "page",
+        page,
+        vec![
+            json!({"sender": {"id": page}, "recipient": {"id": "7008009123456789"},
+        "timestamp": 1763900000001_i64, "message": {"mid": "m_echo", "is_echo": true, "app_id": 1517776481860111_i64, "text": "eco"}}),
+        ],
+    );
+    let echoed = meta_post(&app, "messenger", fb.channel, &echo, APP_SECRET);
+
+    assert_eq!(r.body["messages"], 1, "{}", r.body);
+    assert_eq!(echoed.body["ignored"], 1);
+    assert_eq!(
+        column(&app, "SELECT protocol FROM conversations"),
+        ["FB00000000001"]
+    );
+    let tick = app.app.tick().unwrap();
+    assert_eq!((tick.messages_sent, tick.media.fetched), (1, 1));
+    assert_eq!(
+        column(&app, "SELECT content_type || ' ' || size FROM attachments"),
+        ["image/png 18"]
+    );
+    // The out-of-hours answer leaves through the Send API to the customer's page-scoped id.
+    let sent = &graph.received()[0];
+    assert_eq!(
+        (sent.path.as_str(), sent.header("authorization")),
+        ("/me/messages", Some("Bearer page-token"))
+    );
+    assert_eq!(sent.json()["recipient"]["id"], "7008009123456789");
+    assert_eq!(sent.json()["messaging_type"], "RESPONSE");
+    // Delivery reports name the message ids.
+    let delivery = messaging(
+        "page",
+        page,
+        vec![
+            json!({"sender": {"id": "7008009123456789"}, "recipient": {"id": page},
+        "delivery": {"mids": ["m_out_1"], "watermark": 1763900000002_i64}}),
+        ],
+    );
+    meta_post(&app, "messenger", fb.channel, &delivery, APP_SECRET).assert_status(200);
+    assert_eq!(
+        column(&app, "SELECT delivery FROM messages WHERE role = 'system'"),
+        ["delivered"]
+    );
+
+    // Instagram: the same family, its own account id and protocol.
+    let dm = messaging(
+        "instagram",
+        "17841405793187218",
+        vec![inbound(
+            "1780998762112233",
+            "17841405793187218",
+            json!({"mid": "aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjE3ODQx", "text": "Oi! Tem o tênis 42?"}),
+        )],
+    );
+    assert_eq!(
+        meta_post(&app, "instagram", ig.channel, &dm, APP_SECRET).body["messages"],
+        1
+    );
+    assert_eq!(
+        column(
+            &app,
+            "SELECT protocol || ' ' || channel_id FROM conversations ORDER BY id"
+        ),
+        [
+            format!("FB00000000001 {}", fb.channel),
+            format!("IG00000000002 {}", ig.channel)
+        ]
+    );
+    // An Instagram body on the Messenger hook is refused.
+    meta_post(&app, "messenger", fb.channel, &dm, APP_SECRET)
+        .assert_error(422, "validation_failed");
+}

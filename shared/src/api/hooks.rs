@@ -10,7 +10,8 @@ use crate::conversation::sql::apply_delivery_status;
 use crate::errors::{AppError, AppResult};
 use crate::providers::form::{self, Form};
 use crate::providers::{
-    email, hmac_sha256_matches, secret_matches, sms, telegram, whatsapp, InboundEvent, Invalid,
+    email, hmac_sha256_matches, meta, secret_matches, sms, telegram, whatsapp, InboundEvent,
+    Invalid,
 };
 use crate::web::{ok, Request, Response};
 use base64::Engine;
@@ -309,6 +310,34 @@ pub fn whatsapp(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let body = parse_json(req, HOOK_LIMIT)?;
     let events = whatsapp::parse(&body).map_err(|e| refused(&channel, e))?;
     ok(&route_meta(ctx, &channel, "phone_number_id", events)?)
+}
+
+fn meta_messaging(ctx: &Ctx, req: &Request, kind: ChannelType) -> AppResult<Response> {
+    let channel = channel(ctx, req, kind)?;
+    req.require_size(HOOK_LIMIT)?;
+    if !meta_signature_ok(&channel, req) {
+        return Err(bad_signature());
+    }
+    let body = parse_json(req, HOOK_LIMIT)?;
+    let events = meta::parse(kind, &body).map_err(|e| refused(&channel, e))?;
+    let key = kind.account_key().unwrap_or("page_id");
+    ok(&route_meta(ctx, &channel, key, events)?)
+}
+
+pub fn messenger_verify(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    meta_verify(ctx, req, ChannelType::Messenger)
+}
+
+pub fn messenger(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    meta_messaging(ctx, req, ChannelType::Messenger)
+}
+
+pub fn instagram_verify(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    meta_verify(ctx, req, ChannelType::Instagram)
+}
+
+pub fn instagram(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    meta_messaging(ctx, req, ChannelType::Instagram)
 }
 
 pub fn telegram(ctx: &Ctx, req: &Request) -> AppResult<Response> {

@@ -21,6 +21,8 @@ crate::enums::stored_enum!(
         Email = "email",
         Webchat = "webchat",
         Sms = "sms",
+        Messenger = "messenger",
+        Instagram = "instagram",
     }
 );
 
@@ -33,6 +35,8 @@ impl ChannelType {
             ChannelType::Email => "EM",
             ChannelType::Webchat => "WC",
             ChannelType::Sms => "SM",
+            ChannelType::Messenger => "FB",
+            ChannelType::Instagram => "IG",
         }
     }
 
@@ -52,6 +56,16 @@ impl ChannelType {
                 ("zenvia", &["inbound_secret", "api_key", "sender"]),
             ],
             _ => &[],
+        }
+    }
+
+    /// The credential naming the Meta account a webhook event is for, on Meta channels.
+    pub fn account_key(self) -> Option<&'static str> {
+        match self {
+            ChannelType::Whatsapp => Some("phone_number_id"),
+            ChannelType::Messenger => Some("page_id"),
+            ChannelType::Instagram => Some("account_id"),
+            _ => None,
         }
     }
 
@@ -91,6 +105,20 @@ impl ChannelType {
                 ("sender", false, false),
             ],
             ChannelType::Webchat => &[("allowed_origins", false, false)],
+            ChannelType::Messenger => &[
+                ("page_id", true, false),
+                ("access_token", true, true),
+                ("app_secret", true, true),
+                ("verify_token", true, true),
+                ("api_base_url", false, false),
+            ],
+            ChannelType::Instagram => &[
+                ("account_id", true, false),
+                ("access_token", true, true),
+                ("app_secret", true, true),
+                ("verify_token", true, true),
+                ("api_base_url", false, false),
+            ],
         }
     }
 }
@@ -201,12 +229,19 @@ impl Resource for Channel {
             &already,
         )?;
         p.into_result()?;
-        // One connection per account: the same WhatsApp number cannot be connected twice.
-        let unique = match doc.kind {
-            ChannelType::Whatsapp => doc
-                .credentials
-                .get("phone_number_id")
-                .map(|v| ("credentials.phone_number_id", format!("whatsapp:{v}"))),
+        // One connection per account: the same WhatsApp number, page or Instagram account
+        // cannot be connected twice (and webhook events find their channel by it).
+        let unique = match doc.kind.account_key() {
+            Some(key) => doc.credentials.get(key).map(|v| {
+                (
+                    match key {
+                        "phone_number_id" => "credentials.phone_number_id",
+                        "page_id" => "credentials.page_id",
+                        _ => "credentials.account_id",
+                    },
+                    format!("{}:{}", doc.kind.as_str(), v.trim()),
+                )
+            }),
             _ => Some((
                 "name",
                 format!("{}:{}", doc.kind.as_str(), doc.name.to_lowercase()),

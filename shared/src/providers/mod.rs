@@ -3,6 +3,7 @@
 
 pub mod email;
 pub mod form;
+pub mod meta;
 pub mod sms;
 pub mod telegram;
 pub mod whatsapp;
@@ -185,6 +186,7 @@ fn send_by_provider(ctx: &Ctx, channel: &ChannelDoc, out: &Outgoing) -> Result<S
         ChannelType::Email => email::send(ctx, channel, out),
         ChannelType::Sms if out.file.is_some() => Err(SendError::permanent("SMS carries no files")),
         ChannelType::Sms => sms::send(ctx, channel, out),
+        ChannelType::Messenger | ChannelType::Instagram => meta::send(ctx, channel, out),
         ChannelType::Webchat => Ok(String::new()),
     }
 }
