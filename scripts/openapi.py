@@ -262,7 +262,7 @@ schemas = {
     "BusinessHours": obj({"name": S, "time_zone": S, "windows": {"type": "array", "items": ref("WorkingWindow")},
                           "holidays": {"type": "array", "items": {"type": "object", "properties": {"date": {"type": "string", "format": "date"}, "name": S}}},
                           "out_of_hours_message": ref("Localized")}, ("name", "time_zone", "windows", "out_of_hours_message")),
-    "Channel": obj({"type": enum("whatsapp", "telegram", "email", "webchat", "sms"), "name": S, "entry_group_id": I,
+    "Channel": obj({"type": enum("whatsapp", "telegram", "email", "webchat", "sms", "messenger", "instagram"), "name": S, "entry_group_id": I,
                     "credentials": {"type": "object", "additionalProperties": S, "description":
                         "whatsapp: phone_number_id, access_token, app_secret, verify_token [api_base_url]; "
                         "telegram: bot_token, secret_token [api_base_url]; email: inbound_secret, from_address [send_url, api_key]; "
@@ -292,7 +292,7 @@ schemas = {
         "cnpj": {"type": "string", "description": "Check digits verified; empty clears; never with cpf"},
         "priority": {"type": "integer", "minimum": 0, "maximum": 100},
         "attributes": {"type": "object", "additionalProperties": S, "description": "Keys of active client attributes"},
-        "portfolio_agent_id": I, "network": enum("whatsapp", "telegram", "email", "webchat", "sms"), "group_id": I},
+        "portfolio_agent_id": I, "network": enum("whatsapp", "telegram", "email", "webchat", "sms", "messenger", "instagram"), "group_id": I},
         desc="Create: display_name and a phone or an e-mail are required. Update: absent fields stay."),
     "ImportRow": {"type": "object", "properties": {"id": I, "line": I, "status": enum("created", "rejected"), "field": NS, "reason": NS,
                                                    "client_id": NI, "cells": {"type": "object", "additionalProperties": S},
@@ -418,7 +418,8 @@ add("/api/admin/webhooks/{id}/deliveries", "get", op("A webhook's delivery log, 
 
 # Channel webhooks (inbound).
 CHANNEL = param("channel_id", desc="The channel's id (GET /api/admin/channels)")
-schemas["Accepted"] = {"type": "object", "properties": {"messages": I, "duplicates": I, "statuses": I, "ignored": I}}
+schemas["Accepted"] = {"type": "object", "properties": {"messages": I, "duplicates": I, "statuses": I, "updates": I, "ignored": I},
+                       "description": "updates: reactions and edits applied to earlier messages"}
 accepted = ok(ref("Accepted"), desc="Stored; duplicates and ignored events are counted, never stored twice")
 hook_errors = ("400", "401", "404", "413", "422", "503")
 add("/hooks/whatsapp/{channel_id}", "get", op("WhatsApp Cloud API verification handshake", "channels",
@@ -428,22 +429,56 @@ add("/hooks/whatsapp/{channel_id}", "get", op("WhatsApp Cloud API verification h
 add("/hooks/whatsapp/{channel_id}", "post", op("WhatsApp Cloud API webhook (messages and statuses)", "channels", accepted,
     json_body({"type": "object", "description": "The Cloud API's webhook body (object, entry[].changes[].value)"}), hook_errors,
     params=[CHANNEL, param("X-Hub-Signature-256", S, "header", "sha256=<hex HMAC-SHA256 of the raw body under the app secret>")],
-    security=[], tenant=False, desc="Text, image, audio, video, document, location and interactive replies; any other type is "
-                                    "stored as unsupported with its raw payload. Statuses update our outbound messages."))
+    security=[], tenant=False, desc="Each change is stored on the channel of its metadata.phone_number_id (another channel of the "
+                                    "same app, same secret, when it is not this one; ignored when none). Text, media (fetched into "
+                                    "attachments by the scheduled work), location, contacts, interactive replies; reactions mark the "
+                                    "message they refer to; any other type is stored as unsupported with its raw payload. Statuses "
+                                    "update our outbound messages. A message without id or with a bad sender is 422."))
+for network, title, account in (("messenger", "Facebook Messenger", "page id"), ("instagram", "Instagram Direct", "Instagram account id")):
+    add(f"/hooks/{network}/{{channel_id}}", "get", op(f"{title} verification handshake", "channels",
+        {"200": {"description": "hub.challenge, echoed", **content({"type": "string"}, "text/plain")}},
+        params=[CHANNEL, param("hub.mode", S, "query"), param("hub.verify_token", S, "query"), param("hub.challenge", S, "query")],
+        errors=("403", "404"), security=[], tenant=False))
+    add(f"/hooks/{network}/{{channel_id}}", "post", op(f"{title} webhook (Messenger Platform)", "channels", accepted,
+        json_body({"type": "object", "description": "object, entry[].id, entry[].messaging[] (message, postback, reaction, "
+                                                    "message_edit, delivery)"}), hook_errors,
+        params=[CHANNEL, param("X-Hub-Signature-256", S, "header", "sha256=<hex HMAC-SHA256 of the raw body under the app secret>")],
+        security=[], tenant=False, desc=f"Events are stored on the channel of their entry[].id ({account}). Echoes of our own sends "
+                                        "are ignored; attachments are fetched into attachments by the scheduled work."))
 add("/hooks/telegram/{channel_id}", "post", op("Telegram Bot API webhook (updates)", "channels", accepted,
-    json_body({"type": "object", "description": "A Telegram Update (message or edited_message)"}), hook_errors,
-    params=[CHANNEL, param("X-Telegram-Bot-Api-Secret-Token", S, "header", "The channel's secret_token")], security=[], tenant=False))
-add("/hooks/email/{channel_id}", "post", op("Inbound e-mail (inbound-parse JSON)", "channels", accepted,
-    json_body(obj({"from": S, "to": S, "subject": S, "text": S, "html": S, "message_id": S, "in_reply_to": S,
+    json_body({"type": "object", "description": "A Telegram Update (message, edited_message, callback_query)"}), hook_errors,
+    params=[CHANNEL, param("X-Telegram-Bot-Api-Secret-Token", S, "header", "The channel's secret_token")], security=[], tenant=False,
+    desc="An edited_message updates the original and keeps its previous text in payload.edits. A callback_query is stored as the "
+         "customer's answer and answered in the response body with {method: answerCallbackQuery, callback_query_id}."))
+add("/hooks/email/{channel_id}", "post", op("Inbound e-mail (generic JSON, Postmark, Mailgun, SendGrid)", "channels", accepted,
+    {"required": True, "content": {
+        "application/json": {"schema": obj({"from": S, "to": S, "subject": S, "text": S, "html": S, "message_id": S, "in_reply_to": S,
+                   "references": S,
                    "attachments": {"type": "array", "items": {"type": "object", "properties": {"filename": S, "content_type": S,
                                                                                               "content": {"type": "string", "description": "base64"}}}}},
-                  ("from",))),
-    hook_errors, params=[CHANNEL, param("X-Atende-Secret", S, "header", "The channel's inbound_secret (or Authorization: Bearer)")],
-    security=[], tenant=False))
-add("/hooks/sms/{channel_id}", "post", op("Inbound SMS (generic provider)", "channels", accepted,
-    json_body(obj({"id": S, "from": S, "to": S, "text": S}, ("from",))), hook_errors,
-    params=[CHANNEL, param("X-Atende-Secret", S, "header", "The channel's inbound_secret (or Authorization: Bearer)")],
-    security=[], tenant=False))
+                  ("from", "message_id"), "The generic format; a Postmark channel takes Postmark's inbound JSON (From, FromFull, "
+                                          "TextBody, HtmlBody, MessageID, Headers, Attachments)")},
+        "multipart/form-data": {"schema": {"type": "object", "description": "Mailgun's route forward (from, body-plain, "
+                                           "message-headers, attachment-N, timestamp, token, signature) or SendGrid Inbound Parse "
+                                           "(from, to, subject, text, html, headers, attachmentN)"}},
+        "application/x-www-form-urlencoded": {"schema": {"type": "object", "description": "Mailgun without attachments"}}}},
+    hook_errors, params=[CHANNEL,
+                         param("X-Atende-Secret", S, "header", "Generic: the channel's inbound_secret (or Authorization: Bearer)"),
+                         param("Authorization", S, "header", "Postmark and SendGrid: Basic, password = inbound_secret")],
+    security=[], tenant=False, desc="Mailgun: HMAC-SHA256 of timestamp+token under signing_key, at most 5 minutes old (401 "
+                                    "stale_signature). A reply joins the open conversation it answers (In-Reply-To, References, "
+                                    "or a +PROTOCOL plus-address). HTML is kept only sanitised; the text part, or the HTML's words, "
+                                    "is the message."))
+add("/hooks/sms/{channel_id}", "post", op("Inbound SMS (generic JSON, Twilio, Zenvia)", "channels", accepted,
+    {"required": True, "content": {
+        "application/json": {"schema": obj({"id": S, "from": S, "to": S, "text": S}, ("from", "id"),
+                                           "Generic; a Zenvia channel takes Zenvia's MESSAGE and MESSAGE_STATUS events")},
+        "application/x-www-form-urlencoded": {"schema": {"type": "object", "description": "Twilio: MessageSid, From, Body, NumMedia, "
+                                                         "MediaUrlN, MediaContentTypeN; or a status callback (MessageStatus)"}}}},
+    hook_errors,
+    params=[CHANNEL, param("X-Atende-Secret", S, "header", "Generic and Zenvia: the channel's inbound_secret (or Authorization: Bearer)"),
+            param("X-Twilio-Signature", S, "header", "Twilio: base64 HMAC-SHA1 of the URL plus the sorted POST parameters under auth_token")],
+    security=[], tenant=False, desc="`from` must be a phone number (422 otherwise)."))
 
 # Web chat widget (public; a visitor token from /sessions).
 VISITOR = [{"visitor": []}]
@@ -625,7 +660,8 @@ add("/internal/tick", "post", op("Run the scheduled work once", "routing",
     ok({"type": "object", "properties": {"ran": B, "assigned": I, "inactivity_warnings": I, "inactivity_closes": I, "auto_pending": I,
                                          "answer_timeouts": I, "disconnected_agents": I, "bot_inactivity": I, "queue_notices": I, "messages_sent": I,
                                          "messages_retried": I, "messages_failed": I, "webhooks_delivered": I, "webhooks_retried": I,
-                                         "webhooks_failed": I}}),
+                                         "webhooks_failed": I,
+                                         "media": {"type": "object", "properties": {"fetched": I, "retried": I, "failed": I}}}}),
     errors=("401", "403", "503"), security=[{"tick": []}], tenant=False,
     desc="For an external scheduler (CronJob, a platform's cron, curl) every few seconds. Lease-guarded: an overlapping run answers ran: false. "
          "403 tick_disabled when the tick_secret variable is unset."))

@@ -15,6 +15,7 @@ pub mod enums;
 pub mod errors;
 pub mod ids;
 pub mod inbox;
+pub mod media;
 pub mod migrate;
 pub mod password;
 pub mod platform;

@@ -75,6 +75,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0012_client_identities_by_client.sql",
         sql: include_str!("../../migrations/0012_client_identities_by_client.sql"),
     },
+    Migration {
+        version: 13,
+        name: "0013_inbound_media.sql",
+        sql: include_str!("../../migrations/0013_inbound_media.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {
@@ -139,8 +144,8 @@ fn is_pragma(statement: &str) -> bool {
         .is_some_and(|p| p.eq_ignore_ascii_case("pragma"))
 }
 
-/// Splits a migration file into single statements (Spin runs one per call). Handles quotes
-/// and `--` comments; migrations use no triggers, whose bodies hold semicolons.
+/// Splits a migration file into single statements (Spin runs one per call). Handles quotes,
+/// `--` comments and trigger bodies (a `CREATE TRIGGER` ends at the `;` after its `END`).
 pub fn split_statements(sql: &str) -> Vec<String> {
     let mut statements = Vec::new();
     let mut current = String::new();
@@ -167,6 +172,7 @@ pub fn split_statements(sql: &str) -> Vec<String> {
                         }
                     }
                 }
+                ';' if in_trigger_body(&current) => current.push(c),
                 ';' => {
                     let s = current.trim();
                     if !s.is_empty() {
@@ -185,9 +191,24 @@ pub fn split_statements(sql: &str) -> Vec<String> {
     statements
 }
 
+/// Inside a `CREATE TRIGGER` whose body has not reached its `END` yet.
+fn in_trigger_body(statement: &str) -> bool {
+    let upper = statement.trim_start().to_ascii_uppercase();
+    let trigger = upper.starts_with("CREATE TRIGGER") || upper.starts_with("CREATE TEMP TRIGGER");
+    trigger && !upper.trim_end().ends_with("END")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_trigger_body_stays_one_statement() {
+        let sql = "CREATE TABLE a (x);\nCREATE TRIGGER t AFTER INSERT ON a BEGIN\n  INSERT INTO b VALUES (1);\n  INSERT INTO b VALUES (2);\nEND;\nCREATE TABLE c (y);";
+        let statements = split_statements(sql);
+        assert_eq!(statements.len(), 3, "{statements:?}");
+        assert!(statements[1].ends_with("END"));
+    }
 
     #[test]
     fn splits_on_semicolons_outside_quotes_and_comments() {

@@ -32,6 +32,8 @@ pub struct TickReport {
     pub webhooks_delivered: usize,
     pub webhooks_retried: usize,
     pub webhooks_failed: usize,
+    /// Inbound media fetched from the providers into attachments (and retried, failed).
+    pub media: crate::media::FetchReport,
 }
 
 /// How long a run may hold the lease before another may take over (a crashed run).
@@ -88,6 +90,7 @@ fn run_leased(ctx: &Ctx) -> AppResult<TickReport> {
         failed,
     } = outbox::deliver_due(ctx, BATCH)?;
     let hooks = webhook_delivery::deliver_due(ctx, BATCH)?;
+    let media = crate::media::fetch_due(ctx, BATCH)?;
     crate::inbox::feed::prune(ctx.db, ctx.now_ms())?;
     Ok(TickReport {
         ran: true,
@@ -106,5 +109,6 @@ fn run_leased(ctx: &Ctx) -> AppResult<TickReport> {
         webhooks_delivered: hooks.delivered,
         webhooks_retried: hooks.retried,
         webhooks_failed: hooks.failed,
+        media,
     })
 }

@@ -37,6 +37,12 @@ impl Request {
     pub fn path(&self) -> &str {
         self.inner.uri().path()
     }
+    pub fn path_and_query(&self) -> &str {
+        self.inner
+            .uri()
+            .path_and_query()
+            .map_or_else(|| self.path(), |p| p.as_str())
+    }
     pub fn headers(&self) -> &HeaderMap {
         self.inner.headers()
     }

@@ -114,7 +114,7 @@ pub fn count(app: &TestApp, sql: &str) -> i64 {
     }
 }
 
-fn text(v: &atende_shared::ports::Value) -> String {
+pub fn text(v: &atende_shared::ports::Value) -> String {
     match v {
         atende_shared::ports::Value::Text(t) => t.clone(),
         atende_shared::ports::Value::Integer(i) => i.to_string(),
@@ -297,7 +297,14 @@ fn every_whatsapp_message_type_is_stored_and_unknown_ones_keep_their_payload() {
         (
             json!({"type": "location", "location": {"latitude": -23.55, "longitude": -46.63, "name": "Sede", "address": "Av. Paulista, 1000"}}),
             "location",
-            "Sede — Av. Paulista, 1000",
+            "Sede — Av. Paulista, 1000\nhttps://www.google.com/maps/search/?api=1&query=-23.55,-46.63",
+        ),
+        (
+            json!({"type": "contacts", "contacts": [{"name": {"formatted_name": "Carlos Dias", "first_name": "Carlos"},
+                "phones": [{"phone": "+55 11 91234-5678", "wa_id": "5511912345678", "type": "CELL"}],
+                "emails": [{"email": "carlos@exemplo.com", "type": "WORK"}]}]}),
+            "contact",
+            "Carlos Dias · +55 11 91234-5678 · carlos@exemplo.com",
         ),
         (
             json!({"type": "interactive", "interactive": {"type": "button_reply", "button_reply": {"id": "opt-1", "title": "Financeiro"}}}),
@@ -310,7 +317,8 @@ fn every_whatsapp_message_type_is_stored_and_unknown_ones_keep_their_payload() {
             "Suporte",
         ),
         (
-            json!({"type": "reaction", "reaction": {"message_id": "wamid.Z", "emoji": "👍"}}),
+            json!({"type": "unsupported", "errors": [{"code": 131051, "title": "Message type unknown",
+                "message": "Message type unknown", "error_data": {"details": "Message type is currently not supported."}}]}),
             "unsupported",
             "NULL",
         ),
@@ -342,7 +350,10 @@ fn every_whatsapp_message_type_is_stored_and_unknown_ones_keep_their_payload() {
         &app,
         "SELECT payload FROM messages WHERE kind = 'unsupported'",
     );
-    assert!(raw[0].contains("👍"), "the raw payload is kept: {raw:?}");
+    assert!(
+        raw[0].contains("131051"),
+        "the raw payload is kept: {raw:?}"
+    );
 }
 
 #[test]
@@ -429,7 +440,23 @@ fn telegram_updates_of_every_kind_are_stored_with_the_secret_token_only() {
             "document",
         ),
         (
-            json!({"message_id": 16, "sticker": {"file_id": "st1", "emoji": "😀"}}),
+            json!({"message_id": 16, "sticker": {"file_id": "st1", "file_unique_id": "u1", "type": "regular", "width": 512, "height": 512, "is_animated": false, "is_video": false, "emoji": "😀"}}),
+            "image",
+        ),
+        (
+            json!({"message_id": 17, "contact": {"phone_number": "+5511912345678", "first_name": "Carlos", "last_name": "Dias", "user_id": 55}}),
+            "contact",
+        ),
+        (
+            json!({"message_id": 18, "location": {"latitude": -23.55, "longitude": -46.63}}),
+            "location",
+        ),
+        (
+            json!({"message_id": 19, "venue": {"location": {"latitude": -23.56, "longitude": -46.65}, "title": "Loja Centro", "address": "Rua Direita, 10"}}),
+            "location",
+        ),
+        (
+            json!({"message_id": 20, "dice": {"emoji": "🎲", "value": 4}}),
             "unsupported",
         ),
     ];
@@ -452,7 +479,20 @@ fn telegram_updates_of_every_kind_are_stored_with_the_secret_token_only() {
             "audio",
             "video",
             "document",
+            "image",
+            "contact",
+            "location",
+            "location",
             "unsupported"
+        ]
+    );
+    // Contacts and places read as text: a card, a map link.
+    assert_eq!(
+        column(&app, "SELECT body FROM messages WHERE kind IN ('contact', 'location') ORDER BY id"),
+        [
+            "Carlos Dias · +5511912345678",
+            "https://www.google.com/maps/search/?api=1&query=-23.55,-46.63",
+            "Loja Centro — Rua Direita, 10\nhttps://www.google.com/maps/search/?api=1&query=-23.56,-46.65"
         ]
     );
     assert!(
@@ -467,27 +507,60 @@ fn telegram_updates_of_every_kind_are_stored_with_the_secret_token_only() {
         column(&app, "SELECT protocol FROM conversations"),
         ["TL00000000001"]
     );
-    // An edit arrives as its own message, marked as an edit; the same edit twice is one.
+    // An edit updates the original and keeps what it said; the same edit twice is one.
     let edit = json!({"update_id": 200, "edited_message": {"message_id": 10, "edit_date": 1763900100, "text": "Oi, tudo ótimo?",
         "chat": {"id": 777001, "type": "private"}, "from": {"id": 777001, "first_name": "João"}, "date": 1763900000}});
+    let messages = count(&app, "SELECT COUNT(*) FROM messages");
     assert_eq!(
-        telegram_post(&app, s.channel, TG_SECRET, &edit).body["messages"],
+        telegram_post(&app, s.channel, TG_SECRET, &edit).body["updates"],
         1
     );
+    telegram_post(&app, s.channel, TG_SECRET, &edit).assert_status(200);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM messages"), messages);
     assert_eq!(
-        telegram_post(&app, s.channel, TG_SECRET, &edit).body["duplicates"],
+        column(
+            &app,
+            "SELECT body || ' | ' || json_extract(payload, '$.edits[0].body') || ' | ' || json_array_length(payload, '$.edits') \
+             FROM messages WHERE channel_message_id = '777001:10'"
+        ),
+        ["Oi, tudo ótimo? | Oi, tudo bem? | 1"]
+    );
+    // An edit of a message we never got is all there is of it: stored.
+    let mut unknown = edit.clone();
+    unknown["edited_message"]["message_id"] = json!(9);
+    assert_eq!(
+        telegram_post(&app, s.channel, TG_SECRET, &unknown).body["messages"],
         1
     );
+}
+
+#[test]
+fn a_telegram_button_press_is_the_customers_answer_and_is_answered_at_once() {
+    let app = TestApp::spawn();
+    let s = setup(&app, "telegram", None);
+    // The Bot API's callback_query: the message that carried the inline keyboard, the data.
+    let callback = json!({"update_id": 300, "callback_query": {"id": "4382bfdwdsb323b2d9", "chat_instance": "-5123",
+        "from": {"id": 777001, "is_bot": false, "first_name": "João", "language_code": "pt-br"},
+        "message": {"message_id": 31, "date": 1763900000, "chat": {"id": 777001, "type": "private"}, "text": "Escolha:",
+            "reply_markup": {"inline_keyboard": [[{"text": "Segunda via", "callback_data": "boleto"},
+                                                 {"text": "Falar com atendente", "callback_data": "humano"}]]}},
+        "data": "humano"}});
+
+    let r = telegram_post(&app, s.channel, TG_SECRET, &callback);
+
+    // Answered in the webhook's own response, so the button stops spinning at once.
+    r.assert_status(200);
     assert_eq!(
-        column(&app, "SELECT body FROM messages ORDER BY id DESC LIMIT 1"),
-        ["(editada) Oi, tudo ótimo?"]
+        r.body,
+        json!({"method": "answerCallbackQuery", "callback_query_id": "4382bfdwdsb323b2d9"})
     );
-    // An update with no message (a callback query) is acknowledged, not stored.
-    let callback = json!({"update_id": 300, "callback_query": {"id": "x", "data": "y"}});
     assert_eq!(
-        telegram_post(&app, s.channel, TG_SECRET, &callback).body["ignored"],
-        1
+        column(&app, "SELECT kind || ' ' || body FROM messages"),
+        ["interactive Falar com atendente"]
     );
+    // A repeat is answered again (Telegram may retry) and stores nothing more.
+    telegram_post(&app, s.channel, TG_SECRET, &callback).assert_status(200);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM messages"), 1);
 }
 
 pub fn email_post(app: &TestApp, channel: i64, secret: &str, body: &Value) -> TestResponse {
@@ -643,7 +716,7 @@ fn a_closed_conversation_is_never_reopened() {
     );
 }
 
-fn closed_hours(app: &TestApp, s: &Setup) {
+pub fn closed_hours(app: &TestApp, s: &Setup) {
     // Open only on Sundays; the test clock is a Monday.
     let hours = app.make(&s.admin, "business-hours", json!({"name": "Domingo", "time_zone": "America/Sao_Paulo",
         "windows": [{"day": "sun", "start": "08:00", "end": "12:00"}], "out_of_hours_message": localized("Fechado")}));

@@ -31,8 +31,13 @@ pub struct FakeProvider {
 }
 
 impl FakeProvider {
-    /// Answers the n-th request with `script[n]` (the last entry repeats).
+    /// Answers the n-th request with `script[n]` (the last entry repeats), as JSON.
     pub fn start(script: Vec<(u16, &'static str)>) -> FakeProvider {
+        FakeProvider::serving("application/json", script)
+    }
+
+    /// The same, with another content type (a CDN serving a picture).
+    pub fn serving(content_type: &'static str, script: Vec<(u16, &'static str)>) -> FakeProvider {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let received = Arc::new(Mutex::new(Vec::new()));
@@ -78,7 +83,7 @@ impl FakeProvider {
                     .unwrap_or((200, "{}"));
                 let _ = write!(
                     stream,
-                    "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
+                    "HTTP/1.1 {status} X\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
                     answer.len()
                 );
             }

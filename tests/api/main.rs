@@ -14,6 +14,7 @@ mod lifecycle;
 mod manifest;
 mod migrations;
 mod openapi;
+mod providers;
 mod routing;
 mod server;
 mod signing;

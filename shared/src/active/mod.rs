@@ -132,7 +132,8 @@ fn allowed(group: &GroupDoc, kind: ChannelType) -> bool {
         ChannelType::Telegram => f.active_telegram,
         ChannelType::Email => f.active_email,
         ChannelType::Sms => f.active_sms,
-        ChannelType::Webchat => false,
+        // Messenger and Instagram let a business answer, not write first, outside 24 hours.
+        ChannelType::Webchat | ChannelType::Messenger | ChannelType::Instagram => false,
     }
 }
 
@@ -152,7 +153,10 @@ fn address(
         ChannelType::Whatsapp => client.phone.as_ref().map(|p| p.replace('+', "")),
         ChannelType::Sms => client.phone.clone(),
         ChannelType::Email => client.email.clone(),
-        ChannelType::Telegram | ChannelType::Webchat => None,
+        ChannelType::Telegram
+        | ChannelType::Webchat
+        | ChannelType::Messenger
+        | ChannelType::Instagram => None,
     };
     derived.ok_or_else(|| {
         AppError::invalid(

@@ -1,29 +1,36 @@
 //! `/hooks/{provider}/{channel_id}`: inbound provider webhooks. Each is verified before
-//! anything is read (a bad signature is 401 and stores nothing); a repeated delivery changes
-//! nothing; an unknown message type is stored as `unsupported` with its raw payload.
+//! anything is read (a bad signature is 401 and stores nothing); every field is checked
+//! before anything of the delivery is stored (a bad one is a 4xx, logged); a repeated delivery
+//! changes nothing; an unknown message type is stored as `unsupported` with its raw payload.
 
 use crate::config::channel::ChannelType;
 use crate::context::Ctx;
 use crate::conversation::inbound::{receive, ChannelInfo, Outcome};
 use crate::conversation::sql::apply_delivery_status;
 use crate::errors::{AppError, AppResult};
+use crate::providers::form::{self, Form};
 use crate::providers::{
-    email, hmac_sha256_matches, secret_matches, sms, telegram, whatsapp, InboundEvent,
+    email, hmac_sha256_matches, meta, secret_matches, sms, telegram, whatsapp, InboundEvent,
+    Invalid,
 };
 use crate::web::{ok, Request, Response};
+use base64::Engine;
 use serde::Serialize;
 use serde_json::Value;
 
 /// Provider webhooks carry text and media references, not media bytes.
 const HOOK_LIMIT: usize = 1024 * 1024;
 /// E-mail bodies carry their attachments.
-const EMAIL_LIMIT: usize = 8 * 1024 * 1024;
+const EMAIL_LIMIT: usize = 16 * 1024 * 1024;
+/// How old a signed timestamp (Mailgun) may be: a captured request replayed later is refused.
+pub const SIGNATURE_MAX_AGE_SECONDS: i64 = 5 * 60;
 
 #[derive(Debug, Default, Serialize)]
 pub struct Accepted {
     pub messages: usize,
     pub duplicates: usize,
     pub statuses: usize,
+    pub updates: usize,
     pub ignored: usize,
 }
 
@@ -49,16 +56,75 @@ fn parse_json(req: &Request, limit: usize) -> AppResult<Value> {
     })
 }
 
+fn parse_form(channel: &ChannelInfo, req: &Request, limit: usize) -> AppResult<Form> {
+    req.require_size(limit)?;
+    form::parse(req.header("content-type").unwrap_or(""), req.body())
+        .map_err(|e| refused(channel, e))
+}
+
+/// A delivery refused for one field: logged (the provider's dashboard shows only a status),
+/// answered 422 with the field.
+fn refused(channel: &ChannelInfo, e: Invalid) -> AppError {
+    eprintln!(
+        "channel {} ({}): refused an inbound delivery: {} {}",
+        channel.id,
+        channel.doc.kind.as_str(),
+        e.field,
+        e.message
+    );
+    AppError::invalid(&e.field, e.message)
+}
+
+/// Checks every message of a delivery before any is stored: nothing is half-stored.
+fn validate(channel: &ChannelInfo, events: &[InboundEvent]) -> AppResult<()> {
+    for event in events {
+        let message = match event {
+            InboundEvent::Message(m) => m,
+            InboundEvent::Edit { fallback, .. } => fallback,
+            _ => continue,
+        };
+        if let Err(e) = message.validate() {
+            return Err(refused(
+                channel,
+                crate::providers::invalid(e.field, e.message),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Stores every event of one delivery.
 pub fn apply(ctx: &Ctx, channel: &ChannelInfo, events: Vec<InboundEvent>) -> AppResult<Accepted> {
     let mut accepted = Accepted::default();
+    apply_into(ctx, channel, events, &mut accepted)?;
+    Ok(accepted)
+}
+
+fn store(
+    ctx: &Ctx,
+    channel: &ChannelInfo,
+    m: crate::conversation::inbound::Inbound,
+    accepted: &mut Accepted,
+) -> AppResult<()> {
+    match receive(ctx, channel, m)? {
+        // A new conversation is handed out by the lifecycle once it is stored.
+        Outcome::Stored { .. } => accepted.messages += 1,
+        Outcome::Duplicate => accepted.duplicates += 1,
+        Outcome::ClientInactive => accepted.ignored += 1,
+    }
+    Ok(())
+}
+
+fn apply_into(
+    ctx: &Ctx,
+    channel: &ChannelInfo,
+    events: Vec<InboundEvent>,
+    accepted: &mut Accepted,
+) -> AppResult<()> {
+    validate(channel, &events)?;
     for event in events {
         match event {
-            InboundEvent::Message(m) => match receive(ctx, channel, *m)? {
-                Outcome::Stored { .. } => accepted.messages += 1,
-                Outcome::Duplicate => accepted.duplicates += 1,
-                Outcome::ClientInactive => accepted.ignored += 1,
-            },
+            InboundEvent::Message(m) => store(ctx, channel, *m, accepted)?,
             InboundEvent::Status {
                 channel_message_id,
                 status,
@@ -74,18 +140,55 @@ pub fn apply(ctx: &Ctx, channel: &ChannelInfo, events: Vec<InboundEvent>) -> App
                 )?;
                 accepted.statuses += 1;
             }
+            InboundEvent::Reaction { target, emoji } => {
+                let marked = crate::conversation::sql::mark_reaction(
+                    ctx.db,
+                    channel.tenant,
+                    channel.id,
+                    &target,
+                    emoji.as_deref(),
+                )?;
+                if marked {
+                    accepted.updates += 1;
+                } else {
+                    eprintln!(
+                        "channel {}: a reaction to an unknown message {target} ignored",
+                        channel.id
+                    );
+                    accepted.ignored += 1;
+                }
+            }
+            InboundEvent::Edit {
+                original,
+                body,
+                fallback,
+            } => {
+                let edited = crate::conversation::sql::edit_message(
+                    ctx.db,
+                    channel.tenant,
+                    channel.id,
+                    &original,
+                    body.as_deref(),
+                    ctx.now_ms(),
+                )?;
+                match edited {
+                    Some(_) => accepted.updates += 1,
+                    // The original never reached us: the edited text is all there is.
+                    None => store(ctx, channel, *fallback, accepted)?,
+                }
+            }
             InboundEvent::Ignored(why) => {
                 eprintln!("channel {}: ignored an inbound event: {why}", channel.id);
                 accepted.ignored += 1;
             }
         }
     }
-    Ok(accepted)
+    Ok(())
 }
 
-/// `GET`: the Cloud API's verification handshake — echo `hub.challenge` when the token matches.
-pub fn whatsapp_verify(ctx: &Ctx, req: &Request) -> AppResult<Response> {
-    let channel = channel(ctx, req, ChannelType::Whatsapp)?;
+/// `GET`: the Meta verification handshake — echo `hub.challenge` when the token matches.
+pub fn meta_verify(ctx: &Ctx, req: &Request, kind: ChannelType) -> AppResult<Response> {
+    let channel = channel(ctx, req, kind)?;
     let query = req.query();
     let token_ok = secret_matches(
         channel.credential("verify_token"),
@@ -104,18 +207,129 @@ pub fn whatsapp_verify(ctx: &Ctx, req: &Request) -> AppResult<Response> {
         .map_err(|e| AppError::Unexpected(e.into()))
 }
 
-pub fn whatsapp(ctx: &Ctx, req: &Request) -> AppResult<Response> {
-    let channel = channel(ctx, req, ChannelType::Whatsapp)?;
-    req.require_size(HOOK_LIMIT)?;
+pub fn whatsapp_verify(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    meta_verify(ctx, req, ChannelType::Whatsapp)
+}
+
+/// `X-Hub-Signature-256`: HMAC-SHA256 of the raw body with the Meta app secret.
+fn meta_signature_ok(channel: &ChannelInfo, req: &Request) -> bool {
     let signature = req
         .header("x-hub-signature-256")
         .and_then(|s| s.strip_prefix("sha256="));
     let secret = channel.credential("app_secret").unwrap_or("");
-    if !signature.is_some_and(|s| hmac_sha256_matches(secret, req.body(), s)) {
+    signature.is_some_and(|s| hmac_sha256_matches(secret, req.body(), s))
+}
+
+/// Every Meta channel is the account in the payload (`phone_number_id`, a page id), never the
+/// URL alone: one app's webhook carries the events of all its numbers and pages. The URL's
+/// channel only says whose app secret signed the delivery; an account belongs to another
+/// channel of the same tenant only when that channel is of the same app (same secret).
+pub fn route_meta(
+    ctx: &Ctx,
+    url_channel: &ChannelInfo,
+    account_key: &str,
+    events: Vec<(String, InboundEvent)>,
+) -> AppResult<Accepted> {
+    let mut accepted = Accepted::default();
+    let mut groups: Vec<(String, Vec<InboundEvent>)> = Vec::new();
+    for (account, event) in events {
+        match groups.iter_mut().find(|(a, _)| *a == account) {
+            Some((_, list)) => list.push(event),
+            None => groups.push((account, vec![event])),
+        }
+    }
+    let mut routed = Vec::new();
+    for (account, events) in groups {
+        if url_channel.credential(account_key) == Some(account.as_str()) {
+            routed.push((None, events));
+            continue;
+        }
+        let sibling = crate::config::sql::by_unique_key(
+            ctx.db,
+            url_channel.tenant,
+            "channel",
+            &format!("{}:{account}", url_channel.doc.kind.as_str()),
+        )?
+        .filter(|s| s.status == crate::enums::Status::Active)
+        .and_then(|s| {
+            let doc = serde_json::from_str(&s.data).ok()?;
+            Some(ChannelInfo {
+                tenant: url_channel.tenant,
+                id: s.id,
+                doc,
+            })
+        })
+        .filter(|s| {
+            s.doc.kind == url_channel.doc.kind
+                && secret_matches(
+                    url_channel.credential("app_secret"),
+                    s.credential("app_secret"),
+                )
+        });
+        match sibling {
+            Some(s) => routed.push((Some(s), events)),
+            None => {
+                eprintln!(
+                    "channel {}: {} event(s) for {account_key} {account}, which no channel of this app has, ignored",
+                    url_channel.id,
+                    events.len()
+                );
+                accepted.ignored += events.len();
+            }
+        }
+    }
+    // Validate every group first: a bad field anywhere refuses the whole delivery.
+    for (target, events) in &routed {
+        validate(target.as_ref().unwrap_or(url_channel), events)?;
+    }
+    for (target, events) in routed {
+        apply_into(
+            ctx,
+            target.as_ref().unwrap_or(url_channel),
+            events,
+            &mut accepted,
+        )?;
+    }
+    Ok(accepted)
+}
+
+pub fn whatsapp(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    let channel = channel(ctx, req, ChannelType::Whatsapp)?;
+    req.require_size(HOOK_LIMIT)?;
+    if !meta_signature_ok(&channel, req) {
         return Err(bad_signature());
     }
     let body = parse_json(req, HOOK_LIMIT)?;
-    ok(&apply(ctx, &channel, whatsapp::parse(&body))?)
+    let events = whatsapp::parse(&body).map_err(|e| refused(&channel, e))?;
+    ok(&route_meta(ctx, &channel, "phone_number_id", events)?)
+}
+
+fn meta_messaging(ctx: &Ctx, req: &Request, kind: ChannelType) -> AppResult<Response> {
+    let channel = channel(ctx, req, kind)?;
+    req.require_size(HOOK_LIMIT)?;
+    if !meta_signature_ok(&channel, req) {
+        return Err(bad_signature());
+    }
+    let body = parse_json(req, HOOK_LIMIT)?;
+    let events = meta::parse(kind, &body).map_err(|e| refused(&channel, e))?;
+    let key = kind.account_key().unwrap_or("page_id");
+    ok(&route_meta(ctx, &channel, key, events)?)
+}
+
+pub fn messenger_verify(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    meta_verify(ctx, req, ChannelType::Messenger)
+}
+
+pub fn messenger(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    meta_messaging(ctx, req, ChannelType::Messenger)
+}
+
+pub fn instagram_verify(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    meta_verify(ctx, req, ChannelType::Instagram)
+}
+
+pub fn instagram(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    meta_messaging(ctx, req, ChannelType::Instagram)
 }
 
 pub fn telegram(ctx: &Ctx, req: &Request) -> AppResult<Response> {
@@ -127,31 +341,167 @@ pub fn telegram(ctx: &Ctx, req: &Request) -> AppResult<Response> {
         return Err(bad_signature());
     }
     let body = parse_json(req, HOOK_LIMIT)?;
-    ok(&apply(ctx, &channel, telegram::parse(&body))?)
+    let events = telegram::parse(&body).map_err(|e| refused(&channel, e))?;
+    let accepted = apply(ctx, &channel, events)?;
+    match telegram::webhook_answer(&body) {
+        Some(method) => ok(&method),
+        None => ok(&accepted),
+    }
 }
 
-/// The shared secret of e-mail and SMS providers: `X-Atende-Secret`, or a bearer token.
+/// The shared secret of generic providers: `X-Atende-Secret`, or a bearer token.
 fn shared_secret_ok(channel: &ChannelInfo, req: &Request) -> bool {
     let given = req.header("x-atende-secret").or_else(|| req.bearer_token());
     secret_matches(channel.credential("inbound_secret"), given)
 }
 
-pub fn email(ctx: &Ctx, req: &Request) -> AppResult<Response> {
-    let channel = channel(ctx, req, ChannelType::Email)?;
-    if !shared_secret_ok(&channel, req) {
+/// HTTP Basic credentials in the webhook URL (`https://user:secret@host/...`): the password
+/// is the channel's `inbound_secret`; the user, when `inbound_user` is set, must match too.
+fn basic_auth_ok(channel: &ChannelInfo, req: &Request) -> bool {
+    let Some(encoded) = req.header("authorization").and_then(|h| {
+        h.strip_prefix("Basic ")
+            .or_else(|| h.strip_prefix("basic "))
+    }) else {
+        return false;
+    };
+    let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(encoded.trim()) else {
+        return false;
+    };
+    let decoded = String::from_utf8_lossy(&decoded);
+    let Some((user, password)) = decoded.split_once(':') else {
+        return false;
+    };
+    let user_ok = match channel.credential("inbound_user") {
+        Some(expected) => secret_matches(Some(expected), Some(user)),
+        None => true,
+    };
+    user_ok && secret_matches(channel.credential("inbound_secret"), Some(password))
+}
+
+/// Mailgun: `signature` = hex HMAC-SHA256 of `timestamp` + `token` under the webhook signing
+/// key, with the timestamp no older than [`SIGNATURE_MAX_AGE_SECONDS`].
+fn mailgun_signature(ctx: &Ctx, channel: &ChannelInfo, form: &Form) -> AppResult<()> {
+    let (Some(timestamp), Some(token), Some(signature)) = (
+        form.get("timestamp"),
+        form.get("token"),
+        form.get("signature"),
+    ) else {
+        return Err(bad_signature());
+    };
+    let key = channel.credential("signing_key").unwrap_or("");
+    if !hmac_sha256_matches(key, format!("{timestamp}{token}").as_bytes(), signature) {
         return Err(bad_signature());
     }
-    let body = parse_json(req, EMAIL_LIMIT)?;
-    let events = email::parse(&body).map_err(|m| AppError::invalid("body", m))?;
+    let age = timestamp
+        .parse::<i64>()
+        .map(|t| (ctx.now_ms() / 1000 - t).abs());
+    if !age.is_ok_and(|a| a <= SIGNATURE_MAX_AGE_SECONDS) {
+        return Err(AppError::unauthorized(
+            "stale_signature",
+            "the signed timestamp is too old (or not a time)",
+        ));
+    }
+    Ok(())
+}
+
+pub fn email(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    let channel = channel(ctx, req, ChannelType::Email)?;
+    let provider = channel.credential("provider").unwrap_or("generic");
+    let mail = match provider {
+        "postmark" => {
+            if !basic_auth_ok(&channel, req) {
+                return Err(bad_signature());
+            }
+            email::from_postmark(&parse_json(req, EMAIL_LIMIT)?)
+        }
+        "sendgrid" => {
+            if !basic_auth_ok(&channel, req) {
+                return Err(bad_signature());
+            }
+            email::from_sendgrid(&parse_form(&channel, req, EMAIL_LIMIT)?)
+        }
+        "mailgun" => {
+            let form = parse_form(&channel, req, EMAIL_LIMIT)?;
+            mailgun_signature(ctx, &channel, &form)?;
+            email::from_mailgun(&form)
+        }
+        _ => {
+            if !shared_secret_ok(&channel, req) {
+                return Err(bad_signature());
+            }
+            email::from_generic(&parse_json(req, EMAIL_LIMIT)?)
+        }
+    }
+    .map_err(|e| refused(&channel, e))?;
+    let thread = crate::conversation::sql::thread_sender(
+        ctx.db,
+        channel.tenant,
+        channel.id,
+        email::plus_tag(&mail).as_deref(),
+        &mail
+            .in_reply_to
+            .iter()
+            .chain(&mail.references)
+            .cloned()
+            .collect::<Vec<_>>(),
+    )?;
+    let mut events = email::events(mail).map_err(|e| refused(&channel, e))?;
+    if let Some(owner) = thread {
+        // A reply in a thread (by its headers or the plus-address) joins that thread's open
+        // conversation even from another address (a colleague in copy); who wrote it stays
+        // in the message's `from`.
+        for event in &mut events {
+            if let InboundEvent::Message(m) = event {
+                if m.external_id != owner {
+                    m.external_id.clone_from(&owner);
+                    m.email = None;
+                    m.name = None;
+                }
+            }
+        }
+    }
     ok(&apply(ctx, &channel, events)?)
+}
+
+/// The URL Twilio called, as it signed it: the channel's `webhook_url` when set (behind a
+/// proxy the host we see may differ), else Spin's `spin-full-url`, else rebuilt from `Host`.
+fn twilio_url(channel: &ChannelInfo, req: &Request) -> String {
+    if let Some(url) = channel.credential("webhook_url") {
+        return url.to_owned();
+    }
+    if let Some(url) = req.header("spin-full-url") {
+        return url.to_owned();
+    }
+    let scheme = req.header("x-forwarded-proto").unwrap_or("https");
+    let host = req.header("host").unwrap_or_default();
+    format!("{scheme}://{host}{}", req.path_and_query())
 }
 
 pub fn sms(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let channel = channel(ctx, req, ChannelType::Sms)?;
-    if !shared_secret_ok(&channel, req) {
-        return Err(bad_signature());
+    let events = match channel.credential("provider").unwrap_or("generic") {
+        "twilio" => {
+            let form = parse_form(&channel, req, HOOK_LIMIT)?;
+            let token = channel.credential("auth_token").unwrap_or("");
+            let given = req.header("x-twilio-signature").unwrap_or("");
+            if !sms::twilio_signature_matches(token, &twilio_url(&channel, req), &form, given) {
+                return Err(bad_signature());
+            }
+            sms::parse_twilio(&form)
+        }
+        "zenvia" => {
+            if !shared_secret_ok(&channel, req) {
+                return Err(bad_signature());
+            }
+            sms::parse_zenvia(&parse_json(req, HOOK_LIMIT)?)
+        }
+        _ => {
+            if !shared_secret_ok(&channel, req) {
+                return Err(bad_signature());
+            }
+            sms::parse_generic(&parse_json(req, HOOK_LIMIT)?)
+        }
     }
-    let body = parse_json(req, HOOK_LIMIT)?;
-    let events = sms::parse(&body).map_err(|m| AppError::invalid("body", m))?;
+    .map_err(|e| refused(&channel, e))?;
     ok(&apply(ctx, &channel, events)?)
 }

@@ -21,6 +21,8 @@ crate::enums::stored_enum!(
         Email = "email",
         Webchat = "webchat",
         Sms = "sms",
+        Messenger = "messenger",
+        Instagram = "instagram",
     }
 );
 
@@ -33,6 +35,37 @@ impl ChannelType {
             ChannelType::Email => "EM",
             ChannelType::Webchat => "WC",
             ChannelType::Sms => "SM",
+            ChannelType::Messenger => "FB",
+            ChannelType::Instagram => "IG",
+        }
+    }
+
+    /// The providers a channel of this type speaks, and for each the credentials its inbound
+    /// webhook is verified with (the first is the default).
+    fn providers(self) -> &'static [(&'static str, &'static [&'static str])] {
+        match self {
+            ChannelType::Email => &[
+                ("generic", &["inbound_secret"]),
+                ("postmark", &["inbound_secret", "api_key"]),
+                ("mailgun", &["signing_key", "api_key"]),
+                ("sendgrid", &["inbound_secret", "api_key"]),
+            ],
+            ChannelType::Sms => &[
+                ("generic", &["inbound_secret"]),
+                ("twilio", &["account_sid", "auth_token", "sender"]),
+                ("zenvia", &["inbound_secret", "api_key", "sender"]),
+            ],
+            _ => &[],
+        }
+    }
+
+    /// The credential naming the Meta account a webhook event is for, on Meta channels.
+    pub fn account_key(self) -> Option<&'static str> {
+        match self {
+            ChannelType::Whatsapp => Some("phone_number_id"),
+            ChannelType::Messenger => Some("page_id"),
+            ChannelType::Instagram => Some("account_id"),
+            _ => None,
         }
     }
 
@@ -44,7 +77,13 @@ impl ChannelType {
         match (self, name) {
             (_, None) | (ChannelType::Webchat, _) => text.to_owned(),
             (ChannelType::Whatsapp, Some(name)) => format!("*{name}*: {text}"),
-            (ChannelType::Telegram | ChannelType::Sms, Some(name)) => format!("{name}: {text}"),
+            (
+                ChannelType::Telegram
+                | ChannelType::Sms
+                | ChannelType::Messenger
+                | ChannelType::Instagram,
+                Some(name),
+            ) => format!("{name}: {text}"),
             (ChannelType::Email, Some(name)) => format!("{text}\n\n-- \n{name}"),
         }
     }
@@ -65,18 +104,40 @@ impl ChannelType {
                 ("api_base_url", false, false),
             ],
             ChannelType::Email => &[
-                ("inbound_secret", true, true),
+                ("provider", false, false),
+                ("inbound_secret", false, true),
+                ("inbound_user", false, false),
+                ("signing_key", false, true),
                 ("from_address", true, false),
+                ("domain", false, false),
                 ("send_url", false, false),
                 ("api_key", false, true),
             ],
             ChannelType::Sms => &[
-                ("inbound_secret", true, true),
+                ("provider", false, false),
+                ("inbound_secret", false, true),
+                ("account_sid", false, false),
+                ("auth_token", false, true),
+                ("webhook_url", false, false),
                 ("send_url", false, false),
                 ("api_key", false, true),
                 ("sender", false, false),
             ],
             ChannelType::Webchat => &[("allowed_origins", false, false)],
+            ChannelType::Messenger => &[
+                ("page_id", true, false),
+                ("access_token", true, true),
+                ("app_secret", true, true),
+                ("verify_token", true, true),
+                ("api_base_url", false, false),
+            ],
+            ChannelType::Instagram => &[
+                ("account_id", true, false),
+                ("access_token", true, true),
+                ("app_secret", true, true),
+                ("verify_token", true, true),
+                ("api_base_url", false, false),
+            ],
         }
     }
 }
@@ -143,6 +204,39 @@ impl Resource for Channel {
                 _ => {}
             }
         }
+        let providers = doc.kind.providers();
+        if let Some(&(_, needed)) = providers.first() {
+            let chosen = doc
+                .credentials
+                .get("provider")
+                .map(|p| p.trim().to_lowercase());
+            let needed = match chosen.as_deref() {
+                None | Some("") => needed,
+                Some(name) => match providers.iter().find(|(p, _)| *p == name) {
+                    Some((_, needed)) => *needed,
+                    None => {
+                        let known: Vec<&str> = providers.iter().map(|(p, _)| *p).collect();
+                        p.add(
+                            "credentials.provider",
+                            format!("expected one of {}", known.join(", ")),
+                        );
+                        &[]
+                    }
+                },
+            };
+            for key in needed {
+                if doc
+                    .credentials
+                    .get(*key)
+                    .is_none_or(|v| v.trim().is_empty())
+                {
+                    p.add(
+                        &format!("credentials.{key}"),
+                        "is required for this provider",
+                    );
+                }
+            }
+        }
         let already: Vec<i64> = previous.map(|d| vec![d.entry_group_id]).unwrap_or_default();
         check_refs(
             ctx,
@@ -154,12 +248,19 @@ impl Resource for Channel {
             &already,
         )?;
         p.into_result()?;
-        // One connection per account: the same WhatsApp number cannot be connected twice.
-        let unique = match doc.kind {
-            ChannelType::Whatsapp => doc
-                .credentials
-                .get("phone_number_id")
-                .map(|v| ("credentials.phone_number_id", format!("whatsapp:{v}"))),
+        // One connection per account: the same WhatsApp number, page or Instagram account
+        // cannot be connected twice (and webhook events find their channel by it).
+        let unique = match doc.kind.account_key() {
+            Some(key) => doc.credentials.get(key).map(|v| {
+                (
+                    match key {
+                        "phone_number_id" => "credentials.phone_number_id",
+                        "page_id" => "credentials.page_id",
+                        _ => "credentials.account_id",
+                    },
+                    format!("{}:{}", doc.kind.as_str(), v.trim()),
+                )
+            }),
             _ => Some((
                 "name",
                 format!("{}:{}", doc.kind.as_str(), doc.name.to_lowercase()),

@@ -323,3 +323,18 @@ pub fn public_articles(
         .map(|r| Ok(serde_json::json!({"id": r.i64("id")?, "title": r.text("title")?, "body": r.text("body")?})))
         .collect()
 }
+
+/// The item of a kind holding a unique key (a WhatsApp number's channel), any status.
+pub fn by_unique_key(
+    db: &dyn Sql,
+    tenant: TenantId,
+    kind: &str,
+    unique_key: &str,
+) -> Result<Option<Stored>, DbError> {
+    one(&db.execute(
+        &format!(
+            "SELECT {COLUMNS} FROM config_items WHERE tenant_id = ? AND kind = ? AND unique_key = ?"
+        ),
+        &[tenant.into(), kind.into(), unique_key.into()],
+    )?)
+}

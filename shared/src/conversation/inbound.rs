@@ -70,6 +70,81 @@ pub struct Inbound {
     pub subject: Option<String>,
 }
 
+/// Why an inbound message was refused at the edge: the field and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl Inbound {
+    /// Every field checked before anything of a delivery is stored: the provider's id (the
+    /// only way to recognise a repeat), a sender, a phone that parses as one, an e-mail
+    /// address that is one, an attachment with a name, a media type and a size we keep.
+    pub fn validate(&self) -> Result<(), Refused> {
+        let refuse = |field: &'static str, message: &str| {
+            Err(Refused {
+                field,
+                message: message.to_owned(),
+            })
+        };
+        match self.channel_message_id.as_deref().map(str::trim) {
+            None | Some("") => return refuse("id", "the provider's message id is required"),
+            Some(id) if id.len() > 512 => return refuse("id", "is too long"),
+            _ => {}
+        }
+        let sender = self.external_id.trim();
+        if sender.is_empty() {
+            return refuse("from", "the sender is missing");
+        }
+        if sender.len() > 320 || sender.chars().any(char::is_control) {
+            return refuse("from", "is not a sender id");
+        }
+        if let Some(phone) = &self.phone {
+            match crate::client::identity::parse_phone(phone) {
+                Ok(normal) if normal == *phone => {}
+                _ => return refuse("from", "is not a phone number"),
+            }
+        }
+        if let Some(email) = &self.email {
+            if crate::validate::email(Some(email.clone())) != Ok(Some(email.to_lowercase())) {
+                return refuse("from", "is not an e-mail address");
+            }
+        }
+        if self.name.as_ref().is_some_and(|n| n.chars().count() > 200) {
+            return refuse("name", "is too long");
+        }
+        if self.body.as_ref().is_some_and(|b| b.len() > 256 * 1024) {
+            return refuse("text", "is too long");
+        }
+        if let Some(a) = &self.attachment {
+            if a.filename.trim().is_empty() || a.filename.chars().count() > 255 {
+                return refuse(
+                    "attachments.filename",
+                    "is required (at most 255 characters)",
+                );
+            }
+            let valid_type = a.content_type.split_once('/').is_some_and(|(t, sub)| {
+                !t.is_empty()
+                    && !sub.is_empty()
+                    && a.content_type.len() <= 255
+                    && a.content_type.is_ascii()
+                    && !a.content_type.chars().any(char::is_control)
+            });
+            if !valid_type {
+                return refuse("attachments.content_type", "is not a media type");
+            }
+            if a.data.is_empty() {
+                return refuse("attachments.content", "is empty");
+            }
+            if a.data.len() > MAX_ATTACHMENT {
+                return refuse("attachments.content", "is larger than 5 MiB");
+            }
+        }
+        Ok(())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     Stored {

@@ -41,6 +41,7 @@ crate::enums::stored_enum!(
         Video = "video",
         Document = "document",
         Location = "location",
+        Contact = "contact",
         Interactive = "interactive",
         Unsupported = "unsupported",
     }

@@ -169,6 +169,8 @@ pub fn deliver_due(ctx: &Ctx, limit: i64) -> AppResult<DeliveryReport> {
                 ctx.db.execute(
                     "UPDATE messages SET delivery = CASE WHEN delivery = 'queued' THEN 'sent' ELSE delivery END, \
                      channel_message_id = COALESCE(channel_message_id, ?) WHERE tenant_id = ? AND id = ?",
+                    // A provider that gives no id leaves it NULL (never ''), so the next
+                    // id-less send does not collide on the unique index.
                     &[provider_id.into(), item.tenant.into(), item.message_id.into()],
                 )?;
                 report.sent += 1;

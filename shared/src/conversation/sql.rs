@@ -932,3 +932,83 @@ pub(super) fn record_hand_outs(
     )?;
     Ok(())
 }
+
+/// A customer's reaction marks the message it refers to (`None` takes it back); it is never a
+/// message of its own, so the conversation's last message stays what was said.
+pub fn mark_reaction(
+    db: &dyn Sql,
+    tenant: TenantId,
+    channel_id: i64,
+    target: &str,
+    emoji: Option<&str>,
+) -> Result<bool, DbError> {
+    let rows = db.execute(
+        "UPDATE messages SET payload = CASE WHEN ?4 IS NULL \
+           THEN json_remove(COALESCE(payload, '{}'), '$.reaction') \
+           ELSE json_set(COALESCE(payload, '{}'), '$.reaction', ?4) END \
+         WHERE tenant_id = ?1 AND channel_id = ?2 AND channel_message_id = ?3 RETURNING id",
+        &[
+            tenant.into(),
+            channel_id.into(),
+            target.into(),
+            emoji.into(),
+        ],
+    )?;
+    Ok(!rows.is_empty())
+}
+
+/// A customer's edit: the message takes the new text and keeps the one it replaces in
+/// `payload.edits`; the same edit delivered again changes nothing. `None` when the original
+/// is not ours.
+pub fn edit_message(
+    db: &dyn Sql,
+    tenant: TenantId,
+    channel_id: i64,
+    original: &str,
+    body: Option<&str>,
+    now: i64,
+) -> Result<Option<i64>, DbError> {
+    let rows = db.execute(
+        "UPDATE messages SET \
+           payload = CASE WHEN body IS ?4 THEN payload ELSE json_set(COALESCE(payload, '{}'), '$.edits', \
+             json_insert(COALESCE(json_extract(payload, '$.edits'), '[]'), '$[#]', \
+               json_object('body', body, 'replaced_at', ?5))) END, \
+           body = ?4 \
+         WHERE tenant_id = ?1 AND channel_id = ?2 AND channel_message_id = ?3 AND role = 'customer' \
+         RETURNING id",
+        &[
+            tenant.into(),
+            channel_id.into(),
+            original.into(),
+            body.into(),
+            now.into(),
+        ],
+    )?;
+    rows.first().map(|r| r.i64("id")).transpose()
+}
+
+/// The sender of the open e-mail conversation a reply belongs to: by its plus-address tag
+/// (the protocol) or by a message id it answers (`In-Reply-To`, `References`).
+pub fn thread_sender(
+    db: &dyn Sql,
+    tenant: TenantId,
+    channel_id: i64,
+    protocol: Option<&str>,
+    message_ids: &[String],
+) -> Result<Option<String>, DbError> {
+    if protocol.is_none() && message_ids.is_empty() {
+        return Ok(None);
+    }
+    let ids = serde_json::Value::from(message_ids.to_vec()).to_string();
+    let rows = db.execute(
+        "SELECT v.reply_to FROM conversations v \
+         WHERE v.tenant_id = ?1 AND v.channel_id = ?2 AND v.status <> 'closed' AND ( \
+           v.protocol = ?3 OR EXISTS (SELECT 1 FROM messages m \
+             WHERE m.tenant_id = ?1 AND m.conversation_id = v.id \
+             AND (m.channel_message_id IN (SELECT value FROM json_each(?4)) \
+                  OR json_extract(m.payload, '$.message_id') IN (SELECT value FROM json_each(?4))))) \
+         ORDER BY v.id DESC LIMIT 1",
+        &[tenant.into(), channel_id.into(), protocol.into(), ids.into()],
+    )?;
+    rows.first().map(|r| r.text("reply_to")).transpose()
+}

@@ -2,6 +2,8 @@
 //! we send through them. Each provider's shapes follow its public documentation.
 
 pub mod email;
+pub mod form;
+pub mod meta;
 pub mod sms;
 pub mod telegram;
 pub mod whatsapp;
@@ -11,6 +13,7 @@ use crate::context::Ctx;
 use crate::conversation::inbound::Inbound;
 use crate::conversation::Delivery;
 use hmac::{Hmac, Mac};
+use serde_json::Value;
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
@@ -23,8 +26,77 @@ pub enum InboundEvent {
         status: Delivery,
         error: Option<String>,
     },
+    /// The customer reacted to one of the conversation's messages (`None` takes it back):
+    /// it marks that message and is never a message of its own.
+    Reaction {
+        target: String,
+        emoji: Option<String>,
+    },
+    /// The customer edited an earlier message: the original takes the new text and keeps
+    /// the old one in its history. Stored as a message of its own only when the original
+    /// never reached us.
+    Edit {
+        original: String,
+        body: Option<String>,
+        fallback: Box<Inbound>,
+    },
     /// Something we acknowledge but do not store (e.g. a Telegram update with no chat).
     Ignored(String),
+}
+
+/// A field of a webhook that breaks the provider's documented shape: the whole delivery is
+/// refused (4xx) before anything of it is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid {
+    pub field: String,
+    pub message: String,
+}
+
+pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Invalid {
+    Invalid {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+/// How a provider's API authenticates us.
+#[derive(Clone, Copy)]
+pub enum Auth<'a> {
+    None,
+    Bearer(&'a str),
+    Basic(&'a str, &'a str),
+    Header(&'a str, &'a str),
+}
+
+impl<'a> Auth<'a> {
+    pub fn bearer(token: Option<&'a str>) -> Self {
+        token.map_or(Auth::None, Auth::Bearer)
+    }
+
+    fn apply(self, builder: http::request::Builder) -> http::request::Builder {
+        use base64::Engine;
+        match self {
+            Auth::None => builder,
+            Auth::Bearer(token) => builder.header("authorization", format!("Bearer {token}")),
+            Auth::Basic(user, password) => builder.header(
+                "authorization",
+                format!(
+                    "Basic {}",
+                    base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+                ),
+            ),
+            Auth::Header(name, value) => builder.header(name, value),
+        }
+    }
+}
+
+/// A credential of the channel, if set and not empty.
+pub fn credential<'a>(channel: &'a ChannelDoc, key: &str) -> Option<&'a str> {
+    channel
+        .credentials
+        .get(key)
+        .map(String::as_str)
+        .filter(|v| !v.is_empty())
 }
 
 pub struct Outgoing<'a> {
@@ -86,13 +158,13 @@ pub struct SendError {
 }
 
 impl SendError {
-    fn retry(reason: impl Into<String>) -> Self {
+    pub fn retry(reason: impl Into<String>) -> Self {
         SendError {
             permanent: false,
             reason: reason.into(),
         }
     }
-    fn permanent(reason: impl Into<String>) -> Self {
+    pub fn permanent(reason: impl Into<String>) -> Self {
         SendError {
             permanent: true,
             reason: reason.into(),
@@ -100,14 +172,21 @@ impl SendError {
     }
 }
 
-/// Sends one text through the channel; returns the provider's message id.
-pub fn send(ctx: &Ctx, channel: &ChannelDoc, out: &Outgoing) -> Result<String, SendError> {
+/// Sends one text through the channel; returns the provider's message id, when it gives one
+/// (a send without an id is still sent; its delivery statuses just cannot be matched).
+pub fn send(ctx: &Ctx, channel: &ChannelDoc, out: &Outgoing) -> Result<Option<String>, SendError> {
+    let id = send_by_provider(ctx, channel, out)?;
+    Ok(Some(id.trim().to_owned()).filter(|id| !id.is_empty() && id != "null"))
+}
+
+fn send_by_provider(ctx: &Ctx, channel: &ChannelDoc, out: &Outgoing) -> Result<String, SendError> {
     match channel.kind {
         ChannelType::Whatsapp => whatsapp::send(ctx, channel, out),
         ChannelType::Telegram => telegram::send(ctx, channel, out),
         ChannelType::Email => email::send(ctx, channel, out),
         ChannelType::Sms if out.file.is_some() => Err(SendError::permanent("SMS carries no files")),
         ChannelType::Sms => sms::send(ctx, channel, out),
+        ChannelType::Messenger | ChannelType::Instagram => meta::send(ctx, channel, out),
         ChannelType::Webchat => Ok(String::new()),
     }
 }
@@ -117,33 +196,63 @@ pub fn send(ctx: &Ctx, channel: &ChannelDoc, out: &Outgoing) -> Result<String, S
 fn post_json(
     ctx: &Ctx,
     url: &str,
-    bearer: Option<&str>,
+    auth: Auth,
     body: &serde_json::Value,
 ) -> Result<serde_json::Value, SendError> {
     post(
         ctx,
         url,
-        bearer,
+        auth,
         "application/json",
         body.to_string().into_bytes(),
+    )
+}
+
+/// A form-encoded POST (`application/x-www-form-urlencoded`).
+fn post_form(
+    ctx: &Ctx,
+    url: &str,
+    auth: Auth,
+    fields: &[(&str, &str)],
+) -> Result<serde_json::Value, SendError> {
+    let body = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish();
+    post(
+        ctx,
+        url,
+        auth,
+        "application/x-www-form-urlencoded",
+        body.into_bytes(),
     )
 }
 
 fn post(
     ctx: &Ctx,
     url: &str,
-    bearer: Option<&str>,
+    auth: Auth,
     content_type: &str,
     body: Vec<u8>,
 ) -> Result<serde_json::Value, SendError> {
-    let mut builder = http::Request::builder()
+    Ok(post_answer(ctx, url, auth, content_type, body)?.1)
+}
+
+/// POSTs and classifies the answer, keeping its headers (some providers give the message id
+/// only there).
+fn post_answer(
+    ctx: &Ctx,
+    url: &str,
+    auth: Auth,
+    content_type: &str,
+    body: Vec<u8>,
+) -> Result<(http::HeaderMap, serde_json::Value), SendError> {
+    let builder = http::Request::builder()
         .method("POST")
         .uri(url)
-        .header("content-type", content_type);
-    if let Some(token) = bearer {
-        builder = builder.header("authorization", format!("Bearer {token}"));
-    }
-    let request = builder
+        .header("content-type", content_type)
+        .header("accept", "application/json");
+    let request = auth
+        .apply(builder)
         .body(body)
         .map_err(|e| SendError::permanent(format!("bad provider URL: {e}")))?;
     let response = ctx.http.send(request).map_err(|e| SendError::retry(e.0))?;
@@ -153,7 +262,10 @@ fn post(
         .take(500)
         .collect::<String>();
     match status {
-        200..=299 => Ok(serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)),
+        200..=299 => Ok((
+            response.headers().clone(),
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+        )),
         429 | 500..=599 => Err(SendError::retry(format!(
             "provider answered {status}: {text}"
         ))),
@@ -161,6 +273,51 @@ fn post(
             "provider answered {status}: {text}"
         ))),
     }
+}
+
+/// A GET answered with bytes: (content type, body). Redirects are followed (media links of
+/// several providers answer with one to their storage), without our credentials.
+pub fn get_bytes(ctx: &Ctx, url: &str, auth: Auth) -> Result<(String, Vec<u8>), SendError> {
+    let mut url = url.to_owned();
+    let mut auth = auth;
+    for _ in 0..4 {
+        let request = auth
+            .apply(http::Request::builder().method("GET").uri(&url))
+            .body(Vec::new())
+            .map_err(|e| SendError::permanent(format!("bad media URL: {e}")))?;
+        let response = ctx.http.send(request).map_err(|e| SendError::retry(e.0))?;
+        let status = response.status().as_u16();
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        match status {
+            200..=299 => {
+                let content_type =
+                    header("content-type").unwrap_or_else(|| "application/octet-stream".into());
+                return Ok((content_type, response.into_body()));
+            }
+            301 | 302 | 303 | 307 | 308 => {
+                url = header("location")
+                    .ok_or_else(|| SendError::retry("a redirect without a location"))?;
+                auth = Auth::None;
+            }
+            429 | 500..=599 => return Err(SendError::retry(format!("provider answered {status}"))),
+            _ => {
+                let text: String = String::from_utf8_lossy(response.body())
+                    .chars()
+                    .take(300)
+                    .collect();
+                return Err(SendError::permanent(format!(
+                    "provider answered {status}: {text}"
+                )));
+            }
+        }
+    }
+    Err(SendError::permanent("too many redirects"))
 }
 
 /// Constant-time check of a hex HMAC-SHA256 of `body` under `secret`.
@@ -204,6 +361,51 @@ pub fn secret_matches(expected: Option<&str>, given: Option<&str>) -> bool {
     }
 }
 
-fn text_of(v: &serde_json::Value) -> Option<String> {
+pub(crate) fn text_of(v: &serde_json::Value) -> Option<String> {
     v.as_str().map(str::to_owned).filter(|s| !s.is_empty())
+}
+
+/// A location as the agent reads it: its label and a map link.
+pub fn location_text(
+    latitude: &Value,
+    longitude: &Value,
+    label: &[Option<String>],
+) -> Option<String> {
+    let label = label
+        .iter()
+        .flatten()
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" — ");
+    let link = match (latitude.as_f64(), longitude.as_f64()) {
+        (Some(lat), Some(lng)) => Some(format!(
+            "https://www.google.com/maps/search/?api=1&query={lat},{lng}"
+        )),
+        _ => None,
+    };
+    let text = [Some(label).filter(|l| !l.is_empty()), link]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("\n");
+    Some(text).filter(|t| !t.is_empty())
+}
+
+/// A shared contact as the agent reads it: `Name · +55 11 ... · e-mail`.
+pub fn contact_card(name: Option<String>, details: impl Iterator<Item = String>) -> String {
+    name.into_iter()
+        .chain(details)
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// The message kind of a media type.
+pub fn kind_of(content_type: &str) -> crate::conversation::MessageKind {
+    use crate::conversation::MessageKind;
+    match content_type.split('/').next() {
+        Some("image") => MessageKind::Image,
+        Some("audio") => MessageKind::Audio,
+        Some("video") => MessageKind::Video,
+        _ => MessageKind::Document,
+    }
 }

@@ -1,7 +1,11 @@
 //! WhatsApp Cloud API: the webhook (verification handshake, `X-Hub-Signature-256`, messages and
 //! statuses) and `POST /{phone_number_id}/messages`.
 
-use super::{multipart, post, post_json, text_of, InboundEvent, Outgoing, SendError};
+use super::{
+    contact_card, invalid, location_text, multipart, post, post_json, text_of, Auth, InboundEvent,
+    Invalid, Outgoing, SendError,
+};
+use crate::client::identity::parse_phone;
 use crate::config::channel::ChannelDoc;
 use crate::context::Ctx;
 use crate::conversation::inbound::Inbound;
@@ -10,8 +14,10 @@ use serde_json::{json, Value};
 
 pub const DEFAULT_API: &str = "https://graph.facebook.com/v21.0";
 
-/// Every message and status in a webhook body (`entry[].changes[].value`).
-pub fn parse(body: &Value) -> Vec<InboundEvent> {
+/// Every message and status in a webhook body (`entry[].changes[].value`), each with the
+/// `metadata.phone_number_id` it was sent to: one Meta app may serve several numbers, and
+/// each number is its own channel.
+pub fn parse(body: &Value) -> Result<Vec<(String, InboundEvent)>, Invalid> {
     let mut events = Vec::new();
     let changes = body["entry"]
         .as_array()
@@ -20,37 +26,55 @@ pub fn parse(body: &Value) -> Vec<InboundEvent> {
         .flat_map(|e| e["changes"].as_array().into_iter().flatten());
     for change in changes {
         let value = &change["value"];
+        let messages = value["messages"].as_array();
+        let statuses = value["statuses"].as_array();
+        if messages.is_none() && statuses.is_none() {
+            continue;
+        }
+        let number = text_of(&value["metadata"]["phone_number_id"])
+            .ok_or_else(|| invalid("metadata.phone_number_id", "is required"))?;
         let names: Vec<(String, String)> = value["contacts"]
             .as_array()
             .into_iter()
             .flatten()
             .filter_map(|c| Some((text_of(&c["wa_id"])?, text_of(&c["profile"]["name"])?)))
             .collect();
-        for m in value["messages"].as_array().into_iter().flatten() {
-            let Some(from) = text_of(&m["from"]) else {
-                events.push(InboundEvent::Ignored("message without a sender".into()));
+        for m in messages.into_iter().flatten() {
+            let id = text_of(&m["id"]).ok_or_else(|| invalid("messages.id", "is required"))?;
+            let from =
+                text_of(&m["from"]).ok_or_else(|| invalid("messages.from", "is required"))?;
+            if !from.chars().all(|c| c.is_ascii_digit()) {
+                return Err(invalid("messages.from", "is not a WhatsApp id (digits)"));
+            }
+            let phone = parse_phone(&format!("+{from}"))
+                .map_err(|e| invalid("messages.from", format!("{from} {e}")))?;
+            if m["type"] == "reaction" {
+                let target = text_of(&m["reaction"]["message_id"])
+                    .ok_or_else(|| invalid("messages.reaction.message_id", "is required"))?;
+                let emoji = text_of(&m["reaction"]["emoji"]);
+                events.push((number.clone(), InboundEvent::Reaction { target, emoji }));
                 continue;
-            };
+            }
             let name = names
                 .iter()
                 .find(|(id, _)| *id == from)
                 .map(|(_, n)| n.clone());
             let (kind, body, payload) = content(m);
-            events.push(InboundEvent::Message(Box::new(Inbound {
-                phone: from
-                    .chars()
-                    .all(|c| c.is_ascii_digit())
-                    .then(|| format!("+{from}")),
-                external_id: from,
-                name,
-                channel_message_id: text_of(&m["id"]),
-                kind: Some(kind),
-                body,
-                payload,
-                ..Inbound::default()
-            })));
+            events.push((
+                number.clone(),
+                InboundEvent::Message(Box::new(Inbound {
+                    phone: Some(phone),
+                    external_id: from,
+                    name,
+                    channel_message_id: Some(id),
+                    kind: Some(kind),
+                    body,
+                    payload,
+                    ..Inbound::default()
+                })),
+            ));
         }
-        for s in value["statuses"].as_array().into_iter().flatten() {
+        for s in statuses.into_iter().flatten() {
             let status = match s["status"].as_str() {
                 Some("sent") => Delivery::Sent,
                 Some("delivered") => Delivery::Delivered,
@@ -58,24 +82,26 @@ pub fn parse(body: &Value) -> Vec<InboundEvent> {
                 Some("failed") => Delivery::Failed,
                 _ => continue,
             };
-            let Some(id) = text_of(&s["id"]) else {
-                continue;
-            };
+            let id = text_of(&s["id"]).ok_or_else(|| invalid("statuses.id", "is required"))?;
             let error = s["errors"][0]["title"]
                 .as_str()
                 .or(s["errors"][0]["message"].as_str())
                 .map(|e| format!("{e} ({})", s["errors"][0]["code"]));
-            events.push(InboundEvent::Status {
-                channel_message_id: id,
-                status,
-                error,
-            });
+            events.push((
+                number.clone(),
+                InboundEvent::Status {
+                    channel_message_id: id,
+                    status,
+                    error,
+                },
+            ));
         }
     }
-    events
+    Ok(events)
 }
 
-/// (kind, text shown, details) of one message; unknown types keep the raw payload.
+/// (kind, text shown, details) of one message; unknown types keep the raw payload. Media
+/// carry a pending reference that the scheduled work fetches into an attachment.
 fn content(m: &Value) -> (MessageKind, Option<String>, Option<Value>) {
     let kind = m["type"].as_str().unwrap_or("");
     let media = |k: MessageKind, key: &str| {
@@ -84,8 +110,8 @@ fn content(m: &Value) -> (MessageKind, Option<String>, Option<Value>) {
             k,
             text_of(&media["caption"]).or_else(|| text_of(&media["filename"])),
             Some(
-                json!({"provider": "whatsapp", "media_id": media["id"], "mime_type": media["mime_type"],
-                        "filename": media["filename"], "sha256": media["sha256"]}),
+                json!({"media": {"status": "pending", "source": "whatsapp", "id": media["id"],
+                "mime_type": media["mime_type"], "filename": media["filename"], "sha256": media["sha256"]}}),
             ),
         )
     };
@@ -97,15 +123,39 @@ fn content(m: &Value) -> (MessageKind, Option<String>, Option<Value>) {
         "document" => media(MessageKind::Document, "document"),
         "location" => {
             let l = &m["location"];
-            let label = [text_of(&l["name"]), text_of(&l["address"])]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" — ");
             (
                 MessageKind::Location,
-                Some(label).filter(|s| !s.is_empty()),
+                location_text(
+                    &l["latitude"],
+                    &l["longitude"],
+                    &[text_of(&l["name"]), text_of(&l["address"])],
+                ),
                 Some(l.clone()),
+            )
+        }
+        "contacts" => {
+            let cards: Vec<String> = m["contacts"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|c| {
+                    let phones = c["phones"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|p| text_of(&p["phone"]).or_else(|| text_of(&p["wa_id"])));
+                    let emails = c["emails"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|e| text_of(&e["email"]));
+                    contact_card(text_of(&c["name"]["formatted_name"]), phones.chain(emails))
+                })
+                .collect();
+            (
+                MessageKind::Contact,
+                Some(cards.join("\n")).filter(|c| !c.is_empty()),
+                Some(json!({"contacts": m["contacts"]})),
             )
         }
         "interactive" => {
@@ -157,7 +207,7 @@ pub fn send(ctx: &Ctx, channel: &ChannelDoc, out: &Outgoing) -> Result<String, S
             let uploaded = post(
                 ctx,
                 &format!("{base}/{phone_id}/media"),
-                cred("access_token"),
+                Auth::bearer(cred("access_token")),
                 &content_type,
                 body,
             )?;
@@ -183,7 +233,7 @@ pub fn send(ctx: &Ctx, channel: &ChannelDoc, out: &Outgoing) -> Result<String, S
     let answer = post_json(
         ctx,
         &format!("{base}/{phone_id}/messages"),
-        cred("access_token"),
+        Auth::bearer(cred("access_token")),
         &message,
     )?;
     Ok(answer["messages"][0]["id"]
