@@ -65,6 +65,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0010_tick_due_check.sql",
         sql: include_str!("../../migrations/0010_tick_due_check.sql"),
     },
+    Migration {
+        version: 11,
+        name: "0011_outbound_delivery.sql",
+        sql: include_str!("../../migrations/0011_outbound_delivery.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {

@@ -130,5 +130,5 @@ pub fn serve(router: &Router, request: http::Request<Vec<u8>>) -> http::Response
 /// Runs the scheduled work once (the cron component's entry): the same tick as
 /// `POST /internal/tick`, on the same ports as a request.
 pub fn tick() -> Result<crate::tick::TickReport, AppError> {
-    with_ports(crate::tick::run)?
+    with_ports(crate::tick::run_scheduled)?
 }

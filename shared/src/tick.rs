@@ -1,12 +1,13 @@
 //! The scheduled work, as one idempotent step every host calls on a schedule (the local host's
 //! scheduler, `POST /internal/tick`, the cron component, an agent's poll when it is due):
-//! distribution, the timers, delayed active messages, and delivery of outbound messages and
-//! webhooks. It runs under a lease, so overlapping runs never double-act.
+//! distribution, the timers and delayed active messages, under a lease so overlapping runs
+//! never double-act. [`run`] never calls out: an agent's poll may run it. Outbound delivery
+//! (replies, webhooks) is [`run_scheduled`]'s second part, outside the lease (its items are
+//! claimed one by one), or the local host's delivery workers.
 
 use crate::context::Ctx;
-use crate::conversation::outbox::{self, DeliveryReport};
 use crate::errors::AppResult;
-use crate::webhook_delivery;
+use crate::outbound::{self, Caps, Lane};
 use serde::Serialize;
 
 /// How much one tick does at most of each kind, so one tick stays short.
@@ -82,12 +83,6 @@ fn run_leased(ctx: &Ctx) -> AppResult<TickReport> {
     let active_messages = crate::active::send_due(ctx, BATCH)?;
     let distribution = crate::routing::distribute_all(ctx)?;
     let queue_notices = crate::routing::timers::queue_notices(ctx)?;
-    let DeliveryReport {
-        sent,
-        retried,
-        failed,
-    } = outbox::deliver_due(ctx, BATCH)?;
-    let hooks = webhook_delivery::deliver_due(ctx, BATCH)?;
     crate::inbox::feed::prune(ctx.db, ctx.now_ms())?;
     Ok(TickReport {
         ran: true,
@@ -100,11 +95,23 @@ fn run_leased(ctx: &Ctx) -> AppResult<TickReport> {
         bot_inactivity: others.bot_inactivity,
         queue_notices,
         active_messages,
-        messages_sent: sent,
-        messages_retried: retried,
-        messages_failed: failed,
-        webhooks_delivered: hooks.delivered,
-        webhooks_retried: hooks.retried,
-        webhooks_failed: hooks.failed,
+        ..TickReport::default()
     })
+}
+
+/// The scheduled work of a host without delivery workers (`POST /internal/tick`, the cron
+/// component): the tick, then one batch of each outbound lane — replies first, so they never
+/// wait behind webhooks. Delivery runs after the lease is released, so an agent's poll is
+/// never held up by a slow receiver.
+pub fn run_scheduled(ctx: &Ctx) -> AppResult<TickReport> {
+    let mut report = run(ctx)?;
+    let replies = outbound::deliver(ctx, Lane::Replies, Caps::batch(BATCH))?;
+    let hooks = outbound::deliver(ctx, Lane::Webhooks, Caps::batch(BATCH))?;
+    report.messages_sent = replies.sent;
+    report.messages_retried = replies.retried;
+    report.messages_failed = replies.failed;
+    report.webhooks_delivered = hooks.sent;
+    report.webhooks_retried = hooks.retried;
+    report.webhooks_failed = hooks.failed;
+    Ok(report)
 }
