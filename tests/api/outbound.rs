@@ -18,6 +18,8 @@ use std::time::{Duration, Instant};
 /// closes every connection, which lets the callers go.
 struct BlackHole {
     url: String,
+    addr: std::net::SocketAddr,
+    closed: Arc<std::sync::atomic::AtomicBool>,
     accepted: Arc<AtomicUsize>,
     held: Arc<Mutex<Vec<TcpStream>>>,
 }
@@ -25,12 +27,18 @@ struct BlackHole {
 impl BlackHole {
     fn start() -> BlackHole {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        let addr = listener.local_addr().unwrap();
+        let url = format!("http://{addr}/hook");
+        let closed = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let closing = closed.clone();
         let accepted = Arc::new(AtomicUsize::new(0));
         let held = Arc::new(Mutex::new(Vec::new()));
         let (count, keep) = (accepted.clone(), held.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming() {
+                if closing.load(Ordering::SeqCst) {
+                    break;
+                }
                 let Ok(mut stream) = stream else { continue };
                 let _ = stream.set_read_timeout(Some(Duration::from_millis(50)));
                 let _ = stream.read(&mut [0u8; 4096]);
@@ -40,6 +48,8 @@ impl BlackHole {
         });
         BlackHole {
             url,
+            addr,
+            closed,
             accepted,
             held,
         }
@@ -48,6 +58,10 @@ impl BlackHole {
 
 impl Drop for BlackHole {
     fn drop(&mut self) {
+        // Stop accepting (the listener goes with its thread: later calls are refused) ...
+        self.closed.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(self.addr);
+        // ... and let go of the callers held.
         for s in self.held.lock().unwrap().drain(..) {
             let _ = s.shutdown(std::net::Shutdown::Both);
         }
@@ -199,6 +213,7 @@ fn a_webhook_receiver_that_never_answers_delays_no_other_company() {
             took < LIMIT,
             "round {round}: the agent's poll took {took:?}"
         );
+        worst[0] = worst[0].max(took);
         cursor = events.body["cursor"]
             .as_str()
             .unwrap_or_default()
@@ -225,6 +240,7 @@ fn a_webhook_receiver_that_never_answers_delays_no_other_company() {
             took < LIMIT,
             "round {round}: the customer's message took {took:?}"
         );
+        worst[1] = worst[1].max(took);
 
         let mine = c.call("GET", "/api/inbox/conversations", Some(&agent), None);
         let id = mine.body["items"]
@@ -246,6 +262,7 @@ fn a_webhook_receiver_that_never_answers_delays_no_other_company() {
             took < LIMIT,
             "round {round}: sending the reply took {took:?}"
         );
+        worst[2] = worst[2].max(took);
         let reached = within(LIMIT, || {
             provider.received()[sent_before..]
                 .iter()
