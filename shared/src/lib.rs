@@ -13,6 +13,7 @@ pub mod db;
 pub mod demo;
 pub mod enums;
 pub mod errors;
+pub mod headers;
 pub mod ids;
 pub mod inbox;
 pub mod log;

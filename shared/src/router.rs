@@ -76,8 +76,16 @@ impl Router {
         self.routes.iter().map(|r| (&r.method, r.pattern))
     }
 
-    /// Runs the matching handler; every failure becomes the JSON error envelope.
+    /// Runs the matching handler; every failure becomes the JSON error envelope, and every
+    /// answer gets the security headers (`crate::headers`).
     pub fn dispatch(&self, ctx: &Ctx, request: http::Request<Vec<u8>>) -> Response {
+        let path = request.uri().path().to_owned();
+        let mut response = self.route_request(ctx, request);
+        crate::headers::apply(&path, &mut response);
+        response
+    }
+
+    fn route_request(&self, ctx: &Ctx, request: http::Request<Vec<u8>>) -> Response {
         let mut request = Request::new(request);
         let path: Vec<String> = request
             .path()

@@ -8,6 +8,7 @@ mod clients;
 mod config;
 mod errors;
 mod fake;
+mod headers;
 mod helpers;
 mod inbox;
 mod manifest;
