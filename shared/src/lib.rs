@@ -17,6 +17,7 @@ pub mod headers;
 pub mod ids;
 pub mod inbox;
 pub mod log;
+pub mod login_throttle;
 pub mod migrate;
 pub mod outbound;
 pub mod password;

@@ -70,6 +70,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0011_outbound_delivery.sql",
         sql: include_str!("../../migrations/0011_outbound_delivery.sql"),
     },
+    Migration {
+        version: 12,
+        name: "0012_login_failures.sql",
+        sql: include_str!("../../migrations/0012_login_failures.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {
