@@ -26,6 +26,7 @@ pub mod ports;
 pub mod providers;
 pub mod router;
 pub mod routing;
+pub mod stored;
 pub mod tenant;
 pub mod tick;
 pub mod time;

@@ -3,6 +3,21 @@
 //! log says when it was written) and `event`.
 
 use serde_json::{Map, Value};
+use std::collections::VecDeque;
+use std::sync::Mutex;
+
+/// The last error lines of this process, newest last (a Spin instance lives for one request;
+/// the local host keeps the recent ones), for tests and diagnostics.
+static RECENT_ERRORS: Mutex<VecDeque<Value>> = Mutex::new(VecDeque::new());
+const KEPT_ERRORS: usize = 256;
+
+/// The recent lines whose `level` is `error`.
+pub fn recent_errors() -> Vec<Value> {
+    RECENT_ERRORS
+        .lock()
+        .map(|q| q.iter().cloned().collect())
+        .unwrap_or_default()
+}
 
 /// Writes one line: `{"ts": ..., "event": event, ...fields}`.
 pub fn event(event: &str, fields: &Value) {
@@ -19,5 +34,14 @@ pub fn event(event: &str, fields: &Value) {
             line.insert(k.clone(), v.clone());
         }
     }
-    eprintln!("{}", Value::Object(line));
+    let line = Value::Object(line);
+    eprintln!("{line}");
+    if line["level"] == "error" {
+        if let Ok(mut q) = RECENT_ERRORS.lock() {
+            if q.len() >= KEPT_ERRORS {
+                q.pop_front();
+            }
+            q.push_back(line);
+        }
+    }
 }

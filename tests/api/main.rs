@@ -13,6 +13,7 @@ mod helpers;
 mod inbox;
 mod manifest;
 mod migrations;
+mod observability;
 mod openapi;
 mod outbound;
 mod routing;
