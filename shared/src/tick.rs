@@ -88,11 +88,8 @@ pub fn run_if_due(ctx: &Ctx) -> Option<TickReport> {
             return None;
         }
     }
-    match run(ctx) {
-        Ok(report) => Some(report),
-        // Already logged by `run`.
-        Err(_) => None,
-    }
+    // A failure is already logged by `run`.
+    run(ctx).ok()
 }
 
 fn run_leased(ctx: &Ctx) -> AppResult<TickReport> {

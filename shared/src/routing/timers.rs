@@ -202,7 +202,7 @@ fn disconnects(ctx: &Ctx, now: i64) -> AppResult<usize> {
                 group,
                 &r.text("data")?,
             )
-            .map_or(true, |g| g.flags.redirect_on_disconnect);
+            .is_none_or(|g| g.flags.redirect_on_disconnect);
             transaction(ctx.db, || {
                 if redirect {
                     ctx.db.execute(
