@@ -310,8 +310,10 @@ schemas = {
 # Auth.
 add("/api/auth/login", "post", op("Log in", "auth", ok(ref("Session")), json_body(ref("Login")),
                                   ("400", "401", "403", "413", "415", "422", "429", "503"), security=None,
-                                  desc="Failed attempts are limited per username (5) and per client address (20) in 15 minutes. "
-                                       "Inactive users and users outside their working hours get 403."))
+                                  desc="Failed attempts slow further ones down, never lock the account: after 5 failures of one "
+                                       "username from one address, 20 from one address, or 20 of one username from addresses it has "
+                                       "not logged in from lately, each attempt must wait a delay that doubles from 1 s to at most "
+                                       "15 minutes (429 with Retry-After). Inactive users and users outside their working hours get 403."))
 add("/api/auth/logout", "post", op("Log out (ends this session)", "auth", {"204": {"description": "Logged out"}}))
 add("/api/auth/me", "get", op("The current user and company", "auth", ok(ref("Me"))))
 add("/api/auth/password", "post", op("Change my password", "auth", ok(ref("Session"), desc="Changed; other sessions revoked; a new one returned"),
@@ -415,6 +417,17 @@ add("/api/admin/webhooks/{id}/deliveries", "get", op("A webhook's delivery log, 
                                                      desc="Each delivery is a POST of {event, created_at, data, delivery_id} with "
                                                           "X-Atende-Signature-256: sha256=<hex HMAC-SHA256 of the body under the secret>, "
                                                           "X-Atende-Event and X-Atende-Delivery; retried after 10 s, 1 min, 5 min, 30 min, 2 h."))
+
+# Failed logins (the throttle's record).
+schemas["LoginFailure"] = {"type": "object", "properties": {
+    "id": I, "username": S, "user_id": NI, "address": {"type": "string", "description": "The client address it came from"},
+    "reason": enum("wrong_password", "unknown_user", "throttled"), "created_at": {"type": "string", "format": "date-time"}}}
+add("/api/admin/login-failures", "get", op("Failed logins, newest first", "users",
+                                           ok(page_of(ref("LoginFailure"))),
+                                           params=[param("username", S, "query", "Only this username")] + PAGING[2:],
+                                           errors=("401", "403", "422", "503"),
+                                           desc="Every refused login of the company: a wrong password, an unknown username, or an "
+                                                "attempt made before the throttle's delay had passed (throttled)."))
 
 # Channel webhooks (inbound).
 CHANNEL = param("channel_id", desc="The channel's id (GET /api/admin/channels)")

@@ -2,6 +2,7 @@
 //! It mounts the very same route tables the Spin components serve, at the routes `spin.toml`
 //! gives them, so the manifest stays the one source of truth.
 
+pub mod background;
 pub mod manifest;
 pub mod server;
 
@@ -129,10 +130,33 @@ impl App {
         }
     }
 
-    /// One run of the scheduled work (what `POST /internal/tick` and a cron trigger also do).
+    /// One run of the scheduled work with outbound delivery (what `POST /internal/tick` and a
+    /// cron trigger do).
     pub fn tick(&self) -> anyhow::Result<atende_shared::tick::TickReport> {
+        self.with_ctx(atende_shared::tick::run_scheduled)?
+            .map_err(|e| anyhow::anyhow!("tick: {e}"))
+    }
+
+    /// The tick without outbound delivery (the scheduler's, beside the delivery workers).
+    pub fn run_timers(&self) -> anyhow::Result<atende_shared::tick::TickReport> {
         self.with_ctx(atende_shared::tick::run)?
             .map_err(|e| anyhow::anyhow!("tick: {e}"))
+    }
+
+    /// Fetches inbound media due from the providers (the media worker's step).
+    pub fn fetch_media(&self, limit: i64) -> anyhow::Result<atende_shared::media::FetchReport> {
+        self.with_ctx(|ctx| atende_shared::media::fetch_due(ctx, limit))?
+            .map_err(|e| anyhow::anyhow!("fetching inbound media: {e}"))
+    }
+
+    /// Claims and sends one batch of an outbound lane (a delivery worker's step).
+    pub fn deliver(
+        &self,
+        lane: atende_shared::outbound::Lane,
+        caps: atende_shared::outbound::Caps,
+    ) -> anyhow::Result<atende_shared::outbound::Report> {
+        self.with_ctx(|ctx| atende_shared::outbound::deliver(ctx, lane, caps))?
+            .map_err(|e| anyhow::anyhow!("delivering {lane:?}: {e}"))
     }
 
     /// Folds the write-ahead logs back into the database files (the scheduler calls it every

@@ -179,37 +179,18 @@ fn run_server(app: App, listen: &str, demo: bool) -> anyhow::Result<()> {
             println!("Chat widget demo: http://{addr}/chat/demo.html?channel={channel}");
         }
         let app = Arc::new(app);
-        let (stop, stopped) = tokio::sync::watch::channel(false);
-        let scheduler = tokio::spawn(run_scheduler(app.clone(), stopped));
+        let background = atende_host::background::Background::start(app.clone())
+            .context("starting the scheduler and the delivery workers")?;
         let app_for_checkpoint = app.clone();
         let served = atende_host::server::serve(app, listener, async {
             let _ = tokio::signal::ctrl_c().await;
             println!("stopping: finishing requests in flight");
         })
         .await;
-        let _ = stop.send(true);
-        let _ = scheduler.await;
+        tokio::task::spawn_blocking(move || background.stop()).await?;
         served?;
         app_for_checkpoint.checkpoint()
     })?;
     println!("stopped; all data is in the data directory");
     Ok(())
-}
-
-/// The scheduled work, once a second, until shutdown (a tick in progress is finished).
-async fn run_scheduler(app: Arc<App>, mut stopped: tokio::sync::watch::Receiver<bool>) {
-    let mut every = tokio::time::interval(std::time::Duration::from_secs(1));
-    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = every.tick() => {}
-            _ = stopped.changed() => return,
-        }
-        let app = app.clone();
-        match tokio::task::spawn_blocking(move || app.tick().and_then(|_| app.checkpoint())).await {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => eprintln!("scheduled work failed: {e:#}"),
-            Err(e) => eprintln!("scheduled work panicked: {e}"),
-        }
-    }
 }

@@ -9,6 +9,7 @@ use crate::context::{var, Ctx};
 use crate::enums::{Profile, Status};
 use crate::errors::{AppError, AppResult};
 use crate::ids::{TenantId, UserId};
+use crate::login_throttle;
 use crate::password;
 use crate::tenant::{self, Tenant};
 use crate::time::ms_to_rfc3339;
@@ -19,10 +20,6 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-/// Failed logins allowed per username, and per client address, within [`FAILURE_WINDOW_MS`].
-pub const MAX_FAILURES_PER_USER: u32 = 5;
-pub const MAX_FAILURES_PER_ADDRESS: u32 = 20;
-pub const FAILURE_WINDOW_MS: i64 = 15 * 60 * 1000;
 const DEFAULT_SESSION_TTL_MINUTES: i64 = 12 * 60;
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -191,43 +188,9 @@ pub struct LoginResult {
     pub user: User,
 }
 
-#[derive(Debug, Serialize, Deserialize, Default)]
-struct Failures {
-    count: u32,
-    since_ms: i64,
-}
-
-fn failures(ctx: &Ctx, key: &str) -> AppResult<Failures> {
-    let now = ctx.now_ms();
-    Ok(ctx
-        .kv
-        .get(key)?
-        .and_then(|b| serde_json::from_slice::<Failures>(&b).ok())
-        .filter(|f| now - f.since_ms < FAILURE_WINDOW_MS)
-        .unwrap_or(Failures {
-            count: 0,
-            since_ms: now,
-        }))
-}
-
-fn refuse_if_over(ctx: &Ctx, f: &Failures, limit: u32) -> AppResult<()> {
-    if f.count >= limit {
-        let left_ms = (f.since_ms + FAILURE_WINDOW_MS - ctx.now_ms()).max(1000);
-        return Err(AppError::too_many_requests((left_ms as u64).div_ceil(1000)));
-    }
-    Ok(())
-}
-
-fn store_failure(ctx: &Ctx, key: &str, mut f: Failures) -> AppResult<()> {
-    f.count += 1;
-    let bytes = serde_json::to_vec(&f).map_err(|e| AppError::Unexpected(e.into()))?;
-    ctx.kv.set(key, &bytes)?;
-    Ok(())
-}
-
-/// Checks the credentials in the request's tenant. Failed attempts are counted per username
-/// and per client address; past either limit the answer is 429 until the window passes,
-/// whatever the password.
+/// Checks the credentials in the request's tenant. Failures slow down further attempts by
+/// account and address with growing delays (`login_throttle`), never lock the account, and
+/// are recorded for the admin.
 pub fn login(
     ctx: &Ctx,
     req: &Request,
@@ -236,21 +199,17 @@ pub fn login(
 ) -> AppResult<LoginResult> {
     let tenant = tenant::resolve(ctx, req)?;
     let username = username.trim().to_lowercase();
-    let user_key = format!("login-failures:user:{}:{}", tenant.id, username);
-    let address_key = format!("login-failures:address:{}", req.client_ip());
-    let by_user = failures(ctx, &user_key)?;
-    let by_address = failures(ctx, &address_key)?;
-    refuse_if_over(ctx, &by_user, MAX_FAILURES_PER_USER)?;
-    refuse_if_over(ctx, &by_address, MAX_FAILURES_PER_ADDRESS)?;
+    let attempt = login_throttle::Attempt::new(tenant.id, &username, &req.client_ip());
+    login_throttle::check(ctx, &attempt)?;
 
     let stored = user_sql::find_by_username(ctx.db, tenant.id, &username)?;
     let hash = stored
         .as_ref()
         .map_or(password::DUMMY_HASH, |s| s.password_hash.as_str());
     let verified = password::verify(password_given, hash);
+    let user_id = stored.as_ref().map(|s| s.user.id.0);
     let Some(stored) = stored.filter(|_| verified) else {
-        store_failure(ctx, &user_key, by_user)?;
-        store_failure(ctx, &address_key, by_address)?;
+        login_throttle::failed(ctx, &attempt, user_id)?;
         return Err(AppError::unauthorized(
             "invalid_credentials",
             "wrong username or password",
@@ -263,9 +222,7 @@ pub fn login(
         ));
     }
     check_working_hours(ctx, &tenant, &stored)?;
-    if by_user.count > 0 {
-        ctx.kv.delete(&user_key)?;
-    }
+    login_throttle::succeeded(ctx, &attempt)?;
     open_session(ctx, &tenant, stored.user, stored.session_epoch)
 }
 

@@ -171,7 +171,10 @@ pub fn into_response(error: &AppError) -> http::Response<Vec<u8>> {
     let api = match error {
         AppError::Api(api) => api,
         AppError::Unexpected(e) => {
-            eprintln!("internal error: {e:#}");
+            crate::log::event(
+                "internal_error",
+                &serde_json::json!({"level": "error", "error": format!("{e:#}")}),
+            );
             internal = ApiError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",

@@ -80,6 +80,16 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0013_inbound_media.sql",
         sql: include_str!("../../migrations/0013_inbound_media.sql"),
     },
+    Migration {
+        version: 14,
+        name: "0014_outbound_delivery.sql",
+        sql: include_str!("../../migrations/0014_outbound_delivery.sql"),
+    },
+    Migration {
+        version: 15,
+        name: "0015_login_failures.sql",
+        sql: include_str!("../../migrations/0015_login_failures.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {
@@ -94,16 +104,59 @@ pub fn ensure_current(db: &dyn Sql) -> Result<(), AppError> {
     }
 }
 
-/// Applies what is missing; returns the versions applied now.
+/// A released migration whose file was edited afterwards (before checksums were kept). A
+/// database that applied the released text is accepted, and `repair` brings it to what the
+/// current text creates (docs/decisions/0009).
+pub struct AcceptedEdit {
+    pub name: &'static str,
+    /// SHA-256 of the text as released.
+    pub released_checksum: &'static str,
+    /// Statements each made only when its check (`SELECT` of one 0/1 value) says it is needed.
+    pub repair: &'static [(&'static str, &'static str)],
+}
+
+pub const ACCEPTED_EDITS: &[AcceptedEdit] = &[
+    AcceptedEdit {
+        name: "0003_conversations.sql",
+        released_checksum: "d9c76f0f310282fbfd9de3e33cf592b139405029d8f1032e59713bcaaf84e1c7",
+        repair: &[(
+            "SELECT COUNT(*) = 0 FROM sqlite_master WHERE type = 'index' AND name = 'clients_email'",
+            "CREATE INDEX clients_email ON clients (tenant_id, email) WHERE email IS NOT NULL",
+        )],
+    },
+    AcceptedEdit {
+        name: "0010_tick_due_check.sql",
+        released_checksum: "dd321b00d24a7233aceb3c194d680d4f9cc11167aa5d634cd696d1808a2c10ae",
+        repair: &[(
+            "SELECT COUNT(*) = 0 FROM pragma_table_info('tick_leases') WHERE name = 'wanted'",
+            "ALTER TABLE tick_leases ADD COLUMN wanted INTEGER NOT NULL DEFAULT 0",
+        )],
+    },
+];
+
+/// The SHA-256 (hex) of a migration's text, line endings normalised (a checkout with CRLF is
+/// the same migration).
+pub fn checksum(sql: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(sql.replace("\r\n", "\n").as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Applies what is missing; returns the versions applied now. Refuses, naming the file, when
+/// an applied migration's text has changed since (migrations are append-only).
 pub fn run(db: &dyn Sql) -> Result<Vec<i64>, AppError> {
     db.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (
             version INTEGER PRIMARY KEY,
             name TEXT NOT NULL,
-            applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+            applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+            checksum TEXT
         )",
         &[],
     )?;
+    verify_applied(db)?;
     let mut applied = Vec::new();
     for migration in MIGRATIONS {
         let statements = split_statements(migration.sql);
@@ -125,8 +178,12 @@ pub fn run(db: &dyn Sql) -> Result<Vec<i64>, AppError> {
                     .with_context(|| format!("{}: {statement}", migration.name))?;
             }
             db.execute(
-                "INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
-                &[Value::Integer(migration.version), migration.name.into()],
+                "INSERT INTO schema_migrations (version, name, checksum) VALUES (?, ?, ?)",
+                &[
+                    Value::Integer(migration.version),
+                    migration.name.into(),
+                    checksum(migration.sql).into(),
+                ],
             )?;
             Ok(true)
         })?;
@@ -135,6 +192,69 @@ pub fn run(db: &dyn Sql) -> Result<Vec<i64>, AppError> {
         }
     }
     Ok(applied)
+}
+
+/// Compares every applied migration with its file. One applied before checksums were kept
+/// gets its file's checksum recorded (after the repair of an accepted edit, if it needs it);
+/// one whose recorded checksum is neither the file's nor its accepted released text's stops
+/// the start with a message saying what to do.
+fn verify_applied(db: &dyn Sql) -> Result<(), AppError> {
+    let has_column = scalar_i64(&db.execute(
+        "SELECT COUNT(*) FROM pragma_table_info('schema_migrations') WHERE name = 'checksum'",
+        &[],
+    )?)?;
+    if has_column == 0 {
+        db.execute(
+            "ALTER TABLE schema_migrations ADD COLUMN checksum TEXT",
+            &[],
+        )
+        .context("adding checksums to schema_migrations")?;
+    }
+    let rows = db.execute("SELECT version, name, checksum FROM schema_migrations", &[])?;
+    for row in rows.iter() {
+        let version = row.i64("version")?;
+        let recorded = row.opt_text("checksum")?;
+        let Some(migration) = MIGRATIONS.iter().find(|m| m.version == version) else {
+            return Err(AppError::Unexpected(anyhow::anyhow!(
+                "the database has migration {} ({}) applied, which this build does not have: \
+                 it was made by a newer version of Atende",
+                version,
+                row.text("name")?
+            )));
+        };
+        let current = checksum(migration.sql);
+        if recorded.as_deref() == Some(current.as_str()) {
+            continue;
+        }
+        let edit = ACCEPTED_EDITS.iter().find(|e| e.name == migration.name);
+        match (&recorded, edit) {
+            (None, _) => {}
+            (Some(r), Some(edit)) if *r == edit.released_checksum => {}
+            (Some(r), _) => {
+                return Err(AppError::Unexpected(anyhow::anyhow!(
+                    "migration {} was changed after it was applied to this database \
+                     (applied text sha256 {r}, file now {current}). Applied migrations must \
+                     not change: restore the file as it was and put the change in a new \
+                     migration",
+                    migration.name
+                )));
+            }
+        }
+        transaction(db, || {
+            for (check, statement) in edit.map_or(&[][..], |e| e.repair) {
+                if scalar_i64(&db.execute(check, &[])?)? == 1 {
+                    db.execute(statement, &[])
+                        .with_context(|| format!("repairing {}: {statement}", migration.name))?;
+                }
+            }
+            db.execute(
+                "UPDATE schema_migrations SET checksum = ? WHERE version = ?",
+                &[current.clone().into(), version.into()],
+            )?;
+            Ok(())
+        })?;
+    }
+    Ok(())
 }
 
 fn is_pragma(statement: &str) -> bool {

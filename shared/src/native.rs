@@ -531,6 +531,12 @@ impl Variables for MapVariables {
     }
 }
 
+/// Outbound calls go to providers and customers' systems from delivery workers: a host that
+/// does not accept a connection soon is down, and one that has not answered within the total
+/// holds a worker for no more than that (its item is retried with back-off).
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+pub const TOTAL_TIMEOUT: Duration = Duration::from_secs(8);
+
 /// Outbound HTTP with bounded time, so a slow provider cannot hold a worker forever.
 pub struct UreqClient {
     agent: ureq::Agent,
@@ -540,8 +546,8 @@ impl Default for UreqClient {
     fn default() -> Self {
         UreqClient {
             agent: ureq::AgentBuilder::new()
-                .timeout_connect(Duration::from_secs(5))
-                .timeout(Duration::from_secs(20))
+                .timeout_connect(CONNECT_TIMEOUT)
+                .timeout(TOTAL_TIMEOUT)
                 .build(),
         }
     }

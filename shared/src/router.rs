@@ -76,8 +76,45 @@ impl Router {
         self.routes.iter().map(|r| (&r.method, r.pattern))
     }
 
-    /// Runs the matching handler; every failure becomes the JSON error envelope.
+    /// Runs the matching handler; every failure becomes the JSON error envelope, and every
+    /// answer gets the security headers (`crate::headers`), an `x-request-id`, and one JSON log
+    /// line (request id, tenant, method, route, status, duration).
     pub fn dispatch(&self, ctx: &Ctx, request: http::Request<Vec<u8>>) -> Response {
+        let started = std::time::Instant::now();
+        let path = request.uri().path().to_owned();
+        let method = request.method().clone();
+        let id = request_id(ctx, &request);
+        let tenant = request
+            .headers()
+            .get("x-tenant")
+            .or_else(|| request.headers().get(http::header::HOST))
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let (mut response, route) = self.route_request(ctx, request);
+        crate::headers::apply(&path, &mut response);
+        if let Ok(v) = http::HeaderValue::from_str(&id) {
+            response.headers_mut().insert("x-request-id", v);
+        }
+        crate::log::event(
+            "request",
+            &serde_json::json!({
+                "request_id": id,
+                "tenant": tenant,
+                "method": method.as_str(),
+                "route": route.unwrap_or("(static or unmatched)"),
+                "path": path,
+                "status": response.status().as_u16(),
+                "duration_ms": started.elapsed().as_secs_f64() * 1000.0,
+            }),
+        );
+        response
+    }
+
+    fn route_request(
+        &self,
+        ctx: &Ctx,
+        request: http::Request<Vec<u8>>,
+    ) -> (Response, Option<&'static str>) {
         let mut request = Request::new(request);
         let path: Vec<String> = request
             .path()
@@ -96,18 +133,20 @@ impl Router {
             }
             request.set_params(params);
             if let Err(refused) = crate::scope::refuse_uncovered(&request) {
-                return into_response(&refused);
+                return (into_response(&refused), Some(route.pattern));
             }
-            return match (route.handler)(ctx, &request) {
+            let response = match (route.handler)(ctx, &request) {
                 Ok(response) => response,
                 Err(error) => into_response(&error),
             };
+            return (response, Some(route.pattern));
         }
         if let (Some(fallback), false) = (self.fallback, path_matched) {
-            return match fallback(ctx, &request) {
+            let response = match fallback(ctx, &request) {
                 Ok(response) => response,
                 Err(error) => into_response(&error),
             };
+            return (response, None);
         }
         let error = if path_matched {
             AppError::Api(crate::errors::ApiError::new(
@@ -122,8 +161,31 @@ impl Router {
                 format!("no route for {}", request.path()),
             ))
         };
-        into_response(&error)
+        (into_response(&error), None)
     }
+}
+
+/// The caller's `x-request-id` when it is a sane one (a proxy's), else a new random one.
+fn request_id(ctx: &Ctx, request: &http::Request<Vec<u8>>) -> String {
+    request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        })
+        .map_or_else(
+            || {
+                ctx.random_bytes::<8>()
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect()
+            },
+            str::to_owned,
+        )
 }
 
 fn match_segments(pattern: &[Segment], path: &[String]) -> Option<Vec<(&'static str, String)>> {

@@ -82,12 +82,47 @@ impl Variables for SpinVariables {
 
 struct SpinHttp;
 
+/// The most an outbound call may take, as the native adapter's (`UreqClient`): the scheduled
+/// work must not be held by a receiver that never answers.
+const TOTAL_TIMEOUT_NS: u64 = 8_000_000_000;
+
+/// Resolves once `deadline` (monotonic clock, ns) has passed. Each pending poll registers a
+/// fresh clock pollable with Spin's executor, which wakes the task when it fires.
+fn sleep_until(deadline: u64) -> impl std::future::Future<Output = ()> {
+    use wasi::clocks::monotonic_clock;
+    let mut token: Option<spin_executor::CancelOnDropToken> = None;
+    futures::future::poll_fn(move |cx| {
+        if monotonic_clock::now() >= deadline {
+            return std::task::Poll::Ready(());
+        }
+        let pollable = monotonic_clock::subscribe_instant(deadline);
+        // The previous registration is cancelled; this one lives until the next poll or drop.
+        drop(
+            token.replace(
+                spin_executor::push_waker_and_get_token(pollable, cx.waker().clone()).into(),
+            ),
+        );
+        std::task::Poll::Pending
+    })
+}
+
 impl HttpClient for SpinHttp {
     fn send(&self, request: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, HttpError> {
+        let deadline = wasi::clocks::monotonic_clock::now().saturating_add(TOTAL_TIMEOUT_NS);
         spin_sdk::http::run(async move {
-            spin_sdk::http::send::<_, http::Response<Vec<u8>>>(request).await
+            let call = std::pin::pin!(spin_sdk::http::send::<_, http::Response<Vec<u8>>>(request));
+            let timeout = std::pin::pin!(sleep_until(deadline));
+            // Dropping the call cancels it (spin-sdk drops its pending response).
+            match futures::future::select(call, timeout).await {
+                futures::future::Either::Left((result, _)) => {
+                    result.map_err(|e| HttpError(e.to_string()))
+                }
+                futures::future::Either::Right(((), _)) => Err(HttpError(format!(
+                    "no answer within {} s",
+                    TOTAL_TIMEOUT_NS / 1_000_000_000
+                ))),
+            }
         })
-        .map_err(|e| HttpError(e.to_string()))
     }
 }
 
@@ -130,5 +165,5 @@ pub fn serve(router: &Router, request: http::Request<Vec<u8>>) -> http::Response
 /// Runs the scheduled work once (the cron component's entry): the same tick as
 /// `POST /internal/tick`, on the same ports as a request.
 pub fn tick() -> Result<crate::tick::TickReport, AppError> {
-    with_ports(crate::tick::run)?
+    with_ports(crate::tick::run_scheduled)?
 }

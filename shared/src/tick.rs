@@ -1,12 +1,14 @@
 //! The scheduled work, as one idempotent step every host calls on a schedule (the local host's
 //! scheduler, `POST /internal/tick`, the cron component, an agent's poll when it is due):
-//! distribution, the timers, delayed active messages, and delivery of outbound messages and
-//! webhooks. It runs under a lease, so overlapping runs never double-act.
+//! distribution, the timers and delayed active messages, under a lease so overlapping runs
+//! never double-act. [`run`] never calls out: an agent's poll may run it. Outbound delivery
+//! (replies, webhooks) is [`run_scheduled`]'s second part, outside the lease (its items are
+//! claimed one by one), or the local host's delivery workers.
 
 use crate::context::Ctx;
-use crate::conversation::outbox::{self, DeliveryReport};
 use crate::errors::AppResult;
-use crate::webhook_delivery;
+use crate::outbound::{self, Caps, Lane};
+use anyhow::Context;
 use serde::Serialize;
 
 /// How much one tick does at most of each kind, so one tick stays short.
@@ -45,9 +47,28 @@ pub fn run(ctx: &Ctx) -> AppResult<TickReport> {
     if !crate::routing::sql::acquire_lease(ctx.db, "tick", &holder, now, now + LEASE_MS)? {
         return Ok(TickReport::default());
     }
+    let started = std::time::Instant::now();
     let result = run_leased(ctx);
-    crate::routing::sql::release_lease(ctx.db, "tick", &holder, ctx.now_ms())?;
+    crate::routing::sql::release_lease(ctx.db, "tick", &holder, ctx.now_ms())
+        .context("releasing the tick's lease")?;
+    log_run("tick", started, &result);
     result
+}
+
+/// One JSON line per run: what it did and how long it took, or why it failed.
+fn log_run(event: &str, started: std::time::Instant, result: &AppResult<TickReport>) {
+    let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+    match result {
+        Ok(report) => {
+            let mut fields = serde_json::to_value(report).unwrap_or_default();
+            fields["duration_ms"] = duration_ms.into();
+            crate::log::event(event, &fields);
+        }
+        Err(e) => crate::log::event(
+            event,
+            &serde_json::json!({"level": "error", "error": format!("{e:#}"), "duration_ms": duration_ms}),
+        ),
+    }
 }
 
 /// How long without a run before an agent's poll runs the tick itself.
@@ -62,36 +83,29 @@ pub fn run_if_due(ctx: &Ctx) -> Option<TickReport> {
         Ok(true) => {}
         Ok(false) => return None,
         Err(e) => {
-            eprintln!("tick due-check: {e}");
+            crate::log::event(
+                "tick_due_check_failed",
+                &serde_json::json!({"level": "error", "error": e.to_string()}),
+            );
             return None;
         }
     }
-    match run(ctx) {
-        Ok(report) => Some(report),
-        Err(e) => {
-            eprintln!("tick from an agent's poll failed: {e}");
-            None
-        }
-    }
+    // A failure is already logged by `run`.
+    run(ctx).ok()
 }
 
 fn run_leased(ctx: &Ctx) -> AppResult<TickReport> {
-    let timers = crate::routing::inactivity(ctx)?;
-    let others = crate::routing::timers::run(ctx)?;
-    crate::routing::expire_offers(ctx)?;
+    let timers = crate::routing::inactivity(ctx).context("tick: inactivity timers")?;
+    let others = crate::routing::timers::run(ctx).context("tick: other timers")?;
+    crate::routing::expire_offers(ctx).context("tick: expiring offers")?;
     // Before distribution and delivery: a conversation it opens in a queue is handed out, and
     // its message goes out, in this same run.
-    let active_messages = crate::active::send_due(ctx, BATCH)?;
-    let distribution = crate::routing::distribute_all(ctx)?;
-    let queue_notices = crate::routing::timers::queue_notices(ctx)?;
-    let DeliveryReport {
-        sent,
-        retried,
-        failed,
-    } = outbox::deliver_due(ctx, BATCH)?;
-    let hooks = webhook_delivery::deliver_due(ctx, BATCH)?;
-    let media = crate::media::fetch_due(ctx, BATCH)?;
-    crate::inbox::feed::prune(ctx.db, ctx.now_ms())?;
+    let active_messages =
+        crate::active::send_due(ctx, BATCH).context("tick: scheduled active messages")?;
+    let distribution = crate::routing::distribute_all(ctx).context("tick: distribution")?;
+    let queue_notices =
+        crate::routing::timers::queue_notices(ctx).context("tick: queue notices")?;
+    crate::inbox::feed::prune(ctx.db, ctx.now_ms()).context("tick: pruning the feed")?;
     Ok(TickReport {
         ran: true,
         assigned: distribution.assigned,
@@ -103,12 +117,35 @@ fn run_leased(ctx: &Ctx) -> AppResult<TickReport> {
         bot_inactivity: others.bot_inactivity,
         queue_notices,
         active_messages,
-        messages_sent: sent,
-        messages_retried: retried,
-        messages_failed: failed,
-        webhooks_delivered: hooks.delivered,
-        webhooks_retried: hooks.retried,
-        webhooks_failed: hooks.failed,
-        media,
+        ..TickReport::default()
     })
+}
+
+/// The scheduled work of a host without delivery workers (`POST /internal/tick`, the cron
+/// component): the tick, then one batch of each outbound lane — replies first, so they never
+/// wait behind webhooks. Delivery runs after the lease is released, so an agent's poll is
+/// never held up by a slow receiver.
+pub fn run_scheduled(ctx: &Ctx) -> AppResult<TickReport> {
+    let mut report = run(ctx)?;
+    let started = std::time::Instant::now();
+    let replies =
+        outbound::deliver(ctx, Lane::Replies, Caps::batch(BATCH)).context("delivering replies")?;
+    let hooks = outbound::deliver(ctx, Lane::Webhooks, Caps::batch(BATCH))
+        .context("delivering webhooks")?;
+    crate::log::event(
+        "delivery",
+        &serde_json::json!({"replies": {"sent": replies.sent, "retried": replies.retried, "failed": replies.failed, "deferred": replies.deferred},
+                            "webhooks": {"delivered": hooks.sent, "retried": hooks.retried, "failed": hooks.failed, "deferred": hooks.deferred},
+                            "duration_ms": started.elapsed().as_secs_f64() * 1000.0}),
+    );
+    report.messages_sent = replies.sent;
+    report.messages_retried = replies.retried;
+    report.messages_failed = replies.failed;
+    report.webhooks_delivered = hooks.sent;
+    report.webhooks_retried = hooks.retried;
+    report.webhooks_failed = hooks.failed;
+    // Inbound media are outbound calls too (to the provider's media API): here, never in the
+    // poll-driven tick.
+    report.media = crate::media::fetch_due(ctx, BATCH).context("fetching inbound media")?;
+    Ok(report)
 }

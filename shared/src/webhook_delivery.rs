@@ -2,19 +2,14 @@
 //! webhook subscribed to it — in the same transaction as the change it reports — then posted
 //! as JSON with an HMAC-SHA256 signature, retried with back-off, logged per webhook.
 
-use crate::config::webhook::WebhookDoc;
-use crate::context::Ctx;
-use crate::errors::AppResult;
 use crate::ids::TenantId;
 use crate::ports::{DbError, Sql};
-use crate::providers::hmac_sha256_hex;
 use crate::time::ms_to_rfc3339;
 use serde::Serialize;
 use serde_json::{json, Value};
 
 /// Back-off after each failed attempt; after the last, the delivery is `failed`.
 pub const BACKOFF_SECONDS: &[i64] = &[10, 60, 300, 1800, 7200];
-const LEASE_MS: i64 = 60_000;
 /// The signature header: `sha256=<hex HMAC of the body under the webhook's secret>`.
 pub const SIGNATURE_HEADER: &str = "x-atende-signature-256";
 
@@ -92,115 +87,6 @@ pub fn subscribed(db: &dyn Sql, tenant: TenantId, event: &str) -> Result<bool, D
         &[tenant.into(), event.into()],
     )?;
     Ok(!rows.is_empty())
-}
-
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct Report {
-    pub delivered: usize,
-    pub retried: usize,
-    pub failed: usize,
-}
-
-/// Posts what is due now; one call per tick.
-pub fn deliver_due(ctx: &Ctx, limit: i64) -> AppResult<Report> {
-    let now = ctx.now_ms();
-    let rows = ctx.db.execute(
-        "UPDATE webhook_deliveries SET next_attempt_at = ?1 + ?2 \
-         WHERE id IN (SELECT id FROM webhook_deliveries WHERE status = 'queued' AND next_attempt_at <= ?1 \
-                      ORDER BY next_attempt_at LIMIT ?3) \
-         RETURNING id, event, payload, attempts, \
-           (SELECT data FROM config_items c WHERE c.id = webhook_deliveries.webhook_id) AS webhook",
-        &[now.into(), LEASE_MS.into(), limit.into()],
-    )?;
-    let mut report = Report::default();
-    for r in rows.iter() {
-        let id = r.i64("id")?;
-        let attempts = r.i64("attempts")? + 1;
-        let payload = r.text("payload")?;
-        let Some(hook) = r
-            .opt_text("webhook")?
-            .and_then(|w| serde_json::from_str::<WebhookDoc>(&w).ok())
-        else {
-            finish(
-                ctx.db,
-                id,
-                attempts,
-                "failed",
-                None,
-                Some("the webhook no longer exists"),
-                now,
-            )?;
-            report.failed += 1;
-            continue;
-        };
-        let body = serde_json::to_vec(&{
-            let mut v: Value = serde_json::from_str(&payload).unwrap_or(Value::Null);
-            v["delivery_id"] = json!(id);
-            v
-        })
-        .unwrap_or_default();
-        let signature = format!("sha256={}", hmac_sha256_hex(&hook.secret, &body));
-        let request = http::Request::builder()
-            .method("POST")
-            .uri(&hook.url)
-            .header("content-type", "application/json")
-            .header("user-agent", "Atende-Webhooks/1")
-            .header("x-atende-event", r.text("event")?)
-            .header("x-atende-delivery", id.to_string())
-            .header(SIGNATURE_HEADER, signature)
-            .body(body);
-        let outcome = match request {
-            Err(e) => Err((None, format!("bad URL: {e}"), true)),
-            Ok(request) => match ctx.http.send(request) {
-                Ok(resp) if resp.status().is_success() => Ok(resp.status().as_u16()),
-                Ok(resp) => Err((
-                    Some(resp.status().as_u16()),
-                    format!("answered {}", resp.status()),
-                    false,
-                )),
-                Err(e) => Err((None, e.0, false)),
-            },
-        };
-        match outcome {
-            Ok(status) => {
-                finish(ctx.db, id, attempts, "delivered", Some(status), None, now)?;
-                report.delivered += 1;
-            }
-            Err((status, reason, permanent)) => {
-                match BACKOFF_SECONDS.get((attempts - 1) as usize) {
-                    Some(seconds) if !permanent => {
-                        ctx.db.execute(
-                        "UPDATE webhook_deliveries SET attempts = ?, response_status = ?, last_error = ?, next_attempt_at = ? WHERE id = ?",
-                        &[attempts.into(), status.map(i64::from).into(), reason.into(), (now + seconds * 1000).into(), id.into()],
-                    )?;
-                        report.retried += 1;
-                    }
-                    _ => {
-                        finish(ctx.db, id, attempts, "failed", status, Some(&reason), now)?;
-                        report.failed += 1;
-                    }
-                }
-            }
-        }
-    }
-    Ok(report)
-}
-
-fn finish(
-    db: &dyn Sql,
-    id: i64,
-    attempts: i64,
-    status: &str,
-    response: Option<u16>,
-    error: Option<&str>,
-    now: i64,
-) -> Result<(), DbError> {
-    db.execute(
-        "UPDATE webhook_deliveries SET status = ?, attempts = ?, response_status = ?, last_error = ?, \
-         delivered_at = CASE WHEN ? = 'delivered' THEN ? END WHERE id = ?",
-        &[status.into(), attempts.into(), response.map(i64::from).into(), error.into(), status.into(), now.into(), id.into()],
-    )?;
-    Ok(())
 }
 
 #[derive(Debug, Serialize)]

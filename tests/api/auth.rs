@@ -155,32 +155,39 @@ fn working_hours_are_enforced_at_login_and_on_every_request() {
     app.login("turno", "Str0ng#Pass").assert_status(200);
 }
 
+fn retry_after(r: &crate::helpers::TestResponse) -> i64 {
+    r.headers["retry-after"].to_str().unwrap().parse().unwrap()
+}
+
 #[test]
-fn failed_logins_are_rate_limited_per_username() {
+fn failures_at_one_account_from_one_address_bring_growing_delays_not_a_lock() {
     let app = TestApp::spawn();
     for _ in 0..5 {
         app.login("agent1", "Wrong#Pass1")
             .assert_error(401, "invalid_credentials");
     }
-
-    // Even the right password is refused while the limit holds.
+    // Before the delay has passed, even the right password is not checked.
     let limited = app.login("agent1", PASSWORD);
     limited.assert_error(429, "too_many_attempts");
-    let retry: u64 = limited.headers["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
-    assert!(retry > 0 && retry <= 15 * 60);
+    assert_eq!(retry_after(&limited), 1);
+    // Each further failure doubles the wait.
+    let mut expected = 1;
+    for _ in 0..4 {
+        app.clock.advance(Duration::seconds(expected));
+        app.login("agent1", "Wrong#Pass1")
+            .assert_error(401, "invalid_credentials");
+        expected *= 2;
+        assert_eq!(retry_after(&app.login("agent1", PASSWORD)), expected);
+    }
     // Other users are not affected.
     app.login("agent2", PASSWORD).assert_status(200);
-
-    app.clock.advance(Duration::minutes(15));
+    // Once the wait is over, the right password works.
+    app.clock.advance(Duration::seconds(expected));
     app.login("agent1", PASSWORD).assert_status(200);
 }
 
 #[test]
-fn failed_logins_are_rate_limited_per_client_address() {
+fn failed_logins_are_slowed_per_client_address() {
     let mut app = TestApp::spawn();
     for i in 0..20 {
         app.login(&format!("guess{i}"), "Wrong#Pass1")
@@ -192,6 +199,87 @@ fn failed_logins_are_rate_limited_per_client_address() {
 
     app.client_addr = "10.9.9.9:4000".parse().unwrap();
     app.login("agent1", PASSWORD).assert_status(200);
+}
+
+#[test]
+fn an_attackers_failures_do_not_stop_the_agent_logging_in_from_another_address() {
+    let mut app = TestApp::spawn();
+    let desk: std::net::SocketAddr = "10.1.1.1:5000".parse().unwrap();
+    app.client_addr = desk;
+    app.login("agent1", PASSWORD).assert_status(200);
+
+    // One attacker, patient enough to wait out every delay.
+    app.client_addr = "203.0.113.7:4444".parse().unwrap();
+    let mut wait = 0;
+    for _ in 0..12 {
+        app.clock.advance(Duration::seconds(wait));
+        app.login("agent1", "Guess#1234")
+            .assert_error(401, "invalid_credentials");
+        let next = app.login("agent1", "Guess#1234");
+        wait = if next.status == 429 {
+            retry_after(&next)
+        } else {
+            0
+        };
+    }
+    assert!(wait >= 64, "the attacker is slowed down: {wait} s");
+    app.client_addr = desk;
+    app.login("agent1", PASSWORD).assert_status(200);
+
+    // Many attackers, one try each (after the counters forgot the first one): the account is
+    // slowed down, for addresses it has not logged in from only.
+    app.clock.advance(Duration::minutes(16));
+    let mut refused = 0;
+    for n in 0..30 {
+        app.client_addr = format!("198.51.100.{n}:5000").parse().unwrap();
+        let r = app.login("agent1", "Guess#1234");
+        assert!(matches!(r.status, 401 | 429), "{}", r.body);
+        refused += usize::from(r.status == 429);
+    }
+    assert_eq!(refused, 10, "delays start after 20 failures");
+    app.client_addr = "192.0.2.50:5000".parse().unwrap();
+    let stranger = app.login("agent1", PASSWORD);
+    stranger.assert_error(429, "too_many_attempts");
+    app.client_addr = desk;
+    app.login("agent1", PASSWORD).assert_status(200);
+    // A delay, not a lock: the new address gets in once it has passed.
+    app.clock.advance(Duration::seconds(retry_after(&stranger)));
+    app.client_addr = "192.0.2.50:5000".parse().unwrap();
+    app.login("agent1", PASSWORD).assert_status(200);
+}
+
+#[test]
+fn the_admin_reads_the_failed_logins() {
+    let mut app = TestApp::spawn();
+    let admin = app.token("admin");
+    app.client_addr = "203.0.113.7:4444".parse().unwrap();
+    for _ in 0..5 {
+        app.login("agent1", "Wrong#Pass1");
+    }
+    app.login("agent1", PASSWORD)
+        .assert_error(429, "too_many_attempts");
+    app.login("nobody", "Wrong#Pass1");
+
+    let all = app.get(&admin, "/api/admin/login-failures");
+    all.assert_status(200);
+    assert_eq!(all.body["total"], 7);
+    let newest = &all.body["items"][0];
+    assert_eq!(newest["username"], "nobody");
+    assert_eq!(newest["reason"], "unknown_user");
+    assert_eq!(newest["address"], "203.0.113.7");
+    let agent = app.get(
+        &admin,
+        "/api/admin/login-failures?username=AGENT1&per_page=2",
+    );
+    assert_eq!(agent.body["total"], 6);
+    assert_eq!(agent.body["items"][0]["reason"], "throttled");
+    assert_eq!(agent.body["items"][1]["reason"], "wrong_password");
+    assert!(agent.body["items"][1]["user_id"].as_i64().is_some());
+
+    app.client_addr = "10.1.1.1:5000".parse().unwrap();
+    let supervisor = app.token("supervisor");
+    app.get(&supervisor, "/api/admin/login-failures")
+        .assert_error(403, "forbidden");
 }
 
 #[test]

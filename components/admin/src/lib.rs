@@ -2,7 +2,9 @@
 // The `#[http_component]` macro expands to the unsafe WIT export glue; our code has none.
 #![cfg_attr(target_arch = "wasm32", allow(unsafe_code))]
 
-use atende_shared::api::{classifications, clients, config, groups, platform, tokens, users};
+use atende_shared::api::{
+    classifications, clients, config, groups, login_failures, platform, tokens, users,
+};
 use atende_shared::config::{
     article::Article, business_hours::BusinessHours, channel::Channel,
     classification::Classification, client_attribute::ClientAttribute, group::Group,
@@ -82,6 +84,7 @@ pub fn router() -> Router {
         .post("/api/admin/tokens", tokens::create)
         .get("/api/admin/tokens/{id}", tokens::get)
         .post("/api/admin/tokens/{id}/revoke", tokens::revoke)
+        .get("/api/admin/login-failures", login_failures::list)
         .get(
             "/api/admin/webhooks/{id}/deliveries",
             config::webhook_deliveries,

@@ -202,10 +202,10 @@ pub fn start(ctx: &Ctx, me: &Principal, request: ActiveRequest) -> AppResult<Act
         .ok()
         .filter(|c| c.tenant == tenant)
         .ok_or_else(|| AppError::invalid("channel_id", "is not an active channel"))?;
-    let group: GroupDoc = crate::config::sql::get(ctx.db, tenant, "group", request.group_id)?
+    let stored = crate::config::sql::get(ctx.db, tenant, "group", request.group_id)?
         .filter(|g| g.status == Status::Active)
-        .and_then(|g| serde_json::from_str(&g.data).ok())
         .ok_or_else(|| AppError::invalid("group_id", "is not an active group"))?;
+    let group: GroupDoc = crate::stored::decode("group", tenant, request.group_id, &stored.data)?;
     if !inbox::sql::is_member(ctx.db, tenant, request.group_id, me.user_id())? {
         return Err(AppError::forbidden(
             "not_a_member",

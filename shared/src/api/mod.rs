@@ -8,6 +8,7 @@ pub mod config;
 pub mod groups;
 pub mod hooks;
 pub mod inbox;
+pub mod login_failures;
 pub mod platform;
 pub mod routing;
 pub mod site;

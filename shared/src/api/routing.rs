@@ -22,5 +22,5 @@ pub fn tick(ctx: &Ctx, req: &Request) -> AppResult<Response> {
             "a valid tick secret is required",
         ));
     }
-    ok(&crate::tick::run(ctx)?)
+    ok(&crate::tick::run_scheduled(ctx)?)
 }

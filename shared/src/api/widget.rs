@@ -49,8 +49,13 @@ fn cors(
     work: impl FnOnce() -> AppResult<Response>,
 ) -> AppResult<Response> {
     let mut response = work().unwrap_or_else(|e| into_response(&e));
-    let origin = allowed_origin(ctx, req);
     let headers = response.headers_mut();
+    headers.insert("vary", http::HeaderValue::from_static("origin"));
+    // A site the channel does not allow gets no CORS headers at all: its browser keeps the
+    // answer from it.
+    let Some(origin) = allowed_origin(ctx, req) else {
+        return Ok(response);
+    };
     if let Ok(v) = http::HeaderValue::from_str(&origin) {
         headers.insert("access-control-allow-origin", v);
     }
@@ -66,23 +71,24 @@ fn cors(
         "access-control-max-age",
         http::HeaderValue::from_static("600"),
     );
-    headers.insert("vary", http::HeaderValue::from_static("origin"));
     Ok(response)
 }
 
-/// The channel's `allowed_origins` (comma-separated) decide; unset allows any site.
-fn allowed_origin(ctx: &Ctx, req: &Request) -> String {
-    let origin = req.header("origin").unwrap_or("*").to_owned();
+/// The channel's `allowed_origins` (comma-separated) decide; unset allows any site. None: the
+/// origin is not allowed.
+fn allowed_origin(ctx: &Ctx, req: &Request) -> Option<String> {
     let allowed = req
         .param::<i64>("channel_id")
         .ok()
         .and_then(|id| ChannelInfo::load(ctx, id).ok())
         .and_then(|c| c.credential("allowed_origins").map(str::to_owned));
-    match allowed {
-        None => "*".into(),
-        Some(list) if list.split(',').any(|o| o.trim() == origin) => origin,
-        Some(_) => "null".into(),
-    }
+    let Some(list) = allowed else {
+        return Some("*".into());
+    };
+    let origin = req.header("origin")?;
+    list.split(',')
+        .any(|o| o.trim() == origin)
+        .then(|| origin.to_owned())
 }
 
 pub fn preflight(ctx: &Ctx, req: &Request) -> AppResult<Response> {

@@ -111,6 +111,12 @@ impl Resource for Webhook {
         })
     }
 
+    /// Deliveries still queued are cancelled: a deactivated webhook receives nothing more.
+    fn on_deactivate(ctx: &Ctx, tenant: TenantId, id: i64) -> AppResult<()> {
+        crate::outbound::cancel_webhook(ctx, tenant, id)?;
+        Ok(())
+    }
+
     fn present(doc: &WebhookDoc) -> Value {
         let mut v = serde_json::to_value(doc).unwrap_or(Value::Null);
         v["secret"] = mask(&doc.secret).into();

@@ -33,7 +33,7 @@ impl ChannelInfo {
         let (tenant, stored) = crate::config::sql::get_any_tenant(ctx.db, "channel", id)?
             .filter(|(_, s)| s.status == crate::enums::Status::Active)
             .ok_or_else(|| AppError::not_found("channel"))?;
-        let doc = serde_json::from_str(&stored.data).map_err(|e| AppError::Unexpected(e.into()))?;
+        let doc = crate::stored::decode("channel", tenant, id, &stored.data)?;
         Ok(ChannelInfo { tenant, id, doc })
     }
 
@@ -257,8 +257,9 @@ pub fn receive(ctx: &Ctx, channel: &ChannelInfo, msg: Inbound) -> AppResult<Outc
             None => {
                 let group_id = channel.doc.entry_group_id;
                 let group: Option<GroupDoc> =
-                    crate::config::sql::get(ctx.db, tenant, "group", group_id)?
-                        .and_then(|g| serde_json::from_str(&g.data).ok());
+                    crate::config::sql::get(ctx.db, tenant, "group", group_id)?.and_then(|g| {
+                        crate::stored::decode_or_report("group", tenant, group_id, &g.data)
+                    });
                 let language = msg.language.unwrap_or(Language::PtBr).as_str().to_owned();
                 let opened = lifecycle::open(
                     ctx,

@@ -125,9 +125,9 @@ pub fn actionable(ctx: &Ctx, me: &Principal, id: i64) -> AppResult<(Conversation
     let conversation = conversation_sql::get(ctx.db, me.tenant_id(), id)?
         .ok_or_else(|| AppError::not_found("conversation"))?;
     let group_id = conversation.group_id.unwrap_or(0);
-    let group: GroupDoc = crate::config::sql::get(ctx.db, me.tenant_id(), "group", group_id)?
-        .and_then(|g| serde_json::from_str(&g.data).ok())
+    let stored = crate::config::sql::get(ctx.db, me.tenant_id(), "group", group_id)?
         .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("conversation {id} has no group")))?;
+    let group: GroupDoc = crate::stored::decode("group", me.tenant_id(), group_id, &stored.data)?;
     let mine = conversation.agent_id == Some(me.user_id().0);
     let allowed = match me.profile() {
         Profile::Admin => true,

@@ -124,7 +124,9 @@ pub fn distribute_group(ctx: &Ctx, tenant: TenantId, group_id: i64) -> AppResult
     let Some(stored) = crate::config::sql::get(ctx.db, tenant, "group", group_id)? else {
         return Ok(done);
     };
-    let Ok(group) = serde_json::from_str::<GroupDoc>(&stored.data) else {
+    let Some(group) =
+        crate::stored::decode_or_report::<GroupDoc>("group", tenant, group_id, &stored.data)
+    else {
         return Ok(done);
     };
     let zone = crate::tenant::sql::by_id(ctx.db, tenant)?
@@ -282,7 +284,13 @@ pub fn inactivity(ctx: &Ctx) -> AppResult<Timers> {
     )?;
     for g in groups.iter() {
         let tenant = TenantId(g.i64("tenant_id")?);
-        let Ok(group) = serde_json::from_str::<GroupDoc>(&g.text("data")?) else {
+        let group_id = g.i64("group_id")?;
+        let Some(group) = crate::stored::decode_or_report::<GroupDoc>(
+            "group",
+            tenant,
+            group_id,
+            &g.text("data")?,
+        ) else {
             continue;
         };
         let limit_ms = i64::from(group.timers.inactivity_minutes) * 60_000;

@@ -46,8 +46,10 @@ fn groups_with(ctx: &Ctx, statuses: &str) -> AppResult<Vec<(TenantId, i64, Group
     )?;
     let mut out = Vec::new();
     for r in rows.iter() {
-        if let Ok(doc) = serde_json::from_str::<GroupDoc>(&r.text("data")?) {
-            out.push((TenantId(r.i64("tenant_id")?), r.i64("group_id")?, doc));
+        let (tenant, group) = (TenantId(r.i64("tenant_id")?), r.i64("group_id")?);
+        if let Some(doc) = crate::stored::decode_or_report("group", tenant, group, &r.text("data")?)
+        {
+            out.push((tenant, group, doc));
         }
     }
     Ok(out)
@@ -193,15 +195,20 @@ fn disconnects(ctx: &Ctx, now: i64, wakes: &mut Wake) -> AppResult<usize> {
             &[(*tenant).into(), (*agent).into(), now.into()],
         )?;
         let open = ctx.db.execute(
-            "SELECT v.id, g.data FROM conversations v JOIN config_items g ON g.tenant_id = v.tenant_id AND g.id = v.group_id \
+            "SELECT v.id, g.id AS group_id, g.data FROM conversations v JOIN config_items g ON g.tenant_id = v.tenant_id AND g.id = v.group_id \
              WHERE v.tenant_id = ? AND v.agent_id = ? AND v.status IN ('assigned', 'pending', 'offered')",
             &[(*tenant).into(), (*agent).into()],
         )?;
         for r in open.iter() {
             let id = r.i64("id")?;
-            let redirect = serde_json::from_str::<GroupDoc>(&r.text("data")?)
-                .map(|g| g.flags.redirect_on_disconnect)
-                .unwrap_or(true);
+            let group = r.i64("group_id")?;
+            let redirect = crate::stored::decode_or_report::<GroupDoc>(
+                "group",
+                *tenant,
+                group,
+                &r.text("data")?,
+            )
+            .is_none_or(|g| g.flags.redirect_on_disconnect);
             let agent = *agent;
             apply(ctx, wakes, || {
                 if redirect {

@@ -1,0 +1,31 @@
+//! `GET /api/admin/login-failures`: the company's failed logins, for its admin.
+
+use crate::auth::{authenticate, ADMINS};
+use crate::context::Ctx;
+use crate::errors::AppResult;
+use crate::login_throttle::sql;
+use crate::web::{ok, Page, Paged, Request, Response};
+
+pub fn list(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    let principal = authenticate(ctx, req)?;
+    principal.require(ADMINS)?;
+    let query = req.query();
+    let page = Page::from_query(&query)?;
+    let username = query
+        .get("username")
+        .map(|u| u.trim().to_lowercase())
+        .filter(|u| !u.is_empty());
+    let (items, total) = sql::list(
+        ctx.db,
+        principal.tenant_id(),
+        username.as_deref(),
+        page.offset(),
+        page.limit(),
+    )?;
+    ok(&Paged {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    })
+}

@@ -1,0 +1,73 @@
+//! The `login_failures` table: the record of failed logins an admin reads.
+
+use crate::ids::TenantId;
+use crate::ports::{DbError, Sql};
+use crate::time::ms_to_rfc3339;
+use serde::Serialize;
+
+pub fn record(
+    db: &dyn Sql,
+    tenant: TenantId,
+    username: &str,
+    user_id: Option<i64>,
+    address: &str,
+    reason: &str,
+    now: i64,
+) -> Result<(), DbError> {
+    db.execute(
+        "INSERT INTO login_failures (tenant_id, username, user_id, address, reason, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?)",
+        &[
+            tenant.into(),
+            username.into(),
+            user_id.into(),
+            address.into(),
+            reason.into(),
+            now.into(),
+        ],
+    )?;
+    Ok(())
+}
+
+#[derive(Debug, Serialize)]
+pub struct LoggedFailure {
+    pub id: i64,
+    pub username: String,
+    pub user_id: Option<i64>,
+    pub address: String,
+    pub reason: String,
+    pub created_at: String,
+}
+
+/// The company's failed logins, newest first, optionally of one username.
+pub fn list(
+    db: &dyn Sql,
+    tenant: TenantId,
+    username: Option<&str>,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<LoggedFailure>, i64), DbError> {
+    let total = crate::db::scalar_i64(&db.execute(
+        "SELECT COUNT(*) FROM login_failures WHERE tenant_id = ?1 AND (?2 IS NULL OR username = ?2)",
+        &[tenant.into(), username.into()],
+    )?)?;
+    let rows = db.execute(
+        "SELECT id, username, user_id, address, reason, created_at FROM login_failures \
+         WHERE tenant_id = ?1 AND (?2 IS NULL OR username = ?2) ORDER BY id DESC LIMIT ?3 OFFSET ?4",
+        &[tenant.into(), username.into(), limit.into(), offset.into()],
+    )?;
+    let items = rows
+        .iter()
+        .map(|r| {
+            Ok(LoggedFailure {
+                id: r.i64("id")?,
+                username: r.text("username")?,
+                user_id: r.opt_i64("user_id")?,
+                address: r.text("address")?,
+                reason: r.text("reason")?,
+                created_at: ms_to_rfc3339(r.i64("created_at")?),
+            })
+        })
+        .collect::<Result<_, DbError>>()?;
+    Ok((items, total))
+}

@@ -1,0 +1,15 @@
+// The demo page: shows the embed snippet and loads the widget for ?channel=<id>. In a file,
+// not inline, so the page's Content-Security-Policy can forbid inline script.
+const channel = new URLSearchParams(location.search).get("channel");
+const src = location.origin + "/chat/widget.js";
+document.getElementById("snippet").textContent =
+  `<script src="${src}" data-channel="${channel || "<channel id>"}" async></script>`;
+if (channel) {
+  const s = document.createElement("script");
+  s.src = src;
+  s.dataset.channel = channel;
+  s.dataset.title = "Loja Demo";
+  document.body.appendChild(s);
+} else {
+  document.getElementById("missing").hidden = false;
+}
