@@ -6,7 +6,7 @@ use crate::helpers::{localized, TestApp};
 use serde_json::json;
 
 /// A WhatsApp channel whose group has agent1 and agent2 as members; `customers` waiting.
-fn queue(app: &TestApp, provider: Option<&str>, customers: &[&str]) -> Setup {
+pub(crate) fn queue(app: &TestApp, provider: Option<&str>, customers: &[&str]) -> Setup {
     let s = setup(app, "whatsapp", provider);
     let ids = vec![
         app.user_id(&s.admin, "agent1"),
@@ -62,7 +62,7 @@ fn pause(app: &TestApp, admin: &str, token: &str) {
 }
 
 /// My open conversations' ids, in arrival order (what distribution gave me).
-fn mine(app: &TestApp, token: &str) -> Vec<i64> {
+pub(crate) fn mine(app: &TestApp, token: &str) -> Vec<i64> {
     app.get(token, "/api/inbox/conversations").body["items"]
         .as_array()
         .unwrap()

@@ -803,3 +803,46 @@ fn agents_list_their_transfer_targets() {
     assert_eq!(targets.body["groups"][0]["id"], other);
     assert_eq!(targets.body["groups"][0]["name"], "Suporte N2");
 }
+
+/// Defect 8: a provider answering a message id already stored failed the whole scheduled run,
+/// again and again; each send is recorded as sent (the repeated id is not kept) and the run
+/// goes on to the next message.
+#[test]
+fn a_provider_repeating_a_message_id_fails_nothing() {
+    let provider =
+        crate::fake::FakeProvider::start(vec![(200, "{\"messages\":[{\"id\":\"wamid.SAME\"}]}")]);
+    let app = TestApp::spawn();
+    let s = crate::inbox::queue(&app, Some(&provider.url), &["5511911110001"]);
+    let agent = app.token("agent1");
+    ready(&app, &agent);
+    let id = crate::inbox::mine(&app, &agent)[0];
+    for text in ["primeira", "segunda", "terceira"] {
+        app.post(
+            &agent,
+            &format!("/api/inbox/conversations/{id}/messages"),
+            json!({"text": text}),
+        )
+        .assert_status(201);
+    }
+    let tick = app.app.tick().expect("the run completes");
+    assert_eq!(tick.messages_sent, 3);
+    assert_eq!(
+        column(
+            &app,
+            "SELECT delivery FROM messages WHERE role = 'agent' ORDER BY id"
+        ),
+        ["sent", "sent", "sent"]
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM messages WHERE channel_message_id = 'wamid.SAME'"
+        ),
+        1,
+        "the id is kept once; the repeats are sent without it"
+    );
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM outbox WHERE status <> 'sent'"),
+        0
+    );
+}
