@@ -22,6 +22,7 @@ pub mod ports;
 pub mod providers;
 pub mod router;
 pub mod routing;
+pub mod statements;
 pub mod tenant;
 pub mod tick;
 pub mod time;

@@ -3,6 +3,7 @@
 
 mod active;
 mod auth;
+mod budgets;
 mod channels;
 mod clients;
 mod config;

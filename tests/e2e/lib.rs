@@ -1,6 +1,7 @@
-//! End-to-end scenarios over real HTTP against a base URL: the local host (`atende --demo`),
-//! or `spin up` with the demo company created. Safe to run repeatedly against one server:
-//! every scenario creates its own users.
+//! End-to-end scenarios over real HTTP against a base URL: the local host (`atende --demo`)
+//! with the demo company's admin, or a bare `spin up` where [`provision`] first creates a
+//! company of its own through the platform API. Safe to run repeatedly against one server:
+//! every scenario creates its own users, groups and channels.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use serde_json::{json, Value};
@@ -11,6 +12,9 @@ pub const DEMO_PASSWORD: &str = "Atende#2026";
 pub struct Client {
     base: String,
     tenant: String,
+    /// The company admin the scenarios act as (the demo's `admin`, or [`provision`]'s).
+    admin_username: String,
+    admin_password: String,
     agent: ureq::Agent,
 }
 
@@ -26,10 +30,17 @@ impl Reply {
 }
 
 impl Client {
+    /// A client of company `tenant` acting as the demo company's admin.
     pub fn new(base: &str, tenant: &str) -> Self {
+        Self::with_admin(base, tenant, "admin", DEMO_PASSWORD)
+    }
+
+    pub fn with_admin(base: &str, tenant: &str, username: &str, password: &str) -> Self {
         Client {
             base: base.trim_end_matches('/').to_owned(),
             tenant: tenant.to_owned(),
+            admin_username: username.to_owned(),
+            admin_password: password.to_owned(),
             agent: ureq::AgentBuilder::new()
                 .timeout(std::time::Duration::from_secs(30))
                 .build(),
@@ -89,6 +100,14 @@ impl Client {
         )
     }
 
+    pub fn tenant(&self) -> &str {
+        &self.tenant
+    }
+
+    fn admin_token(&self) -> Result<String, String> {
+        self.token(&self.admin_username, &self.admin_password)
+    }
+
     fn token(&self, username: &str, password: &str) -> Result<String, String> {
         let r = self.login(username, password);
         expect(
@@ -126,7 +145,7 @@ type Scenario = fn(&Client) -> Result<(), String>;
 
 pub const SCENARIOS: &[(&str, Scenario)] = &[
     (
-        "the demo admin logs in and me returns the admin",
+        "the company admin logs in and me returns the admin",
         admin_login_and_me,
     ),
     (
@@ -162,11 +181,11 @@ pub const SCENARIOS: &[(&str, Scenario)] = &[
 ];
 
 fn admin_login_and_me(c: &Client) -> Result<(), String> {
-    let token = c.token("admin", DEMO_PASSWORD)?;
+    let token = c.admin_token()?;
     let me = c.call("GET", "/api/auth/me", Some(&token), None);
     expect(me.status == 200, format!("me: {}", me.status))?;
     expect(
-        me.body["user"]["username"] == "admin",
+        me.body["user"]["username"] == c.admin_username.as_str(),
         format!("me: {}", me.body),
     )?;
     expect(me.body["user"]["profile"] == "admin", "profile is admin")
@@ -192,7 +211,7 @@ fn scratch_user(c: &Client, admin: &str, must_change: bool) -> Result<(String, i
 }
 
 fn wrong_password(c: &Client) -> Result<(), String> {
-    let admin = c.token("admin", DEMO_PASSWORD)?;
+    let admin = c.admin_token()?;
     let (username, _) = scratch_user(c, &admin, false)?;
     let r = c.login(&username, "Wrong#Pass1");
     expect(r.status == 401, format!("status {}", r.status))?;
@@ -204,7 +223,7 @@ fn wrong_password(c: &Client) -> Result<(), String> {
 }
 
 fn weak_password(c: &Client) -> Result<(), String> {
-    let admin = c.token("admin", DEMO_PASSWORD)?;
+    let admin = c.admin_token()?;
     let (username, _) = scratch_user(c, &admin, true)?;
     let login = c.login(&username, "E2e#Pass123");
     expect(
@@ -242,7 +261,7 @@ fn weak_password(c: &Client) -> Result<(), String> {
 }
 
 fn user_lifecycle(c: &Client) -> Result<(), String> {
-    let admin = c.token("admin", DEMO_PASSWORD)?;
+    let admin = c.admin_token()?;
     let (username, id) = scratch_user(c, &admin, false)?;
     let found = c.call(
         "GET",
@@ -272,7 +291,9 @@ fn user_lifecycle(c: &Client) -> Result<(), String> {
 }
 
 fn agent_rbac(c: &Client) -> Result<(), String> {
-    let agent = c.token("agent1", DEMO_PASSWORD)?;
+    let admin = c.admin_token()?;
+    let (username, _) = scratch_user(c, &admin, false)?;
+    let agent = c.token(&username, "E2e#Pass123")?;
     let r = c.call(
         "POST",
         "/api/admin/users",
@@ -333,7 +354,7 @@ fn created(r: &Reply, what: &str) -> Result<i64, String> {
 }
 
 fn desk(c: &Client, kind: &str, credentials: Value) -> Result<Desk, String> {
-    let admin = c.token("admin", DEMO_PASSWORD)?;
+    let admin = c.admin_token()?;
     let name = unique("E2E ");
     let post = |path: &str, body: Value| c.call("POST", path, Some(&admin), Some(body));
     let op = created(
@@ -558,12 +579,36 @@ fn tick_needs_secret(c: &Client) -> Result<(), String> {
     Ok(())
 }
 
-/// Runs every scenario; returns (passed, failed) and prints one line each.
-pub fn run_all(base: &str, tenant: &str) -> (usize, usize) {
-    let client = Client::new(base, tenant);
+/// Creates a company of its own through the platform API (`POST /api/platform/tenants` with
+/// the platform secret) and returns a client acting as its first admin.
+pub fn provision(base: &str, platform_secret: &str) -> Result<Client, String> {
+    let slug = unique("e2e-");
+    let password = "E2e#Admin123";
+    let probe = Client::with_admin(base, &slug, "boss", password);
+    let bearer = format!("Bearer {platform_secret}");
+    let body = json!({"slug": slug, "name": format!("E2E {slug}"), "language": "en",
+                      "admin": {"username": "boss", "display_name": "E2E Admin", "password": password}});
+    let r = probe.raw(
+        "POST",
+        "/api/platform/tenants",
+        &[
+            ("authorization", &bearer),
+            ("content-type", "application/json"),
+        ],
+        body.to_string().as_bytes(),
+    );
+    expect(
+        r.status == 201,
+        format!("create company {slug}: {} {}", r.status, r.body),
+    )?;
+    Ok(probe)
+}
+
+/// Runs every scenario as `client`; returns (passed, failed) and prints one line each.
+pub fn run_all(client: &Client) -> (usize, usize) {
     let (mut passed, mut failed) = (0, 0);
     for (name, scenario) in SCENARIOS {
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scenario(&client))) {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scenario(client))) {
             Ok(Ok(())) => {
                 passed += 1;
                 println!("ok      {name}");
