@@ -97,7 +97,10 @@ impl Router {
             request.set_params(params);
             return match (route.handler)(ctx, &request) {
                 Ok(response) => response,
-                Err(error) => into_response(&error),
+                Err(error) => {
+                    crate::errors::log_failure(&route.method, route.pattern, &error);
+                    into_response(&error)
+                }
             };
         }
         if let (Some(fallback), false) = (self.fallback, path_matched) {

@@ -164,7 +164,7 @@ impl TestApp {
         })
     }
 
-    fn request(&self, r: Request) -> http::Request<Vec<u8>> {
+    pub fn request(&self, r: Request) -> http::Request<Vec<u8>> {
         let mut builder = http::Request::builder()
             .method(r.method)
             .uri(r.path)

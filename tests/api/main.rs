@@ -4,6 +4,7 @@
 mod active;
 mod auth;
 mod budgets;
+mod busy;
 mod channels;
 mod clients;
 mod config;

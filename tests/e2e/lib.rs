@@ -104,11 +104,11 @@ impl Client {
         &self.tenant
     }
 
-    fn admin_token(&self) -> Result<String, String> {
+    pub fn admin_token(&self) -> Result<String, String> {
         self.token(&self.admin_username, &self.admin_password)
     }
 
-    fn token(&self, username: &str, password: &str) -> Result<String, String> {
+    pub fn token(&self, username: &str, password: &str) -> Result<String, String> {
         let r = self.login(username, password);
         expect(
             r.status == 200,
