@@ -248,7 +248,7 @@ mod tests {
         };
         assert_eq!(
             api.log.as_deref(),
-            Some("database busy: database is locked; at `INSERT INTO messages (body) VALUES (?)`")
+            Some("database is locked; at `INSERT INTO messages (body) VALUES (?)`")
         );
         let r = into_response(&e);
         assert_eq!(r.status(), 503);
