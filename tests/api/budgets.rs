@@ -118,13 +118,62 @@ fn an_idle_poll_writes_nothing_and_is_within_its_budget() {
     within(
         &Budget {
             path: "idle poll GET /api/inbox/events",
-            statements: 4,
+            statements: 3,
             writes: 0,
             transactions: 0,
         },
         &idle,
     );
     assert_eq!(idle.count(Kind::Write), 0, "an idle poll writes nothing");
+
+    // Six seconds without a scheduler: the poll runs the tick itself, and the next is idle.
+    app.clock.advance(chrono::Duration::seconds(6));
+    let (_, due) = app.call_counted("GET", "/api/inbox/events?after=0", Some(&agent), None);
+    assert!(due.writes() > 0, "the due poll ran the tick:\n{due}");
+    let (_, again) = app.call_counted("GET", "/api/inbox/events?after=0", Some(&agent), None);
+    assert_eq!((again.total(), again.writes()), (3, 0), "{again}");
+}
+
+#[test]
+fn the_idle_polls_one_statement_reads_two_indexes_and_nothing_else() {
+    let app = TestApp::spawn();
+    let plan = app
+        .app
+        .with_ctx(|ctx| {
+            ctx.db
+                .execute(
+                    &format!(
+                        "EXPLAIN QUERY PLAN {}",
+                        atende_shared::inbox::feed::POLL_OR_DUE
+                    ),
+                    &[1.into(), 1.into(), 0.into(), 0.into(), 0.into()],
+                )
+                .unwrap()
+        })
+        .unwrap();
+    let detail: Vec<String> = plan
+        .rows
+        .iter()
+        .map(|r| format!("{:?}", r.last().unwrap()))
+        .collect();
+    assert!(
+        detail.iter().any(|d| d.contains(
+            "SEARCH inbox_feed USING INDEX inbox_feed_user (tenant_id=? AND user_id=? AND id>?)"
+        )),
+        "{detail:?}"
+    );
+    assert!(
+        detail
+            .iter()
+            .any(|d| d.contains("SEARCH tick_leases USING PRIMARY KEY (name=?)")),
+        "{detail:?}"
+    );
+    assert!(
+        !detail
+            .iter()
+            .any(|d| d.contains("SCAN inbox_feed") || d.contains("SCAN tick_leases")),
+        "{detail:?}"
+    );
 }
 
 #[test]

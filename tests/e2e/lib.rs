@@ -625,3 +625,165 @@ pub fn run_all(client: &Client) -> (usize, usize) {
     }
     (passed, failed)
 }
+
+/// Two servers on one database (two `spin up` instances on one SQLite file and one Redis):
+/// `customers` WhatsApp customers write twice each, every delivery sent to both instances at
+/// once (a provider's retry reaching the other replica), from 8 concurrent senders, while
+/// agents logged in on either instance take the conversations. Afterwards no conversation is
+/// held by two agents, none is lost or left waiting, and each holds exactly its two messages.
+pub fn two_instances(a: &Client, b_base: &str, customers: usize) -> Result<(), String> {
+    let b = Client::with_admin(b_base, &a.tenant, &a.admin_username, &a.admin_password);
+    let admin = a.admin_token()?;
+    let name = unique("Two ");
+    let post = |path: &str, body: Value| a.call("POST", path, Some(&admin), Some(body));
+    let op = created(
+        &post("/api/admin/operations", json!({"name": name})),
+        "operation",
+    )?;
+    let group = created(
+        &post(
+            "/api/admin/groups",
+            json!({"name": name, "operation_id": op}),
+        ),
+        "group",
+    )?;
+    let number = unique("");
+    let channel = created(
+        &post(
+            "/api/admin/channels",
+            json!({"type": "whatsapp", "name": name, "entry_group_id": group,
+                   "credentials": {"phone_number_id": number, "access_token": "t", "app_secret": WA_SECRET,
+                                   "verify_token": "v", "api_base_url": "http://127.0.0.1:9"}}),
+        ),
+        "channel",
+    )?;
+    // Four agents with room for everyone, two logged in on each instance.
+    let mut agents = Vec::new();
+    let mut ids = Vec::new();
+    for i in 0..4 {
+        let username = unique("two");
+        let r = post(
+            "/api/admin/users",
+            json!({"username": username, "display_name": format!("Two {i}"), "profile": "agent",
+                   "password": "E2e#Pass123", "must_change_password": false,
+                   "max_concurrent": customers.div_ceil(4) + 1}),
+        );
+        ids.push(created(&r, "agent")?);
+        let on = if i % 2 == 0 { a } else { &b };
+        agents.push((on, on.token(&username, "E2e#Pass123")?));
+    }
+    let members = post(
+        &format!("/api/admin/groups/{group}/members"),
+        json!({"ids": ids}),
+    );
+    expect(members.status == 200, format!("members: {}", members.body))?;
+    for (on, token) in &agents {
+        let r = on.call(
+            "PUT",
+            "/api/inbox/status",
+            Some(token),
+            Some(json!({"status": "ready"})),
+        );
+        expect(r.status == 200, format!("ready: {}", r.body))?;
+    }
+
+    let prefix = format!("55119{}", unique_digits(4));
+    let hook = format!("/hooks/whatsapp/{channel}");
+    let deliveries: Vec<(String, String)> = (0..2)
+        .flat_map(|round| {
+            let prefix = prefix.clone();
+            (0..customers).map(move |c| {
+                (
+                    format!("{prefix}{c:04}"),
+                    format!("wamid.two.{prefix}.{c}.{round}"),
+                )
+            })
+        })
+        .collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let failures = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..8 {
+            s.spawn(|| loop {
+                let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                // A customer's second message may overtake the first: both must be kept.
+                let Some((from, id)) = deliveries.get(n) else {
+                    break;
+                };
+                let body = json!({"object": "whatsapp_business_account", "entry": [{"id": "WABA", "changes": [{"field": "messages", "value": {
+                    "messaging_product": "whatsapp", "metadata": {"phone_number_id": number},
+                    "contacts": [{"profile": {"name": "Cliente"}, "wa_id": from}],
+                    "messages": [{"from": from, "id": id, "timestamp": "1763900000", "type": "text", "text": {"body": id}}]
+                }}]}]})
+                .to_string();
+                let signature = format!(
+                    "sha256={}",
+                    atende_shared::providers::hmac_sha256_hex(WA_SECRET, body.as_bytes())
+                );
+                let headers = [
+                    ("content-type", "application/json"),
+                    ("x-hub-signature-256", signature.as_str()),
+                ];
+                // Both instances at once, as a retry reaching the other replica would.
+                let replies = std::thread::scope(|t| {
+                    let other = t.spawn(|| b.raw("POST", &hook, &headers, body.as_bytes()));
+                    let here = a.raw("POST", &hook, &headers, body.as_bytes());
+                    [Some(here), other.join().ok()]
+                });
+                let stored: Vec<(u16, i64)> = replies
+                    .iter()
+                    .flatten()
+                    .map(|r| (r.status, r.body["messages"].as_i64().unwrap_or(0)))
+                    .collect();
+                let ok = stored.len() == 2
+                    && stored.iter().all(|(s, _)| *s == 200)
+                    && stored.iter().map(|(_, m)| m).sum::<i64>() == 1;
+                if !ok {
+                    if let Ok(mut f) = failures.lock() {
+                        f.push(format!("{id}: {stored:?}"));
+                    }
+                }
+            });
+        }
+    });
+    let failures = failures.into_inner().unwrap_or_default();
+    expect(
+        failures.is_empty(),
+        format!(
+            "deliveries not stored exactly once (status, stored): {:?}",
+            &failures[..failures.len().min(5)]
+        ),
+    )?;
+
+    let mut holders: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
+    for (on, token) in &agents {
+        for conversation in held(on, token)? {
+            *holders
+                .entry(conversation["id"].as_i64().unwrap_or(0))
+                .or_default() += 1;
+        }
+    }
+    let doubles: Vec<_> = holders.iter().filter(|(_, n)| **n > 1).collect();
+    expect(
+        doubles.is_empty(),
+        format!("held by two agents: {doubles:?}"),
+    )?;
+    expect(
+        holders.len() == customers,
+        format!("{} of {customers} conversations assigned", holders.len()),
+    )?;
+    for (on, token) in &agents {
+        for conversation in held(on, token)? {
+            let id = conversation["id"].as_i64().unwrap_or(0);
+            let m = on.call(
+                "GET",
+                &format!("/api/inbox/conversations/{id}/messages"),
+                Some(token),
+                None,
+            );
+            let n = m.body["items"].as_array().map_or(0, Vec::len);
+            expect(n == 2, format!("conversation {id} holds {n} messages"))?;
+        }
+    }
+    Ok(())
+}

@@ -2,10 +2,16 @@
 //! against any running Atende as the demo company's admin (`atende --demo`).
 //! `... --bin e2e -- <base-url> --platform-secret <secret>`: first creates a company of its
 //! own through the platform API, so it passes against a bare `spin up` too.
+//! `... --bin e2e -- --two-instances <base-a> <base-b> --platform-secret <secret>`: the
+//! concurrency scenario through two servers on one database.
 //! Exits non-zero on any failure.
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--two-instances") {
+        two_instances(&args[1..]);
+        return;
+    }
     let base = args
         .first()
         .cloned()
@@ -29,5 +35,26 @@ fn main() {
     println!("e2e: {passed} passed, {failed} failed");
     if failed > 0 || passed == 0 {
         std::process::exit(1);
+    }
+}
+
+fn two_instances(args: &[String]) {
+    let (Some(a), Some(b), Some("--platform-secret"), Some(secret)) = (
+        args.first(),
+        args.get(1),
+        args.get(2).map(String::as_str),
+        args.get(3),
+    ) else {
+        eprintln!("usage: e2e --two-instances <base-a> <base-b> --platform-secret <secret>");
+        std::process::exit(2);
+    };
+    let result = atende_e2e::provision(a, secret)
+        .and_then(|client| atende_e2e::two_instances(&client, b, 60));
+    match result {
+        Ok(()) => println!("ok      two instances on one database: 60 customers, 120 messages, each stored once and held by one agent"),
+        Err(why) => {
+            println!("FAILED  two instances on one database: {why}");
+            std::process::exit(1);
+        }
     }
 }
