@@ -25,6 +25,9 @@ pub struct ApiError {
     pub field: Option<String>,
     pub details: Vec<FieldError>,
     pub retry_after_secs: Option<u64>,
+    /// For the server's log only, never the response: what the request met (a busy
+    /// database's statement).
+    pub log: Option<String>,
 }
 
 impl ApiError {
@@ -36,6 +39,7 @@ impl ApiError {
             field: None,
             details: Vec::new(),
             retry_after_secs: None,
+            log: None,
         }
     }
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
@@ -130,13 +134,14 @@ impl From<DbError> for AppError {
     fn from(e: DbError) -> Self {
         match e {
             // Lock contention past the host's wait: the caller may simply retry.
-            DbError::Busy(_) => {
+            DbError::Busy(detail) => {
                 let mut api = ApiError::new(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "busy",
                     "the service is busy; retry shortly",
                 );
                 api.retry_after_secs = Some(1);
+                api.log = Some(detail);
                 AppError::Api(api)
             }
             other => AppError::Unexpected(anyhow::Error::new(other)),
@@ -163,6 +168,21 @@ struct Body<'a> {
     field: Option<&'a str>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     details: &'a [FieldError],
+}
+
+/// Logs an answer the operator should hear of (a busy database) with the route that met it
+/// and its detail; the caller's own mistakes (4xx) are not logged, and internal errors are
+/// logged by [`into_response`].
+pub fn log_failure(method: &http::Method, route: &str, error: &AppError) {
+    if let AppError::Api(ApiError {
+        status,
+        code,
+        log: Some(detail),
+        ..
+    }) = error
+    {
+        eprintln!("{} {code}: {method} {route}: {detail}", status.as_u16());
+    }
 }
 
 /// The one place an error becomes an HTTP response.
@@ -219,6 +239,25 @@ mod tests {
             body,
             r#"{"error":{"code":"internal","message":"an internal error occurred"}}"#
         );
+    }
+
+    #[test]
+    fn a_busy_database_is_503_with_retry_after_and_logs_the_statement_only() {
+        let busy = crate::ports::DbError::from_message("database is locked".into())
+            .at_statement("INSERT INTO messages (body)\n   VALUES (?)");
+        let e = AppError::from(busy);
+        let AppError::Api(api) = &e else {
+            panic!("busy is an API answer: {e}");
+        };
+        assert_eq!(
+            api.log.as_deref(),
+            Some("database is locked; at `INSERT INTO messages (body) VALUES (?)`")
+        );
+        let r = into_response(&e);
+        assert_eq!(r.status(), 503);
+        assert_eq!(r.headers()[http::header::RETRY_AFTER], "1");
+        let body = String::from_utf8_lossy(r.body());
+        assert!(!body.contains("INSERT"), "{body}");
     }
 
     #[test]

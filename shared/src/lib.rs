@@ -28,6 +28,7 @@ pub mod providers;
 pub mod router;
 pub mod routing;
 pub mod scope;
+pub mod statements;
 pub mod stored;
 pub mod tenant;
 pub mod tick;

@@ -433,6 +433,10 @@ impl PooledConnection<'_> {
 }
 
 fn run(conn: &Connection, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
+    run_statement(conn, sql, params).map_err(|e| e.at_statement(sql))
+}
+
+fn run_statement(conn: &Connection, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
     let mut stmt = conn.prepare_cached(sql).map_err(map_error)?;
     let columns: Vec<String> = stmt.column_names().into_iter().map(str::to_owned).collect();
     let params = rusqlite::params_from_iter(params.iter().map(to_sql));

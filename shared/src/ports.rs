@@ -76,6 +76,20 @@ impl DbError {
     }
 }
 
+impl DbError {
+    /// Names the statement a busy error met, so the log says what the request was writing.
+    pub fn at_statement(self, sql: &str) -> Self {
+        match self {
+            DbError::Busy(message) => {
+                let line = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+                let short: String = line.chars().take(120).collect();
+                DbError::Busy(format!("{message}; at `{short}`"))
+            }
+            other => other,
+        }
+    }
+}
+
 /// One SQL connection for the duration of a request (Spin opens a fresh one per request; the
 /// local host checks one out of a pool), so `BEGIN IMMEDIATE ... COMMIT` spans statements.
 pub trait Sql {

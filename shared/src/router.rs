@@ -137,7 +137,10 @@ impl Router {
             }
             let response = match (route.handler)(ctx, &request) {
                 Ok(response) => response,
-                Err(error) => into_response(&error),
+                Err(error) => {
+                    crate::errors::log_failure(&route.method, route.pattern, &error);
+                    into_response(&error)
+                }
             };
             return (response, Some(route.pattern));
         }

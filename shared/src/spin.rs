@@ -32,7 +32,7 @@ impl Sql for SpinSql {
         let result = self
             .0
             .execute(sql, &params)
-            .map_err(|e| DbError::from_message(format!("{e:?}")))?;
+            .map_err(|e| DbError::from_message(format!("{e:?}")).at_statement(sql))?;
         let rows = result
             .rows
             .into_iter()

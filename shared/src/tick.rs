@@ -74,22 +74,16 @@ fn log_run(event: &str, started: std::time::Instant, result: &AppResult<TickRepo
 /// How long without a run before an agent's poll runs the tick itself.
 pub const DUE_AFTER_MS: i64 = 5_000;
 
-/// The opportunistic due-check of agent polling: runs the tick when no scheduler has for
-/// [`DUE_AFTER_MS`], so timers keep running on hosts without one while agents are online. A
-/// failed run is logged, not the poll's failure.
-pub fn run_if_due(ctx: &Ctx) -> Option<TickReport> {
-    let now = ctx.now_ms();
-    match crate::routing::sql::lease_idle_since(ctx.db, "tick", now, now - DUE_AFTER_MS) {
-        Ok(true) => {}
-        Ok(false) => return None,
-        Err(e) => {
-            crate::log::event(
-                "tick_due_check_failed",
-                &serde_json::json!({"level": "error", "error": e.to_string()}),
-            );
-            return None;
-        }
-    }
+/// The latest last run that leaves the tick not yet due at `now` (agents' polls check it with
+/// their feed's read, `inbox::feed::poll`).
+pub fn due_before(now: i64) -> i64 {
+    now - DUE_AFTER_MS
+}
+
+/// The opportunistic run of agent polling, when its poll found the tick due: timers keep
+/// running on hosts without a scheduler while agents are online. A failed run is logged, not
+/// the poll's failure.
+pub fn run_for_poll(ctx: &Ctx) -> Option<TickReport> {
     // A failure is already logged by `run`.
     run(ctx).ok()
 }

@@ -3,6 +3,8 @@
 
 use atende_host::{App, Config};
 use atende_shared::ports::ManualClock;
+use atende_shared::statements::{CountingSql, Statements};
+use atende_shared::Ctx;
 use chrono::{TimeZone, Utc};
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -17,6 +19,16 @@ pub struct TestResponse {
     pub status: u16,
     pub body: Value,
     pub headers: http::HeaderMap,
+}
+
+impl From<http::Response<Vec<u8>>> for TestResponse {
+    fn from(response: http::Response<Vec<u8>>) -> Self {
+        TestResponse {
+            status: response.status().as_u16(),
+            headers: response.headers().clone(),
+            body: serde_json::from_slice(response.body()).unwrap_or(Value::Null),
+        }
+    }
 }
 
 impl TestResponse {
@@ -111,6 +123,48 @@ impl TestApp {
     }
 
     pub fn send(&self, r: Request) -> TestResponse {
+        let request = self.request(r);
+        let response = self.app.handle(request, Some(self.client_addr));
+        TestResponse::from(response)
+    }
+
+    /// [`TestApp::send`], counting the statements the request runs through the `Sql` port.
+    pub fn send_counted(&self, r: Request) -> (TestResponse, Statements) {
+        let request = self.request(r);
+        self.app
+            .with_ctx(|ctx| {
+                let counting = CountingSql::new(ctx.db);
+                let counted = Ctx {
+                    db: &counting,
+                    ..*ctx
+                };
+                let response = self
+                    .app
+                    .handle_in(&counted, request, Some(self.client_addr));
+                (TestResponse::from(response), counting.take())
+            })
+            .unwrap()
+    }
+
+    /// [`TestApp::call`], counting the statements the request runs.
+    pub fn call_counted(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (TestResponse, Statements) {
+        self.send_counted(Request {
+            method,
+            path,
+            token,
+            headers: Vec::new(),
+            content_type: body.as_ref().map(|_| "application/json"),
+            body: body.map(|b| b.to_string().into_bytes()).unwrap_or_default(),
+        })
+    }
+
+    pub fn request(&self, r: Request) -> http::Request<Vec<u8>> {
         let mut builder = http::Request::builder()
             .method(r.method)
             .uri(r.path)
@@ -124,17 +178,7 @@ impl TestApp {
         for (k, v) in r.headers {
             builder = builder.header(k, v);
         }
-        let response = self
-            .app
-            .handle(builder.body(r.body).unwrap(), Some(self.client_addr));
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let body = serde_json::from_slice(response.body()).unwrap_or(Value::Null);
-        TestResponse {
-            status,
-            body,
-            headers,
-        }
+        builder.body(r.body).unwrap()
     }
 
     pub fn call(

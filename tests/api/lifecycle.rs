@@ -812,7 +812,7 @@ fn a_provider_repeating_a_message_id_fails_nothing() {
     let provider =
         crate::fake::FakeProvider::start(vec![(200, "{\"messages\":[{\"id\":\"wamid.SAME\"}]}")]);
     let app = TestApp::spawn();
-    let s = crate::inbox::queue(&app, Some(&provider.url), &["5511911110001"]);
+    crate::inbox::queue(&app, Some(&provider.url), &["5511911110001"]);
     let agent = app.token("agent1");
     ready(&app, &agent);
     let id = crate::inbox::mine(&app, &agent)[0];

@@ -3,6 +3,8 @@
 
 mod active;
 mod auth;
+mod budgets;
+mod busy;
 mod channels;
 mod clients;
 mod config;

@@ -86,3 +86,24 @@ fn the_cron_manifest_is_spin_toml_plus_the_scheduled_work_on_the_cron_trigger() 
         assert_eq!(component[key], routing[key], "{key}");
     }
 }
+
+#[test]
+fn the_bench_manifest_is_spin_toml_plus_the_probes_only() {
+    let bench = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../spin-bench.toml"))
+        .unwrap();
+    assert!(
+        bench.starts_with(SPIN_TOML),
+        "spin-bench.toml must begin with spin.toml unchanged (copy spin.toml's new text into it)"
+    );
+    let raw: toml::Value = toml::from_str(&bench).unwrap();
+    let product: toml::Value = toml::from_str(SPIN_TOML).unwrap();
+    let components = raw["component"].as_table().unwrap();
+    assert_eq!(
+        components.len(),
+        product["component"].as_table().unwrap().len() + 1
+    );
+    assert!(components["probe"]["build"]["command"]
+        .as_str()
+        .unwrap()
+        .contains("-p atende-probe"));
+}

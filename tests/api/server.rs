@@ -1,8 +1,39 @@
 //! The local host over real HTTP: the end-to-end scenarios against a server on loopback,
 //! and a clean shutdown that loses nothing.
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, PLATFORM_SECRET};
 use std::sync::Arc;
+
+/// The local host's HTTP server on loopback for `app`; dropping the runtime stops it.
+fn serve(app: atende_host::App) -> (tokio::runtime::Runtime, String) {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    runtime.spawn(atende_host::server::serve(
+        Arc::new(app),
+        listener,
+        std::future::pending(),
+    ));
+    (runtime, base)
+}
+
+/// As under a bare `spin up`: no company at all, so the suite creates its own through the
+/// platform API and its users through the admin API.
+#[test]
+fn the_end_to_end_scenarios_pass_on_a_platform_without_any_company() {
+    let test = TestApp::spawn_empty();
+    let (_runtime, base) = serve(test.app);
+    let client = atende_e2e::provision(&base, PLATFORM_SECRET).unwrap();
+    let (passed, failed) = atende_e2e::run_all(&client);
+    assert_eq!(failed, 0, "end-to-end scenarios failed");
+    assert_eq!(passed, atende_e2e::SCENARIOS.len());
+    let Err(refused) = atende_e2e::provision(&base, "not-the-secret") else {
+        panic!("a company was created with a wrong platform secret");
+    };
+    assert!(refused.contains("401"), "{refused}");
+}
 
 #[test]
 fn the_end_to_end_scenarios_pass_over_real_http_and_shutdown_keeps_everything() {
@@ -18,7 +49,7 @@ fn the_end_to_end_scenarios_pass_over_real_http_and_shutdown_keeps_everything() 
         let _ = stopped.await;
     }));
 
-    let (passed, failed) = atende_e2e::run_all(&base, "demo");
+    let (passed, failed) = atende_e2e::run_all(&atende_e2e::Client::new(&base, "demo"));
     let created = atende_e2e::Client::new(&base, "demo");
     let admin = created.login("admin", atende_e2e::DEMO_PASSWORD);
     let token = admin.body["token"].as_str().unwrap().to_owned();

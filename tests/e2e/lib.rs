@@ -1,6 +1,7 @@
-//! End-to-end scenarios over real HTTP against a base URL: the local host (`atende --demo`),
-//! or `spin up` with the demo company created. Safe to run repeatedly against one server:
-//! every scenario creates its own users.
+//! End-to-end scenarios over real HTTP against a base URL: the local host (`atende --demo`)
+//! with the demo company's admin, or a bare `spin up` where [`provision`] first creates a
+//! company of its own through the platform API. Safe to run repeatedly against one server:
+//! every scenario creates its own users, groups and channels.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use serde_json::{json, Value};
@@ -11,6 +12,9 @@ pub const DEMO_PASSWORD: &str = "Atende#2026";
 pub struct Client {
     base: String,
     tenant: String,
+    /// The company admin the scenarios act as (the demo's `admin`, or [`provision`]'s).
+    admin_username: String,
+    admin_password: String,
     agent: ureq::Agent,
 }
 
@@ -26,10 +30,17 @@ impl Reply {
 }
 
 impl Client {
+    /// A client of company `tenant` acting as the demo company's admin.
     pub fn new(base: &str, tenant: &str) -> Self {
+        Self::with_admin(base, tenant, "admin", DEMO_PASSWORD)
+    }
+
+    pub fn with_admin(base: &str, tenant: &str, username: &str, password: &str) -> Self {
         Client {
             base: base.trim_end_matches('/').to_owned(),
             tenant: tenant.to_owned(),
+            admin_username: username.to_owned(),
+            admin_password: password.to_owned(),
             agent: ureq::AgentBuilder::new()
                 .timeout(std::time::Duration::from_secs(30))
                 .build(),
@@ -89,7 +100,15 @@ impl Client {
         )
     }
 
-    fn token(&self, username: &str, password: &str) -> Result<String, String> {
+    pub fn tenant(&self) -> &str {
+        &self.tenant
+    }
+
+    pub fn admin_token(&self) -> Result<String, String> {
+        self.token(&self.admin_username, &self.admin_password)
+    }
+
+    pub fn token(&self, username: &str, password: &str) -> Result<String, String> {
         let r = self.login(username, password);
         expect(
             r.status == 200,
@@ -126,7 +145,7 @@ type Scenario = fn(&Client) -> Result<(), String>;
 
 pub const SCENARIOS: &[(&str, Scenario)] = &[
     (
-        "the demo admin logs in and me returns the admin",
+        "the company admin logs in and me returns the admin",
         admin_login_and_me,
     ),
     (
@@ -162,11 +181,11 @@ pub const SCENARIOS: &[(&str, Scenario)] = &[
 ];
 
 fn admin_login_and_me(c: &Client) -> Result<(), String> {
-    let token = c.token("admin", DEMO_PASSWORD)?;
+    let token = c.admin_token()?;
     let me = c.call("GET", "/api/auth/me", Some(&token), None);
     expect(me.status == 200, format!("me: {}", me.status))?;
     expect(
-        me.body["user"]["username"] == "admin",
+        me.body["user"]["username"] == c.admin_username.as_str(),
         format!("me: {}", me.body),
     )?;
     expect(me.body["user"]["profile"] == "admin", "profile is admin")
@@ -192,7 +211,7 @@ fn scratch_user(c: &Client, admin: &str, must_change: bool) -> Result<(String, i
 }
 
 fn wrong_password(c: &Client) -> Result<(), String> {
-    let admin = c.token("admin", DEMO_PASSWORD)?;
+    let admin = c.admin_token()?;
     let (username, _) = scratch_user(c, &admin, false)?;
     let r = c.login(&username, "Wrong#Pass1");
     expect(r.status == 401, format!("status {}", r.status))?;
@@ -204,7 +223,7 @@ fn wrong_password(c: &Client) -> Result<(), String> {
 }
 
 fn weak_password(c: &Client) -> Result<(), String> {
-    let admin = c.token("admin", DEMO_PASSWORD)?;
+    let admin = c.admin_token()?;
     let (username, _) = scratch_user(c, &admin, true)?;
     let login = c.login(&username, "E2e#Pass123");
     expect(
@@ -242,7 +261,7 @@ fn weak_password(c: &Client) -> Result<(), String> {
 }
 
 fn user_lifecycle(c: &Client) -> Result<(), String> {
-    let admin = c.token("admin", DEMO_PASSWORD)?;
+    let admin = c.admin_token()?;
     let (username, id) = scratch_user(c, &admin, false)?;
     let found = c.call(
         "GET",
@@ -272,7 +291,9 @@ fn user_lifecycle(c: &Client) -> Result<(), String> {
 }
 
 fn agent_rbac(c: &Client) -> Result<(), String> {
-    let agent = c.token("agent1", DEMO_PASSWORD)?;
+    let admin = c.admin_token()?;
+    let (username, _) = scratch_user(c, &admin, false)?;
+    let agent = c.token(&username, "E2e#Pass123")?;
     let r = c.call(
         "POST",
         "/api/admin/users",
@@ -333,7 +354,7 @@ fn created(r: &Reply, what: &str) -> Result<i64, String> {
 }
 
 fn desk(c: &Client, kind: &str, credentials: Value) -> Result<Desk, String> {
-    let admin = c.token("admin", DEMO_PASSWORD)?;
+    let admin = c.admin_token()?;
     let name = unique("E2E ");
     let post = |path: &str, body: Value| c.call("POST", path, Some(&admin), Some(body));
     let op = created(
@@ -558,12 +579,36 @@ fn tick_needs_secret(c: &Client) -> Result<(), String> {
     Ok(())
 }
 
-/// Runs every scenario; returns (passed, failed) and prints one line each.
-pub fn run_all(base: &str, tenant: &str) -> (usize, usize) {
-    let client = Client::new(base, tenant);
+/// Creates a company of its own through the platform API (`POST /api/platform/tenants` with
+/// the platform secret) and returns a client acting as its first admin.
+pub fn provision(base: &str, platform_secret: &str) -> Result<Client, String> {
+    let slug = unique("e2e-");
+    let password = "E2e#Admin123";
+    let probe = Client::with_admin(base, &slug, "boss", password);
+    let bearer = format!("Bearer {platform_secret}");
+    let body = json!({"slug": slug, "name": format!("E2E {slug}"), "language": "en",
+                      "admin": {"username": "boss", "display_name": "E2E Admin", "password": password}});
+    let r = probe.raw(
+        "POST",
+        "/api/platform/tenants",
+        &[
+            ("authorization", &bearer),
+            ("content-type", "application/json"),
+        ],
+        body.to_string().as_bytes(),
+    );
+    expect(
+        r.status == 201,
+        format!("create company {slug}: {} {}", r.status, r.body),
+    )?;
+    Ok(probe)
+}
+
+/// Runs every scenario as `client`; returns (passed, failed) and prints one line each.
+pub fn run_all(client: &Client) -> (usize, usize) {
     let (mut passed, mut failed) = (0, 0);
     for (name, scenario) in SCENARIOS {
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scenario(&client))) {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scenario(client))) {
             Ok(Ok(())) => {
                 passed += 1;
                 println!("ok      {name}");
@@ -579,4 +624,166 @@ pub fn run_all(base: &str, tenant: &str) -> (usize, usize) {
         }
     }
     (passed, failed)
+}
+
+/// Two servers on one database (two `spin up` instances on one SQLite file and one Redis):
+/// `customers` WhatsApp customers write twice each, every delivery sent to both instances at
+/// once (a provider's retry reaching the other replica), from 8 concurrent senders, while
+/// agents logged in on either instance take the conversations. Afterwards no conversation is
+/// held by two agents, none is lost or left waiting, and each holds exactly its two messages.
+pub fn two_instances(a: &Client, b_base: &str, customers: usize) -> Result<(), String> {
+    let b = Client::with_admin(b_base, &a.tenant, &a.admin_username, &a.admin_password);
+    let admin = a.admin_token()?;
+    let name = unique("Two ");
+    let post = |path: &str, body: Value| a.call("POST", path, Some(&admin), Some(body));
+    let op = created(
+        &post("/api/admin/operations", json!({"name": name})),
+        "operation",
+    )?;
+    let group = created(
+        &post(
+            "/api/admin/groups",
+            json!({"name": name, "operation_id": op}),
+        ),
+        "group",
+    )?;
+    let number = unique("");
+    let channel = created(
+        &post(
+            "/api/admin/channels",
+            json!({"type": "whatsapp", "name": name, "entry_group_id": group,
+                   "credentials": {"phone_number_id": number, "access_token": "t", "app_secret": WA_SECRET,
+                                   "verify_token": "v", "api_base_url": "http://127.0.0.1:9"}}),
+        ),
+        "channel",
+    )?;
+    // Four agents with room for everyone, two logged in on each instance.
+    let mut agents = Vec::new();
+    let mut ids = Vec::new();
+    for i in 0..4 {
+        let username = unique("two");
+        let r = post(
+            "/api/admin/users",
+            json!({"username": username, "display_name": format!("Two {i}"), "profile": "agent",
+                   "password": "E2e#Pass123", "must_change_password": false,
+                   "max_concurrent": customers.div_ceil(4) + 1}),
+        );
+        ids.push(created(&r, "agent")?);
+        let on = if i % 2 == 0 { a } else { &b };
+        agents.push((on, on.token(&username, "E2e#Pass123")?));
+    }
+    let members = post(
+        &format!("/api/admin/groups/{group}/members"),
+        json!({"ids": ids}),
+    );
+    expect(members.status == 200, format!("members: {}", members.body))?;
+    for (on, token) in &agents {
+        let r = on.call(
+            "PUT",
+            "/api/inbox/status",
+            Some(token),
+            Some(json!({"status": "ready"})),
+        );
+        expect(r.status == 200, format!("ready: {}", r.body))?;
+    }
+
+    let prefix = format!("55119{}", unique_digits(4));
+    let hook = format!("/hooks/whatsapp/{channel}");
+    let deliveries: Vec<(String, String)> = (0..2)
+        .flat_map(|round| {
+            let prefix = prefix.clone();
+            (0..customers).map(move |c| {
+                (
+                    format!("{prefix}{c:04}"),
+                    format!("wamid.two.{prefix}.{c}.{round}"),
+                )
+            })
+        })
+        .collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let failures = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..8 {
+            s.spawn(|| loop {
+                let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                // A customer's second message may overtake the first: both must be kept.
+                let Some((from, id)) = deliveries.get(n) else {
+                    break;
+                };
+                let body = json!({"object": "whatsapp_business_account", "entry": [{"id": "WABA", "changes": [{"field": "messages", "value": {
+                    "messaging_product": "whatsapp", "metadata": {"phone_number_id": number},
+                    "contacts": [{"profile": {"name": "Cliente"}, "wa_id": from}],
+                    "messages": [{"from": from, "id": id, "timestamp": "1763900000", "type": "text", "text": {"body": id}}]
+                }}]}]})
+                .to_string();
+                let signature = format!(
+                    "sha256={}",
+                    atende_shared::providers::hmac_sha256_hex(WA_SECRET, body.as_bytes())
+                );
+                let headers = [
+                    ("content-type", "application/json"),
+                    ("x-hub-signature-256", signature.as_str()),
+                ];
+                // Both instances at once, as a retry reaching the other replica would.
+                let replies = std::thread::scope(|t| {
+                    let other = t.spawn(|| b.raw("POST", &hook, &headers, body.as_bytes()));
+                    let here = a.raw("POST", &hook, &headers, body.as_bytes());
+                    [Some(here), other.join().ok()]
+                });
+                let stored: Vec<(u16, i64)> = replies
+                    .iter()
+                    .flatten()
+                    .map(|r| (r.status, r.body["messages"].as_i64().unwrap_or(0)))
+                    .collect();
+                let ok = stored.len() == 2
+                    && stored.iter().all(|(s, _)| *s == 200)
+                    && stored.iter().map(|(_, m)| m).sum::<i64>() == 1;
+                if !ok {
+                    if let Ok(mut f) = failures.lock() {
+                        f.push(format!("{id}: {stored:?}"));
+                    }
+                }
+            });
+        }
+    });
+    let failures = failures.into_inner().unwrap_or_default();
+    expect(
+        failures.is_empty(),
+        format!(
+            "deliveries not stored exactly once (status, stored): {:?}",
+            &failures[..failures.len().min(5)]
+        ),
+    )?;
+
+    let mut holders: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
+    for (on, token) in &agents {
+        for conversation in held(on, token)? {
+            *holders
+                .entry(conversation["id"].as_i64().unwrap_or(0))
+                .or_default() += 1;
+        }
+    }
+    let doubles: Vec<_> = holders.iter().filter(|(_, n)| **n > 1).collect();
+    expect(
+        doubles.is_empty(),
+        format!("held by two agents: {doubles:?}"),
+    )?;
+    expect(
+        holders.len() == customers,
+        format!("{} of {customers} conversations assigned", holders.len()),
+    )?;
+    for (on, token) in &agents {
+        for conversation in held(on, token)? {
+            let id = conversation["id"].as_i64().unwrap_or(0);
+            let m = on.call(
+                "GET",
+                &format!("/api/inbox/conversations/{id}/messages"),
+                Some(token),
+                None,
+            );
+            let n = m.body["items"].as_array().map_or(0, Vec::len);
+            expect(n == 2, format!("conversation {id} holds {n} messages"))?;
+        }
+    }
+    Ok(())
 }

@@ -142,10 +142,24 @@ pub fn attachment(ctx: &Ctx, req: &Request) -> AppResult<Response> {
 pub fn events(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let me = authenticate(ctx, req)?;
     let after = req.query().parse::<i64>("after")?.unwrap_or(0);
-    // Timers keep running on hosts with no scheduler while agents are online; what the run
-    // does for me is in the feed read after it.
-    crate::tick::run_if_due(ctx);
-    let events = crate::inbox::feed::after(ctx.db, me.tenant_id(), me.user_id(), after)?;
+    // One read: the feed and whether the tick is due. Timers keep running on hosts with no
+    // scheduler while agents are online; what a run does for me is in the feed read after it.
+    let now = ctx.now_ms();
+    let (tenant, user) = (me.tenant_id(), me.user_id());
+    let poll = crate::inbox::feed::poll(
+        ctx.db,
+        tenant,
+        user,
+        after,
+        now,
+        crate::tick::due_before(now),
+    )?;
+    let ran = poll.tick_due && crate::tick::run_for_poll(ctx).is_some_and(|r| r.ran);
+    let events = if ran {
+        crate::inbox::feed::after(ctx.db, tenant, user, after)?
+    } else {
+        poll.events
+    };
     let cursor = events.last().map_or(after, |e| e.id);
     ok(&serde_json::json!({"events": events, "cursor": cursor}))
 }

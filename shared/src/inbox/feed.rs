@@ -46,6 +46,54 @@ pub fn after(
     cursor: i64,
 ) -> Result<Vec<FeedEntry>, DbError> {
     let rows = db.execute(POLL, &[tenant.into(), user.into(), cursor.into()])?;
+    entries(&rows)
+}
+
+/// The agent's poll: [`POLL`], and in the same statement the scheduled work's due-check — one
+/// more row, all NULL, when the tick has neither run since `?5` nor is running now (`?4` is
+/// now). It reads the tick's lease here, outside its table's module, so that an idle poll is
+/// one statement under Spin rather than two (docs/decisions/0011).
+pub const POLL_OR_DUE: &str = "SELECT id, kind, conversation_id, data, at FROM \
+    (SELECT id, kind, conversation_id, data, at FROM inbox_feed \
+     WHERE tenant_id = ?1 AND user_id = ?2 AND id > ?3 ORDER BY id LIMIT 200) \
+    UNION ALL SELECT NULL, NULL, NULL, NULL, NULL WHERE NOT EXISTS \
+    (SELECT 1 FROM tick_leases WHERE name = 'tick' AND (expires_at > ?4 OR last_run_at > ?5))";
+
+/// What an agent's poll found: the feed after its cursor, and whether the tick is due.
+#[derive(Debug)]
+pub struct Poll {
+    pub events: Vec<FeedEntry>,
+    pub tick_due: bool,
+}
+
+pub fn poll(
+    db: &dyn Sql,
+    tenant: TenantId,
+    user: UserId,
+    cursor: i64,
+    now: i64,
+    due_before: i64,
+) -> Result<Poll, DbError> {
+    let mut rows = db.execute(
+        POLL_OR_DUE,
+        &[
+            tenant.into(),
+            user.into(),
+            cursor.into(),
+            now.into(),
+            due_before.into(),
+        ],
+    )?;
+    let before = rows.rows.len();
+    rows.rows
+        .retain(|r| !matches!(r.first(), Some(crate::ports::Value::Null)));
+    Ok(Poll {
+        tick_due: rows.rows.len() < before,
+        events: entries(&rows)?,
+    })
+}
+
+fn entries(rows: &crate::ports::Rows) -> Result<Vec<FeedEntry>, DbError> {
     rows.iter()
         .map(|r| {
             Ok(FeedEntry {

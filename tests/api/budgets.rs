@@ -1,0 +1,230 @@
+//! Statement budgets of the hot paths (docs/decisions/0011): every statement a request runs
+//! through the `Sql` port, counted by a wrapper around the request's connection. Under Spin
+//! each is a host call on a fresh connection, and each write holds SQLite's one write lock, so
+//! these counts are what a request costs there. A budget here is the ceiling of today's code;
+//! the decision record gives the target each path is being brought down to.
+
+use crate::channels::{setup, wa_text, whatsapp_post, Setup};
+use crate::helpers::TestApp;
+use atende_shared::statements::{Kind, Statements};
+use serde_json::json;
+
+/// The most statements a path may run, and of them the most writes and transactions.
+struct Budget {
+    path: &'static str,
+    statements: usize,
+    writes: usize,
+    transactions: usize,
+}
+
+#[track_caller]
+fn within(budget: &Budget, seen: &Statements) {
+    println!(
+        "{}: {} statements ({} reads, {} writes, {} transactions)\n{seen}",
+        budget.path,
+        seen.total(),
+        seen.reads(),
+        seen.writes(),
+        seen.transactions()
+    );
+    assert!(
+        seen.total() <= budget.statements
+            && seen.writes() <= budget.writes
+            && seen.transactions() <= budget.transactions,
+        "{} is over its budget of {} statements, {} writes, {} transactions:\n{seen}",
+        budget.path,
+        budget.statements,
+        budget.writes,
+        budget.transactions
+    );
+}
+
+/// A WhatsApp channel into a group whose only member, agent1, is ready; returns its token.
+fn desk(app: &TestApp) -> (Setup, String) {
+    let s = setup(app, "whatsapp", None);
+    let agent1 = app.user_id(&s.admin, "agent1");
+    app.post(
+        &s.admin,
+        &format!("/api/admin/groups/{}/members", s.group),
+        json!({"ids": [agent1]}),
+    )
+    .assert_status(200);
+    let agent = app.token("agent1");
+    app.call(
+        "PUT",
+        "/api/inbox/status",
+        Some(&agent),
+        Some(json!({"status": "ready"})),
+    )
+    .assert_status(200);
+    (s, agent)
+}
+
+fn signed(app: &TestApp, channel: i64, from: &str, id: &str) -> (u16, Statements) {
+    let body = wa_text(from, id, "oi, tudo bem?").to_string();
+    let signature = format!(
+        "sha256={}",
+        atende_shared::providers::hmac_sha256_hex(crate::channels::APP_SECRET, body.as_bytes())
+    );
+    let (r, seen) = app.send_counted(crate::helpers::Request {
+        method: "POST",
+        path: &format!("/hooks/whatsapp/{channel}"),
+        token: None,
+        headers: vec![("x-hub-signature-256", signature)],
+        content_type: Some("application/json"),
+        body: body.into_bytes(),
+    });
+    (r.status, seen)
+}
+
+#[test]
+fn a_first_message_and_a_text_on_an_open_conversation_stay_within_their_budgets() {
+    let app = TestApp::spawn();
+    let (s, _agent) = desk(&app);
+
+    let (status, first) = signed(&app, s.channel, "5511988887777", "wamid.budget1");
+    assert_eq!(status, 200);
+    within(
+        &Budget {
+            path: "first message (new customer, assigned to a ready agent)",
+            statements: 33,
+            writes: 16,
+            transactions: 2,
+        },
+        &first,
+    );
+
+    let (status, text) = signed(&app, s.channel, "5511988887777", "wamid.budget2");
+    assert_eq!(status, 200);
+    within(
+        &Budget {
+            path: "inbound text on an existing conversation",
+            statements: 9,
+            writes: 4,
+            transactions: 1,
+        },
+        &text,
+    );
+}
+
+#[test]
+fn an_idle_poll_writes_nothing_and_is_within_its_budget() {
+    let app = TestApp::spawn();
+    let (_, agent) = desk(&app);
+    // The scheduler has just run: nothing is due.
+    app.app.tick().unwrap();
+    let (r, idle) = app.call_counted("GET", "/api/inbox/events?after=0", Some(&agent), None);
+    r.assert_status(200);
+    within(
+        &Budget {
+            path: "idle poll GET /api/inbox/events",
+            statements: 3,
+            writes: 0,
+            transactions: 0,
+        },
+        &idle,
+    );
+    assert_eq!(idle.count(Kind::Write), 0, "an idle poll writes nothing");
+
+    // Six seconds without a scheduler: the poll runs the tick itself, and the next is idle.
+    app.clock.advance(chrono::Duration::seconds(6));
+    let (_, due) = app.call_counted("GET", "/api/inbox/events?after=0", Some(&agent), None);
+    assert!(due.writes() > 0, "the due poll ran the tick:\n{due}");
+    let (_, again) = app.call_counted("GET", "/api/inbox/events?after=0", Some(&agent), None);
+    assert_eq!((again.total(), again.writes()), (3, 0), "{again}");
+}
+
+#[test]
+fn the_idle_polls_one_statement_reads_two_indexes_and_nothing_else() {
+    let app = TestApp::spawn();
+    let plan = app
+        .app
+        .with_ctx(|ctx| {
+            ctx.db
+                .execute(
+                    &format!(
+                        "EXPLAIN QUERY PLAN {}",
+                        atende_shared::inbox::feed::POLL_OR_DUE
+                    ),
+                    &[1.into(), 1.into(), 0.into(), 0.into(), 0.into()],
+                )
+                .unwrap()
+        })
+        .unwrap();
+    let detail: Vec<String> = plan
+        .rows
+        .iter()
+        .map(|r| format!("{:?}", r.last().unwrap()))
+        .collect();
+    assert!(
+        detail.iter().any(|d| d.contains(
+            "SEARCH inbox_feed USING INDEX inbox_feed_user (tenant_id=? AND user_id=? AND id>?)"
+        )),
+        "{detail:?}"
+    );
+    assert!(
+        detail
+            .iter()
+            .any(|d| d.contains("SEARCH tick_leases USING PRIMARY KEY (name=?)")),
+        "{detail:?}"
+    );
+    assert!(
+        !detail
+            .iter()
+            .any(|d| d.contains("SCAN inbox_feed") || d.contains("SCAN tick_leases")),
+        "{detail:?}"
+    );
+}
+
+#[test]
+fn sending_and_accepting_stay_within_their_budgets() {
+    let app = TestApp::spawn();
+    let (s, agent) = desk(&app);
+    whatsapp_post(&app, s.channel, &wa_text("5511977776666", "wamid.b1", "oi")).assert_status(200);
+    let id = app.get(&agent, "/api/inbox/conversations").body["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let (r, send) = app.call_counted(
+        "POST",
+        &format!("/api/inbox/conversations/{id}/messages"),
+        Some(&agent),
+        Some(json!({"text": "Olá! Como posso ajudar?"})),
+    );
+    r.assert_status(201);
+    within(
+        &Budget {
+            path: "agent sends a text",
+            statements: 13,
+            writes: 4,
+            transactions: 1,
+        },
+        &send,
+    );
+
+    app.patch(
+        &s.admin,
+        &format!("/api/admin/groups/{}", s.group),
+        json!({"offer_mode": "accept_reject", "offer_timeout_seconds": 30}),
+    )
+    .assert_status(200);
+    whatsapp_post(&app, s.channel, &wa_text("5511966665555", "wamid.b2", "oi")).assert_status(200);
+    let offer = app.get(&agent, "/api/inbox/offers").body["items"][0]["conversation_id"]
+        .as_i64()
+        .unwrap();
+    let (r, accept) = app.call_counted(
+        "POST",
+        &format!("/api/inbox/offers/{offer}/accept"),
+        Some(&agent),
+        Some(json!({})),
+    );
+    r.assert_status(200);
+    within(
+        &Budget {
+            path: "agent accepts an offer",
+            statements: 7,
+            writes: 3,
+            transactions: 1,
+        },
+        &accept,
+    );
+}
