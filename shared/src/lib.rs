@@ -20,6 +20,7 @@ pub mod password;
 pub mod platform;
 pub mod ports;
 pub mod providers;
+pub mod reports;
 pub mod router;
 pub mod routing;
 pub mod tenant;

@@ -65,6 +65,16 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0010_tick_due_check.sql",
         sql: include_str!("../../migrations/0010_tick_due_check.sql"),
     },
+    Migration {
+        version: 11,
+        name: "0011_reports.sql",
+        sql: include_str!("../../migrations/0011_reports.sql"),
+    },
+    Migration {
+        version: 12,
+        name: "0012_conversation_resolved.sql",
+        sql: include_str!("../../migrations/0012_conversation_resolved.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {
@@ -130,7 +140,8 @@ fn is_pragma(statement: &str) -> bool {
 }
 
 /// Splits a migration file into single statements (Spin runs one per call). Handles quotes
-/// and `--` comments; migrations use no triggers, whose bodies hold semicolons.
+/// and `--` comments; a `CREATE TRIGGER` runs to its closing `END`, past the semicolons of
+/// its body.
 pub fn split_statements(sql: &str) -> Vec<String> {
     let mut statements = Vec::new();
     let mut current = String::new();
@@ -157,6 +168,7 @@ pub fn split_statements(sql: &str) -> Vec<String> {
                         }
                     }
                 }
+                ';' if inside_trigger(&current) => current.push(c),
                 ';' => {
                     let s = current.trim();
                     if !s.is_empty() {
@@ -175,9 +187,36 @@ pub fn split_statements(sql: &str) -> Vec<String> {
     statements
 }
 
+/// Whether `statement` so far is a trigger whose body has not reached its `END` yet.
+fn inside_trigger(statement: &str) -> bool {
+    let words: Vec<String> = statement
+        .split_whitespace()
+        .take(4)
+        .map(str::to_ascii_uppercase)
+        .collect();
+    let is_trigger = words.first().is_some_and(|w| w == "CREATE")
+        && words.iter().skip(1).take(2).any(|w| w == "TRIGGER");
+    let ended = statement
+        .trim_end()
+        .rsplit(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .next()
+        .is_some_and(|w| w.eq_ignore_ascii_case("END"));
+    is_trigger && !ended
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_trigger_is_one_statement_up_to_its_end() {
+        let sql = "CREATE TRIGGER t AFTER INSERT ON a BEGIN\n  INSERT INTO b VALUES (1);\n  \
+                   INSERT INTO c VALUES (2);\nEND;\nCREATE INDEX i ON a (x);";
+        let statements = split_statements(sql);
+        assert_eq!(statements.len(), 2, "{statements:?}");
+        assert!(statements[0].ends_with("END"));
+        assert_eq!(statements[1], "CREATE INDEX i ON a (x)");
+    }
 
     #[test]
     fn splits_on_semicolons_outside_quotes_and_comments() {

@@ -13,6 +13,7 @@ mod inbox;
 mod manifest;
 mod migrations;
 mod openapi;
+mod reports;
 mod routing;
 mod server;
 mod tenancy;

@@ -9,6 +9,7 @@ pub mod groups;
 pub mod hooks;
 pub mod inbox;
 pub mod platform;
+pub mod reports;
 pub mod routing;
 pub mod site;
 pub mod tokens;
