@@ -669,6 +669,91 @@ add("/api/inbox/offers/{id}/accept", "post", op("Accept an offer", "inbox", ok(r
     desc="409 offer_gone when it was accepted, rejected or expired."))
 add("/api/inbox/offers/{id}/reject", "post", op("Reject an offer", "inbox", {"204": {"description": "Rejected; offered to another available agent (or back to me if none)"}},
     json_body(obj({"reason": S})), INBOX, params=[OFFER]))
+# Reports.
+NN = {"type": ["number", "null"]}
+DATE = {"type": "string", "format": "date"}
+PERIOD = [param("from", DATE, "query", "First day (company time zone); default: 30 days before `to`"),
+          param("to", DATE, "query", "Last day, inclusive (company time zone); default: today. At most 31 days from `from`")]
+REPORT = ("401", "403", "422", "503")
+HISTORY_FILTERS = PERIOD + [
+    param("protocol", S, "query"), param("client", S, "query", "Part of the client's name"),
+    param("phone", S, "query", "Digits of the phone"), param("document", S, "query", "CPF or CNPJ (digits)"),
+    param("text", S, "query", "Messages containing this word or phrase (accent- and case-insensitive)"),
+    param("agent_id", I, "query"), param("group_id", I, "query"), param("operation_id", I, "query"),
+    param("channel", enum("whatsapp", "telegram", "email", "webchat", "sms"), "query"),
+    param("classification_id", I, "query"), param("tag", S, "query", "A tag's id or name"),
+    param("resolved", B, "query"), param("survey_score", I, "query"),
+    param("include_open", B, "query", "Open conversations too (default: closed only)")]
+schemas["HistoryItem"] = {"type": "object", "properties": {
+    "id": I, "protocol": S, "channel": S, "client_name": S, "phone": NS, "agent_id": NI, "agent_name": NS,
+    "group_id": NI, "group_name": NS, "status": S, "started_at": {"type": "string", "format": "date-time"},
+    "closed_at": NS, "waiting_seconds": NI, "handling_seconds": NI,
+    "classification": {"type": ["string", "null"], "description": "main > reason > sub-reason"},
+    "resolved": {"type": ["boolean", "null"]}, "survey_score": NI}}
+WHO = ("Admins see the whole company; supervisors every conversation of the operations they oversee; everyone their own, "
+       "plus their groups' or operations' where their permissions say so — never a confidential colleague's.")
+add("/api/reports/dashboard", "get", op("Live dashboard: queues, waits, agents", "reports",
+    ok({"type": "object", "properties": {
+        "groups": {"type": "array", "items": {"type": "object", "properties": {"group_id": I, "name": S, "bot": I, "queued": I, "offered": I,
+                                                                               "assigned": I, "pending": I, "longest_wait_seconds": NI}}},
+        "agents": {"type": "array", "items": {"type": "object", "properties": {"user_id": I, "display_name": S, "status": enum("ready", "paused", "offline"),
+                                                                               "pause_reason": NS, "load": I, "max_concurrent": I}}},
+        "totals": {"type": "object", "properties": {"bot": I, "queued": I, "offered": I, "assigned": I, "pending": I}}}}),
+    errors=("401", "403", "503"), desc="Supervisors (their operations' groups and members) and admins; agents get 403. One statement: poll it."))
+add("/api/reports/history", "get", op("Conversation history", "reports",
+    ok({"type": "object", "properties": {"items": {"type": "array", "items": ref("HistoryItem")},
+                                         "next": {"type": ["string", "null"], "description": "Cursor of the next page"}}}),
+    params=HISTORY_FILTERS + [param("cursor", S, "query"), param("limit", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}, "query")],
+    errors=REPORT, desc="Newest arrival first, paged by keyset (stable while conversations arrive). " + WHO))
+for ext, media, what in (("csv", "text/csv", "CSV (UTF-8 with BOM)"), ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "XLSX")):
+    add(f"/api/reports/history.{ext}", "get", op(f"The filtered history as {what}", "reports",
+        {"200": {"description": "Columns: Protocol, Channel, Client, Phone, Agent, Group, Start, End, Waiting time, Handling time, Classification, Resolved, Survey",
+                 "content": {media: {"schema": {"type": "string", "format": "binary"}}}}},
+        params=HISTORY_FILTERS, errors=REPORT, desc="Every matching row; the same filters as the history. " + WHO))
+add("/api/reports/conversations/{id}", "get", op("A conversation's transcript", "reports",
+    ok({"type": "object", "properties": {
+        "conversation": {"type": "object"},
+        "messages": {"type": "array", "items": {"type": "object", "properties": {
+            "id": I, "role": enum("customer", "agent", "bot", "note", "system"), "sender_name": NS, "kind": S, "body": NS,
+            "attachment_id": NI, "attachment_name": NS, "created_at": {"type": "string", "format": "date-time"}}}},
+        "timeline": {"type": "array", "items": {"type": "object", "properties": {"kind": S, "actor": S, "actor_id": NI, "actor_name": NS,
+                                                                                 "data": {"type": ["object", "null"]}, "at": S}}},
+        "survey_answers": {"type": "array", "items": {"type": "object", "properties": {"question": I, "kind": enum("open", "csat", "nps"),
+                                                                                       "score": NI, "scale": NI, "text": NS, "answered_at": S}}}}}),
+    params=[CONV], errors=("401", "403", "404", "503"), desc="Internal notes included (staff only). 403 when it is not in the history I may see."))
+add("/api/reports/conversations/{id}/transcript.pdf", "get", op("A conversation's transcript as PDF", "reports",
+    {"200": {"description": "Company, protocol, participants, times, messages and timeline",
+             "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}},
+    params=[CONV], errors=("401", "403", "404", "503")))
+add("/api/reports/service-level", "get", op("Service level per group", "reports",
+    ok({"type": "object", "properties": {"from": S, "to": S, "groups": {"type": "array", "items": {"type": "object", "properties": {
+        "group_id": I, "group_name": NS, "volume": I, "answered": I, "abandoned": I, "avg_wait_seconds": NN, "p90_wait_seconds": NN,
+        "avg_first_response_seconds": NN, "avg_handling_seconds": NN, "sla_minutes": NI, "within_sla": NI, "within_sla_percent": NN,
+        "transfers": I}}}}}),
+    params=PERIOD + [param("group_id", I, "query")], errors=REPORT,
+    desc="Conversations that arrived in the period. Waiting: queue entry to agent; first response: queue entry to the agent's first message; "
+         "handling: agent to close; abandoned: closed without an agent; within SLA: % of the volume answered within the group's initial SLA. " + WHO))
+add("/api/reports/productivity", "get", op("Agent productivity", "reports",
+    ok({"type": "object", "properties": {"from": S, "to": S, "agents": {"type": "array", "items": {"type": "object", "properties": {
+        "agent_id": I, "display_name": S, "handled": I, "avg_handling_seconds": NN, "transfers": I, "ready_seconds": I, "paused_seconds": I,
+        "paused_by_reason": {"type": "object", "additionalProperties": I}, "offline_seconds": I}}}}}),
+    params=PERIOD + [param("agent_id", I, "query")], errors=REPORT,
+    desc="Agents see themselves only (403 for another); supervisors the members of their operations' groups; admins everyone."))
+add("/api/reports/surveys", "get", op("Satisfaction surveys: CSAT, NPS, open answers", "reports",
+    ok({"type": "object", "properties": {"from": S, "to": S,
+        "csat": {"type": "object", "properties": {"answers": I, "distribution": {"type": "array", "items": {"type": "object", "properties": {"option": I, "count": I}}},
+                                                  "satisfied": I, "score": NN}},
+        "nps": {"type": "object", "properties": {"answers": I, "promoters": I, "passives": I, "detractors": I, "score": NN}},
+        "open_answers": {"type": "array", "items": {"type": "object"}}}}),
+    params=PERIOD + [param("group_id", I, "query"), param("agent_id", I, "query")], errors=REPORT,
+    desc="CSAT option 1 is the most satisfied; satisfied = option 1 (options 1-2 on scales of 5 or more). NPS = % promoters (9-10) - % detractors (0-6). " + WHO))
+add("/api/reports/occurrences", "get", op("Occurrences by type, group and agent, with the list", "reports",
+    ok({"type": "object", "properties": {"total": I, "by_type": {"type": "array", "items": {"type": "object"}},
+                                         "by_group": {"type": "array", "items": {"type": "object"}},
+                                         "by_agent": {"type": "array", "items": {"type": "object"}},
+                                         "items": {"type": "array", "items": {"type": "object"}, "maxItems": 1000}}}),
+    params=PERIOD + [param("group_id", I, "query"), param("agent_id", I, "query", "Who recorded it")], errors=REPORT, desc=WHO))
+
 add("/internal/tick", "post", op("Run the scheduled work once", "routing",
     ok({"type": "object", "properties": {"ran": B, "assigned": I, "inactivity_warnings": I, "inactivity_closes": I, "auto_pending": I,
                                          "answer_timeouts": I, "disconnected_agents": I, "bot_inactivity": I, "queue_notices": I, "messages_sent": I,
@@ -694,7 +779,7 @@ doc = {
     "info": {"title": "Atende API", "version": "0.1.0",
              "description": "Omnichannel customer-service platform. Every error answers with the envelope in components.schemas.Error."},
     "servers": [{"url": "/"}],
-    "tags": [{"name": n} for n in ["auth", "users", "configuration", "clients", "tokens", "inbox", "channels", "widget", "routing", "platform", "docs"]],
+    "tags": [{"name": n} for n in ["auth", "users", "configuration", "clients", "tokens", "inbox", "reports", "channels", "widget", "routing", "platform", "docs"]],
     "paths": paths,
     "components": {"schemas": schemas, "securitySchemes": {
         "session": {"type": "http", "scheme": "bearer", "description": "Session token from POST /api/auth/login, or an API token (atk_...) on the routes its scopes cover"},

@@ -28,6 +28,7 @@ pub fn component_routers() -> HashMap<&'static str, Router> {
         ("channels", atende_channels::router()),
         ("inbox", atende_inbox::router()),
         ("routing", atende_routing::router()),
+        ("reports", atende_reports::router()),
     ])
 }
 

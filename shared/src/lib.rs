@@ -25,6 +25,7 @@ pub mod password;
 pub mod platform;
 pub mod ports;
 pub mod providers;
+pub mod reports;
 pub mod router;
 pub mod routing;
 pub mod scope;

@@ -90,6 +90,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0015_login_failures.sql",
         sql: include_str!("../../migrations/0015_login_failures.sql"),
     },
+    Migration {
+        version: 16,
+        name: "0016_reports.sql",
+        sql: include_str!("../../migrations/0016_reports.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {

@@ -88,9 +88,11 @@ fn connect(path: &Path) -> Result<Connection, DbError> {
     // are the scheduler's job (`checkpoint`, every second), not a commit's. No memory map:
     // SQLite unmaps it whenever another connection has committed since this one last read,
     // which under steady writes is every read (a munmap and its TLB flush each time).
+    // Recursive triggers are on as in Spin's SQLite (compiled with DEFAULT_RECURSIVE_TRIGGERS),
+    // so a trigger that could re-fire itself fails here first.
     conn.execute_batch(
         "PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0; \
-         PRAGMA temp_store = MEMORY; PRAGMA mmap_size = 0;",
+         PRAGMA temp_store = MEMORY; PRAGMA mmap_size = 0; PRAGMA recursive_triggers = ON;",
     )
     .map_err(map_error)?;
     conn.set_prepared_statement_cache_capacity(64);

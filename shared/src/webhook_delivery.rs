@@ -79,6 +79,16 @@ pub fn emit_for_conversation(
     Ok(())
 }
 
+/// Every event some active webhook of the tenant subscribes to (bulk work asks once).
+pub fn subscriptions(db: &dyn Sql, tenant: TenantId) -> Result<Vec<String>, DbError> {
+    let rows = db.execute(
+        "SELECT DISTINCT e.value AS event FROM config_items w, json_each(json_extract(w.data, '$.events')) e \
+         WHERE w.tenant_id = ? AND w.kind = 'webhook' AND w.status = 'active'",
+        &[tenant.into()],
+    )?;
+    rows.iter().map(|r| r.text("event")).collect()
+}
+
 /// Whether any active webhook of the tenant subscribes to `event` (bulk work asks once).
 pub fn subscribed(db: &dyn Sql, tenant: TenantId, event: &str) -> Result<bool, DbError> {
     let rows = db.execute(

@@ -20,6 +20,7 @@ mod observability;
 mod openapi;
 mod outbound;
 mod providers;
+mod reports;
 mod routing;
 mod server;
 mod signing;

@@ -10,6 +10,7 @@ pub mod hooks;
 pub mod inbox;
 pub mod login_failures;
 pub mod platform;
+pub mod reports;
 pub mod routing;
 pub mod site;
 pub mod tokens;

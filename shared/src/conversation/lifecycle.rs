@@ -341,6 +341,8 @@ fn record(
         &data,
         at,
     )?;
+    // The feed tells an agent what others did: their own action's answer already told them.
+    let agent = agent.filter(|a| actor != Actor::User(*a));
     if let (Some(kind), Some(agent)) = (effects.feed, agent) {
         crate::inbox::feed::push(ctx.db, tenant, agent, kind, Some(conversation), &data, at)?;
     }
@@ -475,7 +477,9 @@ pub fn open(ctx: &Ctx, o: &Opening) -> AppResult<Changed<Conversation>> {
     )?;
     if let Some(agent) = o.holder {
         let data = json!({"protocol": protocol, "via": "open"});
-        crate::inbox::feed::push(ctx.db, tenant, agent, "assigned", Some(id), &data, o.now)?;
+        if o.actor != Actor::User(agent) {
+            crate::inbox::feed::push(ctx.db, tenant, agent, "assigned", Some(id), &data, o.now)?;
+        }
         hooks::emit(ctx.db, tenant, Hook::ConversationAssigned, id, &data, o.now)?;
     }
     let wake = if status == State::Queued {
@@ -535,19 +539,13 @@ pub struct HandOut {
 
 impl HandOut {
     pub fn new(ctx: &Ctx, tenant: TenantId, strategy: &'static str) -> AppResult<HandOut> {
+        let subscribed = crate::webhook_delivery::subscriptions(ctx.db, tenant)?;
+        let wants = |h: Hook| subscribed.iter().any(|e| e == h.name());
         Ok(HandOut {
             tenant,
             strategy,
-            assigned_hook: crate::webhook_delivery::subscribed(
-                ctx.db,
-                tenant,
-                Hook::ConversationAssigned.name(),
-            )?,
-            offered_hook: crate::webhook_delivery::subscribed(
-                ctx.db,
-                tenant,
-                Hook::ConversationOffered.name(),
-            )?,
+            assigned_hook: wants(Hook::ConversationAssigned),
+            offered_hook: wants(Hook::ConversationOffered),
             assigned: Vec::new(),
             offered: Vec::new(),
         })
@@ -933,9 +931,17 @@ pub fn close(
         "resolved": closing.resolved,
         "survey_due": closing.survey_due,
     });
-    // The holder's console drops it (unless they closed it themselves).
-    let notify = closed.agent_id.filter(|a| actor != Actor::User(*a));
-    record(ctx, tenant, id, Transition::Close, actor, notify, data, at)?;
+    // The holder's console drops it.
+    record(
+        ctx,
+        tenant,
+        id,
+        Transition::Close,
+        actor,
+        closed.agent_id,
+        data,
+        at,
+    )?;
     let holder = closed.agent_id;
     Ok(Changed::new(closed, Wake::agent(tenant, holder)))
 }
