@@ -483,7 +483,9 @@ add("/api/inbox/conversations/{id}", "get", op("A conversation and its timeline"
     ok({"type": "object", "properties": {"conversation": ref("Conversation"), "timeline": {"type": "array", "items": {"type": "object"}}}}), params=[CONV]))
 add("/api/inbox/conversations/{id}/messages", "get", op("Messages, oldest first, after a cursor", "inbox",
     ok({"type": "object", "properties": {"items": {"type": "array", "items": ref("Message")}, "cursor": I}}),
-    params=[CONV, param("after", I, "query"), param("limit", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}, "query")],
+    params=[CONV, param("after", I, "query"), param("limit", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}, "query"),
+            param("before", I, "query", "The page just before this message id instead (paging back from the end)"),
+            param("latest", {"type": "boolean"}, "query", "true: the newest page (how the console opens a conversation)")],
     errors=("401", "403", "404", "422", "503")))
 add("/api/inbox/conversations/{id}/messages", "post", op("Send a text to the customer", "inbox", ok(ref("Message"), "201", "Queued for delivery"),
     text_body, INBOX, params=[CONV], desc="409 agent_paused (\"You are paused! Do you want to resume?\"), agent_offline, conversation_closed; "
@@ -523,6 +525,24 @@ add("/api/inbox/conversations/{id}/occurrences", "post", op("Record an occurrenc
 add("/api/inbox/conversations/{id}/favourite", "put", op("Favourite", "inbox", {"204": {"description": "Done"}}, params=[CONV], errors=INBOX))
 add("/api/inbox/conversations/{id}/favourite", "delete", op("Unfavourite", "inbox", {"204": {"description": "Done"}}, params=[CONV], errors=INBOX))
 
+NAMED = {"type": "object", "properties": {"id": I, "name": S}}
+CHOICE = {"type": "object", "properties": {"id": I, "name": S, "children": {"type": "array", "items": NAMED}}}
+add("/api/inbox/conversations/{id}/options", "get", op("What the console may offer in this conversation", "inbox",
+    ok({"type": "object", "properties": {
+        "group": NAMED,
+        "classification": {"type": ["object", "null"], "properties": {"id": I, "name": S, "reasons": {"type": "array", "items": CHOICE}}},
+        "classification_mandatory": {"type": "boolean"},
+        "attachments": {"type": "object", "properties": {"image": {"type": "boolean"}, "audio": {"type": "boolean"}, "video": {"type": "boolean"},
+                                                         "documents": {"type": "boolean"}, "max_bytes": I}},
+        "receive_only": {"type": "boolean"},
+        "quick_replies": {"type": "array", "items": {"type": "object", "properties": {"shortcut": S, "text": S}}},
+        "transfer_groups": {"type": "array", "items": NAMED},
+        "transfer_agents": {"type": "array", "items": {"type": "object", "properties": {
+            "id": I, "display_name": S, "status": S, "load": I, "max_concurrent": I}}}}}),
+    params=[CONV], errors=INBOX,
+    desc="The conversation's group rules that agents cannot read from the configuration API: its active classification tree and "
+         "whether closing needs it, which files may be sent and how large, its quick replies, and the groups and available colleagues "
+         "it may be transferred to."))
 add("/api/inbox/queues", "get", op("Waiting customers in my groups", "inbox",
     ok({"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
         "group_id": I, "name": S, "waiting": I, "oldest_arrival": NS}}}}})))
