@@ -1,0 +1,120 @@
+// The supervisor's history: the report filters, the results page by page, a conversation's
+// transcript, and CSV / XLSX exports of the same filters.
+
+import { api, ApiError, download, saveBlob } from "../api.js";
+import { h, modal, toast } from "../dom.js";
+import { t, when } from "../i18n.js";
+import { messageView } from "./conversation.js";
+
+/** @param {Date} d */
+const day = (d) => d.toISOString().slice(0, 10);
+
+class History extends HTMLElement {
+  connectedCallback() {
+    const today = new Date();
+    const from = new Date(today.getTime() - 7 * 86400000);
+    /** @param {string} name @param {string} label @param {Record<string, any>} [props] */
+    const field = (name, label, props = {}) => h("label", {}, [t(label), h("input", { name, ...props })]);
+    this.form = h("form", { class: "filters", onsubmit: (/** @type {SubmitEvent} */ ev) => { ev.preventDefault(); this.search(false); } }, [
+      field("from", "hist.from", { type: "date", value: day(from) }),
+      field("to", "hist.to", { type: "date", value: day(today) }),
+      field("protocol", "hist.protocol"),
+      field("client", "hist.client"),
+      field("phone", "hist.phone", { type: "tel" }),
+      field("text", "hist.text"),
+      h("label", {}, [t("hist.channel"), h("select", { name: "channel" }, [
+        h("option", { value: "", text: "—" }),
+        ...["whatsapp", "telegram", "email", "sms", "webchat"].map((c) => h("option", { value: c, text: t(`channel.${c}`) })),
+      ])]),
+      h("label", {}, [t("hist.resolved"), h("select", { name: "resolved" }, [
+        h("option", { value: "", text: "—" }), h("option", { value: "true", text: t("common.yes") }), h("option", { value: "false", text: t("common.no") }),
+      ])]),
+      h("label", { class: "check" }, [h("input", { type: "checkbox", name: "include_open", value: "true" }), t("hist.include_open")]),
+      h("div", { class: "filter-actions" }, [
+        h("button", { type: "submit", class: "primary", text: t("hist.search") }),
+        h("button", { type: "button", class: "secondary", text: t("hist.csv"), onclick: () => this.export("csv") }),
+        h("button", { type: "button", class: "secondary", text: t("hist.xlsx"), onclick: () => this.export("xlsx") }),
+      ]),
+    ]);
+    this.results = h("div", { class: "results", role: "region", "aria-live": "polite", "aria-label": t("hist.title") });
+    this.replaceChildren(h("section", { class: "screen-body", "aria-labelledby": "hist-title" }, [
+      h("h1", { id: "hist-title", text: t("hist.title") }), this.form, this.results,
+    ]));
+  }
+
+  query() {
+    const params = new URLSearchParams();
+    for (const [k, v] of new FormData(/** @type {HTMLFormElement} */ (this.form))) if (String(v).trim()) params.set(k, String(v).trim());
+    return params;
+  }
+
+  /** @param {boolean} more the next page of the same search */
+  async search(more) {
+    const params = this.query();
+    if (more && this.next) params.set("cursor", this.next);
+    try {
+      const data = await api("GET", `/api/reports/history?${params}`);
+      this.next = data.next;
+      this.paint(data.items, more);
+    } catch (e) {
+      /** @type {HTMLElement} */ (this.results).replaceChildren(h("p", { class: "muted", role: "alert",
+        text: e instanceof ApiError && e.status === 404 ? t("common.not_available") : /** @type {Error} */ (e).message }));
+    }
+  }
+
+  /** @param {any[]} items @param {boolean} append */
+  paint(items, append) {
+    const results = /** @type {HTMLElement} */ (this.results);
+    let body = results.querySelector("tbody");
+    if (!append || !body) {
+      if (!items.length) { results.replaceChildren(h("p", { class: "muted", text: t("hist.empty") })); return; }
+      body = h("tbody");
+      const heads = ["hist.protocol", "hist.client", "hist.channel", "hist.agent", "hist.group", "hist.started", "hist.closed", "hist.classification", "hist.resolved", "hist.transcript"];
+      results.replaceChildren(h("table", { class: "grid" }, [
+        h("thead", {}, [h("tr", {}, heads.map((x) => h("th", { scope: "col", text: t(x) })))]), body,
+      ]));
+    }
+    for (const r of items) {
+      body.append(h("tr", {}, [
+        h("th", { scope: "row", text: r.protocol }),
+        h("td", { text: r.client_name || "" }),
+        h("td", { text: t(`channel.${r.channel}`) }),
+        h("td", { text: r.agent_name || "—" }),
+        h("td", { text: r.group_name || "—" }),
+        h("td", { text: when(r.started_at, true) }),
+        h("td", { text: when(r.closed_at, true) }),
+        h("td", { text: Array.isArray(r.classification) ? r.classification.join(" › ") : (r.classification || "—") }),
+        h("td", { text: r.resolved === true ? t("common.yes") : r.resolved === false ? t("common.no") : "—" }),
+        h("td", {}, [h("button", { type: "button", class: "link", text: t("hist.transcript"), onclick: () => this.transcript(r) })]),
+      ]));
+    }
+    results.querySelector(".more-results")?.remove();
+    if (this.next) results.append(h("button", { type: "button", class: "secondary more-results", text: t("hist.more"), onclick: () => this.search(true) }));
+  }
+
+  /** @param {any} row */
+  async transcript(row) {
+    try {
+      const data = await api("GET", `/api/reports/conversations/${row.id}`);
+      /** @type {Map<number, string>} */
+      const names = new Map();
+      for (const m of data.messages) if (m.sender_name && m.sender_id) names.set(m.sender_id, m.sender_name);
+      await modal(`${t("hist.transcript")} — ${row.protocol}`, [
+        h("ol", { class: "messages transcript" }, data.messages.map((/** @type {any} */ m) => messageView({ ...m, attachment_id: null }, names))),
+      ], t("common.close"), t("common.cancel"));
+    } catch (e) {
+      toast(e instanceof ApiError && e.status === 404 ? t("common.not_available") : /** @type {Error} */ (e).message, "error");
+    }
+  }
+
+  /** @param {"csv" | "xlsx"} kind */
+  async export(kind) {
+    try {
+      saveBlob(await download(`/api/reports/history.${kind}?${this.query()}`), `history.${kind}`);
+    } catch (e) {
+      toast(e instanceof ApiError && e.status === 404 ? t("common.not_available") : /** @type {Error} */ (e).message, "error");
+    }
+  }
+}
+
+customElements.define("at-history", History);
