@@ -667,7 +667,8 @@ export function fromBrowser(preferred) {
 }
 
 /** @type {Lang} */
-let current = /** @type {Lang} */ (LANGS.find((l) => l === localStorage.getItem(KEY)) || fromBrowser(navigator.languages || [navigator.language]));
+let current = /** @type {Lang} */ (LANGS.find((l) => l === globalThis.localStorage?.getItem(KEY))
+  || fromBrowser(globalThis.navigator?.languages || [globalThis.navigator?.language || ""]));
 
 export function lang() { return current; }
 

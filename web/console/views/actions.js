@@ -100,7 +100,7 @@ export async function closeDialog(id, options) {
   const required = !!(tree && options.classification_mandatory);
   const sub = h("select", { name: "sub_reason_id", id: "close-sub" }, []);
   const subLabel = h("label", { hidden: true }, [t("close.sub_reason"), sub]);
-  const reason = tree ? h("select", { name: "reason_id", id: "close-reason", required,
+  const reason = tree ? h("select", { name: "reason_id", id: "close-reason", "aria-required": required ? "true" : null,
     onchange: () => {
       const chosen = tree.reasons.find((/** @type {any} */ r) => String(r.id) === reason.value);
       const children = chosen?.children || [];

@@ -46,13 +46,13 @@ class Composer extends HTMLElement {
     this.input = h("textarea", {
       id: "composer-input", rows: 2, "aria-label": t(note ? "compose.note" : "compose.label"),
       placeholder: t(note ? "compose.note_placeholder" : "compose.placeholder"),
-      "aria-autocomplete": "list", "aria-controls": "composer-suggestions", "aria-expanded": "false",
+      "aria-autocomplete": "list", "aria-controls": "composer-suggestions",
       disabled: receiveOnly,
       onkeydown: (/** @type {KeyboardEvent} */ ev) => this.key(ev),
       oninput: () => this.suggest(),
     });
     this.popup = h("ul", { id: "composer-suggestions", class: "suggestions", role: "listbox", hidden: true, "aria-label": t("compose.quick_replies") });
-    const file = h("input", { type: "file", id: "composer-file", class: "visually-hidden", onchange: (/** @type {Event} */ ev) => {
+    const file = h("input", { type: "file", id: "composer-file", hidden: true, "aria-label": t("att.attach"), onchange: (/** @type {Event} */ ev) => {
       const f = /** @type {HTMLInputElement} */ (ev.target).files?.[0];
       if (f) this.upload(f);
       /** @type {HTMLInputElement} */ (ev.target).value = "";
@@ -67,9 +67,8 @@ class Composer extends HTMLElement {
       h("div", { class: "compose-box" }, [this.popup, this.input]),
       h("div", { class: "compose-bar" }, [
         emoji,
-        note ? null : h("label", { for: "composer-file", class: "icon-btn", title: t("att.attach"), "aria-label": t("att.attach"), tabindex: "0",
-          onkeydown: (/** @type {KeyboardEvent} */ ev) => { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); file.click(); } } },
-        [h("span", { "aria-hidden": "true", text: "📎" })]),
+        note ? null : h("button", { type: "button", class: "icon-btn", title: t("att.attach"), "aria-label": t("att.attach"), onclick: () => file.click() },
+          [h("span", { "aria-hidden": "true", text: "📎" })]),
         file,
         h("span", { class: "spacer" }),
         h("button", { type: "button", class: "primary", text: t("compose.send"), disabled: receiveOnly, onclick: () => this.send() }),
@@ -139,7 +138,6 @@ class Composer extends HTMLElement {
     const popup = /** @type {HTMLElement} */ (this.popup);
     const input = /** @type {HTMLTextAreaElement} */ (this.input);
     popup.hidden = false;
-    input.setAttribute("aria-expanded", "true");
     if (!this.suggestions.length) {
       popup.replaceChildren(h("li", { class: "muted", text: t("compose.no_match") }));
       input.removeAttribute("aria-activedescendant");
@@ -154,7 +152,6 @@ class Composer extends HTMLElement {
 
   hideSuggestions() {
     if (this.popup) this.popup.hidden = true;
-    this.input?.setAttribute("aria-expanded", "false");
     this.input?.removeAttribute("aria-activedescendant");
     this.suggestions = [];
   }

@@ -81,7 +81,7 @@ class Conversation extends HTMLElement {
 
   /** @param {number | null} id */
   async open(id) {
-    this.id = id;
+    this.convId = id;
     /** @type {any[]} */ this.messages = [];
     this.earliestLoaded = false;
     if (!id) {
@@ -96,7 +96,7 @@ class Conversation extends HTMLElement {
         api("GET", `/api/inbox/conversations/${id}/messages?latest=true&limit=${PAGE}`),
         api("GET", "/api/admin/tags?status=active&per_page=100").catch(() => ({ items: [] })),
       ]);
-      if (this.id !== id) return;
+      if (this.convId !== id) return;
       this.detail = detail;
       this.options = options;
       /** @type {any[]} */ this.allTags = tags.items;
@@ -188,7 +188,7 @@ class Conversation extends HTMLElement {
     if (!this.messages.length || !this.scroller || !this.list) return;
     this.loading = true;
     try {
-      const page = await api("GET", `/api/inbox/conversations/${this.id}/messages?before=${this.messages[0].id}&limit=${PAGE}`);
+      const page = await api("GET", `/api/inbox/conversations/${this.convId}/messages?before=${this.messages[0].id}&limit=${PAGE}`);
       const before = this.scroller.scrollHeight;
       this.messages = [...page.items, ...this.messages];
       this.list.prepend(...page.items.map((/** @type {any} */ m) => messageView(m, this.names())));
@@ -214,10 +214,10 @@ class Conversation extends HTMLElement {
 
   /** @param {import("../store.js").FeedEvent[]} events */
   async onFeed(events) {
-    const mine = events.filter((e) => e.conversation_id === this.id);
-    if (!mine.length || !this.id) return;
+    const mine = events.filter((e) => e.conversation_id === this.convId);
+    if (!mine.length || !this.convId) return;
     if (mine.some((e) => e.kind !== "message")) {
-      const still = await api("GET", `/api/inbox/conversations/${this.id}`).catch(() => null);
+      const still = await api("GET", `/api/inbox/conversations/${this.convId}`).catch(() => null);
       if (!still || still.conversation.agent_id !== store.state.me.user.id) {
         store.set({ selected: null }, "selected");
         return;
@@ -231,7 +231,7 @@ class Conversation extends HTMLElement {
 
   async fetchNew() {
     const last = this.messages.length ? this.messages[this.messages.length - 1].id : 0;
-    const page = await api("GET", `/api/inbox/conversations/${this.id}/messages?after=${last}&limit=200`).catch(() => null);
+    const page = await api("GET", `/api/inbox/conversations/${this.convId}/messages?after=${last}&limit=200`).catch(() => null);
     if (!page) return;
     for (const m of page.items) this.appended(m);
     this.markRead();
@@ -239,18 +239,18 @@ class Conversation extends HTMLElement {
 
   markRead() {
     const last = this.messages[this.messages.length - 1];
-    if (!last || !this.id) return;
-    api("POST", `/api/inbox/conversations/${this.id}/read`, { up_to: last.id })
+    if (!last || !this.convId) return;
+    api("POST", `/api/inbox/conversations/${this.convId}/read`, { up_to: last.id })
       .then(() => store.refreshConversations())
       .catch(() => {});
   }
 
   /** Delivery states change outside the feed (the provider's receipts): refresh the last page. */
   async refreshDelivery() {
-    if (!this.id || !this.list || document.hidden) return;
+    if (!this.convId || !this.list || document.hidden) return;
     const pending = this.messages.slice(-PAGE).some((m) => m.role === "agent" && m.delivery && m.delivery !== "read" && m.delivery !== "failed");
     if (!pending) return;
-    const page = await api("GET", `/api/inbox/conversations/${this.id}/messages?latest=true&limit=${PAGE}`).catch(() => null);
+    const page = await api("GET", `/api/inbox/conversations/${this.convId}/messages?latest=true&limit=${PAGE}`).catch(() => null);
     if (!page) return;
     for (const m of page.items) {
       const at = this.messages.findIndex((x) => x.id === m.id);
@@ -264,20 +264,20 @@ class Conversation extends HTMLElement {
   /** @param {boolean} on */
   async favourite(on) {
     try {
-      await api(on ? "PUT" : "DELETE", `/api/inbox/conversations/${this.id}/favourite`);
-      if (on) store.state.favourites.add(/** @type {number} */ (this.id)); else store.state.favourites.delete(/** @type {number} */ (this.id));
+      await api(on ? "PUT" : "DELETE", `/api/inbox/conversations/${this.convId}/favourite`);
+      if (on) store.state.favourites.add(/** @type {number} */ (this.convId)); else store.state.favourites.delete(/** @type {number} */ (this.convId));
       store.set({}, "conversations");
       this.render();
     } catch (e) { toast(/** @type {Error} */ (e).message, "error"); }
   }
 
   async editTags() {
-    const result = await chooseTags(/** @type {number} */ (this.id), this.allTags, this.tags);
+    const result = await chooseTags(/** @type {number} */ (this.convId), this.allTags, this.tags);
     if (result) { this.tags = result; this.render(); }
   }
 
   async transfer() {
-    if (await transferDialog(/** @type {number} */ (this.id), this.options, false)) {
+    if (await transferDialog(/** @type {number} */ (this.convId), this.options, false)) {
       toast(t("transfer.done"));
       store.set({ selected: null }, "selected");
       store.refreshConversations().catch(() => {});
@@ -286,7 +286,7 @@ class Conversation extends HTMLElement {
 
   async transferAll() {
     this.querySelector("details.more")?.removeAttribute("open");
-    if (await transferDialog(/** @type {number} */ (this.id), this.options, true)) {
+    if (await transferDialog(/** @type {number} */ (this.convId), this.options, true)) {
       store.set({ selected: null }, "selected");
       store.refreshConversations().catch(() => {});
     }
@@ -294,20 +294,20 @@ class Conversation extends HTMLElement {
 
   async occurrence() {
     this.querySelector("details.more")?.removeAttribute("open");
-    await occurrenceDialog(/** @type {number} */ (this.id));
+    await occurrenceDialog(/** @type {number} */ (this.convId));
   }
 
   /** @param {"pending" | "resume"} what */
   async move(what) {
     try {
-      this.detail.conversation = await api("POST", `/api/inbox/conversations/${this.id}/${what}`);
+      this.detail.conversation = await api("POST", `/api/inbox/conversations/${this.convId}/${what}`);
       await store.refreshConversations();
       this.render();
     } catch (e) { toast(/** @type {Error} */ (e).message, "error"); }
   }
 
   async close() {
-    const closed = await closeDialog(/** @type {number} */ (this.id), this.options);
+    const closed = await closeDialog(/** @type {number} */ (this.convId), this.options);
     if (!closed) return;
     toast(t("conv.closed"));
     store.set({ selected: null }, "selected");
@@ -317,7 +317,7 @@ class Conversation extends HTMLElement {
   async newProtocol() {
     this.querySelector("details.more")?.removeAttribute("open");
     try {
-      const c = await api("POST", `/api/inbox/conversations/${this.id}/new-protocol`);
+      const c = await api("POST", `/api/inbox/conversations/${this.convId}/new-protocol`);
       await store.refreshConversations();
       store.set({ selected: c.id }, "selected");
     } catch (e) { toast(/** @type {Error} */ (e).message, "error"); }
@@ -326,7 +326,7 @@ class Conversation extends HTMLElement {
   async transcript() {
     this.querySelector("details.more")?.removeAttribute("open");
     try {
-      saveBlob(await download(`/api/reports/conversations/${this.id}/transcript.pdf`), `${this.detail.conversation.protocol}.pdf`);
+      saveBlob(await download(`/api/reports/conversations/${this.convId}/transcript.pdf`), `${this.detail.conversation.protocol}.pdf`);
     } catch (e) {
       const err = /** @type {any} */ (e);
       toast(err.status === 404 ? t("common.not_available") : err.message, "error");

@@ -47,8 +47,10 @@ class Topbar extends HTMLElement {
         status,
         h("label", { for: "lang-select", class: "visually-hidden", text: t("lang.label") }),
         langSelect,
-        h("button", { type: "button", class: "avatar", style: `background:${colour}`, title: me.user.display_name,
-          "aria-label": `${t("profile.title")}: ${me.user.display_name}`, onclick: () => this.profile() }, [initials(me.user.display_name)]),
+        h("button", { type: "button", class: "avatar", style: `background:${colour}`, title: me.user.display_name, onclick: () => this.profile() }, [
+          h("span", { "aria-hidden": "true", text: initials(me.user.display_name) }),
+          h("span", { class: "visually-hidden", text: `${t("profile.title")}: ${me.user.display_name}` }),
+        ]),
         h("button", { type: "button", class: "secondary small", text: t("login.logout"), onclick: () => this.dispatchEvent(new CustomEvent("logout", { bubbles: true })) }),
       ]),
     ]));
