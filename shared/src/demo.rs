@@ -74,8 +74,8 @@ pub struct Workspace {
 pub fn seed_workspace(ctx: &Ctx) -> AppResult<Workspace> {
     use crate::config::{
         self, article::Article, channel::Channel, classification::Classification, group::Group,
-        members, occurrence_type::OccurrenceType, operation::Operation,
-        pause_reason::PauseReason, quick_reply::QuickReply, tag::Tag,
+        members, occurrence_type::OccurrenceType, operation::Operation, pause_reason::PauseReason,
+        quick_reply::QuickReply, tag::Tag,
     };
     use serde_json::json;
     let tenant = tenant::sql::by_slug(ctx.db, TENANT)?
@@ -142,7 +142,11 @@ pub fn seed_workspace(ctx: &Ctx) -> AppResult<Workspace> {
     for name in ["Almoço", "Treinamento", "Pausa pessoal"] {
         config::create::<PauseReason>(ctx, tenant, json!({ "name": name }))?;
     }
-    for (name, color) in [("VIP", "#b7791f"), ("Reclamação", "#c53030"), ("Elogio", "#2f855a")] {
+    for (name, color) in [
+        ("VIP", "#b7791f"),
+        ("Reclamação", "#c53030"),
+        ("Elogio", "#2f855a"),
+    ] {
         config::create::<Tag>(ctx, tenant, json!({"name": name, "color": color}))?;
     }
     for (shortcut, text) in [

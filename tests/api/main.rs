@@ -6,6 +6,7 @@ mod auth;
 mod channels;
 mod clients;
 mod config;
+mod console;
 mod errors;
 mod fake;
 mod helpers;
