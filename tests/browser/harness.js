@@ -93,7 +93,8 @@ export class Client {
   }
 }
 
-/** A visitor of the company site writing through the chat widget's API. */
+/** A visitor of the company site writing through the chat widget's API.
+ * @param {string} base @param {number} channel @param {string} name */
 export async function visitor(base, channel, name) {
   const c = new Client(base);
   const session = await c.call("POST", `/widget/${channel}/sessions`, { name, email: `${randomBytes(4).toString("hex")}@example.com`, language: "pt-BR" });

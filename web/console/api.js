@@ -6,7 +6,7 @@ const KEY = "atende.session";
 
 /** @returns {Session | null} */
 export function session() {
-  try { return JSON.parse(sessionStorage.getItem(KEY) || "null"); } catch { return null; }
+  try { return JSON.parse(sessionStorage.getItem(KEY) || "null"); } catch { return /** @type {Session | null} */ (null); }
 }
 
 /** @param {Session | null} s */
@@ -54,7 +54,7 @@ export async function api(method, path, body, opts = {}) {
   }
   if (res.status >= 500) throw new Unreachable(`HTTP ${res.status}`);
   if (res.status === 204) return null;
-  const data = await res.json().catch(() => null);
+  const data = await res.json().catch(() => /** @type {any} */ (null));
   if (!res.ok) {
     const err = data?.error || {};
     if (res.status === 401 && path !== "/api/auth/login") window.dispatchEvent(new CustomEvent("unauthorized"));
@@ -69,7 +69,7 @@ export async function download(path) {
   let res;
   try { res = await fetch(path, { headers: headers() }); } catch (e) { throw new Unreachable(String(e)); }
   if (!res.ok) {
-    const data = await res.json().catch(() => null);
+    const data = await res.json().catch(() => /** @type {any} */ (null));
     throw new ApiError(res.status, data?.error?.code || "http_" + res.status, data?.error?.message || res.statusText);
   }
   return res.blob();

@@ -1,10 +1,10 @@
 // Building DOM nodes without HTML strings: every text goes in through textContent.
 
-/** @template {keyof HTMLElementTagNameMap} K
+/** @template {string} K
  * @param {K} tag @param {Record<string, any>} [props] @param {(Node | string | null | undefined | false)[]} [children]
- * @returns {HTMLElementTagNameMap[K]} */
+ * @returns {K extends keyof HTMLElementTagNameMap ? HTMLElementTagNameMap[K] : HTMLElement} */
 export function h(tag, props = {}, children = []) {
-  const el = document.createElement(tag);
+  const el = /** @type {any} */ (document.createElement(tag));
   for (const [k, v] of Object.entries(props)) {
     if (v === undefined || v === null || v === false) continue;
     if (k === "class") el.className = v;
@@ -44,7 +44,7 @@ export function size(bytes) {
 }
 
 /** An open <dialog> built from parts; resolves with the form's values, or null on cancel.
- * @param {string} title @param {(HTMLElement)[]} fields @param {string} submitLabel
+ * @param {string} title @param {(HTMLElement)[]} fields @param {string} submitLabel @param {string} cancelLabel
  * @param {(form: HTMLFormElement) => (string | null)} [validate] a message to show instead of closing
  * @returns {Promise<FormData | null>} */
 export function modal(title, fields, submitLabel, cancelLabel, validate) {

@@ -48,10 +48,15 @@ class App extends HTMLElement {
         this.heartbeat = setInterval(() => api("POST", "/api/inbox/heartbeat").catch(() => {}), HEARTBEAT_MS);
         api("POST", "/api/inbox/heartbeat").catch(() => {});
         // Start from now: what happened before is already in the lists just loaded.
-        const first = await api("GET", "/api/inbox/events?after=0");
-        store.state.cursor = first.cursor;
+        for (;;) {
+          const page = await api("GET", `/api/inbox/events?after=${store.state.cursor}`);
+          store.state.cursor = page.cursor;
+          if (page.events.length < 200) break;
+        }
         store.start();
       }
+      document.body.dataset.ready = "true";
+      performance.mark("atende:ready");
     } catch (e) {
       if (!session()) this.showLogin();
       else this.replaceChildren(h("p", { class: "fatal", role: "alert", text: t("common.error", { message: String(/** @type {Error} */ (e).message) }) }));
@@ -65,6 +70,7 @@ class App extends HTMLElement {
     const login = document.createElement("at-login");
     if (mustChange) login.setAttribute("change", "");
     this.replaceChildren(login);
+    performance.mark("atende:login");
   }
 
   /** @param {boolean} callServer */

@@ -94,7 +94,7 @@ class Conversation extends HTMLElement {
         api("GET", `/api/inbox/conversations/${id}`),
         api("GET", `/api/inbox/conversations/${id}/options`),
         api("GET", `/api/inbox/conversations/${id}/messages?latest=true&limit=${PAGE}`),
-        api("GET", "/api/admin/tags?status=active&per_page=100").catch(() => ({ items: [] })),
+        api("GET", "/api/admin/tags?status=active&per_page=100").catch(() => /** @type {{items: any[]}} */ ({ items: [] })),
       ]);
       if (this.convId !== id) return;
       this.detail = detail;
@@ -217,7 +217,7 @@ class Conversation extends HTMLElement {
     const mine = events.filter((e) => e.conversation_id === this.convId);
     if (!mine.length || !this.convId) return;
     if (mine.some((e) => e.kind !== "message")) {
-      const still = await api("GET", `/api/inbox/conversations/${this.convId}`).catch(() => null);
+      const still = await api("GET", `/api/inbox/conversations/${this.convId}`).catch(() => /** @type {any} */ (null));
       if (!still || still.conversation.agent_id !== store.state.me.user.id) {
         store.set({ selected: null }, "selected");
         return;
@@ -231,7 +231,7 @@ class Conversation extends HTMLElement {
 
   async fetchNew() {
     const last = this.messages.length ? this.messages[this.messages.length - 1].id : 0;
-    const page = await api("GET", `/api/inbox/conversations/${this.convId}/messages?after=${last}&limit=200`).catch(() => null);
+    const page = await api("GET", `/api/inbox/conversations/${this.convId}/messages?after=${last}&limit=200`).catch(() => /** @type {any} */ (null));
     if (!page) return;
     for (const m of page.items) this.appended(m);
     this.markRead();
@@ -250,7 +250,7 @@ class Conversation extends HTMLElement {
     if (!this.convId || !this.list || document.hidden) return;
     const pending = this.messages.slice(-PAGE).some((m) => m.role === "agent" && m.delivery && m.delivery !== "read" && m.delivery !== "failed");
     if (!pending) return;
-    const page = await api("GET", `/api/inbox/conversations/${this.convId}/messages?latest=true&limit=${PAGE}`).catch(() => null);
+    const page = await api("GET", `/api/inbox/conversations/${this.convId}/messages?latest=true&limit=${PAGE}`).catch(() => /** @type {any} */ (null));
     if (!page) return;
     for (const m of page.items) {
       const at = this.messages.findIndex((x) => x.id === m.id);
