@@ -13,6 +13,7 @@ import { chromium } from "playwright-core";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const PASSWORD = "Atende#2026";
+export const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob:; media-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 export const SHOTS = process.env.SCREENSHOTS || join(ROOT, "target", "browser-screenshots");
 const BINARY = process.env.ATENDE_BIN || join(ROOT, "target", "debug", "atende");
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
@@ -138,10 +139,16 @@ export async function whatsapp(admin) {
 /** A page of its own (own storage) logged in through the start page as `username`.
  * @param {import("playwright-core").Browser} browser @param {string} base @param {string} username @param {string} [lang] */
 export async function consoleAs(browser, base, username, lang = "en-US", viewport = { width: 1280, height: 720 }) {
-  const context = await browser.newContext({ viewport, locale: lang });
+  const context = await browser.newContext({ viewport, locale: lang, reducedMotion: "reduce" });
+  // The policy the web component is to send: nothing inline, nothing from elsewhere.
+  await context.route("**/console/**", async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, headers: { ...response.headers(), "content-security-policy": CSP } });
+  });
   const page = await context.newPage();
   /** @type {string[]} */
   const problems = [];
+  page.on("console", (m) => { if (m.type() === "error" && m.text().includes("Content Security Policy")) problems.push(m.text()); });
   page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
   page.on("console", (m) => { if (m.type() === "warning" && m.text().includes("missing translation")) problems.push(m.text()); });
   await page.goto(base + "/");

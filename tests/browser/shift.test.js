@@ -281,3 +281,10 @@ step("the console backs off when the server is unreachable and resumes from its 
   await page.locator("#net-banner").waitFor({ state: "hidden", timeout: 10000 });
   await page.locator(".conv-item", { hasText: "Ainda estou aguardando" }).waitFor({ timeout: 3000 });
 });
+
+step("no page errors, no missing translations, nothing refused by the content security policy", async () => {
+  // The policy was in force: the page itself may not evaluate strings as code.
+  const evalInPage = await people.agent1.page.evaluate(() => { try { return String(new Function("return 1")()); } catch { return "refused"; } });
+  assert.equal(evalInPage, "refused");
+  for (const [who, p] of Object.entries(people)) assert.deepEqual(p.problems, [], who);
+});

@@ -8,6 +8,8 @@ export function h(tag, props = {}, children = []) {
   for (const [k, v] of Object.entries(props)) {
     if (v === undefined || v === null || v === false) continue;
     if (k === "class") el.className = v;
+    // Through the CSSOM, which a Content-Security-Policy without 'unsafe-inline' allows.
+    else if (k === "style") for (const [prop, value] of Object.entries(v)) el.style.setProperty(prop, String(value));
     else if (k === "text") el.textContent = v;
     else if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
     else if (k === "dataset") Object.assign(el.dataset, v);

@@ -18,7 +18,7 @@ export async function chooseTags(id, all, current) {
       h("legend", { class: "visually-hidden", text: t("tags.title") }),
       ...all.map((tag) => h("label", { class: "check" }, [
         h("input", { type: "checkbox", name: "tag", value: String(tag.id), checked: on.has(tag.name) }),
-        h("span", { class: "tag", style: `--tag:${tag.color}`, text: tag.name }),
+        h("span", { class: "tag", style: { "--tag": tag.color }, text: tag.name }),
       ])),
     ]),
   ], t("common.save"), t("common.cancel"));
@@ -106,6 +106,8 @@ export async function closeDialog(id, options) {
       const children = chosen?.children || [];
       sub.replaceChildren(h("option", { value: "", text: t("close.choose") }), ...children.map((/** @type {any} */ c) => h("option", { value: String(c.id), text: c.name })));
       subLabel.hidden = !children.length;
+      const error = reason.closest("form")?.querySelector(".form-error");
+      if (error) error.textContent = "";
     } }, [
     h("option", { value: "", text: t("close.choose") }),
     ...tree.reasons.map((/** @type {any} */ r) => h("option", { value: String(r.id), text: r.name })),

@@ -166,7 +166,7 @@ class Conversation extends HTMLElement {
         ]),
       ]),
       this.tags.length ? h("div", { class: "tag-row", "aria-label": t("tags.title") }, this.tags.map((tg) =>
-        h("span", { class: "tag", style: `--tag:${tg.color}` }, [tg.name]))) : null,
+        h("span", { class: "tag", style: { "--tag": tg.color } }, [tg.name]))) : null,
       this.scroller,
       open ? h("at-composer") : h("p", { class: "closed-note", text: t("conv.closed") }),
     ]));

@@ -47,7 +47,7 @@ class Topbar extends HTMLElement {
         status,
         h("label", { for: "lang-select", class: "visually-hidden", text: t("lang.label") }),
         langSelect,
-        h("button", { type: "button", class: "avatar", style: `background:${colour}`, title: me.user.display_name, onclick: () => this.profile() }, [
+        h("button", { type: "button", class: "avatar", style: { background: colour }, title: me.user.display_name, onclick: () => this.profile() }, [
           h("span", { "aria-hidden": "true", text: initials(me.user.display_name) }),
           h("span", { class: "visually-hidden", text: `${t("profile.title")}: ${me.user.display_name}` }),
         ]),
