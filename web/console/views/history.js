@@ -4,6 +4,7 @@
 import { api, ApiError, download, saveBlob } from "../api.js";
 import { h, modal, toast } from "../dom.js";
 import { t, when } from "../i18n.js";
+import { transferDialog } from "./actions.js";
 import { messageView } from "./conversation.js";
 
 /** @param {Date} d */
@@ -26,6 +27,9 @@ class History extends HTMLElement {
         h("option", { value: "", text: "—" }),
         ...["whatsapp", "telegram", "email", "sms", "webchat"].map((c) => h("option", { value: c, text: t(`channel.${c}`) })),
       ])]),
+      h("label", {}, [t("hist.agent"), h("select", { name: "agent_id", id: "hist-agent" }, [h("option", { value: "", text: "—" })])]),
+      h("label", {}, [t("hist.group"), h("select", { name: "group_id", id: "hist-group" }, [h("option", { value: "", text: "—" })])]),
+      h("label", {}, [t("hist.tag"), h("select", { name: "tag", id: "hist-tag" }, [h("option", { value: "", text: "—" })])]),
       h("label", {}, [t("hist.resolved"), h("select", { name: "resolved" }, [
         h("option", { value: "", text: "—" }), h("option", { value: "true", text: t("common.yes") }), h("option", { value: "false", text: t("common.no") }),
       ])]),
@@ -40,6 +44,24 @@ class History extends HTMLElement {
     this.replaceChildren(h("section", { class: "screen-body", "aria-labelledby": "hist-title" }, [
       h("h1", { id: "hist-title", text: t("hist.title") }), this.form, this.results,
     ]));
+    this.fillChoices();
+  }
+
+  /** The agents, groups and tags the filters choose from (what this user may read). */
+  async fillChoices() {
+    /** @param {string} select @param {string} path @param {(x: any) => boolean} keep @param {(x: any) => [string, string]} pair */
+    const fill = async (select, path, keep, pair) => {
+      const data = await api("GET", path).catch(() => /** @type {{items: any[]}} */ ({ items: [] }));
+      this.querySelector(select)?.append(...data.items.filter(keep).map((/** @type {any} */ x) => {
+        const [value, text] = pair(x);
+        return h("option", { value, text });
+      }));
+    };
+    await Promise.all([
+      fill("#hist-agent", "/api/admin/users?per_page=100&status=active", (u) => u.profile === "agent" || u.profile === "supervisor_agent", (u) => [String(u.id), u.display_name]),
+      fill("#hist-group", "/api/admin/groups?per_page=100&status=active", () => true, (g) => [String(g.id), g.name]),
+      fill("#hist-tag", "/api/admin/tags?per_page=100&status=active", () => true, (tg) => [tg.name, tg.name]),
+    ]);
   }
 
   query() {
@@ -85,7 +107,12 @@ class History extends HTMLElement {
         h("td", { text: when(r.closed_at, true) }),
         h("td", { text: Array.isArray(r.classification) ? r.classification.join(" › ") : (r.classification || "—") }),
         h("td", { text: r.resolved === true ? t("common.yes") : r.resolved === false ? t("common.no") : "—" }),
-        h("td", {}, [h("button", { type: "button", class: "link", text: t("hist.transcript"), onclick: () => this.transcript(r) })]),
+        h("td", {}, [
+          h("button", { type: "button", class: "link", text: t("hist.transcript"), onclick: () => this.transcript(r) }),
+          r.status !== "closed" && r.status !== undefined ? " · " : null,
+          r.status !== "closed" && r.status !== undefined
+            ? h("button", { type: "button", class: "link", text: t("conv.transfer"), onclick: () => this.transfer(r) }) : null,
+        ]),
       ]));
     }
     results.querySelector(".more-results")?.remove();
@@ -104,6 +131,19 @@ class History extends HTMLElement {
       ], t("common.close"), t("common.cancel"));
     } catch (e) {
       toast(e instanceof ApiError && e.status === 404 ? t("common.not_available") : /** @type {Error} */ (e).message, "error");
+    }
+  }
+
+  /** A supervisor moves an open conversation of their operations. @param {any} row */
+  async transfer(row) {
+    try {
+      const options = await api("GET", `/api/inbox/conversations/${row.id}/options`);
+      if (await transferDialog(row.id, options, false)) {
+        toast(t("transfer.done"));
+        this.search(false);
+      }
+    } catch (e) {
+      toast(/** @type {Error} */ (e).message, "error");
     }
   }
 
