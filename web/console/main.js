@@ -103,7 +103,10 @@ class App extends HTMLElement {
     ]);
     const main = h("div", { class: "main" }, [
       h("at-topbar", { answers: answers ? "" : null }),
-      h("div", { id: "net-banner", role: "status", hidden: true }),
+      h("div", { id: "net-banner", hidden: true }, [
+        h("span", { id: "net-text", role: "status" }),
+        h("button", { type: "button", class: "secondary small", text: t("net.retry"), onclick: () => store.pollNow() }),
+      ]),
     ]);
     if (view === "inbox" && answers) {
       main.append(h("div", { class: "panes" + (store.state.selected ? " has-selection" : "") }, [
@@ -129,8 +132,9 @@ class App extends HTMLElement {
     const c = store.state.connection;
     banner.hidden = !c.offline;
     if (!c.offline) return;
+    const text = /** @type {HTMLElement} */ (banner.querySelector("#net-text"));
     const paint = () => {
-      banner.textContent = t("net.offline", { seconds: Math.max(0, Math.ceil((c.retryAt - Date.now()) / 1000)) });
+      text.textContent = t("net.offline", { seconds: Math.max(0, Math.ceil((c.retryAt - Date.now()) / 1000)) });
     };
     paint();
     this.countdown = setInterval(paint, 1000);

@@ -41,6 +41,7 @@ class ConversationList extends HTMLElement {
     this.replaceChildren(h("section", { class: "list-pane", "aria-labelledby": "list-title" }, [
       h("header", { class: "pane-head" }, [
         h("h2", { id: "list-title", text: t("list.title") }),
+        h("p", { class: "shortcut-hint muted", text: t("list.shortcuts") }),
         h("div", { class: "chips", role: "group", "aria-label": t("list.filter") }, [filter(false, "list.all"), filter(true, "list.favourites")]),
       ]),
       queues.length ? h("div", { class: "queues", "aria-label": t("list.queues") }, queues.map((q) =>

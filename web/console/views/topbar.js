@@ -42,6 +42,7 @@ class Topbar extends HTMLElement {
     const langSelect = h("select", { id: "lang-select", onchange: (/** @type {Event} */ ev) => setLang(/** @type {any} */ (/** @type {HTMLSelectElement} */ (ev.target).value)) },
       LANGS.map((l) => h("option", { value: l, selected: l === lang(), text: LANG_NAMES[l] })));
     this.replaceChildren(h("header", { class: "topbar" }, [
+      h("span", { class: "company", text: me.tenant.name }),
       answers ? h("at-offers") : h("div", { class: "spacer" }),
       h("div", { class: "topbar-right" }, [
         status,
