@@ -32,6 +32,8 @@ class ConversationList extends HTMLElement {
   }
 
   render() {
+    // Re-drawing must not drop the keyboard user's place in the list.
+    const focused = this.contains(document.activeElement) ? /** @type {HTMLElement} */ (document.activeElement).dataset.id : undefined;
     const s = store.state;
     const items = s.favouritesOnly ? s.conversations.filter((c) => s.favourites.has(c.id)) : s.conversations;
     /** @param {boolean} fav @param {string} label */
@@ -55,6 +57,7 @@ class ConversationList extends HTMLElement {
         : h("p", { class: "empty", text: t("list.empty") }),
     ]));
     this.paintWaits();
+    if (focused) /** @type {HTMLElement | null} */ (this.querySelector(`.conv-item[data-id="${focused}"]`))?.focus();
   }
 
   /** @param {import("../store.js").Summary} c */

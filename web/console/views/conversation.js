@@ -48,7 +48,7 @@ function attachment(m) {
 /** One message, coloured by who wrote it, with its delivery state. @param {any} m @param {Map<number, string>} names */
 export function messageView(m, names) {
   const role = m.role;
-  const who = role === "agent" || role === "note" ? (names.get(m.sender_id) || t(`role.${role}`)) : t(`role.${role}`);
+  const who = role === "agent" || role === "note" ? (m.sender_name || names.get(m.sender_id) || t(`role.${role}`)) : t(`role.${role}`);
   const body = m.attachment_id ? attachment(m) : h("div", { class: "msg-text", text: m.body ?? "" });
   const caption = m.attachment_id && m.body && m.body !== m.payload?.filename ? h("div", { class: "msg-text", text: m.body }) : null;
   const delivery = m.delivery
@@ -162,7 +162,7 @@ class Conversation extends HTMLElement {
           open ? action("conv.close", "✔", () => this.close(), "danger") : null,
           more,
           h("button", { type: "button", class: "icon-btn panel-toggle", title: t("conv.panel"), "aria-label": t("conv.panel"),
-            onclick: () => document.querySelector("at-customer-panel")?.classList.toggle("open") }, [h("span", { "aria-hidden": "true", text: "ⓘ" })]),
+            onclick: () => document.querySelector("at-customer-panel")?.classList.toggle("open") }, [h("span", { "aria-hidden": "true", text: "👤" })]),
         ]),
       ]),
       this.tags.length ? h("div", { class: "tag-row", "aria-label": t("tags.title") }, this.tags.map((tg) =>
@@ -210,6 +210,8 @@ class Conversation extends HTMLElement {
     this.messages.push(m);
     this.list.append(messageView(m, this.names()));
     this.scrollToEnd();
+    // The list shows the last message.
+    store.refreshConversations().catch(() => {});
   }
 
   /** @param {import("../store.js").FeedEvent[]} events */

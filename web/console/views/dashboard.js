@@ -11,7 +11,7 @@ class Dashboard extends HTMLElement {
   connectedCallback() {
     this.replaceChildren(h("section", { class: "screen-body", "aria-labelledby": "dash-title" }, [
       h("h1", { id: "dash-title", text: t("dash.title") }),
-      h("p", { class: "muted", id: "dash-updated", role: "status", text: t("common.loading") }),
+      h("p", { class: "muted", id: "dash-updated", text: t("common.loading") }),
       h("div", { id: "dash-body" }),
     ]));
     this.poll();

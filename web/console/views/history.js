@@ -125,7 +125,6 @@ class History extends HTMLElement {
       const data = await api("GET", `/api/reports/conversations/${row.id}`);
       /** @type {Map<number, string>} */
       const names = new Map();
-      for (const m of data.messages) if (m.sender_name && m.sender_id) names.set(m.sender_id, m.sender_name);
       await modal(`${t("hist.transcript")} — ${row.protocol}`, [
         h("ol", { class: "messages transcript" }, data.messages.map((/** @type {any} */ m) => messageView({ ...m, attachment_id: null }, names))),
       ], t("common.close"), t("common.cancel"));

@@ -1,0 +1,96 @@
+// The supervisor's screens drawn from the reports API's agreed shapes (docs: the contracts of
+// issue 15). Where this server has no reports routes yet, the answers are the contract's
+// examples served by the browser; where it has them, the shift test covers the real ones.
+
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { axe, consoleAs, launch, shot, startAtende } from "./harness.js";
+
+/** @type {Awaited<ReturnType<typeof startAtende>>} */
+let server;
+/** @type {import("playwright-core").Browser} */
+let browser;
+
+before(async () => {
+  server = await startAtende();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** @param {number} queued @param {string} status */
+const dashboard = (queued, status) => ({
+  groups: [{ group_id: 4, name: "Suporte", bot: 1, queued, offered: 1, assigned: 3, pending: 0, longest_wait_seconds: 95 }],
+  agents: [
+    { user_id: 4, display_name: "Alice Agente", status, pause_reason: status === "paused" ? "Almoço" : null, load: 2, max_concurrent: 5 },
+    { user_id: 5, display_name: "Bruno Agente", status: "ready", pause_reason: null, load: 1, max_concurrent: 5 },
+  ],
+  totals: { bot: 1, queued, offered: 1, assigned: 3, pending: 0 },
+});
+
+test("the dashboard follows the reports API within 2 s; history pages, filters and shows a transcript", async () => {
+  const probe = await fetch(`${server.base}/api/reports/dashboard`);
+  if (probe.status !== 404) return; // the shift test drives the real routes
+  const { page, context, problems } = await consoleAs(browser, server.base, "supervisor");
+  let current = dashboard(2, "ready");
+  await context.route("**/api/reports/dashboard", (route) => route.fulfill({ json: current }));
+  /** @type {string[]} */
+  const historyQueries = [];
+  await context.route("**/api/reports/history?*", (route) => {
+    const url = new URL(route.request().url());
+    historyQueries.push(url.search);
+    const second = url.searchParams.get("cursor") === "next-1";
+    route.fulfill({ json: {
+      items: [{ id: second ? 2 : 1, protocol: second ? "WA00000000002" : "WC00000000001", channel: second ? "whatsapp" : "webchat",
+        client_name: second ? "Wagner" : "Vera", phone: null, agent_id: 5, agent_name: "Bruno Agente", group_id: 4, group_name: "Suporte",
+        status: "closed", started_at: "2026-11-29T10:00:00Z", closed_at: "2026-11-29T10:20:00Z", waiting_seconds: 30, handling_seconds: 1200,
+        classification: ["Dúvida", "Entrega"], resolved: true, survey_score: null }],
+      next: second ? null : "next-1",
+    } });
+  });
+  await context.route("**/api/reports/conversations/1", (route) => route.fulfill({ json: {
+    conversation: { id: 1, protocol: "WC00000000001" },
+    messages: [
+      { id: 1, role: "customer", sender_name: "Vera", kind: "text", body: "Quando chega?", attachment_id: null, created_at: "2026-11-29T10:00:00Z" },
+      { id: 2, role: "agent", sender_name: "Bruno Agente", kind: "text", body: "Em 5 dias úteis.", attachment_id: null, created_at: "2026-11-29T10:01:00Z" },
+    ],
+    timeline: [], survey_answers: [],
+  } }));
+
+  await page.reload();
+  await page.locator("#dash-groups tr[data-group='4'] td[data-col='queued']", { hasText: "2" }).waitFor();
+  assert.match(await page.locator("#dash-groups tr[data-group='4']").innerText(), /1 min/);
+  current = dashboard(5, "paused");
+  await page.locator("#dash-groups tr[data-group='4'] td[data-col='queued']", { hasText: "5" }).waitFor({ timeout: 2000 });
+  await page.locator("#dash-agents tr[data-agent='4']", { hasText: "Paused: Almoço" }).waitFor({ timeout: 2000 });
+  assert.equal(await page.locator(".kpi[data-kpi='queued'] .kpi-value").innerText(), "5");
+  assert.deepEqual(await axe(page), []);
+  await shot(page, "supervisor-dashboard");
+
+  await page.getByRole("button", { name: "History" }).click();
+  await page.locator("#hist-group option", { hasText: "Suporte" }).waitFor({ state: "attached" });
+  await page.locator("#hist-group").selectOption({ label: "Suporte" });
+  await page.getByLabel("Protocol").fill("WC00000000001");
+  await page.getByRole("button", { name: "Search" }).click();
+  await page.locator("at-history tbody tr", { hasText: "WC00000000001" }).waitFor();
+  assert.match(historyQueries[0], /group_id=\d+/);
+  assert.match(historyQueries[0], /protocol=WC00000000001/);
+  assert.match(await page.locator("at-history tbody tr").first().innerText(), /Dúvida › Entrega/);
+  await page.getByRole("button", { name: "More results" }).click();
+  await page.locator("at-history tbody tr", { hasText: "WA00000000002" }).waitFor();
+  assert.equal(await page.getByRole("button", { name: "More results" }).count(), 0);
+  await page.locator("at-history tbody tr", { hasText: "WC00000000001" }).getByRole("button", { name: "Transcript" }).click();
+  await page.locator("dialog .msg.agent", { hasText: "Em 5 dias úteis." }).waitFor();
+  assert.match(await page.locator("dialog .msg.agent").innerText(), /Bruno Agente/);
+  await shot(page, "supervisor-transcript");
+  assert.deepEqual(await axe(page), []);
+  await page.locator("dialog").getByRole("button", { name: "Cancel" }).click();
+  // Exports are not there yet: said so, not a broken download.
+  await page.getByRole("button", { name: "Export CSV" }).click();
+  await page.locator(".toast", { hasText: "Not available yet on this server." }).waitFor();
+  assert.deepEqual(problems, []);
+  await context.close();
+});
