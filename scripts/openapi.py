@@ -296,6 +296,9 @@ add("/api/auth/login", "post", op("Log in", "auth", ok(ref("Session")), json_bod
                                        "Inactive users and users outside their working hours get 403."))
 add("/api/auth/logout", "post", op("Log out (ends this session)", "auth", {"204": {"description": "Logged out"}}))
 add("/api/auth/me", "get", op("The current user and company", "auth", ok(ref("Me"))))
+add("/api/auth/me", "patch", op("Change my own name or language", "auth", ok(ref("Me")),
+                                json_body(obj({"display_name": S, "language": enum("pt-BR", "es", "en")})), ("400", "401", "415", "422", "503"),
+                                desc="Validated as an admin's edit of the user; other fields are refused (422)."))
 add("/api/auth/password", "post", op("Change my password", "auth", ok(ref("Session"), desc="Changed; other sessions revoked; a new one returned"),
                                      json_body(ref("PasswordChange")), ("400", "401", "403", "415", "422", "503")))
 

@@ -163,3 +163,58 @@ fn a_long_conversation_opens_at_its_end_and_pages_back() {
     app.get(&agent, &format!("{path}?before=abc"))
         .assert_error(422, "validation_failed");
 }
+
+#[test]
+fn anyone_changes_their_own_name_and_language_and_nothing_else() {
+    let app = TestApp::spawn();
+    let agent = app.token("agent1");
+    let changed = app.call(
+        "PATCH",
+        "/api/auth/me",
+        Some(&agent),
+        Some(json!({"display_name": "Alice A. Agente", "language": "es"})),
+    );
+    changed.assert_status(200);
+    assert_eq!(changed.body["user"]["display_name"], "Alice A. Agente");
+    assert_eq!(changed.body["user"]["language"], "es");
+    assert_eq!(
+        app.me(&agent).body["user"]["display_name"],
+        "Alice A. Agente"
+    );
+    app.call(
+        "PATCH",
+        "/api/auth/me",
+        Some(&agent),
+        Some(json!({"language": "fr"})),
+    )
+    .assert_error(422, "validation_failed");
+    app.call(
+        "PATCH",
+        "/api/auth/me",
+        Some(&agent),
+        Some(json!({"display_name": "  "})),
+    )
+    .assert_error(422, "validation_failed");
+    // A profile or a limit is the admin's to change.
+    app.call(
+        "PATCH",
+        "/api/auth/me",
+        Some(&agent),
+        Some(json!({"profile": "admin"})),
+    )
+    .assert_error(422, "validation_failed");
+    app.call(
+        "PATCH",
+        "/api/auth/me",
+        Some(&agent),
+        Some(json!({"max_concurrent": 80})),
+    )
+    .assert_error(422, "validation_failed");
+    app.call(
+        "PATCH",
+        "/api/auth/me",
+        None,
+        Some(json!({"language": "en"})),
+    )
+    .assert_error(401, "unauthenticated");
+}

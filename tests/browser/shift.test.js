@@ -282,6 +282,22 @@ step("the console backs off when the server is unreachable and resumes from its 
   await page.locator(".conv-item", { hasText: "Ainda estou aguardando" }).waitFor({ timeout: 3000 });
 });
 
+step("the supervisor changes their own name, colour and language in the profile", async () => {
+  const page = people.supervisor.page;
+  await page.locator("button.avatar").click();
+  const dialog = page.locator("dialog", { hasText: "My profile" });
+  await dialog.locator("input[name=display_name]").fill("Sérgio S. Supervisor");
+  await dialog.locator("input[name=colour]").fill("#2f855a");
+  await dialog.locator("select[name=lang]").selectOption("es");
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await page.locator("button.avatar[title='Sérgio S. Supervisor']").waitFor();
+  await page.locator("html[lang=es]").waitFor({ state: "attached" });
+  assert.equal(await page.locator("button.avatar").evaluate((el) => getComputedStyle(el).backgroundColor), "rgb(47, 133, 90)");
+  const me = await (await Client.login(server.base, "supervisor")).call("GET", "/api/auth/me");
+  assert.equal(me.user.display_name, "Sérgio S. Supervisor");
+  assert.equal(me.user.language, "es");
+});
+
 step("no page errors, no missing translations, nothing refused by the content security policy", async () => {
   // The policy was in force: an inline script does not run in the console.
   const probe = await people.agent1.context.newPage();

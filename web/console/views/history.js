@@ -6,6 +6,7 @@ import { h, modal, toast } from "../dom.js";
 import { t, when } from "../i18n.js";
 import { transferDialog } from "./actions.js";
 import { messageView } from "./conversation.js";
+import { store } from "../store.js";
 
 /** @param {Date} d */
 const day = (d) => d.toISOString().slice(0, 10);
@@ -86,6 +87,8 @@ class History extends HTMLElement {
 
   /** @param {any[]} items @param {boolean} append */
   paint(items, append) {
+    // Admins see these screens read-only.
+    const moves = store.state.me?.user.profile !== "admin";
     const results = /** @type {HTMLElement} */ (this.results);
     let body = results.querySelector("tbody");
     if (!append || !body) {
@@ -109,8 +112,8 @@ class History extends HTMLElement {
         h("td", { text: r.resolved === true ? t("common.yes") : r.resolved === false ? t("common.no") : "—" }),
         h("td", {}, [
           h("button", { type: "button", class: "link", text: t("hist.transcript"), onclick: () => this.transcript(r) }),
-          r.status !== "closed" && r.status !== undefined ? " · " : null,
-          r.status !== "closed" && r.status !== undefined
+          moves && r.status !== "closed" && r.status !== undefined ? " · " : null,
+          moves && r.status !== "closed" && r.status !== undefined
             ? h("button", { type: "button", class: "link", text: t("conv.transfer"), onclick: () => this.transfer(r) }) : null,
         ]),
       ]));

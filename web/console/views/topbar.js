@@ -83,7 +83,8 @@ class Topbar extends HTMLElement {
     const colour = localStorage.getItem(COLOUR) || "#3b5bdb";
     const notifications = "Notification" in window && Notification.permission === "granted";
     const form = await modal(t("profile.title"), [
-      h("p", { class: "profile-name", text: `${me.user.display_name} (${me.user.username}) — ${me.tenant.name}` }),
+      h("p", { class: "profile-name", text: `${me.user.username} — ${me.tenant.name}` }),
+      h("label", {}, [t("profile.name"), h("input", { name: "display_name", value: me.user.display_name, required: true, autocomplete: "name" })]),
       h("label", {}, [t("lang.label"), h("select", { name: "lang" }, LANGS.map((l) => h("option", { value: l, selected: l === lang(), text: LANG_NAMES[l] })))]),
       h("label", {}, [t("profile.colour"), h("input", { type: "color", name: "colour", value: colour })]),
       h("p", {}, [t("profile.notify") + ": ", notifications ? t("profile.notify_on")
@@ -91,7 +92,14 @@ class Topbar extends HTMLElement {
     ], t("common.save"), t("common.cancel"));
     if (!form) return;
     localStorage.setItem(COLOUR, String(form.get("colour")));
-    setLang(/** @type {any} */ (form.get("lang")));
+    const language = /** @type {any} */ (form.get("lang"));
+    try {
+      const saved = await api("PATCH", "/api/auth/me", { display_name: String(form.get("display_name")).trim(), language });
+      store.set({ me: saved });
+    } catch (e) {
+      toast(t("common.error", { message: /** @type {Error} */ (e).message }), "error");
+    }
+    setLang(language);
     this.render();
   }
 }
