@@ -117,6 +117,7 @@ class Conversation extends HTMLElement {
   names() {
     /** @type {Map<number, string>} */
     const names = new Map();
+    for (const a of this.options?.transfer_agents || []) names.set(a.id, a.display_name);
     const me = store.state.me.user;
     names.set(me.id, me.display_name);
     return names;
