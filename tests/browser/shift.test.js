@@ -226,6 +226,15 @@ step("the supervisor's screens: the dashboard updates (or says the reports are n
   await page.locator("at-history form.filters").waitFor();
   await page.getByRole("button", { name: "Search" }).click();
   await page.locator("at-history .results :is(table, p)").first().waitFor();
+  if (probe.status !== 404) {
+    // The closed conversation is in the history, classified, with its transcript.
+    const row = page.locator("at-history tbody tr", { hasText: "Vera Visitante" });
+    await row.waitFor();
+    assert.match(await row.innerText(), /Dúvida/);
+    await row.getByRole("button", { name: "Transcript" }).click();
+    await page.locator("dialog .msg.agent", { hasText: "Olá! Como posso ajudar?" }).waitFor();
+    await page.locator("dialog").getByRole("button", { name: "Cancel" }).click();
+  }
   assert.deepEqual(await axe(page), [], "axe on the history screen");
   await shot(page, "08-history");
 });
