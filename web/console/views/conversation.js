@@ -82,6 +82,7 @@ class Conversation extends HTMLElement {
   /** @param {number | null} id */
   async open(id) {
     this.convId = id;
+    this.options = null;
     /** @type {any[]} */ this.messages = [];
     this.earliestLoaded = false;
     if (!id) {
@@ -99,6 +100,8 @@ class Conversation extends HTMLElement {
       if (this.convId !== id) return;
       this.detail = detail;
       this.options = options;
+      // Servers that say whether it is a favourite of mine.
+      if (detail.favourite === true) store.state.favourites.add(id);
       /** @type {any[]} */ this.allTags = tags.items;
       /** @type {{id: number, name: string, color: string}[]} */
       this.tags = (detail.tags || []).map((/** @type {any} */ x) => typeof x === "string" ? this.allTags.find((tg) => tg.name === x) || { id: 0, name: x, color: "#607d8b" } : x);
@@ -218,7 +221,8 @@ class Conversation extends HTMLElement {
   /** @param {import("../store.js").FeedEvent[]} events */
   async onFeed(events) {
     const mine = events.filter((e) => e.conversation_id === this.convId);
-    if (!mine.length || !this.convId) return;
+    // Still opening: what it loads is at least as new as these events.
+    if (!mine.length || !this.convId || !this.options) return;
     if (mine.some((e) => e.kind !== "message")) {
       const still = await api("GET", `/api/inbox/conversations/${this.convId}`).catch(() => /** @type {any} */ (null));
       if (!still || still.conversation.agent_id !== store.state.me.user.id) {
@@ -227,8 +231,8 @@ class Conversation extends HTMLElement {
       }
       this.detail = still;
       this.render();
-      return;
     }
+    // A message may come in the same batch as a change of state.
     await this.fetchNew();
   }
 
