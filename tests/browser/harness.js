@@ -5,6 +5,7 @@
 import { spawn } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -113,15 +114,31 @@ export async function visitor(base, channel, name) {
 
 export const WA_SECRET = "browser-test-app-secret";
 
+/** A WhatsApp Cloud API stand-in that refuses every send as Meta does for a number outside
+ * the test list (a permanent failure, with the provider's words). */
+export async function refusingProvider() {
+  const server = createHttpServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      res.writeHead(400, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { message: "(#131030) Recipient phone number not in allowed list", type: "OAuthException", code: 131030 } }));
+    });
+  });
+  await new Promise((ok) => server.listen(0, "127.0.0.1", () => ok(null)));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((ok) => server.close(() => ok(null))) };
+}
+
 /** A WhatsApp channel into the demo's support group; returns a function that delivers customer
- * messages through its signed webhook. @param {Client} admin */
-export async function whatsapp(admin) {
+ * messages through its signed webhook. @param {Client} admin @param {string} [apiBase] where replies go */
+export async function whatsapp(admin, apiBase = "http://127.0.0.1:9") {
   const groups = await admin.call("GET", "/api/admin/groups?q=Suporte");
   const group = groups.items.find((/** @type {any} */ g) => g.name === "Suporte").id;
   const number = String(Date.now()).slice(-9);
   const channel = await admin.call("POST", "/api/admin/channels", {
     type: "whatsapp", name: "WhatsApp", entry_group_id: group,
-    credentials: { phone_number_id: number, access_token: "t", app_secret: WA_SECRET, verify_token: "v", api_base_url: "http://127.0.0.1:9" },
+    credentials: { phone_number_id: number, access_token: "t", app_secret: WA_SECRET, verify_token: "v", api_base_url: apiBase },
   });
   let seq = 0;
   /** @param {string} from @param {string} name @param {string[]} texts */

@@ -7,18 +7,21 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { MESSAGES } from "../../web/console/i18n.js";
-import { axe, Client, consoleAs, launch, shot, startAtende, visitor, whatsapp } from "./harness.js";
+import { axe, Client, consoleAs, launch, refusingProvider, shot, startAtende, visitor, whatsapp } from "./harness.js";
 
 /** @type {Awaited<ReturnType<typeof startAtende>>} */
 let server;
 /** @type {import("playwright-core").Browser} */
 let browser;
+/** @type {Awaited<ReturnType<typeof refusingProvider>>} */
+let provider;
 /** @type {Record<string, Awaited<ReturnType<typeof consoleAs>>>} */
 const people = {};
 
 before(async () => {
   server = await startAtende();
   browser = await launch();
+  provider = await refusingProvider();
 });
 
 after(async () => {
@@ -26,6 +29,7 @@ after(async () => {
   for (const [name, p] of Object.entries(people)) await shot(p.page, `last-${name}`).catch(() => {});
   await browser?.close();
   await server?.stop();
+  await provider?.close();
 });
 
 /** Steps share one shift: a failed step stops the ones after it. */
@@ -133,7 +137,7 @@ step("agent1 attaches a file (previewed), writes a note and tags the conversatio
 step("a signed WhatsApp customer writes; agent1 accepts and is asked to resume when sending while paused", async () => {
   const { page } = people.agent1;
   const admin = await Client.login(server.base, "admin");
-  deliverWa = await whatsapp(admin);
+  deliverWa = await whatsapp(admin, provider.url);
   await deliverWa("5511987650001", "Wagner WhatsApp", ["Bom dia, preciso de ajuda"]);
   const offer = page.locator(".offer", { hasText: "Wagner WhatsApp" });
   await offer.waitFor({ timeout: 5000 });
@@ -153,6 +157,10 @@ step("a signed WhatsApp customer writes; agent1 accepts and is asked to resume w
   await question.getByRole("button", { name: "Resume and send" }).click();
   await page.locator(".msg.agent", { hasText: "Já vou verificar." }).waitFor();
   await page.locator(".dot.ready").waitFor();
+  // WhatsApp refuses the reply: the agent sees it failed, and why.
+  const failed = page.locator(".msg.agent", { hasText: "Já vou verificar." }).locator(".delivery.failed");
+  await failed.waitFor({ timeout: 15000 });
+  assert.match(await failed.innerText(), /Failed: .*not in allowed list/);
   // Two conversations, in arrival order.
   const names = await page.locator(".conv-name").allInnerTexts();
   assert.deepEqual(names, ["Vera Visitante", "Wagner WhatsApp"]);

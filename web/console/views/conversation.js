@@ -10,7 +10,7 @@ import { channelIcon } from "./conversation-list.js";
 import "./composer.js";
 
 const PAGE = 50;
-const DELIVERY_REFRESH_MS = 10000;
+const DELIVERY_REFRESH_MS = 5000;
 
 /** Object URLs of attachments already fetched, by attachment id. @type {Map<number, string>} */
 const blobs = new Map();
