@@ -91,6 +91,24 @@ test("the dashboard follows the reports API within 2 s; history pages, filters a
   // Exports are not there yet: said so, not a broken download.
   await page.getByRole("button", { name: "Export CSV" }).click();
   await page.locator(".toast", { hasText: "Not available yet on this server." }).waitFor();
+
+  // Service level, productivity and surveys for a period.
+  await context.route("**/api/reports/service-level?*", (route) => route.fulfill({ json: { from: "", to: "", groups: [
+    { group_id: 4, group_name: "Suporte", volume: 40, answered: 36, abandoned: 4, avg_wait_seconds: 75, avg_first_response_seconds: 130,
+      avg_handling_seconds: 600, sla_minutes: 5, within_sla: 30, within_sla_percent: 83.3, transfers: 2 }] } }));
+  await context.route("**/api/reports/productivity?*", (route) => route.fulfill({ json: { from: "", to: "", agents: [
+    { agent_id: 4, display_name: "Alice Agente", handled: 21, avg_handling_seconds: 540, transfers: 1, ready_seconds: 25200, paused_seconds: 3600,
+      paused_by_reason: { "Almoço": 3600 }, offline_seconds: 0 }] } }));
+  await context.route("**/api/reports/surveys?*", (route) => route.fulfill({ json: { from: "", to: "",
+    csat: { answers: 10, distribution: [], satisfied: 9, score: 90 }, nps: { answers: 8, promoters: 5, passives: 2, detractors: 1, score: 50 }, open_answers: [] } }));
+  await page.getByRole("button", { name: "Reports" }).click();
+  await page.locator("#rep-sl tbody tr", { hasText: "Suporte" }).waitFor();
+  assert.match(await page.locator("#rep-sl tbody tr").innerText(), /40\s+36\s+4\s+1 min\s+2 min\s+10 min\s+83%\s+2/);
+  assert.match(await page.locator("#rep-prod tbody tr").innerText(), /Alice Agente\s+21\s+9 min\s+1\s+7 h\s+1 h/);
+  await page.locator("#rep-surveys .kpi", { hasText: "CSAT" }).getByText("90%").waitFor();
+  await page.locator("#rep-surveys .kpi", { hasText: "NPS" }).getByText("50", { exact: true }).waitFor();
+  assert.deepEqual(await axe(page), []);
+  await shot(page, "supervisor-reports");
   assert.deepEqual(problems, []);
   await context.close();
 });

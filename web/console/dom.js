@@ -31,6 +31,7 @@ export function toast(text, kind = "info") {
   const item = h("div", { class: `toast ${kind}`, role: kind === "error" ? "alert" : "status", text });
   box.append(item);
   setTimeout(() => item.remove(), kind === "error" ? 8000 : 4000);
+  return item;
 }
 
 /** Initials for an avatar. @param {string} name */

@@ -14,6 +14,7 @@ import "./views/conversation.js";
 import "./views/customer-panel.js";
 import "./views/dashboard.js";
 import "./views/history.js";
+import "./views/reports.js";
 
 const ANSWERS = ["agent", "supervisor_agent"];
 const SUPERVISES = ["supervisor", "supervisor_agent", "admin"];
@@ -98,6 +99,7 @@ class App extends HTMLElement {
       answers ? tab("inbox", "nav.inbox", "💬") : null,
       supervises ? tab("dashboard", "nav.dashboard", "📊") : null,
       supervises ? tab("history", "nav.history", "🗂") : null,
+      supervises ? tab("reports", "nav.reports", "📈") : null,
       profile === "admin" ? h("a", { class: "rail-btn", href: "/api/openapi.json", title: t("nav.api"), "aria-label": t("nav.api") },
         [h("span", { class: "rail-icon", "aria-hidden": "true", text: "{}" })]) : null,
     ]);
@@ -116,6 +118,8 @@ class App extends HTMLElement {
       ]));
     } else if (view === "history" && supervises) {
       main.append(h("at-history", { class: "screen" }));
+    } else if (view === "reports" && supervises) {
+      main.append(h("at-reports", { class: "screen" }));
     } else {
       main.append(h("at-dashboard", { class: "screen" }));
     }

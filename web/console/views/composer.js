@@ -200,7 +200,7 @@ class Composer extends HTMLElement {
     const kind = kindOf(file.type || "application/octet-stream");
     if (!limits[kind]) return toast(t("att.forbidden", { kind: t(`att.kind.${kind}`) }), "error");
     if (file.size > limits.max_bytes) return toast(t("att.too_big", { name: file.name, size: size(file.size), limit: size(limits.max_bytes) }), "error");
-    toast(t("att.sending", { name: file.name }));
+    const sending = toast(t("att.sending", { name: file.name }));
     try {
       const data = await base64(file);
       const caption = /** @type {HTMLTextAreaElement} */ (this.input).value.trim() || undefined;
@@ -211,6 +211,8 @@ class Composer extends HTMLElement {
       this.onSent?.(m);
     } catch (e) {
       toast(/** @type {Error} */ (e).message, "error");
+    } finally {
+      sending?.remove();
     }
   }
 }
