@@ -129,6 +129,14 @@ step("agent1 attaches a file (previewed), writes a note and tags the conversatio
   await page.locator("dialog label.check", { hasText: "VIP" }).locator("input").check();
   await page.locator("dialog").getByRole("button", { name: "Save" }).click();
   await page.locator(".tag-row .tag", { hasText: "VIP" }).waitFor();
+  // An occurrence, from the conversation's other actions.
+  await page.getByRole("button", { name: "More actions" }).click();
+  await page.locator(".menu").getByRole("button", { name: "Occurrence" }).click();
+  const occurrence = page.locator("dialog", { hasText: "Record an occurrence" });
+  await occurrence.locator("select[name=type]").selectOption({ label: "Cliente pediu retorno" });
+  await occurrence.locator("textarea[name=comment]").fill("Retornar amanhã");
+  await occurrence.getByRole("button", { name: "Save" }).click();
+  await page.locator(".toast", { hasText: "Occurrence recorded." }).waitFor();
   await shot(page, "03-conversation");
   const violations = await axe(page);
   assert.deepEqual(violations, [], "axe on the conversation screen");

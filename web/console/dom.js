@@ -75,3 +75,24 @@ export function modal(title, fields, submitLabel, cancelLabel, validate) {
     dialog.showModal();
   });
 }
+
+/** A button that shows and hides a popup (a menu, the emoji grid): Escape or a click elsewhere
+ * closes it. @param {string} cls @param {string} label @param {string} icon @param {HTMLElement} popup */
+export function disclosure(cls, label, icon, popup) {
+  const id = "pop-" + Math.random().toString(36).slice(2);
+  popup.id = id;
+  popup.hidden = true;
+  const button = h("button", { type: "button", class: "icon-btn", title: label, "aria-label": label, "aria-expanded": "false", "aria-controls": id },
+    [h("span", { "aria-hidden": "true", text: icon })]);
+  const box = h("div", { class: cls }, [button, popup]);
+  const set = (/** @type {boolean} */ open) => { popup.hidden = !open; button.setAttribute("aria-expanded", String(open)); };
+  button.addEventListener("click", () => set(!!popup.hidden));
+  box.addEventListener("keydown", (ev) => { if (ev.key === "Escape" && !popup.hidden) { set(false); button.focus(); } });
+  const outside = (/** @type {MouseEvent} */ ev) => {
+    if (!box.isConnected) document.removeEventListener("click", outside);
+    else if (!box.contains(/** @type {Node} */ (ev.target))) set(false);
+  };
+  document.addEventListener("click", outside);
+  /** @type {any} */ (box).close = () => set(false);
+  return box;
+}

@@ -3,7 +3,7 @@
 // the group's limits; a tab for internal notes. Sending while paused asks to resume first.
 
 import { api, ApiError } from "../api.js";
-import { h, modal, size, toast } from "../dom.js";
+import { disclosure, h, modal, size, toast } from "../dom.js";
 import { t } from "../i18n.js";
 import { store } from "../store.js";
 
@@ -57,10 +57,8 @@ class Composer extends HTMLElement {
       if (f) this.upload(f);
       /** @type {HTMLInputElement} */ (ev.target).value = "";
     } });
-    const emoji = h("details", { class: "emoji" }, [
-      h("summary", { class: "icon-btn", title: t("compose.emoji"), "aria-label": t("compose.emoji") }, [h("span", { "aria-hidden": "true", text: "☺" })]),
-      h("div", { class: "emoji-grid" }, EMOJI.map((e) => h("button", { type: "button", text: e, "aria-label": e, onclick: () => this.insert(e) }))),
-    ]);
+    const emoji = disclosure("emoji", t("compose.emoji"), "☺",
+      h("div", { class: "emoji-grid" }, EMOJI.map((e) => h("button", { type: "button", text: e, "aria-label": e, onclick: () => this.insert(e) }))));
     this.replaceChildren(h("div", { class: "composer" + (note ? " note-mode" : "") }, [
       h("div", { class: "tabs", role: "tablist" }, [tab("reply", "compose.reply"), tab("note", "compose.note")]),
       receiveOnly ? h("p", { class: "muted", text: t("compose.receive_only") }) : null,
@@ -83,7 +81,7 @@ class Composer extends HTMLElement {
     input.value = input.value.slice(0, at) + text + input.value.slice(input.selectionEnd ?? at);
     input.focus();
     input.selectionStart = input.selectionEnd = at + text.length;
-    this.querySelector("details.emoji")?.removeAttribute("open");
+    /** @type {any} */ (this.querySelector("div.emoji"))?.close();
   }
 
   /** @param {KeyboardEvent} ev */

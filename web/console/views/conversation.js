@@ -2,7 +2,7 @@
 // a time so a long conversation opens at once), and the composer.
 
 import { api, download, saveBlob } from "../api.js";
-import { h, toast } from "../dom.js";
+import { disclosure, h, toast } from "../dom.js";
 import { t, when } from "../i18n.js";
 import { store } from "../store.js";
 import { chooseTags, closeDialog, occurrenceDialog, transferDialog } from "./actions.js";
@@ -135,15 +135,12 @@ class Conversation extends HTMLElement {
     /** @param {string} label @param {string} icon @param {() => void} fn @param {string} [cls] */
     const action = (label, icon, fn, cls = "") => h("button", { type: "button", class: `icon-btn ${cls}`, title: t(label), "aria-label": t(label), onclick: fn },
       [h("span", { "aria-hidden": "true", text: icon }), h("span", { class: "btn-label", text: t(label) })]);
-    const more = h("details", { class: "more" }, [
-      h("summary", { class: "icon-btn", title: t("conv.more"), "aria-label": t("conv.more") }, [h("span", { "aria-hidden": "true", text: "⋯" })]),
-      h("div", { class: "menu" }, [
-        h("button", { type: "button", text: t("conv.occurrence"), onclick: () => this.occurrence() }),
-        h("button", { type: "button", text: t("conv.new_protocol"), onclick: () => this.newProtocol() }),
-        h("button", { type: "button", text: t("conv.transcript"), onclick: () => this.transcript() }),
-        h("button", { type: "button", text: t("conv.transfer_all"), onclick: () => this.transferAll() }),
-      ]),
-    ]);
+    const more = disclosure("more", t("conv.more"), "⋯", h("div", { class: "menu" }, [
+      h("button", { type: "button", text: t("conv.occurrence"), onclick: () => this.occurrence() }),
+      h("button", { type: "button", text: t("conv.new_protocol"), onclick: () => this.newProtocol() }),
+      h("button", { type: "button", text: t("conv.transcript"), onclick: () => this.transcript() }),
+      h("button", { type: "button", text: t("conv.transfer_all"), onclick: () => this.transferAll() }),
+    ]));
     this.list = h("ol", { class: "messages", "aria-label": t("conv.messages") }, this.messages.map((m) => messageView(m, this.names())));
     this.scroller = h("div", { class: "scroller", tabindex: "0", "aria-label": t("conv.messages"), onscroll: () => this.onScroll() }, [
       this.earliestLoaded ? null : h("button", { type: "button", class: "secondary small earlier", text: t("conv.earlier"), onclick: () => this.loadEarlier() }),
@@ -292,7 +289,7 @@ class Conversation extends HTMLElement {
   }
 
   async transferAll() {
-    this.querySelector("details.more")?.removeAttribute("open");
+    /** @type {any} */ (this.querySelector("div.more"))?.close();
     if (await transferDialog(/** @type {number} */ (this.convId), this.options, true)) {
       store.set({ selected: null }, "selected");
       store.refreshConversations().catch(() => {});
@@ -300,7 +297,7 @@ class Conversation extends HTMLElement {
   }
 
   async occurrence() {
-    this.querySelector("details.more")?.removeAttribute("open");
+    /** @type {any} */ (this.querySelector("div.more"))?.close();
     await occurrenceDialog(/** @type {number} */ (this.convId));
   }
 
@@ -322,7 +319,7 @@ class Conversation extends HTMLElement {
   }
 
   async newProtocol() {
-    this.querySelector("details.more")?.removeAttribute("open");
+    /** @type {any} */ (this.querySelector("div.more"))?.close();
     try {
       const c = await api("POST", `/api/inbox/conversations/${this.convId}/new-protocol`);
       await store.refreshConversations();
@@ -331,7 +328,7 @@ class Conversation extends HTMLElement {
   }
 
   async transcript() {
-    this.querySelector("details.more")?.removeAttribute("open");
+    /** @type {any} */ (this.querySelector("div.more"))?.close();
     try {
       saveBlob(await download(`/api/reports/conversations/${this.convId}/transcript.pdf`), `${this.detail.conversation.protocol}.pdf`);
     } catch (e) {
