@@ -12,6 +12,10 @@ export const MESSAGES = {
     "nav.dashboard": "Painel",
     "nav.history": "Histórico",
     "nav.api": "Documentação da API",
+    "panel.messages_count_one": "1 mensagem",
+    "list.unread_one": "1 não lida",
+    "rep.answers_one": "1 resposta",
+    "list.queue_waiting_one": "1 aguardando",
     "nav.reports": "Relatórios",
     "rep.title": "Relatórios do período",
     "rep.service_level": "Nível de serviço",
@@ -248,6 +252,10 @@ export const MESSAGES = {
     "nav.dashboard": "Panel",
     "nav.history": "Historial",
     "nav.api": "Documentación de la API",
+    "panel.messages_count_one": "1 mensaje",
+    "list.unread_one": "1 sin leer",
+    "rep.answers_one": "1 respuesta",
+    "list.queue_waiting_one": "1 esperando",
     "nav.reports": "Informes",
     "rep.title": "Informes del período",
     "rep.service_level": "Nivel de servicio",
@@ -484,6 +492,10 @@ export const MESSAGES = {
     "nav.dashboard": "Dashboard",
     "nav.history": "History",
     "nav.api": "API documentation",
+    "panel.messages_count_one": "1 message",
+    "list.unread_one": "1 unread",
+    "rep.answers_one": "1 answer",
+    "list.queue_waiting_one": "1 waiting",
     "nav.reports": "Reports",
     "rep.title": "Period reports",
     "rep.service_level": "Service level",
@@ -751,7 +763,9 @@ export function setLang(next) {
  * shown bracketed so that the browser test finds it.
  * @param {string} key @param {Record<string, string | number>} [vars] */
 export function t(key, vars) {
-  let text = MESSAGES[current][key];
+  // A count of one has its own wording where the dictionary has a `_one` form.
+  const one = vars?.count === 1 ? MESSAGES[current][`${key}_one`] : undefined;
+  let text = one ?? MESSAGES[current][key];
   if (text === undefined) {
     console.warn("missing translation", current, key);
     text = `⟦${key}⟧`;
