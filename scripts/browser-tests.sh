@@ -11,6 +11,7 @@ step() { printf '\n==> %s\n' "$*"; }
 step "system packages: chromium, node, npm, an emoji font"
 missing=()
 command -v chromium > /dev/null || missing+=(chromium)
+# The machine brings Node.js 20 (playwright-core and eslint need 20); Debian 12 has 18.
 command -v node > /dev/null || missing+=(nodejs)
 command -v npm > /dev/null || missing+=(npm)
 dpkg -s fonts-noto-color-emoji > /dev/null 2>&1 || missing+=(fonts-noto-color-emoji)

@@ -66,7 +66,7 @@ export async function startAtende() {
 }
 
 export async function launch() {
-  return chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-dev-shm-usage"] });
+  return chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"] });
 }
 
 /** JSON over HTTP as a demo user (or anonymous). */

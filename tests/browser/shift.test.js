@@ -307,6 +307,36 @@ step("the console backs off when the server is unreachable and resumes from its 
   await page.locator(".conv-item", { hasText: "Ainda estou aguardando" }).waitFor({ timeout: 3000 });
 });
 
+step("keyboard: Alt+number and Alt+arrows switch conversations; Enter accepts, sends; Shift+Enter breaks the line", async () => {
+  const a2 = people.agent2.page;
+  // agent1 pauses, so agent2 takes the next two web-chat visitors, accepting with the keyboard.
+  const agent1 = await Client.login(server.base, "agent1");
+  await agent1.call("PUT", "/api/inbox/status", { status: "paused", reason: "Almoço" });
+  for (const name of ["Xavier Teclado", "Yara Teclado"]) {
+    const v = await visitor(server.base, server.webchat, name);
+    await v.say("Bom dia");
+    const offer = a2.locator(".offer", { hasText: name });
+    await offer.waitFor({ timeout: 5000 });
+    await offer.getByRole("button", { name: "Accept" }).focus();
+    await a2.keyboard.press("Enter");
+    await a2.locator("#conv-title", { hasText: name }).waitFor();
+  }
+  assert.deepEqual(await a2.locator(".conv-name").allInnerTexts(), ["Xavier Teclado", "Yara Teclado"]);
+  await a2.keyboard.press("Alt+1");
+  await a2.locator("#conv-title", { hasText: "Xavier Teclado" }).waitFor();
+  await a2.keyboard.press("Alt+ArrowDown");
+  await a2.locator("#conv-title", { hasText: "Yara Teclado" }).waitFor();
+  await a2.keyboard.press("Alt+ArrowUp");
+  await a2.locator("#conv-title", { hasText: "Xavier Teclado" }).waitFor();
+  await a2.locator("#composer-input").focus();
+  await a2.keyboard.type("Bom dia, Xavier!");
+  await a2.keyboard.press("Shift+Enter");
+  await a2.keyboard.type("Em que posso ajudar?");
+  await a2.keyboard.press("Enter");
+  await a2.locator(".msg.agent", { hasText: "Em que posso ajudar?" }).waitFor();
+  assert.equal(await a2.locator(".msg.agent .msg-text").last().textContent(), "Bom dia, Xavier!\nEm que posso ajudar?");
+});
+
 step("the supervisor changes their own name, colour and language in the profile", async () => {
   const page = people.supervisor.page;
   await page.locator("button.avatar").click();
