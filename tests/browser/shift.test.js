@@ -120,6 +120,12 @@ step("agent1 attaches a file (previewed), writes a note and tags the conversatio
   await page.setInputFiles("#composer-file", { name: "comprovante.png", mimeType: "image/png", buffer: png });
   await page.locator(".msg.agent img.preview[alt='comprovante.png']").waitFor();
   await page.waitForFunction(() => /** @type {HTMLImageElement | null} */ (document.querySelector("img.preview"))?.naturalWidth === 1);
+  // Audio plays in place; a file over the limit is refused before it is sent, saying why.
+  await page.setInputFiles("#composer-file", { name: "recado.ogg", mimeType: "audio/ogg", buffer: Buffer.from("OggS-not-really-audio") });
+  await page.locator(".msg.agent audio[aria-label='recado.ogg']").waitFor({ state: "attached" });
+  await page.setInputFiles("#composer-file", { name: "video-grande.pdf", mimeType: "application/pdf", buffer: Buffer.alloc(6 * 1024 * 1024) });
+  await page.locator(".toast.error", { hasText: "video-grande.pdf is 6.0 MB; the limit is 5.0 MB." }).waitFor();
+  assert.equal(await page.locator(".msg", { hasText: "video-grande.pdf" }).count(), 0);
   await page.getByRole("tab", { name: "Internal note" }).click();
   await page.locator("#composer-input").fill("Cliente pediu retorno por e-mail.");
   await page.locator("#composer-input").press("Enter");
