@@ -178,6 +178,15 @@ step("a signed WhatsApp customer writes; agent1 accepts and is asked to resume w
   // Two conversations, in arrival order.
   const names = await page.locator(".conv-name").allInnerTexts();
   assert.deepEqual(names, ["Vera Visitante", "Wagner WhatsApp"]);
+  // The customer panel edits the customer's record.
+  await page.locator("at-customer-panel").getByRole("button", { name: "Edit details" }).click();
+  const edit = page.locator("dialog", { hasText: "Edit details" });
+  await edit.locator("input[name=display_name]").fill("Wagner W. Silva");
+  await edit.locator("input[name=email]").fill("wagner@example.com");
+  await edit.getByRole("button", { name: "Save" }).click();
+  await page.locator("at-customer-panel h2", { hasText: "Wagner W. Silva" }).waitFor();
+  await page.locator("at-customer-panel dd", { hasText: "wagner@example.com" }).waitFor();
+  await page.locator(".conv-name", { hasText: "Wagner W. Silva" }).waitFor();
 });
 
 step("agent1 transfers the web-chat conversation to agent2 with a message", async () => {
