@@ -36,19 +36,20 @@ export async function chooseTags(id, all, current) {
   return result;
 }
 
-/** @param {number} id */
+/** @param {number} id @returns {Promise<boolean>} whether one was recorded */
 export async function occurrenceDialog(id) {
   const types = await api("GET", "/api/admin/occurrence-types?status=active&per_page=100").catch(() => /** @type {{items: any[]}} */ ({ items: [] }));
   const form = await modal(t("occ.title"), [
     h("label", {}, [t("occ.type"), h("select", { name: "type", required: true }, types.items.map((/** @type {any} */ o) => h("option", { value: String(o.id), text: o.name })))]),
     h("label", {}, [t("occ.comment"), h("textarea", { name: "comment", rows: 3 })]),
   ], t("common.save"), t("common.cancel"));
-  if (!form) return;
+  if (!form) return false;
   try {
     const comment = String(form.get("comment") || "").trim();
     await api("POST", `/api/inbox/conversations/${id}/occurrences`, { occurrence_type_id: Number(form.get("type")), ...(comment ? { comment } : {}) });
     toast(t("occ.saved"));
-  } catch (e) { fail(e); }
+    return true;
+  } catch (e) { fail(e); return false; }
 }
 
 /** Who this conversation may go to: the inbox's transfer targets where the server has them,

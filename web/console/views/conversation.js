@@ -168,6 +168,9 @@ class Conversation extends HTMLElement {
       ]),
       this.tags.length ? h("div", { class: "tag-row", "aria-label": t("tags.title") }, this.tags.map((tg) =>
         h("span", { class: "tag", style: { "--tag": tg.color } }, [tg.name]))) : null,
+      // Servers that list the conversation's occurrences in its details.
+      this.detail.occurrences?.length ? h("ul", { class: "occurrence-row", "aria-label": t("occ.list") }, this.detail.occurrences.map((/** @type {any} */ o) =>
+        h("li", { class: "occurrence", title: o.comment || "" }, [`⚑ ${o.name || ""}${o.comment ? ` — ${o.comment}` : ""}`]))) : null,
       this.scroller,
       open ? h("at-composer") : h("p", { class: "closed-note", text: t("conv.closed") }),
     ]));
@@ -298,7 +301,12 @@ class Conversation extends HTMLElement {
 
   async occurrence() {
     /** @type {any} */ (this.querySelector("div.more"))?.close();
-    await occurrenceDialog(/** @type {number} */ (this.convId));
+    if (!(await occurrenceDialog(/** @type {number} */ (this.convId)))) return;
+    const fresh = await api("GET", `/api/inbox/conversations/${this.convId}`).catch(() => /** @type {any} */ (null));
+    if (fresh && this.detail && fresh.conversation.id === this.convId) {
+      this.detail = fresh;
+      this.render();
+    }
   }
 
   /** @param {"pending" | "resume"} what */
