@@ -34,6 +34,8 @@ class Store extends EventTarget {
     /** @type {ReturnType<typeof setTimeout> | undefined} */ this.timer = undefined;
     this.backoff = 0;
     this.polling = false;
+    /** @type {Promise<void> | undefined} */ this.listLoad = undefined;
+    /** @type {Promise<void> | undefined} */ this.listAgain = undefined;
   }
 
   /** @param {Partial<Store["state"]>} patch @param {string} [what] which part changed */
@@ -52,12 +54,23 @@ class Store extends EventTarget {
     return () => this.removeEventListener("change", listener);
   }
 
-  async refreshConversations() {
-    const data = await api("GET", "/api/inbox/conversations");
-    /** @type {Summary[]} */
-    const items = data.items;
-    for (const c of items) if (c.favourite) this.state.favourites.add(c.id);
-    this.set({ conversations: items }, "conversations");
+  /** Reloads my conversations; calls while one is in flight share a single reload after it
+   * (a burst of feed events and sends costs two requests, not one each). */
+  refreshConversations() {
+    if (this.listLoad) {
+      this.listAgain ??= this.listLoad.catch(() => {}).then(() => { this.listAgain = undefined; return this.refreshConversations(); });
+      return this.listAgain;
+    }
+    this.listLoad = api("GET", "/api/inbox/conversations").then((data) => {
+      /** @type {Summary[]} */
+      const items = data.items;
+      for (const c of items) {
+        if (c.favourite === true) this.state.favourites.add(c.id);
+        else if (c.favourite === false) this.state.favourites.delete(c.id);
+      }
+      this.set({ conversations: items }, "conversations");
+    }).finally(() => { this.listLoad = undefined; });
+    return this.listLoad;
   }
 
   async refreshOffers() {
