@@ -78,7 +78,8 @@ class App extends HTMLElement {
   async logout(callServer) {
     if (callServer) await api("POST", "/api/auth/logout").catch(() => {});
     saveSession(null);
-    store.set({ me: null, conversations: [], offers: [], selected: null });
+    store.set({ me: null, conversations: [], offers: [], queues: [], selected: null, cursor: 0 });
+    store.state.favourites.clear();
     this.showLogin();
   }
 
