@@ -100,6 +100,12 @@ step("a new customer message is on the agent's screen within 2 s", async () => {
   const { page } = people.agent1;
   await visitorChat.say("É o pedido 12345.");
   await page.locator(".msg.customer", { hasText: "pedido 12345" }).waitFor({ timeout: 2000 });
+  // Customer text is text, never markup.
+  await visitorChat.say("<img src=x onerror=\"window.pwned=1\"><b>urgente</b>");
+  const raw = page.locator(".msg.customer .msg-text", { hasText: "<b>urgente</b>" });
+  await raw.waitFor({ timeout: 2000 });
+  assert.equal(await page.locator(".msg.customer img, .msg.customer b").count(), 0);
+  assert.equal(await page.evaluate(() => /** @type {any} */ (window).pwned), undefined);
 });
 
 step("agent1 answers with a / quick reply and a # FAQ article", async () => {
