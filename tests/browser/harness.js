@@ -96,10 +96,11 @@ export class Client {
 }
 
 /** A visitor of the company site writing through the chat widget's API.
- * @param {string} base @param {number} channel @param {string} name */
-export async function visitor(base, channel, name) {
+ * @param {string} base @param {number} channel @param {string} name @param {string} [phone] instead of a random e-mail */
+export async function visitor(base, channel, name, phone) {
   const c = new Client(base);
-  const session = await c.call("POST", `/widget/${channel}/sessions`, { name, email: `${randomBytes(4).toString("hex")}@example.com`, language: "pt-BR" });
+  const contact = phone ? { phone } : { email: `${randomBytes(4).toString("hex")}@example.com` };
+  const session = await c.call("POST", `/widget/${channel}/sessions`, { name, ...contact, language: "pt-BR" });
   c.token = session.token;
   return {
     /** @param {string} text */

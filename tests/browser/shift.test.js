@@ -368,6 +368,33 @@ step("keyboard: Alt+number and Alt+arrows switch conversations; Enter accepts, s
   assert.equal(await a2.locator(".msg.agent .msg-text").last().textContent(), "Bom dia, Xavier!\nEm que posso ajudar?");
 });
 
+step("a customer back on another channel: a closed protocol of mine reopens as a new one from the panel", async () => {
+  const a2 = people.agent2.page;
+  // Zeca writes on WhatsApp; agent2 (the only one ready) closes it.
+  await deliverWa("5511955550001", "Zeca Cliente", ["Quero cancelar"]);
+  const offer = a2.locator(".offer", { hasText: "Zeca Cliente" });
+  await offer.waitFor({ timeout: 5000 });
+  await offer.getByRole("button", { name: "Accept" }).click();
+  await a2.locator("#conv-title", { hasText: "Zeca Cliente" }).waitFor();
+  await a2.getByRole("button", { name: "Close", exact: true }).click();
+  const dialog = a2.locator("dialog", { hasText: "Close the conversation" });
+  await dialog.locator("#close-reason").selectOption({ label: "Elogio" });
+  await dialog.getByRole("button", { name: "Close" }).click();
+  await a2.locator(".conv-item", { hasText: "Zeca Cliente" }).waitFor({ state: "detached" });
+  // The same person, by phone, on the site's chat.
+  const zeca = await visitor(server.base, server.webchat, "Zeca Cliente", "+5511955550001");
+  await zeca.say("Mudei de ideia");
+  const again = a2.locator(".offer", { hasText: "Zeca Cliente" });
+  await again.waitFor({ timeout: 5000 });
+  await again.getByRole("button", { name: "Accept" }).click();
+  await a2.locator("#conv-title", { hasText: "Zeca Cliente" }).waitFor();
+  const closed = a2.locator("at-customer-panel .history li", { hasText: "WA" });
+  await closed.getByRole("button", { name: "New protocol" }).click();
+  // A new WhatsApp protocol, mine, opened and selected.
+  await a2.locator(".conv-item.selected .channel-whatsapp").waitFor();
+  assert.equal(await a2.locator(".conv-item", { hasText: "Zeca Cliente" }).count(), 2);
+});
+
 step("the supervisor changes their own name, colour and language in the profile", async () => {
   const page = people.supervisor.page;
   await page.locator("button.avatar").click();

@@ -137,7 +137,6 @@ class Conversation extends HTMLElement {
       [h("span", { "aria-hidden": "true", text: icon }), h("span", { class: "btn-label", text: t(label) })]);
     const more = disclosure("more", t("conv.more"), "⋯", h("div", { class: "menu" }, [
       h("button", { type: "button", text: t("conv.occurrence"), onclick: () => this.occurrence() }),
-      h("button", { type: "button", text: t("conv.new_protocol"), onclick: () => this.newProtocol() }),
       h("button", { type: "button", text: t("conv.transcript"), onclick: () => this.transcript() }),
       h("button", { type: "button", text: t("conv.transfer_all"), onclick: () => this.transferAll() }),
     ]));
@@ -324,15 +323,6 @@ class Conversation extends HTMLElement {
     toast(t("conv.closed"));
     store.set({ selected: null }, "selected");
     store.refreshConversations().catch(() => {});
-  }
-
-  async newProtocol() {
-    /** @type {any} */ (this.querySelector("div.more"))?.close();
-    try {
-      const c = await api("POST", `/api/inbox/conversations/${this.convId}/new-protocol`);
-      await store.refreshConversations();
-      store.set({ selected: c.id }, "selected");
-    } catch (e) { toast(/** @type {Error} */ (e).message, "error"); }
   }
 
   async transcript() {

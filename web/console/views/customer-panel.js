@@ -85,8 +85,23 @@ class CustomerPanel extends HTMLElement {
         h("span", { class: "muted", text: ` ${when(p.arrived_at, true)} · ${t(`conv.state.${p.status}`)}` }),
         p.agent_name ? h("div", { class: "muted", text: t("panel.by", { agent: p.agent_name }) }) : null,
         counts ? h("div", { class: "muted", text: t("panel.messages_count", { count: p.messages }) + (this.q ? ` · ${t("panel.matching", { count: p.matching })}` : "") }) : null,
+        // A closed conversation of mine can be reopened as a new protocol (the server refuses
+        // while the customer has an open one on that channel).
+        counts && p.status === "closed" && p.agent_id === store.state.me?.user.id
+          ? h("button", { type: "button", class: "link", text: t("conv.new_protocol"), onclick: () => this.newProtocol(p.id) }) : null,
       ]),
     ]);
+  }
+
+  /** @param {number} from a closed conversation of mine */
+  async newProtocol(from) {
+    try {
+      const c = await api("POST", `/api/inbox/conversations/${from}/new-protocol`);
+      await store.refreshConversations();
+      store.set({ selected: c.id }, "selected");
+    } catch (e) {
+      toast(t("common.error", { message: /** @type {Error} */ (e).message }), "error");
+    }
   }
 
   async edit() {
