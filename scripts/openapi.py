@@ -316,6 +316,9 @@ add("/api/auth/login", "post", op("Log in", "auth", ok(ref("Session")), json_bod
                                        "15 minutes (429 with Retry-After). Inactive users and users outside their working hours get 403."))
 add("/api/auth/logout", "post", op("Log out (ends this session)", "auth", {"204": {"description": "Logged out"}}))
 add("/api/auth/me", "get", op("The current user and company", "auth", ok(ref("Me"))))
+add("/api/auth/me", "patch", op("Change my own name or language", "auth", ok(ref("Me")),
+                                json_body(obj({"display_name": S, "language": enum("pt-BR", "es", "en")})), ("400", "401", "415", "422", "503"),
+                                desc="Validated as an admin's edit of the user; other fields are refused (422)."))
 add("/api/auth/password", "post", op("Change my password", "auth", ok(ref("Session"), desc="Changed; other sessions revoked; a new one returned"),
                                      json_body(ref("PasswordChange")), ("400", "401", "403", "415", "422", "503")))
 
@@ -567,7 +570,9 @@ add("/api/inbox/conversations/{id}/transfer-targets", "get", op("Who I may trans
     desc="Available agents with room (paused ones where the group allows), never the holder; the active groups the group may transfer to."))
 add("/api/inbox/conversations/{id}/messages", "get", op("Messages, oldest first, after a cursor", "inbox",
     ok({"type": "object", "properties": {"items": {"type": "array", "items": ref("Message")}, "cursor": I}}),
-    params=[CONV, param("after", I, "query"), param("limit", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}, "query")],
+    params=[CONV, param("after", I, "query"), param("limit", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}, "query"),
+            param("before", I, "query", "The page just before this message id instead (paging back from the end)"),
+            param("latest", {"type": "boolean"}, "query", "true: the newest page (how the console opens a conversation)")],
     errors=("401", "403", "404", "422", "503")))
 add("/api/inbox/conversations/{id}/messages", "post", op("Send a text to the customer", "inbox", ok(ref("Message"), "201", "Queued for delivery"),
     text_body, INBOX, params=[CONV], desc="409 agent_paused (\"You are paused! Do you want to resume?\"), agent_offline, conversation_closed; "
@@ -611,6 +616,24 @@ add("/api/inbox/conversations/{id}/occurrences", "post", op("Record an occurrenc
 add("/api/inbox/conversations/{id}/favourite", "put", op("Favourite", "inbox", {"204": {"description": "Done"}}, params=[CONV], errors=INBOX))
 add("/api/inbox/conversations/{id}/favourite", "delete", op("Unfavourite", "inbox", {"204": {"description": "Done"}}, params=[CONV], errors=INBOX))
 
+NAMED = {"type": "object", "properties": {"id": I, "name": S}}
+CHOICE = {"type": "object", "properties": {"id": I, "name": S, "children": {"type": "array", "items": NAMED}}}
+add("/api/inbox/conversations/{id}/options", "get", op("What the console may offer in this conversation", "inbox",
+    ok({"type": "object", "properties": {
+        "group": NAMED,
+        "classification": {"type": ["object", "null"], "properties": {"id": I, "name": S, "reasons": {"type": "array", "items": CHOICE}}},
+        "classification_mandatory": {"type": "boolean"},
+        "attachments": {"type": "object", "properties": {"image": {"type": "boolean"}, "audio": {"type": "boolean"}, "video": {"type": "boolean"},
+                                                         "documents": {"type": "boolean"}, "max_bytes": I}},
+        "receive_only": {"type": "boolean"},
+        "quick_replies": {"type": "array", "items": {"type": "object", "properties": {"shortcut": S, "text": S}}},
+        "transfer_groups": {"type": "array", "items": NAMED},
+        "transfer_agents": {"type": "array", "items": {"type": "object", "properties": {
+            "id": I, "display_name": S, "status": S, "load": I, "max_concurrent": I}}}}}),
+    params=[CONV], errors=INBOX,
+    desc="The conversation's group rules that agents cannot read from the configuration API: its active classification tree and "
+         "whether closing needs it, which files may be sent and how large, its quick replies, and the groups and available colleagues "
+         "it may be transferred to."))
 add("/api/inbox/queues", "get", op("Waiting customers in my groups", "inbox",
     ok({"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
         "group_id": I, "name": S, "waiting": I, "oldest_arrival": NS}}}}})))

@@ -1,4 +1,4 @@
-// The start page: log in, change a first-login password, see who you are.
+// The start page: log in and change a first-login password; then the console takes over.
 const $ = (id) => document.getElementById(id);
 let session = JSON.parse(sessionStorage.getItem("atende.session") || "null");
 
@@ -27,6 +27,8 @@ async function render() {
   try {
     const me = await api("GET", "/api/auth/me");
     if (me.user.must_change_password) return show("password-box");
+    // Agents, supervisors and admins all work in the console.
+    return window.location.assign("/console/");
     $("greeting").textContent = `Olá, ${me.user.display_name}`;
     const rows = [["Usuário", me.user.username], ["Perfil", me.user.profile], ["Empresa", me.tenant.name]];
     $("me").replaceChildren(...rows.flatMap(([k, v]) => {

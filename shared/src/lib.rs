@@ -7,6 +7,7 @@ pub mod api;
 pub mod auth;
 pub mod client;
 pub mod config;
+pub mod console;
 pub mod context;
 pub mod conversation;
 pub mod db;

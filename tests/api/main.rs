@@ -8,6 +8,7 @@ mod busy;
 mod channels;
 mod clients;
 mod config;
+mod console;
 mod errors;
 mod fake;
 mod headers;

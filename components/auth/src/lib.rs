@@ -10,6 +10,7 @@ pub fn router() -> Router {
         .post("/api/auth/login", auth::login)
         .post("/api/auth/logout", auth::logout)
         .get("/api/auth/me", auth::me)
+        .patch("/api/auth/me", auth::update_me)
         .post("/api/auth/password", auth::change_password)
 }
 

@@ -2,7 +2,7 @@
 // The `#[http_component]` macro expands to the unsafe WIT export glue; our code has none.
 #![cfg_attr(target_arch = "wasm32", allow(unsafe_code))]
 
-use atende_shared::api::inbox;
+use atende_shared::api::{console, inbox};
 use atende_shared::Router;
 
 pub fn router() -> Router {
@@ -14,6 +14,7 @@ pub fn router() -> Router {
         .get("/api/inbox/conversations", inbox::conversations)
         .get("/api/inbox/conversations/{id}", inbox::conversation)
         .get("/api/inbox/conversations/{id}/messages", inbox::messages)
+        .get("/api/inbox/conversations/{id}/options", console::options)
         .post("/api/inbox/conversations/{id}/messages", inbox::send)
         .post("/api/inbox/conversations/{id}/notes", inbox::note)
         .post("/api/inbox/conversations/{id}/read", inbox::read)

@@ -55,3 +55,31 @@ pub fn change_password(ctx: &Ctx, req: &Request) -> AppResult<Response> {
         &body.new_password,
     )?)
 }
+
+/// What anyone may change of their own profile.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProfileBody {
+    display_name: Option<String>,
+    language: Option<String>,
+}
+
+/// `PATCH /api/auth/me`: my name and language, validated as an admin's edit would be.
+pub fn update_me(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    let principal = auth::authenticate(ctx, req)?;
+    let body: ProfileBody = req.json()?;
+    let user = crate::user::service::update(
+        ctx,
+        principal.tenant_id(),
+        principal.user_id(),
+        crate::user::UpdateUser {
+            display_name: body.display_name,
+            language: body.language,
+            ..Default::default()
+        },
+    )?;
+    ok(&Me {
+        user: &user,
+        tenant: &principal.tenant,
+    })
+}

@@ -57,7 +57,8 @@ pub fn transfer_targets(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     ok(&inbox::transfer_targets(ctx, &me, req.param("id")?)?)
 }
 
-/// Messages oldest to newest after `after`, at most `limit` (default 50, at most 200).
+/// Messages oldest to newest after `after`, at most `limit` (default 50, at most 200); with
+/// `before` (or `latest=true`), the page just before that message (or the newest page).
 pub fn messages(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let me = authenticate(ctx, req)?;
     let conversation = inbox::readable(ctx, &me, req.param("id")?)?;
@@ -66,6 +67,18 @@ pub fn messages(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let limit = query.parse::<i64>("limit")?.unwrap_or(50);
     if !(1..=200).contains(&limit) {
         return Err(AppError::invalid("limit", "must be 1 to 200"));
+    }
+    let before = query.parse::<i64>("before")?;
+    if before.is_some() || query.get("latest") == Some("true") {
+        let items = crate::console::sql::messages_before(
+            ctx.db,
+            me.tenant_id(),
+            conversation.id,
+            before,
+            limit,
+        )?;
+        let cursor = items.last().map_or(0, |m| m.id);
+        return ok(&serde_json::json!({"items": items, "cursor": cursor}));
     }
     let items =
         conversation_sql::messages_after(ctx.db, me.tenant_id(), conversation.id, after, limit)?;

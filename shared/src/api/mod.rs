@@ -5,6 +5,7 @@ pub mod auth;
 pub mod classifications;
 pub mod clients;
 pub mod config;
+pub mod console;
 pub mod groups;
 pub mod hooks;
 pub mod inbox;

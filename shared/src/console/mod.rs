@@ -1,0 +1,131 @@
+//! What the agent console needs to draw one conversation's controls that agents cannot read
+//! from the configuration APIs (groups are for supervisors and admins): the group's close
+//! rules with its classification tree, which files may be sent and how large, the quick
+//! replies of the group, and whom it may be transferred to.
+
+pub mod sql;
+
+use crate::auth::Principal;
+use crate::config::classification::ClassificationDoc;
+use crate::context::Ctx;
+use crate::enums::Status;
+use crate::errors::AppResult;
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct Options {
+    pub group: Named,
+    pub classification: Option<Tree>,
+    pub classification_mandatory: bool,
+    pub attachments: Attachments,
+    pub receive_only: bool,
+    pub quick_replies: Vec<sql::QuickReply>,
+    pub transfer_groups: Vec<Named>,
+    /// Members of the conversation's group who are ready (or paused, where the group allows
+    /// transfers to paused agents) and have room.
+    pub transfer_agents: Vec<sql::Colleague>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Named {
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Attachments {
+    pub image: bool,
+    pub audio: bool,
+    pub video: bool,
+    pub documents: bool,
+    pub max_bytes: usize,
+}
+
+/// A classification with only its active nodes: what a close may choose.
+#[derive(Debug, Serialize)]
+pub struct Tree {
+    pub id: i64,
+    pub name: String,
+    pub reasons: Vec<Choice>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Choice {
+    pub id: u32,
+    pub name: String,
+    pub children: Vec<Choice>,
+}
+
+fn active(nodes: &[crate::config::classification::Node]) -> Vec<Choice> {
+    nodes
+        .iter()
+        .filter(|n| n.status == Status::Active)
+        .filter_map(|n| {
+            n.id.map(|id| Choice {
+                id,
+                name: n.name.clone(),
+                children: active(&n.children),
+            })
+        })
+        .collect()
+}
+
+pub fn options(ctx: &Ctx, me: &Principal, id: i64) -> AppResult<Options> {
+    let (conversation, group) = crate::inbox::actionable(ctx, me, id)?;
+    let tenant = me.tenant_id();
+    let group_id = conversation.group_id.unwrap_or(0);
+    let classification = match group.classification_id {
+        Some(c) => crate::config::sql::get(ctx.db, tenant, "classification", c)?
+            .filter(|s| s.status == Status::Active)
+            .and_then(|s| {
+                serde_json::from_str::<ClassificationDoc>(&s.data)
+                    .ok()
+                    .map(|doc| Tree {
+                        id: s.id,
+                        name: doc.name,
+                        reasons: active(&doc.reasons),
+                    })
+            }),
+        None => None,
+    };
+    let mut transfer_groups = Vec::new();
+    for target in &group.transfer_group_ids {
+        let found = crate::config::sql::get(ctx.db, tenant, "group", *target)?
+            .filter(|s| s.status == Status::Active)
+            .and_then(|s| {
+                serde_json::from_str::<crate::config::group::GroupDoc>(&s.data)
+                    .ok()
+                    .map(|doc| Named {
+                        id: s.id,
+                        name: doc.name,
+                    })
+            });
+        transfer_groups.extend(found);
+    }
+    let flags = &group.flags;
+    Ok(Options {
+        group: Named {
+            id: group_id,
+            name: group.name.clone(),
+        },
+        classification,
+        classification_mandatory: group.classification_mandatory,
+        attachments: Attachments {
+            image: flags.allow_image,
+            audio: flags.allow_audio,
+            video: flags.allow_video,
+            documents: flags.allow_documents,
+            max_bytes: crate::conversation::inbound::MAX_ATTACHMENT,
+        },
+        receive_only: flags.receive_only,
+        quick_replies: sql::quick_replies(ctx.db, tenant, group_id)?,
+        transfer_groups,
+        transfer_agents: sql::colleagues(
+            ctx.db,
+            tenant,
+            group_id,
+            me.user_id(),
+            flags.transfer_to_paused,
+        )?,
+    })
+}

@@ -1,0 +1,114 @@
+// The supervisor's screens drawn from the reports API's agreed shapes (the contracts of issue
+// 15), served by the browser whether or not this server has the reports routes, so the
+// drawing is checked against known numbers; the shift test covers the real routes where the
+// server has them.
+
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { axe, consoleAs, launch, shot, startAtende } from "./harness.js";
+
+/** @type {Awaited<ReturnType<typeof startAtende>>} */
+let server;
+/** @type {import("playwright-core").Browser} */
+let browser;
+
+before(async () => {
+  server = await startAtende();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** @param {number} queued @param {string} status */
+const dashboard = (queued, status) => ({
+  groups: [{ group_id: 4, name: "Suporte", bot: 1, queued, offered: 1, assigned: 3, pending: 0, longest_wait_seconds: 95 }],
+  agents: [
+    { user_id: 4, display_name: "Alice Agente", status, pause_reason: status === "paused" ? "Almoço" : null, load: 2, max_concurrent: 5 },
+    { user_id: 5, display_name: "Bruno Agente", status: "ready", pause_reason: null, load: 1, max_concurrent: 5 },
+  ],
+  totals: { bot: 1, queued, offered: 1, assigned: 3, pending: 0 },
+});
+
+test("the dashboard follows the reports API within 2 s; history pages, filters and shows a transcript", async () => {
+  const { page, context, problems } = await consoleAs(browser, server.base, "supervisor");
+  let current = dashboard(2, "ready");
+  await context.route("**/api/reports/dashboard", (route) => route.fulfill({ json: current }));
+  /** @type {string[]} */
+  const historyQueries = [];
+  await context.route("**/api/reports/history?*", (route) => {
+    const url = new URL(route.request().url());
+    historyQueries.push(url.search);
+    const second = url.searchParams.get("cursor") === "next-1";
+    route.fulfill({ json: {
+      items: [{ id: second ? 2 : 1, protocol: second ? "WA00000000002" : "WC00000000001", channel: second ? "whatsapp" : "webchat",
+        client_name: second ? "Wagner" : "Vera", phone: null, agent_id: 5, agent_name: "Bruno Agente", group_id: 4, group_name: "Suporte",
+        status: "closed", started_at: "2026-11-29T10:00:00Z", closed_at: "2026-11-29T10:20:00Z", waiting_seconds: 30, handling_seconds: 1200,
+        classification: ["Dúvida", "Entrega"], resolved: true, survey_score: null }],
+      next: second ? null : "next-1",
+    } });
+  });
+  await context.route("**/api/reports/conversations/1", (route) => route.fulfill({ json: {
+    conversation: { id: 1, protocol: "WC00000000001" },
+    messages: [
+      { id: 1, role: "customer", sender_name: "Vera", kind: "text", body: "Quando chega?", attachment_id: null, created_at: "2026-11-29T10:00:00Z" },
+      { id: 2, role: "agent", sender_name: "Bruno Agente", kind: "text", body: "Em 5 dias úteis.", attachment_id: null, created_at: "2026-11-29T10:01:00Z" },
+    ],
+    timeline: [], survey_answers: [],
+  } }));
+
+  await page.reload();
+  await page.locator("#dash-groups tr[data-group='4'] td[data-col='queued']", { hasText: "2" }).waitFor();
+  assert.match(await page.locator("#dash-groups tr[data-group='4']").innerText(), /1 min/);
+  current = dashboard(5, "paused");
+  await page.locator("#dash-groups tr[data-group='4'] td[data-col='queued']", { hasText: "5" }).waitFor({ timeout: 2000 });
+  await page.locator("#dash-agents tr[data-agent='4']", { hasText: "Paused: Almoço" }).waitFor({ timeout: 2000 });
+  assert.equal(await page.locator(".kpi[data-kpi='queued'] .kpi-value").innerText(), "5");
+  assert.deepEqual(await axe(page), []);
+  await shot(page, "supervisor-dashboard");
+
+  await page.getByRole("button", { name: "History" }).click();
+  await page.locator("#hist-group option", { hasText: "Suporte" }).waitFor({ state: "attached" });
+  await page.locator("#hist-group").selectOption({ label: "Suporte" });
+  await page.getByLabel("Protocol").fill("WC00000000001");
+  await page.getByRole("button", { name: "Search" }).click();
+  await page.locator("at-history tbody tr", { hasText: "WC00000000001" }).waitFor();
+  assert.match(historyQueries[0], /group_id=\d+/);
+  assert.match(historyQueries[0], /protocol=WC00000000001/);
+  assert.match(await page.locator("at-history tbody tr").first().innerText(), /Dúvida › Entrega/);
+  await page.getByRole("button", { name: "More results" }).click();
+  await page.locator("at-history tbody tr", { hasText: "WA00000000002" }).waitFor();
+  assert.equal(await page.getByRole("button", { name: "More results" }).count(), 0);
+  await page.locator("at-history tbody tr", { hasText: "WC00000000001" }).getByRole("button", { name: "Transcript" }).click();
+  await page.locator("dialog .msg.agent", { hasText: "Em 5 dias úteis." }).waitFor();
+  assert.match(await page.locator("dialog .msg.agent").innerText(), /Bruno Agente/);
+  await shot(page, "supervisor-transcript");
+  assert.deepEqual(await axe(page), []);
+  await page.locator("dialog").getByRole("button", { name: "Cancel" }).click();
+  // A server without exports: said so, not a broken download.
+  await context.route("**/api/reports/history.csv?*", (route) => route.fulfill({ status: 404, json: { error: { code: "not_found", message: "no route" } } }));
+  await page.getByRole("button", { name: "Export CSV" }).click();
+  await page.locator(".toast", { hasText: "Not available yet on this server." }).waitFor();
+
+  // Service level, productivity and surveys for a period.
+  await context.route("**/api/reports/service-level?*", (route) => route.fulfill({ json: { from: "", to: "", groups: [
+    { group_id: 4, group_name: "Suporte", volume: 40, answered: 36, abandoned: 4, avg_wait_seconds: 75, avg_first_response_seconds: 130,
+      avg_handling_seconds: 600, sla_minutes: 5, within_sla: 30, within_sla_percent: 83.3, transfers: 2 }] } }));
+  await context.route("**/api/reports/productivity?*", (route) => route.fulfill({ json: { from: "", to: "", agents: [
+    { agent_id: 4, display_name: "Alice Agente", handled: 21, avg_handling_seconds: 540, transfers: 1, ready_seconds: 25200, paused_seconds: 3600,
+      paused_by_reason: { "Almoço": 3600 }, offline_seconds: 0 }] } }));
+  await context.route("**/api/reports/surveys?*", (route) => route.fulfill({ json: { from: "", to: "",
+    csat: { answers: 10, distribution: [], satisfied: 9, score: 90 }, nps: { answers: 8, promoters: 5, passives: 2, detractors: 1, score: 50 }, open_answers: [] } }));
+  await page.getByRole("button", { name: "Reports" }).click();
+  await page.locator("#rep-sl tbody tr", { hasText: "Suporte" }).waitFor();
+  assert.match(await page.locator("#rep-sl tbody tr").innerText(), /40\s+36\s+4\s+1 min\s+2 min\s+10 min\s+83%\s+2/);
+  assert.match(await page.locator("#rep-prod tbody tr").innerText(), /Alice Agente\s+21\s+9 min\s+1\s+7 h\s+1 h/);
+  await page.locator("#rep-surveys .kpi", { hasText: "CSAT" }).getByText("90%").waitFor();
+  await page.locator("#rep-surveys .kpi", { hasText: "NPS" }).getByText("50", { exact: true }).waitFor();
+  assert.deepEqual(await axe(page), []);
+  await shot(page, "supervisor-reports");
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -1,0 +1,339 @@
+// One conversation: its header and actions, its messages (opened at the end, paged back 50 at
+// a time so a long conversation opens at once), and the composer.
+
+import { api, download, saveBlob } from "../api.js";
+import { disclosure, h, toast } from "../dom.js";
+import { t, when } from "../i18n.js";
+import { store } from "../store.js";
+import { chooseTags, closeDialog, occurrenceDialog, transferDialog } from "./actions.js";
+import { channelIcon } from "./conversation-list.js";
+import "./composer.js";
+
+const PAGE = 50;
+const DELIVERY_REFRESH_MS = 5000;
+
+/** Object URLs of attachments already fetched, by attachment id. @type {Map<number, string>} */
+const blobs = new Map();
+
+/** @param {number} id */
+async function attachmentUrl(id) {
+  let url = blobs.get(id);
+  if (!url) {
+    url = URL.createObjectURL(await download(`/api/inbox/attachments/${id}`));
+    blobs.set(id, url);
+  }
+  return url;
+}
+
+/** The file part of a message: an image preview, an audio player, or a download button.
+ * @param {any} m */
+function attachment(m) {
+  const name = m.payload?.filename || m.body || "file";
+  const box = h("div", { class: "attachment" });
+  const save = h("button", { type: "button", class: "link", text: t("att.download", { name }),
+    onclick: async () => {
+      try { saveBlob(await download(`/api/inbox/attachments/${m.attachment_id}`), name); } catch (e) { toast(/** @type {Error} */ (e).message, "error"); }
+    } });
+  if (m.kind === "image" || m.kind === "audio" || m.kind === "video") {
+    const media = m.kind === "image"
+      ? h("img", { alt: name, loading: "lazy", class: "preview" })
+      : h(m.kind, { controls: true, preload: "none", "aria-label": name });
+    attachmentUrl(m.attachment_id).then((url) => { /** @type {HTMLImageElement} */ (media).src = url; }).catch(() => media.remove());
+    box.append(media);
+  }
+  box.append(save);
+  return box;
+}
+
+/** One message, coloured by who wrote it, with its delivery state. @param {any} m @param {Map<number, string>} names */
+export function messageView(m, names) {
+  const role = m.role;
+  const who = role === "agent" || role === "note" ? (m.sender_name || names.get(m.sender_id) || t(`role.${role}`)) : t(`role.${role}`);
+  const body = m.attachment_id ? attachment(m) : h("div", { class: "msg-text", text: m.body ?? "" });
+  const caption = m.attachment_id && m.body && m.body !== m.payload?.filename ? h("div", { class: "msg-text", text: m.body }) : null;
+  const delivery = m.delivery
+    ? h("span", { class: `delivery ${m.delivery}`, title: m.delivery === "failed" ? t("delivery.failed", { reason: m.delivery_error || "" }) : t(`delivery.${m.delivery}`) }, [
+      h("span", { "aria-hidden": "true", text: { queued: "🕓", sent: "✓", delivered: "✓✓", read: "✓✓", failed: "⚠" }[/** @type {"sent"} */ (m.delivery)] || "" }),
+      h("span", { class: m.delivery === "failed" ? "" : "visually-hidden", text: m.delivery === "failed" ? t("delivery.failed", { reason: m.delivery_error || "" }) : t(`delivery.${m.delivery}`) }),
+    ])
+    : null;
+  if (role === "system") return h("li", { class: "msg system", dataset: { id: String(m.id) } }, [h("span", { text: m.body ?? "" }), h("time", { text: when(m.created_at) })]);
+  return h("li", { class: `msg ${role}`, dataset: { id: String(m.id) } }, [
+    h("div", { class: "msg-who" }, [h("span", { text: who }), h("time", { datetime: m.created_at, text: when(m.created_at) })]),
+    body,
+    caption,
+    delivery ? h("div", { class: "msg-foot" }, [delivery]) : null,
+  ]);
+}
+
+class Conversation extends HTMLElement {
+  connectedCallback() {
+    this.off = store.on("selected", () => this.open(store.state.selected));
+    this.addEventListener("feed", (ev) => this.onFeed(/** @type {CustomEvent} */ (ev).detail));
+    this.refresher = setInterval(() => this.refreshDelivery(), DELIVERY_REFRESH_MS);
+    this.open(store.state.selected);
+  }
+
+  disconnectedCallback() {
+    this.off?.();
+    clearInterval(this.refresher);
+  }
+
+  /** @param {number | null} id */
+  async open(id) {
+    this.convId = id;
+    this.options = null;
+    /** @type {any[]} */ this.messages = [];
+    this.earliestLoaded = false;
+    if (!id) {
+      this.replaceChildren(h("section", { class: "conv-pane empty-pane" }, [h("p", { class: "empty", text: t("conv.empty") })]));
+      return;
+    }
+    this.replaceChildren(h("section", { class: "conv-pane" }, [h("p", { class: "empty", text: t("common.loading") })]));
+    try {
+      const [detail, options, page, tags] = await Promise.all([
+        api("GET", `/api/inbox/conversations/${id}`),
+        api("GET", `/api/inbox/conversations/${id}/options`),
+        api("GET", `/api/inbox/conversations/${id}/messages?latest=true&limit=${PAGE}`),
+        api("GET", "/api/admin/tags?status=active&per_page=100").catch(() => /** @type {{items: any[]}} */ ({ items: [] })),
+      ]);
+      if (this.convId !== id) return;
+      this.detail = detail;
+      this.options = options;
+      // Servers that say whether it is a favourite of mine.
+      if (detail.favourite === true) store.state.favourites.add(id);
+      /** @type {any[]} */ this.allTags = tags.items;
+      /** @type {{id: number, name: string, color: string}[]} */
+      this.tags = (detail.tags || []).map((/** @type {any} */ x) => typeof x === "string" ? this.allTags.find((tg) => tg.name === x) || { id: 0, name: x, color: "#607d8b" } : x);
+      this.messages = page.items;
+      this.earliestLoaded = page.items.length < PAGE;
+      this.render();
+      this.markRead();
+      this.dispatchEvent(new CustomEvent("opened", { bubbles: true, detail: { conversation: detail.conversation } }));
+      document.querySelector("at-customer-panel")?.dispatchEvent(new CustomEvent("client", { detail: detail.conversation.client_id }));
+    } catch (e) {
+      this.replaceChildren(h("section", { class: "conv-pane" }, [h("p", { class: "empty", role: "alert", text: /** @type {Error} */ (e).message })]));
+    }
+  }
+
+  /** Names of the people who wrote, for the message headers. */
+  names() {
+    /** @type {Map<number, string>} */
+    const names = new Map();
+    for (const a of this.options?.transfer_agents || []) names.set(a.id, a.display_name);
+    const me = store.state.me.user;
+    names.set(me.id, me.display_name);
+    return names;
+  }
+
+  render() {
+    const c = this.detail.conversation;
+    const summary = store.state.conversations.find((x) => x.id === c.id);
+    const name = summary?.client_name || c.protocol;
+    const fav = store.state.favourites.has(c.id);
+    const open = c.status !== "closed";
+    /** @param {string} label @param {string} icon @param {() => void} fn @param {string} [cls] */
+    const action = (label, icon, fn, cls = "") => h("button", { type: "button", class: `icon-btn ${cls}`, title: t(label), "aria-label": t(label), onclick: fn },
+      [h("span", { "aria-hidden": "true", text: icon }), h("span", { class: "btn-label", text: t(label) })]);
+    const more = disclosure("more", t("conv.more"), "⋯", h("div", { class: "menu" }, [
+      h("button", { type: "button", text: t("conv.occurrence"), onclick: () => this.occurrence() }),
+      h("button", { type: "button", text: t("conv.transcript"), onclick: () => this.transcript() }),
+      h("button", { type: "button", text: t("conv.transfer_all"), onclick: () => this.transferAll() }),
+    ]));
+    this.list = h("ol", { class: "messages", "aria-label": t("conv.messages") }, this.messages.map((m) => messageView(m, this.names())));
+    this.scroller = h("div", { class: "scroller", tabindex: "0", "aria-label": t("conv.messages"), onscroll: () => this.onScroll() }, [
+      this.earliestLoaded ? null : h("button", { type: "button", class: "secondary small earlier", text: t("conv.earlier"), onclick: () => this.loadEarlier() }),
+      this.list,
+    ]);
+    this.replaceChildren(h("section", { class: "conv-pane", "aria-labelledby": "conv-title" }, [
+      h("header", { class: "conv-head" }, [
+        h("button", { type: "button", class: "icon-btn back", title: t("conv.back"), "aria-label": t("conv.back"), onclick: () => store.set({ selected: null }, "selected") }, [h("span", { "aria-hidden": "true", text: "←" })]),
+        channelIcon(c.channel_type),
+        h("div", { class: "conv-title" }, [
+          h("h2", { id: "conv-title", text: name }),
+          h("span", { class: "muted", text: `${t("conv.protocol", { protocol: c.protocol })} · ${t(`conv.state.${c.status}`)} · ${this.options.group.name}` }),
+        ]),
+        h("div", { class: "conv-actions" }, [
+          action(fav ? "conv.unfavourite" : "conv.favourite", fav ? "★" : "☆", () => this.favourite(!fav), fav ? "on" : ""),
+          open ? action("conv.tags", "🏷", () => this.editTags()) : null,
+          open ? action("conv.transfer", "⇄", () => this.transfer()) : null,
+          open && c.status === "assigned" ? action("conv.pending", "⏸", () => this.move("pending")) : null,
+          open && c.status === "pending" ? action("conv.resume", "▶", () => this.move("resume")) : null,
+          open ? action("conv.close", "✔", () => this.close(), "danger") : null,
+          more,
+          h("button", { type: "button", class: "icon-btn panel-toggle", title: t("conv.panel"), "aria-label": t("conv.panel"),
+            onclick: () => document.querySelector("at-customer-panel")?.classList.toggle("open") }, [h("span", { "aria-hidden": "true", text: "👤" })]),
+        ]),
+      ]),
+      this.tags.length ? h("div", { class: "tag-row", "aria-label": t("tags.title") }, this.tags.map((tg) =>
+        h("span", { class: "tag", style: { "--tag": tg.color } }, [tg.name]))) : null,
+      // Servers that list the conversation's occurrences in its details.
+      this.detail.occurrences?.length ? h("ul", { class: "occurrence-row", "aria-label": t("occ.list") }, this.detail.occurrences.map((/** @type {any} */ o) =>
+        h("li", { class: "occurrence", title: o.comment || "" }, [`⚑ ${o.name || ""}${o.comment ? ` — ${o.comment}` : ""}`]))) : null,
+      this.scroller,
+      open ? h("at-composer") : h("p", { class: "closed-note", text: t("conv.closed") }),
+    ]));
+    const composer = /** @type {any} */ (this.querySelector("at-composer"));
+    if (composer) composer.setup(c, this.options, (/** @type {any} */ m) => this.appended(m));
+    this.scrollToEnd();
+  }
+
+  scrollToEnd() {
+    requestAnimationFrame(() => { if (this.scroller) this.scroller.scrollTop = this.scroller.scrollHeight; });
+  }
+
+  onScroll() {
+    if (this.scroller && this.scroller.scrollTop < 40 && !this.earliestLoaded && !this.loading) this.loadEarlier();
+  }
+
+  /** The page before the oldest shown, kept in place on screen. */
+  async loadEarlier() {
+    if (!this.messages.length || !this.scroller || !this.list) return;
+    this.loading = true;
+    try {
+      const page = await api("GET", `/api/inbox/conversations/${this.convId}/messages?before=${this.messages[0].id}&limit=${PAGE}`);
+      const before = this.scroller.scrollHeight;
+      this.messages = [...page.items, ...this.messages];
+      this.list.prepend(...page.items.map((/** @type {any} */ m) => messageView(m, this.names())));
+      if (page.items.length < PAGE) {
+        this.earliestLoaded = true;
+        this.scroller.querySelector(".earlier")?.remove();
+      }
+      this.scroller.scrollTop += this.scroller.scrollHeight - before;
+    } catch (e) {
+      toast(/** @type {Error} */ (e).message, "error");
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  /** A message I just sent or wrote. @param {any} m */
+  appended(m) {
+    if (!this.list || this.messages.some((x) => x.id === m.id)) return;
+    this.messages.push(m);
+    this.list.append(messageView(m, this.names()));
+    this.scrollToEnd();
+    // The list shows the last message.
+    store.refreshConversations().catch(() => {});
+  }
+
+  /** @param {import("../store.js").FeedEvent[]} events */
+  async onFeed(events) {
+    const mine = events.filter((e) => e.conversation_id === this.convId);
+    // Still opening: what it loads is at least as new as these events.
+    if (!mine.length || !this.convId || !this.options) return;
+    if (mine.some((e) => e.kind !== "message")) {
+      const still = await api("GET", `/api/inbox/conversations/${this.convId}`).catch(() => /** @type {any} */ (null));
+      if (!still || still.conversation.agent_id !== store.state.me.user.id) {
+        store.set({ selected: null }, "selected");
+        return;
+      }
+      this.detail = still;
+      this.render();
+    }
+    // A message may come in the same batch as a change of state.
+    await this.fetchNew();
+  }
+
+  async fetchNew() {
+    const last = this.messages.length ? this.messages[this.messages.length - 1].id : 0;
+    const page = await api("GET", `/api/inbox/conversations/${this.convId}/messages?after=${last}&limit=200`).catch(() => /** @type {any} */ (null));
+    if (!page) return;
+    for (const m of page.items) this.appended(m);
+    this.markRead();
+  }
+
+  markRead() {
+    const last = this.messages[this.messages.length - 1];
+    if (!last || !this.convId) return;
+    api("POST", `/api/inbox/conversations/${this.convId}/read`, { up_to: last.id })
+      .then(() => store.refreshConversations())
+      .catch(() => {});
+  }
+
+  /** Delivery states change outside the feed (the provider's receipts): refresh the last page. */
+  async refreshDelivery() {
+    if (!this.convId || !this.list || document.hidden) return;
+    const pending = this.messages.slice(-PAGE).some((m) => m.role === "agent" && m.delivery && m.delivery !== "read" && m.delivery !== "failed");
+    if (!pending) return;
+    const page = await api("GET", `/api/inbox/conversations/${this.convId}/messages?latest=true&limit=${PAGE}`).catch(() => /** @type {any} */ (null));
+    if (!page) return;
+    for (const m of page.items) {
+      const at = this.messages.findIndex((x) => x.id === m.id);
+      if (at >= 0 && this.messages[at].delivery !== m.delivery) {
+        this.messages[at] = m;
+        this.list.querySelector(`[data-id="${m.id}"]`)?.replaceWith(messageView(m, this.names()));
+      }
+    }
+  }
+
+  /** @param {boolean} on */
+  async favourite(on) {
+    try {
+      await api(on ? "PUT" : "DELETE", `/api/inbox/conversations/${this.convId}/favourite`);
+      if (on) store.state.favourites.add(/** @type {number} */ (this.convId)); else store.state.favourites.delete(/** @type {number} */ (this.convId));
+      store.set({}, "conversations");
+      this.render();
+    } catch (e) { toast(/** @type {Error} */ (e).message, "error"); }
+  }
+
+  async editTags() {
+    const result = await chooseTags(/** @type {number} */ (this.convId), this.allTags, this.tags);
+    if (result) { this.tags = result; this.render(); }
+  }
+
+  async transfer() {
+    if (await transferDialog(/** @type {number} */ (this.convId), this.options, false)) {
+      toast(t("transfer.done"));
+      store.set({ selected: null }, "selected");
+      store.refreshConversations().catch(() => {});
+    }
+  }
+
+  async transferAll() {
+    /** @type {any} */ (this.querySelector("div.more"))?.close();
+    if (await transferDialog(/** @type {number} */ (this.convId), this.options, true)) {
+      store.set({ selected: null }, "selected");
+      store.refreshConversations().catch(() => {});
+    }
+  }
+
+  async occurrence() {
+    /** @type {any} */ (this.querySelector("div.more"))?.close();
+    if (!(await occurrenceDialog(/** @type {number} */ (this.convId)))) return;
+    const fresh = await api("GET", `/api/inbox/conversations/${this.convId}`).catch(() => /** @type {any} */ (null));
+    if (fresh && this.detail && fresh.conversation.id === this.convId) {
+      this.detail = fresh;
+      this.render();
+    }
+  }
+
+  /** @param {"pending" | "resume"} what */
+  async move(what) {
+    try {
+      this.detail.conversation = await api("POST", `/api/inbox/conversations/${this.convId}/${what}`);
+      await store.refreshConversations();
+      this.render();
+    } catch (e) { toast(/** @type {Error} */ (e).message, "error"); }
+  }
+
+  async close() {
+    const closed = await closeDialog(/** @type {number} */ (this.convId), this.options);
+    if (!closed) return;
+    toast(t("conv.closed"));
+    store.set({ selected: null }, "selected");
+    store.refreshConversations().catch(() => {});
+  }
+
+  async transcript() {
+    /** @type {any} */ (this.querySelector("div.more"))?.close();
+    try {
+      saveBlob(await download(`/api/reports/conversations/${this.convId}/transcript.pdf`), `${this.detail.conversation.protocol}.pdf`);
+    } catch (e) {
+      const err = /** @type {any} */ (e);
+      toast(err.status === 404 ? t("common.not_available") : err.message, "error");
+    }
+  }
+}
+
+customElements.define("at-conversation", Conversation);
