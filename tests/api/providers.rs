@@ -345,6 +345,13 @@ fn an_agent_downloads_an_inbound_whatsapp_photo() {
     assert_eq!(file.status(), 200);
     assert_eq!(file.body(), b"JPEG-BYTES-OF-THE-PHOTO");
     assert_eq!(file.headers()["content-type"], "image/jpeg");
+    // The agent's feed said the message changed (the file arrived).
+    let feed = app.get(&agent, "/api/inbox/events?after=0");
+    assert!(
+        feed.body.to_string().contains("message_updated"),
+        "{}",
+        feed.body
+    );
 }
 
 #[test]
@@ -514,7 +521,7 @@ fn postmark_inbound_with_basic_auth_threads_replies_and_replies_go_out_through_p
         "email",
         "Postmark",
         json!({"provider": "postmark", "inbound_user": "atende",
-        "inbound_secret": "pm-hook-pass", "from_address": "suporte@acme.com", "api_key": "pm-server-token",
+        "inbound_secret": "pm-hook-pass", "from_address": "suporte@acme.com", "api_key": "pm-server-token", "plus_address": "true",
         "send_url": format!("{}/email", postmark.url)}),
     );
     closed_hours(&app, &s);
@@ -572,6 +579,17 @@ fn postmark_inbound_with_basic_auth_threads_replies_and_replies_go_out_through_p
     send(Some(basic("atende", "pm-hook-pass")), &cc).assert_status(200);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM conversations"), 1);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM clients"), 1);
+    // So does a mail to the conversation's plus-address, with no thread headers at all.
+    let mut tagged = postmark_mail(
+        "b9d2-3",
+        "gerente@cliente.com.br",
+        "<CAF3@mail.cliente.com.br>",
+        None,
+    );
+    tagged["ToFull"] = json!([{"Email": "suporte+EM00000000001@acme.com", "Name": "", "MailboxHash": "EM00000000001"}]);
+    tagged["OriginalRecipient"] = json!("suporte+EM00000000001@acme.com");
+    send(Some(basic("atende", "pm-hook-pass")), &tagged).assert_status(200);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM conversations"), 1);
 
     // The out-of-hours answer leaves through Postmark's send API.
     assert_eq!(app.app.tick().unwrap().messages_sent, 1);

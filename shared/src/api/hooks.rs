@@ -156,7 +156,14 @@ fn apply_into(
                     &target,
                     emoji.as_deref(),
                 )?;
-                if marked {
+                if let Some((message, conversation)) = marked {
+                    crate::media::tell_agent(
+                        ctx,
+                        channel.tenant,
+                        conversation,
+                        message,
+                        "reaction",
+                    )?;
                     accepted.updates += 1;
                 } else {
                     eprintln!(
@@ -180,7 +187,16 @@ fn apply_into(
                     ctx.now_ms(),
                 )?;
                 match edited {
-                    Some(_) => accepted.updates += 1,
+                    Some((message, conversation)) => {
+                        crate::media::tell_agent(
+                            ctx,
+                            channel.tenant,
+                            conversation,
+                            message,
+                            "edit",
+                        )?;
+                        accepted.updates += 1;
+                    }
                     // The original never reached us: the edited text is all there is.
                     None => store(ctx, channel, *fallback, accepted)?,
                 }

@@ -91,6 +91,7 @@ impl ChannelType {
                 ("signing_key", false, true),
                 ("from_address", true, false),
                 ("domain", false, false),
+                ("plus_address", false, false),
                 ("send_url", false, false),
                 ("api_key", false, true),
             ],

@@ -82,6 +82,9 @@ struct Due {
     attachment_id: Option<i64>,
     /// A WhatsApp template to send instead of the text.
     template: Option<serde_json::Value>,
+    protocol: Option<String>,
+    /// E-mail: the customer's last `Message-ID`, which the reply answers.
+    in_reply_to: Option<String>,
 }
 
 /// Claims up to `limit` due deliveries (a lease so overlapping workers never send twice).
@@ -96,7 +99,14 @@ fn claim(db: &dyn Sql, now: i64, limit: i64) -> Result<Vec<Due>, DbError> {
            (SELECT c.data FROM messages m JOIN config_items c ON c.id = m.channel_id WHERE m.id = outbox.message_id) AS channel, \
            (SELECT m.kind FROM messages m WHERE m.id = outbox.message_id) AS kind, \
            (SELECT m.attachment_id FROM messages m WHERE m.id = outbox.message_id) AS attachment_id, \
-           (SELECT m.payload FROM messages m WHERE m.id = outbox.message_id) AS payload",
+           (SELECT m.payload FROM messages m WHERE m.id = outbox.message_id) AS payload, \
+           (SELECT v.protocol FROM messages m JOIN conversations v ON v.id = m.conversation_id WHERE m.id = outbox.message_id) AS protocol, \
+           (SELECT json_extract(p.payload, '$.message_id') FROM messages m \
+              JOIN conversations v ON v.id = m.conversation_id AND v.channel_type = 'email' \
+              JOIN messages p ON p.tenant_id = m.tenant_id AND p.conversation_id = m.conversation_id \
+                AND p.role = 'customer' AND p.id < m.id \
+              WHERE m.id = outbox.message_id AND json_extract(p.payload, '$.message_id') IS NOT NULL \
+              ORDER BY p.id DESC LIMIT 1) AS in_reply_to",
         &[now.into(), LEASE_MS.into(), limit.into()],
     )?;
     let mut due = Vec::new();
@@ -122,6 +132,8 @@ fn claim(db: &dyn Sql, now: i64, limit: i64) -> Result<Vec<Due>, DbError> {
                 .and_then(|p| serde_json::from_str::<serde_json::Value>(&p).ok())
                 .map(|p| p["template"].clone())
                 .filter(|t| t.is_object()),
+            protocol: r.opt_text("protocol")?,
+            in_reply_to: r.opt_text("in_reply_to")?,
         });
     }
     Ok(due)
@@ -157,6 +169,8 @@ pub fn deliver_due(ctx: &Ctx, limit: i64) -> AppResult<DeliveryReport> {
             subject: item.subject.as_deref(),
             file: file.as_ref(),
             template: item.template.as_ref(),
+            protocol: item.protocol.as_deref(),
+            in_reply_to: item.in_reply_to.as_deref(),
         };
         let result = providers::send(ctx, &item.channel, &request);
         let attempts = item.attempts + 1;

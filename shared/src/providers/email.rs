@@ -372,10 +372,23 @@ fn reply_subject(out: &Outgoing) -> String {
     }
 }
 
+/// `suporte+EM00000000001@acme.com` when the channel asks for plus-addressed replies: the
+/// customer's answer then names its conversation whatever their mail client keeps.
+pub fn reply_address(channel: &ChannelDoc, protocol: Option<&str>) -> Option<String> {
+    if super::credential(channel, "plus_address") != Some("true") {
+        return None;
+    }
+    let from = super::credential(channel, "from_address")?;
+    let (local, domain) = from.split_once('@')?;
+    Some(format!("{local}+{}@{domain}", protocol?))
+}
+
 pub fn send(ctx: &Ctx, channel: &ChannelDoc, out: &Outgoing) -> Result<String, SendError> {
     let cred = |k: &str| super::credential(channel, k);
     let from = cred("from_address").unwrap_or_default();
     let subject = reply_subject(out);
+    let reply_to = reply_address(channel, out.protocol);
+    let in_reply_to = out.in_reply_to.filter(|id| id.starts_with('<'));
     let b64 = |d: &[u8]| base64::engine::general_purpose::STANDARD.encode(d);
     match cred("provider").unwrap_or("generic") {
         "postmark" => {
@@ -386,12 +399,20 @@ pub fn send(ctx: &Ctx, channel: &ChannelDoc, out: &Outgoing) -> Result<String, S
                 .collect();
             let token = cred("api_key")
                 .ok_or_else(|| SendError::permanent("the channel has no api_key"))?;
+            let mut mail = json!({"From": from, "To": out.to, "Subject": subject, "TextBody": out.text,
+                        "Attachments": attachments, "MessageStream": "outbound"});
+            if let Some(r) = &reply_to {
+                mail["ReplyTo"] = json!(r);
+            }
+            if let Some(parent) = in_reply_to {
+                mail["Headers"] = json!([{"Name": "In-Reply-To", "Value": parent},
+                                         {"Name": "References", "Value": parent}]);
+            }
             let answer = post_json(
                 ctx,
                 cred("send_url").unwrap_or(POSTMARK_API),
                 Auth::Header("x-postmark-server-token", token),
-                &json!({"From": from, "To": out.to, "Subject": subject, "TextBody": out.text,
-                        "Attachments": attachments, "MessageStream": "outbound"}),
+                &mail,
             )?;
             if answer["ErrorCode"].as_i64().is_some_and(|c| c != 0) {
                 return Err(SendError::permanent(format!(
@@ -408,12 +429,19 @@ pub fn send(ctx: &Ctx, channel: &ChannelDoc, out: &Outgoing) -> Result<String, S
             let url = cred("send_url")
                 .map(str::to_owned)
                 .unwrap_or_else(|| format!("{MAILGUN_API}/{domain}/messages"));
-            let fields = [
+            let mut fields = vec![
                 ("from", from),
                 ("to", out.to),
                 ("subject", &subject),
                 ("text", out.text),
             ];
+            if let Some(r) = &reply_to {
+                fields.push(("h:Reply-To", r));
+            }
+            if let Some(parent) = in_reply_to {
+                fields.push(("h:In-Reply-To", parent));
+                fields.push(("h:References", parent));
+            }
             let answer = match out.file {
                 Some(file) => {
                     let (content_type, body) = super::multipart(&fields, "attachment", file);
@@ -429,6 +457,12 @@ pub fn send(ctx: &Ctx, channel: &ChannelDoc, out: &Outgoing) -> Result<String, S
             let mut mail = json!({"personalizations": [{"to": [{"email": out.to}]}],
                 "from": {"email": from}, "subject": subject,
                 "content": [{"type": "text/plain", "value": out.text}]});
+            if let Some(r) = &reply_to {
+                mail["reply_to"] = json!({"email": r});
+            }
+            if let Some(parent) = in_reply_to {
+                mail["headers"] = json!({"In-Reply-To": parent, "References": parent});
+            }
             if let Some(f) = out.file {
                 mail["attachments"] = json!([{"content": b64(&f.data), "filename": f.filename,
                     "type": f.content_type, "disposition": "attachment"}]);
@@ -460,7 +494,7 @@ pub fn send(ctx: &Ctx, channel: &ChannelDoc, out: &Outgoing) -> Result<String, S
                 url,
                 Auth::bearer(cred("api_key")),
                 &json!({"from": from, "to": out.to, "subject": subject, "text": out.text,
-                        "attachments": attachments}),
+                        "attachments": attachments, "reply_to": reply_to, "in_reply_to": in_reply_to}),
             )?;
             Ok(text_of(&answer["id"]).unwrap_or_default())
         }

@@ -108,6 +108,10 @@ pub struct Outgoing<'a> {
     /// A WhatsApp message template (`name`, `language`, `parameters`), sent instead of the
     /// text: WhatsApp lets a business write first only with an approved template.
     pub template: Option<&'a serde_json::Value>,
+    /// The conversation's protocol (e-mail replies carry it in a plus-address).
+    pub protocol: Option<&'a str>,
+    /// E-mail: the customer's `Message-ID` this answers, so their mail client threads it.
+    pub in_reply_to: Option<&'a str>,
 }
 
 /// A file an agent sends.
