@@ -231,13 +231,6 @@ pub fn fetch_due(ctx: &Ctx, limit: i64) -> AppResult<FetchReport> {
                 atomically(ctx.db, || {
                     let id = insert_attachment(ctx, due.tenant, due.conversation_id, &file, now)?;
                     sql::complete(ctx.db, &due, id, now)?;
-                    tell_agent(
-                        ctx,
-                        due.tenant,
-                        due.conversation_id,
-                        due.message_id,
-                        "media",
-                    )?;
                     Ok(Finish::Commit(()))
                 })?;
                 report.fetched += 1;
@@ -258,13 +251,6 @@ pub fn fetch_due(ctx: &Ctx, limit: i64) -> AppResult<FetchReport> {
                     e.reason
                 );
                 sql::attempt_failed(ctx.db, &due, &e.reason, retry_at, now)?;
-                tell_agent(
-                    ctx,
-                    due.tenant,
-                    due.conversation_id,
-                    due.message_id,
-                    "media",
-                )?;
                 if retry_at.is_some() {
                     report.retried += 1;
                 } else {
@@ -272,6 +258,13 @@ pub fn fetch_due(ctx: &Ctx, limit: i64) -> AppResult<FetchReport> {
                 }
             }
         }
+        tell_agent(
+            ctx,
+            due.tenant,
+            due.conversation_id,
+            due.message_id,
+            "media",
+        )?;
     }
     Ok(report)
 }

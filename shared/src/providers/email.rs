@@ -65,33 +65,7 @@ fn message_ids(raw: &str) -> Vec<String> {
 /// Our own JSON: `{from, to, subject, text, html, message_id, in_reply_to, references,
 /// attachments: [{filename, content_type, content (base64)}]}`.
 pub fn from_generic(body: &Value) -> Result<Mail, Invalid> {
-    let mut attachments = Vec::new();
-    for (i, a) in array(&body["attachments"], "attachments")?
-        .iter()
-        .enumerate()
-    {
-        let filename = a["filename"]
-            .as_str()
-            .ok_or_else(|| invalid(format!("attachments.{i}.filename"), "must be text"))?;
-        let content = a["content"]
-            .as_str()
-            .ok_or_else(|| invalid(format!("attachments.{i}.content"), "must be base64 text"))?;
-        let content_type = match &a["content_type"] {
-            Value::Null => "application/octet-stream",
-            Value::String(t) => t,
-            _ => {
-                return Err(invalid(
-                    format!("attachments.{i}.content_type"),
-                    "must be text",
-                ))
-            }
-        };
-        attachments.push(NewAttachment {
-            filename: filename.to_owned(),
-            content_type: content_type.to_owned(),
-            data: decode_base64(&format!("attachments.{i}.content"), content)?,
-        });
-    }
+    let attachments = attachments(body, ["attachments", "filename", "content", "content_type"])?;
     let message_id = text_of(&body["message_id"]);
     Ok(Mail {
         from: text_of(&body["from"]).ok_or_else(|| invalid("from", "is required"))?,
@@ -107,6 +81,33 @@ pub fn from_generic(body: &Value) -> Result<Mail, Invalid> {
             .unwrap_or_default(),
         attachments,
     })
+}
+
+/// Base64 attachments of a JSON body: `[list, name, content, content type]` name the fields.
+fn attachments(
+    body: &Value,
+    [list, name, content, kind]: [&str; 4],
+) -> Result<Vec<NewAttachment>, Invalid> {
+    let mut found = Vec::new();
+    for (i, a) in array(&body[list], list)?.iter().enumerate() {
+        let filename = a[name]
+            .as_str()
+            .ok_or_else(|| invalid(format!("{list}.{i}.{name}"), "must be text"))?;
+        let data = a[content]
+            .as_str()
+            .ok_or_else(|| invalid(format!("{list}.{i}.{content}"), "must be base64 text"))?;
+        let content_type = match &a[kind] {
+            Value::Null => "application/octet-stream",
+            Value::String(t) => t,
+            _ => return Err(invalid(format!("{list}.{i}.{kind}"), "must be text")),
+        };
+        found.push(NewAttachment {
+            filename: filename.to_owned(),
+            content_type: content_type.to_owned(),
+            data: decode_base64(&format!("{list}.{i}.{content}"), data)?,
+        });
+    }
+    Ok(found)
 }
 
 fn array<'a>(v: &'a Value, field: &str) -> Result<&'a [Value], Invalid> {
@@ -140,24 +141,7 @@ pub fn from_postmark(body: &Value) -> Result<Mail, Invalid> {
         (Some(email), None) => email,
         _ => text_of(&body["From"]).ok_or_else(|| invalid("From", "is required"))?,
     };
-    let mut attachments = Vec::new();
-    for (i, a) in array(&body["Attachments"], "Attachments")?
-        .iter()
-        .enumerate()
-    {
-        let name = a["Name"]
-            .as_str()
-            .ok_or_else(|| invalid(format!("Attachments.{i}.Name"), "must be text"))?;
-        let content = a["Content"]
-            .as_str()
-            .ok_or_else(|| invalid(format!("Attachments.{i}.Content"), "must be base64 text"))?;
-        attachments.push(NewAttachment {
-            filename: name.to_owned(),
-            content_type: text_of(&a["ContentType"])
-                .unwrap_or_else(|| "application/octet-stream".into()),
-            data: decode_base64(&format!("Attachments.{i}.Content"), content)?,
-        });
-    }
+    let attachments = attachments(body, ["Attachments", "Name", "Content", "ContentType"])?;
     Ok(Mail {
         from,
         to: array(&body["ToFull"], "ToFull")?
@@ -487,16 +471,12 @@ pub fn send(ctx: &Ctx, channel: &ChannelDoc, out: &Outgoing) -> Result<String, S
                 .map(|f| json!({"filename": f.filename, "content_type": f.content_type, "content": b64(&f.data)}))
                 .into_iter()
                 .collect();
-            let url = cred("send_url")
-                .ok_or_else(|| SendError::permanent("the channel has no send_url"))?;
-            let answer = post_json(
+            super::send_generic(
                 ctx,
-                url,
-                Auth::bearer(cred("api_key")),
+                channel,
                 &json!({"from": from, "to": out.to, "subject": subject, "text": out.text,
                         "attachments": attachments, "reply_to": reply_to, "in_reply_to": in_reply_to}),
-            )?;
-            Ok(text_of(&answer["id"]).unwrap_or_default())
+            )
         }
     }
 }

@@ -212,6 +212,19 @@ fn post_json(
     )
 }
 
+/// A generic provider's send API: JSON to the channel's `send_url` (with `api_key` as a bearer
+/// token); its answer's `id` is the message id.
+fn send_generic(
+    ctx: &Ctx,
+    channel: &ChannelDoc,
+    body: &serde_json::Value,
+) -> Result<String, SendError> {
+    let url = credential(channel, "send_url")
+        .ok_or_else(|| SendError::permanent("the channel has no send_url"))?;
+    let answer = post_json(ctx, url, Auth::bearer(credential(channel, "api_key")), body)?;
+    Ok(text_of(&answer["id"]).unwrap_or_default())
+}
+
 /// A form-encoded POST (`application/x-www-form-urlencoded`).
 fn post_form(
     ctx: &Ctx,
