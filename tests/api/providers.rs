@@ -506,7 +506,8 @@ fn postmark_mail(
         "Date": "Mon, 23 Nov 2026 12:00:00 -0300", "TextBody": "Meu pedido não chegou.",
         "HtmlBody": "<html><body><p>Meu pedido <b>não</b> chegou.</p><script>alert(1)</script></body></html>",
         "StrippedTextReply": "", "Tag": "", "Headers": headers,
-        "Attachments": [{"Name": "nota.txt", "Content": b64(b"nota fiscal 123"), "ContentType": "text/plain", "ContentLength": 15}]})
+        "Attachments": [{"Name": "nota.txt", "Content": b64(b"nota fiscal 123"), "ContentType": "text/plain", "ContentLength": 15},
+                        {"Name": "boleto.exe", "Content": b64(b"MZ\x90\x00"), "ContentType": "application/x-msdownload", "ContentLength": 4}]})
 }
 
 #[test]
@@ -548,14 +549,16 @@ fn postmark_inbound_with_basic_auth_threads_replies_and_replies_go_out_through_p
     let r = send(Some(basic("atende", "pm-hook-pass")), &mail);
     let replay = send(Some(basic("atende", "pm-hook-pass")), &mail);
 
-    assert_eq!(r.body["messages"], 2, "{}", r.body);
-    assert_eq!(replay.body["duplicates"], 2);
+    assert_eq!(r.body["messages"], 3, "{}", r.body);
+    assert_eq!(replay.body["duplicates"], 3);
+    // An executable is not kept, but the e-mail is, and the agent reads why.
     assert_eq!(
-        column(
-            &app,
-            "SELECT body FROM messages WHERE role = 'customer' ORDER BY id"
-        ),
-        ["Meu pedido não chegou.", "nota.txt"]
+        column(&app, "SELECT body || ' ' || COALESCE(json_extract(payload, '$.media.error'), '-') FROM messages WHERE role = 'customer' ORDER BY id"),
+        [
+            "Meu pedido não chegou. -",
+            "nota.txt -",
+            "boleto.exe not kept: files of type application/x-msdownload are not kept"
+        ]
     );
     let html = column(&app, "SELECT json_extract(payload, '$.html') FROM messages WHERE kind = 'text' AND role = 'customer'");
     assert!(

@@ -8,7 +8,7 @@ use super::{
 };
 use crate::config::channel::ChannelDoc;
 use crate::context::Ctx;
-use crate::conversation::inbound::{Inbound, NewAttachment};
+use crate::conversation::inbound::{Inbound, NewAttachment, MAX_ATTACHMENT};
 use crate::conversation::MessageKind;
 use base64::Engine;
 use serde_json::{json, Value};
@@ -301,17 +301,31 @@ pub fn events(mail: Mail) -> Result<Vec<InboundEvent>, Invalid> {
         ..base.identity()
     }))];
     for (i, a) in mail.attachments.into_iter().enumerate() {
-        let kind = match a.content_type.split('/').next() {
-            Some("image") => MessageKind::Image,
-            Some("audio") => MessageKind::Audio,
-            Some("video") => MessageKind::Video,
-            _ => MessageKind::Document,
+        // A file we do not keep (too large, an executable) must not lose the whole e-mail
+        // (the provider would retry it, then drop it): the agent reads that it came and why
+        // it is not here.
+        let refusal = if a.data.len() > MAX_ATTACHMENT {
+            Some(format!(
+                "not kept: {} bytes, more than {MAX_ATTACHMENT}",
+                a.data.len()
+            ))
+        } else if !crate::media::allowed_type(&a.content_type) {
+            Some(format!(
+                "not kept: files of type {} are not kept",
+                a.content_type
+            ))
+        } else {
+            None
         };
         events.push(InboundEvent::Message(Box::new(Inbound {
             channel_message_id: Some(format!("{id}#{i}")),
-            kind: Some(kind),
+            kind: Some(super::kind_of(&a.content_type)),
             body: Some(a.filename.clone()),
-            attachment: Some(a),
+            payload: refusal.as_ref().map(|why| {
+                json!({"media": {"status": "failed", "filename": a.filename,
+                                 "mime_type": a.content_type, "error": why}})
+            }),
+            attachment: refusal.is_none().then_some(a),
             ..base.identity()
         })));
     }
