@@ -1144,6 +1144,32 @@ fn messenger_and_instagram_messages_route_by_account_carry_media_and_replies_go_
         ["delivered"]
     );
 
+    // A reaction marks the message, an edit replaces its text, a button press is an answer.
+    let person = |item: Value| {
+        let mut item = item;
+        item["sender"] = json!({"id": "7008009123456789"});
+        item["recipient"] = json!({"id": page});
+        item["timestamp"] = json!(1763900000003_i64);
+        messaging("page", page, vec![item])
+    };
+    let updates = [
+        json!({"reaction": {"mid": "m_AG5Hz2Uq7tuwNEhXfYYKj8mJEM", "action": "react", "reaction": "love", "emoji": "❤️"}}),
+        json!({"message_edit": {"mid": "m_AG5Hz2Uq7tuwNEhXfYYKj8mJEM", "text": "Olá, vocês entregam em Campinas?", "num_edit": 1}}),
+        json!({"postback": {"mid": "m_postback_1", "title": "Falar com atendente", "payload": "HUMAN"}}),
+    ];
+    for update in updates {
+        meta_post(&app, "messenger", fb.channel, &person(update), APP_SECRET).assert_status(200);
+    }
+    assert_eq!(
+        column(&app, "SELECT kind || ' ' || body || ' ' || COALESCE(json_extract(payload, '$.reaction'), '-') \
+                      || ' ' || COALESCE(json_extract(payload, '$.edits[0].body'), '-') \
+                      FROM messages WHERE role = 'customer' AND kind <> 'image' ORDER BY id"),
+        [
+            "text Olá, vocês entregam em Campinas? ❤️ Olá, vocês entregam?",
+            "interactive Falar com atendente - -"
+        ]
+    );
+
     // Instagram: the same family, its own account id and protocol.
     let dm = messaging(
         "instagram",
