@@ -205,6 +205,14 @@ fn bad_inbound_fields_are_refused_with_a_4xx_and_nothing_is_half_stored() {
         .push(bad);
     whatsapp_post(&app, wa.channel, &mixed).assert_error(422, "validation_failed");
     assert_eq!(count(&app, "SELECT COUNT(*) FROM messages"), 0);
+    // A WhatsApp id the phone metadata does not know is still the customer (Meta vouches for
+    // it), kept without a phone.
+    whatsapp_post(&app, wa.channel, &wa_text("99912345678", "wamid.U1", "oi")).assert_status(200);
+    assert_eq!(
+        column(&app, "SELECT COALESCE(phone, 'no phone') FROM clients"),
+        ["no phone"]
+    );
+    let wa_messages = count(&app, "SELECT COUNT(*) FROM messages");
 
     let sms = setup(&app, "sms", None);
     let injection =
@@ -228,8 +236,8 @@ fn bad_inbound_fields_are_refused_with_a_4xx_and_nothing_is_half_stored() {
         shapeless.to_string().as_bytes(),
     )
     .assert_error(422, "validation_failed");
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM messages"), 0);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM clients"), 0);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM messages"), wa_messages);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM clients"), 1);
 }
 
 // ---------------------------------------------------------------- reactions

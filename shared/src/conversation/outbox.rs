@@ -180,11 +180,11 @@ pub fn deliver_due(ctx: &Ctx, limit: i64) -> AppResult<DeliveryReport> {
                     "UPDATE outbox SET status = 'sent', attempts = ?, last_error = NULL, updated_at = ? WHERE id = ?",
                     &[attempts.into(), now.into(), item.outbox_id.into()],
                 )?;
+                // A provider that gives no id leaves it NULL (never ''), so the next id-less
+                // send does not collide on the unique index.
                 ctx.db.execute(
                     "UPDATE messages SET delivery = CASE WHEN delivery = 'queued' THEN 'sent' ELSE delivery END, \
                      channel_message_id = COALESCE(channel_message_id, ?) WHERE tenant_id = ? AND id = ?",
-                    // A provider that gives no id leaves it NULL (never ''), so the next
-                    // id-less send does not collide on the unique index.
                     &[provider_id.into(), item.tenant.into(), item.message_id.into()],
                 )?;
                 report.sent += 1;
