@@ -788,6 +788,73 @@ fn sendgrid_inbound_parse_posts_are_read_with_basic_auth() {
     );
 }
 
+#[test]
+fn sendgrid_signed_inbound_parse_posts_are_verified_by_their_ecdsa_signature() {
+    use p256::ecdsa::signature::Signer;
+    use p256::pkcs8::EncodePublicKey;
+    // The key pair SendGrid keeps the private half of; the channel holds the public key as
+    // SendGrid shows it (base64 DER).
+    let signing = p256::ecdsa::SigningKey::from_bytes(&[7u8; 32].into()).unwrap();
+    let public = b64(p256::PublicKey::from(signing.verifying_key())
+        .to_public_key_der()
+        .unwrap()
+        .as_bytes());
+    let app = TestApp::spawn();
+    let s = channel(
+        &app,
+        "email",
+        "SendGrid assinado",
+        json!({"provider": "sendgrid", "verification_key": public,
+        "from_address": "suporte@acme.com", "api_key": "SG.key"}),
+    );
+    let path = format!("/hooks/email/{}", s.channel);
+    let (content_type, body) = multipart(
+        &[
+            (
+                "headers",
+                "Message-ID: <CASg2@mail.cliente.com.br>\nSubject: Oi",
+            ),
+            ("from", "dora@cliente.com.br"),
+            ("to", "suporte@acme.com"),
+            ("subject", "Oi"),
+            ("text", "Tudo certo?"),
+        ],
+        &[],
+    );
+    let sign = |timestamp: &str, body: &[u8]| {
+        let mut signed = timestamp.as_bytes().to_vec();
+        signed.extend_from_slice(body);
+        let signature: p256::ecdsa::Signature = signing.sign(&signed);
+        b64(signature.to_der().as_bytes())
+    };
+    let send = |timestamp: &str, signature: String| {
+        post(
+            &app,
+            &path,
+            &content_type,
+            vec![
+                (
+                    "x-twilio-email-event-webhook-timestamp",
+                    timestamp.to_owned(),
+                ),
+                ("x-twilio-email-event-webhook-signature", signature),
+            ],
+            &body,
+        )
+    };
+    let now = monday_noon().timestamp().to_string();
+    let stale = (monday_noon().timestamp() - 3600).to_string();
+
+    send(&now, sign(&now, b"another body")).assert_error(401, "bad_signature");
+    send(&stale, sign(&stale, &body)).assert_error(401, "stale_signature");
+    let r = send(&now, sign(&now, &body));
+    let replay = send(&now, sign(&now, &body));
+
+    assert_eq!(r.body["messages"], 1, "{}", r.body);
+    assert_eq!(replay.body["duplicates"], 1);
+    assert_eq!(column(&app, "SELECT body FROM messages"), ["Tudo certo?"]);
+}
+
 // ---------------------------------------------------------------- SMS providers
 
 /// Twilio's `X-Twilio-Signature`: the URL, then each POST parameter's name and value sorted by

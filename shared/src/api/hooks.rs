@@ -416,14 +416,47 @@ fn mailgun_signature(ctx: &Ctx, channel: &ChannelInfo, form: &Form) -> AppResult
     if !hmac_sha256_matches(key, format!("{timestamp}{token}").as_bytes(), signature) {
         return Err(bad_signature());
     }
-    let age = timestamp
+    if !fresh(ctx, timestamp) {
+        return Err(stale());
+    }
+    Ok(())
+}
+
+fn stale() -> AppError {
+    AppError::unauthorized(
+        "stale_signature",
+        "the signed timestamp is too old (or not a time)",
+    )
+}
+
+fn fresh(ctx: &Ctx, timestamp: &str) -> bool {
+    timestamp
+        .trim()
         .parse::<i64>()
-        .map(|t| (ctx.now_ms() / 1000 - t).abs());
-    if !age.is_ok_and(|a| a <= SIGNATURE_MAX_AGE_SECONDS) {
-        return Err(AppError::unauthorized(
-            "stale_signature",
-            "the signed timestamp is too old (or not a time)",
-        ));
+        .is_ok_and(|t| (ctx.now_ms() / 1000 - t).abs() <= SIGNATURE_MAX_AGE_SECONDS)
+}
+
+/// SendGrid: its signature when the channel has SendGrid's `verification_key` (a security
+/// policy on the Parse webhook), else HTTP Basic.
+fn sendgrid_verified(ctx: &Ctx, channel: &ChannelInfo, req: &Request) -> AppResult<()> {
+    let Some(key) = channel.credential("verification_key") else {
+        return if basic_auth_ok(channel, req) {
+            Ok(())
+        } else {
+            Err(bad_signature())
+        };
+    };
+    let (Some(signature), Some(timestamp)) = (
+        req.header("x-twilio-email-event-webhook-signature"),
+        req.header("x-twilio-email-event-webhook-timestamp"),
+    ) else {
+        return Err(bad_signature());
+    };
+    if !email::sendgrid_signature_ok(key, timestamp, req.body(), signature) {
+        return Err(bad_signature());
+    }
+    if !fresh(ctx, timestamp) {
+        return Err(stale());
     }
     Ok(())
 }
@@ -439,9 +472,7 @@ pub fn email(ctx: &Ctx, req: &Request) -> AppResult<Response> {
             email::from_postmark(&parse_json(req, EMAIL_LIMIT)?)
         }
         "sendgrid" => {
-            if !basic_auth_ok(&channel, req) {
-                return Err(bad_signature());
-            }
+            sendgrid_verified(ctx, &channel, req)?;
             email::from_sendgrid(&parse_form(&channel, req, EMAIL_LIMIT)?)
         }
         "mailgun" => {

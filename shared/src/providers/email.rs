@@ -254,6 +254,35 @@ pub fn from_sendgrid(form: &Form) -> Result<Mail, Invalid> {
     })
 }
 
+/// SendGrid's signed webhooks (the Inbound Parse security policy, as its Event Webhook):
+/// `X-Twilio-Email-Event-Webhook-Signature` is a base64 DER ECDSA P-256 / SHA-256 signature of
+/// the `X-Twilio-Email-Event-Webhook-Timestamp` value followed by the raw body, checked with
+/// the public key SendGrid shows (base64 DER, `verification_key`).
+pub fn sendgrid_signature_ok(
+    public_key: &str,
+    timestamp: &str,
+    body: &[u8],
+    signature: &str,
+) -> bool {
+    use p256::ecdsa::signature::Verifier;
+    use p256::pkcs8::DecodePublicKey;
+    let engine = base64::engine::general_purpose::STANDARD;
+    let key = engine
+        .decode(public_key.trim())
+        .ok()
+        .and_then(|der| p256::ecdsa::VerifyingKey::from_public_key_der(&der).ok());
+    let signature = engine
+        .decode(signature.trim())
+        .ok()
+        .and_then(|der| p256::ecdsa::Signature::from_der(&der).ok());
+    let (Some(key), Some(signature)) = (key, signature) else {
+        return false;
+    };
+    let mut signed = timestamp.as_bytes().to_vec();
+    signed.extend_from_slice(body);
+    key.verify(&signed, &signature).is_ok()
+}
+
 /// The plus-address tag of any recipient (`suporte+EM00000000012@acme.com` → `EM00000000012`).
 pub fn plus_tag(mail: &Mail) -> Option<String> {
     mail.to.iter().find_map(|to| {
