@@ -114,8 +114,12 @@ fn wa_change(phone_number_id: &str, from: &str, id: &str, text: &str) -> Value {
 
 #[test]
 fn one_meta_app_with_two_numbers_stores_each_message_once_on_its_own_channel() {
+    let graph = FakeProvider::start(vec![(200, r#"{"messages":[{"id":"wamid.OUT"}]}"#)]);
     let app = TestApp::spawn();
-    let creds = |number: &str, secret: &str| json!({"phone_number_id": number, "access_token": "t", "app_secret": secret, "verify_token": "v"});
+    let creds = |number: &str, secret: &str| {
+        json!({"phone_number_id": number, "access_token": "t", "app_secret": secret,
+        "verify_token": "v", "api_base_url": graph.url})
+    };
     let sales = channel(&app, "whatsapp", "Vendas", creds("111111", APP_SECRET));
     let support = channel(&app, "whatsapp", "Suporte", creds("222222", APP_SECRET));
     let other_app = channel(
@@ -124,6 +128,8 @@ fn one_meta_app_with_two_numbers_stores_each_message_once_on_its_own_channel() {
         "Outro app",
         creds("333333", "another-app-secret"),
     );
+    // Only support is out of hours: its answer must leave from support's number.
+    closed_hours(&app, &support);
     // The app's webhook carries both numbers' messages in one delivery.
     let body = json!({"object": "whatsapp_business_account", "entry": [{"id": "WABA_ID", "changes": [
         wa_change("111111", "5511987654321", "wamid.SALES1", "Quero comprar"),
@@ -149,7 +155,7 @@ fn one_meta_app_with_two_numbers_stores_each_message_once_on_its_own_channel() {
         (Some(0), Some(2))
     );
     assert_eq!(
-        column(&app, "SELECT channel_id || ' ' || channel_message_id FROM messages ORDER BY channel_message_id"),
+        column(&app, "SELECT channel_id || ' ' || channel_message_id FROM messages WHERE role = 'customer' ORDER BY channel_message_id"),
         [format!("{} wamid.SALES1", sales.channel), format!("{} wamid.SUPPORT1", support.channel)]
     );
     assert_eq!(
@@ -179,7 +185,17 @@ fn one_meta_app_with_two_numbers_stores_each_message_once_on_its_own_channel() {
         ),
         0
     );
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM messages"), 2);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM messages WHERE role = 'customer'"
+        ),
+        2
+    );
+    // The reply leaves from the number the customer wrote to.
+    assert_eq!(app.app.tick().unwrap().messages_sent, 1);
+    let sent: Vec<String> = graph.received().iter().map(|r| r.path.clone()).collect();
+    assert_eq!(sent, ["/222222/messages"]);
 }
 
 // ---------------------------------------------------------------- validation at the edge
