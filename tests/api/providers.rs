@@ -1070,6 +1070,13 @@ fn zenvia_sms_arrive_with_the_subscription_header_and_replies_report_delivery() 
     );
 
     assert_eq!(r.body["messages"], 1, "{}", r.body);
+    let replay = post_raw(
+        &app,
+        &path,
+        vec![("x-atende-secret", INBOUND_SECRET.to_owned())],
+        event.to_string().as_bytes(),
+    );
+    assert_eq!(replay.body["duplicates"], 1);
     assert_eq!(
         column(&app, "SELECT phone FROM clients"),
         ["+5511987654321"]
@@ -1201,6 +1208,10 @@ fn messenger_and_instagram_messages_route_by_account_carry_media_and_replies_go_
     let echoed = meta_post(&app, "messenger", fb.channel, &echo, APP_SECRET);
 
     assert_eq!(r.body["messages"], 1, "{}", r.body);
+    assert_eq!(
+        meta_post(&app, "messenger", fb.channel, &text, APP_SECRET).body["duplicates"],
+        1
+    );
     assert_eq!(echoed.body["ignored"], 1);
     assert_eq!(
         column(&app, "SELECT protocol FROM conversations"),

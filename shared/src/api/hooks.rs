@@ -93,8 +93,9 @@ fn validate(channel: &ChannelInfo, events: &[InboundEvent]) -> AppResult<()> {
     Ok(())
 }
 
-/// Stores every event of one delivery.
+/// Checks, then stores, every event of one delivery.
 pub fn apply(ctx: &Ctx, channel: &ChannelInfo, events: Vec<InboundEvent>) -> AppResult<Accepted> {
+    validate(channel, &events)?;
     let mut accepted = Accepted::default();
     apply_into(ctx, channel, events, &mut accepted)?;
     Ok(accepted)
@@ -129,7 +130,6 @@ fn apply_into(
     events: Vec<InboundEvent>,
     accepted: &mut Accepted,
 ) -> AppResult<()> {
-    validate(channel, &events)?;
     for event in events {
         match event {
             InboundEvent::Message(m) => store(ctx, channel, *m, accepted)?,
