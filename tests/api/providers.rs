@@ -1300,3 +1300,71 @@ fn messenger_and_instagram_messages_route_by_account_carry_media_and_replies_go_
     meta_post(&app, "messenger", fb.channel, &dm, APP_SECRET)
         .assert_error(422, "validation_failed");
 }
+
+#[test]
+fn an_agents_file_goes_to_messenger_as_an_uploaded_attachment() {
+    let graph = FakeProvider::start(vec![
+        (
+            200,
+            r#"{"recipient_id":"7008009123456789","message_id":"m_caption"}"#,
+        ),
+        (
+            200,
+            r#"{"recipient_id":"7008009123456789","message_id":"m_file"}"#,
+        ),
+    ]);
+    let app = TestApp::spawn();
+    let page = "106728097004746";
+    let fb = channel(
+        &app,
+        "messenger",
+        "Página",
+        json!({"page_id": page, "access_token": "page-token",
+        "app_secret": APP_SECRET, "verify_token": "fb-verify", "api_base_url": graph.url}),
+    );
+    let agent = agent_on(&app, &fb);
+    let text = messaging(
+        "page",
+        page,
+        vec![inbound(
+            "7008009123456789",
+            page,
+            json!({"mid": "m_in_1", "text": "Manda o boleto?"}),
+        )],
+    );
+    meta_post(&app, "messenger", fb.channel, &text, APP_SECRET).assert_status(200);
+    let conversation = count(&app, "SELECT id FROM conversations");
+
+    app.post(&agent, &format!("/api/inbox/conversations/{conversation}/attachments"),
+        json!({"filename": "boleto.pdf", "content_type": "application/pdf", "data": "JVBERi0xLjQ=", "caption": "Seu boleto"}))
+        .assert_status(201);
+    assert_eq!(app.app.tick().unwrap().messages_sent, 1);
+
+    let calls = graph.received();
+    assert_eq!(calls.len(), 2, "the caption, then the file");
+    assert_eq!(
+        calls[0].json()["message"]["text"],
+        "*Atende Demo*: Seu boleto"
+    );
+    assert_eq!(calls[1].path, "/me/messages");
+    assert_eq!(calls[1].header("authorization"), Some("Bearer page-token"));
+    assert!(calls[1]
+        .header("content-type")
+        .unwrap()
+        .starts_with("multipart/form-data; boundary="));
+    assert!(
+        calls[1]
+            .body
+            .contains("name=\"filedata\"; filename=\"boleto.pdf\"")
+            && calls[1].body.contains("%PDF-1.4")
+            && calls[1]
+                .body
+                .contains(r#"{"attachment":{"payload":{"is_reusable":false},"type":"file"}}"#),
+        "{}",
+        calls[1].body
+    );
+    assert_eq!(
+        column(&app, "SELECT delivery || ' ' || channel_message_id FROM messages WHERE attachment_id IS NOT NULL"),
+        ["sent m_file"]
+    );
+}
