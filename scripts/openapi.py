@@ -480,9 +480,12 @@ add("/hooks/email/{channel_id}", "post", op("Inbound e-mail (generic JSON, Postm
         "application/x-www-form-urlencoded": {"schema": {"type": "object", "description": "Mailgun without attachments"}}}},
     hook_errors, params=[CHANNEL,
                          param("X-Atende-Secret", S, "header", "Generic: the channel's inbound_secret (or Authorization: Bearer)"),
-                         param("Authorization", S, "header", "Postmark and SendGrid: Basic, password = inbound_secret")],
+                         param("Authorization", S, "header", "Postmark and SendGrid: Basic, password = inbound_secret"),
+                         param("X-Twilio-Email-Event-Webhook-Signature", S, "header",
+                               "SendGrid with a security policy: base64 DER ECDSA P-256/SHA-256 of the timestamp header + the raw body"),
+                         param("X-Twilio-Email-Event-Webhook-Timestamp", S, "header", "SendGrid with a security policy: Unix seconds")],
     security=[], tenant=False, desc="Mailgun: HMAC-SHA256 of timestamp+token under signing_key, at most 5 minutes old (401 "
-                                    "stale_signature). A reply joins the open conversation it answers (In-Reply-To, References, "
+                                    "stale_signature). SendGrid: its ECDSA signature when verification_key is set, else Basic. A reply joins the open conversation it answers (In-Reply-To, References, "
                                     "or a +PROTOCOL plus-address). HTML is kept only sanitised; the text part, or the HTML's words, "
                                     "is the message."))
 add("/hooks/sms/{channel_id}", "post", op("Inbound SMS (generic JSON, Twilio, Zenvia)", "channels", accepted,

@@ -114,8 +114,12 @@ fn wa_change(phone_number_id: &str, from: &str, id: &str, text: &str) -> Value {
 
 #[test]
 fn one_meta_app_with_two_numbers_stores_each_message_once_on_its_own_channel() {
+    let graph = FakeProvider::start(vec![(200, r#"{"messages":[{"id":"wamid.OUT"}]}"#)]);
     let app = TestApp::spawn();
-    let creds = |number: &str, secret: &str| json!({"phone_number_id": number, "access_token": "t", "app_secret": secret, "verify_token": "v"});
+    let creds = |number: &str, secret: &str| {
+        json!({"phone_number_id": number, "access_token": "t", "app_secret": secret,
+        "verify_token": "v", "api_base_url": graph.url})
+    };
     let sales = channel(&app, "whatsapp", "Vendas", creds("111111", APP_SECRET));
     let support = channel(&app, "whatsapp", "Suporte", creds("222222", APP_SECRET));
     let other_app = channel(
@@ -124,6 +128,8 @@ fn one_meta_app_with_two_numbers_stores_each_message_once_on_its_own_channel() {
         "Outro app",
         creds("333333", "another-app-secret"),
     );
+    // Only support is out of hours: its answer must leave from support's number.
+    closed_hours(&app, &support);
     // The app's webhook carries both numbers' messages in one delivery.
     let body = json!({"object": "whatsapp_business_account", "entry": [{"id": "WABA_ID", "changes": [
         wa_change("111111", "5511987654321", "wamid.SALES1", "Quero comprar"),
@@ -149,7 +155,7 @@ fn one_meta_app_with_two_numbers_stores_each_message_once_on_its_own_channel() {
         (Some(0), Some(2))
     );
     assert_eq!(
-        column(&app, "SELECT channel_id || ' ' || channel_message_id FROM messages ORDER BY channel_message_id"),
+        column(&app, "SELECT channel_id || ' ' || channel_message_id FROM messages WHERE role = 'customer' ORDER BY channel_message_id"),
         [format!("{} wamid.SALES1", sales.channel), format!("{} wamid.SUPPORT1", support.channel)]
     );
     assert_eq!(
@@ -179,7 +185,17 @@ fn one_meta_app_with_two_numbers_stores_each_message_once_on_its_own_channel() {
         ),
         0
     );
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM messages"), 2);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM messages WHERE role = 'customer'"
+        ),
+        2
+    );
+    // The reply leaves from the number the customer wrote to.
+    assert_eq!(app.app.tick().unwrap().messages_sent, 1);
+    let sent: Vec<String> = graph.received().iter().map(|r| r.path.clone()).collect();
+    assert_eq!(sent, ["/222222/messages"]);
 }
 
 // ---------------------------------------------------------------- validation at the edge
@@ -205,6 +221,14 @@ fn bad_inbound_fields_are_refused_with_a_4xx_and_nothing_is_half_stored() {
         .push(bad);
     whatsapp_post(&app, wa.channel, &mixed).assert_error(422, "validation_failed");
     assert_eq!(count(&app, "SELECT COUNT(*) FROM messages"), 0);
+    // A WhatsApp id the phone metadata does not know is still the customer (Meta vouches for
+    // it), kept without a phone.
+    whatsapp_post(&app, wa.channel, &wa_text("99912345678", "wamid.U1", "oi")).assert_status(200);
+    assert_eq!(
+        column(&app, "SELECT COALESCE(phone, 'no phone') FROM clients"),
+        ["no phone"]
+    );
+    let wa_messages = count(&app, "SELECT COUNT(*) FROM messages");
 
     let sms = setup(&app, "sms", None);
     let injection =
@@ -228,8 +252,8 @@ fn bad_inbound_fields_are_refused_with_a_4xx_and_nothing_is_half_stored() {
         shapeless.to_string().as_bytes(),
     )
     .assert_error(422, "validation_failed");
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM messages"), 0);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM clients"), 0);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM messages"), wa_messages);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM clients"), 1);
 }
 
 // ---------------------------------------------------------------- reactions
@@ -345,6 +369,13 @@ fn an_agent_downloads_an_inbound_whatsapp_photo() {
     assert_eq!(file.status(), 200);
     assert_eq!(file.body(), b"JPEG-BYTES-OF-THE-PHOTO");
     assert_eq!(file.headers()["content-type"], "image/jpeg");
+    // The agent's feed said the message changed (the file arrived).
+    let feed = app.get(&agent, "/api/inbox/events?after=0");
+    assert!(
+        feed.body.to_string().contains("message_updated"),
+        "{}",
+        feed.body
+    );
 }
 
 #[test]
@@ -499,7 +530,8 @@ fn postmark_mail(
         "Date": "Mon, 23 Nov 2026 12:00:00 -0300", "TextBody": "Meu pedido não chegou.",
         "HtmlBody": "<html><body><p>Meu pedido <b>não</b> chegou.</p><script>alert(1)</script></body></html>",
         "StrippedTextReply": "", "Tag": "", "Headers": headers,
-        "Attachments": [{"Name": "nota.txt", "Content": b64(b"nota fiscal 123"), "ContentType": "text/plain", "ContentLength": 15}]})
+        "Attachments": [{"Name": "nota.txt", "Content": b64(b"nota fiscal 123"), "ContentType": "text/plain", "ContentLength": 15},
+                        {"Name": "boleto.exe", "Content": b64(b"MZ\x90\x00"), "ContentType": "application/x-msdownload", "ContentLength": 4}]})
 }
 
 #[test]
@@ -514,7 +546,7 @@ fn postmark_inbound_with_basic_auth_threads_replies_and_replies_go_out_through_p
         "email",
         "Postmark",
         json!({"provider": "postmark", "inbound_user": "atende",
-        "inbound_secret": "pm-hook-pass", "from_address": "suporte@acme.com", "api_key": "pm-server-token",
+        "inbound_secret": "pm-hook-pass", "from_address": "suporte@acme.com", "api_key": "pm-server-token", "plus_address": "true",
         "send_url": format!("{}/email", postmark.url)}),
     );
     closed_hours(&app, &s);
@@ -541,14 +573,16 @@ fn postmark_inbound_with_basic_auth_threads_replies_and_replies_go_out_through_p
     let r = send(Some(basic("atende", "pm-hook-pass")), &mail);
     let replay = send(Some(basic("atende", "pm-hook-pass")), &mail);
 
-    assert_eq!(r.body["messages"], 2, "{}", r.body);
-    assert_eq!(replay.body["duplicates"], 2);
+    assert_eq!(r.body["messages"], 3, "{}", r.body);
+    assert_eq!(replay.body["duplicates"], 3);
+    // An executable is not kept, but the e-mail is, and the agent reads why.
     assert_eq!(
-        column(
-            &app,
-            "SELECT body FROM messages WHERE role = 'customer' ORDER BY id"
-        ),
-        ["Meu pedido não chegou.", "nota.txt"]
+        column(&app, "SELECT body || ' ' || COALESCE(json_extract(payload, '$.media.error'), '-') FROM messages WHERE role = 'customer' ORDER BY id"),
+        [
+            "Meu pedido não chegou. -",
+            "nota.txt -",
+            "boleto.exe not kept: files of type application/x-msdownload are not kept"
+        ]
     );
     let html = column(&app, "SELECT json_extract(payload, '$.html') FROM messages WHERE kind = 'text' AND role = 'customer'");
     assert!(
@@ -572,6 +606,17 @@ fn postmark_inbound_with_basic_auth_threads_replies_and_replies_go_out_through_p
     send(Some(basic("atende", "pm-hook-pass")), &cc).assert_status(200);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM conversations"), 1);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM clients"), 1);
+    // So does a mail to the conversation's plus-address, with no thread headers at all.
+    let mut tagged = postmark_mail(
+        "b9d2-3",
+        "gerente@cliente.com.br",
+        "<CAF3@mail.cliente.com.br>",
+        None,
+    );
+    tagged["ToFull"] = json!([{"Email": "suporte+EM00000000001@acme.com", "Name": "", "MailboxHash": "EM00000000001"}]);
+    tagged["OriginalRecipient"] = json!("suporte+EM00000000001@acme.com");
+    send(Some(basic("atende", "pm-hook-pass")), &tagged).assert_status(200);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM conversations"), 1);
 
     // The out-of-hours answer leaves through Postmark's send API.
     assert_eq!(app.app.tick().unwrap().messages_sent, 1);
@@ -757,6 +802,73 @@ fn sendgrid_inbound_parse_posts_are_read_with_basic_auth() {
         ),
         ["comprovante.pdf application/pdf"]
     );
+}
+
+#[test]
+fn sendgrid_signed_inbound_parse_posts_are_verified_by_their_ecdsa_signature() {
+    use p256::ecdsa::signature::Signer;
+    use p256::pkcs8::EncodePublicKey;
+    // The key pair SendGrid keeps the private half of; the channel holds the public key as
+    // SendGrid shows it (base64 DER).
+    let signing = p256::ecdsa::SigningKey::from_bytes(&[7u8; 32].into()).unwrap();
+    let public = b64(p256::PublicKey::from(signing.verifying_key())
+        .to_public_key_der()
+        .unwrap()
+        .as_bytes());
+    let app = TestApp::spawn();
+    let s = channel(
+        &app,
+        "email",
+        "SendGrid assinado",
+        json!({"provider": "sendgrid", "verification_key": public,
+        "from_address": "suporte@acme.com", "api_key": "SG.key"}),
+    );
+    let path = format!("/hooks/email/{}", s.channel);
+    let (content_type, body) = multipart(
+        &[
+            (
+                "headers",
+                "Message-ID: <CASg2@mail.cliente.com.br>\nSubject: Oi",
+            ),
+            ("from", "dora@cliente.com.br"),
+            ("to", "suporte@acme.com"),
+            ("subject", "Oi"),
+            ("text", "Tudo certo?"),
+        ],
+        &[],
+    );
+    let sign = |timestamp: &str, body: &[u8]| {
+        let mut signed = timestamp.as_bytes().to_vec();
+        signed.extend_from_slice(body);
+        let signature: p256::ecdsa::Signature = signing.sign(&signed);
+        b64(signature.to_der().as_bytes())
+    };
+    let send = |timestamp: &str, signature: String| {
+        post(
+            &app,
+            &path,
+            &content_type,
+            vec![
+                (
+                    "x-twilio-email-event-webhook-timestamp",
+                    timestamp.to_owned(),
+                ),
+                ("x-twilio-email-event-webhook-signature", signature),
+            ],
+            &body,
+        )
+    };
+    let now = monday_noon().timestamp().to_string();
+    let stale = (monday_noon().timestamp() - 3600).to_string();
+
+    send(&now, sign(&now, b"another body")).assert_error(401, "bad_signature");
+    send(&stale, sign(&stale, &body)).assert_error(401, "stale_signature");
+    let r = send(&now, sign(&now, &body));
+    let replay = send(&now, sign(&now, &body));
+
+    assert_eq!(r.body["messages"], 1, "{}", r.body);
+    assert_eq!(replay.body["duplicates"], 1);
+    assert_eq!(column(&app, "SELECT body FROM messages"), ["Tudo certo?"]);
 }
 
 // ---------------------------------------------------------------- SMS providers
@@ -958,6 +1070,13 @@ fn zenvia_sms_arrive_with_the_subscription_header_and_replies_report_delivery() 
     );
 
     assert_eq!(r.body["messages"], 1, "{}", r.body);
+    let replay = post_raw(
+        &app,
+        &path,
+        vec![("x-atende-secret", INBOUND_SECRET.to_owned())],
+        event.to_string().as_bytes(),
+    );
+    assert_eq!(replay.body["duplicates"], 1);
     assert_eq!(
         column(&app, "SELECT phone FROM clients"),
         ["+5511987654321"]
@@ -1089,6 +1208,10 @@ fn messenger_and_instagram_messages_route_by_account_carry_media_and_replies_go_
     let echoed = meta_post(&app, "messenger", fb.channel, &echo, APP_SECRET);
 
     assert_eq!(r.body["messages"], 1, "{}", r.body);
+    assert_eq!(
+        meta_post(&app, "messenger", fb.channel, &text, APP_SECRET).body["duplicates"],
+        1
+    );
     assert_eq!(echoed.body["ignored"], 1);
     assert_eq!(
         column(&app, "SELECT protocol FROM conversations"),
@@ -1123,6 +1246,32 @@ fn messenger_and_instagram_messages_route_by_account_carry_media_and_replies_go_
         ["delivered"]
     );
 
+    // A reaction marks the message, an edit replaces its text, a button press is an answer.
+    let person = |item: Value| {
+        let mut item = item;
+        item["sender"] = json!({"id": "7008009123456789"});
+        item["recipient"] = json!({"id": page});
+        item["timestamp"] = json!(1763900000003_i64);
+        messaging("page", page, vec![item])
+    };
+    let updates = [
+        json!({"reaction": {"mid": "m_AG5Hz2Uq7tuwNEhXfYYKj8mJEM", "action": "react", "reaction": "love", "emoji": "❤️"}}),
+        json!({"message_edit": {"mid": "m_AG5Hz2Uq7tuwNEhXfYYKj8mJEM", "text": "Olá, vocês entregam em Campinas?", "num_edit": 1}}),
+        json!({"postback": {"mid": "m_postback_1", "title": "Falar com atendente", "payload": "HUMAN"}}),
+    ];
+    for update in updates {
+        meta_post(&app, "messenger", fb.channel, &person(update), APP_SECRET).assert_status(200);
+    }
+    assert_eq!(
+        column(&app, "SELECT kind || ' ' || body || ' ' || COALESCE(json_extract(payload, '$.reaction'), '-') \
+                      || ' ' || COALESCE(json_extract(payload, '$.edits[0].body'), '-') \
+                      FROM messages WHERE role = 'customer' AND kind <> 'image' ORDER BY id"),
+        [
+            "text Olá, vocês entregam em Campinas? ❤️ Olá, vocês entregam?",
+            "interactive Falar com atendente - -"
+        ]
+    );
+
     // Instagram: the same family, its own account id and protocol.
     let dm = messaging(
         "instagram",
@@ -1150,4 +1299,72 @@ fn messenger_and_instagram_messages_route_by_account_carry_media_and_replies_go_
     // An Instagram body on the Messenger hook is refused.
     meta_post(&app, "messenger", fb.channel, &dm, APP_SECRET)
         .assert_error(422, "validation_failed");
+}
+
+#[test]
+fn an_agents_file_goes_to_messenger_as_an_uploaded_attachment() {
+    let graph = FakeProvider::start(vec![
+        (
+            200,
+            r#"{"recipient_id":"7008009123456789","message_id":"m_caption"}"#,
+        ),
+        (
+            200,
+            r#"{"recipient_id":"7008009123456789","message_id":"m_file"}"#,
+        ),
+    ]);
+    let app = TestApp::spawn();
+    let page = "106728097004746";
+    let fb = channel(
+        &app,
+        "messenger",
+        "Página",
+        json!({"page_id": page, "access_token": "page-token",
+        "app_secret": APP_SECRET, "verify_token": "fb-verify", "api_base_url": graph.url}),
+    );
+    let agent = agent_on(&app, &fb);
+    let text = messaging(
+        "page",
+        page,
+        vec![inbound(
+            "7008009123456789",
+            page,
+            json!({"mid": "m_in_1", "text": "Manda o boleto?"}),
+        )],
+    );
+    meta_post(&app, "messenger", fb.channel, &text, APP_SECRET).assert_status(200);
+    let conversation = count(&app, "SELECT id FROM conversations");
+
+    app.post(&agent, &format!("/api/inbox/conversations/{conversation}/attachments"),
+        json!({"filename": "boleto.pdf", "content_type": "application/pdf", "data": "JVBERi0xLjQ=", "caption": "Seu boleto"}))
+        .assert_status(201);
+    assert_eq!(app.app.tick().unwrap().messages_sent, 1);
+
+    let calls = graph.received();
+    assert_eq!(calls.len(), 2, "the caption, then the file");
+    assert_eq!(
+        calls[0].json()["message"]["text"],
+        "*Atende Demo*: Seu boleto"
+    );
+    assert_eq!(calls[1].path, "/me/messages");
+    assert_eq!(calls[1].header("authorization"), Some("Bearer page-token"));
+    assert!(calls[1]
+        .header("content-type")
+        .unwrap()
+        .starts_with("multipart/form-data; boundary="));
+    assert!(
+        calls[1]
+            .body
+            .contains("name=\"filedata\"; filename=\"boleto.pdf\"")
+            && calls[1].body.contains("%PDF-1.4")
+            && calls[1]
+                .body
+                .contains(r#"{"attachment":{"payload":{"is_reusable":false},"type":"file"}}"#),
+        "{}",
+        calls[1].body
+    );
+    assert_eq!(
+        column(&app, "SELECT delivery || ' ' || channel_message_id FROM messages WHERE attachment_id IS NOT NULL"),
+        ["sent m_file"]
+    );
 }

@@ -93,8 +93,9 @@ fn validate(channel: &ChannelInfo, events: &[InboundEvent]) -> AppResult<()> {
     Ok(())
 }
 
-/// Stores every event of one delivery.
+/// Checks, then stores, every event of one delivery.
 pub fn apply(ctx: &Ctx, channel: &ChannelInfo, events: Vec<InboundEvent>) -> AppResult<Accepted> {
+    validate(channel, &events)?;
     let mut accepted = Accepted::default();
     apply_into(ctx, channel, events, &mut accepted)?;
     Ok(accepted)
@@ -121,7 +122,6 @@ fn apply_into(
     events: Vec<InboundEvent>,
     accepted: &mut Accepted,
 ) -> AppResult<()> {
-    validate(channel, &events)?;
     for event in events {
         match event {
             InboundEvent::Message(m) => store(ctx, channel, *m, accepted)?,
@@ -148,7 +148,14 @@ fn apply_into(
                     &target,
                     emoji.as_deref(),
                 )?;
-                if marked {
+                if let Some((message, conversation)) = marked {
+                    crate::media::tell_agent(
+                        ctx,
+                        channel.tenant,
+                        conversation,
+                        message,
+                        "reaction",
+                    )?;
                     accepted.updates += 1;
                 } else {
                     eprintln!(
@@ -172,7 +179,16 @@ fn apply_into(
                     ctx.now_ms(),
                 )?;
                 match edited {
-                    Some(_) => accepted.updates += 1,
+                    Some((message, conversation)) => {
+                        crate::media::tell_agent(
+                            ctx,
+                            channel.tenant,
+                            conversation,
+                            message,
+                            "edit",
+                        )?;
+                        accepted.updates += 1;
+                    }
                     // The original never reached us: the edited text is all there is.
                     None => store(ctx, channel, *fallback, accepted)?,
                 }
@@ -392,14 +408,47 @@ fn mailgun_signature(ctx: &Ctx, channel: &ChannelInfo, form: &Form) -> AppResult
     if !hmac_sha256_matches(key, format!("{timestamp}{token}").as_bytes(), signature) {
         return Err(bad_signature());
     }
-    let age = timestamp
+    if !fresh(ctx, timestamp) {
+        return Err(stale());
+    }
+    Ok(())
+}
+
+fn stale() -> AppError {
+    AppError::unauthorized(
+        "stale_signature",
+        "the signed timestamp is too old (or not a time)",
+    )
+}
+
+fn fresh(ctx: &Ctx, timestamp: &str) -> bool {
+    timestamp
+        .trim()
         .parse::<i64>()
-        .map(|t| (ctx.now_ms() / 1000 - t).abs());
-    if !age.is_ok_and(|a| a <= SIGNATURE_MAX_AGE_SECONDS) {
-        return Err(AppError::unauthorized(
-            "stale_signature",
-            "the signed timestamp is too old (or not a time)",
-        ));
+        .is_ok_and(|t| (ctx.now_ms() / 1000 - t).abs() <= SIGNATURE_MAX_AGE_SECONDS)
+}
+
+/// SendGrid: its signature when the channel has SendGrid's `verification_key` (a security
+/// policy on the Parse webhook), else HTTP Basic.
+fn sendgrid_verified(ctx: &Ctx, channel: &ChannelInfo, req: &Request) -> AppResult<()> {
+    let Some(key) = channel.credential("verification_key") else {
+        return if basic_auth_ok(channel, req) {
+            Ok(())
+        } else {
+            Err(bad_signature())
+        };
+    };
+    let (Some(signature), Some(timestamp)) = (
+        req.header("x-twilio-email-event-webhook-signature"),
+        req.header("x-twilio-email-event-webhook-timestamp"),
+    ) else {
+        return Err(bad_signature());
+    };
+    if !email::sendgrid_signature_ok(key, timestamp, req.body(), signature) {
+        return Err(bad_signature());
+    }
+    if !fresh(ctx, timestamp) {
+        return Err(stale());
     }
     Ok(())
 }
@@ -415,9 +464,7 @@ pub fn email(ctx: &Ctx, req: &Request) -> AppResult<Response> {
             email::from_postmark(&parse_json(req, EMAIL_LIMIT)?)
         }
         "sendgrid" => {
-            if !basic_auth_ok(&channel, req) {
-                return Err(bad_signature());
-            }
+            sendgrid_verified(ctx, &channel, req)?;
             email::from_sendgrid(&parse_form(&channel, req, EMAIL_LIMIT)?)
         }
         "mailgun" => {

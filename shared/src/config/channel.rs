@@ -48,7 +48,7 @@ impl ChannelType {
                 ("generic", &["inbound_secret"]),
                 ("postmark", &["inbound_secret", "api_key"]),
                 ("mailgun", &["signing_key", "api_key"]),
-                ("sendgrid", &["inbound_secret", "api_key"]),
+                ("sendgrid", &["api_key"]),
             ],
             ChannelType::Sms => &[
                 ("generic", &["inbound_secret"]),
@@ -108,8 +108,10 @@ impl ChannelType {
                 ("inbound_secret", false, true),
                 ("inbound_user", false, false),
                 ("signing_key", false, true),
+                ("verification_key", false, false),
                 ("from_address", true, false),
                 ("domain", false, false),
+                ("plus_address", false, false),
                 ("send_url", false, false),
                 ("api_key", false, true),
             ],
@@ -224,6 +226,15 @@ impl Resource for Channel {
                     }
                 },
             };
+            // SendGrid verifies by its signature (a public key) or by HTTP Basic.
+            let sendgrid = chosen.as_deref() == Some("sendgrid");
+            let has = |k: &str| doc.credentials.get(k).is_some_and(|v| !v.trim().is_empty());
+            if sendgrid && !has("inbound_secret") && !has("verification_key") {
+                p.add(
+                    "credentials.verification_key",
+                    "SendGrid needs verification_key (signed webhooks) or inbound_secret (Basic)",
+                );
+            }
             for key in needed {
                 if doc
                     .credentials

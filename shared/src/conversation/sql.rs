@@ -941,12 +941,13 @@ pub fn mark_reaction(
     channel_id: i64,
     target: &str,
     emoji: Option<&str>,
-) -> Result<bool, DbError> {
+) -> Result<Option<(i64, i64)>, DbError> {
     let rows = db.execute(
         "UPDATE messages SET payload = CASE WHEN ?4 IS NULL \
            THEN json_remove(COALESCE(payload, '{}'), '$.reaction') \
            ELSE json_set(COALESCE(payload, '{}'), '$.reaction', ?4) END \
-         WHERE tenant_id = ?1 AND channel_id = ?2 AND channel_message_id = ?3 RETURNING id",
+         WHERE tenant_id = ?1 AND channel_id = ?2 AND channel_message_id = ?3 \
+         RETURNING id, conversation_id",
         &[
             tenant.into(),
             channel_id.into(),
@@ -954,7 +955,9 @@ pub fn mark_reaction(
             emoji.into(),
         ],
     )?;
-    Ok(!rows.is_empty())
+    rows.first()
+        .map(|r| Ok((r.i64("id")?, r.i64("conversation_id")?)))
+        .transpose()
 }
 
 /// A customer's edit: the message takes the new text and keeps the one it replaces in
@@ -967,7 +970,7 @@ pub fn edit_message(
     original: &str,
     body: Option<&str>,
     now: i64,
-) -> Result<Option<i64>, DbError> {
+) -> Result<Option<(i64, i64)>, DbError> {
     let rows = db.execute(
         "UPDATE messages SET \
            payload = CASE WHEN body IS ?4 THEN payload ELSE json_set(COALESCE(payload, '{}'), '$.edits', \
@@ -975,7 +978,7 @@ pub fn edit_message(
                json_object('body', body, 'replaced_at', ?5))) END, \
            body = ?4 \
          WHERE tenant_id = ?1 AND channel_id = ?2 AND channel_message_id = ?3 AND role = 'customer' \
-         RETURNING id",
+         RETURNING id, conversation_id",
         &[
             tenant.into(),
             channel_id.into(),
@@ -984,7 +987,9 @@ pub fn edit_message(
             now.into(),
         ],
     )?;
-    rows.first().map(|r| r.i64("id")).transpose()
+    rows.first()
+        .map(|r| Ok((r.i64("id")?, r.i64("conversation_id")?)))
+        .transpose()
 }
 
 /// The sender of the open e-mail conversation a reply belongs to: by its plus-address tag

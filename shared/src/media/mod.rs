@@ -131,6 +131,31 @@ fn download(
     }
 }
 
+/// Tells the conversation's agent (if any) that a message they may have on screen changed:
+/// a file arrived or failed, a reaction, an edit. The console re-reads the message.
+pub fn tell_agent(
+    ctx: &Ctx,
+    tenant: crate::ids::TenantId,
+    conversation: i64,
+    message: i64,
+    what: &str,
+) -> AppResult<()> {
+    let agent =
+        crate::conversation::sql::get(ctx.db, tenant, conversation)?.and_then(|c| c.agent_id);
+    if let Some(agent) = agent {
+        crate::inbox::feed::push(
+            ctx.db,
+            tenant,
+            agent,
+            "message_updated",
+            Some(conversation),
+            &serde_json::json!({"message_id": message, "change": what}),
+            ctx.now_ms(),
+        )?;
+    }
+    Ok(())
+}
+
 fn extension(content_type: &str) -> &'static str {
     match content_type.split(';').next().unwrap_or("").trim() {
         "image/jpeg" => "jpg",
@@ -233,6 +258,13 @@ pub fn fetch_due(ctx: &Ctx, limit: i64) -> AppResult<FetchReport> {
                 }
             }
         }
+        tell_agent(
+            ctx,
+            due.tenant,
+            due.conversation_id,
+            due.message_id,
+            "media",
+        )?;
     }
     Ok(report)
 }

@@ -240,6 +240,8 @@ fn send_reply(
         subject: item.subject.as_deref(),
         file: file.as_ref(),
         template: template.as_ref(),
+        protocol: item.protocol.as_deref(),
+        in_reply_to: item.in_reply_to.as_deref(),
     };
     providers::send(ctx, channel, &request)
 }

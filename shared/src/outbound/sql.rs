@@ -21,6 +21,9 @@ pub struct DueReply {
     pub kind: String,
     pub attachment_id: Option<i64>,
     pub payload: Option<String>,
+    pub protocol: Option<String>,
+    /// E-mail: the customer's last `Message-ID`, which the reply answers.
+    pub in_reply_to: Option<String>,
 }
 
 /// Claims up to `caps.batch` due replies, interleaving tenants (each tenant's oldest first,
@@ -54,7 +57,14 @@ pub fn claim_replies(
            (SELECT c.data FROM messages m JOIN config_items c ON c.id = m.channel_id WHERE m.id = outbox.message_id) AS channel, \
            (SELECT m.kind FROM messages m WHERE m.id = outbox.message_id) AS kind, \
            (SELECT m.attachment_id FROM messages m WHERE m.id = outbox.message_id) AS attachment_id, \
-           (SELECT m.payload FROM messages m WHERE m.id = outbox.message_id) AS payload",
+           (SELECT m.payload FROM messages m WHERE m.id = outbox.message_id) AS payload, \
+           (SELECT v.protocol FROM messages m JOIN conversations v ON v.id = m.conversation_id WHERE m.id = outbox.message_id) AS protocol, \
+           (SELECT json_extract(p.payload, '$.message_id') FROM messages m \
+              JOIN conversations v ON v.id = m.conversation_id AND v.channel_type = 'email' \
+              JOIN messages p ON p.tenant_id = m.tenant_id AND p.conversation_id = m.conversation_id \
+                AND p.role = 'customer' AND p.id < m.id \
+              WHERE m.id = outbox.message_id AND json_extract(p.payload, '$.message_id') IS NOT NULL \
+              ORDER BY p.id DESC LIMIT 1) AS in_reply_to",
         &[now.into(), lease_ms.into(), caps.per_tenant.into(), caps.batch.into()],
     )?;
     let mut due = Vec::with_capacity(rows.rows.len());
@@ -72,6 +82,8 @@ pub fn claim_replies(
             kind: r.opt_text("kind")?.unwrap_or_default(),
             attachment_id: r.opt_i64("attachment_id")?,
             payload: r.opt_text("payload")?,
+            protocol: r.opt_text("protocol")?,
+            in_reply_to: r.opt_text("in_reply_to")?,
         });
     }
     // Oldest first across the batch, as they were claimed.

@@ -8,7 +8,7 @@ use super::{
 };
 use crate::config::channel::ChannelDoc;
 use crate::context::Ctx;
-use crate::conversation::inbound::{Inbound, NewAttachment};
+use crate::conversation::inbound::{Inbound, NewAttachment, MAX_ATTACHMENT};
 use crate::conversation::MessageKind;
 use base64::Engine;
 use serde_json::{json, Value};
@@ -65,33 +65,7 @@ fn message_ids(raw: &str) -> Vec<String> {
 /// Our own JSON: `{from, to, subject, text, html, message_id, in_reply_to, references,
 /// attachments: [{filename, content_type, content (base64)}]}`.
 pub fn from_generic(body: &Value) -> Result<Mail, Invalid> {
-    let mut attachments = Vec::new();
-    for (i, a) in array(&body["attachments"], "attachments")?
-        .iter()
-        .enumerate()
-    {
-        let filename = a["filename"]
-            .as_str()
-            .ok_or_else(|| invalid(format!("attachments.{i}.filename"), "must be text"))?;
-        let content = a["content"]
-            .as_str()
-            .ok_or_else(|| invalid(format!("attachments.{i}.content"), "must be base64 text"))?;
-        let content_type = match &a["content_type"] {
-            Value::Null => "application/octet-stream",
-            Value::String(t) => t,
-            _ => {
-                return Err(invalid(
-                    format!("attachments.{i}.content_type"),
-                    "must be text",
-                ))
-            }
-        };
-        attachments.push(NewAttachment {
-            filename: filename.to_owned(),
-            content_type: content_type.to_owned(),
-            data: decode_base64(&format!("attachments.{i}.content"), content)?,
-        });
-    }
+    let attachments = attachments(body, ["attachments", "filename", "content", "content_type"])?;
     let message_id = text_of(&body["message_id"]);
     Ok(Mail {
         from: text_of(&body["from"]).ok_or_else(|| invalid("from", "is required"))?,
@@ -107,6 +81,33 @@ pub fn from_generic(body: &Value) -> Result<Mail, Invalid> {
             .unwrap_or_default(),
         attachments,
     })
+}
+
+/// Base64 attachments of a JSON body: `[list, name, content, content type]` name the fields.
+fn attachments(
+    body: &Value,
+    [list, name, content, kind]: [&str; 4],
+) -> Result<Vec<NewAttachment>, Invalid> {
+    let mut found = Vec::new();
+    for (i, a) in array(&body[list], list)?.iter().enumerate() {
+        let filename = a[name]
+            .as_str()
+            .ok_or_else(|| invalid(format!("{list}.{i}.{name}"), "must be text"))?;
+        let data = a[content]
+            .as_str()
+            .ok_or_else(|| invalid(format!("{list}.{i}.{content}"), "must be base64 text"))?;
+        let content_type = match &a[kind] {
+            Value::Null => "application/octet-stream",
+            Value::String(t) => t,
+            _ => return Err(invalid(format!("{list}.{i}.{kind}"), "must be text")),
+        };
+        found.push(NewAttachment {
+            filename: filename.to_owned(),
+            content_type: content_type.to_owned(),
+            data: decode_base64(&format!("{list}.{i}.{content}"), data)?,
+        });
+    }
+    Ok(found)
 }
 
 fn array<'a>(v: &'a Value, field: &str) -> Result<&'a [Value], Invalid> {
@@ -140,24 +141,7 @@ pub fn from_postmark(body: &Value) -> Result<Mail, Invalid> {
         (Some(email), None) => email,
         _ => text_of(&body["From"]).ok_or_else(|| invalid("From", "is required"))?,
     };
-    let mut attachments = Vec::new();
-    for (i, a) in array(&body["Attachments"], "Attachments")?
-        .iter()
-        .enumerate()
-    {
-        let name = a["Name"]
-            .as_str()
-            .ok_or_else(|| invalid(format!("Attachments.{i}.Name"), "must be text"))?;
-        let content = a["Content"]
-            .as_str()
-            .ok_or_else(|| invalid(format!("Attachments.{i}.Content"), "must be base64 text"))?;
-        attachments.push(NewAttachment {
-            filename: name.to_owned(),
-            content_type: text_of(&a["ContentType"])
-                .unwrap_or_else(|| "application/octet-stream".into()),
-            data: decode_base64(&format!("Attachments.{i}.Content"), content)?,
-        });
-    }
+    let attachments = attachments(body, ["Attachments", "Name", "Content", "ContentType"])?;
     Ok(Mail {
         from,
         to: array(&body["ToFull"], "ToFull")?
@@ -270,6 +254,35 @@ pub fn from_sendgrid(form: &Form) -> Result<Mail, Invalid> {
     })
 }
 
+/// SendGrid's signed webhooks (the Inbound Parse security policy, as its Event Webhook):
+/// `X-Twilio-Email-Event-Webhook-Signature` is a base64 DER ECDSA P-256 / SHA-256 signature of
+/// the `X-Twilio-Email-Event-Webhook-Timestamp` value followed by the raw body, checked with
+/// the public key SendGrid shows (base64 DER, `verification_key`).
+pub fn sendgrid_signature_ok(
+    public_key: &str,
+    timestamp: &str,
+    body: &[u8],
+    signature: &str,
+) -> bool {
+    use p256::ecdsa::signature::Verifier;
+    use p256::pkcs8::DecodePublicKey;
+    let engine = base64::engine::general_purpose::STANDARD;
+    let key = engine
+        .decode(public_key.trim())
+        .ok()
+        .and_then(|der| p256::ecdsa::VerifyingKey::from_public_key_der(&der).ok());
+    let signature = engine
+        .decode(signature.trim())
+        .ok()
+        .and_then(|der| p256::ecdsa::Signature::from_der(&der).ok());
+    let (Some(key), Some(signature)) = (key, signature) else {
+        return false;
+    };
+    let mut signed = timestamp.as_bytes().to_vec();
+    signed.extend_from_slice(body);
+    key.verify(&signed, &signature).is_ok()
+}
+
 /// The plus-address tag of any recipient (`suporte+EM00000000012@acme.com` → `EM00000000012`).
 pub fn plus_tag(mail: &Mail) -> Option<String> {
     mail.to.iter().find_map(|to| {
@@ -317,17 +330,31 @@ pub fn events(mail: Mail) -> Result<Vec<InboundEvent>, Invalid> {
         ..base.identity()
     }))];
     for (i, a) in mail.attachments.into_iter().enumerate() {
-        let kind = match a.content_type.split('/').next() {
-            Some("image") => MessageKind::Image,
-            Some("audio") => MessageKind::Audio,
-            Some("video") => MessageKind::Video,
-            _ => MessageKind::Document,
+        // A file we do not keep (too large, an executable) must not lose the whole e-mail
+        // (the provider would retry it, then drop it): the agent reads that it came and why
+        // it is not here.
+        let refusal = if a.data.len() > MAX_ATTACHMENT {
+            Some(format!(
+                "not kept: {} bytes, more than {MAX_ATTACHMENT}",
+                a.data.len()
+            ))
+        } else if !crate::media::allowed_type(&a.content_type) {
+            Some(format!(
+                "not kept: files of type {} are not kept",
+                a.content_type
+            ))
+        } else {
+            None
         };
         events.push(InboundEvent::Message(Box::new(Inbound {
             channel_message_id: Some(format!("{id}#{i}")),
-            kind: Some(kind),
+            kind: Some(super::kind_of(&a.content_type)),
             body: Some(a.filename.clone()),
-            attachment: Some(a),
+            payload: refusal.as_ref().map(|why| {
+                json!({"media": {"status": "failed", "filename": a.filename,
+                                 "mime_type": a.content_type, "error": why}})
+            }),
+            attachment: refusal.is_none().then_some(a),
             ..base.identity()
         })));
     }
@@ -372,10 +399,23 @@ fn reply_subject(out: &Outgoing) -> String {
     }
 }
 
+/// `suporte+EM00000000001@acme.com` when the channel asks for plus-addressed replies: the
+/// customer's answer then names its conversation whatever their mail client keeps.
+pub fn reply_address(channel: &ChannelDoc, protocol: Option<&str>) -> Option<String> {
+    if super::credential(channel, "plus_address") != Some("true") {
+        return None;
+    }
+    let from = super::credential(channel, "from_address")?;
+    let (local, domain) = from.split_once('@')?;
+    Some(format!("{local}+{}@{domain}", protocol?))
+}
+
 pub fn send(ctx: &Ctx, channel: &ChannelDoc, out: &Outgoing) -> Result<String, SendError> {
     let cred = |k: &str| super::credential(channel, k);
     let from = cred("from_address").unwrap_or_default();
     let subject = reply_subject(out);
+    let reply_to = reply_address(channel, out.protocol);
+    let in_reply_to = out.in_reply_to.filter(|id| id.starts_with('<'));
     let b64 = |d: &[u8]| base64::engine::general_purpose::STANDARD.encode(d);
     match cred("provider").unwrap_or("generic") {
         "postmark" => {
@@ -386,12 +426,20 @@ pub fn send(ctx: &Ctx, channel: &ChannelDoc, out: &Outgoing) -> Result<String, S
                 .collect();
             let token = cred("api_key")
                 .ok_or_else(|| SendError::permanent("the channel has no api_key"))?;
+            let mut mail = json!({"From": from, "To": out.to, "Subject": subject, "TextBody": out.text,
+                        "Attachments": attachments, "MessageStream": "outbound"});
+            if let Some(r) = &reply_to {
+                mail["ReplyTo"] = json!(r);
+            }
+            if let Some(parent) = in_reply_to {
+                mail["Headers"] = json!([{"Name": "In-Reply-To", "Value": parent},
+                                         {"Name": "References", "Value": parent}]);
+            }
             let answer = post_json(
                 ctx,
                 cred("send_url").unwrap_or(POSTMARK_API),
                 Auth::Header("x-postmark-server-token", token),
-                &json!({"From": from, "To": out.to, "Subject": subject, "TextBody": out.text,
-                        "Attachments": attachments, "MessageStream": "outbound"}),
+                &mail,
             )?;
             if answer["ErrorCode"].as_i64().is_some_and(|c| c != 0) {
                 return Err(SendError::permanent(format!(
@@ -408,12 +456,19 @@ pub fn send(ctx: &Ctx, channel: &ChannelDoc, out: &Outgoing) -> Result<String, S
             let url = cred("send_url")
                 .map(str::to_owned)
                 .unwrap_or_else(|| format!("{MAILGUN_API}/{domain}/messages"));
-            let fields = [
+            let mut fields = vec![
                 ("from", from),
                 ("to", out.to),
                 ("subject", &subject),
                 ("text", out.text),
             ];
+            if let Some(r) = &reply_to {
+                fields.push(("h:Reply-To", r));
+            }
+            if let Some(parent) = in_reply_to {
+                fields.push(("h:In-Reply-To", parent));
+                fields.push(("h:References", parent));
+            }
             let answer = match out.file {
                 Some(file) => {
                     let (content_type, body) = super::multipart(&fields, "attachment", file);
@@ -429,6 +484,12 @@ pub fn send(ctx: &Ctx, channel: &ChannelDoc, out: &Outgoing) -> Result<String, S
             let mut mail = json!({"personalizations": [{"to": [{"email": out.to}]}],
                 "from": {"email": from}, "subject": subject,
                 "content": [{"type": "text/plain", "value": out.text}]});
+            if let Some(r) = &reply_to {
+                mail["reply_to"] = json!({"email": r});
+            }
+            if let Some(parent) = in_reply_to {
+                mail["headers"] = json!({"In-Reply-To": parent, "References": parent});
+            }
             if let Some(f) = out.file {
                 mail["attachments"] = json!([{"content": b64(&f.data), "filename": f.filename,
                     "type": f.content_type, "disposition": "attachment"}]);
@@ -453,16 +514,12 @@ pub fn send(ctx: &Ctx, channel: &ChannelDoc, out: &Outgoing) -> Result<String, S
                 .map(|f| json!({"filename": f.filename, "content_type": f.content_type, "content": b64(&f.data)}))
                 .into_iter()
                 .collect();
-            let url = cred("send_url")
-                .ok_or_else(|| SendError::permanent("the channel has no send_url"))?;
-            let answer = post_json(
+            super::send_generic(
                 ctx,
-                url,
-                Auth::bearer(cred("api_key")),
+                channel,
                 &json!({"from": from, "to": out.to, "subject": subject, "text": out.text,
-                        "attachments": attachments}),
-            )?;
-            Ok(text_of(&answer["id"]).unwrap_or_default())
+                        "attachments": attachments, "reply_to": reply_to, "in_reply_to": in_reply_to}),
+            )
         }
     }
 }

@@ -108,6 +108,10 @@ pub struct Outgoing<'a> {
     /// A WhatsApp message template (`name`, `language`, `parameters`), sent instead of the
     /// text: WhatsApp lets a business write first only with an approved template.
     pub template: Option<&'a serde_json::Value>,
+    /// The conversation's protocol (e-mail replies carry it in a plus-address).
+    pub protocol: Option<&'a str>,
+    /// E-mail: the customer's `Message-ID` this answers, so their mail client threads it.
+    pub in_reply_to: Option<&'a str>,
 }
 
 /// A file an agent sends.
@@ -206,6 +210,19 @@ fn post_json(
         "application/json",
         body.to_string().into_bytes(),
     )
+}
+
+/// A generic provider's send API: JSON to the channel's `send_url` (with `api_key` as a bearer
+/// token); its answer's `id` is the message id.
+fn send_generic(
+    ctx: &Ctx,
+    channel: &ChannelDoc,
+    body: &serde_json::Value,
+) -> Result<String, SendError> {
+    let url = credential(channel, "send_url")
+        .ok_or_else(|| SendError::permanent("the channel has no send_url"))?;
+    let answer = post_json(ctx, url, Auth::bearer(credential(channel, "api_key")), body)?;
+    Ok(text_of(&answer["id"]).unwrap_or_default())
 }
 
 /// A form-encoded POST (`application/x-www-form-urlencoded`).

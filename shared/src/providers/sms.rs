@@ -231,16 +231,10 @@ pub fn send(ctx: &Ctx, channel: &ChannelDoc, out: &Outgoing) -> Result<String, S
             )?;
             Ok(text_of(&answer["id"]).unwrap_or_default())
         }
-        _ => {
-            let url = cred("send_url")
-                .ok_or_else(|| SendError::permanent("the channel has no send_url"))?;
-            let answer = post_json(
-                ctx,
-                url,
-                Auth::bearer(cred("api_key")),
-                &json!({"from": cred("sender"), "to": out.to, "text": out.text}),
-            )?;
-            Ok(text_of(&answer["id"]).unwrap_or_default())
-        }
+        _ => super::send_generic(
+            ctx,
+            channel,
+            &json!({"from": cred("sender"), "to": out.to, "text": out.text}),
+        ),
     }
 }

@@ -43,11 +43,15 @@ pub fn parse(body: &Value) -> Result<Vec<(String, InboundEvent)>, Invalid> {
             let id = text_of(&m["id"]).ok_or_else(|| invalid("messages.id", "is required"))?;
             let from =
                 text_of(&m["from"]).ok_or_else(|| invalid("messages.from", "is required"))?;
-            if !from.chars().all(|c| c.is_ascii_digit()) {
-                return Err(invalid("messages.from", "is not a WhatsApp id (digits)"));
+            if !(8..=15).contains(&from.len()) || !from.chars().all(|c| c.is_ascii_digit()) {
+                return Err(invalid(
+                    "messages.from",
+                    "is not a WhatsApp id (8 to 15 digits)",
+                ));
             }
-            let phone = parse_phone(&format!("+{from}"))
-                .map_err(|e| invalid("messages.from", format!("{from} {e}")))?;
+            // Meta vouches for the number; one the phone metadata does not know yet keeps the
+            // customer reachable by their WhatsApp id, just without a phone on the client.
+            let phone = parse_phone(&format!("+{from}")).ok();
             if m["type"] == "reaction" {
                 let target = text_of(&m["reaction"]["message_id"])
                     .ok_or_else(|| invalid("messages.reaction.message_id", "is required"))?;
@@ -63,7 +67,7 @@ pub fn parse(body: &Value) -> Result<Vec<(String, InboundEvent)>, Invalid> {
             events.push((
                 number.clone(),
                 InboundEvent::Message(Box::new(Inbound {
-                    phone: Some(phone),
+                    phone,
                     external_id: from,
                     name,
                     channel_message_id: Some(id),
