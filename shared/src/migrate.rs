@@ -80,6 +80,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0013_inbound_media.sql",
         sql: include_str!("../../migrations/0013_inbound_media.sql"),
     },
+    Migration {
+        version: 14,
+        name: "0014_bots.sql",
+        sql: include_str!("../../migrations/0014_bots.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {

@@ -32,6 +32,11 @@ pub struct TickReport {
     pub webhooks_delivered: usize,
     pub webhooks_retried: usize,
     pub webhooks_failed: usize,
+    /// Surveys started after a close, and stopped for the customer's silence.
+    pub surveys_started: usize,
+    pub surveys_expired: usize,
+    /// Pause-protocol "please wait" messages sent.
+    pub pause_notices: usize,
     /// Inbound media fetched from the providers into attachments (and retried, failed).
     pub media: crate::media::FetchReport,
 }
@@ -84,6 +89,10 @@ fn run_leased(ctx: &Ctx) -> AppResult<TickReport> {
     let active_messages = crate::active::send_due(ctx, BATCH)?;
     let distribution = crate::routing::distribute_all(ctx)?;
     let queue_notices = crate::routing::timers::queue_notices(ctx)?;
+    // Before delivery, so what the bots say goes out in this same run.
+    let surveys_expired = crate::bot::survey::expire(ctx)?;
+    let surveys_started = crate::bot::survey::start_due(ctx, BATCH)?;
+    let pause_notices = crate::bot::pause::notify(ctx)?;
     let DeliveryReport {
         sent,
         retried,
@@ -102,6 +111,9 @@ fn run_leased(ctx: &Ctx) -> AppResult<TickReport> {
         disconnected_agents: others.disconnected_agents,
         bot_inactivity: others.bot_inactivity,
         queue_notices,
+        surveys_started,
+        surveys_expired,
+        pause_notices,
         active_messages,
         messages_sent: sent,
         messages_retried: retried,

@@ -31,6 +31,24 @@ pub fn enqueue(
     template: Option<&serde_json::Value>,
     now: i64,
 ) -> AppResult<i64> {
+    let payload = template.map(|t| serde_json::json!({ "template": t }));
+    enqueue_with(ctx, channel, conversation, role, sender, body, rendered, payload.as_ref(), now)
+}
+
+/// [`enqueue`] with the message's payload as given: a template (`{"template": …}`) or a bot's
+/// options (`{"choices": …}`, [`providers::Choices`]) the delivery turns into buttons.
+#[allow(clippy::too_many_arguments)]
+pub fn enqueue_with(
+    ctx: &Ctx,
+    channel: &ChannelInfo,
+    conversation: i64,
+    role: Role,
+    sender: Option<i64>,
+    body: &str,
+    rendered: &str,
+    payload: Option<&serde_json::Value>,
+    now: i64,
+) -> AppResult<i64> {
     let webchat = channel.doc.kind == ChannelType::Webchat;
     let message = sql::insert_message(
         ctx.db,
@@ -42,9 +60,7 @@ pub fn enqueue(
             sender_id: sender,
             kind: MessageKind::Text,
             body: Some(body),
-            payload: template
-                .map(|t| serde_json::json!({ "template": t }))
-                .as_ref(),
+            payload,
             attachment_id: None,
             channel_message_id: None,
             delivery: Some(if webchat {
@@ -82,6 +98,8 @@ struct Due {
     attachment_id: Option<i64>,
     /// A WhatsApp template to send instead of the text.
     template: Option<serde_json::Value>,
+    /// A bot's options, sent as buttons.
+    choices: Option<providers::Choices>,
 }
 
 /// Claims up to `limit` due deliveries (a lease so overlapping workers never send twice).
@@ -106,6 +124,9 @@ fn claim(db: &dyn Sql, now: i64, limit: i64) -> Result<Vec<Due>, DbError> {
         else {
             continue;
         };
+        let payload = r
+            .opt_text("payload")?
+            .and_then(|p| serde_json::from_str::<serde_json::Value>(&p).ok());
         due.push(Due {
             outbox_id: r.i64("id")?,
             tenant: TenantId(r.i64("tenant_id")?),
@@ -117,11 +138,11 @@ fn claim(db: &dyn Sql, now: i64, limit: i64) -> Result<Vec<Due>, DbError> {
             channel,
             kind: r.opt_text("kind")?.unwrap_or_default(),
             attachment_id: r.opt_i64("attachment_id")?,
-            template: r
-                .opt_text("payload")?
-                .and_then(|p| serde_json::from_str::<serde_json::Value>(&p).ok())
+            template: payload
+                .as_ref()
                 .map(|p| p["template"].clone())
                 .filter(|t| t.is_object()),
+            choices: payload.and_then(|p| serde_json::from_value(p["choices"].clone()).ok()),
         });
     }
     Ok(due)
@@ -157,6 +178,7 @@ pub fn deliver_due(ctx: &Ctx, limit: i64) -> AppResult<DeliveryReport> {
             subject: item.subject.as_deref(),
             file: file.as_ref(),
             template: item.template.as_ref(),
+            choices: item.choices.as_ref(),
         };
         let result = providers::send(ctx, &item.channel, &request);
         let attempts = item.attempts + 1;
