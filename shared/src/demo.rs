@@ -130,20 +130,20 @@ pub fn seed_workspace(ctx: &Ctx) -> AppResult<Workspace> {
         ctx,
         tenant,
         json!({"name": "Recepção", "operation_id": operation.id, "start_bot": "menu",
-               "bot_inactivity": {"time": 10, "unit": "minutes", "action": "to_group", "group_id": served[0]},
-               "menu": {
-                   "greeting": l("Olá! Bem-vindo à Atende Demo.", "¡Hola! Bienvenido a Atende Demo.", "Hello! Welcome to Atende Demo."),
-                   "fallback_group_id": served[0],
-                   "nodes": [{"id": "inicio",
-                       "prompt": l("Como podemos ajudar? Escolha uma opção:", "¿Cómo podemos ayudarle? Elija una opción:", "How can we help? Choose an option:"),
-                       "options": [
-                           {"number": 1, "label": l("Suporte", "Soporte", "Support"), "keywords": ["suporte", "soporte", "support", "ajuda"], "action": "group", "group_id": served[0]},
-                           {"number": 2, "label": l("Financeiro", "Finanzas", "Billing"), "keywords": ["financeiro", "boleto", "pagamento"], "action": "group", "group_id": served[1]},
-                           {"number": 3, "label": l("Prazo de entrega", "Plazo de entrega", "Delivery time"), "keywords": ["entrega", "prazo"], "action": "article", "article_id": article.id},
-                           {"number": 4, "label": l("Encerrar", "Terminar", "End chat"), "action": "close",
-                            "message": l("Obrigado pelo contato. Até logo!", "Gracias por contactarnos. ¡Hasta pronto!", "Thank you for contacting us. Goodbye!")}
-                       ]}]
-               }}),
+        "bot_inactivity": {"time": 10, "unit": "minutes", "action": "to_group", "group_id": served[0]},
+        "menu": {
+            "greeting": l("Olá! Bem-vindo à Atende Demo.", "¡Hola! Bienvenido a Atende Demo.", "Hello! Welcome to Atende Demo."),
+            "fallback_group_id": served[0],
+            "nodes": [{"id": "inicio",
+                "prompt": l("Como podemos ajudar? Escolha uma opção:", "¿Cómo podemos ayudarle? Elija una opción:", "How can we help? Choose an option:"),
+                "options": [
+                    {"number": 1, "label": l("Suporte", "Soporte", "Support"), "keywords": ["suporte", "soporte", "support", "ajuda"], "action": "group", "group_id": served[0]},
+                    {"number": 2, "label": l("Financeiro", "Finanzas", "Billing"), "keywords": ["financeiro", "boleto", "pagamento"], "action": "group", "group_id": served[1]},
+                    {"number": 3, "label": l("Prazo de entrega", "Plazo de entrega", "Delivery time"), "keywords": ["entrega", "prazo"], "action": "article", "article_id": article.id},
+                    {"number": 4, "label": l("Encerrar", "Terminar", "End chat"), "action": "close",
+                     "message": l("Obrigado pelo contato. Até logo!", "Gracias por contactarnos. ¡Hasta pronto!", "Thank you for contacting us. Goodbye!")}
+                ]}]
+        }}),
     )?;
     let channel = config::create::<Channel>(
         ctx,

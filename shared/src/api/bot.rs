@@ -17,7 +17,10 @@ pub fn conversations(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     me.require(BOT_OWNERS)?;
     let limit = req.query().parse::<i64>("limit")?.unwrap_or(50);
     if !(1..=200).contains(&limit) {
-        return Err(crate::errors::AppError::invalid("limit", "must be 1 to 200"));
+        return Err(crate::errors::AppError::invalid(
+            "limit",
+            "must be 1 to 200",
+        ));
     }
     ok(&external::list(ctx, me.tenant_id(), limit)?)
 }
@@ -25,14 +28,23 @@ pub fn conversations(ctx: &Ctx, req: &Request) -> AppResult<Response> {
 pub fn conversation(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let me = authenticate(ctx, req)?;
     me.require(BOT_OWNERS)?;
-    ok(&external::conversation(ctx, me.tenant_id(), req.param("id")?)?)
+    ok(&external::conversation(
+        ctx,
+        me.tenant_id(),
+        req.param("id")?,
+    )?)
 }
 
 pub fn reply(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let me = authenticate(ctx, req)?;
     me.require(BOT_OWNERS)?;
     let body: Reply = req.json()?;
-    crate::web::created(&external::reply(ctx, me.tenant_id(), req.param("id")?, body)?)
+    crate::web::created(&external::reply(
+        ctx,
+        me.tenant_id(),
+        req.param("id")?,
+        body,
+    )?)
 }
 
 #[derive(Deserialize)]
@@ -45,7 +57,12 @@ pub fn route(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let me = authenticate(ctx, req)?;
     me.require(BOT_OWNERS)?;
     let body: RouteBody = req.json()?;
-    ok(&external::route(ctx, me.tenant_id(), req.param("id")?, body.group_id)?)
+    ok(&external::route(
+        ctx,
+        me.tenant_id(),
+        req.param("id")?,
+        body.group_id,
+    )?)
 }
 
 #[derive(Deserialize, Default)]
@@ -62,5 +79,10 @@ pub fn close(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     } else {
         req.json()?
     };
-    ok(&external::close(ctx, me.tenant_id(), req.param("id")?, body.message)?)
+    ok(&external::close(
+        ctx,
+        me.tenant_id(),
+        req.param("id")?,
+        body.message,
+    )?)
 }

@@ -19,7 +19,8 @@ use serde_json::{json, Value};
 
 /// The conversation, which must be in state `bot` (409 `invalid_state` otherwise).
 fn in_bot(ctx: &Ctx, tenant: TenantId, id: i64) -> AppResult<(Conversation, ChannelInfo)> {
-    let c = conversation_sql::get(ctx.db, tenant, id)?.ok_or_else(|| AppError::not_found("conversation"))?;
+    let c = conversation_sql::get(ctx.db, tenant, id)?
+        .ok_or_else(|| AppError::not_found("conversation"))?;
     if c.status != State::Bot {
         return Err(AppError::conflict(
             "invalid_state",
@@ -54,17 +55,26 @@ pub struct Reply {
 pub fn reply(ctx: &Ctx, tenant: TenantId, id: i64, r: Reply) -> AppResult<Value> {
     let text = r.text.trim();
     if text.is_empty() || text.chars().count() > 4096 {
-        return Err(AppError::invalid("text", "is required (at most 4096 characters)"));
+        return Err(AppError::invalid(
+            "text",
+            "is required (at most 4096 characters)",
+        ));
     }
     if r.options.len() > super::menu::MAX_OPTIONS {
         return Err(AppError::invalid("options", "at most 10 options"));
     }
     for (i, o) in r.options.iter().enumerate() {
         if o.id.trim().is_empty() || o.id.len() > 64 {
-            return Err(AppError::invalid(&format!("options[{i}].id"), "is required (at most 64 bytes)"));
+            return Err(AppError::invalid(
+                &format!("options[{i}].id"),
+                "is required (at most 64 bytes)",
+            ));
         }
         if o.title.trim().is_empty() || o.title.chars().count() > 60 {
-            return Err(AppError::invalid(&format!("options[{i}].title"), "is required (at most 60 characters)"));
+            return Err(AppError::invalid(
+                &format!("options[{i}].title"),
+                "is required (at most 60 characters)",
+            ));
         }
     }
     let now = ctx.now_ms();
@@ -78,8 +88,18 @@ pub fn reply(ctx: &Ctx, tenant: TenantId, id: i64, r: Reply) -> AppResult<Value>
 pub fn route(ctx: &Ctx, tenant: TenantId, id: i64, group: i64) -> AppResult<Conversation> {
     match crate::config::sql::statuses(ctx.db, tenant, "group", &[group])?.first() {
         Some((_, Status::Active)) => {}
-        Some(_) => return Err(AppError::invalid("group_id", format!("group {group} is deactivated"))),
-        None => return Err(AppError::invalid("group_id", format!("group {group} does not exist"))),
+        Some(_) => {
+            return Err(AppError::invalid(
+                "group_id",
+                format!("group {group} is deactivated"),
+            ))
+        }
+        None => {
+            return Err(AppError::invalid(
+                "group_id",
+                format!("group {group} does not exist"),
+            ))
+        }
     }
     let now = ctx.now_ms();
     let moved = transaction(ctx.db, || {
@@ -90,8 +110,15 @@ pub fn route(ctx: &Ctx, tenant: TenantId, id: i64, group: i64) -> AppResult<Conv
     Ok(moved.settle(ctx))
 }
 
-pub fn close(ctx: &Ctx, tenant: TenantId, id: i64, message: Option<String>) -> AppResult<Conversation> {
-    let message = message.map(|m| m.trim().to_owned()).filter(|m| !m.is_empty());
+pub fn close(
+    ctx: &Ctx,
+    tenant: TenantId,
+    id: i64,
+    message: Option<String>,
+) -> AppResult<Conversation> {
+    let message = message
+        .map(|m| m.trim().to_owned())
+        .filter(|m| !m.is_empty());
     if message.as_ref().is_some_and(|m| m.chars().count() > 4096) {
         return Err(AppError::invalid("message", "at most 4096 characters"));
     }
@@ -107,7 +134,9 @@ pub fn close(ctx: &Ctx, tenant: TenantId, id: i64, message: Option<String>) -> A
             None => None,
         };
         let survey_due = match &group {
-            Some(g) => super::survey::sent_after(ctx, tenant, g, crate::config::survey::Closer::Bot)?,
+            Some(g) => {
+                super::survey::sent_after(ctx, tenant, g, crate::config::survey::Closer::Bot)?
+            }
             None => false,
         };
         bot_sql::end_session(ctx.db, tenant, id)?;

@@ -115,7 +115,13 @@ fn check_active(
 
 /// Validates a group's menu: every node reachable by id, options numbered once each, and every
 /// group and article it points to existing and active (the 422 names the node).
-pub fn check(ctx: &Ctx, tenant: TenantId, group: Option<i64>, menu: &mut Menu, p: &mut Problems) -> AppResult<()> {
+pub fn check(
+    ctx: &Ctx,
+    tenant: TenantId,
+    group: Option<i64>,
+    menu: &mut Menu,
+    p: &mut Problems,
+) -> AppResult<()> {
     menu.greeting.check(p, "menu.greeting", 1000);
     if menu.nodes.is_empty() {
         p.add("menu.nodes", "at least one node (the first is the root)");
@@ -130,40 +136,76 @@ pub fn check(ctx: &Ctx, tenant: TenantId, group: Option<i64>, menu: &mut Menu, p
         if Some(g) == group {
             p.add("menu.fallback_group_id", "cannot be the group itself");
         } else {
-            check_active(ctx, tenant, p, "menu.fallback_group_id", "group", g, "fallback")?;
+            check_active(
+                ctx,
+                tenant,
+                p,
+                "menu.fallback_group_id",
+                "group",
+                g,
+                "fallback",
+            )?;
         }
     }
     let ids: Vec<String> = menu.nodes.iter().map(|n| n.id.trim().to_owned()).collect();
     for (i, node) in menu.nodes.iter_mut().enumerate() {
         let at = format!("menu.nodes[{i}]");
-        node.id = p.check(&format!("{at}.id"), required_text(&node.id, 40)).unwrap_or_default();
+        node.id = p
+            .check(&format!("{at}.id"), required_text(&node.id, 40))
+            .unwrap_or_default();
         if ids.iter().filter(|id| **id == node.id).count() > 1 {
-            p.add(&format!("{at}.id"), format!("node '{}' is defined twice", node.id));
+            p.add(
+                &format!("{at}.id"),
+                format!("node '{}' is defined twice", node.id),
+            );
         }
         node.prompt.check(p, &format!("{at}.prompt"), 1000);
         if node.options.is_empty() || node.options.len() > MAX_OPTIONS {
-            p.add(&format!("{at}.options"), format!("node '{}': 1 to {MAX_OPTIONS} options", node.id));
+            p.add(
+                &format!("{at}.options"),
+                format!("node '{}': 1 to {MAX_OPTIONS} options", node.id),
+            );
         }
         let numbers: Vec<u32> = node.options.iter().map(|o| o.number).collect();
         for (j, o) in node.options.iter_mut().enumerate() {
             let of = format!("{at}.options[{j}]");
             let name = node.id.as_str();
             if o.number == 0 || o.number > 99 {
-                p.add(&format!("{of}.number"), format!("node '{name}': must be 1 to 99"));
+                p.add(
+                    &format!("{of}.number"),
+                    format!("node '{name}': must be 1 to 99"),
+                );
             } else if numbers.iter().filter(|n| **n == o.number).count() > 1 {
-                p.add(&format!("{of}.number"), format!("node '{name}': option {} is numbered twice", o.number));
+                p.add(
+                    &format!("{of}.number"),
+                    format!("node '{name}': option {} is numbered twice", o.number),
+                );
             }
             o.label.check(p, &format!("{of}.label"), 60);
             if o.keywords.len() > 20 {
-                p.add(&format!("{of}.keywords"), format!("node '{name}': at most 20 keywords"));
+                p.add(
+                    &format!("{of}.keywords"),
+                    format!("node '{name}': at most 20 keywords"),
+                );
             }
-            o.keywords = o.keywords.iter().map(|k| k.trim().to_owned()).filter(|k| !k.is_empty()).collect();
+            o.keywords = o
+                .keywords
+                .iter()
+                .map(|k| k.trim().to_owned())
+                .filter(|k| !k.is_empty())
+                .collect();
             if o.keywords.iter().any(|k| k.chars().count() > 40) {
-                p.add(&format!("{of}.keywords"), format!("node '{name}': keywords have at most 40 characters"));
+                p.add(
+                    &format!("{of}.keywords"),
+                    format!("node '{name}': keywords have at most 40 characters"),
+                );
             }
             let wants = |field: &str, given: bool, p: &mut Problems| {
                 if !given {
-                    p.add(&format!("{of}.{field}"), format!("node '{name}': required with action {}", o.action.as_str()));
+                    p.add(
+                        &format!("{of}.{field}"),
+                        format!("node '{name}': required with action {}", o.action.as_str()),
+                    );
                 }
             };
             match o.action {
@@ -175,30 +217,59 @@ pub fn check(ctx: &Ctx, tenant: TenantId, group: Option<i64>, menu: &mut Menu, p
             }
             if let Some(target) = &o.node {
                 if !matches!(o.action, OptionAction::Node | OptionAction::Collect) {
-                    p.add(&format!("{of}.node"), format!("node '{name}': only with action node or collect"));
+                    p.add(
+                        &format!("{of}.node"),
+                        format!("node '{name}': only with action node or collect"),
+                    );
                 } else if !ids.iter().any(|id| id == target.trim()) {
-                    p.add(&format!("{of}.node"), format!("node '{name}': there is no node '{target}'"));
+                    p.add(
+                        &format!("{of}.node"),
+                        format!("node '{name}': there is no node '{target}'"),
+                    );
                 }
             }
             match (o.action, o.group_id) {
-                (OptionAction::Group, Some(g)) if Some(g) == group => {
-                    p.add(&format!("{of}.group_id"), format!("node '{name}': cannot route to the group itself"))
+                (OptionAction::Group, Some(g)) if Some(g) == group => p.add(
+                    &format!("{of}.group_id"),
+                    format!("node '{name}': cannot route to the group itself"),
+                ),
+                (OptionAction::Group, Some(g)) => {
+                    check_active(ctx, tenant, p, &format!("{of}.group_id"), "group", g, name)?
                 }
-                (OptionAction::Group, Some(g)) => check_active(ctx, tenant, p, &format!("{of}.group_id"), "group", g, name)?,
-                (_, Some(_)) => p.add(&format!("{of}.group_id"), format!("node '{name}': only with action group")),
+                (_, Some(_)) => p.add(
+                    &format!("{of}.group_id"),
+                    format!("node '{name}': only with action group"),
+                ),
                 _ => {}
             }
             match (o.action, o.article_id) {
-                (OptionAction::Article, Some(a)) => check_active(ctx, tenant, p, &format!("{of}.article_id"), "article", a, name)?,
-                (_, Some(_)) => p.add(&format!("{of}.article_id"), format!("node '{name}': only with action article")),
+                (OptionAction::Article, Some(a)) => check_active(
+                    ctx,
+                    tenant,
+                    p,
+                    &format!("{of}.article_id"),
+                    "article",
+                    a,
+                    name,
+                )?,
+                (_, Some(_)) => p.add(
+                    &format!("{of}.article_id"),
+                    format!("node '{name}': only with action article"),
+                ),
                 _ => {}
             }
             if o.field.is_some() && o.action != OptionAction::Collect {
-                p.add(&format!("{of}.field"), format!("node '{name}': only with action collect"));
+                p.add(
+                    &format!("{of}.field"),
+                    format!("node '{name}': only with action collect"),
+                );
             }
             match (o.action, o.message.as_mut()) {
                 (OptionAction::Close, Some(m)) => m.check(p, &format!("{of}.message"), 1000),
-                (_, Some(_)) => p.add(&format!("{of}.message"), format!("node '{name}': only with action close")),
+                (_, Some(_)) => p.add(
+                    &format!("{of}.message"),
+                    format!("node '{name}': only with action close"),
+                ),
                 _ => {}
             }
         }
@@ -256,7 +327,9 @@ pub fn matches<'a>(node: &'a Node, said: &Said) -> Option<&'a MenuOption> {
             .any(|l| fold(l) == text)
             || o.keywords.iter().any(|k| {
                 let k = fold(k);
-                k == text || (!k.contains(' ') && words.contains(&k.as_str())) || (k.contains(' ') && text.contains(&k))
+                k == text
+                    || (!k.contains(' ') && words.contains(&k.as_str()))
+                    || (k.contains(' ') && text.contains(&k))
             })
     })
 }
@@ -288,14 +361,28 @@ fn ask(ctx: &Ctx, t: &Turn, node: &Node, before: Option<&str>, now: i64) -> AppR
         Some(b) => format!("{b}\n\n{prompt}"),
         None => prompt.to_owned(),
     };
-    say(ctx, t.channel, t.conversation, t.language, &text, options_of(node, t.language), now)?;
+    say(
+        ctx,
+        t.channel,
+        t.conversation,
+        t.language,
+        &text,
+        options_of(node, t.language),
+        now,
+    )?;
     Ok(())
 }
 
 fn yes_no(language: &str) -> Vec<Choice> {
     vec![
-        Choice { id: "more:1".into(), title: format!("1. {}", Text::Yes.get(language)) },
-        Choice { id: "more:2".into(), title: format!("2. {}", Text::No.get(language)) },
+        Choice {
+            id: "more:1".into(),
+            title: format!("1. {}", Text::Yes.get(language)),
+        },
+        Choice {
+            id: "more:2".into(),
+            title: format!("2. {}", Text::No.get(language)),
+        },
     ]
 }
 
@@ -308,7 +395,11 @@ pub fn answer(ctx: &Ctx, t: &Turn, said: &Said, now: i64) -> AppResult<Wake> {
     else {
         return Ok(Wake::default());
     };
-    let Some(menu) = group.menu.as_ref().filter(|_| group.start_bot == crate::config::group::StartBot::Menu) else {
+    let Some(menu) = group
+        .menu
+        .as_ref()
+        .filter(|_| group.start_bot == crate::config::group::StartBot::Menu)
+    else {
         return Ok(Wake::default());
     };
     let Some(root) = menu.root() else {
@@ -319,7 +410,11 @@ pub fn answer(ctx: &Ctx, t: &Turn, said: &Said, now: i64) -> AppResult<Wake> {
         Some(s) if !t.first => s,
         _ => {
             ask(ctx, t, root, Some(pick(&menu.greeting, t.language)), now)?;
-            let s = Session { node: root.id.clone(), failures: 0, awaiting: None };
+            let s = Session {
+                node: root.id.clone(),
+                failures: 0,
+                awaiting: None,
+            };
             bot_sql::save_session(ctx.db, tenant, t.conversation, &s, now)?;
             return Ok(Wake::default());
         }
@@ -332,13 +427,19 @@ pub fn answer(ctx: &Ctx, t: &Turn, said: &Said, now: i64) -> AppResult<Wake> {
             let text = fold(said.text);
             let yes = said.button == Some("more:1")
                 || text == "1"
-                || [Text::Yes, Text::Yes].iter().any(|w| fold(w.get(lang)) == text)
+                || [Text::Yes, Text::Yes]
+                    .iter()
+                    .any(|w| fold(w.get(lang)) == text)
                 || ["sim", "si", "yes"].contains(&text.as_str());
             let no = said.button == Some("more:2")
                 || text == "2"
                 || ["nao", "no"].contains(&text.as_str());
             if yes {
-                let s = Session { node: root.id.clone(), failures: 0, awaiting: None };
+                let s = Session {
+                    node: root.id.clone(),
+                    failures: 0,
+                    awaiting: None,
+                };
                 bot_sql::save_session(ctx.db, tenant, t.conversation, &s, now)?;
                 ask(ctx, t, root, None, now)?;
                 return Ok(Wake::default());
@@ -351,13 +452,21 @@ pub fn answer(ctx: &Ctx, t: &Turn, said: &Said, now: i64) -> AppResult<Wake> {
         Some(awaiting) if awaiting.starts_with("collect:") => {
             let mut parts = awaiting.splitn(3, ':').skip(1);
             let field = parts.next().and_then(Field::parse);
-            let next = parts.next().filter(|n| !n.is_empty()).and_then(|n| menu.node(n)).unwrap_or(root);
+            let next = parts
+                .next()
+                .filter(|n| !n.is_empty())
+                .and_then(|n| menu.node(n))
+                .unwrap_or(root);
             let Some(field) = field else {
                 return Ok(Wake::default());
             };
             return match save_field(ctx, tenant, t.client_id, field, said.text)? {
                 true => {
-                    let s = Session { node: next.id.clone(), failures: 0, awaiting: None };
+                    let s = Session {
+                        node: next.id.clone(),
+                        failures: 0,
+                        awaiting: None,
+                    };
                     bot_sql::save_session(ctx.db, tenant, t.conversation, &s, now)?;
                     ask(ctx, t, next, Some(Text::Saved.get(lang)), now)?;
                     Ok(Wake::default())
@@ -372,8 +481,25 @@ pub fn answer(ctx: &Ctx, t: &Turn, said: &Said, now: i64) -> AppResult<Wake> {
                     if failures >= i64::from(menu.max_failures) {
                         return fallback(ctx, t, menu, &group, now);
                     }
-                    say(ctx, t.channel, t.conversation, lang, bad.get(lang), Vec::new(), now)?;
-                    bot_sql::save_session(ctx.db, tenant, t.conversation, &Session { failures, ..session }, now)?;
+                    say(
+                        ctx,
+                        t.channel,
+                        t.conversation,
+                        lang,
+                        bad.get(lang),
+                        Vec::new(),
+                        now,
+                    )?;
+                    bot_sql::save_session(
+                        ctx.db,
+                        tenant,
+                        t.conversation,
+                        &Session {
+                            failures,
+                            ..session
+                        },
+                        now,
+                    )?;
                     Ok(Wake::default())
                 }
             };
@@ -386,8 +512,16 @@ pub fn answer(ctx: &Ctx, t: &Turn, said: &Said, now: i64) -> AppResult<Wake> {
     };
     match option.action {
         OptionAction::Node => {
-            let next = option.node.as_deref().and_then(|n| menu.node(n)).unwrap_or(root);
-            let s = Session { node: next.id.clone(), failures: 0, awaiting: None };
+            let next = option
+                .node
+                .as_deref()
+                .and_then(|n| menu.node(n))
+                .unwrap_or(root);
+            let s = Session {
+                node: next.id.clone(),
+                failures: 0,
+                awaiting: None,
+            };
             bot_sql::save_session(ctx.db, tenant, t.conversation, &s, now)?;
             ask(ctx, t, next, None, now)?;
             Ok(Wake::default())
@@ -404,10 +538,30 @@ pub fn answer(ctx: &Ctx, t: &Turn, said: &Said, now: i64) -> AppResult<Wake> {
                 None => None,
             };
             if let Some(article) = article {
-                say(ctx, t.channel, t.conversation, lang, &format!("{}\n\n{}", article.title, article.body), Vec::new(), now)?;
+                say(
+                    ctx,
+                    t.channel,
+                    t.conversation,
+                    lang,
+                    &format!("{}\n\n{}", article.title, article.body),
+                    Vec::new(),
+                    now,
+                )?;
             }
-            say(ctx, t.channel, t.conversation, lang, Text::AnythingElse.get(lang), yes_no(lang), now)?;
-            let s = Session { node: node.id.clone(), failures: 0, awaiting: Some("more".into()) };
+            say(
+                ctx,
+                t.channel,
+                t.conversation,
+                lang,
+                Text::AnythingElse.get(lang),
+                yes_no(lang),
+                now,
+            )?;
+            let s = Session {
+                node: node.id.clone(),
+                failures: 0,
+                awaiting: Some("more".into()),
+            };
             bot_sql::save_session(ctx.db, tenant, t.conversation, &s, now)?;
             Ok(Wake::default())
         }
@@ -420,14 +574,33 @@ pub fn answer(ctx: &Ctx, t: &Turn, said: &Said, now: i64) -> AppResult<Wake> {
                 Field::Document => Text::AskDocument,
                 Field::Email => Text::AskEmail,
             };
-            say(ctx, t.channel, t.conversation, lang, ask_for.get(lang), Vec::new(), now)?;
-            let awaiting = format!("collect:{}:{}", field.as_str(), option.node.as_deref().unwrap_or(""));
-            let s = Session { node: node.id.clone(), failures: 0, awaiting: Some(awaiting) };
+            say(
+                ctx,
+                t.channel,
+                t.conversation,
+                lang,
+                ask_for.get(lang),
+                Vec::new(),
+                now,
+            )?;
+            let awaiting = format!(
+                "collect:{}:{}",
+                field.as_str(),
+                option.node.as_deref().unwrap_or("")
+            );
+            let s = Session {
+                node: node.id.clone(),
+                failures: 0,
+                awaiting: Some(awaiting),
+            };
             bot_sql::save_session(ctx.db, tenant, t.conversation, &s, now)?;
             Ok(Wake::default())
         }
         OptionAction::Close => {
-            let message = option.message.as_ref().map_or(Text::Goodbye.get(lang), |m| pick(m, lang));
+            let message = option
+                .message
+                .as_ref()
+                .map_or(Text::Goodbye.get(lang), |m| pick(m, lang));
             close(ctx, t, &group, message, now)
         }
     }
@@ -454,7 +627,15 @@ fn not_understood(
     match more {
         Some(()) => {
             let text = format!("{sorry}\n\n{}", Text::AnythingElse.get(lang));
-            say(ctx, t.channel, t.conversation, lang, &text, yes_no(lang), now)?;
+            say(
+                ctx,
+                t.channel,
+                t.conversation,
+                lang,
+                &text,
+                yes_no(lang),
+                now,
+            )?;
         }
         None => {
             let node = menu.node(&session.node).or_else(|| menu.root());
@@ -463,7 +644,16 @@ fn not_understood(
             }
         }
     }
-    bot_sql::save_session(ctx.db, tenant, t.conversation, &Session { failures, ..session }, now)?;
+    bot_sql::save_session(
+        ctx.db,
+        tenant,
+        t.conversation,
+        &Session {
+            failures,
+            ..session
+        },
+        now,
+    )?;
     Ok(Wake::default())
 }
 
@@ -471,7 +661,15 @@ fn fallback(ctx: &Ctx, t: &Turn, menu: &Menu, group: &GroupDoc, now: i64) -> App
     let lang = t.language;
     match menu.fallback_group_id {
         Some(target) => {
-            say(ctx, t.channel, t.conversation, lang, Text::GaveUp.get(lang), Vec::new(), now)?;
+            say(
+                ctx,
+                t.channel,
+                t.conversation,
+                lang,
+                Text::GaveUp.get(lang),
+                Vec::new(),
+                now,
+            )?;
             route(ctx, t, menu, group, target, now)
         }
         None => {
@@ -482,7 +680,14 @@ fn fallback(ctx: &Ctx, t: &Turn, menu: &Menu, group: &GroupDoc, now: i64) -> App
 }
 
 /// To `target`'s queue — or, when it was deactivated since the menu was saved, the fallback.
-fn route(ctx: &Ctx, t: &Turn, menu: &Menu, group: &GroupDoc, target: i64, now: i64) -> AppResult<Wake> {
+fn route(
+    ctx: &Ctx,
+    t: &Turn,
+    menu: &Menu,
+    group: &GroupDoc,
+    target: i64,
+    now: i64,
+) -> AppResult<Wake> {
     let tenant = t.channel.tenant;
     let active = matches!(
         crate::config::sql::statuses(ctx.db, tenant, "group", &[target])?.first(),
@@ -494,10 +699,19 @@ fn route(ctx: &Ctx, t: &Turn, menu: &Menu, group: &GroupDoc, target: i64, now: i
             None => close(ctx, t, group, Text::Goodbye.get(t.language), now),
         };
     }
-    say(ctx, t.channel, t.conversation, t.language, Text::Routed.get(t.language), Vec::new(), now)?;
+    say(
+        ctx,
+        t.channel,
+        t.conversation,
+        t.language,
+        Text::Routed.get(t.language),
+        Vec::new(),
+        now,
+    )?;
     bot_sql::end_session(ctx.db, tenant, t.conversation)?;
     let mut wake = Wake::default();
-    lifecycle::route_to_queue(ctx, tenant, t.conversation, target, Actor::Bot, now)?.defer(&mut wake);
+    lifecycle::route_to_queue(ctx, tenant, t.conversation, target, Actor::Bot, now)?
+        .defer(&mut wake);
     Ok(wake)
 }
 
@@ -505,9 +719,18 @@ fn route(ctx: &Ctx, t: &Turn, menu: &Menu, group: &GroupDoc, target: i64, now: i
 /// bot's close).
 fn close(ctx: &Ctx, t: &Turn, group: &GroupDoc, message: &str, now: i64) -> AppResult<Wake> {
     let tenant = t.channel.tenant;
-    say(ctx, t.channel, t.conversation, t.language, message, Vec::new(), now)?;
+    say(
+        ctx,
+        t.channel,
+        t.conversation,
+        t.language,
+        message,
+        Vec::new(),
+        now,
+    )?;
     bot_sql::end_session(ctx.db, tenant, t.conversation)?;
-    let survey_due = super::survey::sent_after(ctx, tenant, group, crate::config::survey::Closer::Bot)?;
+    let survey_due =
+        super::survey::sent_after(ctx, tenant, group, crate::config::survey::Closer::Bot)?;
     let closing = Closing {
         closed_by: "bot",
         classification_id: None,
@@ -518,12 +741,19 @@ fn close(ctx: &Ctx, t: &Turn, group: &GroupDoc, message: &str, now: i64) -> AppR
         survey_due,
     };
     let mut wake = Wake::default();
-    lifecycle::close(ctx, Actor::Bot, tenant, t.conversation, None, &closing, now)?.defer(&mut wake);
+    lifecycle::close(ctx, Actor::Bot, tenant, t.conversation, None, &closing, now)?
+        .defer(&mut wake);
     Ok(wake)
 }
 
 /// Validates and saves a collected field on the client; false when it is not valid.
-fn save_field(ctx: &Ctx, tenant: TenantId, client: i64, field: Field, text: &str) -> AppResult<bool> {
+fn save_field(
+    ctx: &Ctx,
+    tenant: TenantId,
+    client: i64,
+    field: Field,
+    text: &str,
+) -> AppResult<bool> {
     use crate::client::ClientInput;
     let text = text.trim();
     if text.is_empty() {
@@ -536,11 +766,20 @@ fn save_field(ctx: &Ctx, tenant: TenantId, client: i64, field: Field, text: &str
         },
         Field::Name => return Ok(false),
         Field::Document => match crate::client::identity::parse_document(text) {
-            Ok(("cpf", digits)) => ClientInput { cpf: Some(digits), ..ClientInput::default() },
-            Ok((_, digits)) => ClientInput { cnpj: Some(digits), ..ClientInput::default() },
+            Ok(("cpf", digits)) => ClientInput {
+                cpf: Some(digits),
+                ..ClientInput::default()
+            },
+            Ok((_, digits)) => ClientInput {
+                cnpj: Some(digits),
+                ..ClientInput::default()
+            },
             Err(_) => return Ok(false),
         },
-        Field::Email => ClientInput { email: Some(text.to_owned()), ..ClientInput::default() },
+        Field::Email => ClientInput {
+            email: Some(text.to_owned()),
+            ..ClientInput::default()
+        },
     };
     match crate::client::update(ctx, tenant, client, input) {
         Ok(_) => Ok(true),
@@ -555,7 +794,11 @@ mod tests {
     use super::*;
 
     fn l(s: &str) -> Localized {
-        Localized { pt_br: s.into(), es: s.into(), en: s.into() }
+        Localized {
+            pt_br: s.into(),
+            es: s.into(),
+            en: s.into(),
+        }
     }
 
     fn node() -> Node {
@@ -573,7 +816,10 @@ mod tests {
         Node {
             id: "root".into(),
             prompt: l("Escolha"),
-            options: vec![option(1, "Financeiro", &["boleto", "segunda via"]), option(2, "Suporte técnico", &[])],
+            options: vec![
+                option(1, "Financeiro", &["boleto", "segunda via"]),
+                option(2, "Suporte técnico", &[]),
+            ],
         }
     }
 

@@ -227,7 +227,17 @@ pub fn say(
     now: i64,
 ) -> AppResult<i64> {
     if options.is_empty() {
-        return outbox::enqueue(ctx, channel, conversation, Role::Bot, None, text, text, None, now);
+        return outbox::enqueue(
+            ctx,
+            channel,
+            conversation,
+            Role::Bot,
+            None,
+            text,
+            text,
+            None,
+            now,
+        );
     }
     let mut full = text.to_owned();
     for o in &options {

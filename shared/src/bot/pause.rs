@@ -29,7 +29,10 @@ pub fn check(rule: &mut PauseProtocol, p: &mut Problems) {
     if !(1..=24 * 60).contains(&rule.interval_minutes) {
         p.add("pause_protocol.interval_minutes", "must be 1 to 1440");
     }
-    if rule.queue_wait_minutes.is_some_and(|m| !(1..=24 * 60).contains(&m)) {
+    if rule
+        .queue_wait_minutes
+        .is_some_and(|m| !(1..=24 * 60).contains(&m))
+    {
         p.add("pause_protocol.queue_wait_minutes", "must be 1 to 1440");
     }
 }
@@ -45,9 +48,7 @@ pub fn notify(ctx: &Ctx) -> AppResult<usize> {
         else {
             continue;
         };
-        let queue_cutoff = rule
-            .queue_wait_minutes
-            .map(|m| now - i64::from(m) * 60_000);
+        let queue_cutoff = rule.queue_wait_minutes.map(|m| now - i64::from(m) * 60_000);
         let notice_cutoff = now - i64::from(rule.interval_minutes) * 60_000;
         for w in super::sql::waiting(ctx.db, tenant, group, queue_cutoff, notice_cutoff)? {
             let Ok(channel) = ChannelInfo::load(ctx, w.channel_id) else {
@@ -55,7 +56,15 @@ pub fn notify(ctx: &Ctx) -> AppResult<usize> {
             };
             transaction(ctx.db, || {
                 super::sql::noticed(ctx.db, tenant, w.id, now)?;
-                say(ctx, &channel, w.id, &w.language, pick(&rule.message, &w.language), Vec::new(), now)?;
+                say(
+                    ctx,
+                    &channel,
+                    w.id,
+                    &w.language,
+                    pick(&rule.message, &w.language),
+                    Vec::new(),
+                    now,
+                )?;
                 Ok(())
             })?;
             sent += 1;

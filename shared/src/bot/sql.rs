@@ -11,7 +11,11 @@ pub struct Session {
     pub awaiting: Option<String>,
 }
 
-pub fn session(db: &dyn Sql, tenant: TenantId, conversation: i64) -> Result<Option<Session>, DbError> {
+pub fn session(
+    db: &dyn Sql,
+    tenant: TenantId,
+    conversation: i64,
+) -> Result<Option<Session>, DbError> {
     let rows = db.execute(
         "SELECT node, failures, awaiting FROM bot_sessions WHERE tenant_id = ? AND conversation_id = ?",
         &[tenant.into(), conversation.into()],
@@ -71,7 +75,8 @@ pub struct Run {
     pub language: String,
 }
 
-const RUN_COLUMNS: &str = "r.id, r.conversation_id, r.survey_id, r.question, v.group_id, v.agent_id, v.language";
+const RUN_COLUMNS: &str =
+    "r.id, r.conversation_id, r.survey_id, r.question, v.group_id, v.agent_id, v.language";
 
 fn run_of(r: &crate::db::Row<'_>) -> Result<Run, DbError> {
     Ok(Run {
@@ -104,7 +109,11 @@ pub fn running(
     rows.first().map(|r| run_of(&r)).transpose()
 }
 
-pub fn run_by_conversation(db: &dyn Sql, tenant: TenantId, conversation: i64) -> Result<Option<Run>, DbError> {
+pub fn run_by_conversation(
+    db: &dyn Sql,
+    tenant: TenantId,
+    conversation: i64,
+) -> Result<Option<Run>, DbError> {
     let rows = db.execute(
         &format!(
             "SELECT {RUN_COLUMNS} FROM survey_runs r JOIN conversations v ON v.id = r.conversation_id \
@@ -237,7 +246,11 @@ pub fn record_answer(db: &dyn Sql, a: &Answer) -> Result<bool, DbError> {
 }
 
 /// A conversation's answers, in question order, for its details.
-pub fn answers(db: &dyn Sql, tenant: TenantId, conversation: i64) -> Result<Vec<serde_json::Value>, DbError> {
+pub fn answers(
+    db: &dyn Sql,
+    tenant: TenantId,
+    conversation: i64,
+) -> Result<Vec<serde_json::Value>, DbError> {
     let rows = db.execute(
         "SELECT question, kind, score, scale, text, answered_at FROM survey_answers \
          WHERE tenant_id = ? AND conversation_id = ? ORDER BY question",
@@ -315,12 +328,22 @@ pub fn groups_with_open(db: &dyn Sql) -> Result<Vec<(TenantId, i64, String)>, Db
         &[],
     )?;
     rows.iter()
-        .map(|r| Ok((TenantId(r.i64("tenant_id")?), r.i64("group_id")?, r.text("data")?)))
+        .map(|r| {
+            Ok((
+                TenantId(r.i64("tenant_id")?),
+                r.i64("group_id")?,
+                r.text("data")?,
+            ))
+        })
         .collect()
 }
 
 /// Conversations in state `bot` of the tenant (the external bot's list), oldest first.
-pub fn in_bot(db: &dyn Sql, tenant: TenantId, limit: i64) -> Result<Vec<serde_json::Value>, DbError> {
+pub fn in_bot(
+    db: &dyn Sql,
+    tenant: TenantId,
+    limit: i64,
+) -> Result<Vec<serde_json::Value>, DbError> {
     let rows = db.execute(
         "SELECT v.id, v.protocol, v.channel_type, v.group_id, v.client_id, v.language, v.arrived_at, \
                 c.display_name AS client_name, \
@@ -348,7 +371,12 @@ pub fn in_bot(db: &dyn Sql, tenant: TenantId, limit: i64) -> Result<Vec<serde_js
 }
 
 /// Whether the client has an open conversation on the channel.
-pub fn has_open(db: &dyn Sql, tenant: TenantId, channel: i64, client: i64) -> Result<bool, DbError> {
+pub fn has_open(
+    db: &dyn Sql,
+    tenant: TenantId,
+    channel: i64,
+    client: i64,
+) -> Result<bool, DbError> {
     let rows = db.execute(
         "SELECT 1 FROM conversations WHERE tenant_id = ? AND channel_id = ? AND client_id = ? AND status <> 'closed'",
         &[tenant.into(), channel.into(), client.into()],

@@ -38,7 +38,12 @@ fn survey_of(ctx: &Ctx, tenant: TenantId, group: &GroupDoc) -> AppResult<Option<
 }
 
 /// Whether a close by `closer` in `group` sets off the group's survey.
-pub fn sent_after(ctx: &Ctx, tenant: TenantId, group: &GroupDoc, closer: Closer) -> AppResult<bool> {
+pub fn sent_after(
+    ctx: &Ctx,
+    tenant: TenantId,
+    group: &GroupDoc,
+    closer: Closer,
+) -> AppResult<bool> {
     Ok(survey_of(ctx, tenant, group)?.is_some_and(|(_, s)| s.sent_by.contains(&closer)))
 }
 
@@ -93,7 +98,9 @@ pub fn start_due(ctx: &Ctx, limit: i64) -> AppResult<usize> {
     let now = ctx.now_ms();
     let mut started = 0;
     for due in bot_sql::surveys_due(ctx.db, now - START_WINDOW_MS, limit)? {
-        let Some(group_id) = due.group_id else { continue };
+        let Some(group_id) = due.group_id else {
+            continue;
+        };
         let Some(group) = crate::config::sql::get(ctx.db, due.tenant, "group", group_id)?
             .and_then(|g| serde_json::from_str::<GroupDoc>(&g.data).ok())
         else {
@@ -125,7 +132,16 @@ pub fn start_due(ctx: &Ctx, limit: i64) -> AppResult<usize> {
             )? {
                 return Ok(false);
             }
-            ask(ctx, &channel, due.conversation_id, &due.language, &survey, 0, None, now)?;
+            ask(
+                ctx,
+                &channel,
+                due.conversation_id,
+                &due.language,
+                &survey,
+                0,
+                None,
+                now,
+            )?;
             Ok(true)
         })?;
         started += usize::from(asked);
@@ -184,7 +200,8 @@ pub fn parse(q: &Question, index: usize, said: &Said, allow_skip: bool) -> Parse
             let by_number = button
                 .or_else(|| text.trim_end_matches(['.', ')']).parse::<i64>().ok())
                 .filter(|n| in_range(*n));
-            let labels = |o: &crate::validate::Localized| [fold(&o.pt_br), fold(&o.es), fold(&o.en)];
+            let labels =
+                |o: &crate::validate::Localized| [fold(&o.pt_br), fold(&o.es), fold(&o.en)];
             let by_label = || {
                 let exact = q.options.iter().position(|o| labels(o).contains(&text));
                 exact.or_else(|| {
@@ -266,7 +283,16 @@ pub fn receive(
     let said = Said::of(msg.body.as_deref(), msg.payload.as_ref());
     match parse(q, index, &said, survey.allow_skip) {
         Parsed::Invalid(why) => {
-            ask(ctx, channel, run.conversation_id, lang, &survey, index, Some(why.get(lang)), now)?;
+            ask(
+                ctx,
+                channel,
+                run.conversation_id,
+                lang,
+                &survey,
+                index,
+                Some(why.get(lang)),
+                now,
+            )?;
             bot_sql::touch(ctx.db, run.id, expiry(&survey, now))?;
             return Ok(stored);
         }
@@ -301,10 +327,27 @@ pub fn receive(
     let next = index + 1;
     if next < survey.questions.len() {
         bot_sql::advance(ctx.db, run.id, next as i64, expiry(&survey, now))?;
-        ask(ctx, channel, run.conversation_id, lang, &survey, next, None, now)?;
+        ask(
+            ctx,
+            channel,
+            run.conversation_id,
+            lang,
+            &survey,
+            next,
+            None,
+            now,
+        )?;
     } else {
         bot_sql::finish(ctx.db, run.id, now)?;
-        say(ctx, channel, run.conversation_id, lang, Text::SurveyThanks.get(lang), Vec::new(), now)?;
+        say(
+            ctx,
+            channel,
+            run.conversation_id,
+            lang,
+            Text::SurveyThanks.get(lang),
+            Vec::new(),
+            now,
+        )?;
     }
     Ok(stored)
 }
@@ -315,11 +358,19 @@ mod tests {
     use crate::validate::Localized;
 
     fn l(s: &str) -> Localized {
-        Localized { pt_br: s.into(), es: s.into(), en: s.into() }
+        Localized {
+            pt_br: s.into(),
+            es: s.into(),
+            en: s.into(),
+        }
     }
 
     fn q(kind: QuestionType, options: &[&str]) -> Question {
-        Question { kind, text: l("?"), options: options.iter().map(|o| l(o)).collect() }
+        Question {
+            kind,
+            text: l("?"),
+            options: options.iter().map(|o| l(o)).collect(),
+        }
     }
 
     fn said(text: &str) -> Said<'_> {
@@ -329,34 +380,87 @@ mod tests {
     #[test]
     fn nps_takes_one_number_from_0_to_10() {
         let nps = q(QuestionType::Nps, &[]);
-        assert_eq!(parse(&nps, 0, &said("9"), false), Parsed::Answer(Some(9), Some(11), None));
-        assert_eq!(parse(&nps, 0, &said("nota 10"), false), Parsed::Answer(Some(10), Some(11), None));
-        assert_eq!(parse(&nps, 0, &said("0"), false), Parsed::Answer(Some(0), Some(11), None));
-        assert_eq!(parse(&nps, 0, &said("11"), false), Parsed::Invalid(Text::NpsRange));
-        assert_eq!(parse(&nps, 0, &said("entre 8 e 9"), false), Parsed::Invalid(Text::NpsRange));
-        assert_eq!(parse(&nps, 0, &said("ótimo"), false), Parsed::Invalid(Text::NpsRange));
-        assert_eq!(parse(&nps, 0, &said("pular"), false), Parsed::Invalid(Text::NpsRange));
+        assert_eq!(
+            parse(&nps, 0, &said("9"), false),
+            Parsed::Answer(Some(9), Some(11), None)
+        );
+        assert_eq!(
+            parse(&nps, 0, &said("nota 10"), false),
+            Parsed::Answer(Some(10), Some(11), None)
+        );
+        assert_eq!(
+            parse(&nps, 0, &said("0"), false),
+            Parsed::Answer(Some(0), Some(11), None)
+        );
+        assert_eq!(
+            parse(&nps, 0, &said("11"), false),
+            Parsed::Invalid(Text::NpsRange)
+        );
+        assert_eq!(
+            parse(&nps, 0, &said("entre 8 e 9"), false),
+            Parsed::Invalid(Text::NpsRange)
+        );
+        assert_eq!(
+            parse(&nps, 0, &said("ótimo"), false),
+            Parsed::Invalid(Text::NpsRange)
+        );
+        assert_eq!(
+            parse(&nps, 0, &said("pular"), false),
+            Parsed::Invalid(Text::NpsRange)
+        );
         assert_eq!(parse(&nps, 0, &said("pular"), true), Parsed::Skip);
     }
 
     #[test]
     fn csat_takes_a_number_a_label_or_a_button() {
-        let csat = q(QuestionType::Csat, &["Muito satisfeito", "Satisfeito", "Insatisfeito"]);
-        assert_eq!(parse(&csat, 1, &said("2"), false), Parsed::Answer(Some(2), Some(3), None));
-        assert_eq!(parse(&csat, 1, &said("satisfeito"), false), Parsed::Answer(Some(2), Some(3), None));
-        assert_eq!(parse(&csat, 1, &said("Muito Satisfeito!"), false), Parsed::Answer(Some(1), Some(3), None));
+        let csat = q(
+            QuestionType::Csat,
+            &["Muito satisfeito", "Satisfeito", "Insatisfeito"],
+        );
         assert_eq!(
-            parse(&csat, 1, &Said { text: "Insatisfeito", button: Some("q1:3") }, false),
+            parse(&csat, 1, &said("2"), false),
+            Parsed::Answer(Some(2), Some(3), None)
+        );
+        assert_eq!(
+            parse(&csat, 1, &said("satisfeito"), false),
+            Parsed::Answer(Some(2), Some(3), None)
+        );
+        assert_eq!(
+            parse(&csat, 1, &said("Muito Satisfeito!"), false),
+            Parsed::Answer(Some(1), Some(3), None)
+        );
+        assert_eq!(
+            parse(
+                &csat,
+                1,
+                &Said {
+                    text: "Insatisfeito",
+                    button: Some("q1:3")
+                },
+                false
+            ),
             Parsed::Answer(Some(3), Some(3), None)
         );
-        assert_eq!(parse(&csat, 1, &said("4"), false), Parsed::Invalid(Text::CsatPick));
-        assert_eq!(parse(&csat, 1, &said("sei lá"), false), Parsed::Invalid(Text::CsatPick));
+        assert_eq!(
+            parse(&csat, 1, &said("4"), false),
+            Parsed::Invalid(Text::CsatPick)
+        );
+        assert_eq!(
+            parse(&csat, 1, &said("sei lá"), false),
+            Parsed::Invalid(Text::CsatPick)
+        );
     }
 
     #[test]
     fn open_answers_take_any_text() {
         let open = q(QuestionType::Open, &[]);
-        assert_eq!(parse(&open, 2, &said(" Ótimo atendimento "), false), Parsed::Answer(None, None, Some("Ótimo atendimento".into())));
-        assert_eq!(parse(&open, 2, &said("  "), false), Parsed::Invalid(Text::OpenEmpty));
+        assert_eq!(
+            parse(&open, 2, &said(" Ótimo atendimento "), false),
+            Parsed::Answer(None, None, Some("Ótimo atendimento".into()))
+        );
+        assert_eq!(
+            parse(&open, 2, &said("  "), false),
+            Parsed::Invalid(Text::OpenEmpty)
+        );
     }
 }

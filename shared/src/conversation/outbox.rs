@@ -32,7 +32,17 @@ pub fn enqueue(
     now: i64,
 ) -> AppResult<i64> {
     let payload = template.map(|t| serde_json::json!({ "template": t }));
-    enqueue_with(ctx, channel, conversation, role, sender, body, rendered, payload.as_ref(), now)
+    enqueue_with(
+        ctx,
+        channel,
+        conversation,
+        role,
+        sender,
+        body,
+        rendered,
+        payload.as_ref(),
+        now,
+    )
 }
 
 /// [`enqueue`] with the message's payload as given: a template (`{"template": …}`) or a bot's

@@ -249,7 +249,11 @@ pub fn send(ctx: &Ctx, channel: &ChannelDoc, out: &Outgoing) -> Result<String, S
 /// API's interactive messages allow; `None` (plain numbered text) when the options fit neither.
 pub fn interactive(to: &str, c: &super::Choices) -> Option<serde_json::Value> {
     let body = c.prompt.trim();
-    if c.options.is_empty() || c.options.len() > 10 || body.is_empty() || body.chars().count() > 1024 {
+    if c.options.is_empty()
+        || c.options.len() > 10
+        || body.is_empty()
+        || body.chars().count() > 1024
+    {
         return None;
     }
     let fits = |max: usize| c.options.iter().all(|o| o.title.chars().count() <= max);
@@ -277,8 +281,10 @@ pub fn interactive(to: &str, c: &super::Choices) -> Option<serde_json::Value> {
         json!({"type": "list", "body": {"text": body},
                "action": {"button": button, "sections": [{"rows": rows}]}})
     };
-    Some(json!({"messaging_product": "whatsapp", "recipient_type": "individual", "to": to,
-                "type": "interactive", "interactive": interactive}))
+    Some(
+        json!({"messaging_product": "whatsapp", "recipient_type": "individual", "to": to,
+                "type": "interactive", "interactive": interactive}),
+    )
 }
 
 /// A template message: the approved template's name and language, its body parameters in order.
