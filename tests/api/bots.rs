@@ -281,6 +281,14 @@ fn whatsapp_the_whole_story_from_menu_to_survey_to_a_new_protocol() {
         ),
         3
     );
+    // The answers are in the conversation's details.
+    let details = app.get(&w.agent, &format!("/api/inbox/conversations/{id}"));
+    assert_eq!(details.body["survey_answers"][0]["score"], 9);
+    assert_eq!(details.body["survey_answers"][1]["kind"], "csat");
+    assert_eq!(
+        details.body["survey_answers"][2]["text"],
+        "Fui muito bem atendida, obrigada"
+    );
     let hook = column(
         &app,
         "SELECT payload FROM webhook_deliveries WHERE event = 'survey.answered' ORDER BY id LIMIT 1",

@@ -52,6 +52,7 @@ fn expiry(survey: &SurveyDoc, now: i64) -> i64 {
 }
 
 /// Asks question `index` of `survey` (CSAT options as buttons).
+#[allow(clippy::too_many_arguments)]
 fn ask(
     ctx: &Ctx,
     channel: &ChannelInfo,
