@@ -620,6 +620,22 @@ fn a_menu_pointing_to_a_missing_or_inactive_group_is_refused_naming_the_node() {
     // Nothing was saved.
     let group = app.get(&s.admin, &path);
     assert!(group.body.get("menu").is_none_or(Value::is_null));
+
+    // A group a menu routes to is not deactivated while the menu points to it.
+    let (_, child) = app.operation_and_group(&s.admin, "Filho");
+    app.patch(
+        &s.admin,
+        &path,
+        json!({"start_bot": "menu", "menu": menu(child)}),
+    )
+    .assert_status(200);
+    let r = app.post(
+        &s.admin,
+        &format!("/api/admin/groups/{child}/deactivate"),
+        json!({}),
+    );
+    r.assert_error(409, "group_in_use");
+    assert!(r.body.to_string().contains("(its menu bot)"), "{}", r.body);
 }
 
 #[test]
@@ -895,5 +911,67 @@ fn the_demo_greets_widget_visitors_and_option_1_reaches_its_agents() {
     assert_eq!(
         count(&app, "SELECT COUNT(*) FROM config_items WHERE kind = 'channel' AND data LIKE '%\"type\":\"whatsapp\"%'"),
         1
+    );
+}
+
+#[test]
+fn a_customer_who_stops_answering_the_menu_is_routed_by_the_bot_inactivity_rule() {
+    let app = TestApp::spawn();
+    let w = world(&app, "whatsapp", None);
+    app.patch(
+        &w.s.admin,
+        &format!("/api/admin/groups/{}", w.s.group),
+        json!({"bot_inactivity": {"time": 5, "unit": "minutes", "action": "to_group", "group_id": w.child}}),
+    )
+    .assert_status(200);
+    whatsapp_post(
+        &app,
+        w.s.channel,
+        &wa_text("5511944445555", "wamid.b1", "oi"),
+    )
+    .assert_status(200);
+    assert_eq!(bot_says(&app).len(), 1);
+    app.clock.advance(Duration::minutes(6));
+    assert_eq!(app.app.tick().unwrap().bot_inactivity, 1);
+    assert_eq!(
+        column(&app, "SELECT status || ' ' || group_id FROM conversations"),
+        [format!("queued {}", w.child)]
+    );
+    // A later answer is the customer's message to the queue, not the menu's.
+    whatsapp_post(
+        &app,
+        w.s.channel,
+        &wa_text("5511944445555", "wamid.b2", "1"),
+    )
+    .assert_status(200);
+    assert_eq!(bot_says(&app).len(), 1);
+}
+
+#[test]
+fn the_readmes_one_curl_menu_is_accepted_as_written() {
+    let readme = include_str!("../../README.md");
+    let start = readme
+        .find("-d '{\"start_bot\":\"menu\"")
+        .expect("the README's menu curl")
+        + 4;
+    let end = start + readme[start..].find("'\n").unwrap();
+    let app = TestApp::spawn();
+    let s = setup(&app, "whatsapp", None);
+    let (_, target) = app.operation_and_group(&s.admin, "Financeiro");
+    let body = readme[start..end].replace("\"group_id\":2", &format!("\"group_id\":{target}"));
+    let body: Value = serde_json::from_str(&body).unwrap();
+    app.patch(&s.admin, &format!("/api/admin/groups/{}", s.group), body)
+        .assert_status(200);
+    whatsapp_post(&app, s.channel, &wa_text("5511966667777", "wamid.r1", "oi")).assert_status(200);
+    assert_eq!(last_bot(&app), "Olá!\n\nEscolha:\n1. Financeiro\n2. Sair");
+    whatsapp_post(
+        &app,
+        s.channel,
+        &wa_text("5511966667777", "wamid.r2", "boleto"),
+    )
+    .assert_status(200);
+    assert_eq!(
+        column(&app, "SELECT status || ' ' || group_id FROM conversations"),
+        [format!("queued {target}")]
     );
 }

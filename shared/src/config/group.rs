@@ -410,6 +410,7 @@ fn refuse_if_fed(ctx: &Ctx, tenant: TenantId, id: i64) -> AppResult<()> {
         .iter()
         .map(|(kind, id, name)| match kind.as_str() {
             "channel" => format!("channel {id} '{name}' (its entry group)"),
+            "menu" => format!("group {id} '{name}' (its menu bot)"),
             _ => format!("group {id} '{name}' (its bot-inactivity rule)"),
         })
         .collect();
