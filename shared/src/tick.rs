@@ -91,6 +91,7 @@ fn run_leased(ctx: &Ctx) -> AppResult<TickReport> {
     let queue_notices = crate::routing::timers::queue_notices(ctx)?;
     // Before delivery, so what the bots say goes out in this same run.
     let surveys_expired = crate::bot::survey::expire(ctx)?;
+    crate::bot::sql::prune_sessions(ctx.db)?;
     let surveys_started = crate::bot::survey::start_due(ctx, BATCH)?;
     let pause_notices = crate::bot::pause::notify(ctx)?;
     let DeliveryReport {

@@ -933,6 +933,7 @@ fn a_customer_who_stops_answering_the_menu_is_routed_by_the_bot_inactivity_rule(
     assert_eq!(bot_says(&app).len(), 1);
     app.clock.advance(Duration::minutes(6));
     assert_eq!(app.app.tick().unwrap().bot_inactivity, 1);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM bot_sessions"), 0);
     assert_eq!(
         column(&app, "SELECT status || ' ' || group_id FROM conversations"),
         [format!("queued {}", w.child)]

@@ -7,7 +7,7 @@ use super::{say, sql as bot_sql};
 use crate::context::Ctx;
 use crate::conversation::inbound::ChannelInfo;
 use crate::conversation::lifecycle::{self, Actor};
-use crate::conversation::sql::{self as conversation_sql, Closing};
+use crate::conversation::sql as conversation_sql;
 use crate::conversation::{Conversation, State};
 use crate::db::transaction;
 use crate::enums::Status;
@@ -133,23 +133,7 @@ pub fn close(
                 .and_then(|s| serde_json::from_str::<crate::config::group::GroupDoc>(&s.data).ok()),
             None => None,
         };
-        let survey_due = match &group {
-            Some(g) => {
-                super::survey::sent_after(ctx, tenant, g, crate::config::survey::Closer::Bot)?
-            }
-            None => false,
-        };
-        bot_sql::end_session(ctx.db, tenant, id)?;
-        let closing = Closing {
-            closed_by: "bot",
-            classification_id: None,
-            reason_id: None,
-            sub_reason_id: None,
-            comment: None,
-            resolved: None,
-            survey_due,
-        };
-        lifecycle::close(ctx, Actor::Bot, tenant, id, None, &closing, now)
+        super::close(ctx, tenant, id, group.as_ref(), now)
     })?;
     Ok(closed.settle(ctx))
 }

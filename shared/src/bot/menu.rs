@@ -15,7 +15,6 @@ use crate::config::group::GroupDoc;
 use crate::context::Ctx;
 use crate::conversation::inbound::ChannelInfo;
 use crate::conversation::lifecycle::{self, Actor, Wake};
-use crate::conversation::sql::Closing;
 use crate::enums::Status;
 use crate::errors::AppResult;
 use crate::ids::TenantId;
@@ -447,7 +446,7 @@ pub fn answer(ctx: &Ctx, t: &Turn, said: &Said, now: i64) -> AppResult<Wake> {
             if no {
                 return close(ctx, t, &group, Text::Goodbye.get(lang), now);
             }
-            return not_understood(ctx, t, menu, &group, session, Some(()), now);
+            return not_understood(ctx, t, menu, &group, session, Again::More, now);
         }
         Some(awaiting) if awaiting.starts_with("collect:") => {
             let mut parts = awaiting.splitn(3, ':').skip(1);
@@ -477,30 +476,7 @@ pub fn answer(ctx: &Ctx, t: &Turn, said: &Said, now: i64) -> AppResult<Wake> {
                         Field::Document => Text::BadDocument,
                         Field::Email => Text::BadEmail,
                     };
-                    let failures = session.failures + 1;
-                    if failures >= i64::from(menu.max_failures) {
-                        return fallback(ctx, t, menu, &group, now);
-                    }
-                    say(
-                        ctx,
-                        t.channel,
-                        t.conversation,
-                        lang,
-                        bad.get(lang),
-                        Vec::new(),
-                        now,
-                    )?;
-                    bot_sql::save_session(
-                        ctx.db,
-                        tenant,
-                        t.conversation,
-                        &Session {
-                            failures,
-                            ..session
-                        },
-                        now,
-                    )?;
-                    Ok(Wake::default())
+                    not_understood(ctx, t, menu, &group, session, Again::Field(bad), now)
                 }
             };
         }
@@ -508,7 +484,7 @@ pub fn answer(ctx: &Ctx, t: &Turn, said: &Said, now: i64) -> AppResult<Wake> {
     }
 
     let Some(option) = matches(node, said) else {
-        return not_understood(ctx, t, menu, &group, session, None, now);
+        return not_understood(ctx, t, menu, &group, session, Again::Prompt, now);
     };
     match option.action {
         OptionAction::Node => {
@@ -606,26 +582,34 @@ pub fn answer(ctx: &Ctx, t: &Turn, said: &Said, now: i64) -> AppResult<Wake> {
     }
 }
 
-/// "I didn't understand" and the prompt again (the yes/no question when `more`), or the
-/// fallback once the failures reach the menu's limit.
+/// What is asked again after an answer the bot could not take.
+enum Again {
+    /// "I didn't understand" and the node's prompt.
+    Prompt,
+    /// "I didn't understand" and "anything else?".
+    More,
+    /// Why the collected field is not valid (it is asked for again).
+    Field(Text),
+}
+
+/// Asks again, or applies the fallback once the failures reach the menu's limit.
 fn not_understood(
     ctx: &Ctx,
     t: &Turn,
     menu: &Menu,
     group: &GroupDoc,
     session: Session,
-    more: Option<()>,
+    again: Again,
     now: i64,
 ) -> AppResult<Wake> {
     let failures = session.failures + 1;
     if failures >= i64::from(menu.max_failures) {
         return fallback(ctx, t, menu, group, now);
     }
-    let tenant = t.channel.tenant;
     let lang = t.language;
     let sorry = Text::NotUnderstood.get(lang);
-    match more {
-        Some(()) => {
+    match again {
+        Again::More => {
             let text = format!("{sorry}\n\n{}", Text::AnythingElse.get(lang));
             say(
                 ctx,
@@ -637,23 +621,28 @@ fn not_understood(
                 now,
             )?;
         }
-        None => {
-            let node = menu.node(&session.node).or_else(|| menu.root());
-            if let Some(node) = node {
+        Again::Prompt => {
+            if let Some(node) = menu.node(&session.node).or_else(|| menu.root()) {
                 ask(ctx, t, node, Some(sorry), now)?;
             }
         }
+        Again::Field(why) => {
+            say(
+                ctx,
+                t.channel,
+                t.conversation,
+                lang,
+                why.get(lang),
+                Vec::new(),
+                now,
+            )?;
+        }
     }
-    bot_sql::save_session(
-        ctx.db,
-        tenant,
-        t.conversation,
-        &Session {
-            failures,
-            ..session
-        },
-        now,
-    )?;
+    let s = Session {
+        failures,
+        ..session
+    };
+    bot_sql::save_session(ctx.db, t.channel.tenant, t.conversation, &s, now)?;
     Ok(Wake::default())
 }
 
@@ -715,10 +704,8 @@ fn route(
     Ok(wake)
 }
 
-/// Says `message` and closes as the bot (with the group's survey where it is sent after a
-/// bot's close).
+/// Says `message` and closes as the bot.
 fn close(ctx: &Ctx, t: &Turn, group: &GroupDoc, message: &str, now: i64) -> AppResult<Wake> {
-    let tenant = t.channel.tenant;
     say(
         ctx,
         t.channel,
@@ -728,21 +715,8 @@ fn close(ctx: &Ctx, t: &Turn, group: &GroupDoc, message: &str, now: i64) -> AppR
         Vec::new(),
         now,
     )?;
-    bot_sql::end_session(ctx.db, tenant, t.conversation)?;
-    let survey_due =
-        super::survey::sent_after(ctx, tenant, group, crate::config::survey::Closer::Bot)?;
-    let closing = Closing {
-        closed_by: "bot",
-        classification_id: None,
-        reason_id: None,
-        sub_reason_id: None,
-        comment: None,
-        resolved: None,
-        survey_due,
-    };
     let mut wake = Wake::default();
-    lifecycle::close(ctx, Actor::Bot, tenant, t.conversation, None, &closing, now)?
-        .defer(&mut wake);
+    super::close(ctx, t.channel.tenant, t.conversation, Some(group), now)?.defer(&mut wake);
     Ok(wake)
 }
 
@@ -793,13 +767,7 @@ fn save_field(
 mod tests {
     use super::*;
 
-    fn l(s: &str) -> Localized {
-        Localized {
-            pt_br: s.into(),
-            es: s.into(),
-            en: s.into(),
-        }
-    }
+    use crate::bot::tests::l;
 
     fn node() -> Node {
         let option = |number: u32, label: &str, keywords: &[&str]| MenuOption {

@@ -13,6 +13,8 @@ pub mod survey;
 
 use crate::context::Ctx;
 use crate::conversation::inbound::ChannelInfo;
+use crate::conversation::lifecycle::{self, Actor};
+use crate::conversation::sql::Closing;
 use crate::conversation::{outbox, Role};
 use crate::errors::AppResult;
 use crate::providers::{Choice, Choices};
@@ -263,9 +265,44 @@ pub fn say(
     )
 }
 
+/// Closes as the bot (`closed_by` bot; the conversation's menu session ends), with the
+/// group's survey due where it is sent after a bot's close.
+pub fn close(
+    ctx: &Ctx,
+    tenant: crate::ids::TenantId,
+    conversation: i64,
+    group: Option<&crate::config::group::GroupDoc>,
+    now: i64,
+) -> AppResult<lifecycle::Changed<crate::conversation::Conversation>> {
+    let survey_due = match group {
+        Some(g) => survey::sent_after(ctx, tenant, g, crate::config::survey::Closer::Bot)?,
+        None => false,
+    };
+    sql::end_session(ctx.db, tenant, conversation)?;
+    let closing = Closing {
+        closed_by: "bot",
+        classification_id: None,
+        reason_id: None,
+        sub_reason_id: None,
+        comment: None,
+        resolved: None,
+        survey_due,
+    };
+    lifecycle::close(ctx, Actor::Bot, tenant, conversation, None, &closing, now)
+}
+
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// The same text in the three languages.
+    pub(crate) fn l(s: &str) -> Localized {
+        Localized {
+            pt_br: s.into(),
+            es: s.into(),
+            en: s.into(),
+        }
+    }
 
     #[test]
     fn every_bot_text_exists_in_the_three_languages() {

@@ -63,6 +63,18 @@ pub fn end_session(db: &dyn Sql, tenant: TenantId, conversation: i64) -> Result<
     Ok(())
 }
 
+/// Drops the sessions of conversations that left the bot another way (its inactivity rule,
+/// an external bot, a supervisor's close); returns how many.
+pub fn prune_sessions(db: &dyn Sql) -> Result<usize, DbError> {
+    let rows = db.execute(
+        "DELETE FROM bot_sessions WHERE conversation_id IN \
+         (SELECT s.conversation_id FROM bot_sessions s JOIN conversations v ON v.id = s.conversation_id \
+          WHERE v.status <> 'bot') RETURNING conversation_id",
+        &[],
+    )?;
+    Ok(rows.rows.len())
+}
+
 /// A survey being asked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Run {

@@ -356,15 +356,7 @@ pub fn receive(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::validate::Localized;
-
-    fn l(s: &str) -> Localized {
-        Localized {
-            pt_br: s.into(),
-            es: s.into(),
-            en: s.into(),
-        }
-    }
+    use crate::bot::tests::l;
 
     fn q(kind: QuestionType, options: &[&str]) -> Question {
         Question {
