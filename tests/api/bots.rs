@@ -976,3 +976,104 @@ fn the_readmes_one_curl_menu_is_accepted_as_written() {
         [format!("queued {target}")]
     );
 }
+
+#[test]
+fn a_faq_option_answers_with_the_article_then_asks_whether_there_is_anything_else() {
+    let app = TestApp::spawn();
+    let w = world(&app, "whatsapp", None);
+    let article = app.make(
+        &w.s.admin,
+        "articles",
+        json!({"title": "Prazo de entrega", "body": "Entregamos em até 5 dias úteis.", "keywords": ["entrega"]}),
+    );
+    let mut m = menu(w.child);
+    m["nodes"][0]["options"][1] = json!({"number": 2, "label": l("Prazo de entrega", "Plazo", "Delivery"),
+        "keywords": ["entrega"], "action": "article", "article_id": article});
+    app.patch(
+        &w.s.admin,
+        &format!("/api/admin/groups/{}", w.s.group),
+        json!({"menu": m}),
+    )
+    .assert_status(200);
+    let c = "5511977778888";
+    let say = |id: &str, text: &str| {
+        whatsapp_post(&app, w.s.channel, &wa_text(c, id, text)).assert_status(200);
+    };
+    say("wamid.q1", "oi");
+    say("wamid.q2", "qual o prazo de entrega?");
+    let said = bot_says(&app);
+    assert_eq!(
+        said[said.len() - 2..],
+        [
+            "Prazo de entrega\n\nEntregamos em até 5 dias úteis.".to_owned(),
+            "Posso ajudar em algo mais?\n1. Sim\n2. Não".to_owned()
+        ]
+    );
+    // "Sim": the root menu again; the article once more, then "não" closes as the bot.
+    say("wamid.q3", "Sim");
+    assert_eq!(
+        last_bot(&app),
+        "Escolha uma opção:\n1. Atendimento\n2. Prazo de entrega"
+    );
+    say("wamid.q4", "2");
+    say("wamid.q5", "talvez");
+    assert_eq!(
+        last_bot(&app),
+        "Desculpe, não entendi.\n\nPosso ajudar em algo mais?\n1. Sim\n2. Não"
+    );
+    say("wamid.q6", "NÃO");
+    assert_eq!(last_bot(&app), "Obrigado pelo contato. Até logo!");
+    assert_eq!(
+        column(
+            &app,
+            "SELECT status || ' ' || closed_by || ' ' || survey_due FROM conversations"
+        ),
+        ["closed bot 0"]
+    );
+}
+
+#[test]
+fn a_survey_that_allows_it_lets_the_customer_skip_and_one_sent_after_a_bots_close_starts_then() {
+    let app = TestApp::spawn();
+    let w = world(&app, "whatsapp", None);
+    let survey = app.make(
+        &w.s.admin,
+        "surveys",
+        json!({"name": "Rapida", "sent_by": ["bot"], "allow_skip": true, "questions": [
+            {"type": "nps", "text": l("Nota?", "¿Nota?", "Score?")},
+            {"type": "open", "text": l("Comentário?", "¿Comentario?", "Comment?")}]}),
+    );
+    app.patch(
+        &w.s.admin,
+        &format!("/api/admin/groups/{}", w.s.group),
+        json!({"survey_id": survey}),
+    )
+    .assert_status(200);
+    let c = "5511988889999";
+    let say = |id: &str, text: &str| {
+        whatsapp_post(&app, w.s.channel, &wa_text(c, id, text)).assert_status(200);
+    };
+    say("wamid.k1", "oi");
+    say("wamid.k2", "encerrar");
+    assert_eq!(
+        column(
+            &app,
+            "SELECT closed_by || ' ' || survey_due FROM conversations"
+        ),
+        ["bot 1"]
+    );
+    assert_eq!(app.app.tick().unwrap().surveys_started, 1);
+    assert_eq!(last_bot(&app), "Nota? (0-10) (digite \"pular\" para pular)");
+    say("wamid.k3", "pular");
+    assert_eq!(last_bot(&app), "Comentário? (digite \"pular\" para pular)");
+    say("wamid.k4", "Rápido e fácil");
+    assert_eq!(last_bot(&app), "Obrigado por responder à nossa pesquisa!");
+    assert_eq!(
+        column(
+            &app,
+            "SELECT question || ' ' || kind || ' ' || text FROM survey_answers"
+        ),
+        ["1 open Rápido e fácil"]
+    );
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM conversations"), 1);
+}
