@@ -237,12 +237,43 @@ schemas = {
                                   "initial_sla_minutes": NI, "partner_session_warning_minutes": NI, "agent_answer_minutes": NI,
                                   "auto_pending_minutes": NI, "queue_position_minutes": NI,
                                   "active_message_delay_minutes": {"type": "integer", "default": 0}}},
-        "transfer_group_ids": {"type": "array", "items": I}}, ("name", "operation_id")),
+        "transfer_group_ids": {"type": "array", "items": I},
+        "menu": {"oneOf": [ref("Menu"), {"type": "null"}], "description": "The menu bot (with start_bot menu). Without one, "
+                 "conversations in state bot wait for an external bot (/api/bot/...). Refused with 422 naming the node when it points "
+                 "to a missing or inactive group or article."},
+        "pause_protocol": {"oneOf": [ref("PauseProtocol"), {"type": "null"}], "description": "Seed 004: off when absent"}},
+        ("name", "operation_id")),
+    "Menu": obj({
+        "greeting": ref("Localized"),
+        "nodes": {"type": "array", "minItems": 1, "maxItems": 50, "description": "The first node is the root", "items": obj({
+            "id": {"type": "string", "maxLength": 40}, "prompt": ref("Localized"),
+            "options": {"type": "array", "minItems": 1, "maxItems": 10, "items": obj({
+                "number": {"type": "integer", "minimum": 1, "maximum": 99}, "label": ref("Localized"),
+                "keywords": {"type": "array", "items": S, "description": "Matched case and accent insensitive"},
+                "action": enum("node", "group", "article", "collect", "close"),
+                "node": {"type": "string", "description": "node: where to go; collect: where to go once saved (default the root)"},
+                "group_id": {"type": "integer", "description": "group: an active group's queue"},
+                "article_id": {"type": "integer", "description": "article: a FAQ article, then \"anything else?\""},
+                "field": {**enum("name", "document", "email"), "description": "collect: validated and saved on the client"},
+                "message": {**ref("Localized"), "description": "close: what the customer is told"}},
+                ("number", "label", "action"))}}, ("id", "prompt", "options"))},
+        "max_failures": {"type": "integer", "minimum": 1, "maximum": 10, "default": 3,
+                         "description": "Answers not understood in a row before the fallback"},
+        "fallback_group_id": {"type": ["integer", "null"], "description": "The fallback's queue; without one, the bot closes"}},
+        ("greeting", "nodes")),
+    "PauseProtocol": obj({"message": ref("Localized"), "interval_minutes": {"type": "integer", "minimum": 1, "maximum": 1440},
+                          "queue_wait_minutes": {"type": ["integer", "null"], "minimum": 1, "maximum": 1440,
+                                                 "description": "Queued customers get it after waiting this long"}},
+                         ("message", "interval_minutes"),
+                         "The group's \"please wait\" to a customer whose agent is paused (or who waits in the queue), at most once per interval, until an agent answers."),
     "Survey": obj({"name": {"type": "string", "description": "Spaces become _"},
                    "questions": {"type": "array", "minItems": 1, "items": {"type": "object", "required": ["type", "text"], "properties": {
                        "type": enum("open", "csat", "nps"), "text": ref("Localized"),
                        "options": {"type": "array", "items": ref("Localized"), "description": "CSAT only, 2 to 10"}}}},
-                   "sent_by": {"type": "array", "minItems": 1, "items": enum("bot", "agent", "supervisor_agent")}},
+                   "sent_by": {"type": "array", "minItems": 1, "items": enum("bot", "agent", "supervisor_agent")},
+                   "inactivity_minutes": {"type": "integer", "minimum": 1, "maximum": 10080, "default": 30,
+                                          "description": "The survey stops when a question stays unanswered this long"},
+                   "allow_skip": {"type": "boolean", "default": False, "description": "The customer may skip a question (pular, saltar, skip)"}},
                   ("name", "questions", "sent_by"), "Deactivating a survey unlinks it from every group."),
     "ClassificationNode": {"type": "object", "required": ["name"], "properties": {
         "id": {"type": "integer", "description": "Server-assigned; send it back to keep the node"}, "name": S,
@@ -276,7 +307,10 @@ schemas = {
                                "description": "Each delivery's body is {event, created_at, data}; an event about a conversation has "
                                               "data.conversation_id, data.protocol and data.conversation (id, protocol, channel_id, channel, "
                                               "client_id, group_id, agent_id, status, priority, language, arrived_at, closed_at, closed_by) "
-                                              "— the same whichever path produced it — plus what the event adds (closed_by, to_agent_id, reason...)."},
+                                              "— the same whichever path produced it — plus what the event adds (closed_by, to_agent_id, reason...). "
+                                              "survey.answered adds survey_id, question (0-based), type (nps, csat, open), score (NPS 0-10; "
+                                              "CSAT the option, 1 = the first), scale (11 for NPS, the CSAT option count), text (open answers), "
+                                              "group_id and agent_id."},
                     "secret": {"type": "string", "minLength": 16, "description": "HMAC-SHA256 key; read back masked"}},
                    ("name", "url", "events", "secret")),
     "Client": {"type": "object", "properties": {
@@ -502,7 +536,9 @@ add("/hooks/sms/{channel_id}", "post", op("Inbound SMS (generic JSON, Twilio, Ze
 # Web chat widget (public; a visitor token from /sessions).
 VISITOR = [{"visitor": []}]
 schemas["VisitorMessage"] = {"type": "object", "properties": {"id": I, "role": enum("customer", "agent", "bot", "system"),
-    "kind": S, "body": NS, "sender_name": NS, "created_at": {"type": "string", "format": "date-time"}}}
+    "kind": S, "body": NS, "sender_name": NS, "created_at": {"type": "string", "format": "date-time"},
+    "choices": {"type": "array", "items": {"type": "object", "properties": {"id": S, "title": S}},
+                "description": "A bot's options, shown as buttons; a click sends its title as text and its id as choice"}}}
 add("/widget/{channel_id}/sessions", "post", op("Start a chat session", "widget",
     ok({"type": "object", "properties": {"token": S, "name": S, "expires_at": {"type": "string", "format": "date-time"}}}, "201", "Started"),
     json_body(obj({"name": S, "phone": S, "email": S, "language": ref("Language")}, ("name",), "A phone or an e-mail is required")),
@@ -510,6 +546,7 @@ add("/widget/{channel_id}/sessions", "post", op("Start a chat session", "widget"
 add("/widget/{channel_id}/messages", "post", op("Send a message or an attachment", "widget",
     ok({"type": "object", "properties": {"message_id": NI, "conversation_id": NI, "duplicate": B}}, "201", "Stored"),
     json_body(obj({"text": S, "client_message_id": {"type": "string", "description": "Chosen by the widget; a retry with it is stored once"},
+                   "choice": {"type": "string", "description": "The id of a bot's option the visitor clicked (with its title as text)"},
                    "attachment": {"type": "object", "properties": {"filename": S, "content_type": S, "data": {"type": "string", "description": "base64, up to 5 MiB"}}}})),
     ("400", "401", "403", "404", "413", "422", "503"), params=[CHANNEL], security=VISITOR, tenant=False))
 add("/widget/{channel_id}/messages", "get", op("New messages after a cursor", "widget",
@@ -563,7 +600,10 @@ add("/api/inbox/conversations/{id}", "get", op("A conversation with what was rec
     ok({"type": "object", "properties": {"conversation": ref("Conversation"),
         "classification_path": {"type": "array", "items": S, "description": "Classification, reason, sub-reason names"},
         "tags": {"type": "array", "items": {"type": "object"}}, "occurrences": {"type": "array", "items": {"type": "object"}},
-        "favourite": {"type": "boolean"}, "timeline": {"type": "array", "items": {"type": "object"}}}}), params=[CONV],
+        "favourite": {"type": "boolean"}, "timeline": {"type": "array", "items": {"type": "object"}},
+        "survey_answers": {"type": "array", "description": "The customer's survey answers, in question order", "items": {"type": "object", "properties": {
+            "question": I, "kind": enum("open", "csat", "nps"), "score": NI, "scale": NI, "text": NS,
+            "answered_at": {"type": "string", "format": "date-time"}}}}}}), params=[CONV],
     desc="Readable by whoever may act on it and by whoever the history rule lets see it (the rule the customer panel lists by)."))
 add("/api/inbox/conversations/{id}/transfer-targets", "get", op("Who I may transfer this conversation to", "inbox",
     ok({"type": "object", "properties": {
@@ -782,13 +822,38 @@ add("/api/reports/occurrences", "get", op("Occurrences by type, group and agent,
 
 add("/internal/tick", "post", op("Run the scheduled work once", "routing",
     ok({"type": "object", "properties": {"ran": B, "assigned": I, "inactivity_warnings": I, "inactivity_closes": I, "auto_pending": I,
-                                         "answer_timeouts": I, "disconnected_agents": I, "bot_inactivity": I, "queue_notices": I, "messages_sent": I,
+                                         "answer_timeouts": I, "disconnected_agents": I, "bot_inactivity": I, "queue_notices": I,
+                                         "surveys_started": I, "surveys_expired": I, "pause_notices": I, "messages_sent": I,
                                          "messages_retried": I, "messages_failed": I, "webhooks_delivered": I, "webhooks_retried": I,
                                          "webhooks_failed": I,
                                          "media": {"type": "object", "properties": {"fetched": I, "retried": I, "failed": I}}}}),
     errors=("401", "403", "503"), security=[{"tick": []}], tenant=False,
     desc="For an external scheduler (CronJob, a platform's cron, curl) every few seconds. Lease-guarded: an overlapping run answers ran: false. "
          "403 tick_disabled when the tick_secret variable is unset."))
+
+# External bot (token scope bots).
+BOT = ("400", "401", "403", "404", "409", "413", "415", "422", "503")
+schemas["BotConversation"] = {"type": "object", "properties": {
+    "id": I, "protocol": S, "channel_type": S, "group_id": NI, "client_id": I, "client_name": S, "language": S,
+    "arrived_at": {"type": "string", "format": "date-time"}, "last_customer_message": NS}}
+add("/api/bot/conversations", "get", op("Conversations in state bot, oldest first", "bot",
+    ok({"type": "object", "properties": {"items": {"type": "array", "items": ref("BotConversation")}}}),
+    params=[param("limit", I, "query", "1 to 200, default 50")], errors=("401", "403", "422", "503"),
+    desc="For an external bot (Rasa, Dialogflow, your own) with an API token of scope bots (admins and supervisors)."))
+add("/api/bot/conversations/{id}", "get", op("A conversation in state bot with its messages", "bot",
+    ok({"type": "object", "properties": {"conversation": ref("Conversation"), "messages": {"type": "array", "items": ref("Message")}}}),
+    params=[CONV], errors=("401", "403", "404", "409", "503")))
+add("/api/bot/conversations/{id}/messages", "post", op("Reply as the bot", "bot",
+    ok({"type": "object", "properties": {"message_id": I}}, "201", "Queued for delivery"),
+    json_body(obj({"text": {"type": "string", "maxLength": 4096},
+                   "options": {"type": "array", "maxItems": 10, "items": obj({"id": {"type": "string", "maxLength": 64}, "title": {"type": "string", "maxLength": 60}}, ("id", "title")),
+                               "description": "Sent as WhatsApp buttons or list, a Telegram inline keyboard, widget buttons; the answer's payload carries the id"}},
+                  ("text",))), BOT, params=[CONV], desc="Stored with role bot. 409 invalid_state unless the conversation is in state bot."))
+add("/api/bot/conversations/{id}/route", "post", op("Route to a group's queue", "bot", ok(ref("Conversation")),
+    json_body(obj({"group_id": I}, ("group_id",))), BOT, params=[CONV]))
+add("/api/bot/conversations/{id}/close", "post", op("Close as the bot", "bot", ok(ref("Conversation")),
+    json_body(obj({"message": {"type": "string", "description": "Said to the customer first"}}), required=False), BOT, params=[CONV],
+    desc="closed_by bot; the group's survey follows where it is sent after a bot's close."))
 
 # Platform.
 add("/api/platform/tenants", "get", op("List companies", "platform", ok({"type": "array", "items": ref("Tenant")}),
@@ -805,7 +870,7 @@ doc = {
     "info": {"title": "Atende API", "version": "0.1.0",
              "description": "Omnichannel customer-service platform. Every error answers with the envelope in components.schemas.Error."},
     "servers": [{"url": "/"}],
-    "tags": [{"name": n} for n in ["auth", "users", "configuration", "clients", "tokens", "inbox", "reports", "channels", "widget", "routing", "platform", "docs"]],
+    "tags": [{"name": n} for n in ["auth", "users", "configuration", "clients", "tokens", "inbox", "reports", "channels", "widget", "routing", "bot", "platform", "docs"]],
     "paths": paths,
     "components": {"schemas": schemas, "securitySchemes": {
         "session": {"type": "http", "scheme": "bearer", "description": "Session token from POST /api/auth/login, or an API token (atk_...) on the routes its scopes cover"},

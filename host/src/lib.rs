@@ -27,6 +27,7 @@ pub fn component_routers() -> HashMap<&'static str, Router> {
         ("web", atende_web::router()),
         ("channels", atende_channels::router()),
         ("inbox", atende_inbox::router()),
+        ("bot", atende_bot::router()),
         ("routing", atende_routing::router()),
         ("reports", atende_reports::router()),
     ])

@@ -66,16 +66,18 @@ pub struct Workspace {
 }
 
 /// The demo company's service setup, so the widget demo and the console have something to
-/// work with: an operation overseen by the supervisors, a support group (offers to accept or
-/// reject, a classification required to close) that may transfer to a sales group, both with
-/// every agent, a web-chat channel entering support, and what agents use while answering —
-/// pause reasons, tags, quick replies, FAQ articles, an occurrence type. Idempotent: an
-/// existing web-chat channel is reused.
+/// work with: an operation overseen by the supervisors; a reception group whose menu bot greets
+/// every customer of the web chat and WhatsApp channels and routes option 1 to "Suporte" and
+/// option 2 to "Financeiro", answers option 3 with a FAQ article and closes with option 4;
+/// "Suporte" offers to accept or reject, needs a classification to close and may transfer to
+/// "Vendas" and "Financeiro"; every agent answers in all three, which carry a satisfaction
+/// survey (NPS, CSAT, open); and what agents use while answering — pause reasons, tags, quick
+/// replies, FAQ articles, an occurrence type. Idempotent: an existing web-chat channel is reused.
 pub fn seed_workspace(ctx: &Ctx) -> AppResult<Workspace> {
     use crate::config::{
         self, article::Article, channel::Channel, classification::Classification, group::Group,
         members, occurrence_type::OccurrenceType, operation::Operation, pause_reason::PauseReason,
-        quick_reply::QuickReply, tag::Tag,
+        quick_reply::QuickReply, survey::Survey, tag::Tag,
     };
     use serde_json::json;
     let tenant = tenant::sql::by_slug(ctx.db, TENANT)?
@@ -90,6 +92,19 @@ pub fn seed_workspace(ctx: &Ctx) -> AppResult<Workspace> {
         });
     }
     let operation = config::create::<Operation>(ctx, tenant, json!({"name": "Atendimento"}))?;
+    let l = |pt: &str, es: &str, en: &str| json!({"pt-BR": pt, "es": es, "en": en});
+    let survey = config::create::<Survey>(
+        ctx,
+        tenant,
+        json!({"name": "Satisfacao", "sent_by": ["agent", "supervisor_agent"], "allow_skip": true, "questions": [
+            {"type": "nps", "text": l("De 0 a 10, o quanto você recomendaria nossa empresa a um amigo?",
+                                      "Del 0 al 10, ¿cuánto recomendaría nuestra empresa a un amigo?",
+                                      "From 0 to 10, how likely are you to recommend us to a friend?")},
+            {"type": "csat", "text": l("Como você avalia este atendimento?", "¿Cómo califica esta atención?", "How would you rate this service?"),
+             "options": [l("Satisfeito", "Satisfecho", "Satisfied"), l("Indiferente", "Indiferente", "Neutral"), l("Insatisfeito", "Insatisfecho", "Unsatisfied")]},
+            {"type": "open", "text": l("Quer deixar um comentário?", "¿Quiere dejar un comentario?", "Would you like to leave a comment?")}
+        ]}),
+    )?;
     let classification = config::create::<Classification>(
         ctx,
         tenant,
@@ -102,17 +117,25 @@ pub fn seed_workspace(ctx: &Ctx) -> AppResult<Workspace> {
     let sales = config::create::<Group>(
         ctx,
         tenant,
-        json!({"name": "Vendas", "operation_id": operation.id, "queue_strategy": "least_conversations"}),
+        json!({"name": "Vendas", "operation_id": operation.id, "queue_strategy": "least_conversations",
+               "survey_id": survey.id}),
     )?;
-    let group = config::create::<Group>(
+    let billing = config::create::<Group>(
+        ctx,
+        tenant,
+        json!({"name": "Financeiro", "operation_id": operation.id, "queue_strategy": "least_conversations",
+               "survey_id": survey.id, "classification_id": classification.id}),
+    )?;
+    let support = config::create::<Group>(
         ctx,
         tenant,
         json!({"name": "Suporte", "operation_id": operation.id, "queue_strategy": "least_conversations",
                "offer_mode": "accept_reject", "offer_timeout_seconds": 120,
                "classification_id": classification.id, "classification_mandatory": true,
-               "name_shown": "agent", "transfer_group_ids": [sales.id]}),
+               "survey_id": survey.id, "name_shown": "agent",
+               "transfer_group_ids": [sales.id, billing.id]}),
     )?;
-    for g in [group.id, sales.id] {
+    for g in [support.id, sales.id, billing.id] {
         members::add_members(
             ctx.db,
             tenant,
@@ -156,7 +179,7 @@ pub fn seed_workspace(ctx: &Ctx) -> AppResult<Workspace> {
     ] {
         config::create::<QuickReply>(ctx, tenant, json!({"shortcut": shortcut, "text": text}))?;
     }
-    config::create::<Article>(
+    let delivery = config::create::<Article>(
         ctx,
         tenant,
         json!({"title": "Prazo de entrega", "body": "Entregamos em até 5 dias úteis nas capitais.", "keywords": ["entrega", "frete", "prazo"]}),
@@ -167,10 +190,37 @@ pub fn seed_workspace(ctx: &Ctx) -> AppResult<Workspace> {
         json!({"title": "Trocas e devoluções", "body": "Você pode trocar ou devolver em até 7 dias após o recebimento.", "keywords": ["troca", "devolução"]}),
     )?;
     config::create::<OccurrenceType>(ctx, tenant, json!({"name": "Cliente pediu retorno"}))?;
+    let reception = config::create::<Group>(
+        ctx,
+        tenant,
+        json!({"name": "Recepção", "operation_id": operation.id, "start_bot": "menu",
+        "bot_inactivity": {"time": 10, "unit": "minutes", "action": "to_group", "group_id": support.id},
+        "menu": {
+            "greeting": l("Olá! Bem-vindo à Atende Demo.", "¡Hola! Bienvenido a Atende Demo.", "Hello! Welcome to Atende Demo."),
+            "fallback_group_id": support.id,
+            "nodes": [{"id": "inicio",
+                "prompt": l("Como podemos ajudar? Escolha uma opção:", "¿Cómo podemos ayudarle? Elija una opción:", "How can we help? Choose an option:"),
+                "options": [
+                    {"number": 1, "label": l("Suporte", "Soporte", "Support"), "keywords": ["suporte", "soporte", "support", "ajuda"], "action": "group", "group_id": support.id},
+                    {"number": 2, "label": l("Financeiro", "Finanzas", "Billing"), "keywords": ["financeiro", "boleto", "pagamento"], "action": "group", "group_id": billing.id},
+                    {"number": 3, "label": l("Prazo de entrega", "Plazo de entrega", "Delivery time"), "keywords": ["entrega", "prazo"], "action": "article", "article_id": delivery.id},
+                    {"number": 4, "label": l("Encerrar", "Terminar", "End chat"), "action": "close",
+                     "message": l("Obrigado pelo contato. Até logo!", "Gracias por contactarnos. ¡Hasta pronto!", "Thank you for contacting us. Goodbye!")}
+                ]}]
+        }}),
+    )?;
     let channel = config::create::<Channel>(
         ctx,
         tenant,
-        json!({"type": "webchat", "name": "Site", "entry_group_id": group.id}),
+        json!({"type": "webchat", "name": "Site", "entry_group_id": reception.id}),
+    )?;
+    // Placeholders: an admin puts the Meta app's real credentials here to take it live.
+    config::create::<Channel>(
+        ctx,
+        tenant,
+        json!({"type": "whatsapp", "name": "WhatsApp", "entry_group_id": reception.id,
+               "credentials": {"phone_number_id": "demo-phone-number-id", "access_token": "demo-access-token",
+                               "app_secret": "demo-app-secret", "verify_token": "demo-verify-token"}}),
     )?;
     Ok(Workspace {
         webchat_channel: channel.id,

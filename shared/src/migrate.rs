@@ -95,6 +95,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0016_reports.sql",
         sql: include_str!("../../migrations/0016_reports.sql"),
     },
+    Migration {
+        version: 17,
+        name: "0017_bots.sql",
+        sql: include_str!("../../migrations/0017_bots.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {

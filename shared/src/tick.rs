@@ -34,6 +34,11 @@ pub struct TickReport {
     pub webhooks_delivered: usize,
     pub webhooks_retried: usize,
     pub webhooks_failed: usize,
+    /// Surveys started after a close, and stopped for the customer's silence.
+    pub surveys_started: usize,
+    pub surveys_expired: usize,
+    /// Pause-protocol "please wait" messages sent.
+    pub pause_notices: usize,
     /// Inbound media fetched from the providers into attachments (and retried, failed).
     pub media: crate::media::FetchReport,
 }
@@ -99,6 +104,13 @@ fn run_leased(ctx: &Ctx) -> AppResult<TickReport> {
     let distribution = crate::routing::distribute_all(ctx).context("tick: distribution")?;
     let queue_notices =
         crate::routing::timers::queue_notices(ctx).context("tick: queue notices")?;
+    // The bots' messages are queued here; delivery sends them (after this run, or at once on
+    // the local host's workers).
+    let surveys_expired = crate::bot::survey::expire(ctx).context("tick: expiring surveys")?;
+    crate::bot::sql::prune_sessions(ctx.db).context("tick: pruning bot sessions")?;
+    let surveys_started =
+        crate::bot::survey::start_due(ctx, BATCH).context("tick: starting surveys")?;
+    let pause_notices = crate::bot::pause::notify(ctx).context("tick: pause notices")?;
     crate::inbox::feed::prune(ctx.db, ctx.now_ms()).context("tick: pruning the feed")?;
     Ok(TickReport {
         ran: true,
@@ -110,6 +122,9 @@ fn run_leased(ctx: &Ctx) -> AppResult<TickReport> {
         disconnected_agents: others.disconnected_agents,
         bot_inactivity: others.bot_inactivity,
         queue_notices,
+        surveys_started,
+        surveys_expired,
+        pause_notices,
         active_messages,
         ..TickReport::default()
     })

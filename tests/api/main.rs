@@ -3,6 +3,7 @@
 
 mod active;
 mod auth;
+mod bots;
 mod budgets;
 mod busy;
 mod channels;

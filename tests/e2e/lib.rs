@@ -171,6 +171,10 @@ pub const SCENARIOS: &[(&str, Scenario)] = &[
         widget_conversation,
     ),
     (
+        "a widget visitor is greeted by the menu bot and a click reaches a ready agent",
+        widget_menu,
+    ),
+    (
         "a signed WhatsApp message is stored once; a bad signature is 401",
         whatsapp_webhook,
     ),
@@ -344,6 +348,7 @@ struct Desk {
     admin: String,
     agent: String,
     channel: i64,
+    group: i64,
 }
 
 fn created(r: &Reply, what: &str) -> Result<i64, String> {
@@ -393,6 +398,7 @@ fn desk(c: &Client, kind: &str, credentials: Value) -> Result<Desk, String> {
         admin,
         agent,
         channel,
+        group,
     })
 }
 
@@ -401,6 +407,77 @@ fn held(c: &Client, agent: &str) -> Result<Vec<Value>, String> {
     let r = c.call("GET", "/api/inbox/conversations", Some(agent), None);
     expect(r.status == 200, format!("my conversations: {}", r.status))?;
     Ok(r.body["items"].as_array().cloned().unwrap_or_default())
+}
+
+fn widget_menu(c: &Client) -> Result<(), String> {
+    let d = desk(c, "webchat", json!({}))?;
+    let l = |t: &str| json!({"pt-BR": t, "es": t, "en": t});
+    let name = unique("E2E menu ");
+    let post = |path: &str, body: Value| c.call("POST", path, Some(&d.admin), Some(body));
+    let op = created(
+        &post("/api/admin/operations", json!({"name": name})),
+        "operation",
+    )?;
+    let menu = json!({"greeting": l("Hello!"), "nodes": [{"id": "root", "prompt": l("Choose:"), "options": [
+        {"number": 1, "label": l("Sales"), "action": "group", "group_id": d.group}]}]});
+    let reception = created(
+        &post(
+            "/api/admin/groups",
+            json!({"name": name, "operation_id": op, "start_bot": "menu", "menu": menu}),
+        ),
+        "reception group",
+    )?;
+    let moved = c.call(
+        "PATCH",
+        &format!("/api/admin/channels/{}", d.channel),
+        Some(&d.admin),
+        Some(json!({"entry_group_id": reception})),
+    );
+    expect(moved.status == 200, format!("entry group: {}", moved.body))?;
+    let base = format!("/widget/{}", d.channel);
+    let session = c.raw(
+        "POST",
+        &format!("{base}/sessions"),
+        &[("content-type", "application/json")],
+        json!({"name": "Visitante Menu", "phone": format!("11 9{}", unique_digits(8)), "language": "en"})
+            .to_string()
+            .as_bytes(),
+    );
+    expect(session.status == 201, format!("session: {}", session.body))?;
+    let bearer = format!("Bearer {}", session.body["token"].as_str().unwrap_or(""));
+    let visitor = [
+        ("content-type", "application/json"),
+        ("authorization", bearer.as_str()),
+    ];
+    let send = |body: Value| {
+        c.raw(
+            "POST",
+            &format!("{base}/messages"),
+            &visitor,
+            body.to_string().as_bytes(),
+        )
+    };
+    let hi = send(json!({"text": "Hi", "client_message_id": "menu-1"}));
+    expect(hi.status == 201, format!("visitor sends: {}", hi.body))?;
+    let polled = c.raw("GET", &format!("{base}/messages"), &visitor[1..], b"");
+    let bot = polled.body["messages"]
+        .as_array()
+        .and_then(|m| m.iter().find(|m| m["role"] == "bot").cloned())
+        .ok_or_else(|| format!("no bot message in {}", polled.body))?;
+    expect(
+        bot["body"] == "Hello!\n\nChoose:\n1. Sales"
+            && bot["choices"] == json!([{"id": "root:1", "title": "1. Sales"}]),
+        format!("the greeting: {bot}"),
+    )?;
+    expect(
+        held(c, &d.agent)?.is_empty(),
+        "nobody holds it while the bot talks",
+    )?;
+    let click =
+        send(json!({"text": "1. Sales", "choice": "root:1", "client_message_id": "menu-2"}));
+    expect(click.status == 201, format!("click: {}", click.body))?;
+    let mine = held(c, &d.agent)?;
+    expect(mine.len() == 1, format!("the agent holds {mine:?}"))
 }
 
 fn widget_conversation(c: &Client) -> Result<(), String> {

@@ -38,6 +38,9 @@
     .atd-form button,.atd-compose button{padding:8px 12px;border:0;border-radius:6px;background:#1f9d55;color:#fff;font:inherit;cursor:pointer}
     .atd-msg{margin:6px 0;padding:8px 10px;border-radius:10px;max-width:80%;white-space:pre-wrap;word-wrap:break-word}
     .atd-msg.customer{background:#1f9d55;color:#fff;margin-left:auto}.atd-msg.agent,.atd-msg.bot{background:#fff;border:1px solid #e1e6ec}
+    .atd-choices{display:flex;flex-direction:column;gap:4px;margin-top:6px}
+    .atd-choice{border:1px solid #1f9d55;background:#fff;color:#1f9d55;border-radius:8px;padding:6px 8px;text-align:left;cursor:pointer;font:inherit}
+    .atd-choice:hover{background:#e9f7ef}
     .atd-msg.system{background:#fff8e1;font-size:12px;margin:6px auto;text-align:center}.atd-who{font-size:11px;opacity:.7}
     .atd-compose{display:flex;gap:6px;padding:8px;border-top:1px solid #e1e6ec}.atd-compose input[type=text]{flex:1}
     .atd-faq{font-size:13px}.atd-faq details{background:#fff;border:1px solid #e1e6ec;border-radius:6px;margin:4px 0;padding:6px 8px}
@@ -180,6 +183,18 @@
           link.style.color = "inherit";
           link.addEventListener("click", (ev) => { ev.preventDefault(); download(m.attachment_id, m.body); });
           bubble.append(link);
+        } else if (Array.isArray(m.choices) && m.choices.length) {
+          // A bot's question: its prompt, and its options as buttons (the body lists them too).
+          const lines = (m.body || "").split("\n");
+          bubble.append(document.createTextNode(lines.slice(0, Math.max(1, lines.length - m.choices.length)).join("\n")));
+          const options = el("div", "atd-choices");
+          for (const c of m.choices) {
+            const button = el("button", "atd-choice", c.title);
+            button.type = "button";
+            button.addEventListener("click", () => sendMessage({ text: c.title, choice: c.id }));
+            options.append(button);
+          }
+          bubble.append(options);
         } else {
           bubble.append(document.createTextNode(m.body || ""));
         }

@@ -2,6 +2,7 @@
 //! Components mount these in their route tables.
 
 pub mod auth;
+pub mod bot;
 pub mod classifications;
 pub mod clients;
 pub mod config;

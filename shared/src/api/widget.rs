@@ -205,6 +205,8 @@ struct SendBody {
     attachment: Option<Upload>,
     /// Chosen by the widget for each message, so a retried send is stored once.
     client_message_id: Option<String>,
+    /// The id of a bot's option the visitor clicked (the text is its title).
+    choice: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -252,6 +254,14 @@ pub fn send(ctx: &Ctx, req: &Request) -> AppResult<Response> {
             Some("video") => MessageKind::Video,
             Some(_) => MessageKind::Document,
         };
+        let choice = body
+            .choice
+            .filter(|c| !c.is_empty() && c.len() <= 100 && text.is_some());
+        let kind = if choice.is_some() {
+            MessageKind::Interactive
+        } else {
+            kind
+        };
         let channel_message_id = body
             .client_message_id
             .filter(|c| !c.is_empty() && c.len() <= 100)
@@ -268,6 +278,7 @@ pub fn send(ctx: &Ctx, req: &Request) -> AppResult<Response> {
                 channel_message_id,
                 kind: Some(kind),
                 body: text.or_else(|| attachment.as_ref().map(|a| a.filename.clone())),
+                payload: choice.map(|id| serde_json::json!({ "id": id })),
                 attachment,
                 ..Inbound::default()
             },

@@ -198,6 +198,13 @@ pub struct GroupDoc {
     /// Groups this one may transfer to.
     #[serde(default)]
     pub transfer_group_ids: Vec<i64>,
+    /// The menu bot's tree (with `start_bot: menu`); without one, an external bot serves the
+    /// group's conversations in state `bot` through `/api/bot/...`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub menu: Option<crate::bot::menu::Menu>,
+    /// "Please wait" to customers left waiting (seed 004); off when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pause_protocol: Option<crate::bot::pause::PauseProtocol>,
 }
 
 fn one(id: Option<i64>) -> Vec<i64> {
@@ -342,6 +349,16 @@ impl Resource for Group {
 
         check_timers(&mut p, &doc.flags, &doc.timers);
 
+        if let Some(menu) = doc.menu.as_mut() {
+            if doc.start_bot != StartBot::Menu {
+                p.add("menu", "needs start_bot menu");
+            }
+            crate::bot::menu::check(ctx, tenant, id, menu, &mut p)?;
+        }
+        if let Some(rule) = doc.pause_protocol.as_mut() {
+            crate::bot::pause::check(rule, &mut p);
+        }
+
         let mut targets = Vec::new();
         for t in &doc.transfer_group_ids {
             if Some(*t) == id {
@@ -393,6 +410,7 @@ fn refuse_if_fed(ctx: &Ctx, tenant: TenantId, id: i64) -> AppResult<()> {
         .iter()
         .map(|(kind, id, name)| match kind.as_str() {
             "channel" => format!("channel {id} '{name}' (its entry group)"),
+            "menu" => format!("group {id} '{name}' (its menu bot)"),
             _ => format!("group {id} '{name}' (its bot-inactivity rule)"),
         })
         .collect();

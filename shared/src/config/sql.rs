@@ -262,6 +262,12 @@ pub fn feeding_group(
          SELECT kind, id, name FROM config_items \
          WHERE tenant_id = ?1 AND kind = 'group' AND status = 'active' \
            AND json_extract(data, '$.bot_inactivity.group_id') = ?2 \
+         UNION ALL \
+         SELECT 'menu' AS kind, g.id, g.name FROM config_items g \
+         WHERE g.tenant_id = ?1 AND g.kind = 'group' AND g.status = 'active' \
+           AND (json_extract(g.data, '$.menu.fallback_group_id') = ?2 \
+             OR EXISTS (SELECT 1 FROM json_each(g.data, '$.menu.nodes') n, json_each(n.value, '$.options') o \
+                        WHERE json_extract(o.value, '$.group_id') = ?2)) \
          ORDER BY kind, id",
         &[tenant.into(), group.into()],
     )?;

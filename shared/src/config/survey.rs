@@ -45,6 +45,16 @@ pub struct SurveyDoc {
     pub name: String,
     pub questions: Vec<Question>,
     pub sent_by: Vec<Closer>,
+    /// The survey stops when the customer leaves a question unanswered this long.
+    #[serde(default = "thirty")]
+    pub inactivity_minutes: u32,
+    /// The customer may skip a question ("pular", "saltar", "skip").
+    #[serde(default)]
+    pub allow_skip: bool,
+}
+
+fn thirty() -> u32 {
+    30
 }
 
 impl Resource for Survey {
@@ -88,6 +98,9 @@ impl Resource for Survey {
                 ),
                 _ => {}
             }
+        }
+        if !(1..=7 * 24 * 60).contains(&doc.inactivity_minutes) {
+            p.add("inactivity_minutes", "must be 1 to 10080 (a week)");
         }
         if doc.sent_by.is_empty() {
             p.add("sent_by", "at least one of bot, agent, supervisor_agent");

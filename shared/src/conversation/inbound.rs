@@ -240,11 +240,22 @@ pub fn receive(ctx: &Ctx, channel: &ChannelInfo, msg: Inbound) -> AppResult<Outc
             return Ok(Finish::Rollback((Outcome::ClientInactive, lifecycle::Wake::default())));
         }
 
+        // While the customer answers a survey, their messages are answers: no new protocol.
+        if open.is_none() {
+            if let Some(run) = crate::bot::sql::running(ctx.db, tenant, channel.id, client_id, now)? {
+                return Ok(match crate::bot::survey::receive(ctx, channel, &run, &msg, kind, now)? {
+                    Outcome::Duplicate => Finish::Rollback((Outcome::Duplicate, lifecycle::Wake::default())),
+                    stored => Finish::Commit((stored, lifecycle::Wake::default())),
+                });
+            }
+        }
         let mut agent = None;
+        let in_bot;
         let mut wake = lifecycle::Wake::default();
         let (conversation_id, group_id, language, opened, was_pending, notified) = match open {
             Some(c) => {
                 agent = c.agent_id;
+                in_bot = c.status == State::Bot;
                 (
                     c.id,
                     c.group_id,
@@ -280,6 +291,7 @@ pub fn receive(ctx: &Ctx, channel: &ChannelInfo, msg: Inbound) -> AppResult<Outc
                     },
                 )?
                 .defer(&mut wake);
+                in_bot = opened.status == State::Bot;
                 (opened.id, Some(group_id), language, Some(opened.protocol), false, false)
             }
         };
@@ -343,6 +355,19 @@ pub fn receive(ctx: &Ctx, channel: &ChannelInfo, msg: Inbound) -> AppResult<Outc
             }),
             now,
         )?;
+        if let (true, Some(group_id)) = (in_bot, group_id) {
+            let turn = crate::bot::menu::Turn {
+                channel,
+                conversation: conversation_id,
+                client_id,
+                group_id,
+                language: &language,
+                first: opened.is_some(),
+            };
+            let said = crate::bot::Said::of(msg.body.as_deref(), msg.payload.as_ref());
+            let moved = crate::bot::menu::answer(ctx, &turn, &said, now)?;
+            wake = std::mem::take(&mut wake).and(moved);
+        }
         Ok(Finish::Commit((
             Outcome::Stored {
                 conversation_id,

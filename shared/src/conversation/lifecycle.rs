@@ -250,7 +250,8 @@ impl Wake {
             agents: agent.map(|a| (tenant, a)).into_iter().collect(),
         }
     }
-    fn and(mut self, other: Wake) -> Wake {
+    /// Both changes' queues (a bot's change inside the inbound path's transaction).
+    pub fn and(mut self, other: Wake) -> Wake {
         self.groups.extend(other.groups);
         self.agents.extend(other.agents);
         self

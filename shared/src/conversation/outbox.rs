@@ -26,6 +26,34 @@ pub fn enqueue(
     template: Option<&serde_json::Value>,
     now: i64,
 ) -> AppResult<i64> {
+    let payload = template.map(|t| serde_json::json!({ "template": t }));
+    enqueue_with(
+        ctx,
+        channel,
+        conversation,
+        role,
+        sender,
+        body,
+        rendered,
+        payload.as_ref(),
+        now,
+    )
+}
+
+/// [`enqueue`] with the message's payload as given: a template (`{"template": …}`) or a bot's
+/// options (`{"choices": …}`, [`providers::Choices`]) the delivery turns into buttons.
+#[allow(clippy::too_many_arguments)]
+pub fn enqueue_with(
+    ctx: &Ctx,
+    channel: &ChannelInfo,
+    conversation: i64,
+    role: Role,
+    sender: Option<i64>,
+    body: &str,
+    rendered: &str,
+    payload: Option<&serde_json::Value>,
+    now: i64,
+) -> AppResult<i64> {
     let webchat = channel.doc.kind == ChannelType::Webchat;
     let message = sql::insert_message(
         ctx.db,
@@ -37,9 +65,7 @@ pub fn enqueue(
             sender_id: sender,
             kind: MessageKind::Text,
             body: Some(body),
-            payload: template
-                .map(|t| serde_json::json!({ "template": t }))
-                .as_ref(),
+            payload,
             attachment_id: None,
             channel_message_id: None,
             delivery: Some(if webchat {

@@ -482,6 +482,9 @@ pub struct VisitorMessage {
     pub attachment_id: Option<i64>,
     pub sender_name: Option<String>,
     pub created_at: String,
+    /// A bot's options (`id`, `title`), shown as buttons.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub choices: Option<serde_json::Value>,
 }
 
 /// The visitor's messages after `after` on this channel; agent messages read here count as
@@ -496,6 +499,7 @@ pub fn visitor_messages(
 ) -> Result<Vec<VisitorMessage>, DbError> {
     let rows = db.execute(
         "SELECT m.id, m.role, m.kind, m.body, m.attachment_id, m.created_at, \
+                CASE WHEN m.role = 'bot' THEN json_extract(m.payload, '$.choices.options') END AS choices, \
                 CASE WHEN m.role <> 'agent' THEN NULL \
                      WHEN json_extract(g.data, '$.name_shown') = 'agent' THEN u.display_name \
                      WHEN json_extract(g.data, '$.name_shown') = 'none' THEN NULL \
@@ -521,6 +525,9 @@ pub fn visitor_messages(
                 attachment_id: r.opt_i64("attachment_id")?,
                 sender_name: r.opt_text("sender_name")?,
                 created_at: ms_to_rfc3339(r.i64("created_at")?),
+                choices: r
+                    .opt_text("choices")?
+                    .and_then(|c| serde_json::from_str(&c).ok()),
             })
         })
         .collect::<Result<_, DbError>>()?;

@@ -189,6 +189,7 @@ pub fn details(ctx: &Ctx, me: &Principal, id: i64) -> AppResult<serde_json::Valu
         "occurrences": sql::occurrences(ctx.db, tenant, id)?,
         "favourite": sql::is_favourite(ctx.db, tenant, me.user_id(), id)?,
         "timeline": conversation_sql::timeline(ctx.db, tenant, id)?,
+        "survey_answers": crate::bot::sql::answers(ctx.db, tenant, id)?,
     }))
 }
 

@@ -228,12 +228,17 @@ fn send_reply(
             }),
         None => None,
     };
-    let template = item
+    let payload = item
         .payload
         .as_deref()
-        .and_then(|p| serde_json::from_str::<Value>(p).ok())
+        .and_then(|p| serde_json::from_str::<Value>(p).ok());
+    let template = payload
+        .as_ref()
         .map(|p| p["template"].clone())
         .filter(Value::is_object);
+    // A bot's options go as the channel's own buttons where it has them.
+    let choices: Option<providers::Choices> =
+        payload.and_then(|p| serde_json::from_value(p["choices"].clone()).ok());
     let request = providers::Outgoing {
         to: &item.reply_to,
         text: &item.rendered,
@@ -242,6 +247,7 @@ fn send_reply(
         template: template.as_ref(),
         protocol: item.protocol.as_deref(),
         in_reply_to: item.in_reply_to.as_deref(),
+        choices: choices.as_ref(),
     };
     providers::send(ctx, channel, &request)
 }

@@ -112,6 +112,25 @@ pub struct Outgoing<'a> {
     pub protocol: Option<&'a str>,
     /// E-mail: the customer's `Message-ID` this answers, so their mail client threads it.
     pub in_reply_to: Option<&'a str>,
+    /// A bot's options, sent as the channel's own buttons where it has them (the text
+    /// already lists them, numbered, for the channels that do not).
+    pub choices: Option<&'a Choices>,
+}
+
+/// A question with options: the prompt alone, the options with the id an answer carries back
+/// (a WhatsApp reply id, a Telegram `callback_data`) and their titles.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Choices {
+    pub prompt: String,
+    /// The label of the button that opens a WhatsApp list ("Ver opções").
+    pub button: String,
+    pub options: Vec<Choice>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Choice {
+    pub id: String,
+    pub title: String,
 }
 
 /// A file an agent sends.

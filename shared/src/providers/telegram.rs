@@ -206,7 +206,16 @@ pub fn send(ctx: &Ctx, channel: &ChannelDoc, out: &Outgoing) -> Result<String, S
                 ctx,
                 &format!("{base}/bot{token}/sendMessage"),
                 Auth::None,
-                &json!({"chat_id": chat, "text": out.text}),
+                &match out.choices.filter(|c| !c.options.is_empty()) {
+                    // One button per row, so long titles stay readable; `callback_data`
+                    // holds at most 64 bytes.
+                    Some(c) => json!({"chat_id": chat, "text": c.prompt, "reply_markup": {
+                        "inline_keyboard": c.options.iter()
+                            .filter(|o| o.id.len() <= 64)
+                            .map(|o| vec![json!({"text": o.title, "callback_data": o.id})])
+                            .collect::<Vec<_>>()}}),
+                    None => json!({"chat_id": chat, "text": out.text}),
+                },
             )?
         }
         Some(file) => {

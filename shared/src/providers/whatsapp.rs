@@ -192,13 +192,15 @@ pub fn send(ctx: &Ctx, channel: &ChannelDoc, out: &Outgoing) -> Result<String, S
     let base = cred("api_base_url")
         .unwrap_or(DEFAULT_API)
         .trim_end_matches('/');
-    let message = match out.file {
-        None if out.template.is_some() => template_message(out),
-        None => {
+    let buttons = out.choices.and_then(|c| interactive(out.to, c));
+    let message = match (out.file, buttons) {
+        (None, _) if out.template.is_some() => template_message(out),
+        (None, Some(buttons)) => buttons,
+        (None, None) => {
             json!({"messaging_product": "whatsapp", "recipient_type": "individual", "to": out.to,
                        "type": "text", "text": {"preview_url": false, "body": out.text}})
         }
-        Some(file) => {
+        (Some(file), _) => {
             // Files are uploaded first; the message then refers to the media id.
             let (content_type, body) = multipart(
                 &[
@@ -244,6 +246,49 @@ pub fn send(ctx: &Ctx, channel: &ChannelDoc, out: &Outgoing) -> Result<String, S
         .as_str()
         .unwrap_or_default()
         .to_owned())
+}
+
+/// Reply buttons (at most 3, titles up to 20 characters) or a list (at most 10 rows, titles
+/// up to 24 characters, the rest of a longer title as the row's description), as the Cloud
+/// API's interactive messages allow; `None` (plain numbered text) when the options fit neither.
+pub fn interactive(to: &str, c: &super::Choices) -> Option<serde_json::Value> {
+    let body = c.prompt.trim();
+    if c.options.is_empty()
+        || c.options.len() > 10
+        || body.is_empty()
+        || body.chars().count() > 1024
+    {
+        return None;
+    }
+    let fits = |max: usize| c.options.iter().all(|o| o.title.chars().count() <= max);
+    let interactive = if c.options.len() <= 3 && fits(20) {
+        let buttons: Vec<_> = c
+            .options
+            .iter()
+            .map(|o| json!({"type": "reply", "reply": {"id": o.id, "title": o.title}}))
+            .collect();
+        json!({"type": "button", "body": {"text": body}, "action": {"buttons": buttons}})
+    } else {
+        let rows: Vec<_> = c
+            .options
+            .iter()
+            .map(|o| {
+                let title: String = o.title.chars().take(24).collect();
+                let mut row = json!({"id": o.id, "title": title});
+                if o.title.chars().count() > 24 {
+                    row["description"] = json!(o.title.chars().take(72).collect::<String>());
+                }
+                row
+            })
+            .collect();
+        let button: String = c.button.chars().take(20).collect();
+        json!({"type": "list", "body": {"text": body},
+               "action": {"button": button, "sections": [{"rows": rows}]}})
+    };
+    Some(
+        json!({"messaging_product": "whatsapp", "recipient_type": "individual", "to": to,
+                "type": "interactive", "interactive": interactive}),
+    )
 }
 
 /// A template message: the approved template's name and language, its body parameters in order.
