@@ -123,13 +123,14 @@ impl Router {
             .split('/')
             .map(str::to_owned)
             .collect();
-        let mut path_matched = false;
+        // The methods the path has, for the `Allow` of a 405 (RFC 9110).
+        let mut allowed: Vec<&str> = Vec::new();
         for route in &self.routes {
             let Some(params) = match_segments(&route.segments, &path) else {
                 continue;
             };
-            path_matched = true;
             if route.method != request.method() {
+                allowed.push(route.method.as_str());
                 continue;
             }
             request.set_params(params);
@@ -139,6 +140,7 @@ impl Router {
             };
             return (response, Some(route.pattern));
         }
+        let path_matched = !allowed.is_empty();
         if let (Some(fallback), false) = (self.fallback, path_matched) {
             let response = match fallback(ctx, &request) {
                 Ok(response) => response,
@@ -159,7 +161,15 @@ impl Router {
                 format!("no route for {}", request.path()),
             ))
         };
-        (into_response(&error), None)
+        let mut response = into_response(&error);
+        if path_matched {
+            allowed.sort_unstable();
+            allowed.dedup();
+            if let Ok(v) = http::HeaderValue::from_str(&allowed.join(", ")) {
+                response.headers_mut().insert(http::header::ALLOW, v);
+            }
+        }
+        (response, None)
     }
 }
 
