@@ -353,3 +353,53 @@ fn deactivating_a_webhook_cancels_what_it_had_queued() {
     assert_eq!(log.body["items"][0]["last_error"], CANCELLED);
     assert_eq!(log.body["items"][0]["attempts"], 0);
 }
+
+/// One company's backlog does not go first: a claim takes every company's oldest before
+/// anyone's second, and never more in flight of one company than its cap.
+#[test]
+fn claims_interleave_companies_and_cap_what_one_has_in_flight() {
+    use atende_shared::outbound::{sql, Caps};
+    let mut app = TestApp::spawn();
+    app.create_tenant(
+        Some(PLATFORM_SECRET),
+        json!({"slug": "acme", "name": "Acme", "admin": {"username": "admin", "display_name": "Boss", "password": PASSWORD}}),
+    )
+    .assert_status(201);
+    let mut hooks = Vec::new();
+    for (tenant, messages) in [("acme", 10), ("demo", 1)] {
+        app.tenant = tenant.into();
+        let s = setup(&app, "whatsapp", None);
+        hooks.push(app.make(&s.admin, "webhooks", json!({"name": "CRM", "url": "http://127.0.0.1:9/in", "events": ["message.created"], "secret": "crm-webhook-secret-1"})));
+        for n in 0..messages {
+            whatsapp_post(
+                &app,
+                s.channel,
+                &wa_text("5511987654321", &format!("wamid.{tenant}{n}"), "oi"),
+            )
+            .assert_status(200);
+        }
+    }
+    let claim = |caps: Caps| {
+        app.app
+            .with_ctx(|ctx| sql::claim_hooks(ctx.db, ctx.now_ms(), 60_000, caps).unwrap())
+            .unwrap()
+            .iter()
+            .map(|d| d.webhook_id)
+            .collect::<Vec<_>>()
+    };
+    let (acme, demo) = (hooks[0], hooks[1]);
+    // Acme's ten are older, yet demo's one is in the first two.
+    let first = claim(Caps {
+        batch: 2,
+        per_tenant: 2,
+        per_endpoint: 1,
+    });
+    assert_eq!(first.iter().filter(|h| **h == demo).count(), 1, "{first:?}");
+    // Acme has one in flight, its cap is two: one more at most, whatever the batch.
+    let second = claim(Caps {
+        batch: 5,
+        per_tenant: 2,
+        per_endpoint: 5,
+    });
+    assert_eq!(second, vec![acme]);
+}
