@@ -415,13 +415,13 @@ add("/api/admin/webhooks/{id}/deliveries", "get", op("A webhook's delivery log, 
 # Failed logins (the throttle's record).
 schemas["LoginFailure"] = {"type": "object", "properties": {
     "id": I, "username": S, "user_id": NI, "address": {"type": "string", "description": "The client address it came from"},
-    "reason": enum("wrong_password", "unknown_user", "throttled"), "created_at": {"type": "string", "format": "date-time"}}}
+    "reason": enum("wrong_password", "unknown_user"), "created_at": {"type": "string", "format": "date-time"}}}
 add("/api/admin/login-failures", "get", op("Failed logins, newest first", "users",
                                            ok(page_of(ref("LoginFailure"))),
                                            params=[param("username", S, "query", "Only this username")] + PAGING[2:],
                                            errors=("401", "403", "422", "503"),
-                                           desc="Every refused login of the company: a wrong password, an unknown username, or an "
-                                                "attempt made before the throttle's delay had passed (throttled)."))
+                                           desc="Every failed login of the company: a wrong password or an unknown username, with the "
+                                                "address it came from. Attempts refused by the throttle's delay (429) are not listed."))
 
 # Channel webhooks (inbound).
 CHANNEL = param("channel_id", desc="The channel's id (GET /api/admin/channels)")
