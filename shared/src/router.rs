@@ -91,7 +91,7 @@ impl Router {
             .or_else(|| request.headers().get(http::header::HOST))
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let (mut response, route) = self.route_request(ctx, request);
+        let (mut response, route) = self.route_request(ctx, request, &id);
         crate::headers::apply(&path, &mut response);
         if let Ok(v) = http::HeaderValue::from_str(&id) {
             response.headers_mut().insert("x-request-id", v);
@@ -115,6 +115,7 @@ impl Router {
         &self,
         ctx: &Ctx,
         request: http::Request<Vec<u8>>,
+        id: &str,
     ) -> (Response, Option<&'static str>) {
         let mut request = Request::new(request);
         let path: Vec<String> = request
@@ -136,7 +137,10 @@ impl Router {
             request.set_params(params);
             let response = match (route.handler)(ctx, &request) {
                 Ok(response) => response,
-                Err(error) => into_response(&error),
+                Err(error) => crate::errors::into_response_for(
+                    &error,
+                    &serde_json::json!({"request_id": id, "method": request.method().as_str(), "route": route.pattern}),
+                ),
             };
             return (response, Some(route.pattern));
         }
