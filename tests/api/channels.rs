@@ -643,7 +643,7 @@ fn a_closed_conversation_is_never_reopened() {
     );
 }
 
-fn closed_hours(app: &TestApp, s: &Setup) {
+pub fn closed_hours(app: &TestApp, s: &Setup) {
     // Open only on Sundays; the test clock is a Monday.
     let hours = app.make(&s.admin, "business-hours", json!({"name": "Domingo", "time_zone": "America/Sao_Paulo",
         "windows": [{"day": "sun", "start": "08:00", "end": "12:00"}], "out_of_hours_message": localized("Fechado")}));

@@ -405,3 +405,33 @@ fn claims_interleave_companies_and_cap_what_one_has_in_flight() {
     });
     assert_eq!(second, vec![acme]);
 }
+
+/// What an agent's poll may run (the tick without delivery) calls nobody: a queued reply and a
+/// queued webhook wait for the scheduled work.
+#[test]
+fn the_tick_an_agents_poll_runs_makes_no_outbound_call() {
+    let provider = FakeProvider::start(vec![(200, "{\"messages\":[{\"id\":\"wamid.OUT1\"}]}")]);
+    let receiver = FakeProvider::start(vec![(200, "{}")]);
+    let app = TestApp::spawn();
+    let s = setup(&app, "whatsapp", Some(&provider.url));
+    channels::closed_hours(&app, &s);
+    app.make(&s.admin, "webhooks", json!({"name": "CRM", "url": receiver.url, "events": ["message.created"], "secret": "crm-webhook-secret-1"}));
+    whatsapp_post(&app, s.channel, &wa_text("5511987654321", "wamid.1", "oi")).assert_status(200);
+
+    let timers = app.app.run_timers().unwrap();
+
+    assert!(timers.ran);
+    assert_eq!(
+        (provider.received().len(), receiver.received().len()),
+        (0, 0)
+    );
+    let scheduled = app.app.tick().unwrap();
+    assert_eq!(
+        (scheduled.messages_sent, scheduled.webhooks_delivered),
+        (1, 1)
+    );
+    assert_eq!(
+        (provider.received().len(), receiver.received().len()),
+        (1, 1)
+    );
+}
