@@ -10,11 +10,13 @@ CREATE INDEX webhook_deliveries_in_flight ON webhook_deliveries (webhook_id, lea
     WHERE status = 'queued';
 
 -- A circuit breaker per endpoint ('webhook:<id>', 'channel:<id>'): after enough consecutive
--- failures nothing is sent to it until open_until, which doubles with each further failure.
+-- failures nothing is sent to it until open_until; each time it opens again without a success
+-- in between (opened), the time doubles.
 CREATE TABLE outbound_circuits (
     endpoint TEXT PRIMARY KEY,
     tenant_id INTEGER NOT NULL,
     failures INTEGER NOT NULL DEFAULT 0,
+    opened INTEGER NOT NULL DEFAULT 0,
     open_until INTEGER NOT NULL DEFAULT 0,
     last_error TEXT,
     updated_at INTEGER NOT NULL

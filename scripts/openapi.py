@@ -6,6 +6,7 @@ This file is the source of the document: edit it, run `python3 scripts/openapi.p
 `openapi::every_route_in_the_code_is_documented_and_nothing_else` fails when a route in the
 code is missing here or a documented route does not exist.
 """
+import copy
 import json
 import pathlib
 import sys
@@ -64,7 +65,7 @@ ID = param("id")
 PAGING = [
     param("q", {"type": "string"}, "query", "Search text"),
     param("status", ref("Status"), "query"),
-    param("page", {"type": "integer", "minimum": 1, "default": 1}, "query"),
+    param("page", {"type": "integer", "minimum": 1, "maximum": 4294967295, "default": 1}, "query"),
     param("per_page", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}, "query"),
 ]
 
@@ -96,9 +97,24 @@ def page_of(schema):
                                              "page": {"type": "integer"}, "per_page": {"type": "integer"}}}
 
 
+READ_VIEWS = set()
+
+
 def item(schema_name):
-    """An item as read: id, status and times around its document."""
-    return {"allOf": [ref(schema_name), ref("ItemMeta")]}
+    """An item as read: id, status and times around its document (its read view)."""
+    READ_VIEWS.add(schema_name)
+    return {"allOf": [ref(f"{schema_name}Read"), ref("ItemMeta")]}
+
+
+def read_view(schema):
+    """A document as answers show it: the input's fields, open to the item's id, status and
+    times beside them (no additionalProperties: false), secrets masked (no input minimum)."""
+    view = copy.deepcopy(schema)
+    view.pop("additionalProperties", None)
+    for name, prop in view.get("properties", {}).items():
+        if name == "secret":
+            view["properties"][name] = {"type": "string", "description": "Masked: ••••last4 (•••• when short)"}
+    return view
 
 
 paths = {}
@@ -458,13 +474,13 @@ add("/api/admin/webhooks/{id}/deliveries", "get", op("A webhook's delivery log, 
 # Failed logins (the throttle's record).
 schemas["LoginFailure"] = {"type": "object", "properties": {
     "id": I, "username": S, "user_id": NI, "address": {"type": "string", "description": "The client address it came from"},
-    "reason": enum("wrong_password", "unknown_user", "throttled"), "created_at": {"type": "string", "format": "date-time"}}}
+    "reason": enum("wrong_password", "unknown_user"), "created_at": {"type": "string", "format": "date-time"}}}
 add("/api/admin/login-failures", "get", op("Failed logins, newest first", "users",
                                            ok(page_of(ref("LoginFailure"))),
                                            params=[param("username", S, "query", "Only this username")] + PAGING[2:],
                                            errors=("401", "403", "422", "503"),
-                                           desc="Every refused login of the company: a wrong password, an unknown username, or an "
-                                                "attempt made before the throttle's delay had passed (throttled)."))
+                                           desc="Every failed login of the company: a wrong password or an unknown username, with the "
+                                                "address it came from. Attempts refused by the throttle's delay (429) are not listed."))
 
 # Channel webhooks (inbound).
 CHANNEL = param("channel_id", desc="The channel's id (GET /api/admin/channels)")
@@ -864,6 +880,9 @@ add("/api/platform/tenants", "post", op("Create a company with its first admin",
                                         desc="409 tenant_exists when the slug is taken. 403 platform_api_disabled when platform_secret is unset."))
 add("/api/openapi.json", "get", op("This document", "docs", {"200": {"description": "OpenAPI 3.1 document", **content({"type": "object"})}},
                                    errors=(), security=[], tenant=False))
+
+for name in sorted(READ_VIEWS):
+    schemas[f"{name}Read"] = read_view(schemas[name])
 
 doc = {
     "openapi": "3.1.0",

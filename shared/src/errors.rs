@@ -185,16 +185,26 @@ pub fn log_failure(method: &http::Method, route: &str, error: &AppError) {
     }
 }
 
-/// The one place an error becomes an HTTP response.
+/// The one place an error becomes an HTTP response; an unexpected one is logged with its
+/// chain of context (`what we were doing: ... : cause`), never shown.
 pub fn into_response(error: &AppError) -> http::Response<Vec<u8>> {
+    into_response_for(error, &serde_json::Value::Null)
+}
+
+/// As [`into_response`], the log line carrying `about` (the request id and route the router
+/// knows) so it can be matched with the request's own line.
+pub fn into_response_for(error: &AppError, about: &serde_json::Value) -> http::Response<Vec<u8>> {
     let internal;
     let api = match error {
         AppError::Api(api) => api,
         AppError::Unexpected(e) => {
-            crate::log::event(
-                "internal_error",
-                &serde_json::json!({"level": "error", "error": format!("{e:#}")}),
-            );
+            let mut line = serde_json::json!({"level": "error", "error": format!("{e:#}")});
+            if let serde_json::Value::Object(fields) = about {
+                for (k, v) in fields {
+                    line[k] = v.clone();
+                }
+            }
+            crate::log::event("internal_error", &line);
             internal = ApiError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",

@@ -560,6 +560,29 @@ impl Default for UreqClient {
 }
 
 impl HttpClient for UreqClient {
+    /// One thread a request (blocking I/O), so the slowest sets the time, not the sum.
+    fn send_all(
+        &self,
+        requests: Vec<http::Request<Vec<u8>>>,
+    ) -> Vec<Result<http::Response<Vec<u8>>, HttpError>> {
+        if requests.len() < 2 {
+            return requests.into_iter().map(|r| self.send(r)).collect();
+        }
+        std::thread::scope(|scope| {
+            let calls: Vec<_> = requests
+                .into_iter()
+                .map(|r| scope.spawn(move || self.send(r)))
+                .collect();
+            calls
+                .into_iter()
+                .map(|c| {
+                    c.join()
+                        .unwrap_or_else(|_| Err(HttpError("the sending thread panicked".into())))
+                })
+                .collect()
+        })
+    }
+
     fn send(&self, request: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, HttpError> {
         let (parts, body) = request.into_parts();
         let mut call = self

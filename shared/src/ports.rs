@@ -122,6 +122,15 @@ pub struct HttpError(pub String);
 
 pub trait HttpClient {
     fn send(&self, request: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, HttpError>;
+
+    /// Sends the requests at once (the caller bounds how many) and answers in their order,
+    /// each within the adapter's timeouts. By default one after another.
+    fn send_all(
+        &self,
+        requests: Vec<http::Request<Vec<u8>>>,
+    ) -> Vec<Result<http::Response<Vec<u8>>, HttpError>> {
+        requests.into_iter().map(|r| self.send(r)).collect()
+    }
 }
 
 /// Spin variables: manifest defaults, overridden by the host (`SPIN_VARIABLE_<NAME>`).

@@ -90,7 +90,7 @@ impl Router {
             .or_else(|| request.headers().get(http::header::HOST))
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let (mut response, route) = self.route_request(ctx, request);
+        let (mut response, route) = self.route_request(ctx, request, &id);
         crate::headers::apply(&path, &mut response);
         if let Ok(v) = http::HeaderValue::from_str(&id) {
             response.headers_mut().insert("x-request-id", v);
@@ -114,6 +114,7 @@ impl Router {
         &self,
         ctx: &Ctx,
         request: http::Request<Vec<u8>>,
+        id: &str,
     ) -> (Response, Option<&'static str>) {
         let mut request = Request::new(request);
         let path: Vec<String> = request
@@ -122,13 +123,14 @@ impl Router {
             .split('/')
             .map(str::to_owned)
             .collect();
-        let mut path_matched = false;
+        // The methods the path has, for the `Allow` of a 405 (RFC 9110).
+        let mut allowed: Vec<&str> = Vec::new();
         for route in &self.routes {
             let Some(params) = match_segments(&route.segments, &path) else {
                 continue;
             };
-            path_matched = true;
             if route.method != request.method() {
+                allowed.push(route.method.as_str());
                 continue;
             }
             request.set_params(params);
@@ -139,11 +141,15 @@ impl Router {
                 Ok(response) => response,
                 Err(error) => {
                     crate::errors::log_failure(&route.method, route.pattern, &error);
-                    into_response(&error)
+                    crate::errors::into_response_for(
+                        &error,
+                        &serde_json::json!({"request_id": id, "method": request.method().as_str(), "route": route.pattern}),
+                    )
                 }
             };
             return (response, Some(route.pattern));
         }
+        let path_matched = !allowed.is_empty();
         if let (Some(fallback), false) = (self.fallback, path_matched) {
             let response = match fallback(ctx, &request) {
                 Ok(response) => response,
@@ -164,7 +170,15 @@ impl Router {
                 format!("no route for {}", request.path()),
             ))
         };
-        (into_response(&error), None)
+        let mut response = into_response(&error);
+        if path_matched {
+            allowed.sort_unstable();
+            allowed.dedup();
+            if let Ok(v) = http::HeaderValue::from_str(&allowed.join(", ")) {
+                response.headers_mut().insert(http::header::ALLOW, v);
+            }
+        }
+        (response, None)
     }
 }
 

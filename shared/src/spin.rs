@@ -106,23 +106,38 @@ fn sleep_until(deadline: u64) -> impl std::future::Future<Output = ()> {
     })
 }
 
+/// One call, given up at `deadline`.
+async fn send_until(
+    request: http::Request<Vec<u8>>,
+    deadline: u64,
+) -> Result<http::Response<Vec<u8>>, HttpError> {
+    let call = std::pin::pin!(spin_sdk::http::send::<_, http::Response<Vec<u8>>>(request));
+    let timeout = std::pin::pin!(sleep_until(deadline));
+    // Dropping the call cancels it (spin-sdk drops its pending response).
+    match futures::future::select(call, timeout).await {
+        futures::future::Either::Left((result, _)) => result.map_err(|e| HttpError(e.to_string())),
+        futures::future::Either::Right(((), _)) => Err(HttpError(format!(
+            "no answer within {} s",
+            TOTAL_TIMEOUT_NS / 1_000_000_000
+        ))),
+    }
+}
+
 impl HttpClient for SpinHttp {
     fn send(&self, request: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, HttpError> {
         let deadline = wasi::clocks::monotonic_clock::now().saturating_add(TOTAL_TIMEOUT_NS);
-        spin_sdk::http::run(async move {
-            let call = std::pin::pin!(spin_sdk::http::send::<_, http::Response<Vec<u8>>>(request));
-            let timeout = std::pin::pin!(sleep_until(deadline));
-            // Dropping the call cancels it (spin-sdk drops its pending response).
-            match futures::future::select(call, timeout).await {
-                futures::future::Either::Left((result, _)) => {
-                    result.map_err(|e| HttpError(e.to_string()))
-                }
-                futures::future::Either::Right(((), _)) => Err(HttpError(format!(
-                    "no answer within {} s",
-                    TOTAL_TIMEOUT_NS / 1_000_000_000
-                ))),
-            }
-        })
+        spin_sdk::http::run(send_until(request, deadline))
+    }
+
+    /// The calls in flight together on Spin's executor: the slowest sets the time.
+    fn send_all(
+        &self,
+        requests: Vec<http::Request<Vec<u8>>>,
+    ) -> Vec<Result<http::Response<Vec<u8>>, HttpError>> {
+        let deadline = wasi::clocks::monotonic_clock::now().saturating_add(TOTAL_TIMEOUT_NS);
+        spin_sdk::http::run(futures::future::join_all(
+            requests.into_iter().map(|r| send_until(r, deadline)),
+        ))
     }
 }
 

@@ -38,7 +38,8 @@ pub fn decode<T: DeserializeOwned>(
     })
 }
 
-fn report(kind: &str, tenant: TenantId, id: i64, e: &serde_json::Error) {
+/// The JSON error line for a document that does not decode.
+pub fn report(kind: &str, tenant: TenantId, id: i64, e: &serde_json::Error) {
     crate::log::event(
         "stored_document_undecodable",
         &serde_json::json!({"level": "error", "kind": kind, "tenant": tenant.0, "id": id, "reason": e.to_string()}),

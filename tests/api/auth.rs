@@ -262,7 +262,8 @@ fn the_admin_reads_the_failed_logins() {
 
     let all = app.get(&admin, "/api/admin/login-failures");
     all.assert_status(200);
-    assert_eq!(all.body["total"], 7);
+    // The attempt refused by the delay (429) is no failure of its own.
+    assert_eq!(all.body["total"], 6);
     let newest = &all.body["items"][0];
     assert_eq!(newest["username"], "nobody");
     assert_eq!(newest["reason"], "unknown_user");
@@ -271,10 +272,10 @@ fn the_admin_reads_the_failed_logins() {
         &admin,
         "/api/admin/login-failures?username=AGENT1&per_page=2",
     );
-    assert_eq!(agent.body["total"], 6);
-    assert_eq!(agent.body["items"][0]["reason"], "throttled");
-    assert_eq!(agent.body["items"][1]["reason"], "wrong_password");
-    assert!(agent.body["items"][1]["user_id"].as_i64().is_some());
+    assert_eq!(agent.body["total"], 5);
+    assert_eq!(agent.body["items"].as_array().unwrap().len(), 2);
+    assert_eq!(agent.body["items"][0]["reason"], "wrong_password");
+    assert!(agent.body["items"][0]["user_id"].as_i64().is_some());
 
     app.client_addr = "10.1.1.1:5000".parse().unwrap();
     let supervisor = app.token("supervisor");

@@ -73,13 +73,15 @@ fn unknown_routes_and_methods_answer_with_the_envelope() {
         .assert_error(404, "route_not_found");
     app.call("DELETE", "/api/auth/login", None, None)
         .assert_error(405, "method_not_allowed");
-    app.call(
+    let user = app.call(
         "DELETE",
         "/api/admin/users/1",
         Some(&app.token("admin")),
         None,
-    )
-    .assert_error(405, "method_not_allowed");
+    );
+    user.assert_error(405, "method_not_allowed");
+    // RFC 9110: a 405 says what the resource does allow.
+    assert_eq!(user.headers["allow"], "GET, PATCH");
 }
 
 #[test]

@@ -99,3 +99,44 @@ fn every_answer_carries_a_request_id_and_a_proxys_is_kept() {
     });
     assert_eq!(given.headers["x-request-id"], "edge-1234");
 }
+
+#[test]
+fn an_internal_error_is_logged_with_its_request_id_route_and_what_was_being_done() {
+    let app = TestApp::spawn();
+    let s = setup(&app, "webchat", None);
+    app.app
+        .with_ctx(|ctx| {
+            ctx.db.execute(
+                "UPDATE config_items SET data = json_set(data, '$.type', 'pigeon') WHERE id = ?",
+                &[Value::Integer(s.channel)],
+            )
+        })
+        .unwrap()
+        .unwrap();
+
+    let r = app.send(crate::helpers::Request {
+        method: "GET",
+        path: &format!("/api/admin/channels/{}", s.channel),
+        token: Some(&s.admin),
+        headers: vec![("x-request-id", "probe-channel-decode".to_owned())],
+        content_type: None,
+        body: Vec::new(),
+    });
+
+    r.assert_error(500, "internal");
+    assert!(
+        !r.body.to_string().contains("pigeon"),
+        "no detail leaks: {}",
+        r.body
+    );
+    let logged = atende_shared::log::recent_errors()
+        .into_iter()
+        .find(|e| e["event"] == "internal_error" && e["request_id"] == "probe-channel-decode")
+        .expect("the internal error was not logged with the request id");
+    assert_eq!(logged["route"], "/api/admin/channels/{id}");
+    let error = logged["error"].as_str().unwrap();
+    assert!(
+        error.contains(&format!("channel {}", s.channel)) && error.contains("pigeon"),
+        "{error}"
+    );
+}

@@ -309,8 +309,9 @@ fn an_endpoint_that_keeps_failing_is_left_alone_until_its_circuit_reopens() {
     let app = TestApp::spawn();
     let s = setup(&app, "whatsapp", None);
     app.make(&s.admin, "webhooks", json!({"name": "Down", "url": receiver.url, "events": ["message.created"], "secret": "down-webhook-secret"}));
-    let threshold = usize::try_from(CIRCUIT_THRESHOLD).unwrap();
-    for n in 0..threshold + 3 {
+    let at_once = atende_shared::outbound::HOOK_CONCURRENCY;
+    assert!(usize::try_from(CIRCUIT_THRESHOLD).unwrap() <= at_once);
+    for n in 0..at_once + 4 {
         whatsapp_post(
             &app,
             s.channel,
@@ -318,17 +319,18 @@ fn an_endpoint_that_keeps_failing_is_left_alone_until_its_circuit_reopens() {
         )
         .assert_status(200);
     }
-    // One pass tries every due delivery until the circuit opens, then no more.
+    // One pass sends a bounded number at once; they all fail, the circuit opens, and the rest
+    // are not sent.
     let first = app.app.tick().unwrap();
-    assert_eq!(first.webhooks_retried, threshold);
-    assert_eq!(receiver.received().len(), threshold);
+    assert_eq!(first.webhooks_retried, at_once);
+    assert_eq!(receiver.received().len(), at_once);
     app.clock.advance(chrono::Duration::seconds(10));
     assert_eq!(
         app.app.tick().unwrap().webhooks_retried,
         0,
         "the circuit is open"
     );
-    assert_eq!(receiver.received().len(), threshold);
+    assert_eq!(receiver.received().len(), at_once);
     // After it has been open for a while, calls are tried again.
     app.clock.advance(chrono::Duration::seconds(30));
     assert!(app.app.tick().unwrap().webhooks_retried > 0);
@@ -352,4 +354,84 @@ fn deactivating_a_webhook_cancels_what_it_had_queued() {
     assert_eq!(log.body["items"][0]["status"], "failed");
     assert_eq!(log.body["items"][0]["last_error"], CANCELLED);
     assert_eq!(log.body["items"][0]["attempts"], 0);
+}
+
+/// One company's backlog does not go first: a claim takes every company's oldest before
+/// anyone's second, and never more in flight of one company than its cap.
+#[test]
+fn claims_interleave_companies_and_cap_what_one_has_in_flight() {
+    use atende_shared::outbound::{sql, Caps};
+    let mut app = TestApp::spawn();
+    app.create_tenant(
+        Some(PLATFORM_SECRET),
+        json!({"slug": "acme", "name": "Acme", "admin": {"username": "admin", "display_name": "Boss", "password": PASSWORD}}),
+    )
+    .assert_status(201);
+    let mut hooks = Vec::new();
+    for (tenant, messages) in [("acme", 10), ("demo", 1)] {
+        app.tenant = tenant.into();
+        let s = setup(&app, "whatsapp", None);
+        hooks.push(app.make(&s.admin, "webhooks", json!({"name": "CRM", "url": "http://127.0.0.1:9/in", "events": ["message.created"], "secret": "crm-webhook-secret-1"})));
+        for n in 0..messages {
+            whatsapp_post(
+                &app,
+                s.channel,
+                &wa_text("5511987654321", &format!("wamid.{tenant}{n}"), "oi"),
+            )
+            .assert_status(200);
+        }
+    }
+    let claim = |caps: Caps| {
+        app.app
+            .with_ctx(|ctx| sql::claim_hooks(ctx.db, ctx.now_ms(), 60_000, caps).unwrap())
+            .unwrap()
+            .iter()
+            .map(|d| d.webhook_id)
+            .collect::<Vec<_>>()
+    };
+    let (acme, demo) = (hooks[0], hooks[1]);
+    // Acme's ten are older, yet demo's one is in the first two.
+    let first = claim(Caps {
+        batch: 2,
+        per_tenant: 2,
+        per_endpoint: 1,
+    });
+    assert_eq!(first.iter().filter(|h| **h == demo).count(), 1, "{first:?}");
+    // Acme has one in flight, its cap is two: one more at most, whatever the batch.
+    let second = claim(Caps {
+        batch: 5,
+        per_tenant: 2,
+        per_endpoint: 5,
+    });
+    assert_eq!(second, vec![acme]);
+}
+
+/// What an agent's poll may run (the tick without delivery) calls nobody: a queued reply and a
+/// queued webhook wait for the scheduled work.
+#[test]
+fn the_tick_an_agents_poll_runs_makes_no_outbound_call() {
+    let provider = FakeProvider::start(vec![(200, "{\"messages\":[{\"id\":\"wamid.OUT1\"}]}")]);
+    let receiver = FakeProvider::start(vec![(200, "{}")]);
+    let app = TestApp::spawn();
+    let s = setup(&app, "whatsapp", Some(&provider.url));
+    channels::closed_hours(&app, &s);
+    app.make(&s.admin, "webhooks", json!({"name": "CRM", "url": receiver.url, "events": ["message.created"], "secret": "crm-webhook-secret-1"}));
+    whatsapp_post(&app, s.channel, &wa_text("5511987654321", "wamid.1", "oi")).assert_status(200);
+
+    let timers = app.app.run_timers().unwrap();
+
+    assert!(timers.ran);
+    assert_eq!(
+        (provider.received().len(), receiver.received().len()),
+        (0, 0)
+    );
+    let scheduled = app.app.tick().unwrap();
+    assert_eq!(
+        (scheduled.messages_sent, scheduled.webhooks_delivered),
+        (1, 1)
+    );
+    assert_eq!(
+        (provider.received().len(), receiver.received().len()),
+        (1, 1)
+    );
 }

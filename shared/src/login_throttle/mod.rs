@@ -10,7 +10,8 @@
 //!   others cause, the agent at their usual desk gets in.
 //!
 //! The counters live in the key-value store (they may be lost: that only forgives), and
-//! every failure is recorded in `login_failures` for the admin.
+//! every failure (a password checked and wrong, or an unknown username) is recorded in
+//! `login_failures` for the admin.
 
 pub mod sql;
 
@@ -95,8 +96,8 @@ fn known_address(ctx: &Ctx, attempt: &Attempt) -> AppResult<bool> {
         .is_some_and(|until| until > now))
 }
 
-/// Refuses (429 with Retry-After) an attempt that comes before its delay has passed; the
-/// refusal is recorded, and counts as nothing more.
+/// Refuses (429 with Retry-After) an attempt that comes before its delay has passed, without
+/// checking the password or counting it.
 pub fn check(ctx: &Ctx, attempt: &Attempt) -> AppResult<()> {
     let now = ctx.now_ms();
     let pair = counter(ctx, &attempt.pair)?;
@@ -110,15 +111,8 @@ pub fn check(ctx: &Ctx, attempt: &Attempt) -> AppResult<()> {
         until = until.max(account_wait);
     }
     if until > now {
-        sql::record(
-            ctx.db,
-            attempt.tenant,
-            &attempt.username,
-            None,
-            &attempt.address,
-            "throttled",
-            now,
-        )?;
+        // Not recorded: a refused attempt costs the attacker nothing, so it must cost us
+        // nothing either (no write); the failures that led here are in the record.
         let seconds = u64::try_from(until - now).unwrap_or(1000).div_ceil(1000);
         return Err(AppError::too_many_requests(seconds.max(1)));
     }

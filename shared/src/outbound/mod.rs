@@ -142,10 +142,7 @@ fn deliver_replies(ctx: &Ctx, caps: Caps) -> AppResult<Report> {
                 Some(Ok(doc)) => doc,
                 Some(Err(e)) => {
                     let reason = format!("channel {} no longer decodes: {e}", item.channel_id);
-                    crate::log::event(
-                        "stored_document_undecodable",
-                        &json!({"tenant": item.tenant.0, "kind": "channel", "id": item.channel_id, "reason": e.to_string()}),
-                    );
+                    crate::stored::report("channel", item.tenant, item.channel_id, &e);
                     sql::reply_failed(ctx.db, &item, attempts, &reason, now)?;
                     report.failed += 1;
                     return Ok(());
@@ -252,6 +249,9 @@ fn send_reply(
     providers::send(ctx, channel, &request)
 }
 
+/// How many webhook posts one pass has in the air at once (the HTTP port's `send_all`).
+pub const HOOK_CONCURRENCY: usize = 16;
+
 /// How one webhook post went: `Err((status, reason, transport))`, where `transport` says the
 /// receiver never answered (refused, timed out) rather than answered with an error.
 type HookOutcome = Result<u16, (Option<u16>, String, bool)>;
@@ -262,112 +262,124 @@ fn deliver_hooks(ctx: &Ctx, caps: Caps) -> AppResult<Report> {
     // Webhooks that did not answer, or whose circuit opened, in this pass: their other items
     // wait for the next one.
     let mut unreachable: HashSet<i64> = HashSet::new();
-    for item in sql::claim_hooks(ctx.db, now, LEASE_MS, caps)? {
-        if unreachable.contains(&item.webhook_id) {
-            sql::hook_release(ctx.db, item.id)?;
-            report.deferred += 1;
-            continue;
+    let claimed = sql::claim_hooks(ctx.db, now, LEASE_MS, caps)?;
+    for chunk in claimed.chunks(HOOK_CONCURRENCY) {
+        let mut items = Vec::with_capacity(chunk.len());
+        let mut requests = Vec::with_capacity(chunk.len());
+        for item in chunk {
+            if unreachable.contains(&item.webhook_id) {
+                sql::hook_release(ctx.db, item.id)?;
+                report.deferred += 1;
+                continue;
+            }
+            match prepare_hook(item) {
+                Ok(request) => {
+                    items.push(item);
+                    requests.push(request);
+                }
+                Err(reason) => {
+                    let attempts = item.attempts + 1;
+                    sql::hook_finish(
+                        ctx.db,
+                        item.id,
+                        attempts,
+                        "failed",
+                        None,
+                        Some(&reason),
+                        now,
+                    )?;
+                    report.failed += 1;
+                }
+            }
         }
-        let attempts = item.attempts + 1;
-        let hook = match item
-            .webhook
-            .as_deref()
-            .map(serde_json::from_str::<WebhookDoc>)
-        {
-            Some(Ok(doc)) => doc,
-            Some(Err(e)) => {
-                crate::log::event(
-                    "stored_document_undecodable",
-                    &json!({"tenant": item.tenant.0, "kind": "webhook", "id": item.webhook_id, "reason": e.to_string()}),
-                );
-                let reason = format!("webhook {} no longer decodes: {e}", item.webhook_id);
-                sql::hook_finish(
-                    ctx.db,
-                    item.id,
-                    attempts,
-                    "failed",
-                    None,
-                    Some(&reason),
-                    now,
-                )?;
-                report.failed += 1;
-                continue;
-            }
-            None => {
-                sql::hook_finish(
-                    ctx.db,
-                    item.id,
-                    attempts,
-                    "failed",
-                    None,
-                    Some("the webhook no longer exists"),
-                    now,
-                )?;
-                report.failed += 1;
-                continue;
-            }
-        };
-        let endpoint = endpoint_of_webhook(item.webhook_id);
-        match post_hook(ctx, &item, &hook) {
-            Ok(status) => {
-                sql::hook_finish(
-                    ctx.db,
-                    item.id,
-                    attempts,
-                    "delivered",
-                    Some(status),
-                    None,
-                    now,
-                )?;
-                sql::circuit_success(ctx.db, &endpoint, now)?;
-                report.sent += 1;
-            }
-            Err((status, reason, transport)) => {
-                let bad_url = status.is_none() && reason.starts_with("bad URL");
-                if transport {
-                    unreachable.insert(item.webhook_id);
-                }
-                if !bad_url && circuit_failure(ctx, item.tenant, &endpoint, &reason)? {
-                    unreachable.insert(item.webhook_id);
-                }
-                match HOOK_BACKOFF_SECONDS.get(item.attempts as usize) {
-                    Some(seconds) if !bad_url => {
-                        sql::hook_retry(
-                            ctx.db,
-                            item.id,
-                            attempts,
-                            status,
-                            &reason,
-                            now + seconds * 1000,
-                        )?;
-                        report.retried += 1;
-                    }
-                    _ => {
-                        sql::hook_finish(
-                            ctx.db,
-                            item.id,
-                            attempts,
-                            "failed",
-                            status,
-                            Some(&reason),
-                            now,
-                        )?;
-                        report.failed += 1;
-                    }
-                }
-            }
+        let outcomes = ctx.http.send_all(requests);
+        for (item, outcome) in items.into_iter().zip(outcomes) {
+            let outcome: HookOutcome = match outcome {
+                Ok(resp) if resp.status().is_success() => Ok(resp.status().as_u16()),
+                Ok(resp) => Err((
+                    Some(resp.status().as_u16()),
+                    format!("answered {}", resp.status()),
+                    false,
+                )),
+                Err(e) => Err((None, e.0, true)),
+            };
+            record_hook(ctx, item, outcome, now, &mut report, &mut unreachable)?;
         }
     }
     Ok(report)
 }
 
-/// Posts one delivery, signed with the webhook's secret.
-fn post_hook(ctx: &Ctx, item: &DueHook, hook: &WebhookDoc) -> HookOutcome {
+fn record_hook(
+    ctx: &Ctx,
+    item: &DueHook,
+    outcome: HookOutcome,
+    now: i64,
+    report: &mut Report,
+    unreachable: &mut HashSet<i64>,
+) -> AppResult<()> {
+    let attempts = item.attempts + 1;
+    let endpoint = endpoint_of_webhook(item.webhook_id);
+    match outcome {
+        Ok(status) => {
+            sql::hook_finish(
+                ctx.db,
+                item.id,
+                attempts,
+                "delivered",
+                Some(status),
+                None,
+                now,
+            )?;
+            sql::circuit_success(ctx.db, &endpoint, now)?;
+            report.sent += 1;
+        }
+        Err((status, reason, transport)) => {
+            if transport {
+                unreachable.insert(item.webhook_id);
+            }
+            if circuit_failure(ctx, item.tenant, &endpoint, &reason)? {
+                unreachable.insert(item.webhook_id);
+            }
+            match HOOK_BACKOFF_SECONDS.get(item.attempts as usize) {
+                Some(seconds) => {
+                    let next = now + seconds * 1000;
+                    sql::hook_retry(ctx.db, item.id, attempts, status, &reason, next)?;
+                    report.retried += 1;
+                }
+                None => {
+                    sql::hook_finish(
+                        ctx.db,
+                        item.id,
+                        attempts,
+                        "failed",
+                        status,
+                        Some(&reason),
+                        now,
+                    )?;
+                    report.failed += 1;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The signed POST of one delivery, or why it cannot be made (a webhook that no longer
+/// exists or decodes, a URL that does not parse): those end the delivery at once.
+fn prepare_hook(item: &DueHook) -> Result<http::Request<Vec<u8>>, String> {
+    let data = item
+        .webhook
+        .as_deref()
+        .ok_or("the webhook no longer exists")?;
+    let hook: WebhookDoc = serde_json::from_str(data).map_err(|e| {
+        crate::stored::report("webhook", item.tenant, item.webhook_id, &e);
+        format!("webhook {} no longer decodes: {e}", item.webhook_id)
+    })?;
     let mut body: Value = serde_json::from_str(&item.payload).unwrap_or(Value::Null);
     body["delivery_id"] = json!(item.id);
     let body = serde_json::to_vec(&body).unwrap_or_default();
     let signature = format!("sha256={}", hmac_sha256_hex(&hook.secret, &body));
-    let request = http::Request::builder()
+    http::Request::builder()
         .method("POST")
         .uri(&hook.url)
         .header("content-type", "application/json")
@@ -376,16 +388,7 @@ fn post_hook(ctx: &Ctx, item: &DueHook, hook: &WebhookDoc) -> HookOutcome {
         .header("x-atende-delivery", item.id.to_string())
         .header(crate::webhook_delivery::SIGNATURE_HEADER, signature)
         .body(body)
-        .map_err(|e| (None, format!("bad URL: {e}"), false))?;
-    match ctx.http.send(request) {
-        Ok(resp) if resp.status().is_success() => Ok(resp.status().as_u16()),
-        Ok(resp) => Err((
-            Some(resp.status().as_u16()),
-            format!("answered {}", resp.status()),
-            false,
-        )),
-        Err(e) => Err((None, e.0, true)),
-    }
+        .map_err(|e| format!("bad URL: {e}"))
 }
 
 /// Ends the queued deliveries of a webhook being deactivated (called in its transaction);

@@ -280,15 +280,17 @@ pub fn cancel_hooks(
 /// A success closes the endpoint's circuit (a write only when it had failures).
 pub fn circuit_success(db: &dyn Sql, endpoint: &str, now: i64) -> Result<(), DbError> {
     db.execute(
-        "UPDATE outbound_circuits SET failures = 0, open_until = 0, last_error = NULL, updated_at = ? \
+        "UPDATE outbound_circuits SET failures = 0, opened = 0, open_until = 0, last_error = NULL, updated_at = ? \
          WHERE endpoint = ? AND failures > 0",
         &[now.into(), endpoint.into()],
     )?;
     Ok(())
 }
 
-/// Counts a failure; from the `threshold`-th in a row the circuit opens for `base_ms`,
-/// doubling with each further failure up to `max_ms`. Returns until when it is open (0: closed).
+/// Counts a failure. From the `threshold`-th in a row the circuit opens for `base_ms`,
+/// doubling each time it opens again without a success between, up to `max_ms`; failures
+/// of calls already in flight while it is open do not extend it. Returns until when it is
+/// open (0: closed).
 pub fn circuit_failure(
     db: &dyn Sql,
     tenant: TenantId,
@@ -298,11 +300,13 @@ pub fn circuit_failure(
     (threshold, base_ms, max_ms): (i64, i64, i64),
 ) -> Result<i64, DbError> {
     let rows = db.execute(
-        "INSERT INTO outbound_circuits (endpoint, tenant_id, failures, open_until, last_error, updated_at) \
-         VALUES (?1, ?2, 1, CASE WHEN 1 >= ?5 THEN ?4 + ?6 ELSE 0 END, ?3, ?4) \
+        "INSERT INTO outbound_circuits (endpoint, tenant_id, failures, opened, open_until, last_error, updated_at) \
+         VALUES (?1, ?2, 1, CASE WHEN 1 >= ?5 THEN 1 ELSE 0 END, CASE WHEN 1 >= ?5 THEN ?4 + ?6 ELSE 0 END, ?3, ?4) \
          ON CONFLICT (endpoint) DO UPDATE SET failures = failures + 1, last_error = ?3, updated_at = ?4, \
-           open_until = CASE WHEN failures + 1 >= ?5 \
-                             THEN ?4 + MIN(?6 * (1 << MIN(failures + 1 - ?5, 20)), ?7) ELSE 0 END \
+           opened = CASE WHEN open_until <= ?4 AND failures + 1 >= ?5 THEN opened + 1 ELSE opened END, \
+           open_until = CASE WHEN open_until > ?4 THEN open_until \
+                             WHEN failures + 1 >= ?5 THEN ?4 + MIN(?6 * (1 << MIN(opened, 20)), ?7) \
+                             ELSE 0 END \
          RETURNING open_until",
         &[
             endpoint.into(),
