@@ -49,6 +49,15 @@ fn parse_json(req: &Request, limit: usize) -> AppResult<Value> {
     })
 }
 
+/// A new conversation is work: hand it out now, not at the next tick. The message is already
+/// stored, so a failure here (a busy database) is logged and left to the tick rather than
+/// answered with an error the provider would retry for a message it need not send again.
+pub(crate) fn distribute_after_store(ctx: &Ctx, tenant: crate::ids::TenantId, group: i64) {
+    if let Err(e) = crate::routing::distribute_soon(ctx, tenant, group) {
+        eprintln!("distribution after a stored message left to the tick: {e}");
+    }
+}
+
 /// Stores every event of one delivery.
 pub fn apply(ctx: &Ctx, channel: &ChannelInfo, events: Vec<InboundEvent>) -> AppResult<Accepted> {
     let mut accepted = Accepted::default();
@@ -61,8 +70,7 @@ pub fn apply(ctx: &Ctx, channel: &ChannelInfo, events: Vec<InboundEvent>) -> App
                     ..
                 } => {
                     accepted.messages += 1;
-                    // A new conversation is work: hand it out now, not at the next tick.
-                    crate::routing::distribute_soon(ctx, channel.tenant, group)?;
+                    distribute_after_store(ctx, channel.tenant, group);
                 }
                 Outcome::Stored { .. } => accepted.messages += 1,
                 Outcome::Duplicate => accepted.duplicates += 1,

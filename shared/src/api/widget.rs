@@ -273,9 +273,8 @@ pub fn send(ctx: &Ctx, req: &Request) -> AppResult<Response> {
                 protocol_opened,
                 group_id,
             } => {
-                // A new conversation is work: hand it out now, not at the next tick.
                 if let (Some(_), Some(group)) = (protocol_opened, group_id) {
-                    crate::routing::distribute_soon(ctx, channel.tenant, group)?;
+                    super::hooks::distribute_after_store(ctx, channel.tenant, group);
                 }
                 created(&Sent {
                     message_id: Some(message_id),
