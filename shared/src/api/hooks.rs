@@ -54,7 +54,11 @@ fn parse_json(req: &Request, limit: usize) -> AppResult<Value> {
 /// answered with an error the provider would retry for a message it need not send again.
 pub(crate) fn distribute_after_store(ctx: &Ctx, tenant: crate::ids::TenantId, group: i64) {
     if let Err(e) = crate::routing::distribute_soon(ctx, tenant, group) {
-        eprintln!("distribution after a stored message left to the tick: {e}");
+        let detail = match &e {
+            AppError::Api(crate::errors::ApiError { log: Some(d), .. }) => d.to_string(),
+            other => other.to_string(),
+        };
+        eprintln!("distribution after a stored message left to the tick: {detail}");
     }
 }
 
