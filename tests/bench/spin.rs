@@ -1,7 +1,8 @@
 //! The hot paths over HTTP against any base URL, so one program measures `spin up` and the local
 //! host: signed WhatsApp text on existing conversations, first messages, the agents' idle poll
 //! and one tick through `POST /internal/tick`; and, when the server has them (spin-bench.toml),
-//! the probes of the same run — the hello-world component and one `INSERT … RETURNING`.
+//! the probes of the same run — the hello-world component, one `SELECT` and one
+//! `INSERT … RETURNING`.
 //!
 //!     bench-spin <base-url> --platform-secret <s> [--tick-secret <t>] [--per-phase N]
 //!     bench-spin --local [--per-phase N]     # the local host on loopback, same phases
@@ -276,6 +277,11 @@ fn main() -> anyhow::Result<()> {
             status_of(agent.get(&url).call())
         })
         .print("probe: hello-world component");
+        let url = format!("{base}/probe/read");
+        load(senders, n, 200, move |agent, _| {
+            status_of(agent.get(&url).call())
+        })
+        .print("probe: one indexed SELECT");
         for probe in ["insert", "transaction"] {
             let url = format!("{base}/probe/{probe}");
             let name = match probe {
