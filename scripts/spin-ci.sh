@@ -105,8 +105,11 @@ stop_last
 step "redis-server for the key-value store"
 if ! command -v redis-server > /dev/null; then
   if [ "$(id -u)" = 0 ] && command -v apt-get > /dev/null; then
+    # Without the package lists (or a mirror) the Redis steps are skipped below, not failed.
     apt-get install -y --no-install-recommends redis-server > "$work/apt.log" 2>&1 ||
-      { apt-get update > /dev/null && apt-get install -y --no-install-recommends redis-server; }
+      { apt-get update > "$work/apt.log" 2>&1 &&
+        apt-get install -y --no-install-recommends redis-server > "$work/apt.log" 2>&1; } ||
+      cat "$work/apt.log"
   fi
 fi
 if command -v redis-server > /dev/null; then

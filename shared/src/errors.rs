@@ -24,10 +24,10 @@ pub struct ApiError {
     pub message: String,
     pub field: Option<String>,
     pub details: Vec<FieldError>,
-    pub retry_after_secs: Option<u64>,
+    pub retry_after_secs: Option<u32>,
     /// For the server's log only, never the response: what the request met (a busy
     /// database's statement).
-    pub log: Option<String>,
+    pub log: Option<Box<str>>,
 }
 
 impl ApiError {
@@ -113,7 +113,7 @@ impl AppError {
             "too_many_attempts",
             format!("too many failed attempts; try again in {retry_after_secs} seconds"),
         );
-        e.retry_after_secs = Some(retry_after_secs);
+        e.retry_after_secs = Some(u32::try_from(retry_after_secs).unwrap_or(u32::MAX));
         AppError::Api(e)
     }
     pub fn code(&self) -> &'static str {
@@ -141,7 +141,7 @@ impl From<DbError> for AppError {
                     "the service is busy; retry shortly",
                 );
                 api.retry_after_secs = Some(1);
-                api.log = Some(detail);
+                api.log = Some(detail.into_boxed_str());
                 AppError::Api(api)
             }
             other => AppError::Unexpected(anyhow::Error::new(other)),

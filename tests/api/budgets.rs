@@ -135,6 +135,47 @@ fn an_idle_poll_writes_nothing_and_is_within_its_budget() {
 }
 
 #[test]
+fn a_heartbeat_within_ten_seconds_of_the_last_writes_nothing() {
+    let app = TestApp::spawn();
+    let (_, agent) = desk(&app);
+    app.clock.advance(chrono::Duration::seconds(11));
+    let (r, stale) = app.call_counted(
+        "POST",
+        "/api/inbox/heartbeat",
+        Some(&agent),
+        Some(json!({})),
+    );
+    r.assert_status(204);
+    within(
+        &Budget {
+            path: "heartbeat, the last one 11 s ago",
+            statements: 4,
+            writes: 1,
+            transactions: 0,
+        },
+        &stale,
+    );
+    assert_eq!(stale.writes(), 1, "{stale}");
+    app.clock.advance(chrono::Duration::seconds(5));
+    let (r, recent) = app.call_counted(
+        "POST",
+        "/api/inbox/heartbeat",
+        Some(&agent),
+        Some(json!({})),
+    );
+    r.assert_status(204);
+    within(
+        &Budget {
+            path: "heartbeat, the last one 5 s ago",
+            statements: 3,
+            writes: 0,
+            transactions: 0,
+        },
+        &recent,
+    );
+}
+
+#[test]
 fn the_idle_polls_one_statement_reads_two_indexes_and_nothing_else() {
     let app = TestApp::spawn();
     let plan = app

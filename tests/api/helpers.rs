@@ -100,10 +100,15 @@ impl TestApp {
         Self::open(dir)
     }
 
-    pub fn open(dir: TempDir) -> TestApp {
-        let clock = ManualClock::at(monday_noon());
-        let config = Config {
-            data_dir: dir.path().to_path_buf(),
+    /// A second `App` on this one's data directory and clock (the local host's half of the
+    /// two-instances scenario): the same files, its own connections and writer.
+    pub fn open_shared(&self) -> App {
+        App::open(Self::config(self.dir.path()), Arc::new(self.clock.clone())).unwrap()
+    }
+
+    fn config(dir: &std::path::Path) -> Config {
+        Config {
+            data_dir: dir.to_path_buf(),
             web_root: std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../web")),
             variables: HashMap::from([
                 ("platform_secret".to_owned(), PLATFORM_SECRET.to_owned()),
@@ -111,8 +116,12 @@ impl TestApp {
                 ("default_tenant".to_owned(), "demo".to_owned()),
                 ("session_ttl_minutes".to_owned(), "720".to_owned()),
             ]),
-        };
-        let app = App::open(config, Arc::new(clock.clone())).unwrap();
+        }
+    }
+
+    pub fn open(dir: TempDir) -> TestApp {
+        let clock = ManualClock::at(monday_noon());
+        let app = App::open(Self::config(dir.path()), Arc::new(clock.clone())).unwrap();
         TestApp {
             app,
             clock,

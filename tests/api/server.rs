@@ -69,3 +69,16 @@ fn the_end_to_end_scenarios_pass_over_real_http_and_shutdown_keeps_everything() 
     assert_eq!(reopened.list_users(&admin, "").body["total"], before);
     assert!(before.as_i64().unwrap() > 7);
 }
+
+/// The concurrency scenario CI runs through two `spin up` instances, here through two local
+/// hosts on one data directory: each its own connections and writer, SQLite between them.
+#[test]
+fn two_servers_on_one_database_store_each_message_once_and_give_each_conversation_one_agent() {
+    let test = TestApp::spawn_empty();
+    let second = test.open_shared();
+    let TestApp { app, dir: _dir, .. } = test;
+    let (_one, a) = serve(app);
+    let (_two, b) = serve(second);
+    let client = atende_e2e::provision(&a, PLATFORM_SECRET).unwrap();
+    atende_e2e::two_instances(&client, &b, 20).unwrap();
+}

@@ -3,6 +3,10 @@
 //! strategy, through the local host's `App`.
 //!
 //!     cargo run --release -p atende-tests --bin bench-routing
+//!     cargo run --release -p atende-tests --bin bench-routing -- --seed <dir>
+//!
+//! With `--seed` it only writes that set-up into `<dir>/atende.sqlite` (for `spin up` through a
+//! runtime configuration naming that file; `bench-spin --tick-only` then times the tick there).
 
 use atende_host::{App, Config};
 use atende_shared::ports::{SystemClock, Value};
@@ -16,9 +20,15 @@ const CONVERSATIONS: i64 = 10_000;
 
 fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
+    let seed_only = match (std::env::args().nth(1).as_deref(), std::env::args().nth(2)) {
+        (Some("--seed"), Some(path)) => Some(std::path::PathBuf::from(path)),
+        _ => None,
+    };
     let app = App::open(
         Config {
-            data_dir: dir.path().to_path_buf(),
+            data_dir: seed_only
+                .clone()
+                .unwrap_or_else(|| dir.path().to_path_buf()),
             web_root: dir.path().to_path_buf(),
             variables: HashMap::new(),
         },
@@ -64,6 +74,15 @@ fn main() -> anyhow::Result<()> {
         run("COMMIT", &[])?;
         Ok(())
     })??;
+    if let Some(path) = seed_only {
+        app.checkpoint()?;
+        println!(
+            "seeded {} (company demo): {CONVERSATIONS} queued conversations, {} ready agents",
+            path.join("atende.sqlite").display(),
+            GROUPS * AGENTS_PER_GROUP
+        );
+        return Ok(());
+    }
 
     println!("machine: {} cores; {CONVERSATIONS} queued conversations, {} ready agents in {GROUPS} groups (limit 10 each)",
         std::thread::available_parallelism().map_or(0, |n| n.get()), GROUPS * AGENTS_PER_GROUP);

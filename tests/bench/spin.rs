@@ -1,10 +1,16 @@
 //! The hot paths over HTTP against any base URL, so one program measures `spin up` and the local
 //! host: signed WhatsApp text on existing conversations, first messages, the agents' idle poll
 //! and one tick through `POST /internal/tick`; and, when the server has them (spin-bench.toml),
-//! the probes of the same run — the hello-world component and one `INSERT … RETURNING`.
+//! the probes of the same run — the hello-world component, one `SELECT` and one
+//! `INSERT … RETURNING`.
 //!
 //!     bench-spin <base-url> --platform-secret <s> [--tick-secret <t>] [--per-phase N]
 //!     bench-spin --local [--per-phase N]     # the local host on loopback, same phases
+//!     bench-spin <base-url> --tick-only --tick-secret <t>
+//!
+//! `--tick-only` times one `POST /internal/tick` on a database `bench-routing --seed` wrote
+//! (10,000 queued conversations, 1,000 ready agents), while 4 writers call the insert probe
+//! to show how long the tick keeps other writers waiting.
 //!
 //! It creates a company of its own through the platform API, its channel, group and agents
 //! through the admin API, so it runs against a bare `spin up`. `SENDERS` (64) sets concurrency.
@@ -24,6 +30,7 @@ struct Args {
     tick_secret: String,
     per_phase: usize,
     agents: usize,
+    tick_only: bool,
 }
 
 fn args() -> anyhow::Result<Args> {
@@ -33,6 +40,7 @@ fn args() -> anyhow::Result<Args> {
         tick_secret: "bench-tick-secret".into(),
         per_phase: 5_000,
         agents: 20,
+        tick_only: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -42,6 +50,7 @@ fn args() -> anyhow::Result<Args> {
         };
         match arg.as_str() {
             "--local" => a.base = None,
+            "--tick-only" => a.tick_only = true,
             "--platform-secret" => a.platform_secret = value()?,
             "--tick-secret" => a.tick_secret = value()?,
             "--per-phase" => a.per_phase = value()?.parse()?,
@@ -215,6 +224,9 @@ fn main() -> anyhow::Result<()> {
         (None, Some(s)) => s.base.clone(),
         (None, None) => anyhow::bail!("no server"),
     };
+    if a.tick_only {
+        return tick_only(&base, &a.tick_secret);
+    }
     let err = |e: String| anyhow::anyhow!(e);
     let c = atende_e2e::provision(&base, &a.platform_secret).map_err(err)?;
     let admin = c.admin_token().map_err(err)?;
@@ -265,6 +277,11 @@ fn main() -> anyhow::Result<()> {
             status_of(agent.get(&url).call())
         })
         .print("probe: hello-world component");
+        let url = format!("{base}/probe/read");
+        load(senders, n, 200, move |agent, _| {
+            status_of(agent.get(&url).call())
+        })
+        .print("probe: one indexed SELECT");
         for probe in ["insert", "transaction"] {
             let url = format!("{base}/probe/{probe}");
             let name = match probe {
@@ -380,6 +397,68 @@ fn main() -> anyhow::Result<()> {
     );
     if let Some(server) = server {
         server.stop()?;
+    }
+    Ok(())
+}
+
+/// One tick on a seeded database, with 4 writers calling the insert probe meanwhile: their
+/// slowest answers are how long the tick held other writers back.
+fn tick_only(base: &str, tick_secret: &str) -> anyhow::Result<()> {
+    let agent = ureq::AgentBuilder::new()
+        .timeout(Duration::from_secs(120))
+        .build();
+    let probes = status_of(agent.post(&format!("{base}/probe/setup")).send_bytes(b"")) == 200;
+    let running = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let writers: Vec<_> = (0..if probes { 4 } else { 0 })
+        .map(|_| {
+            let (running, url) = (running.clone(), format!("{base}/probe/insert"));
+            std::thread::spawn(move || {
+                let agent = ureq::AgentBuilder::new().build();
+                let mut latencies = Vec::new();
+                while running.load(Ordering::Relaxed) {
+                    let t = Instant::now();
+                    let status = status_of(agent.post(&url).send_bytes(b""));
+                    latencies.push((t.elapsed(), status));
+                }
+                latencies
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let t = Instant::now();
+    let reply = agent
+        .post(&format!("{base}/internal/tick"))
+        .set("authorization", &format!("Bearer {tick_secret}"))
+        .call();
+    let took = t.elapsed();
+    let body: Value = match reply {
+        Ok(r) | Err(ureq::Error::Status(_, r)) => r.into_json().unwrap_or(Value::Null),
+        Err(e) => anyhow::bail!("tick: {e}"),
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    running.store(false, Ordering::Relaxed);
+    let mut during: Vec<Duration> = Vec::new();
+    let mut failed = 0;
+    for w in writers {
+        for (latency, status) in w.join().unwrap_or_default() {
+            during.push(latency);
+            failed += usize::from(status != 200);
+        }
+    }
+    during.sort();
+    println!(
+        "one tick via POST /internal/tick: {:.0} ms, assigned {}",
+        took.as_secs_f64() * 1000.0,
+        body["assigned"]
+    );
+    if probes {
+        println!(
+            "insert probe meanwhile (4 writers): {} writes, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms, {failed} errors",
+            during.len(),
+            pct(&during, 0.5),
+            pct(&during, 0.99),
+            pct(&during, 1.0)
+        );
     }
     Ok(())
 }

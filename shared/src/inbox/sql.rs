@@ -64,8 +64,17 @@ pub fn set_status(
     Ok(())
 }
 
-/// The console's heartbeat; written only when the stored one is older than 10 s.
+/// The console's heartbeat; written only when the stored one is older than 10 s. Read first:
+/// an `UPDATE` takes SQLite's write lock even when it matches no row, so the recent case must
+/// not run one (under Spin it would wait behind every other writer).
 pub fn heartbeat(db: &dyn Sql, tenant: TenantId, user: UserId, now: i64) -> Result<(), DbError> {
+    let stale = db.execute(
+        "SELECT 1 AS stale FROM agent_status WHERE tenant_id = ?1 AND user_id = ?2 AND last_seen_at < ?3 - 10000",
+        &[tenant.into(), user.into(), now.into()],
+    )?;
+    if stale.is_empty() {
+        return Ok(());
+    }
     db.execute(
         "UPDATE agent_status SET last_seen_at = ?1 WHERE tenant_id = ?2 AND user_id = ?3 AND last_seen_at < ?1 - 10000",
         &[now.into(), tenant.into(), user.into()],

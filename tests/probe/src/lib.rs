@@ -6,6 +6,8 @@
 //!   `INSERT … RETURNING` (the ceiling of a request that writes);
 //! - `POST /probe/transaction`: the same row in `BEGIN IMMEDIATE`, `INSERT`, `COMMIT` (a write
 //!   lock held across host calls);
+//! - `GET /probe/read`: one indexed `SELECT` on a fresh connection (the ceiling of a request that
+//!   only reads: the connection's opening and the schema's parsing included);
 //! - `POST /probe/setup`: creates the probe's table (once, before measuring).
 // The `#[http_component]` macro expands to the unsafe WIT export glue; our code has none.
 #![cfg_attr(target_arch = "wasm32", allow(unsafe_code))]
@@ -14,6 +16,7 @@
 pub const CREATE: &str =
     "CREATE TABLE IF NOT EXISTS probe_rows (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, body TEXT NOT NULL)";
 pub const INSERT: &str = "INSERT INTO probe_rows (at, body) VALUES (?, ?) RETURNING id";
+pub const READ: &str = "SELECT id FROM probe_rows ORDER BY id DESC LIMIT 1";
 
 #[cfg(target_arch = "wasm32")]
 mod spin {
@@ -54,6 +57,7 @@ mod spin {
         let result = match (request.method().as_str(), request.uri().path()) {
             ("GET", "/probe/hello") => return reply(200, "hello".into()),
             ("POST", "/probe/setup") => run(&[super::CREATE], false),
+            ("GET", "/probe/read") => run(&[super::READ], false),
             ("POST", "/probe/insert") => run(&[pragma, super::INSERT], true),
             ("POST", "/probe/transaction") => {
                 run(&[pragma, "BEGIN IMMEDIATE", super::INSERT, "COMMIT"], true)
