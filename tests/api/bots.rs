@@ -894,15 +894,19 @@ fn the_demo_greets_widget_visitors_and_option_1_reaches_its_agents() {
         Some(json!({"text": "1. Support", "choice": "inicio:1", "client_message_id": "d2"})),
     )
     .assert_status(201);
+    // Suporte offers with accept/reject: agent1 gets the offer and accepts it.
     assert_eq!(
         column(&app, "SELECT c.status || ' ' || u.username FROM conversations c JOIN users u ON u.id = c.agent_id"),
-        ["assigned agent1"]
+        ["offered agent1"]
     );
     let id = count(&app, "SELECT id FROM conversations");
+    app.post(&agent, &format!("/api/inbox/offers/{id}/accept"), json!({}))
+        .assert_status(200);
+    // Closing Suporte's conversations needs the demo classification (Dúvida › Entrega).
     app.post(
         &agent,
         &format!("/api/inbox/conversations/{id}/close"),
-        json!({}),
+        json!({"reason_id": 1, "sub_reason_id": 2, "resolved": true}),
     )
     .assert_status(200);
     assert_eq!(app.app.tick().unwrap().surveys_started, 1);

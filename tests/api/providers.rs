@@ -1344,7 +1344,7 @@ fn an_agents_file_goes_to_messenger_as_an_uploaded_attachment() {
     assert_eq!(calls.len(), 2, "the caption, then the file");
     assert_eq!(
         calls[0].json()["message"]["text"],
-        "*Atende Demo*: Seu boleto"
+        "Atende Demo: Seu boleto"
     );
     assert_eq!(calls[1].path, "/me/messages");
     assert_eq!(calls[1].header("authorization"), Some("Bearer page-token"));

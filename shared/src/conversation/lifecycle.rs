@@ -456,26 +456,29 @@ pub fn open(ctx: &Ctx, o: &Opening) -> AppResult<Changed<Conversation>> {
         )
     })?;
     let id = opened.id;
-    record(
-        ctx,
-        tenant,
-        id,
-        Transition::Open,
-        o.actor,
-        None,
-        o.data.clone(),
-        o.now,
-    )?;
-    // The first state is on the timeline too (reports count waits from it).
-    timeline(
-        ctx,
-        tenant,
-        id,
+    // "created" and the first state (reports count waits from it), in one statement.
+    let created = Transition::Open.effects();
+    let data = match &o.data {
+        Value::Object(m) if m.is_empty() => None,
+        Value::Null => None,
+        d => Some(d.clone()),
+    };
+    sql::record_opening(
+        ctx.db,
+        &Event {
+            data,
+            ..Event::new(
+                tenant,
+                id,
+                created.timeline,
+                o.actor.name(),
+                o.actor.id(),
+                o.now,
+            )
+        },
         status.as_str(),
-        o.actor,
-        &Value::Null,
-        o.now,
     )?;
+    hooks::emit(ctx.db, tenant, created.hook, id, &o.data, o.now)?;
     if let Some(agent) = o.holder {
         let data = json!({"protocol": protocol, "via": "open"});
         if o.actor != Actor::User(agent) {

@@ -382,6 +382,26 @@ pub fn record(db: &dyn Sql, e: &Event) -> Result<(), DbError> {
     Ok(())
 }
 
+/// A new conversation's "created" event and its first state (same actor and time, no data on
+/// the second) — one statement.
+pub(super) fn record_opening(db: &dyn Sql, e: &Event, first_state: &str) -> Result<(), DbError> {
+    db.execute(
+        "INSERT INTO conversation_events (tenant_id, conversation_id, kind, actor, actor_id, data, at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7), (?1, ?2, ?8, ?4, ?5, NULL, ?7)",
+        &[
+            e.tenant.into(),
+            e.conversation.into(),
+            e.kind.into(),
+            e.actor.into(),
+            e.actor_id.into(),
+            e.data.as_ref().map(|d| d.to_string()).into(),
+            e.at.into(),
+            first_state.into(),
+        ],
+    )?;
+    Ok(())
+}
+
 pub fn get(db: &dyn Sql, tenant: TenantId, id: i64) -> Result<Option<Conversation>, DbError> {
     one_conversation(&db.execute(
         &format!("SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE tenant_id = ? AND id = ?"),
