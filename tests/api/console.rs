@@ -264,8 +264,9 @@ fn agents_read_the_active_attribute_definitions_and_fill_them_in_for_their_custo
         .assert_error(401, "unauthenticated");
 
     // agent1 fills them in for the customer they are serving; a wrong value says which field.
-    let client = app.get(&admin, &format!("/api/inbox/conversations/{id}")).body["conversation"]
-        ["client_id"]
+    let client = app
+        .get(&admin, &format!("/api/inbox/conversations/{id}"))
+        .body["conversation"]["client_id"]
         .as_i64()
         .unwrap();
     let path = format!("/api/inbox/clients/{client}");
