@@ -28,6 +28,7 @@ before(async () => {
 after(async () => {
   // Whatever happened, keep what each screen looked like last.
   for (const [name, p] of Object.entries(people)) await shot(p.page, `last-${name}`).catch(() => {});
+  if (dashboardDelays.length) console.log(`dashboard delays (ms after the agent's screen showed the change): ${dashboardDelays.map(([w, ms]) => `${w} ${ms}`).join("; ")}`);
   await browser?.close();
   await server?.stop();
   await provider?.close();
@@ -335,7 +336,6 @@ step("agent2 pends, resumes and closes with a classification", async () => {
   await dialog.getByRole("button", { name: "Close" }).click();
   await page.locator(`.conv-item[data-id="${webConversation}"]`).waitFor({ state: "detached" });
   await dashboardShows("agent2 closed it", { groups: { Suporte: { pending: "0", assigned: "1" } }, agents: { "Alice Agente": { load: "1" }, "Bruno Agente": { load: "0" } } });
-  console.log(`dashboard delays (ms after the agent's screen showed the change): ${dashboardDelays.map(([w, ms]) => `${w} ${ms}`).join("; ")}`);
   const agent2 = await Client.login(server.base, "agent2");
   const detail = await agent2.call("GET", `/api/inbox/clients/${(await (await Client.login(server.base, "admin")).call("GET", `/api/inbox/conversations/${webConversation}`)).conversation.client_id}`);
   assert.ok(detail.protocols.some((/** @type {any} */ p) => p.id === webConversation && p.status === "closed"));
@@ -482,6 +482,37 @@ step("a customer back on another channel: a closed protocol of mine reopens as a
   // A new WhatsApp protocol, mine, opened and selected.
   await a2.locator(".conv-item.selected .channel-whatsapp").waitFor();
   assert.equal(await a2.locator(".conv-item", { hasText: "Zeca Cliente" }).count(), 2);
+  // It has no messages yet, and says so rather than showing a blank pane.
+  await a2.locator("ol.messages:empty").waitFor();
+  assert.equal(await a2.locator("ol.messages").evaluate((el) => getComputedStyle(el, "::before").content), `"${MESSAGES.en["conv.no_messages"]}"`);
+});
+
+step("the supervisor moves an open conversation of their operation from agent2 to agent1", async () => {
+  const a1 = people.agent1.page;
+  await a1.selectOption("#status-select", "ready");
+  await a1.locator(".dot.ready").waitFor();
+  const page = people.supervisor.page;
+  await page.getByRole("button", { name: "Dashboard" }).click();
+  await dashboardShows("agent1 is back", { agents: { "Alice Agente": { status: "ready", load: "1" }, "Bruno Agente": { load: "4" } } });
+  await page.getByRole("button", { name: "History" }).click();
+  await page.locator("at-history label.check", { hasText: "Include open ones" }).locator("input").check();
+  await page.getByRole("button", { name: "Search" }).click();
+  const row = page.locator("at-history tbody tr", { hasText: "Xavier Teclado" });
+  assert.match(await row.innerText(), /In service/);
+  await row.getByRole("button", { name: "Transfer" }).click();
+  const dialog = page.locator("dialog", { hasText: "Transfer" });
+  const option = dialog.locator("option", { hasText: "Alice Agente" });
+  await option.waitFor({ state: "attached" });
+  await dialog.locator("select[name=target]").selectOption({ label: await option.innerText() });
+  await dialog.locator("textarea[name=message]").fill("Redistribuindo a fila.");
+  await shot(page, "13-supervisor-transfer");
+  assert.deepEqual(await axe(page), [], "axe on the supervisor's transfer dialog");
+  await dialog.getByRole("button", { name: "Transfer" }).click();
+  await page.locator(".toast", { hasText: "Conversation transferred." }).waitFor();
+  await a1.locator(".conv-item", { hasText: "Xavier Teclado" }).waitFor({ timeout: 3000 });
+  await people.agent2.page.locator(".conv-item", { hasText: "Xavier Teclado" }).waitFor({ state: "detached", timeout: 3000 });
+  await page.getByRole("button", { name: "Dashboard" }).click();
+  await dashboardShows("the supervisor's transfer moved the load", { agents: { "Alice Agente": { load: "2" }, "Bruno Agente": { load: "3" } } });
 });
 
 step("the supervisor changes their own name, colour and language in the profile", async () => {

@@ -94,7 +94,7 @@ class History extends HTMLElement {
     if (!append || !body) {
       if (!items.length) { results.replaceChildren(h("p", { class: "muted", text: t("hist.empty") })); return; }
       body = h("tbody");
-      const heads = ["hist.protocol", "hist.client", "hist.channel", "hist.agent", "hist.group", "hist.started", "hist.closed", "hist.classification", "hist.resolved", "hist.transcript"];
+      const heads = ["hist.protocol", "hist.client", "hist.channel", "hist.agent", "hist.group", "hist.status", "hist.started", "hist.closed", "hist.classification", "hist.resolved", "hist.actions"];
       results.replaceChildren(h("table", { class: "grid" }, [
         h("thead", {}, [h("tr", {}, heads.map((x) => h("th", { scope: "col", text: t(x) })))]), body,
       ]));
@@ -106,6 +106,7 @@ class History extends HTMLElement {
         h("td", { text: t(`channel.${r.channel}`) }),
         h("td", { text: r.agent_name || "—" }),
         h("td", { text: r.group_name || "—" }),
+        h("td", { text: r.status ? t(`conv.state.${r.status}`) : "—" }),
         h("td", { text: when(r.started_at, true) }),
         h("td", { text: when(r.closed_at, true) }),
         h("td", { text: Array.isArray(r.classification) ? r.classification.join(" › ") : (r.classification || "—") }),
