@@ -135,6 +135,8 @@ step("a web-chat visitor waits in the queue; agent1 goes ready, sees the offer w
   await visitorChat.say("Olá, quando chega meu pedido?");
   // Nobody is ready yet: the customer waits in the support queue, and the supervisor sees it.
   await dashboardShows("a customer waits", { groups: { Suporte: { queued: "1", offered: "0", longest: "NOT_NONE" } } });
+  // The agents of the group see the queue too (asked for every 5 s), with a button to pull.
+  await page.locator(".queue", { hasText: "Suporte: 1 waiting" }).getByRole("button", { name: "Pull" }).waitFor({ timeout: 6000 });
   await page.selectOption("#status-select", "ready");
   await page.locator(".dot.ready").waitFor();
   await dashboardShows("agent1 is ready", { agents: { "Alice Agente": { status: "ready" } } });
