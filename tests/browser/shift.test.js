@@ -159,6 +159,7 @@ step("a web-chat visitor waits in the queue; agent1 goes ready, sees the offer w
   await quick.locator(".form-error", { hasText: "Enter the phone." }).waitFor();
   await quick.locator("input[name=display_name]").fill("Vera Visitante Souza");
   await quick.locator("input[name=phone]").fill("(11) 91234-5678");
+  assert.deepEqual(await axe(page), [], "axe on the quick registration");
   await shot(page, "02b-quick-registration");
   await quick.getByRole("button", { name: "Register" }).click();
   await page.locator("at-customer-panel dd", { hasText: "+5511912345678" }).waitFor();
