@@ -482,6 +482,9 @@ step("a customer back on another channel: a closed protocol of mine reopens as a
   await a2.locator("#conv-title", { hasText: "Zeca Cliente" }).waitFor();
   const closed = a2.locator("at-customer-panel .history li", { hasText: "WA" });
   await closed.getByRole("button", { name: "New protocol" }).click();
+  // Once a WhatsApp protocol is open, the closed one no longer offers another (it would be refused).
+  await a2.locator("at-customer-panel .history li", { hasText: "Closed" }).first().waitFor();
+  await a2.locator("at-customer-panel .history").getByRole("button", { name: "New protocol" }).waitFor({ state: "detached" });
   // A new WhatsApp protocol, mine, opened and selected.
   await a2.locator(".conv-item.selected .channel-whatsapp").waitFor();
   assert.equal(await a2.locator(".conv-item", { hasText: "Zeca Cliente" }).count(), 2);

@@ -154,10 +154,16 @@ class CustomerPanel extends HTMLElement {
         counts ? h("div", { class: "muted", text: t("panel.messages_count", { count: p.messages }) + (this.q ? ` · ${t("panel.matching", { count: p.matching })}` : "") }) : null,
         // A closed conversation of mine can be reopened as a new protocol (the server refuses
         // while the customer has an open one on that channel).
-        counts && p.status === "closed" && p.agent_id === store.state.me?.user.id
+        counts && p.status === "closed" && p.agent_id === store.state.me?.user.id && !this.openOn(p.channel)
           ? h("button", { type: "button", class: "link", text: t("conv.new_protocol"), onclick: () => this.newProtocol(p.id) }) : null,
       ]),
     ]);
+  }
+
+  /** Whether the customer has an open protocol on `channel` (then a new one would be refused).
+   * @param {string} channel */
+  openOn(channel) {
+    return this.data.protocols.some((/** @type {any} */ p) => p.channel === channel && p.status !== "closed");
   }
 
   /** @param {number} from a closed conversation of mine */
