@@ -722,6 +722,11 @@ add("/api/inbox/active-messages/{id}/cancel", "post", op("Cancel a scheduled act
     ok(ref("ActiveMessage")), params=[param("id", desc="The active message's id")], errors=("401", "404", "409", "503"),
     desc="409 not_scheduled once it was sent or cancelled."))
 CLIENT = param("id", desc="The client's id")
+add("/api/inbox/client-attributes", "get", op("The client attribute definitions the customer panel edits", "inbox",
+    ok({"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
+        "name": {"type": "string", "description": "The key in a client's attributes"}, "label": S,
+        "value_type": {"type": "string", "enum": ["text", "number", "date", "boolean"]}}}}}}),
+    errors=("401", "503"), desc="Only active definitions; any signed-in user may read them (the admin route is for admins)."))
 add("/api/inbox/clients", "post", op("Quick registration of a client", "inbox", ok(ref("Client"), "201", "Created"), json_body(ref("ClientInput")), WRITE))
 add("/api/inbox/clients/{id}", "get", op("The customer panel: details and history", "inbox",
     ok({"type": "object", "properties": {"client": ref("Client"), "history": {"type": "array", "items": {"type": "object"}},

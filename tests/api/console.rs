@@ -1,5 +1,6 @@
 //! What the console reads besides the inbox routes: a conversation's options (close rules,
-//! file limits, quick replies, transfer targets) and messages paged back from the end.
+//! file limits, quick replies, transfer targets), the client attribute definitions the customer
+//! panel edits, and messages paged back from the end.
 
 use crate::channels::{setup, wa_text, whatsapp_post};
 use crate::helpers::TestApp;
@@ -217,4 +218,73 @@ fn anyone_changes_their_own_name_and_language_and_nothing_else() {
         Some(json!({"language": "en"})),
     )
     .assert_error(401, "unauthenticated");
+}
+
+#[test]
+fn agents_read_the_active_attribute_definitions_and_fill_them_in_for_their_customer() {
+    let app = TestApp::spawn();
+    let admin = app.token("admin");
+    app.make(
+        &admin,
+        "client-attributes",
+        json!({"name": "pedido", "label": "Nº do pedido"}),
+    );
+    app.make(
+        &admin,
+        "client-attributes",
+        json!({"name": "nascimento_pet", "label": "Nascimento do pet", "value_type": "date"}),
+    );
+    let old = app.make(
+        &admin,
+        "client-attributes",
+        json!({"name": "antigo", "label": "Antigo"}),
+    );
+    app.post(
+        &admin,
+        &format!("/api/admin/client-attributes/{old}/deactivate"),
+        json!({}),
+    )
+    .assert_status(200);
+    let (admin, _, id) = held_by_agent1(&app, json!({}));
+    let agent1 = app.token("agent1");
+
+    let defs = app.get(&agent1, "/api/inbox/client-attributes");
+    defs.assert_status(200);
+    let mut items = defs.body["items"].as_array().unwrap().clone();
+    items.sort_by_key(|d| d["name"].as_str().unwrap_or("").to_owned());
+    assert_eq!(
+        Value::Array(items),
+        json!([
+            {"name": "nascimento_pet", "label": "Nascimento do pet", "value_type": "date"},
+            {"name": "pedido", "label": "Nº do pedido", "value_type": "text"}
+        ]),
+        "only the active definitions"
+    );
+    app.call("GET", "/api/inbox/client-attributes", None, None)
+        .assert_error(401, "unauthenticated");
+
+    // agent1 fills them in for the customer they are serving; a wrong value says which field.
+    let client = app
+        .get(&admin, &format!("/api/inbox/conversations/{id}"))
+        .body["conversation"]["client_id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/inbox/clients/{client}");
+    let bad = app.patch(
+        &agent1,
+        &path,
+        json!({"attributes": {"pedido": "12345", "nascimento_pet": "ontem"}}),
+    );
+    bad.assert_status(422);
+    assert_eq!(bad.error_field(), "attributes.nascimento_pet");
+    let saved = app.patch(
+        &agent1,
+        &path,
+        json!({"attributes": {"pedido": "12345", "nascimento_pet": "2020-02-29"}}),
+    );
+    saved.assert_status(200);
+    assert_eq!(
+        saved.body["attributes"],
+        json!({"pedido": "12345", "nascimento_pet": "2020-02-29"})
+    );
 }

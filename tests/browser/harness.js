@@ -154,6 +154,28 @@ export async function whatsapp(admin, apiBase = "http://127.0.0.1:9") {
   };
 }
 
+export const TG_SECRET = "browser-test-telegram-secret";
+
+/** A Telegram channel into the demo's support group; returns a function that delivers a chat's
+ * messages through its webhook (with the secret token Telegram sends). A Telegram customer is
+ * known only by their chat: no phone, no e-mail. @param {Client} admin */
+export async function telegram(admin) {
+  const groups = await admin.call("GET", "/api/admin/groups?q=Suporte");
+  const group = groups.items.find((/** @type {any} */ g) => g.name === "Suporte").id;
+  const channel = await admin.call("POST", "/api/admin/channels", {
+    type: "telegram", name: "Telegram", entry_group_id: group,
+    credentials: { bot_token: "123:ABC", secret_token: TG_SECRET, api_base_url: "http://127.0.0.1:9" },
+  });
+  let update = 0;
+  /** @param {number} chat @param {string} firstName @param {string} text */
+  return async (chat, firstName, text) => {
+    update += 1;
+    const from = { id: chat, is_bot: false, first_name: firstName, language_code: "pt-br" };
+    const body = { update_id: update, message: { message_id: update, date: Math.floor(Date.now() / 1000), chat: { id: chat, type: "private", first_name: firstName }, from, text } };
+    return new Client(admin.base).call("POST", `/hooks/telegram/${channel.id}`, body, { "x-telegram-bot-api-secret-token": TG_SECRET });
+  };
+}
+
 /** A page of its own (own storage) logged in through the start page as `username`.
  * @param {import("playwright-core").Browser} browser @param {string} base @param {string} username @param {string} [lang] */
 export async function consoleAs(browser, base, username, lang = "en-US", viewport = { width: 1280, height: 720 }) {

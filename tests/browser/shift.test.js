@@ -1,7 +1,8 @@
 // A scripted shift in real Chromium against `atende --demo`: two agents and a supervisor log
 // in; a web-chat visitor and a WhatsApp customer write; agent1 accepts the offer, answers with a
 // quick reply and a FAQ article, attaches a file, writes a note, tags, and transfers to agent2,
-// who pends, resumes and closes with a classification. Along the way: the paused-send question,
+// who pends, resumes and closes with a classification. The supervisor's live dashboard (the real
+// reports API) shows each of those changes within 2 s. Along the way: the paused-send question,
 // the languages, axe-core, and the tablet width. Screenshots of each screen go to SHOTS.
 
 import assert from "node:assert/strict";
@@ -27,6 +28,7 @@ before(async () => {
 after(async () => {
   // Whatever happened, keep what each screen looked like last.
   for (const [name, p] of Object.entries(people)) await shot(p.page, `last-${name}`).catch(() => {});
+  if (dashboardDelays.length) console.log(`dashboard delays (ms after the agent's screen showed the change): ${dashboardDelays.map(([w, ms]) => `${w} ${ms}`).join("; ")}`);
   await browser?.close();
   await server?.stop();
   await provider?.close();
@@ -48,6 +50,56 @@ function step(name, fn) {
 
 /** Text of the visible page, without the customer data (which is Portuguese in the demo). */
 const chromeText = (/** @type {import("playwright-core").Page} */ page) => page.evaluate(() => document.body.innerText);
+
+/** What the supervisor's dashboard shows: per group (by name) each column's text; per agent (by
+ * name) the status (the dot's class) and the load (conversations, without the maximum).
+ * With `want`, false unless every value given there is shown (a value `NOT_NONE` matches any
+ * duration: someone is waiting).
+ * @param {any} want */
+function dashboardState(want) {
+  /** @type {{ groups: Record<string, Record<string, string>>, agents: Record<string, Record<string, string>> }} */
+  const seen = { groups: {}, agents: {} };
+  for (const tr of document.querySelectorAll("#dash-groups tbody tr")) {
+    /** @type {Record<string, string>} */
+    const row = {};
+    for (const td of tr.querySelectorAll("td[data-col]")) row[/** @type {HTMLElement} */ (td).dataset.col || ""] = (td.textContent || "").trim();
+    seen.groups[(tr.querySelector("th")?.textContent || "").trim()] = row;
+  }
+  for (const tr of document.querySelectorAll("#dash-agents tbody tr")) {
+    const dot = tr.querySelector(".dot");
+    seen.agents[(tr.querySelector("th")?.textContent || "").trim()] = {
+      status: dot ? [...dot.classList].filter((c) => c !== "dot").join(" ") : "",
+      load: (tr.querySelector("td[data-col=load]")?.textContent || "").split("/")[0].trim(),
+    };
+  }
+  if (!want) return seen;
+  for (const kind of /** @type {const} */ (["groups", "agents"])) {
+    for (const [name, cols] of Object.entries(want[kind] || {})) {
+      for (const [col, value] of Object.entries(/** @type {Record<string, string>} */ (cols))) {
+        const shown = seen[kind][name]?.[col];
+        if (value === "NOT_NONE" ? !shown || shown === "—" : shown !== value) return false;
+      }
+    }
+  }
+  return true;
+}
+
+/** The supervisor's dashboard shows `want` (see dashboardState) within 2 s, or the test fails
+ * saying what it showed instead.
+ * @param {string} what @param {{ groups?: Record<string, Record<string, string>>, agents?: Record<string, Record<string, string>> }} want */
+async function dashboardShows(what, want) {
+  const page = people.supervisor.page;
+  const started = Date.now();
+  try {
+    await page.waitForFunction(dashboardState, want, { timeout: 2000, polling: 50 });
+  } catch {
+    const seen = await page.evaluate(dashboardState, null);
+    assert.fail(`${what}: within 2 s the supervisor's dashboard should show ${JSON.stringify(want)}; it shows ${JSON.stringify(seen)}`);
+  }
+  dashboardDelays.push([what, Date.now() - started]);
+}
+/** How long each change took to show on the dashboard, printed at the end. @type {[string, number][]} */
+const dashboardDelays = [];
 
 let visitorChat = /** @type {Awaited<ReturnType<typeof visitor>>} */ (/** @type {unknown} */ (null));
 let webConversation = 0;
@@ -76,24 +128,44 @@ step("two agents and a supervisor log in through the start page", async () => {
   await login.close();
 });
 
-step("agent1 goes ready; a web-chat visitor's offer shows with a countdown and is accepted", async () => {
+step("a web-chat visitor waits in the queue; agent1 goes ready, sees the offer with a countdown and accepts", async () => {
   const { page } = people.agent1;
-  await page.selectOption("#status-select", "ready");
-  await page.locator(".dot.ready").waitFor();
+  await dashboardShows("the shift starts", { groups: { Suporte: { queued: "0", offered: "0", assigned: "0", pending: "0", longest: "—" } }, agents: { "Alice Agente": { load: "0" }, "Bruno Agente": { load: "0" } } });
   visitorChat = await visitor(server.base, server.webchat, "Vera Visitante");
   await visitorChat.say("Olá, quando chega meu pedido?");
+  // Nobody is ready yet: the customer waits in the support queue, and the supervisor sees it.
+  await dashboardShows("a customer waits", { groups: { Suporte: { queued: "1", offered: "0", longest: "NOT_NONE" } } });
+  // The agents of the group see the queue too (asked for every 5 s), with a button to pull.
+  await page.locator(".queue", { hasText: "Suporte: 1 waiting" }).getByRole("button", { name: "Pull" }).waitFor({ timeout: 6000 });
+  await page.selectOption("#status-select", "ready");
+  await page.locator(".dot.ready").waitFor();
+  await dashboardShows("agent1 is ready", { agents: { "Alice Agente": { status: "ready" } } });
   const offer = page.locator(".offer");
   await offer.waitFor({ timeout: 5000 });
+  await dashboardShows("the customer is offered to agent1", { groups: { Suporte: { queued: "0", offered: "1", longest: "—" } }, agents: { "Alice Agente": { load: "1" } } });
   assert.match(await offer.innerText(), /Vera Visitante/);
   assert.match(await offer.locator(".offer-countdown").innerText(), /Expires in \d+ s/);
   await shot(page, "02-offer");
   await offer.getByRole("button", { name: "Accept" }).click();
   await page.locator("#conv-title", { hasText: "Vera Visitante" }).waitFor();
+  await dashboardShows("agent1 accepted", { groups: { Suporte: { offered: "0", assigned: "1" } }, agents: { "Alice Agente": { load: "1" } } });
   await page.locator(".msg.customer", { hasText: "quando chega meu pedido" }).waitFor();
   webConversation = Number(await page.locator(".conv-item.selected").getAttribute("data-id"));
   assert.ok(webConversation > 0);
-  // The customer panel shows who it is.
+  // The customer panel shows who it is; with no phone on record, it offers a quick registration.
   await page.locator("at-customer-panel h2", { hasText: "Vera Visitante" }).waitFor();
+  const quick = page.locator("at-customer-panel .quick-registration");
+  await quick.getByRole("button", { name: "Register" }).click();
+  await quick.locator(".form-error", { hasText: "Enter the phone." }).waitFor();
+  await quick.locator("input[name=display_name]").fill("Vera Visitante Souza");
+  await quick.locator("input[name=phone]").fill("(11) 91234-5678");
+  assert.deepEqual(await axe(page), [], "axe on the quick registration");
+  await shot(page, "02b-quick-registration");
+  await quick.getByRole("button", { name: "Register" }).click();
+  await page.locator("at-customer-panel dd", { hasText: "+5511912345678" }).waitFor();
+  await page.locator("at-customer-panel h2", { hasText: "Vera Visitante Souza" }).waitFor();
+  await quick.waitFor({ state: "detached" });
+  await page.locator(".conv-name", { hasText: "Vera Visitante Souza" }).waitFor();
 });
 
 step("a new customer message is on the agent's screen within 2 s", async () => {
@@ -174,11 +246,13 @@ step("a signed WhatsApp customer writes; agent1 accepts and is asked to resume w
   assert.match(await offer.innerText(), /5511987650001/);
   await offer.getByRole("button", { name: "Accept" }).click();
   await page.locator("#conv-title", { hasText: "Wagner WhatsApp" }).waitFor();
+  await dashboardShows("agent1 accepted the WhatsApp customer", { groups: { Suporte: { assigned: "2" } }, agents: { "Alice Agente": { load: "2" } } });
   // Pause with a reason, then try to answer.
   await page.selectOption("#status-select", "paused");
   await page.locator("dialog select[name=reason]").selectOption("Almoço");
   await page.locator("dialog").getByRole("button", { name: "Pause" }).click();
   await page.locator(".dot.paused").waitFor();
+  await dashboardShows("agent1 paused", { agents: { "Alice Agente": { status: "paused", load: "2" } } });
   await page.locator("#composer-input").fill("Já vou verificar.");
   await page.locator("#composer-input").press("Enter");
   const question = page.locator("dialog", { hasText: "You are paused! Do you want to resume?" });
@@ -187,21 +261,34 @@ step("a signed WhatsApp customer writes; agent1 accepts and is asked to resume w
   await question.getByRole("button", { name: "Resume and send" }).click();
   await page.locator(".msg.agent", { hasText: "Já vou verificar." }).waitFor();
   await page.locator(".dot.ready").waitFor();
+  await dashboardShows("agent1 resumed work", { agents: { "Alice Agente": { status: "ready" } } });
   // WhatsApp refuses the reply: the agent sees it failed, and why.
   const failed = page.locator(".msg.agent", { hasText: "Já vou verificar." }).locator(".delivery.failed");
   await failed.waitFor({ timeout: 15000 });
   assert.match(await failed.innerText(), /Failed: .*not in allowed list/);
   // Two conversations, in arrival order.
   const names = await page.locator(".conv-name").allInnerTexts();
-  assert.deepEqual(names, ["Vera Visitante", "Wagner WhatsApp"]);
-  // The customer panel edits the customer's record.
+  assert.deepEqual(names, ["Vera Visitante Souza", "Wagner WhatsApp"]);
+  // The customer panel edits the customer's record, with the attributes an admin has just added.
+  await admin.call("POST", "/api/admin/client-attributes", { name: "pedido", label: "Nº do pedido" });
+  await admin.call("POST", "/api/admin/client-attributes", { name: "entrega", label: "Data de entrega", value_type: "date" });
+  await admin.call("POST", "/api/admin/client-attributes", { name: "vip", label: "Cliente VIP", value_type: "boolean" });
   await page.locator("at-customer-panel").getByRole("button", { name: "Edit details" }).click();
   const edit = page.locator("dialog", { hasText: "Edit details" });
   await edit.locator("input[name=display_name]").fill("Wagner W. Silva");
   await edit.locator("input[name=email]").fill("wagner@example.com");
+  await edit.getByLabel("Nº do pedido").fill("98765");
+  await edit.getByLabel("Data de entrega").fill("2026-12-24");
+  await edit.getByLabel("Cliente VIP").selectOption({ label: "Yes" });
+  assert.deepEqual(await axe(page), [], "axe on the customer's edit dialog");
+  await shot(page, "04b-edit-customer");
   await edit.getByRole("button", { name: "Save" }).click();
   await page.locator("at-customer-panel h2", { hasText: "Wagner W. Silva" }).waitFor();
   await page.locator("at-customer-panel dd", { hasText: "wagner@example.com" }).waitFor();
+  // Attributes read with their labels.
+  const details = page.locator("at-customer-panel dl.details");
+  await details.locator("dt", { hasText: "Nº do pedido" }).waitFor();
+  assert.match(await details.innerText(), /Cliente VIP\s+Yes\s+Data de entrega\s+2026-12-24\s+Nº do pedido\s+98765/, "in the order of their labels");
   await page.locator(".conv-name", { hasText: "Wagner W. Silva" }).waitFor();
 });
 
@@ -209,6 +296,7 @@ step("agent1 transfers the web-chat conversation to agent2 with a message", asyn
   const a2 = people.agent2.page;
   await a2.selectOption("#status-select", "ready");
   await a2.locator(".dot.ready").waitFor();
+  await dashboardShows("agent2 is ready", { agents: { "Bruno Agente": { status: "ready", load: "0" } } });
   const { page } = people.agent1;
   await page.locator(`.conv-item[data-id="${webConversation}"]`).click();
   await page.locator("#conv-title", { hasText: "Vera Visitante" }).waitFor();
@@ -222,6 +310,7 @@ step("agent1 transfers the web-chat conversation to agent2 with a message", asyn
   await dialog.getByRole("button", { name: "Transfer" }).click();
   await page.locator(`.conv-item[data-id="${webConversation}"]`).waitFor({ state: "detached" });
   await a2.locator(`.conv-item[data-id="${webConversation}"]`).waitFor({ timeout: 3000 });
+  await dashboardShows("the transfer moved the load", { groups: { Suporte: { queued: "0", assigned: "2" } }, agents: { "Alice Agente": { load: "1" }, "Bruno Agente": { load: "1" } } });
 });
 
 step("agent2 pends, resumes and closes with a classification", async () => {
@@ -231,8 +320,10 @@ step("agent2 pends, resumes and closes with a classification", async () => {
   await page.locator(".msg.note", { hasText: "Cliente VIP, pedido 12345." }).waitFor();
   await page.getByRole("button", { name: "Pending", exact: true }).click();
   await page.locator(`.conv-item[data-id="${webConversation}"] .pill.pending`).waitFor();
+  await dashboardShows("agent2 set it pending", { groups: { Suporte: { pending: "1", assigned: "1" } }, agents: { "Bruno Agente": { load: "0" } } });
   await page.getByRole("button", { name: "Resume", exact: true }).click();
   await page.locator(`.conv-item[data-id="${webConversation}"] .pill.pending`).waitFor({ state: "detached" });
+  await dashboardShows("agent2 resumed it", { groups: { Suporte: { pending: "0", assigned: "2" } }, agents: { "Bruno Agente": { load: "1" } } });
   await page.getByRole("button", { name: "Close", exact: true }).click();
   const dialog = page.locator("dialog", { hasText: "Close the conversation" });
   await dialog.waitFor();
@@ -247,6 +338,7 @@ step("agent2 pends, resumes and closes with a classification", async () => {
   await shot(page, "06-close-dialog");
   await dialog.getByRole("button", { name: "Close" }).click();
   await page.locator(`.conv-item[data-id="${webConversation}"]`).waitFor({ state: "detached" });
+  await dashboardShows("agent2 closed it", { groups: { Suporte: { pending: "0", assigned: "1" } }, agents: { "Alice Agente": { load: "1" }, "Bruno Agente": { load: "0" } } });
   const agent2 = await Client.login(server.base, "agent2");
   const detail = await agent2.call("GET", `/api/inbox/clients/${(await (await Client.login(server.base, "admin")).call("GET", `/api/inbox/conversations/${webConversation}`)).conversation.client_id}`);
   assert.ok(detail.protocols.some((/** @type {any} */ p) => p.id === webConversation && p.status === "closed"));
@@ -390,9 +482,43 @@ step("a customer back on another channel: a closed protocol of mine reopens as a
   await a2.locator("#conv-title", { hasText: "Zeca Cliente" }).waitFor();
   const closed = a2.locator("at-customer-panel .history li", { hasText: "WA" });
   await closed.getByRole("button", { name: "New protocol" }).click();
+  // Once a WhatsApp protocol is open, the closed one no longer offers another (it would be refused).
+  await a2.locator("at-customer-panel .history li", { hasText: "Closed" }).first().waitFor();
+  await a2.locator("at-customer-panel .history").getByRole("button", { name: "New protocol" }).waitFor({ state: "detached" });
   // A new WhatsApp protocol, mine, opened and selected.
   await a2.locator(".conv-item.selected .channel-whatsapp").waitFor();
   assert.equal(await a2.locator(".conv-item", { hasText: "Zeca Cliente" }).count(), 2);
+  // It has no messages yet, and says so rather than showing a blank pane.
+  await a2.locator("ol.messages:empty").waitFor();
+  assert.equal(await a2.locator("ol.messages").evaluate((el) => getComputedStyle(el, "::before").content), `"${MESSAGES.en["conv.no_messages"]}"`);
+});
+
+step("the supervisor moves an open conversation of their operation from agent2 to agent1", async () => {
+  const a1 = people.agent1.page;
+  await a1.selectOption("#status-select", "ready");
+  await a1.locator(".dot.ready").waitFor();
+  const page = people.supervisor.page;
+  await page.getByRole("button", { name: "Dashboard" }).click();
+  await dashboardShows("agent1 is back", { agents: { "Alice Agente": { status: "ready", load: "1" }, "Bruno Agente": { load: "4" } } });
+  await page.getByRole("button", { name: "History" }).click();
+  await page.locator("at-history label.check", { hasText: "Include open ones" }).locator("input").check();
+  await page.getByRole("button", { name: "Search" }).click();
+  const row = page.locator("at-history tbody tr", { hasText: "Xavier Teclado" });
+  assert.match(await row.innerText(), /In service/);
+  await row.getByRole("button", { name: "Transfer" }).click();
+  const dialog = page.locator("dialog", { hasText: "Transfer" });
+  const option = dialog.locator("option", { hasText: "Alice Agente" });
+  await option.waitFor({ state: "attached" });
+  await dialog.locator("select[name=target]").selectOption({ label: await option.innerText() });
+  await dialog.locator("textarea[name=message]").fill("Redistribuindo a fila.");
+  await shot(page, "13-supervisor-transfer");
+  assert.deepEqual(await axe(page), [], "axe on the supervisor's transfer dialog");
+  await dialog.getByRole("button", { name: "Transfer" }).click();
+  await page.locator(".toast", { hasText: "Conversation transferred." }).waitFor();
+  await a1.locator(".conv-item", { hasText: "Xavier Teclado" }).waitFor({ timeout: 3000 });
+  await people.agent2.page.locator(".conv-item", { hasText: "Xavier Teclado" }).waitFor({ state: "detached", timeout: 3000 });
+  await page.getByRole("button", { name: "Dashboard" }).click();
+  await dashboardShows("the supervisor's transfer moved the load", { agents: { "Alice Agente": { load: "2" }, "Bruno Agente": { load: "3" } } });
 });
 
 step("the supervisor changes their own name, colour and language in the profile", async () => {

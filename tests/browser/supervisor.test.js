@@ -75,8 +75,11 @@ test("the dashboard follows the reports API within 2 s; history pages, filters a
   await page.getByLabel("Protocol").fill("WC00000000001");
   await page.getByRole("button", { name: "Search" }).click();
   await page.locator("at-history tbody tr", { hasText: "WC00000000001" }).waitFor();
-  assert.match(historyQueries[0], /group_id=\d+/);
-  assert.match(historyQueries[0], /protocol=WC00000000001/);
+  // Opening the screen searched the last week straight away; then the filters chosen.
+  assert.match(historyQueries[0], /from=\d{4}-\d\d-\d\d&to=\d{4}-\d\d-\d\d$/);
+  const searched = historyQueries[historyQueries.length - 1];
+  assert.match(searched, /group_id=\d+/);
+  assert.match(searched, /protocol=WC00000000001/);
   assert.match(await page.locator("at-history tbody tr").first().innerText(), /Dúvida › Entrega/);
   await page.getByRole("button", { name: "More results" }).click();
   await page.locator("at-history tbody tr", { hasText: "WA00000000002" }).waitFor();

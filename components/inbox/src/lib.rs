@@ -41,6 +41,7 @@ pub fn router() -> Router {
             "/api/inbox/active-messages/{id}/cancel",
             inbox::cancel_active,
         )
+        .get("/api/inbox/client-attributes", console::client_attributes)
         .post("/api/inbox/clients", inbox::register_customer)
         .get("/api/inbox/clients/{id}", inbox::customer)
         .patch("/api/inbox/clients/{id}", inbox::update_customer)

@@ -140,7 +140,8 @@ class Conversation extends HTMLElement {
       h("button", { type: "button", text: t("conv.transcript"), onclick: () => this.transcript() }),
       h("button", { type: "button", text: t("conv.transfer_all"), onclick: () => this.transferAll() }),
     ]));
-    this.list = h("ol", { class: "messages", "aria-label": t("conv.messages") }, this.messages.map((m) => messageView(m, this.names())));
+    // An empty list says so through CSS, so the first message needs no extra bookkeeping.
+    this.list = h("ol", { class: "messages", "aria-label": t("conv.messages"), "data-empty": t("conv.no_messages") }, this.messages.map((m) => messageView(m, this.names())));
     this.scroller = h("div", { class: "scroller", tabindex: "0", "aria-label": t("conv.messages"), onscroll: () => this.onScroll() }, [
       this.earliestLoaded ? null : h("button", { type: "button", class: "secondary small earlier", text: t("conv.earlier"), onclick: () => this.loadEarlier() }),
       this.list,

@@ -53,7 +53,8 @@ class Dashboard extends HTMLElement {
         h("tbody", {}, d.groups.map((/** @type {any} */ g) => h("tr", { dataset: { group: String(g.group_id) } }, [
           h("th", { scope: "row", text: g.name }),
           ...cols.map((c) => h("td", { dataset: { col: c }, text: String(g[c] ?? 0) })),
-          h("td", { text: g.longest_wait_seconds ? duration(g.longest_wait_seconds) : "—" }),
+          // A customer queued this very second has waited 0 s, which is not "nobody waiting".
+          h("td", { dataset: { col: "longest" }, text: g.longest_wait_seconds === null || g.longest_wait_seconds === undefined ? "—" : duration(g.longest_wait_seconds) }),
         ]))),
       ]),
       h("h2", { text: t("dash.agents") }),

@@ -46,6 +46,8 @@ class History extends HTMLElement {
       h("h1", { id: "hist-title", text: t("hist.title") }), this.form, this.results,
     ]));
     this.fillChoices();
+    // The last week straight away: a supervisor opening the screen wants to see something.
+    this.search(false);
   }
 
   /** The agents, groups and tags the filters choose from (what this user may read). */
@@ -75,11 +77,15 @@ class History extends HTMLElement {
   async search(more) {
     const params = this.query();
     if (more && this.next) params.set("cursor", this.next);
+    // Only the latest search draws: an earlier one answering late must not replace it.
+    const seq = this.seq = (this.seq || 0) + 1;
     try {
       const data = await api("GET", `/api/reports/history?${params}`);
+      if (seq !== this.seq) return;
       this.next = data.next;
       this.paint(data.items, more);
     } catch (e) {
+      if (seq !== this.seq) return;
       /** @type {HTMLElement} */ (this.results).replaceChildren(h("p", { class: "muted", role: "alert",
         text: e instanceof ApiError && e.status === 404 ? t("common.not_available") : /** @type {Error} */ (e).message }));
     }
@@ -94,7 +100,7 @@ class History extends HTMLElement {
     if (!append || !body) {
       if (!items.length) { results.replaceChildren(h("p", { class: "muted", text: t("hist.empty") })); return; }
       body = h("tbody");
-      const heads = ["hist.protocol", "hist.client", "hist.channel", "hist.agent", "hist.group", "hist.started", "hist.closed", "hist.classification", "hist.resolved", "hist.transcript"];
+      const heads = ["hist.protocol", "hist.client", "hist.channel", "hist.agent", "hist.group", "hist.status", "hist.started", "hist.closed", "hist.classification", "hist.resolved", "hist.actions"];
       results.replaceChildren(h("table", { class: "grid" }, [
         h("thead", {}, [h("tr", {}, heads.map((x) => h("th", { scope: "col", text: t(x) })))]), body,
       ]));
@@ -106,6 +112,7 @@ class History extends HTMLElement {
         h("td", { text: t(`channel.${r.channel}`) }),
         h("td", { text: r.agent_name || "—" }),
         h("td", { text: r.group_name || "—" }),
+        h("td", { text: r.status ? t(`conv.state.${r.status}`) : "—" }),
         h("td", { text: when(r.started_at, true) }),
         h("td", { text: when(r.closed_at, true) }),
         h("td", { text: Array.isArray(r.classification) ? r.classification.join(" › ") : (r.classification || "—") }),

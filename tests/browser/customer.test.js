@@ -1,0 +1,80 @@
+// The customer panel of a customer known only by their Telegram chat: the quick registration of
+// name and phone, then the attributes an admin defines, filled in and refused with the reason.
+
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { axe, Client, consoleAs, launch, shot, startAtende, telegram } from "./harness.js";
+
+/** @type {Awaited<ReturnType<typeof startAtende>>} */
+let server;
+/** @type {import("playwright-core").Browser} */
+let browser;
+
+before(async () => {
+  server = await startAtende();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test("a Telegram customer is registered with name and phone, and their attributes filled in", async () => {
+  const admin = await Client.login(server.base, "admin");
+  const deliver = await telegram(admin);
+  await admin.call("POST", "/api/admin/client-attributes", { name: "limite", label: "Limite de crédito", value_type: "number" });
+  const { page, problems } = await consoleAs(browser, server.base, "agent3");
+  await page.selectOption("#status-select", "ready");
+  await page.locator(".dot.ready").waitFor();
+  await deliver(880001, "Joca", "Oi, quero atualizar meu cadastro");
+  const offer = page.locator(".offer", { hasText: "Joca" });
+  await offer.waitFor({ timeout: 5000 });
+  await offer.getByRole("button", { name: "Accept" }).click();
+  await page.locator("#conv-title", { hasText: "Joca" }).waitFor();
+
+  // Known only by the chat: no phone or e-mail on the panel, and the quick registration offered.
+  const panel = page.locator("at-customer-panel");
+  const quick = panel.locator(".quick-registration");
+  await quick.waitFor();
+  assert.equal(await panel.locator("dl.details dt").count(), 0);
+  await quick.locator("input[name=display_name]").fill("Joaquim Carvalho");
+  // A wrong phone is refused with the server's reason, in the form.
+  await quick.locator("input[name=phone]").fill("12345");
+  await quick.getByRole("button", { name: "Register" }).click();
+  await quick.locator(".form-error", { hasText: "phone" }).waitFor();
+  await quick.locator("input[name=phone]").fill("+55 21 99876-5432");
+  assert.deepEqual(await axe(page), [], "axe on the quick registration");
+  await shot(page, "customer-quick-registration");
+  await quick.getByRole("button", { name: "Register" }).click();
+  await page.locator(".toast", { hasText: "Customer registered." }).waitFor();
+  await panel.locator("h2", { hasText: "Joaquim Carvalho" }).waitFor();
+  await panel.locator("dd", { hasText: "+5521998765432" }).waitFor();
+  await quick.waitFor({ state: "detached" });
+  await page.locator(".conv-name", { hasText: "Joaquim Carvalho" }).waitFor();
+
+  // The same chat writes again: still this customer and this conversation.
+  await deliver(880001, "Joca", "Obrigado!");
+  await page.locator(".msg.customer", { hasText: "Obrigado!" }).waitFor({ timeout: 2000 });
+  assert.equal(await page.locator(".conv-item").count(), 1);
+
+  // A number attribute: a wrong value is refused saying why; a right one is kept, normalised.
+  await panel.getByRole("button", { name: "Edit details" }).click();
+  let edit = page.locator("dialog", { hasText: "Edit details" });
+  await edit.getByLabel("Limite de crédito").fill("muito");
+  await edit.getByRole("button", { name: "Save" }).click();
+  await page.locator(".toast.error", { hasText: "must be a number" }).waitFor();
+  await panel.getByRole("button", { name: "Edit details" }).click();
+  edit = page.locator("dialog", { hasText: "Edit details" });
+  await edit.getByLabel("Limite de crédito").fill("1500,50");
+  await edit.getByRole("button", { name: "Save" }).click();
+  await page.locator(".toast", { hasText: "Details saved." }).waitFor();
+  await panel.locator("dl.details dt", { hasText: "Limite de crédito" }).waitFor();
+  assert.match(await panel.locator("dl.details").innerText(), /Limite de crédito\s+1500\.5/);
+  await shot(page, "customer-attributes");
+
+  const client = (await admin.call("GET", "/api/admin/clients?q=Joaquim")).items[0];
+  assert.equal(client.phone, "+5521998765432");
+  assert.deepEqual(client.attributes, { limite: "1500.5" });
+  assert.deepEqual(problems, []);
+});
