@@ -102,9 +102,19 @@ export async function visitor(base, channel, name, phone) {
   const contact = phone ? { phone } : { email: `${randomBytes(4).toString("hex")}@example.com` };
   const session = await c.call("POST", `/widget/${channel}/sessions`, { name, ...contact, language: "pt-BR" });
   c.token = session.token;
+  // The demo's web chat greets with the reception's menu: after their first message the
+  // visitor picks option 1 (Suporte), where the agents answer.
+  let chosen = false;
   return {
     /** @param {string} text */
-    say: (text) => c.call("POST", `/widget/${channel}/messages`, { text }),
+    async say(text) {
+      const sent = await c.call("POST", `/widget/${channel}/messages`, { text });
+      if (!chosen) {
+        chosen = true;
+        await c.call("POST", `/widget/${channel}/messages`, { text: "1" });
+      }
+      return sent;
+    },
     /** @returns {Promise<string[]>} what the visitor sees from the company */
     async heard() {
       const data = await c.call("GET", `/widget/${channel}/messages`);
