@@ -693,6 +693,18 @@ fn csv_and_xlsx_exports_hold_the_filtered_history() {
                 .map(|c| match c {
                     Data::String(s) => s.clone(),
                     Data::Empty => String::new(),
+                    // Times and durations are numbers with a display format.
+                    Data::DateTime(d) if d.is_duration() => {
+                        let s = (d.as_f64() * 86_400.0).round() as i64;
+                        format!("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+                    }
+                    Data::DateTime(d) => {
+                        let secs = ((d.as_f64() - 25_569.0) * 86_400.0).round() as i64;
+                        chrono::DateTime::from_timestamp(secs, 0)
+                            .unwrap()
+                            .format("%Y-%m-%d %H:%M:%S")
+                            .to_string()
+                    }
                     other => other.to_string(),
                 })
                 .collect::<Vec<_>>()

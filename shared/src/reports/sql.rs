@@ -136,8 +136,10 @@ pub fn history_page(
     }
     if let Some(q) = &f.text {
         and(
-            "v.id IN (SELECT m.conversation_id FROM messages_fts \
-                      JOIN messages m ON m.id = messages_fts.rowid \
+            // `+v.id`: walk the period newest first and probe the matches (stopping at the
+            // page's end), rather than fetch and sort every matching conversation.
+            "+v.id IN (SELECT m.conversation_id FROM messages_fts \
+                      JOIN messages m INDEXED BY messages_conversation_of ON m.id = messages_fts.rowid \
                       WHERE messages_fts MATCH ?# AND m.tenant_id = ?1)",
             q.as_str().into(),
         );
@@ -312,14 +314,17 @@ pub fn service_level(
     db.execute(
         &format!(
             "WITH base AS MATERIALIZED ( \
-               SELECT v.group_id, g.name AS group_name, v.status, v.closed_at, v.first_response_at, \
-                      {FIRST_ASSIGNED} AS first_assigned, {QUEUE_START} AS queue_start, \
-                      json_extract(g.data, '$.timers.initial_sla_minutes') AS sla_minutes, \
-                      (SELECT COUNT(*) FROM conversation_events e WHERE e.tenant_id = v.tenant_id \
-                         AND e.conversation_id = v.id AND e.kind = 'transferred') AS transfers \
+               SELECT v.group_id, MAX(g.name) AS group_name, v.status, v.closed_at, v.first_response_at, \
+                      MIN(CASE WHEN e.kind = 'assigned' THEN e.at END) AS first_assigned, \
+                      COALESCE(MIN(CASE WHEN e.kind = 'queued' THEN e.at END), v.queued_at, v.arrived_at) AS queue_start, \
+                      json_extract(MAX(g.data), '$.timers.initial_sla_minutes') AS sla_minutes, \
+                      COUNT(CASE WHEN e.kind = 'transferred' THEN 1 END) AS transfers \
                {FROM_CONVERSATIONS} \
+               LEFT JOIN conversation_events e ON e.tenant_id = v.tenant_id AND e.conversation_id = v.id \
+                    AND e.kind IN ('assigned', 'queued', 'transferred') \
                WHERE v.tenant_id = ?1 AND v.arrived_at >= ?7 AND v.arrived_at < ?8 \
-                 AND v.group_id IS NOT NULL AND (?9 IS NULL OR v.group_id = ?9) AND {} ), \
+                 AND v.group_id IS NOT NULL AND (?9 IS NULL OR v.group_id = ?9) AND {} \
+               GROUP BY v.id ), \
              c AS MATERIALIZED ( \
                SELECT group_id, group_name, status, first_assigned, sla_minutes, transfers, \
                       first_assigned - queue_start AS wait, \
