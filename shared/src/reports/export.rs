@@ -103,6 +103,9 @@ pub fn xlsx(
 ) -> AppResult<Vec<u8>> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut workbook = Workbook::new();
+    // Compressing the XML is most of the save: level 2 takes about half the time of the
+    // default 6 for a file about a tenth larger (rust_xlsxwriter's performance notes).
+    workbook.set_zip_compression_level(2);
     let sheet = workbook.add_worksheet();
     sheet.set_name("History").context("naming the sheet")?;
     let bold = Format::new().set_bold();
