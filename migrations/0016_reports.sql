@@ -56,6 +56,10 @@ CREATE TABLE survey_answers (
 );
 CREATE INDEX survey_answers_period ON survey_answers (tenant_id, answered_at);
 
+-- A search maps each matching message to its conversation: this covering index answers that
+-- from a few compact pages instead of one table row (with its body and payload) per match.
+CREATE INDEX messages_conversation_of ON messages (id, tenant_id, conversation_id);
+
 -- History, exports and service level read a period of arrivals, newest first.
 CREATE INDEX conversations_arrived ON conversations (tenant_id, arrived_at, id);
 CREATE INDEX conversations_group_arrived ON conversations (tenant_id, group_id, arrived_at);

@@ -3,7 +3,9 @@
 //! worked out by hand below; the history's filters and keyset paging; CSV, XLSX and PDF parsed
 //! back; and who sees what.
 
-use crate::channels::{column, post_raw, setup, wa_text, whatsapp_post, Setup, INBOUND_SECRET};
+use crate::channels::{
+    column, post_raw, query, setup, wa_text, whatsapp_post, Setup, INBOUND_SECRET,
+};
 use crate::helpers::{localized, monday_noon, TestApp};
 use atende_shared::ports::{DbError, Rows, Sql, Value as SqlValue};
 use atende_shared::reports::surveys::{record_answer, Answer};
@@ -691,6 +693,18 @@ fn csv_and_xlsx_exports_hold_the_filtered_history() {
                 .map(|c| match c {
                     Data::String(s) => s.clone(),
                     Data::Empty => String::new(),
+                    // Times and durations are numbers with a display format.
+                    Data::DateTime(d) if d.is_duration() => {
+                        let s = (d.as_f64() * 86_400.0).round() as i64;
+                        format!("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+                    }
+                    Data::DateTime(d) => {
+                        let secs = ((d.as_f64() - 25_569.0) * 86_400.0).round() as i64;
+                        chrono::DateTime::from_timestamp(secs, 0)
+                            .unwrap()
+                            .format("%Y-%m-%d %H:%M:%S")
+                            .to_string()
+                    }
                     other => other.to_string(),
                 })
                 .collect::<Vec<_>>()
@@ -1008,4 +1022,43 @@ impl Sql for Counting<'_> {
         self.1.borrow_mut().push(sql.to_owned());
         self.0.execute(sql, params)
     }
+}
+
+#[test]
+fn the_search_index_follows_edits_and_deletes_and_ignores_delivery_updates() {
+    let app = TestApp::spawn();
+    let s = setup(&app, "whatsapp", None);
+    let admin = s.admin.clone();
+    // The local host runs with recursive triggers on, as Spin's SQLite does.
+    assert_eq!(column(&app, "PRAGMA recursive_triggers"), ["1"]);
+    at(&app, "12:00:00");
+    arrive(&app, s.channel, "5511900000021", "Meu cartão foi clonado");
+    let found = |q: &str| {
+        protocols(&history(
+            &app,
+            &admin,
+            &format!("include_open=true&text={q}"),
+        ))
+        .len()
+    };
+    assert_eq!(found("cartao"), 1);
+    // Delivery updates, the most frequent writes to messages, leave the index alone.
+    query(&app, "UPDATE messages SET delivery = 'read'");
+    assert_eq!(found("cartao"), 1);
+    query(
+        &app,
+        "UPDATE messages SET body = 'Pix não caiu' WHERE role = 'customer'",
+    );
+    assert_eq!(found("cartao"), 0);
+    assert_eq!(found("pix"), 1);
+    query(
+        &app,
+        "INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')",
+    );
+    query(&app, "DELETE FROM messages");
+    assert_eq!(found("pix"), 0);
+    query(
+        &app,
+        "INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')",
+    );
 }

@@ -79,6 +79,21 @@ pub fn csv(
         .map_err(|e| AppError::Unexpected(anyhow::anyhow!("finishing the CSV: {e}")))
 }
 
+/// An instant as a spreadsheet serial date in the company's time zone (days since 1899-12-30).
+fn excel_time(ms: i64, zone: Tz) -> f64 {
+    let local = chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .with_timezone(&zone)
+        .naive_local()
+        .and_utc()
+        .timestamp();
+    local as f64 / 86_400.0 + 25_569.0
+}
+
+fn excel_duration(seconds: i64) -> f64 {
+    seconds as f64 / 86_400.0
+}
+
 /// One worksheet, header in bold and frozen.
 pub fn xlsx(
     ctx: &Ctx,
@@ -88,6 +103,9 @@ pub fn xlsx(
 ) -> AppResult<Vec<u8>> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut workbook = Workbook::new();
+    // Compressing the XML is most of the save: level 2 takes about half the time of the
+    // default 6 for a file about a tenth larger (rust_xlsxwriter's performance notes).
+    workbook.set_zip_compression_level(2);
     let sheet = workbook.add_worksheet();
     sheet.set_name("History").context("naming the sheet")?;
     let bold = Format::new().set_bold();
@@ -99,14 +117,36 @@ pub fn xlsx(
     sheet
         .set_freeze_panes(1, 0)
         .context("freezing the header")?;
+    // Times and durations are numbers with a display format, as spreadsheets compute with
+    // them (and numbers keep the shared-strings table, the workbook's memory, small).
+    let stamp = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
+    let duration = Format::new().set_num_format("[h]:mm:ss");
     let mut row: u32 = 0;
     history::for_each(ctx, me, filter, period.zone, |item| {
         row += 1;
+        let times = [
+            (6, Some(excel_time(item.started_ms, period.zone)), &stamp),
+            (
+                7,
+                item.closed_ms.map(|c| excel_time(c, period.zone)),
+                &stamp,
+            ),
+            (8, item.waiting_seconds.map(excel_duration), &duration),
+            (9, item.handling_seconds.map(excel_duration), &duration),
+        ];
         for (col, value) in cells(item, period.zone).iter().enumerate() {
-            if !value.is_empty() {
+            if (6..=9).contains(&col) || value.is_empty() {
+                continue;
+            }
+            sheet
+                .write_string(row, col as u16, value)
+                .context("writing an XLSX cell")?;
+        }
+        for (col, value, format) in times {
+            if let Some(v) = value {
                 sheet
-                    .write_string(row, col as u16, value)
-                    .context("writing an XLSX cell")?;
+                    .write_number_with_format(row, col, v, format)
+                    .context("writing an XLSX time")?;
             }
         }
         Ok(())

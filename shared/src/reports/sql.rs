@@ -96,13 +96,10 @@ pub fn history_page(
     limit: i64,
 ) -> Result<Rows, DbError> {
     let mut params = scope_params(tenant, scope);
+    // Two steps: the page's ids first (filters, order and limit over cheap joins), then the
+    // shown columns — whose subqueries would otherwise run for every match before the sort.
     let mut sql = format!(
-        "SELECT v.id, v.protocol, v.channel_type, c.display_name AS client_name, c.phone, \
-                v.agent_id, u.display_name AS agent_name, v.group_id, g.name AS group_name, \
-                v.status, v.arrived_at, {QUEUE_START} AS queue_start, \
-                {FIRST_ASSIGNED} AS first_assigned, v.closed_at, \
-                v.classification_id, v.reason_id, v.sub_reason_id, v.resolved, \
-                {SURVEY_SCORE} AS survey_score \
+        "WITH page AS MATERIALIZED (SELECT v.id, v.arrived_at \
          {FROM_CONVERSATIONS} \
          JOIN clients c ON c.tenant_id = v.tenant_id AND c.id = v.client_id \
          WHERE v.tenant_id = ?1 AND {}",
@@ -139,8 +136,10 @@ pub fn history_page(
     }
     if let Some(q) = &f.text {
         and(
-            "v.id IN (SELECT m.conversation_id FROM messages_fts \
-                      JOIN messages m ON m.id = messages_fts.rowid \
+            // `+v.id`: walk the period newest first and probe the matches (stopping at the
+            // page's end), rather than fetch and sort every matching conversation.
+            "+v.id IN (SELECT m.conversation_id FROM messages_fts \
+                      JOIN messages m INDEXED BY messages_conversation_of ON m.id = messages_fts.rowid \
                       WHERE messages_fts MATCH ?# AND m.tenant_id = ?1)",
             q.as_str().into(),
         );
@@ -193,7 +192,18 @@ pub fn history_page(
     }
     params.push(limit.into());
     sql.push_str(&format!(
-        " ORDER BY v.arrived_at DESC, v.id DESC LIMIT ?{}",
+        " ORDER BY v.arrived_at DESC, v.id DESC LIMIT ?{}) \
+         SELECT v.id, v.protocol, v.channel_type, c.display_name AS client_name, c.phone, \
+                v.agent_id, u.display_name AS agent_name, v.group_id, g.name AS group_name, \
+                v.status, v.arrived_at, {QUEUE_START} AS queue_start, \
+                {FIRST_ASSIGNED} AS first_assigned, v.closed_at, \
+                v.classification_id, v.reason_id, v.sub_reason_id, v.resolved, \
+                {SURVEY_SCORE} AS survey_score \
+         FROM page p JOIN conversations v ON v.id = p.id \
+         LEFT JOIN users u ON u.tenant_id = v.tenant_id AND u.id = v.agent_id \
+         LEFT JOIN config_items g ON g.tenant_id = v.tenant_id AND g.id = v.group_id \
+         JOIN clients c ON c.tenant_id = v.tenant_id AND c.id = v.client_id \
+         ORDER BY p.arrived_at DESC, p.id DESC",
         params.len()
     ));
     db.execute(&sql, &params)
@@ -303,38 +313,44 @@ pub fn service_level(
     params.extend([from.into(), to.into(), group.into()]);
     db.execute(
         &format!(
-            "WITH base AS ( \
-               SELECT v.group_id, g.name AS group_name, v.status, v.closed_at, v.first_response_at, \
-                      {FIRST_ASSIGNED} AS first_assigned, {QUEUE_START} AS queue_start, \
-                      json_extract(g.data, '$.timers.initial_sla_minutes') AS sla_minutes, \
-                      (SELECT COUNT(*) FROM conversation_events e WHERE e.tenant_id = v.tenant_id \
-                         AND e.conversation_id = v.id AND e.kind = 'transferred') AS transfers \
+            "WITH base AS MATERIALIZED ( \
+               SELECT v.group_id, MAX(g.name) AS group_name, v.status, v.closed_at, v.first_response_at, \
+                      MIN(CASE WHEN e.kind = 'assigned' THEN e.at END) AS first_assigned, \
+                      COALESCE(MIN(CASE WHEN e.kind = 'queued' THEN e.at END), v.queued_at, v.arrived_at) AS queue_start, \
+                      json_extract(MAX(g.data), '$.timers.initial_sla_minutes') AS sla_minutes, \
+                      COUNT(CASE WHEN e.kind = 'transferred' THEN 1 END) AS transfers \
                {FROM_CONVERSATIONS} \
+               LEFT JOIN conversation_events e ON e.tenant_id = v.tenant_id AND e.conversation_id = v.id \
+                    AND e.kind IN ('assigned', 'queued', 'transferred') \
                WHERE v.tenant_id = ?1 AND v.arrived_at >= ?7 AND v.arrived_at < ?8 \
-                 AND v.group_id IS NOT NULL AND (?9 IS NULL OR v.group_id = ?9) AND {} ), \
-             c AS ( \
+                 AND v.group_id IS NOT NULL AND (?9 IS NULL OR v.group_id = ?9) AND {} \
+               GROUP BY v.id ), \
+             c AS MATERIALIZED ( \
                SELECT group_id, group_name, status, first_assigned, sla_minutes, transfers, \
                       first_assigned - queue_start AS wait, \
                       first_response_at - queue_start AS first_response, \
                       CASE WHEN closed_at IS NOT NULL THEN closed_at - first_assigned END AS handling \
                FROM base ), \
-             ranked AS ( \
-               SELECT group_id, wait, \
-                      ROW_NUMBER() OVER (PARTITION BY group_id ORDER BY wait) AS rank, \
-                      COUNT(*) OVER (PARTITION BY group_id) AS n \
-               FROM c WHERE wait IS NOT NULL ) \
-             SELECT group_id, MAX(group_name) AS group_name, COUNT(*) AS volume, \
-                    SUM(first_assigned IS NOT NULL) AS answered, \
-                    SUM(status = 'closed' AND first_assigned IS NULL) AS abandoned, \
-                    SUM(wait) AS wait_sum, COUNT(wait) AS wait_n, \
-                    (SELECT wait FROM ranked r WHERE r.group_id = c.group_id \
-                       AND r.rank = (r.n * 9 + 9) / 10) AS wait_p90, \
-                    SUM(first_response) AS first_response_sum, COUNT(first_response) AS first_response_n, \
-                    SUM(handling) AS handling_sum, COUNT(handling) AS handling_n, \
-                    MAX(sla_minutes) AS sla_minutes, \
-                    SUM(wait IS NOT NULL AND sla_minutes IS NOT NULL AND wait <= sla_minutes * 60000) AS within_sla, \
-                    SUM(transfers) AS transfers \
-             FROM c GROUP BY group_id ORDER BY group_name, group_id",
+             p90 AS ( \
+               SELECT group_id, wait FROM ( \
+                 SELECT group_id, wait, \
+                        ROW_NUMBER() OVER (PARTITION BY group_id ORDER BY wait) AS rank, \
+                        COUNT(*) OVER (PARTITION BY group_id) AS n \
+                 FROM c WHERE wait IS NOT NULL ) \
+               WHERE rank = (n * 9 + 9) / 10 ), \
+             totals AS ( \
+               SELECT group_id, MAX(group_name) AS group_name, COUNT(*) AS volume, \
+                      SUM(first_assigned IS NOT NULL) AS answered, \
+                      SUM(status = 'closed' AND first_assigned IS NULL) AS abandoned, \
+                      SUM(wait) AS wait_sum, COUNT(wait) AS wait_n, \
+                      SUM(first_response) AS first_response_sum, COUNT(first_response) AS first_response_n, \
+                      SUM(handling) AS handling_sum, COUNT(handling) AS handling_n, \
+                      MAX(sla_minutes) AS sla_minutes, \
+                      SUM(wait IS NOT NULL AND sla_minutes IS NOT NULL AND wait <= sla_minutes * 60000) AS within_sla, \
+                      SUM(transfers) AS transfers \
+               FROM c GROUP BY group_id ) \
+             SELECT t.*, p.wait AS wait_p90 FROM totals t LEFT JOIN p90 p ON p.group_id = t.group_id \
+             ORDER BY t.group_name, t.group_id",
             visible(1)
         ),
         &params,
@@ -362,15 +378,19 @@ pub fn productivity(
                         JOIN config_items g ON g.tenant_id = gm.tenant_id AND g.id = gm.group_id \
                         WHERE gm.tenant_id = ?1 AND g.ref_id IN (SELECT operation_id FROM supervisor_operations \
                                                                   WHERE tenant_id = ?1 AND user_id = ?2)))) ) \
-         SELECT a.id, a.display_name, \
-                (SELECT COUNT(*) FROM conversations v WHERE v.tenant_id = ?1 AND v.agent_id = a.id \
-                   AND v.status = 'closed' AND v.closed_at >= ?4 AND v.closed_at < ?5) AS handled, \
-                (SELECT SUM(v.closed_at - v.assigned_at) FROM conversations v WHERE v.tenant_id = ?1 \
-                   AND v.agent_id = a.id AND v.status = 'closed' AND v.closed_at >= ?4 AND v.closed_at < ?5 \
-                   AND v.assigned_at IS NOT NULL) AS handling_sum, \
-                (SELECT COUNT(*) FROM conversation_events e WHERE e.tenant_id = ?1 AND e.kind = 'transferred' \
-                   AND e.actor_id = a.id AND e.at >= ?4 AND e.at < ?5) AS transfers \
-         FROM agents a ORDER BY a.display_name, a.id",
+         , handled AS ( \
+           SELECT v.agent_id, COUNT(*) AS handled, SUM(v.closed_at - v.assigned_at) AS handling_sum \
+           FROM conversations v WHERE v.tenant_id = ?1 AND v.status = 'closed' \
+             AND v.closed_at >= ?4 AND v.closed_at < ?5 AND v.agent_id IN (SELECT id FROM agents) \
+           GROUP BY v.agent_id ), \
+         transfers AS ( \
+           SELECT e.actor_id, COUNT(*) AS transfers FROM conversation_events e \
+           WHERE e.tenant_id = ?1 AND e.kind = 'transferred' AND e.at >= ?4 AND e.at < ?5 \
+           GROUP BY e.actor_id ) \
+         SELECT a.id, a.display_name, COALESCE(h.handled, 0) AS handled, h.handling_sum, \
+                COALESCE(t.transfers, 0) AS transfers \
+         FROM agents a LEFT JOIN handled h ON h.agent_id = a.id \
+         LEFT JOIN transfers t ON t.actor_id = a.id ORDER BY a.display_name, a.id",
         &[
             tenant.into(),
             scope.user.into(),
