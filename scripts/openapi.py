@@ -682,6 +682,7 @@ add("/api/inbox/conversations/{id}/options", "get", op("What the console may off
         "group": NAMED,
         "classification": {"type": ["object", "null"], "properties": {"id": I, "name": S, "reasons": {"type": "array", "items": CHOICE}}},
         "classification_mandatory": {"type": "boolean"},
+        "resolution_mandatory": {"type": "boolean", "description": "Closing must say whether the matter was resolved"},
         "attachments": {"type": "object", "properties": {"image": {"type": "boolean"}, "audio": {"type": "boolean"}, "video": {"type": "boolean"},
                                                          "documents": {"type": "boolean"}, "max_bytes": I}},
         "receive_only": {"type": "boolean"},
@@ -691,8 +692,8 @@ add("/api/inbox/conversations/{id}/options", "get", op("What the console may off
             "id": I, "display_name": S, "status": S, "load": I, "max_concurrent": I}}}}}),
     params=[CONV], errors=INBOX,
     desc="The conversation's group rules that agents cannot read from the configuration API: its active classification tree and "
-         "whether closing needs it, which files may be sent and how large, its quick replies, and the groups and available colleagues "
-         "it may be transferred to."))
+         "whether closing needs it and the resolved answer, which files may be sent and how large, its quick replies, and the groups and "
+         "available agents it may be transferred to (the rule of transfer-targets)."))
 add("/api/inbox/queues", "get", op("Waiting customers in my groups", "inbox",
     ok({"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
         "group_id": I, "name": S, "waiting": I, "oldest_arrival": NS}}}}})))

@@ -17,13 +17,15 @@ pub struct Options {
     pub group: Named,
     pub classification: Option<Tree>,
     pub classification_mandatory: bool,
+    /// The closing script must say whether the matter was resolved.
+    pub resolution_mandatory: bool,
     pub attachments: Attachments,
     pub receive_only: bool,
     pub quick_replies: Vec<sql::QuickReply>,
-    pub transfer_groups: Vec<Named>,
-    /// Members of the conversation's group who are ready (or paused, where the group allows
-    /// transfers to paused agents) and have room.
-    pub transfer_agents: Vec<sql::Colleague>,
+    pub transfer_groups: Vec<crate::inbox::sql::GroupTarget>,
+    /// Agents who are ready (or paused, where the group allows transfers to paused agents),
+    /// have room and do not hold it.
+    pub transfer_agents: Vec<crate::inbox::sql::AgentTarget>,
 }
 
 #[derive(Debug, Serialize)]
@@ -88,20 +90,6 @@ pub fn options(ctx: &Ctx, me: &Principal, id: i64) -> AppResult<Options> {
             }),
         None => None,
     };
-    let mut transfer_groups = Vec::new();
-    for target in &group.transfer_group_ids {
-        let found = crate::config::sql::get(ctx.db, tenant, "group", *target)?
-            .filter(|s| s.status == Status::Active)
-            .and_then(|s| {
-                serde_json::from_str::<crate::config::group::GroupDoc>(&s.data)
-                    .ok()
-                    .map(|doc| Named {
-                        id: s.id,
-                        name: doc.name,
-                    })
-            });
-        transfer_groups.extend(found);
-    }
     let flags = &group.flags;
     Ok(Options {
         group: Named {
@@ -110,6 +98,7 @@ pub fn options(ctx: &Ctx, me: &Principal, id: i64) -> AppResult<Options> {
         },
         classification,
         classification_mandatory: group.classification_mandatory,
+        resolution_mandatory: group.resolution_mandatory,
         attachments: Attachments {
             image: flags.allow_image,
             audio: flags.allow_audio,
@@ -119,12 +108,16 @@ pub fn options(ctx: &Ctx, me: &Principal, id: i64) -> AppResult<Options> {
         },
         receive_only: flags.receive_only,
         quick_replies: sql::quick_replies(ctx.db, tenant, group_id)?,
-        transfer_groups,
-        transfer_agents: sql::colleagues(
+        // The same rule the transfer itself checks (inbox::transfer_targets).
+        transfer_groups: crate::inbox::sql::active_groups(
             ctx.db,
             tenant,
-            group_id,
-            me.user_id(),
+            &group.transfer_group_ids,
+        )?,
+        transfer_agents: crate::inbox::sql::transfer_agents(
+            ctx.db,
+            tenant,
+            conversation.agent_id,
             flags.transfer_to_paused,
         )?,
     })

@@ -1,7 +1,6 @@
 //! The console's reads: a group's quick replies and the colleagues a conversation may go to.
 
-use crate::conversation::sql::agent_load;
-use crate::ids::{TenantId, UserId};
+use crate::ids::TenantId;
 use crate::ports::{DbError, Sql};
 use serde::Serialize;
 
@@ -31,51 +30,6 @@ pub fn quick_replies(
             Ok(QuickReply {
                 shortcut: r.text("shortcut")?,
                 text: r.text("text")?,
-            })
-        })
-        .collect()
-}
-
-#[derive(Debug, Serialize)]
-pub struct Colleague {
-    pub id: i64,
-    pub display_name: String,
-    pub status: String,
-    pub load: i64,
-    pub max_concurrent: i64,
-}
-
-/// Active members of `group` other than `me` who are ready (or paused, when allowed) and
-/// below their limit of simultaneous conversations.
-pub fn colleagues(
-    db: &dyn Sql,
-    tenant: TenantId,
-    group: i64,
-    me: UserId,
-    paused_too: bool,
-) -> Result<Vec<Colleague>, DbError> {
-    let rows = db.execute(
-        concat!(
-            "SELECT id, display_name, status, load, max_concurrent FROM (\
-               SELECT u.id, u.display_name, s.status, u.max_concurrent, ",
-            agent_load!("u.tenant_id", "u.id"),
-            " AS load FROM group_members m \
-               JOIN users u ON u.tenant_id = m.tenant_id AND u.id = m.user_id \
-               JOIN agent_status s ON s.tenant_id = m.tenant_id AND s.user_id = m.user_id \
-               WHERE m.tenant_id = ?1 AND m.group_id = ?2 AND m.user_id <> ?3 AND u.status = 'active' \
-                 AND (s.status = 'ready' OR (?4 AND s.status = 'paused'))) \
-             WHERE load < max_concurrent ORDER BY load, display_name COLLATE NOCASE"
-        ),
-        &[tenant.into(), group.into(), me.into(), paused_too.into()],
-    )?;
-    rows.iter()
-        .map(|r| {
-            Ok(Colleague {
-                id: r.i64("id")?,
-                display_name: r.text("display_name")?,
-                status: r.text("status")?,
-                load: r.i64("load")?,
-                max_concurrent: r.i64("max_concurrent")?,
             })
         })
         .collect()

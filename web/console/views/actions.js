@@ -99,6 +99,7 @@ export async function transferDialog(id, options, all) {
 export async function closeDialog(id, options) {
   const tree = options.classification;
   const required = !!(tree && options.classification_mandatory);
+  const resolvedRequired = !!options.resolution_mandatory;
   const sub = h("select", { name: "sub_reason_id", id: "close-sub" }, []);
   const subLabel = h("label", { hidden: true }, [t("close.sub_reason"), sub]);
   const reason = tree ? h("select", { name: "reason_id", id: "close-reason", "aria-required": required ? "true" : null,
@@ -121,13 +122,17 @@ export async function closeDialog(id, options) {
     ]) : null,
     h("label", {}, [t("close.comment"), h("textarea", { name: "comment", rows: 3 })]),
     h("fieldset", { class: "inline" }, [
-      h("legend", { text: t("close.resolved") }),
+      h("legend", { text: `${t("close.resolved")}${resolvedRequired ? ` (${t("close.required")})` : ""}` }),
       h("label", { class: "check" }, [h("input", { type: "radio", name: "resolved", value: "yes" }), t("common.yes")]),
       h("label", { class: "check" }, [h("input", { type: "radio", name: "resolved", value: "no" }), t("common.no")]),
     ]),
   ].filter((x) => x !== null);
   const form = await modal(t("close.title"), /** @type {HTMLElement[]} */ (fields), t("close.submit"), t("common.cancel"),
-    (f) => (required && !(/** @type {HTMLSelectElement} */ (f.querySelector("#close-reason"))).value ? t("close.need_classification") : null));
+    (f) => {
+      if (required && !(/** @type {HTMLSelectElement} */ (f.querySelector("#close-reason"))).value) return t("close.need_classification");
+      if (resolvedRequired && !f.querySelector("input[name=resolved]:checked")) return t("close.need_resolved");
+      return null;
+    });
   if (!form) return false;
   /** @type {Record<string, unknown>} */
   const body = {};
