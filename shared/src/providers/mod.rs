@@ -302,13 +302,30 @@ fn post_answer(
             response.headers().clone(),
             serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
         )),
-        429 | 500..=599 => Err(SendError::retry(format!(
-            "provider answered {status}: {text}"
-        ))),
-        _ => Err(SendError::permanent(format!(
-            "provider answered {status}: {text}"
-        ))),
+        429 | 500..=599 => Err(SendError::retry(refusal(status, &text))),
+        _ => Err(SendError::permanent(refusal(status, &text))),
     }
+}
+
+/// A provider's refusal as an agent reads it: the provider's own message where its JSON error
+/// has one (Meta's `error.message`, Telegram's `description`, Postmark's `Message`, Mailgun's
+/// and Twilio's `message`, SendGrid's `errors[0].message`), else the body as it came.
+fn refusal(status: u16, body: &str) -> String {
+    let reason = serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|json| {
+            [
+                "/error/message",
+                "/description",
+                "/Message",
+                "/message",
+                "/errors/0/message",
+            ]
+            .iter()
+            .find_map(|p| json.pointer(p).and_then(|v| v.as_str()).map(str::to_owned))
+        })
+        .unwrap_or_else(|| body.to_owned());
+    format!("provider answered {status}: {reason}")
 }
 
 /// A GET answered with bytes: (content type, body). Redirects are followed (media links of
@@ -347,9 +364,7 @@ pub fn get_bytes(ctx: &Ctx, url: &str, auth: Auth) -> Result<(String, Vec<u8>), 
                     .chars()
                     .take(300)
                     .collect();
-                return Err(SendError::permanent(format!(
-                    "provider answered {status}: {text}"
-                )));
+                return Err(SendError::permanent(refusal(status, &text)));
             }
         }
     }
