@@ -6,33 +6,12 @@ use crate::ids::TenantId;
 use crate::ports::{DbError, Sql};
 use crate::time::ms_to_rfc3339;
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// Back-off after each failed attempt; after the last, the delivery is `failed`.
 pub const BACKOFF_SECONDS: &[i64] = &[10, 60, 300, 1800, 7200];
 /// The signature header: `sha256=<hex HMAC of the body under the webhook's secret>`.
 pub const SIGNATURE_HEADER: &str = "x-atende-signature-256";
-
-/// Queues `event` for every active webhook of the tenant that subscribes to it (one statement;
-/// nothing when there is none).
-pub fn emit(
-    db: &dyn Sql,
-    tenant: TenantId,
-    event: &str,
-    data: &Value,
-    now: i64,
-) -> Result<(), DbError> {
-    let payload =
-        json!({"event": event, "created_at": ms_to_rfc3339(now), "data": data}).to_string();
-    db.execute(
-        "INSERT INTO webhook_deliveries (tenant_id, webhook_id, event, payload, status, next_attempt_at, created_at) \
-         SELECT tenant_id, id, ?2, ?3, 'queued', ?4, ?4 FROM config_items \
-         WHERE tenant_id = ?1 AND kind = 'webhook' AND status = 'active' \
-         AND EXISTS (SELECT 1 FROM json_each(json_extract(data, '$.events')) WHERE value = ?2)",
-        &[tenant.into(), event.into(), payload.into(), now.into()],
-    )?;
-    Ok(())
-}
 
 /// The conversation as every event about it shows it (one SQL expression, so no path can
 /// build it differently).
@@ -87,16 +66,6 @@ pub fn subscriptions(db: &dyn Sql, tenant: TenantId) -> Result<Vec<String>, DbEr
         &[tenant.into()],
     )?;
     rows.iter().map(|r| r.text("event")).collect()
-}
-
-/// Whether any active webhook of the tenant subscribes to `event` (bulk work asks once).
-pub fn subscribed(db: &dyn Sql, tenant: TenantId, event: &str) -> Result<bool, DbError> {
-    let rows = db.execute(
-        "SELECT 1 AS yes FROM config_items WHERE tenant_id = ?1 AND kind = 'webhook' AND status = 'active' \
-         AND EXISTS (SELECT 1 FROM json_each(json_extract(data, '$.events')) WHERE value = ?2) LIMIT 1",
-        &[tenant.into(), event.into()],
-    )?;
-    Ok(!rows.is_empty())
 }
 
 #[derive(Debug, Serialize)]

@@ -14,6 +14,7 @@ use super::{protocol, Conversation, Event, State};
 use crate::context::Ctx;
 use crate::errors::{AppError, AppResult};
 use crate::ids::TenantId;
+use crate::inbox::conflict;
 use serde_json::{json, Value};
 
 /// Who made a change, as the timeline records it.
@@ -208,23 +209,14 @@ pub fn illegal(transition: Transition, state: State) -> AppError {
         (Transition::Accept | Transition::Reject, _) => "offer_gone",
         _ => "invalid_state",
     };
-    AppError::Api(crate::errors::ApiError::new(
-        http::StatusCode::CONFLICT,
+    conflict(
         code,
-        format!(
+        &format!(
             "a {} conversation cannot be {}",
             state.as_str(),
             transition.verb()
         ),
-    ))
-}
-
-fn conflict(code: &'static str, message: &str) -> AppError {
-    AppError::Api(crate::errors::ApiError::new(
-        http::StatusCode::CONFLICT,
-        code,
-        message,
-    ))
+    )
 }
 
 /// Queues that may move once the change commits.

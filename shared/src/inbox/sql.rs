@@ -156,13 +156,6 @@ pub fn my_conversations(
         .collect()
 }
 
-pub fn assigned_count(db: &dyn Sql, tenant: TenantId, agent: UserId) -> Result<i64, DbError> {
-    crate::db::scalar_i64(&db.execute(
-        concat!("SELECT ", agent_load!("?1", "?2"), " AS n"),
-        &[tenant.into(), agent.into()],
-    )?)
-}
-
 pub struct Attachment {
     pub conversation_id: Option<i64>,
     pub filename: String,

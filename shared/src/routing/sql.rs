@@ -31,19 +31,6 @@ pub fn release_lease(db: &dyn Sql, name: &str, holder: &str, now: i64) -> Result
     Ok(())
 }
 
-/// Whether nobody holds the lease `name` and its last run finished before `before` — one
-/// read, cheap enough for every poll.
-pub fn lease_idle_since(db: &dyn Sql, name: &str, now: i64, before: i64) -> Result<bool, DbError> {
-    let rows = db.execute(
-        "SELECT expires_at, last_run_at FROM tick_leases WHERE name = ?",
-        &[name.into()],
-    )?;
-    match rows.first() {
-        None => Ok(true),
-        Some(r) => Ok(r.i64("expires_at")? <= now && r.i64("last_run_at")? <= before),
-    }
-}
-
 /// Asks for a run under the lease `name`: true when the caller now holds it and must run;
 /// false when a holder is running, which is now told to run once more. One statement, so an
 /// ask either finds the lease free or is seen by its holder before it lets go.
