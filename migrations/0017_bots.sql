@@ -37,23 +37,7 @@ CREATE INDEX survey_runs_expiry ON survey_runs (expires_at) WHERE status = 'runn
 -- The survey bot starts on conversations closed with a survey due: this finds them.
 CREATE INDEX conversations_survey_due ON conversations (closed_at) WHERE survey_due = 1;
 
--- One row per answered question; the same table (name and columns) the reports read.
-CREATE TABLE IF NOT EXISTS survey_answers (
-    id INTEGER PRIMARY KEY,
-    tenant_id INTEGER NOT NULL,
-    conversation_id INTEGER NOT NULL,
-    survey_id INTEGER NOT NULL,
-    question INTEGER NOT NULL,
-    kind TEXT NOT NULL CHECK (kind IN ('open', 'csat', 'nps')),
-    score INTEGER,
-    scale INTEGER,
-    text TEXT,
-    group_id INTEGER,
-    agent_id INTEGER,
-    answered_at INTEGER NOT NULL,
-    UNIQUE (tenant_id, conversation_id, question)
-);
-CREATE INDEX IF NOT EXISTS survey_answers_period ON survey_answers (tenant_id, answered_at);
+-- Answers go to `survey_answers` (0016_reports.sql), the table the reports read.
 
 -- Pause protocol (seed 004): when a waiting customer last got the group's "please wait".
 CREATE TABLE pause_notices (

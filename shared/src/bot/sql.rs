@@ -235,26 +235,23 @@ pub struct Answer<'a> {
     pub at: i64,
 }
 
-/// Records an answer once (a repeat of the same question changes nothing: false).
+/// Records an answer once (a repeat of the same question changes nothing: false), through the
+/// one statement that writes `survey_answers` (the reports' table).
 pub fn record_answer(db: &dyn Sql, a: &Answer) -> Result<bool, DbError> {
-    let rows = db.execute(
-        "INSERT INTO survey_answers (tenant_id, conversation_id, survey_id, question, kind, score, scale, text, group_id, agent_id, answered_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, conversation_id, question) DO NOTHING RETURNING id",
-        &[
-            a.tenant.into(),
-            a.run.conversation_id.into(),
-            a.run.survey_id.into(),
-            a.run.question.into(),
-            a.kind.into(),
-            a.score.into(),
-            a.scale.into(),
-            a.text.into(),
-            a.run.group_id.into(),
-            a.run.agent_id.into(),
-            a.at.into(),
-        ],
-    )?;
-    Ok(!rows.rows.is_empty())
+    crate::reports::sql::insert_survey_answer(
+        db,
+        a.tenant,
+        a.run.conversation_id,
+        a.run.survey_id,
+        a.run.question,
+        a.kind,
+        a.score,
+        a.scale,
+        a.text,
+        a.run.group_id,
+        a.run.agent_id,
+        a.at,
+    )
 }
 
 /// A conversation's answers, in question order, for its details.
