@@ -248,9 +248,6 @@ impl Wake {
         self.agents.extend(other.agents);
         self
     }
-    pub fn groups(&self) -> &[(TenantId, i64)] {
-        &self.groups
-    }
 
     /// Distributes the queues this change may have moved. A failure here does not undo the
     /// committed change: it is logged, and the next tick distributes.
