@@ -15,7 +15,7 @@ use hours::{Window, WorkingHours};
 use serde::{Deserialize, Serialize};
 
 /// A user as every API shows it (never the password hash).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct User {
     pub id: UserId,
     pub username: String,
@@ -38,7 +38,7 @@ pub struct User {
     pub updated_at: String,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Permissions {
     /// See the history of every conversation of my groups.
