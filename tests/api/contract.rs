@@ -172,7 +172,7 @@ pub fn check(method: &str, uri: &str, response: &http::Response<Vec<u8>>) {
         );
         return;
     };
-    let Some(media) = content.get(&content_type) else {
+    let Some(media) = content.get(&content_type).or_else(|| content.get("*/*")) else {
         panic!(
             "contract: {name} {status} answered {content_type:?}; documented: {:?}",
             content.keys().collect::<Vec<_>>()

@@ -75,7 +75,7 @@ pub fn protocol(prefix: &str, number: i64) -> String {
     format!("{prefix}{number:011}")
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Conversation {
     pub id: i64,
     pub protocol: String,
@@ -101,7 +101,7 @@ pub struct Conversation {
     pub created_at: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Message {
     pub id: i64,
     pub conversation_id: i64,

@@ -493,7 +493,7 @@ pub fn timeline(
 }
 
 /// A message as the web-chat visitor sees it (never internal notes).
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct VisitorMessage {
     pub id: i64,
     pub role: Role,
