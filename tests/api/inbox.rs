@@ -554,7 +554,7 @@ fn attachments_are_served_only_to_who_may_act_on_their_conversation() {
     assert_eq!(mine(&app, &agent).len(), 1, "distributed on ready");
     let file = count(&app, "SELECT id FROM attachments");
     let get = |token: &str| {
-        app.app.handle(
+        app.handle(
             http::Request::get(format!("/api/inbox/attachments/{file}"))
                 .header("x-tenant", "demo")
                 .header("authorization", format!("Bearer {token}"))
@@ -1083,7 +1083,7 @@ fn agents_send_files_the_group_allows_and_visitors_download_them() {
         .unwrap()
         .clone();
     assert_eq!(file["body"], "Segue o contrato");
-    let download = app.app.handle(
+    let download = app.handle(
         http::Request::get(format!(
             "/widget/{}/attachments/{}",
             s.channel, file["attachment_id"]
@@ -1106,7 +1106,7 @@ fn agents_send_files_the_group_allows_and_visitors_download_them() {
         .as_str()
         .unwrap()
         .to_owned();
-    let stolen = app.app.handle(
+    let stolen = app.handle(
         http::Request::get(format!(
             "/widget/{}/attachments/{}",
             s.channel, file["attachment_id"]
