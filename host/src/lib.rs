@@ -104,14 +104,68 @@ impl App {
 
     /// Serves one request as Spin would: the component whose route matches, with the
     /// caller's address in `spin-client-addr`. Blocking (SQLite); call off the async runtime.
+    /// A streamed body (large exports) is gathered into the response here; a connection uses
+    /// [`App::handle_streaming`] instead.
     pub fn handle(
         &self,
         request: http::Request<Vec<u8>>,
         client_addr: Option<std::net::SocketAddr>,
     ) -> http::Response<Vec<u8>> {
-        match self.with_ctx(|ctx| self.handle_in(ctx, request, client_addr)) {
-            Ok(response) => response,
+        let mut head = None;
+        let mut body = Vec::new();
+        let streamed = self.handle_streaming(request, client_addr, |response, _| {
+            head = Some(response);
+            &mut body
+        });
+        let Some(mut response) = head else {
+            return errors::into_response(&errors::AppError::Unexpected(anyhow::anyhow!(
+                "no response"
+            )));
+        };
+        match streamed {
+            Ok(()) => {
+                if !body.is_empty() {
+                    *response.body_mut() = body;
+                }
+                response
+            }
             Err(e) => errors::into_response(&errors::AppError::Unexpected(e)),
+        }
+    }
+
+    /// Serves one request for a connection: `start` gets the response (with its whole body,
+    /// unless `streamed` says the body follows) and returns where a streamed body goes; the
+    /// producer then writes it there, chunk by chunk, while this request's database connection
+    /// is still open. An error after `start` is returned: the head has gone, so the caller
+    /// must break the body off rather than answer anew.
+    pub fn handle_streaming<W: std::io::Write + Send>(
+        &self,
+        request: http::Request<Vec<u8>>,
+        client_addr: Option<std::net::SocketAddr>,
+        start: impl FnOnce(http::Response<Vec<u8>>, bool) -> W,
+    ) -> anyhow::Result<()> {
+        let mut start = Some(start);
+        let served = self.with_ctx(|ctx| {
+            let mut response = self.handle_in(ctx, request, client_addr);
+            let producer = atende_shared::web::take_producer(&mut response);
+            let begin = start.take().context("the response was started twice")?;
+            let mut out = begin(response, producer.is_some());
+            match producer {
+                Some(produce) => produce(ctx, &mut out).map_err(|e| anyhow::anyhow!("{e}")),
+                None => Ok(()),
+            }
+        });
+        match (served, start.take()) {
+            (Ok(result), _) => result,
+            // The ports could not be had: nothing was sent yet, so answer with the error.
+            (Err(e), Some(begin)) => {
+                begin(
+                    errors::into_response(&errors::AppError::Unexpected(e)),
+                    false,
+                );
+                Ok(())
+            }
+            (Err(e), None) => Err(e),
         }
     }
 

@@ -8,9 +8,12 @@ use crate::ports::{
     Variables,
 };
 use crate::router::Router;
+use spin_sdk::http::{Headers, OutgoingBody, OutgoingResponse, ResponseOutparam};
 use spin_sdk::key_value::Store;
 use spin_sdk::sqlite::{Connection, Value as SpinValue};
+use std::io::Write as _;
 use std::path::Path;
+use wasi::io::streams::{OutputStream, StreamError};
 
 /// Largest request body any route reads; bigger ones are refused before routing.
 const MAX_BODY: usize = 8 * 1024 * 1024;
@@ -169,12 +172,121 @@ fn with_ports<T>(f: impl FnOnce(&Ctx) -> T) -> Result<T, AppError> {
     Ok(f(&ctx))
 }
 
-/// Serves one request with `router`, the same route table the local host mounts.
-pub fn serve(router: &Router, request: http::Request<Vec<u8>>) -> http::Response<Vec<u8>> {
+/// Serves one request with `router`, the same route table the local host mounts, answering
+/// through Spin's response outparam: the head first, then the body, which a streamed response
+/// (`web::streamed`, large exports) writes a chunk at a time while this request's database
+/// connection is still open.
+pub fn serve(router: &Router, request: http::Request<Vec<u8>>, out: ResponseOutparam) {
     if request.body().len() > MAX_BODY {
-        return into_response(&crate::web::payload_too_large(MAX_BODY));
+        answer(
+            out,
+            into_response(&crate::web::payload_too_large(MAX_BODY)),
+            None,
+        );
+        return;
     }
-    with_ports(|ctx| router.dispatch(ctx, request)).unwrap_or_else(|e| into_response(&e))
+    let mut out = Some(out);
+    let served = with_ports(|ctx| {
+        let mut response = router.dispatch(ctx, request);
+        let producer = crate::web::take_producer(&mut response);
+        if let Some(out) = out.take() {
+            answer(out, response, producer.map(|p| (p, ctx)));
+        }
+    });
+    if let (Err(e), Some(out)) = (served, out) {
+        answer(out, into_response(&e), None);
+    }
+}
+
+/// Sends `response`'s head, then its body, or the chunks `stream` writes. A body that fails
+/// part way is left unfinished, which Spin passes on as a broken response rather than a short
+/// file that looks whole.
+fn answer(
+    out: ResponseOutparam,
+    response: http::Response<Vec<u8>>,
+    stream: Option<(crate::web::Producer, &Ctx)>,
+) {
+    let (head, body) = response.into_parts();
+    let headers: Vec<(String, Vec<u8>)> = head
+        .headers
+        .iter()
+        .map(|(name, value)| (name.as_str().to_owned(), value.as_bytes().to_vec()))
+        .collect();
+    let Ok(fields) = Headers::from_list(&headers) else {
+        crate::log::event("response_failed", &serde_json::json!({"stage": "headers"}));
+        return;
+    };
+    let outgoing = OutgoingResponse::new(fields);
+    if outgoing.set_status_code(head.status.as_u16()).is_err() {
+        crate::log::event("response_failed", &serde_json::json!({"stage": "status"}));
+        return;
+    }
+    let Ok(outgoing_body) = outgoing.body() else {
+        return;
+    };
+    let Ok(stream_out) = outgoing_body.write() else {
+        return;
+    };
+    out.set(outgoing);
+    let mut writer = BodyWriter(stream_out);
+    let written = match stream {
+        None => writer
+            .write_all(&body)
+            .and_then(|()| writer.flush())
+            .map_err(|e| e.to_string()),
+        Some((producer, ctx)) => producer(ctx, &mut writer).map_err(|e| e.to_string()),
+    };
+    drop(writer);
+    match written {
+        Ok(()) => {
+            if let Err(e) = OutgoingBody::finish(outgoing_body, None) {
+                crate::log::event(
+                    "response_failed",
+                    &serde_json::json!({"stage": "finish", "error": format!("{e:?}")}),
+                );
+            }
+        }
+        Err(error) => {
+            // Dropped unfinished: the client sees the body break off.
+            crate::log::event(
+                "response_failed",
+                &serde_json::json!({"stage": "body", "error": error}),
+            );
+            drop(outgoing_body);
+        }
+    }
+}
+
+/// The response body's WASI output stream as a blocking writer: each write waits until Spin
+/// accepts more, and a flush waits until what was written has gone out, so a chunk leaves
+/// the component before the next one is made.
+struct BodyWriter(OutputStream);
+
+impl std::io::Write for BodyWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if bytes.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            let permit = self.0.check_write().map_err(broken)?;
+            if permit == 0 {
+                self.0.subscribe().block();
+                continue;
+            }
+            let n = bytes
+                .len()
+                .min(usize::try_from(permit).unwrap_or(usize::MAX));
+            self.0.write(&bytes[..n]).map_err(broken)?;
+            return Ok(n);
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.blocking_flush().map_err(broken)
+    }
+}
+
+fn broken(e: StreamError) -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::BrokenPipe, format!("{e:?}"))
 }
 
 /// Runs the scheduled work once (the cron component's entry): the same tick as

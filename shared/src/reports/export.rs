@@ -1,15 +1,64 @@
 //! The filtered history as a file: CSV (`csv`) and XLSX (`rust_xlsxwriter`), with the columns
-//! seed 000 lists. Rows come from the database a chunk at a time ([`history::for_each`]) and go
-//! straight into the file being built, so only the file and one chunk are ever in memory.
+//! seed 000 lists, written to the host's response stream a chunk at a time (decision 0012).
+//! Rows come from the database [`history::EXPORT_CHUNK`] at a time by keyset
+//! ([`history::for_each`]). A CSV chunk goes out every [`ROWS_PER_CHUNK`] rows, so the export
+//! holds one page of rows and one chunk whatever the period holds. An XLSX is a zip whose sheet
+//! is compressed as a whole: natively the sheet's rows go to a temporary file as they are
+//! written (`rust_xlsxwriter`'s constant-memory mode) and the zip streams out when they are
+//! all in; under Spin, which gives a component no writable directory, the sheet's cells are
+//! held in memory until the zip streams out.
 
 use super::history::{self, HistoryItem};
 use super::{hms, local_stamp, Period};
 use crate::auth::Principal;
 use crate::context::Ctx;
-use crate::errors::{AppError, AppResult};
+use crate::errors::AppResult;
 use crate::reports::sql::HistoryFilter;
 use anyhow::Context as _;
 use chrono_tz::Tz;
+use std::io::Write;
+
+/// CSV rows per chunk sent to the client (about 40 KB).
+pub const ROWS_PER_CHUNK: usize = 250;
+/// Bytes the XLSX's zip stream gathers before they go out as a chunk.
+const XLSX_CHUNK_BYTES: usize = 64 * 1024;
+
+/// A writer that gathers bytes and sends them on to the host's stream as one chunk when
+/// `limit` is reached or on `flush`, so the client gets pieces of a useful size rather than
+/// each small write the CSV or zip writers make.
+struct Chunks<'a> {
+    buf: Vec<u8>,
+    limit: usize,
+    out: &'a mut (dyn Write + Send),
+}
+
+impl<'a> Chunks<'a> {
+    fn new(out: &'a mut (dyn Write + Send), limit: usize) -> Self {
+        Chunks {
+            buf: Vec::with_capacity(limit.min(1024 * 1024)),
+            limit,
+            out,
+        }
+    }
+}
+
+impl Write for Chunks<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(bytes);
+        if self.buf.len() >= self.limit {
+            self.flush()?;
+        }
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        if !self.buf.is_empty() {
+            self.out.write_all(&self.buf)?;
+            self.out.flush()?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+}
 
 pub const COLUMNS: [&str; 13] = [
     "Protocol",
@@ -55,28 +104,37 @@ fn cells(item: &HistoryItem, zone: Tz) -> [String; 13] {
 }
 
 /// CSV with a header line, UTF-8 with a byte-order mark so spreadsheet programs read the
-/// accents right.
+/// accents right; a chunk goes to `out` every [`ROWS_PER_CHUNK`] rows. Returns the rows written.
 pub fn csv(
     ctx: &Ctx,
     me: &Principal,
     filter: &HistoryFilter,
     period: &Period,
-) -> AppResult<Vec<u8>> {
-    let mut out = Vec::with_capacity(64 * 1024);
-    out.extend_from_slice("\u{feff}".as_bytes());
-    let mut writer = csv::Writer::from_writer(out);
+    out: &mut (dyn Write + Send),
+) -> AppResult<usize> {
+    let mut chunks = Chunks::new(out, usize::MAX);
+    chunks
+        .write_all("\u{feff}".as_bytes())
+        .context("writing the byte-order mark")?;
+    let mut writer = csv::Writer::from_writer(chunks);
     writer
         .write_record(COLUMNS)
         .context("writing the CSV header")?;
-    history::for_each(ctx, me, filter, period.zone, |item| {
+    let mut in_chunk = 0;
+    let rows = history::for_each(ctx, me, filter, period.zone, |item| {
         writer
             .write_record(cells(item, period.zone))
             .context("writing a CSV row")?;
+        in_chunk += 1;
+        if in_chunk == ROWS_PER_CHUNK {
+            // The csv writer hands its buffer to `Chunks`, whose flush sends the chunk.
+            writer.flush().context("sending a CSV chunk")?;
+            in_chunk = 0;
+        }
         Ok(())
     })?;
-    writer
-        .into_inner()
-        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("finishing the CSV: {e}")))
+    writer.flush().context("sending the last CSV chunk")?;
+    Ok(rows)
 }
 
 /// An instant as a spreadsheet serial date in the company's time zone (days since 1899-12-30).
@@ -94,18 +152,27 @@ fn excel_duration(seconds: i64) -> f64 {
     seconds as f64 / 86_400.0
 }
 
-/// One worksheet, header in bold and frozen.
+/// One worksheet, header in bold and frozen, streamed to `out` as its zip is written (see the
+/// module's doc for what is held meanwhile). Returns the rows written.
 pub fn xlsx(
     ctx: &Ctx,
     me: &Principal,
     filter: &HistoryFilter,
     period: &Period,
-) -> AppResult<Vec<u8>> {
+    out: &mut (dyn Write + Send),
+) -> AppResult<usize> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut workbook = Workbook::new();
     // Compressing the XML is most of the save: level 2 takes about half the time of the
     // default 6 for a file about a tenth larger (rust_xlsxwriter's performance notes).
     workbook.set_zip_compression_level(2);
+    // Rows go to a temporary file as each is finished (in the system's temporary directory);
+    // a Spin component has no writable directory, so there the sheet stays in memory.
+    #[cfg(not(target_arch = "wasm32"))]
+    let sheet = workbook
+        .add_worksheet_with_constant_memory()
+        .context("opening the sheet's temporary file")?;
+    #[cfg(target_arch = "wasm32")]
     let sheet = workbook.add_worksheet();
     sheet.set_name("History").context("naming the sheet")?;
     let bold = Format::new().set_bold();
@@ -117,12 +184,18 @@ pub fn xlsx(
     sheet
         .set_freeze_panes(1, 0)
         .context("freezing the header")?;
+    let widths = [16, 10, 28, 16, 22, 22, 20, 20, 12, 12, 36, 9, 7];
+    for (col, width) in widths.iter().enumerate() {
+        sheet
+            .set_column_width(col as u16, *width)
+            .context("sizing a column")?;
+    }
     // Times and durations are numbers with a display format, as spreadsheets compute with
     // them (and numbers keep the shared-strings table, the workbook's memory, small).
     let stamp = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
     let duration = Format::new().set_num_format("[h]:mm:ss");
     let mut row: u32 = 0;
-    history::for_each(ctx, me, filter, period.zone, |item| {
+    let rows = history::for_each(ctx, me, filter, period.zone, |item| {
         row += 1;
         let times = [
             (6, Some(excel_time(item.started_ms, period.zone)), &stamp),
@@ -151,11 +224,10 @@ pub fn xlsx(
         }
         Ok(())
     })?;
-    let widths = [16, 10, 28, 16, 22, 22, 20, 20, 12, 12, 36, 9, 7];
-    for (col, width) in widths.iter().enumerate() {
-        sheet
-            .set_column_width(col as u16, *width)
-            .context("sizing a column")?;
-    }
-    Ok(workbook.save_to_buffer().context("building the XLSX")?)
+    let mut chunks = Chunks::new(out, XLSX_CHUNK_BYTES);
+    workbook
+        .save_to_writer(&mut chunks)
+        .context("streaming the XLSX")?;
+    chunks.flush().context("sending the last XLSX chunk")?;
+    Ok(rows)
 }
