@@ -725,6 +725,66 @@ fn csv_and_xlsx_exports_hold_the_filtered_history() {
     .assert_error(422, "validation_failed");
 }
 
+/// A large export leaves as it is made (decision 0012): the CSV a chunk of
+/// `ROWS_PER_CHUNK` rows at a time, never the whole file in one piece, and the XLSX's zip
+/// streamed the same way; both still parse back to every row.
+#[test]
+fn a_large_export_is_sent_in_chunks_as_it_is_made() {
+    use atende_shared::reports::export::ROWS_PER_CHUNK;
+    let app = TestApp::spawn();
+    let s = setup(&app, "whatsapp", None);
+    let n = 2 * ROWS_PER_CHUNK + 20;
+    for i in 0..n {
+        let phone = format!("551198{i:07}");
+        whatsapp_post(
+            &app,
+            s.channel,
+            &wa_text(&phone, &format!("wamid.big{i}"), "Olá"),
+        )
+        .assert_status(200);
+    }
+    let period = format!("{DAY}&include_open=true");
+
+    let (head, chunks) = app.get_chunks(&s.admin, &format!("/api/reports/history.csv?{period}"));
+    assert_eq!(head.status(), 200);
+    assert!(head.body().is_empty(), "the rows are not in the response");
+    let lines: Vec<usize> = chunks
+        .iter()
+        .map(|c| c.iter().filter(|b| **b == b'\n').count())
+        .collect();
+    // The header goes with the first rows; then a chunk per ROWS_PER_CHUNK rows.
+    assert_eq!(lines, [ROWS_PER_CHUNK + 1, ROWS_PER_CHUNK, 20]);
+    let body = chunks.concat();
+    assert!(body.starts_with("\u{feff}".as_bytes()));
+    let mut reader = csv::Reader::from_reader(&body[3..]);
+    assert_eq!(reader.records().count(), n);
+
+    use calamine::{Reader, Xlsx};
+    let (head, chunks) = app.get_chunks(&s.admin, &format!("/api/reports/history.xlsx?{period}"));
+    assert_eq!(head.status(), 200);
+    assert!(head.body().is_empty(), "the file is not in the response");
+    assert!(!chunks.is_empty());
+    let mut book = Xlsx::new(std::io::Cursor::new(chunks.concat())).unwrap();
+    assert_eq!(
+        book.worksheet_range("History").unwrap().rows().count(),
+        n + 1
+    );
+
+    // A bad filter is still an error response, before anything is streamed.
+    let (head, chunks) = app.get_chunks(
+        &s.admin,
+        "/api/reports/history.csv?from=2026-01-01&to=2026-03-01",
+    );
+    assert_eq!(head.status(), 422);
+    assert!(chunks.is_empty());
+    // And an agent's export holds only what the agent may see: none of these.
+    let agent = app.token("agent1");
+    let (head, chunks) = app.get_chunks(&agent, &format!("/api/reports/history.csv?{period}"));
+    assert_eq!(head.status(), 200);
+    let body = chunks.concat();
+    assert_eq!(csv::Reader::from_reader(&body[3..]).records().count(), 0);
+}
+
 #[test]
 fn the_transcript_has_every_message_the_timeline_and_a_pdf_with_accents() {
     let app = TestApp::spawn();
@@ -934,6 +994,89 @@ fn who_sees_what_in_every_report() {
     // Nobody without a session.
     app.call("GET", "/api/reports/history", None, None)
         .assert_error(401, "unauthenticated");
+}
+
+/// One rule decides who sees a past conversation (`conversation::visibility`): the reports'
+/// history and the agent's customer panel list the same conversations for the same person —
+/// a supervisor over the operation, a confidential agent's included; an agent allowed their
+/// group's history, the confidential colleague's excluded; an admin, all.
+#[test]
+fn reports_and_the_customer_panel_show_the_same_person_the_same_conversations() {
+    let app = TestApp::spawn();
+    let d = day(&app);
+    app.update_user(
+        &d.admin,
+        d.agent1_id,
+        json!({"permissions": {"confidential_history": true}}),
+    )
+    .assert_status(200);
+    app.update_user(
+        &d.admin,
+        d.agent2_id,
+        json!({"permissions": {"see_group_history": true}}),
+    )
+    .assert_status(200);
+    let sup_id = app.user_id(&d.admin, "supervisor");
+    app.post(
+        &d.admin,
+        &format!("/api/admin/users/{sup_id}/operations"),
+        json!({"ids": [d.operation]}),
+    )
+    .assert_status(200);
+    let clients: Vec<i64> = d
+        .ids
+        .iter()
+        .map(|id| {
+            column(
+                &app,
+                &format!("SELECT client_id FROM conversations WHERE id = {id}"),
+            )[0]
+            .parse()
+            .unwrap()
+        })
+        .collect();
+    let sorted = |mut ids: Vec<i64>| {
+        ids.sort_unstable();
+        ids
+    };
+    let in_reports = |token: &str| {
+        sorted(
+            history(&app, token, "include_open=true")["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["id"].as_i64().unwrap())
+                .collect(),
+        )
+    };
+    let in_panel = |token: &str| {
+        sorted(
+            clients
+                .iter()
+                .flat_map(|client| {
+                    let panel = app.get(token, &format!("/api/inbox/clients/{client}"));
+                    panel.assert_status(200);
+                    panel.body["history"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|h| h["id"].as_i64().unwrap())
+                        .collect::<Vec<_>>()
+                })
+                .collect(),
+        )
+    };
+    let [a, b, c, other] = d.ids;
+    let supervisor = app.token("supervisor");
+    let agent2 = app.token("agent2");
+    for (who, token, expected) in [
+        ("supervisor", &supervisor, sorted(vec![a, b, c])),
+        ("agent2", &agent2, vec![]),
+        ("admin", &d.admin, sorted(vec![a, b, c, other])),
+    ] {
+        assert_eq!(in_reports(token), expected, "{who} in the reports");
+        assert_eq!(in_panel(token), expected, "{who} in the customer panel");
+    }
 }
 
 #[test]
