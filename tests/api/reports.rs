@@ -255,6 +255,17 @@ fn day(app: &TestApp) -> Day {
     }
 }
 
+/// Links the demo's `supervisor` to the operation of the day's group.
+fn oversee_the_operation(app: &TestApp, d: &Day) {
+    let sup_id = app.user_id(&d.admin, "supervisor");
+    app.post(
+        &d.admin,
+        &format!("/api/admin/users/{sup_id}/operations"),
+        json!({"ids": [d.operation]}),
+    )
+    .assert_status(200);
+}
+
 fn history(app: &TestApp, token: &str, query: &str) -> Value {
     let r = app.get(token, &format!("/api/reports/history?{DAY}&{query}"));
     r.assert_status(200);
@@ -957,13 +968,7 @@ fn who_sees_what_in_every_report() {
     // Supervisors: the operations they oversee, confidential agents included.
     let supervisor = app.token("supervisor");
     assert!(seen(&supervisor).is_empty());
-    let sup_id = app.user_id(&d.admin, "supervisor");
-    app.post(
-        &d.admin,
-        &format!("/api/admin/users/{sup_id}/operations"),
-        json!({"ids": [d.operation]}),
-    )
-    .assert_status(200);
+    oversee_the_operation(&app, &d);
     assert_eq!(seen(&supervisor), [p(c), p(b), p(a)]);
     let sl = app.get(&supervisor, &format!("/api/reports/service-level?{DAY}"));
     assert_eq!(sl.body["groups"].as_array().unwrap().len(), 1);
@@ -1016,13 +1021,7 @@ fn reports_and_the_customer_panel_show_the_same_person_the_same_conversations() 
         json!({"permissions": {"see_group_history": true}}),
     )
     .assert_status(200);
-    let sup_id = app.user_id(&d.admin, "supervisor");
-    app.post(
-        &d.admin,
-        &format!("/api/admin/users/{sup_id}/operations"),
-        json!({"ids": [d.operation]}),
-    )
-    .assert_status(200);
+    oversee_the_operation(&app, &d);
     let clients: Vec<i64> = d
         .ids
         .iter()
