@@ -134,26 +134,25 @@ impl App {
     }
 
     /// Serves one request for a connection: `start` gets the response (with its whole body,
-    /// unless `streamed` says the body follows) and returns where a streamed body goes; the
-    /// producer then writes it there, chunk by chunk, while this request's database connection
-    /// is still open. An error after `start` is returned: the head has gone, so the caller
-    /// must break the body off rather than answer anew.
-    pub fn handle_streaming<W: std::io::Write + Send>(
+    /// unless `streamed` says the body follows) and returns where a streamed body goes. The
+    /// producer writes it there chunk by chunk, while this request's database connection is
+    /// still open; `start` is called with the first chunk, so a failure before it is still an
+    /// error response. A failure after it is returned: the head has gone, so the caller must
+    /// break the body off rather than answer anew.
+    pub fn handle_streaming<W, F>(
         &self,
         request: http::Request<Vec<u8>>,
         client_addr: Option<std::net::SocketAddr>,
-        start: impl FnOnce(http::Response<Vec<u8>>, bool) -> W,
-    ) -> anyhow::Result<()> {
+        start: F,
+    ) -> anyhow::Result<()>
+    where
+        W: std::io::Write + Send,
+        F: FnOnce(http::Response<Vec<u8>>, bool) -> W + Send,
+    {
         let mut start = Some(start);
         let served = self.with_ctx(|ctx| {
-            let mut response = self.handle_in(ctx, request, client_addr);
-            let producer = atende_shared::web::take_producer(&mut response);
             let begin = start.take().context("the response was started twice")?;
-            let mut out = begin(response, producer.is_some());
-            match producer {
-                Some(produce) => produce(ctx, &mut out).map_err(|e| anyhow::anyhow!("{e}")),
-                None => Ok(()),
-            }
+            self.handle_streaming_in(ctx, request, client_addr, begin)
         });
         match (served, start.take()) {
             (Ok(result), _) => result,
@@ -166,6 +165,48 @@ impl App {
                 Ok(())
             }
             (Err(e), None) => Err(e),
+        }
+    }
+
+    /// [`App::handle_streaming`] on ports the caller gives (as [`App::handle_in`]).
+    pub fn handle_streaming_in<W, F>(
+        &self,
+        ctx: &Ctx,
+        request: http::Request<Vec<u8>>,
+        client_addr: Option<std::net::SocketAddr>,
+        start: F,
+    ) -> anyhow::Result<()>
+    where
+        W: std::io::Write + Send,
+        F: FnOnce(http::Response<Vec<u8>>, bool) -> W + Send,
+    {
+        let mut response = self.handle_in(ctx, request, client_addr);
+        let Some(produce) = atende_shared::web::take_producer(&mut response) else {
+            start(response, false);
+            return Ok(());
+        };
+        let mut start = Some(start);
+        let mut out = Deferred {
+            waiting: Some(response),
+            start: &mut start,
+            started: None,
+        };
+        let produced = produce(ctx, &mut out);
+        let (waiting, started) = (out.waiting.take(), out.started.is_some());
+        match (produced, started, waiting, start.take()) {
+            (Ok(()), true, _, _) => Ok(()),
+            (Err(e), true, _, _) => Err(anyhow::anyhow!("{e}")),
+            // Nothing written: an empty body.
+            (Ok(()), false, Some(response), Some(begin)) => {
+                begin(response, false);
+                Ok(())
+            }
+            (Err(e), false, _, Some(begin)) => {
+                errors::log_failure(&http::Method::GET, "(streamed body)", &e);
+                begin(errors::into_response(&e), false);
+                Ok(())
+            }
+            (_, false, _, None) | (Ok(()), false, None, Some(_)) => Ok(()),
         }
     }
 
@@ -236,5 +277,36 @@ impl App {
 
     pub fn web_root(&self) -> &Path {
         &self.web_root
+    }
+}
+
+/// A streamed body's writer that starts the response (`start`) only with the first chunk.
+struct Deferred<'a, W, F> {
+    waiting: Option<http::Response<Vec<u8>>>,
+    start: &'a mut Option<F>,
+    started: Option<W>,
+}
+
+impl<W, F> std::io::Write for Deferred<'_, W, F>
+where
+    W: std::io::Write,
+    F: FnOnce(http::Response<Vec<u8>>, bool) -> W,
+{
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if self.started.is_none() {
+            if let (Some(response), Some(begin)) = (self.waiting.take(), self.start.take()) {
+                self.started = Some(begin(response, true));
+            }
+        }
+        match &mut self.started {
+            Some(out) => out.write(bytes),
+            None => Err(std::io::Error::other("the response was already started")),
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut self.started {
+            Some(out) => out.flush(),
+            None => Ok(()),
+        }
     }
 }

@@ -173,16 +173,11 @@ fn with_ports<T>(f: impl FnOnce(&Ctx) -> T) -> Result<T, AppError> {
 }
 
 /// Serves one request with `router`, the same route table the local host mounts, answering
-/// through Spin's response outparam: the head first, then the body, which a streamed response
-/// (`web::streamed`, large exports) writes a chunk at a time while this request's database
-/// connection is still open.
+/// through Spin's response outparam. A streamed response (`web::streamed`, large exports) is
+/// written a chunk at a time while this request's database connection is still open.
 pub fn serve(router: &Router, request: http::Request<Vec<u8>>, out: ResponseOutparam) {
     if request.body().len() > MAX_BODY {
-        answer(
-            out,
-            into_response(&crate::web::payload_too_large(MAX_BODY)),
-            None,
-        );
+        answer(out, into_response(&crate::web::payload_too_large(MAX_BODY)));
         return;
     }
     let mut out = Some(out);
@@ -190,52 +185,121 @@ pub fn serve(router: &Router, request: http::Request<Vec<u8>>, out: ResponseOutp
         let mut response = router.dispatch(ctx, request);
         let producer = crate::web::take_producer(&mut response);
         if let Some(out) = out.take() {
-            answer(out, response, producer.map(|p| (p, ctx)));
+            match producer {
+                None => answer(out, response),
+                Some(produce) => stream(out, response, produce, ctx),
+            }
         }
     });
     if let (Err(e), Some(out)) = (served, out) {
-        answer(out, into_response(&e), None);
+        answer(out, into_response(&e));
     }
 }
 
-/// Sends `response`'s head, then its body, or the chunks `stream` writes. A body that fails
-/// part way is left unfinished, which Spin passes on as a broken response rather than a short
-/// file that looks whole.
-fn answer(
+/// Sends `response`, head and whole body.
+fn answer(out: ResponseOutparam, response: http::Response<Vec<u8>>) {
+    let (head, body) = response.into_parts();
+    let Some((mut writer, outgoing_body)) = begin(out, &head) else {
+        return;
+    };
+    let written = writer.write_all(&body).and_then(|()| writer.flush());
+    end(writer, outgoing_body, written.map_err(|e| e.to_string()));
+}
+
+/// Sends the head of a streamed response with its first chunk, then the rest as `produce`
+/// writes them. A failure before the first chunk is still an error response; after it, the
+/// body is left unfinished, which Spin passes on as a broken response rather than a short file
+/// that looks whole.
+fn stream(
     out: ResponseOutparam,
     response: http::Response<Vec<u8>>,
-    stream: Option<(crate::web::Producer, &Ctx)>,
+    produce: crate::web::Producer,
+    ctx: &Ctx,
 ) {
-    let (head, body) = response.into_parts();
+    let (head, _) = response.into_parts();
+    let mut deferred = Deferred {
+        waiting: Some((out, head)),
+        started: None,
+    };
+    let produced = produce(ctx, &mut deferred);
+    match (produced, deferred.started.take(), deferred.waiting.take()) {
+        (result, Some((writer, outgoing_body)), _) => {
+            end(writer, outgoing_body, result.map_err(|e| e.to_string()));
+        }
+        // Nothing written: an empty body.
+        (Ok(()), None, Some((out, head))) => {
+            answer(out, http::Response::from_parts(head, Vec::new()))
+        }
+        (Err(e), None, Some((out, _))) => {
+            crate::errors::log_failure(&http::Method::GET, "(streamed body)", &e);
+            answer(out, into_response(&e));
+        }
+        (_, None, None) => {}
+    }
+}
+
+/// A streamed body's writer that sends the head only with the first chunk.
+struct Deferred {
+    waiting: Option<(ResponseOutparam, http::response::Parts)>,
+    started: Option<(BodyWriter, OutgoingBody)>,
+}
+
+impl std::io::Write for Deferred {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if self.started.is_none() {
+            if let Some((out, head)) = self.waiting.take() {
+                self.started = begin(out, &head);
+            }
+        }
+        match &mut self.started {
+            Some((writer, _)) => writer.write(bytes),
+            None => Err(std::io::Error::other("the response could not be started")),
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut self.started {
+            Some((writer, _)) => writer.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Sets the outparam to `head` and opens its body's stream; `None` (logged) when Spin refuses
+/// the head.
+fn begin(
+    out: ResponseOutparam,
+    head: &http::response::Parts,
+) -> Option<(BodyWriter, OutgoingBody)> {
     let headers: Vec<(String, Vec<u8>)> = head
         .headers
         .iter()
         .map(|(name, value)| (name.as_str().to_owned(), value.as_bytes().to_vec()))
         .collect();
+    let refused = |stage: &str| {
+        crate::log::event("response_failed", &serde_json::json!({"stage": stage}));
+        None
+    };
     let Ok(fields) = Headers::from_list(&headers) else {
-        crate::log::event("response_failed", &serde_json::json!({"stage": "headers"}));
-        return;
+        return refused("headers");
     };
     let outgoing = OutgoingResponse::new(fields);
     if outgoing.set_status_code(head.status.as_u16()).is_err() {
-        crate::log::event("response_failed", &serde_json::json!({"stage": "status"}));
-        return;
+        return refused("status");
     }
     let Ok(outgoing_body) = outgoing.body() else {
-        return;
+        return refused("body");
     };
-    let Ok(stream_out) = outgoing_body.write() else {
-        return;
+    let Ok(stream) = outgoing_body.write() else {
+        return refused("stream");
     };
     out.set(outgoing);
-    let mut writer = BodyWriter(stream_out);
-    let written = match stream {
-        None => writer
-            .write_all(&body)
-            .and_then(|()| writer.flush())
-            .map_err(|e| e.to_string()),
-        Some((producer, ctx)) => producer(ctx, &mut writer).map_err(|e| e.to_string()),
-    };
+    Some((BodyWriter(stream), outgoing_body))
+}
+
+/// Finishes the body when it was all written; otherwise drops it unfinished (logged), so the
+/// client sees the body break off.
+fn end(writer: BodyWriter, outgoing_body: OutgoingBody, written: Result<(), String>) {
+    // The stream must be closed before its body is finished.
     drop(writer);
     match written {
         Ok(()) => {
@@ -247,7 +311,6 @@ fn answer(
             }
         }
         Err(error) => {
-            // Dropped unfinished: the client sees the body break off.
             crate::log::event(
                 "response_failed",
                 &serde_json::json!({"stage": "body", "error": error}),

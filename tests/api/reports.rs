@@ -6,13 +6,13 @@
 use crate::channels::{
     column, post_raw, query, setup, wa_text, whatsapp_post, Setup, INBOUND_SECRET,
 };
-use crate::helpers::{localized, monday_noon, TestApp};
+use crate::helpers::{localized, monday_noon, ChunkLog, TestApp};
 use atende_shared::ports::{DbError, Rows, Sql, Value as SqlValue};
 use atende_shared::reports::surveys::{record_answer, Answer};
 use atende_shared::Ctx;
 use chrono::Duration;
 use serde_json::{json, Value};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 const DAY: &str = "from=2026-11-23&to=2026-11-23";
 
@@ -738,13 +738,16 @@ fn csv_and_xlsx_exports_hold_the_filtered_history() {
 
 /// A large export leaves as it is made (decision 0012): the CSV a chunk of
 /// `ROWS_PER_CHUNK` rows at a time, never the whole file in one piece, and the XLSX's zip
-/// streamed the same way; both still parse back to every row.
+/// streamed the same way; both still parse back to every row. A database failure before the
+/// first chunk is still an error response; after it, the body is broken off.
 #[test]
 fn a_large_export_is_sent_in_chunks_as_it_is_made() {
     use atende_shared::reports::export::ROWS_PER_CHUNK;
+    use atende_shared::reports::history::EXPORT_CHUNK;
     let app = TestApp::spawn();
     let s = setup(&app, "whatsapp", None);
-    let n = 2 * ROWS_PER_CHUNK + 20;
+    // One page of the database and some rows of a second.
+    let n = EXPORT_CHUNK as usize + 20;
     for i in 0..n {
         let phone = format!("551198{i:07}");
         whatsapp_post(
@@ -755,8 +758,9 @@ fn a_large_export_is_sent_in_chunks_as_it_is_made() {
         .assert_status(200);
     }
     let period = format!("{DAY}&include_open=true");
+    let csv_path = format!("/api/reports/history.csv?{period}");
 
-    let (head, chunks) = app.get_chunks(&s.admin, &format!("/api/reports/history.csv?{period}"));
+    let (head, chunks) = app.get_chunks(&s.admin, &csv_path);
     assert_eq!(head.status(), 200);
     assert!(head.body().is_empty(), "the rows are not in the response");
     let lines: Vec<usize> = chunks
@@ -764,7 +768,8 @@ fn a_large_export_is_sent_in_chunks_as_it_is_made() {
         .map(|c| c.iter().filter(|b| **b == b'\n').count())
         .collect();
     // The header goes with the first rows; then a chunk per ROWS_PER_CHUNK rows.
-    assert_eq!(lines, [ROWS_PER_CHUNK + 1, ROWS_PER_CHUNK, 20]);
+    let r = ROWS_PER_CHUNK;
+    assert_eq!(lines, [r + 1, r, r, r, 20]);
     let body = chunks.concat();
     assert!(body.starts_with("\u{feff}".as_bytes()));
     let mut reader = csv::Reader::from_reader(&body[3..]);
@@ -781,6 +786,49 @@ fn a_large_export_is_sent_in_chunks_as_it_is_made() {
         n + 1
     );
 
+    // The database fails on the export's `page`-th read of history rows.
+    let failing_at = |page: usize| {
+        let mut head = None;
+        let mut chunks = ChunkLog::default();
+        let request = app.request(crate::helpers::Request {
+            method: "GET",
+            path: &csv_path,
+            token: Some(&s.admin),
+            headers: Vec::new(),
+            content_type: None,
+            body: Vec::new(),
+        });
+        let result = app
+            .app
+            .with_ctx(|ctx| {
+                let db = FailingPage {
+                    inner: ctx.db,
+                    fail_at: page,
+                    seen: Cell::new(0),
+                };
+                let failing = Ctx { db: &db, ..*ctx };
+                app.app
+                    .handle_streaming_in(&failing, request, None, |response, _| {
+                        head = Some(response);
+                        &mut chunks
+                    })
+            })
+            .unwrap();
+        (result, head.unwrap(), chunks.0)
+    };
+    // Before the first chunk: an error response with the envelope, nothing streamed.
+    let (result, head, chunks) = failing_at(1);
+    assert!(result.is_ok());
+    assert_eq!(head.status(), 500);
+    let envelope: Value = serde_json::from_slice(head.body()).unwrap();
+    assert!(envelope["error"]["code"].is_string(), "{envelope}");
+    assert!(chunks.is_empty());
+    // After it: the first page's chunks went out, and the caller is told to break the body off.
+    let (result, head, chunks) = failing_at(2);
+    assert!(result.is_err());
+    assert_eq!(head.status(), 200);
+    assert_eq!(chunks.len(), EXPORT_CHUNK as usize / r);
+
     // A bad filter is still an error response, before anything is streamed.
     let (head, chunks) = app.get_chunks(
         &s.admin,
@@ -790,10 +838,29 @@ fn a_large_export_is_sent_in_chunks_as_it_is_made() {
     assert!(chunks.is_empty());
     // And an agent's export holds only what the agent may see: none of these.
     let agent = app.token("agent1");
-    let (head, chunks) = app.get_chunks(&agent, &format!("/api/reports/history.csv?{period}"));
+    let (head, chunks) = app.get_chunks(&agent, &csv_path);
     assert_eq!(head.status(), 200);
     let body = chunks.concat();
     assert_eq!(csv::Reader::from_reader(&body[3..]).records().count(), 0);
+}
+
+/// Passes statements through, but fails the `fail_at`-th read of a history page.
+struct FailingPage<'a> {
+    inner: &'a dyn Sql,
+    fail_at: usize,
+    seen: Cell<usize>,
+}
+
+impl Sql for FailingPage<'_> {
+    fn execute(&self, sql: &str, params: &[SqlValue]) -> Result<Rows, DbError> {
+        if sql.starts_with("WITH page AS MATERIALIZED") {
+            self.seen.set(self.seen.get() + 1);
+            if self.seen.get() == self.fail_at {
+                return Err(DbError::from_message("disk I/O error (injected)".into()));
+            }
+        }
+        self.inner.execute(sql, params)
+    }
 }
 
 #[test]

@@ -25,7 +25,7 @@ const XLSX_CHUNK_BYTES: usize = 64 * 1024;
 
 /// A writer that gathers bytes and sends them on to the host's stream as one chunk when
 /// `limit` is reached or on `flush`, so the client gets pieces of a useful size rather than
-/// each small write the CSV or zip writers make.
+/// each small write the zip writer makes.
 struct Chunks<'a> {
     buf: Vec<u8>,
     limit: usize,
@@ -104,7 +104,8 @@ fn cells(item: &HistoryItem, zone: Tz) -> [String; 13] {
 }
 
 /// CSV with a header line, UTF-8 with a byte-order mark so spreadsheet programs read the
-/// accents right; a chunk goes to `out` every [`ROWS_PER_CHUNK`] rows. Returns the rows written.
+/// accents right; a chunk goes to `out` every [`ROWS_PER_CHUNK`] rows (the first with the
+/// header), so a failure on the first page of rows writes nothing. Returns the rows written.
 pub fn csv(
     ctx: &Ctx,
     me: &Principal,
@@ -112,29 +113,36 @@ pub fn csv(
     period: &Period,
     out: &mut (dyn Write + Send),
 ) -> AppResult<usize> {
-    let mut chunks = Chunks::new(out, usize::MAX);
-    chunks
-        .write_all("\u{feff}".as_bytes())
-        .context("writing the byte-order mark")?;
-    let mut writer = csv::Writer::from_writer(chunks);
-    writer
+    let mut chunk = csv::Writer::from_writer("\u{feff}".as_bytes().to_vec());
+    chunk
         .write_record(COLUMNS)
         .context("writing the CSV header")?;
     let mut in_chunk = 0;
     let rows = history::for_each(ctx, me, filter, period.zone, |item| {
-        writer
+        chunk
             .write_record(cells(item, period.zone))
             .context("writing a CSV row")?;
         in_chunk += 1;
         if in_chunk == ROWS_PER_CHUNK {
-            // The csv writer hands its buffer to `Chunks`, whose flush sends the chunk.
-            writer.flush().context("sending a CSV chunk")?;
+            let full = std::mem::replace(&mut chunk, csv::Writer::from_writer(Vec::new()));
+            send_csv(full, out)?;
             in_chunk = 0;
         }
         Ok(())
     })?;
-    writer.flush().context("sending the last CSV chunk")?;
+    send_csv(chunk, out)?;
     Ok(rows)
+}
+
+fn send_csv(chunk: csv::Writer<Vec<u8>>, out: &mut (dyn Write + Send)) -> AppResult<()> {
+    let bytes = chunk
+        .into_inner()
+        .map_err(|e| anyhow::anyhow!("finishing a CSV chunk: {e}"))?;
+    if !bytes.is_empty() {
+        out.write_all(&bytes).context("sending a CSV chunk")?;
+        out.flush().context("sending a CSV chunk")?;
+    }
+    Ok(())
 }
 
 /// An instant as a spreadsheet serial date in the company's time zone (days since 1899-12-30).
