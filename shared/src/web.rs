@@ -10,11 +10,11 @@ use std::sync::{Arc, Mutex};
 
 pub type Response = http::Response<Vec<u8>>;
 
-/// A body written after the head has gone out, while the request's ports are still open: large
+/// A body the host has written by a producer while the request's ports are still open: large
 /// exports, whose rows are never all in memory at once. The host passes a writer that sends
-/// each `write` on as it comes (Spin's outgoing body stream; chunked HTTP/1.1 natively), so a
-/// producer writes one chunk at a time. An error after the head has gone cannot become an
-/// error response: the host aborts the body instead, so the client sees a broken download.
+/// each `write` on as one chunk (Spin's outgoing body stream; chunked HTTP/1.1 natively) and
+/// sends the head with the first one, so an error before any write is still an error response;
+/// after one, the host breaks the body off and the client sees a failed download (decision 0012).
 pub type Producer =
     Box<dyn FnOnce(&crate::Ctx, &mut (dyn std::io::Write + Send)) -> AppResult<()> + Send>;
 
