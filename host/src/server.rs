@@ -64,6 +64,19 @@ impl std::io::Write for ChunkWriter {
     }
 }
 
+/// Breaks a streamed body off when dropped armed: a producer that fails (or panics) after the
+/// head must not end the body as if the file were complete, so the client sees a failed
+/// download, not a short file.
+struct BreakOff(Option<mpsc::Sender<std::io::Result<Bytes>>>);
+
+impl Drop for BreakOff {
+    fn drop(&mut self) {
+        if let Some(chunks) = self.0.take() {
+            let _ = chunks.blocking_send(Err(std::io::Error::other("the body failed part way")));
+        }
+    }
+}
+
 fn whole(response: http::Response<Vec<u8>>) -> hyper::Response<Reply> {
     let (parts, body) = response.into_parts();
     hyper::Response::from_parts(parts, Either::Left(Full::new(Bytes::from(body))))
@@ -91,19 +104,18 @@ async fn serve_one(
     // The request keeps its worker slot (and database connection) until its body is sent.
     let worker = tokio::task::spawn_blocking(move || {
         let _permit = permit;
-        let broken = chunk_tx.clone();
+        let mut break_off = BreakOff(Some(chunk_tx.clone()));
         let sent = app.handle_streaming(request, Some(peer), move |response, streamed| {
             // A dropped receiver means the client went away; the producer then stops.
             let _ = head_tx.send((response, streamed));
             ChunkWriter(chunk_tx)
         });
-        if let Err(e) = sent {
-            atende_shared::log::event(
+        match sent {
+            Ok(()) => break_off.0 = None,
+            Err(e) => atende_shared::log::event(
                 "stream_failed",
                 &serde_json::json!({"error": e.to_string()}),
-            );
-            // Breaks the body off, so the client sees a failed download, not a short file.
-            let _ = broken.blocking_send(Err(std::io::Error::other(e.to_string())));
+            ),
         }
     });
     let response = match head_rx.await {
