@@ -779,12 +779,26 @@ fn a_large_export_is_sent_in_chunks_as_it_is_made() {
     let (head, chunks) = app.get_chunks(&s.admin, &format!("/api/reports/history.xlsx?{period}"));
     assert_eq!(head.status(), 200);
     assert!(head.body().is_empty(), "the file is not in the response");
-    assert!(!chunks.is_empty());
-    let mut book = Xlsx::new(std::io::Cursor::new(chunks.concat())).unwrap();
+    // The package's fixed parts and header go with the first rows; then a chunk per
+    // ROWS_PER_CHUNK rows, and the last rows with the zip's directory.
     assert_eq!(
-        book.worksheet_range("History").unwrap().rows().count(),
-        n + 1
+        chunks.len(),
+        n / r + 1,
+        "{:?}",
+        chunks.iter().map(Vec::len).collect::<Vec<_>>()
     );
+    let size = chunks.iter().map(Vec::len).sum::<usize>();
+    assert!(
+        chunks.iter().all(|c| c.len() < size / 2),
+        "no chunk is most of the file"
+    );
+    let mut book = Xlsx::new(std::io::Cursor::new(chunks.concat())).unwrap();
+    let sheet = book.worksheet_range("History").unwrap();
+    assert_eq!(sheet.rows().count(), n + 1);
+    // Each row is whole across the chunks' seams.
+    let phones: std::collections::BTreeSet<String> =
+        sheet.rows().skip(1).map(|row| row[3].to_string()).collect();
+    assert_eq!(phones.len(), n);
 
     // The database fails on the export's `page`-th read of history rows.
     let failing_at = |page: usize| {
@@ -842,6 +856,52 @@ fn a_large_export_is_sent_in_chunks_as_it_is_made() {
     assert_eq!(head.status(), 200);
     let body = chunks.concat();
     assert_eq!(csv::Reader::from_reader(&body[3..]).records().count(), 0);
+}
+
+/// The XLSX writer's text reads back as written: markup characters, accents, and the control
+/// characters XML 1.0 forbids (escaped as `_xHHHH_`), next to numbers that stay numbers.
+#[test]
+fn the_xlsx_sheet_reads_back_escaped_text_and_numbers() {
+    use atende_shared::reports::xlsx::{Cell, Sheet};
+    use calamine::{Data, Reader, Xlsx};
+    let texts = [
+        "Tom & Jerry <ltda> \"aspas\"",
+        "São João, ação, café",
+        "sino\u{7} nulo\u{0} fim",
+        "linha 1\nlinha 2\r\ttab",
+        "_x0041_ literal",
+    ];
+    let mut sheet = Sheet::start(
+        Vec::new(),
+        "Hist & <ória>",
+        &["Texto", "Número"],
+        &[20., 8.],
+    )
+    .unwrap();
+    for (i, text) in texts.iter().enumerate() {
+        sheet
+            .row(&[Cell::Text(text), Cell::Number(i as f64 + 0.5)])
+            .unwrap();
+    }
+    sheet.row(&[Cell::Empty, Cell::Time(46_349.5)]).unwrap();
+    let bytes = sheet.finish().unwrap();
+    let mut book = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    assert_eq!(book.sheet_names(), ["Hist & <ória>"]);
+    let range = book.worksheet_range("Hist & <ória>").unwrap();
+    let rows: Vec<&[Data]> = range.rows().collect();
+    assert_eq!(
+        rows[0],
+        [Data::String("Texto".into()), Data::String("Número".into())]
+    );
+    for (i, text) in texts.iter().enumerate() {
+        assert_eq!(rows[i + 1][0], Data::String((*text).into()), "row {i}");
+        assert_eq!(rows[i + 1][1], Data::Float(i as f64 + 0.5));
+    }
+    let Data::DateTime(time) = &rows[6][1] else {
+        panic!("a time is a date cell: {:?}", rows[6][1])
+    };
+    assert_eq!(time.as_f64(), 46_349.5);
+    assert!(!time.is_duration());
 }
 
 /// Passes statements through, but fails the `fail_at`-th read of a history page.

@@ -1,14 +1,11 @@
-//! The filtered history as a file: CSV (`csv`) and XLSX (`rust_xlsxwriter`), with the columns
-//! seed 000 lists, written to the host's response stream a chunk at a time (decision 0012).
-//! Rows come from the database [`history::EXPORT_CHUNK`] at a time by keyset
-//! ([`history::for_each`]). A CSV chunk goes out every [`ROWS_PER_CHUNK`] rows, so the export
-//! holds one page of rows and one chunk whatever the period holds. An XLSX is a zip whose sheet
-//! is compressed as a whole: natively the sheet's rows go to a temporary file as they are
-//! written (`rust_xlsxwriter`'s constant-memory mode) and the zip streams out when they are
-//! all in; under Spin, which gives a component no writable directory, the sheet's cells are
-//! held in memory until the zip streams out.
+//! The filtered history as a file: CSV (`csv`) and XLSX (our streaming [`super::xlsx`]), with
+//! the columns seed 000 lists, written to the host's response stream a chunk at a time
+//! (decision 0012). Rows come from the database [`history::EXPORT_CHUNK`] at a time by keyset
+//! ([`history::for_each`]), and a chunk goes out every [`ROWS_PER_CHUNK`] rows, so either
+//! export holds one page of rows and one chunk whatever the period holds, on both hosts.
 
 use super::history::{self, HistoryItem};
+use super::xlsx::{Cell, Sheet};
 use super::{hms, local_stamp, Period};
 use crate::auth::Principal;
 use crate::context::Ctx;
@@ -18,9 +15,11 @@ use anyhow::Context as _;
 use chrono_tz::Tz;
 use std::io::Write;
 
-/// CSV rows per chunk sent to the client (about 40 KB).
+/// Rows per chunk sent to the client (a CSV chunk is about 40 KB, an XLSX chunk, compressed,
+/// some 10 KB).
 pub const ROWS_PER_CHUNK: usize = 250;
-/// Bytes the XLSX's zip stream gathers before they go out as a chunk.
+/// Bytes of the XLSX's zip gathered before they go out as a chunk even if [`ROWS_PER_CHUNK`]
+/// rows are not yet in (rows of long texts).
 const XLSX_CHUNK_BYTES: usize = 64 * 1024;
 
 /// A writer that gathers bytes and sends them on to the host's stream as one chunk when
@@ -160,8 +159,9 @@ fn excel_duration(seconds: i64) -> f64 {
     seconds as f64 / 86_400.0
 }
 
-/// One worksheet, header in bold and frozen, streamed to `out` as its zip is written (see the
-/// module's doc for what is held meanwhile). Returns the rows written.
+/// One worksheet, "History", header in bold and frozen, written with [`Sheet`] as rows
+/// are read: a chunk goes to `out` every [`ROWS_PER_CHUNK`] rows (the first with the package's
+/// fixed parts), so a failure on the first page of rows writes nothing. Returns the rows written.
 pub fn xlsx(
     ctx: &Ctx,
     me: &Principal,
@@ -169,73 +169,47 @@ pub fn xlsx(
     period: &Period,
     out: &mut (dyn Write + Send),
 ) -> AppResult<usize> {
-    use rust_xlsxwriter::{Format, Workbook};
-    let mut workbook = Workbook::new();
-    // Compressing the XML is most of the save: level 2 takes about half the time of the
-    // default 6 for a file about a tenth larger (rust_xlsxwriter's performance notes).
-    workbook.set_zip_compression_level(2);
-    // Rows go to a temporary file as each is finished (in the system's temporary directory);
-    // a Spin component has no writable directory, so there the sheet stays in memory.
-    #[cfg(not(target_arch = "wasm32"))]
-    let sheet = workbook
-        .add_worksheet_with_constant_memory()
-        .context("opening the sheet's temporary file")?;
-    #[cfg(target_arch = "wasm32")]
-    let sheet = workbook.add_worksheet();
-    sheet.set_name("History").context("naming the sheet")?;
-    let bold = Format::new().set_bold();
-    for (col, title) in COLUMNS.iter().enumerate() {
-        sheet
-            .write_string_with_format(0, col as u16, *title, &bold)
-            .context("writing the XLSX header")?;
-    }
-    sheet
-        .set_freeze_panes(1, 0)
-        .context("freezing the header")?;
-    let widths = [16, 10, 28, 16, 22, 22, 20, 20, 12, 12, 36, 9, 7];
-    for (col, width) in widths.iter().enumerate() {
-        sheet
-            .set_column_width(col as u16, *width)
-            .context("sizing a column")?;
-    }
-    // Times and durations are numbers with a display format, as spreadsheets compute with
-    // them (and numbers keep the shared-strings table, the workbook's memory, small).
-    let stamp = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
-    let duration = Format::new().set_num_format("[h]:mm:ss");
-    let mut row: u32 = 0;
+    let widths = [
+        16., 10., 28., 16., 22., 22., 20., 20., 12., 12., 36., 9., 7.,
+    ];
+    let mut sheet = Sheet::start(
+        Chunks::new(out, XLSX_CHUNK_BYTES),
+        "History",
+        &COLUMNS,
+        &widths,
+    )
+    .context("starting the XLSX")?;
+    let mut in_chunk = 0;
     let rows = history::for_each(ctx, me, filter, period.zone, |item| {
-        row += 1;
-        let times = [
-            (6, Some(excel_time(item.started_ms, period.zone)), &stamp),
-            (
-                7,
-                item.closed_ms.map(|c| excel_time(c, period.zone)),
-                &stamp,
-            ),
-            (8, item.waiting_seconds.map(excel_duration), &duration),
-            (9, item.handling_seconds.map(excel_duration), &duration),
-        ];
-        for (col, value) in cells(item, period.zone).iter().enumerate() {
-            if (6..=9).contains(&col) || value.is_empty() {
-                continue;
-            }
-            sheet
-                .write_string(row, col as u16, value)
-                .context("writing an XLSX cell")?;
-        }
-        for (col, value, format) in times {
-            if let Some(v) = value {
-                sheet
-                    .write_number_with_format(row, col, v, format)
-                    .context("writing an XLSX time")?;
-            }
+        let text = cells(item, period.zone);
+        let mut row: [Cell; 13] = std::array::from_fn(|i| match text[i].as_str() {
+            "" => Cell::Empty,
+            t => Cell::Text(t),
+        });
+        // Times and durations are numbers with a display format, as spreadsheets compute
+        // with them; so is the survey's score.
+        row[6] = Cell::Time(excel_time(item.started_ms, period.zone));
+        row[7] = item
+            .closed_ms
+            .map_or(Cell::Empty, |c| Cell::Time(excel_time(c, period.zone)));
+        row[8] = item
+            .waiting_seconds
+            .map_or(Cell::Empty, |s| Cell::Duration(excel_duration(s)));
+        row[9] = item
+            .handling_seconds
+            .map_or(Cell::Empty, |s| Cell::Duration(excel_duration(s)));
+        row[12] = item
+            .survey_score
+            .map_or(Cell::Empty, |s| Cell::Number(s as f64));
+        sheet.row(&row).context("writing an XLSX row")?;
+        in_chunk += 1;
+        if in_chunk == ROWS_PER_CHUNK {
+            sheet.flush().context("sending an XLSX chunk")?;
+            in_chunk = 0;
         }
         Ok(())
     })?;
-    let mut chunks = Chunks::new(out, XLSX_CHUNK_BYTES);
-    workbook
-        .save_to_writer(&mut chunks)
-        .context("streaming the XLSX")?;
+    let mut chunks = sheet.finish().context("finishing the XLSX")?;
     chunks.flush().context("sending the last XLSX chunk")?;
     Ok(rows)
 }

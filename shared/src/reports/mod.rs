@@ -17,6 +17,7 @@ pub mod service_level;
 pub mod sql;
 pub mod surveys;
 pub mod transcript;
+pub mod xlsx;
 
 use crate::auth::Principal;
 use crate::enums::Profile;
