@@ -739,7 +739,7 @@ add("/api/inbox/clients/{id}", "get", op("The customer panel: details and histor
                                          "protocols": {"type": "array", "items": {"type": "object"}, "description": "Every past protocol I may see, with message counts"}}}),
     params=[CLIENT, param("days", {"type": "integer", "minimum": 1, "maximum": 31, "default": 31}, "query"),
             param("q", S, "query", "Only conversations with messages containing this")], errors=("401", "403", "404", "422", "503"),
-    desc="History shows what the caller may see: their own conversations; their groups' or operations' where permitted; never a colleague's confidential history."))
+    desc="History shows what the caller may see, by the reports' rule: admins everything; supervisors their operations' conversations; everyone their own, plus their groups' or operations' where permitted — never a confidential colleague's."))
 add("/api/inbox/clients/{id}", "patch", op("Edit a customer's details", "inbox", ok(ref("Client")), json_body(ref("ClientInput")), WRITE,
     params=[CLIENT], desc="Agents edit customers they are serving."))
 
@@ -783,8 +783,8 @@ schemas["HistoryItem"] = {"type": "object", "properties": {
     "closed_at": NS, "waiting_seconds": NI, "handling_seconds": NI,
     "classification": {"type": ["string", "null"], "description": "main > reason > sub-reason"},
     "resolved": {"type": ["boolean", "null"]}, "survey_score": NI}}
-WHO = ("Admins see the whole company; supervisors every conversation of the operations they oversee; everyone their own, "
-       "plus their groups' or operations' where their permissions say so — never a confidential colleague's.")
+WHO = ("Admins see the whole company; supervisors every conversation of the operations they oversee (a confidential agent's included); "
+       "everyone their own, plus their groups' or operations' where their permissions say so — never a confidential colleague's.")
 add("/api/reports/dashboard", "get", op("Live dashboard: queues, waits, agents", "reports",
     ok({"type": "object", "properties": {
         "groups": {"type": "array", "items": {"type": "object", "properties": {"group_id": I, "name": S, "bot": I, "queued": I, "offered": I,
@@ -802,7 +802,9 @@ for ext, media, what in (("csv", "text/csv", "CSV (UTF-8 with BOM)"), ("xlsx", "
     add(f"/api/reports/history.{ext}", "get", op(f"The filtered history as {what}", "reports",
         {"200": {"description": "Columns: Protocol, Channel, Client, Phone, Agent, Group, Start, End, Waiting time, Handling time, Classification, Resolved, Survey",
                  "content": {media: {"schema": {"type": "string", "format": "binary"}}}}},
-        params=HISTORY_FILTERS, errors=REPORT, desc="Every matching row; the same filters as the history. " + WHO))
+        params=HISTORY_FILTERS, errors=REPORT,
+        desc="Every matching row; the same filters as the history, checked before the file starts (a bad filter is a 4xx). "
+             "The file streams (chunked transfer encoding) as it is written: a failure part way breaks the download off. " + WHO))
 add("/api/reports/conversations/{id}", "get", op("A conversation's transcript", "reports",
     ok({"type": "object", "properties": {
         "conversation": {"type": "object"},

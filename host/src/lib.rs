@@ -104,14 +104,109 @@ impl App {
 
     /// Serves one request as Spin would: the component whose route matches, with the
     /// caller's address in `spin-client-addr`. Blocking (SQLite); call off the async runtime.
+    /// A streamed body (large exports) is gathered into the response here; a connection uses
+    /// [`App::handle_streaming`] instead.
     pub fn handle(
         &self,
         request: http::Request<Vec<u8>>,
         client_addr: Option<std::net::SocketAddr>,
     ) -> http::Response<Vec<u8>> {
-        match self.with_ctx(|ctx| self.handle_in(ctx, request, client_addr)) {
-            Ok(response) => response,
+        let mut head = None;
+        let mut body = Vec::new();
+        let streamed = self.handle_streaming(request, client_addr, |response, _| {
+            head = Some(response);
+            &mut body
+        });
+        let Some(mut response) = head else {
+            return errors::into_response(&errors::AppError::Unexpected(anyhow::anyhow!(
+                "no response"
+            )));
+        };
+        match streamed {
+            Ok(()) => {
+                if !body.is_empty() {
+                    *response.body_mut() = body;
+                }
+                response
+            }
             Err(e) => errors::into_response(&errors::AppError::Unexpected(e)),
+        }
+    }
+
+    /// Serves one request for a connection: `start` gets the response (with its whole body,
+    /// unless `streamed` says the body follows) and returns where a streamed body goes. The
+    /// producer writes it there chunk by chunk, while this request's database connection is
+    /// still open; `start` is called with the first chunk, so a failure before it is still an
+    /// error response. A failure after it is returned: the head has gone, so the caller must
+    /// break the body off rather than answer anew.
+    pub fn handle_streaming<W, F>(
+        &self,
+        request: http::Request<Vec<u8>>,
+        client_addr: Option<std::net::SocketAddr>,
+        start: F,
+    ) -> anyhow::Result<()>
+    where
+        W: std::io::Write + Send,
+        F: FnOnce(http::Response<Vec<u8>>, bool) -> W + Send,
+    {
+        let mut start = Some(start);
+        let served = self.with_ctx(|ctx| {
+            let begin = start.take().context("the response was started twice")?;
+            self.handle_streaming_in(ctx, request, client_addr, begin)
+        });
+        match (served, start.take()) {
+            (Ok(result), _) => result,
+            // The ports could not be had: nothing was sent yet, so answer with the error.
+            (Err(e), Some(begin)) => {
+                begin(
+                    errors::into_response(&errors::AppError::Unexpected(e)),
+                    false,
+                );
+                Ok(())
+            }
+            (Err(e), None) => Err(e),
+        }
+    }
+
+    /// [`App::handle_streaming`] on ports the caller gives (as [`App::handle_in`]).
+    pub fn handle_streaming_in<W, F>(
+        &self,
+        ctx: &Ctx,
+        request: http::Request<Vec<u8>>,
+        client_addr: Option<std::net::SocketAddr>,
+        start: F,
+    ) -> anyhow::Result<()>
+    where
+        W: std::io::Write + Send,
+        F: FnOnce(http::Response<Vec<u8>>, bool) -> W + Send,
+    {
+        let mut response = self.handle_in(ctx, request, client_addr);
+        let Some(produce) = atende_shared::web::take_producer(&mut response) else {
+            start(response, false);
+            return Ok(());
+        };
+        let mut start = Some(start);
+        let mut out = Deferred {
+            waiting: Some(response),
+            start: &mut start,
+            started: None,
+        };
+        let produced = produce(ctx, &mut out);
+        let (waiting, started) = (out.waiting.take(), out.started.is_some());
+        match (produced, started, waiting, start.take()) {
+            (Ok(()), true, _, _) => Ok(()),
+            (Err(e), true, _, _) => Err(anyhow::anyhow!("{e}")),
+            // Nothing written: an empty body.
+            (Ok(()), false, Some(response), Some(begin)) => {
+                begin(response, false);
+                Ok(())
+            }
+            (Err(e), false, _, Some(begin)) => {
+                errors::log_failure(&http::Method::GET, "(streamed body)", &e);
+                begin(errors::into_response(&e), false);
+                Ok(())
+            }
+            (_, false, _, None) | (Ok(()), false, None, Some(_)) => Ok(()),
         }
     }
 
@@ -182,5 +277,36 @@ impl App {
 
     pub fn web_root(&self) -> &Path {
         &self.web_root
+    }
+}
+
+/// A streamed body's writer that starts the response (`start`) only with the first chunk.
+struct Deferred<'a, W, F> {
+    waiting: Option<http::Response<Vec<u8>>>,
+    start: &'a mut Option<F>,
+    started: Option<W>,
+}
+
+impl<W, F> std::io::Write for Deferred<'_, W, F>
+where
+    W: std::io::Write,
+    F: FnOnce(http::Response<Vec<u8>>, bool) -> W,
+{
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if self.started.is_none() {
+            if let (Some(response), Some(begin)) = (self.waiting.take(), self.start.take()) {
+                self.started = Some(begin(response, true));
+            }
+        }
+        match &mut self.started {
+            Some(out) => out.write(bytes),
+            None => Err(std::io::Error::other("the response was already started")),
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut self.started {
+            Some(out) => out.flush(),
+            None => Ok(()),
+        }
     }
 }

@@ -1,16 +1,19 @@
-//! HTTP/1.1 on a TCP listener, each request handed to [`App::handle`] on a blocking thread.
+//! HTTP/1.1 on a TCP listener, each request handed to [`App::handle_streaming`] on a blocking
+//! thread; a streamed body (large exports) goes out with chunked transfer encoding as it is made.
 //! Ctrl-C stops accepting, lets requests in flight finish, then returns.
 
 use crate::{App, MAX_BODY};
-use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::{Bytes, Incoming};
+use http_body_util::{BodyExt, Either, Full, Limited};
+use hyper::body::{Bytes, Frame, Incoming};
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
+use tokio::sync::{mpsc, oneshot, Semaphore};
 
 /// Requests doing database work at once. SQLite has one writer; more threads than a few per
 /// core only add context switches and lock hand-offs, so the rest wait here, cheaply, as
@@ -21,38 +24,118 @@ fn workers() -> usize {
         .max(4)
 }
 
+/// A response body: whole, or the chunks a streamed response's producer sends from its
+/// blocking thread (chunked transfer encoding).
+type Reply = Either<Full<Bytes>, Chunks>;
+
+/// Chunks a streamed body may have made and not yet sent: the producer waits past this,
+/// so a slow client slows the export rather than filling memory.
+const CHUNKS_IN_FLIGHT: usize = 4;
+
+/// The body of a streamed response, as the producer's chunks arrive.
+struct Chunks(mpsc::Receiver<std::io::Result<Bytes>>);
+
+impl hyper::body::Body for Chunks {
+    type Data = Bytes;
+    type Error = std::io::Error;
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        self.0
+            .poll_recv(cx)
+            .map(|chunk| chunk.map(|c| c.map(Frame::data)))
+    }
+}
+
+/// The producer's side of [`Chunks`]: each write is one chunk, handed over once the
+/// connection has room for it; a closed connection stops the producer.
+struct ChunkWriter(mpsc::Sender<std::io::Result<Bytes>>);
+
+impl std::io::Write for ChunkWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .blocking_send(Ok(Bytes::copy_from_slice(bytes)))
+            .map_err(|_| std::io::Error::from(std::io::ErrorKind::BrokenPipe))?;
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Breaks a streamed body off when dropped armed: a producer that fails (or panics) after the
+/// head must not end the body as if the file were complete, so the client sees a failed
+/// download, not a short file.
+struct BreakOff(Option<mpsc::Sender<std::io::Result<Bytes>>>);
+
+impl Drop for BreakOff {
+    fn drop(&mut self) {
+        if let Some(chunks) = self.0.take() {
+            let _ = chunks.blocking_send(Err(std::io::Error::other("the body failed part way")));
+        }
+    }
+}
+
+fn whole(response: http::Response<Vec<u8>>) -> hyper::Response<Reply> {
+    let (parts, body) = response.into_parts();
+    hyper::Response::from_parts(parts, Either::Left(Full::new(Bytes::from(body))))
+}
+
 async fn serve_one(
     app: Arc<App>,
     permits: Arc<Semaphore>,
     peer: SocketAddr,
     request: hyper::Request<Incoming>,
-) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
+) -> Result<hyper::Response<Reply>, Infallible> {
     let (parts, body) = request.into_parts();
-    let response = match Limited::new(body, MAX_BODY).collect().await {
-        Ok(collected) => {
-            let request = http::Request::from_parts(parts, collected.to_bytes().to_vec());
-            let permit = permits.acquire_owned().await;
-            match tokio::task::spawn_blocking(move || {
-                let _permit = permit;
-                app.handle(request, Some(peer))
-            })
-            .await
-            {
-                Ok(response) => response,
-                Err(e) => atende_shared::errors::into_response(
-                    &atende_shared::errors::AppError::Unexpected(e.into()),
-                ),
-            }
-        }
+    let collected = match Limited::new(body, MAX_BODY).collect().await {
+        Ok(collected) => collected,
         Err(_) => {
-            atende_shared::errors::into_response(&atende_shared::web::payload_too_large(MAX_BODY))
+            return Ok(whole(atende_shared::errors::into_response(
+                &atende_shared::web::payload_too_large(MAX_BODY),
+            )))
         }
     };
-    let (parts, body) = response.into_parts();
-    Ok(hyper::Response::from_parts(
-        parts,
-        Full::new(Bytes::from(body)),
-    ))
+    let request = http::Request::from_parts(parts, collected.to_bytes().to_vec());
+    let permit = permits.acquire_owned().await;
+    let (head_tx, head_rx) = oneshot::channel();
+    let (chunk_tx, chunk_rx) = mpsc::channel(CHUNKS_IN_FLIGHT);
+    // The request keeps its worker slot (and database connection) until its body is sent.
+    let worker = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        let mut break_off = BreakOff(Some(chunk_tx.clone()));
+        let sent = app.handle_streaming(request, Some(peer), move |response, streamed| {
+            // A dropped receiver means the client went away; the producer then stops.
+            let _ = head_tx.send((response, streamed));
+            ChunkWriter(chunk_tx)
+        });
+        match sent {
+            Ok(()) => break_off.0 = None,
+            Err(e) => atende_shared::log::event(
+                "stream_failed",
+                &serde_json::json!({"error": e.to_string()}),
+            ),
+        }
+    });
+    let response = match head_rx.await {
+        Ok((response, false)) => whole(response),
+        Ok((response, true)) => {
+            let (parts, _) = response.into_parts();
+            hyper::Response::from_parts(parts, Either::Right(Chunks(chunk_rx)))
+        }
+        // The worker ended without a head: it panicked.
+        Err(_) => {
+            let error = match worker.await {
+                Err(e) => anyhow::Error::from(e),
+                Ok(()) => anyhow::anyhow!("the request ended without a response"),
+            };
+            whole(atende_shared::errors::into_response(
+                &atende_shared::errors::AppError::Unexpected(error),
+            ))
+        }
+    };
+    Ok(response)
 }
 
 /// Serves until `shutdown` resolves, then waits for open connections to finish.

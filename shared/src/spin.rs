@@ -8,9 +8,12 @@ use crate::ports::{
     Variables,
 };
 use crate::router::Router;
+use spin_sdk::http::{Headers, OutgoingBody, OutgoingResponse, ResponseOutparam};
 use spin_sdk::key_value::Store;
 use spin_sdk::sqlite::{Connection, Value as SpinValue};
+use std::io::Write as _;
 use std::path::Path;
+use wasi::io::streams::{OutputStream, StreamError};
 
 /// Largest request body any route reads; bigger ones are refused before routing.
 const MAX_BODY: usize = 8 * 1024 * 1024;
@@ -169,12 +172,184 @@ fn with_ports<T>(f: impl FnOnce(&Ctx) -> T) -> Result<T, AppError> {
     Ok(f(&ctx))
 }
 
-/// Serves one request with `router`, the same route table the local host mounts.
-pub fn serve(router: &Router, request: http::Request<Vec<u8>>) -> http::Response<Vec<u8>> {
+/// Serves one request with `router`, the same route table the local host mounts, answering
+/// through Spin's response outparam. A streamed response (`web::streamed`, large exports) is
+/// written a chunk at a time while this request's database connection is still open.
+pub fn serve(router: &Router, request: http::Request<Vec<u8>>, out: ResponseOutparam) {
     if request.body().len() > MAX_BODY {
-        return into_response(&crate::web::payload_too_large(MAX_BODY));
+        answer(out, into_response(&crate::web::payload_too_large(MAX_BODY)));
+        return;
     }
-    with_ports(|ctx| router.dispatch(ctx, request)).unwrap_or_else(|e| into_response(&e))
+    let mut out = Some(out);
+    let served = with_ports(|ctx| {
+        let mut response = router.dispatch(ctx, request);
+        let producer = crate::web::take_producer(&mut response);
+        if let Some(out) = out.take() {
+            match producer {
+                None => answer(out, response),
+                Some(produce) => stream(out, response, produce, ctx),
+            }
+        }
+    });
+    if let (Err(e), Some(out)) = (served, out) {
+        answer(out, into_response(&e));
+    }
+}
+
+/// Sends `response`, head and whole body.
+fn answer(out: ResponseOutparam, response: http::Response<Vec<u8>>) {
+    let (head, body) = response.into_parts();
+    let Some((mut writer, outgoing_body)) = begin(out, &head) else {
+        return;
+    };
+    let written = writer.write_all(&body).and_then(|()| writer.flush());
+    end(writer, outgoing_body, written.map_err(|e| e.to_string()));
+}
+
+/// Sends the head of a streamed response with its first chunk, then the rest as `produce`
+/// writes them. A failure before the first chunk is still an error response; after it, the
+/// body is left unfinished, which Spin passes on as a broken response rather than a short file
+/// that looks whole.
+fn stream(
+    out: ResponseOutparam,
+    response: http::Response<Vec<u8>>,
+    produce: crate::web::Producer,
+    ctx: &Ctx,
+) {
+    let (head, _) = response.into_parts();
+    let mut deferred = Deferred {
+        waiting: Some((out, head)),
+        started: None,
+    };
+    let produced = produce(ctx, &mut deferred);
+    match (produced, deferred.started.take(), deferred.waiting.take()) {
+        (result, Some((writer, outgoing_body)), _) => {
+            end(writer, outgoing_body, result.map_err(|e| e.to_string()));
+        }
+        // Nothing written: an empty body.
+        (Ok(()), None, Some((out, head))) => {
+            answer(out, http::Response::from_parts(head, Vec::new()))
+        }
+        (Err(e), None, Some((out, _))) => {
+            crate::errors::log_failure(&http::Method::GET, "(streamed body)", &e);
+            answer(out, into_response(&e));
+        }
+        (_, None, None) => {}
+    }
+}
+
+/// A streamed body's writer that sends the head only with the first chunk.
+struct Deferred {
+    waiting: Option<(ResponseOutparam, http::response::Parts)>,
+    started: Option<(BodyWriter, OutgoingBody)>,
+}
+
+impl std::io::Write for Deferred {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if self.started.is_none() {
+            if let Some((out, head)) = self.waiting.take() {
+                self.started = begin(out, &head);
+            }
+        }
+        match &mut self.started {
+            Some((writer, _)) => writer.write(bytes),
+            None => Err(std::io::Error::other("the response could not be started")),
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut self.started {
+            Some((writer, _)) => writer.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Sets the outparam to `head` and opens its body's stream; `None` (logged) when Spin refuses
+/// the head.
+fn begin(
+    out: ResponseOutparam,
+    head: &http::response::Parts,
+) -> Option<(BodyWriter, OutgoingBody)> {
+    let headers: Vec<(String, Vec<u8>)> = head
+        .headers
+        .iter()
+        .map(|(name, value)| (name.as_str().to_owned(), value.as_bytes().to_vec()))
+        .collect();
+    let refused = |stage: &str| {
+        crate::log::event("response_failed", &serde_json::json!({"stage": stage}));
+        None
+    };
+    let Ok(fields) = Headers::from_list(&headers) else {
+        return refused("headers");
+    };
+    let outgoing = OutgoingResponse::new(fields);
+    if outgoing.set_status_code(head.status.as_u16()).is_err() {
+        return refused("status");
+    }
+    let Ok(outgoing_body) = outgoing.body() else {
+        return refused("body");
+    };
+    let Ok(stream) = outgoing_body.write() else {
+        return refused("stream");
+    };
+    out.set(outgoing);
+    Some((BodyWriter(stream), outgoing_body))
+}
+
+/// Finishes the body when it was all written; otherwise drops it unfinished (logged), so the
+/// client sees the body break off.
+fn end(writer: BodyWriter, outgoing_body: OutgoingBody, written: Result<(), String>) {
+    // The stream must be closed before its body is finished.
+    drop(writer);
+    match written {
+        Ok(()) => {
+            if let Err(e) = OutgoingBody::finish(outgoing_body, None) {
+                crate::log::event(
+                    "response_failed",
+                    &serde_json::json!({"stage": "finish", "error": format!("{e:?}")}),
+                );
+            }
+        }
+        Err(error) => {
+            crate::log::event(
+                "response_failed",
+                &serde_json::json!({"stage": "body", "error": error}),
+            );
+            drop(outgoing_body);
+        }
+    }
+}
+
+/// The response body's WASI output stream as a blocking writer: each write waits until Spin
+/// accepts more, and a flush waits until what was written has gone out, so a chunk leaves
+/// the component before the next one is made.
+struct BodyWriter(OutputStream);
+
+impl std::io::Write for BodyWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if bytes.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            let permit = self.0.check_write().map_err(broken)?;
+            if permit == 0 {
+                self.0.subscribe().block();
+                continue;
+            }
+            let n = bytes
+                .len()
+                .min(usize::try_from(permit).unwrap_or(usize::MAX));
+            self.0.write(&bytes[..n]).map_err(broken)?;
+            return Ok(n);
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.blocking_flush().map_err(broken)
+    }
+}
+
+fn broken(e: StreamError) -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::BrokenPipe, format!("{e:?}"))
 }
 
 /// Runs the scheduled work once (the cron component's entry): the same tick as

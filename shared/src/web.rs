@@ -6,8 +6,37 @@ use http::{header, HeaderMap, Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::str::FromStr;
+use std::sync::{Arc, Mutex};
 
 pub type Response = http::Response<Vec<u8>>;
+
+/// A body the host has written by a producer while the request's ports are still open: large
+/// exports, whose rows are never all in memory at once. The host passes a writer that sends
+/// each `write` on as one chunk (Spin's outgoing body stream; chunked HTTP/1.1 natively) and
+/// sends the head with the first one, so an error before any write is still an error response;
+/// after one, the host breaks the body off and the client sees a failed download (decision 0012).
+pub type Producer =
+    Box<dyn FnOnce(&crate::Ctx, &mut (dyn std::io::Write + Send)) -> AppResult<()> + Send>;
+
+/// Where a streamed response keeps its [`Producer`]: in the response's extensions, so
+/// [`Response`], the router and every other handler stay as they are.
+#[derive(Clone)]
+struct Streamed(Arc<Mutex<Option<Producer>>>);
+
+/// A response whose body `producer` writes after `head` (status and headers) has been sent.
+pub fn streamed(head: http::response::Builder, producer: Producer) -> AppResult<Response> {
+    head.extension(Streamed(Arc::new(Mutex::new(Some(producer)))))
+        .body(Vec::new())
+        .map_err(|e| AppError::Unexpected(e.into()))
+}
+
+/// The producer of a streamed response, taken out of it; `None` when the body is in the
+/// response itself. Each host calls this once per response.
+pub fn take_producer(response: &mut Response) -> Option<Producer> {
+    let streamed = response.extensions_mut().remove::<Streamed>()?;
+    let mut slot = streamed.0.lock().ok()?;
+    slot.take()
+}
 
 /// Largest JSON body any API accepts.
 pub const JSON_LIMIT: usize = 256 * 1024;

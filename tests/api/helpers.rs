@@ -60,6 +60,20 @@ impl TestResponse {
     }
 }
 
+/// Each write a streamed body makes, kept apart: one chunk each.
+#[derive(Default)]
+pub struct ChunkLog(pub Vec<Vec<u8>>);
+
+impl std::io::Write for ChunkLog {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.push(bytes.to_vec());
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 pub struct TestApp {
     pub app: App,
     pub clock: ManualClock,
@@ -150,6 +164,28 @@ impl TestApp {
         let response = self.app.handle(request, client_addr);
         crate::contract::check(&method, &uri, &response);
         response
+    }
+
+    /// A GET answered as the local host's server answers a connection: the response (a
+    /// streamed one with an empty body) and each chunk of the body as it was sent.
+    pub fn get_chunks(&self, token: &str, path: &str) -> (http::Response<Vec<u8>>, Vec<Vec<u8>>) {
+        let request = self.request(Request {
+            method: "GET",
+            path,
+            token: Some(token),
+            headers: Vec::new(),
+            content_type: None,
+            body: Vec::new(),
+        });
+        let mut head = None;
+        let mut chunks = ChunkLog::default();
+        self.app
+            .handle_streaming(request, Some(self.client_addr), |response, _| {
+                head = Some(response);
+                &mut chunks
+            })
+            .unwrap();
+        (head.unwrap(), chunks.0)
     }
 
     /// [`TestApp::send`], counting the statements the request runs through the `Sql` port.

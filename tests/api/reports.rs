@@ -6,13 +6,13 @@
 use crate::channels::{
     column, post_raw, query, setup, wa_text, whatsapp_post, Setup, INBOUND_SECRET,
 };
-use crate::helpers::{localized, monday_noon, TestApp};
+use crate::helpers::{localized, monday_noon, ChunkLog, TestApp};
 use atende_shared::ports::{DbError, Rows, Sql, Value as SqlValue};
 use atende_shared::reports::surveys::{record_answer, Answer};
 use atende_shared::Ctx;
 use chrono::Duration;
 use serde_json::{json, Value};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 const DAY: &str = "from=2026-11-23&to=2026-11-23";
 
@@ -253,6 +253,17 @@ fn day(app: &TestApp) -> Day {
         class,
         occurrence_type,
     }
+}
+
+/// Links the demo's `supervisor` to the operation of the day's group.
+fn oversee_the_operation(app: &TestApp, d: &Day) {
+    let sup_id = app.user_id(&d.admin, "supervisor");
+    app.post(
+        &d.admin,
+        &format!("/api/admin/users/{sup_id}/operations"),
+        json!({"ids": [d.operation]}),
+    )
+    .assert_status(200);
 }
 
 fn history(app: &TestApp, token: &str, query: &str) -> Value {
@@ -725,6 +736,193 @@ fn csv_and_xlsx_exports_hold_the_filtered_history() {
     .assert_error(422, "validation_failed");
 }
 
+/// A large export leaves as it is made (decision 0012): the CSV a chunk of
+/// `ROWS_PER_CHUNK` rows at a time, never the whole file in one piece, and the XLSX's zip
+/// streamed the same way; both still parse back to every row. A database failure before the
+/// first chunk is still an error response; after it, the body is broken off.
+#[test]
+fn a_large_export_is_sent_in_chunks_as_it_is_made() {
+    use atende_shared::reports::export::ROWS_PER_CHUNK;
+    use atende_shared::reports::history::EXPORT_CHUNK;
+    let app = TestApp::spawn();
+    let s = setup(&app, "whatsapp", None);
+    // One page of the database and some rows of a second.
+    let n = EXPORT_CHUNK as usize + 20;
+    for i in 0..n {
+        let phone = format!("551198{i:07}");
+        whatsapp_post(
+            &app,
+            s.channel,
+            &wa_text(&phone, &format!("wamid.big{i}"), "Olá"),
+        )
+        .assert_status(200);
+    }
+    let period = format!("{DAY}&include_open=true");
+    let csv_path = format!("/api/reports/history.csv?{period}");
+
+    let (head, chunks) = app.get_chunks(&s.admin, &csv_path);
+    assert_eq!(head.status(), 200);
+    assert!(head.body().is_empty(), "the rows are not in the response");
+    let lines: Vec<usize> = chunks
+        .iter()
+        .map(|c| c.iter().filter(|b| **b == b'\n').count())
+        .collect();
+    // The header goes with the first rows; then a chunk per ROWS_PER_CHUNK rows.
+    let r = ROWS_PER_CHUNK;
+    assert_eq!(lines, [r + 1, r, r, r, 20]);
+    let body = chunks.concat();
+    assert!(body.starts_with("\u{feff}".as_bytes()));
+    let mut reader = csv::Reader::from_reader(&body[3..]);
+    assert_eq!(reader.records().count(), n);
+
+    use calamine::{Reader, Xlsx};
+    let (head, chunks) = app.get_chunks(&s.admin, &format!("/api/reports/history.xlsx?{period}"));
+    assert_eq!(head.status(), 200);
+    assert!(head.body().is_empty(), "the file is not in the response");
+    // The package's fixed parts and header go with the first rows; then a chunk per
+    // ROWS_PER_CHUNK rows, and the last rows with the zip's directory.
+    assert_eq!(
+        chunks.len(),
+        n / r + 1,
+        "{:?}",
+        chunks.iter().map(Vec::len).collect::<Vec<_>>()
+    );
+    let size = chunks.iter().map(Vec::len).sum::<usize>();
+    assert!(
+        chunks.iter().all(|c| c.len() < size / 2),
+        "no chunk is most of the file"
+    );
+    let mut book = Xlsx::new(std::io::Cursor::new(chunks.concat())).unwrap();
+    let sheet = book.worksheet_range("History").unwrap();
+    assert_eq!(sheet.rows().count(), n + 1);
+    // Each row is whole across the chunks' seams.
+    let phones: std::collections::BTreeSet<String> =
+        sheet.rows().skip(1).map(|row| row[3].to_string()).collect();
+    assert_eq!(phones.len(), n);
+
+    // The database fails on the export's `page`-th read of history rows.
+    let failing_at = |page: usize| {
+        let mut head = None;
+        let mut chunks = ChunkLog::default();
+        let request = app.request(crate::helpers::Request {
+            method: "GET",
+            path: &csv_path,
+            token: Some(&s.admin),
+            headers: Vec::new(),
+            content_type: None,
+            body: Vec::new(),
+        });
+        let result = app
+            .app
+            .with_ctx(|ctx| {
+                let db = FailingPage {
+                    inner: ctx.db,
+                    fail_at: page,
+                    seen: Cell::new(0),
+                };
+                let failing = Ctx { db: &db, ..*ctx };
+                app.app
+                    .handle_streaming_in(&failing, request, None, |response, _| {
+                        head = Some(response);
+                        &mut chunks
+                    })
+            })
+            .unwrap();
+        (result, head.unwrap(), chunks.0)
+    };
+    // Before the first chunk: an error response with the envelope, nothing streamed.
+    let (result, head, chunks) = failing_at(1);
+    assert!(result.is_ok());
+    assert_eq!(head.status(), 500);
+    let envelope: Value = serde_json::from_slice(head.body()).unwrap();
+    assert!(envelope["error"]["code"].is_string(), "{envelope}");
+    assert!(chunks.is_empty());
+    // After it: the first page's chunks went out, and the caller is told to break the body off.
+    let (result, head, chunks) = failing_at(2);
+    assert!(result.is_err());
+    assert_eq!(head.status(), 200);
+    assert_eq!(chunks.len(), EXPORT_CHUNK as usize / r);
+
+    // A bad filter is still an error response, before anything is streamed.
+    let (head, chunks) = app.get_chunks(
+        &s.admin,
+        "/api/reports/history.csv?from=2026-01-01&to=2026-03-01",
+    );
+    assert_eq!(head.status(), 422);
+    assert!(chunks.is_empty());
+    // And an agent's export holds only what the agent may see: none of these.
+    let agent = app.token("agent1");
+    let (head, chunks) = app.get_chunks(&agent, &csv_path);
+    assert_eq!(head.status(), 200);
+    let body = chunks.concat();
+    assert_eq!(csv::Reader::from_reader(&body[3..]).records().count(), 0);
+}
+
+/// The XLSX writer's text reads back as written: markup characters, accents, and the control
+/// characters XML 1.0 forbids (escaped as `_xHHHH_`), next to numbers that stay numbers.
+#[test]
+fn the_xlsx_sheet_reads_back_escaped_text_and_numbers() {
+    use atende_shared::reports::xlsx::{Cell, Sheet};
+    use calamine::{Data, Reader, Xlsx};
+    let texts = [
+        "Tom & Jerry <ltda> \"aspas\"",
+        "São João, ação, café",
+        "sino\u{7} nulo\u{0} fim",
+        "linha 1\nlinha 2\r\ttab",
+        "_x0041_ literal",
+    ];
+    let mut sheet = Sheet::start(
+        Vec::new(),
+        "Hist & <ória>",
+        &["Texto", "Número"],
+        &[20., 8.],
+    )
+    .unwrap();
+    for (i, text) in texts.iter().enumerate() {
+        sheet
+            .row(&[Cell::Text(text), Cell::Number(i as f64 + 0.5)])
+            .unwrap();
+    }
+    sheet.row(&[Cell::Empty, Cell::Time(46_349.5)]).unwrap();
+    let bytes = sheet.finish().unwrap();
+    let mut book = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    assert_eq!(book.sheet_names(), ["Hist & <ória>"]);
+    let range = book.worksheet_range("Hist & <ória>").unwrap();
+    let rows: Vec<&[Data]> = range.rows().collect();
+    assert_eq!(
+        rows[0],
+        [Data::String("Texto".into()), Data::String("Número".into())]
+    );
+    for (i, text) in texts.iter().enumerate() {
+        assert_eq!(rows[i + 1][0], Data::String((*text).into()), "row {i}");
+        assert_eq!(rows[i + 1][1], Data::Float(i as f64 + 0.5));
+    }
+    let Data::DateTime(time) = &rows[6][1] else {
+        panic!("a time is a date cell: {:?}", rows[6][1])
+    };
+    assert_eq!(time.as_f64(), 46_349.5);
+    assert!(!time.is_duration());
+}
+
+/// Passes statements through, but fails the `fail_at`-th read of a history page.
+struct FailingPage<'a> {
+    inner: &'a dyn Sql,
+    fail_at: usize,
+    seen: Cell<usize>,
+}
+
+impl Sql for FailingPage<'_> {
+    fn execute(&self, sql: &str, params: &[SqlValue]) -> Result<Rows, DbError> {
+        if sql.starts_with("WITH page AS MATERIALIZED") {
+            self.seen.set(self.seen.get() + 1);
+            if self.seen.get() == self.fail_at {
+                return Err(DbError::from_message("disk I/O error (injected)".into()));
+            }
+        }
+        self.inner.execute(sql, params)
+    }
+}
+
 #[test]
 fn the_transcript_has_every_message_the_timeline_and_a_pdf_with_accents() {
     let app = TestApp::spawn();
@@ -897,13 +1095,7 @@ fn who_sees_what_in_every_report() {
     // Supervisors: the operations they oversee, confidential agents included.
     let supervisor = app.token("supervisor");
     assert!(seen(&supervisor).is_empty());
-    let sup_id = app.user_id(&d.admin, "supervisor");
-    app.post(
-        &d.admin,
-        &format!("/api/admin/users/{sup_id}/operations"),
-        json!({"ids": [d.operation]}),
-    )
-    .assert_status(200);
+    oversee_the_operation(&app, &d);
     assert_eq!(seen(&supervisor), [p(c), p(b), p(a)]);
     let sl = app.get(&supervisor, &format!("/api/reports/service-level?{DAY}"));
     assert_eq!(sl.body["groups"].as_array().unwrap().len(), 1);
@@ -934,6 +1126,83 @@ fn who_sees_what_in_every_report() {
     // Nobody without a session.
     app.call("GET", "/api/reports/history", None, None)
         .assert_error(401, "unauthenticated");
+}
+
+/// One rule decides who sees a past conversation (`conversation::visibility`): the reports'
+/// history and the agent's customer panel list the same conversations for the same person —
+/// a supervisor over the operation, a confidential agent's included; an agent allowed their
+/// group's history, the confidential colleague's excluded; an admin, all.
+#[test]
+fn reports_and_the_customer_panel_show_the_same_person_the_same_conversations() {
+    let app = TestApp::spawn();
+    let d = day(&app);
+    app.update_user(
+        &d.admin,
+        d.agent1_id,
+        json!({"permissions": {"confidential_history": true}}),
+    )
+    .assert_status(200);
+    app.update_user(
+        &d.admin,
+        d.agent2_id,
+        json!({"permissions": {"see_group_history": true}}),
+    )
+    .assert_status(200);
+    oversee_the_operation(&app, &d);
+    let clients: Vec<i64> = d
+        .ids
+        .iter()
+        .map(|id| {
+            column(
+                &app,
+                &format!("SELECT client_id FROM conversations WHERE id = {id}"),
+            )[0]
+            .parse()
+            .unwrap()
+        })
+        .collect();
+    let sorted = |mut ids: Vec<i64>| {
+        ids.sort_unstable();
+        ids
+    };
+    let in_reports = |token: &str| {
+        sorted(
+            history(&app, token, "include_open=true")["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["id"].as_i64().unwrap())
+                .collect(),
+        )
+    };
+    let in_panel = |token: &str| {
+        sorted(
+            clients
+                .iter()
+                .flat_map(|client| {
+                    let panel = app.get(token, &format!("/api/inbox/clients/{client}"));
+                    panel.assert_status(200);
+                    panel.body["history"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|h| h["id"].as_i64().unwrap())
+                        .collect::<Vec<_>>()
+                })
+                .collect(),
+        )
+    };
+    let [a, b, c, other] = d.ids;
+    let supervisor = app.token("supervisor");
+    let agent2 = app.token("agent2");
+    for (who, token, expected) in [
+        ("supervisor", &supervisor, sorted(vec![a, b, c])),
+        ("agent2", &agent2, vec![]),
+        ("admin", &d.admin, sorted(vec![a, b, c, other])),
+    ] {
+        assert_eq!(in_reports(token), expected, "{who} in the reports");
+        assert_eq!(in_panel(token), expected, "{who} in the customer panel");
+    }
 }
 
 #[test]

@@ -82,3 +82,67 @@ fn two_servers_on_one_database_store_each_message_once_and_give_each_conversatio
     let client = atende_e2e::provision(&a, PLATFORM_SECRET).unwrap();
     atende_e2e::two_instances(&client, &b, 20).unwrap();
 }
+
+/// A large CSV export over real HTTP: chunked transfer encoding, several chunks (one per
+/// `ROWS_PER_CHUNK` rows) read off the socket as a client receives them, and every row there.
+#[test]
+fn a_large_export_arrives_over_http_in_several_chunks() {
+    use crate::channels::{setup, wa_text, whatsapp_post};
+    use atende_shared::reports::export::ROWS_PER_CHUNK;
+    use std::io::{BufRead, BufReader, Read, Write};
+    let test = TestApp::spawn();
+    let s = setup(&test, "whatsapp", None);
+    let rows = 2 * ROWS_PER_CHUNK + 20;
+    for i in 0..rows {
+        whatsapp_post(
+            &test,
+            s.channel,
+            &wa_text(&format!("551197{i:07}"), &format!("wamid.http{i}"), "Olá"),
+        )
+        .assert_status(200);
+    }
+    let TestApp { app, .. } = test;
+    let (_runtime, base) = serve(app);
+
+    let mut stream = std::net::TcpStream::connect(base.trim_start_matches("http://")).unwrap();
+    write!(
+        stream,
+        "GET /api/reports/history.csv?from=2026-11-23&to=2026-11-23&include_open=true HTTP/1.1\r\n\
+         Host: demo\r\nX-Tenant: demo\r\nAuthorization: Bearer {}\r\nConnection: close\r\n\r\n",
+        s.admin
+    )
+    .unwrap();
+    let mut reader = BufReader::new(stream);
+    let mut head = Vec::new();
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        if line == "\r\n" {
+            break;
+        }
+        head.push(line.trim_end().to_ascii_lowercase());
+    }
+    assert_eq!(head[0], "http/1.1 200 ok");
+    assert!(
+        head.contains(&"transfer-encoding: chunked".to_owned()),
+        "{head:?}"
+    );
+    let mut chunks: Vec<Vec<u8>> = Vec::new();
+    loop {
+        let mut size = String::new();
+        reader.read_line(&mut size).unwrap();
+        let size = usize::from_str_radix(size.trim_end(), 16).unwrap();
+        let mut chunk = vec![0; size + 2];
+        reader.read_exact(&mut chunk).unwrap();
+        chunk.truncate(size);
+        if size == 0 {
+            break;
+        }
+        chunks.push(chunk);
+    }
+    assert!(chunks.len() >= 3, "{} chunks", chunks.len());
+    let largest = chunks.iter().map(Vec::len).max().unwrap();
+    let body = chunks.concat();
+    assert!(largest < body.len() / 2, "no chunk holds most of the file");
+    assert_eq!(csv::Reader::from_reader(&body[3..]).records().count(), rows);
+}

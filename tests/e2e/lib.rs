@@ -169,7 +169,7 @@ pub const SCENARIOS: &[(&str, Scenario)] = &[
         static_pages,
     ),
     (
-        "a chat-widget visitor and a ready agent talk, and the agent closes",
+        "a chat-widget visitor and a ready agent talk, the agent closes, and the history exports it as CSV and XLSX, streamed",
         widget_conversation,
     ),
     (
@@ -571,6 +571,59 @@ fn widget_conversation(c: &Client) -> Result<(), String> {
     expect(
         again.status == 409,
         format!("closing twice: {} {}", again.status, again.body),
+    )?;
+    exported(c, &d.admin, protocol)
+}
+
+/// The history's CSV and XLSX of one closed conversation, as a browser downloads them: both
+/// sent with chunked transfer encoding (the exports stream), the CSV holding its row.
+fn exported(c: &Client, admin: &str, protocol: &str) -> Result<(), String> {
+    let download = |ext: &str| -> Result<(String, String, Vec<u8>), String> {
+        let response = c
+            .agent
+            .get(&format!(
+                "{}/api/reports/history.{ext}?protocol={protocol}",
+                c.base
+            ))
+            .set("x-tenant", &c.tenant)
+            .set("authorization", &format!("Bearer {admin}"))
+            .call()
+            .map_err(|e| format!("history.{ext}: {e}"))?;
+        let encoding = response
+            .header("transfer-encoding")
+            .unwrap_or("")
+            .to_owned();
+        let kind = response.header("content-type").unwrap_or("").to_owned();
+        let mut body = Vec::new();
+        std::io::Read::read_to_end(&mut response.into_reader(), &mut body)
+            .map_err(|e| format!("reading history.{ext}: {e}"))?;
+        Ok((encoding, kind, body))
+    };
+    let (encoding, kind, csv) = download("csv")?;
+    expect(
+        encoding == "chunked",
+        format!("CSV transfer-encoding {encoding:?}"),
+    )?;
+    expect(
+        kind.starts_with("text/csv"),
+        format!("CSV content type {kind}"),
+    )?;
+    let text = String::from_utf8_lossy(&csv);
+    let lines: Vec<&str> = text.lines().collect();
+    expect(
+        lines.len() == 2
+            && lines[0].starts_with("\u{feff}Protocol")
+            && lines[1].starts_with(protocol),
+        format!("the CSV: {text}"),
+    )?;
+    let (encoding, _, xlsx) = download("xlsx")?;
+    expect(
+        encoding == "chunked",
+        format!("XLSX transfer-encoding {encoding:?}"),
+    )?;
+    expect(
+        xlsx.starts_with(b"PK") && xlsx.len() > 1000,
+        format!("the XLSX is a zip of {} bytes", xlsx.len()),
     )
 }
 

@@ -16,6 +16,6 @@ pub fn router() -> Router {
 
 #[cfg(target_arch = "wasm32")]
 #[spin_sdk::http_component]
-fn handle(request: http::Request<Vec<u8>>) -> http::Response<Vec<u8>> {
-    atende_shared::spin::serve(&router(), request)
+fn handle(request: http::Request<Vec<u8>>, out: spin_sdk::http::ResponseOutparam) {
+    atende_shared::spin::serve(&router(), request, out)
 }

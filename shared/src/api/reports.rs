@@ -4,7 +4,7 @@ use crate::auth::{authenticate, Principal, ALL_PROFILES};
 use crate::context::Ctx;
 use crate::errors::{AppError, AppResult};
 use crate::reports::{self, export, history, transcript, Period};
-use crate::web::{ok, Request, Response};
+use crate::web::{ok, streamed, Request, Response};
 use http::{header, StatusCode};
 use utoipa::IntoParams;
 
@@ -69,8 +69,8 @@ fn period(ctx: &Ctx, req: &Request, me: &Principal) -> AppResult<Period> {
     Period::from_query(&req.query(), &me.tenant, ctx.now_ms())
 }
 
-/// A downloaded file: its type and the name the browser saves it under.
-fn file(content_type: &str, filename: &str, body: Vec<u8>) -> AppResult<Response> {
+/// A downloaded file's head: its type and the name the browser saves it under.
+fn file_head(content_type: &str, filename: &str) -> http::response::Builder {
     http::Response::builder()
         .status(StatusCode::OK)
         .header(header::CONTENT_TYPE, content_type)
@@ -79,8 +79,36 @@ fn file(content_type: &str, filename: &str, body: Vec<u8>) -> AppResult<Response
             format!("attachment; filename=\"{filename}\""),
         )
         .header(header::CACHE_CONTROL, "no-store")
+}
+
+fn file(content_type: &str, filename: &str, body: Vec<u8>) -> AppResult<Response> {
+    file_head(content_type, filename)
         .body(body)
         .map_err(|e| AppError::Unexpected(e.into()))
+}
+
+/// The history export's filters are checked (a 4xx) before the head goes out; the rows are
+/// then written by the host as the body streams (decision 0012).
+fn download(
+    ctx: &Ctx,
+    req: &Request,
+    content_type: &str,
+    filename: &str,
+    write: fn(
+        &Ctx,
+        &Principal,
+        &reports::sql::HistoryFilter,
+        &Period,
+        &mut (dyn std::io::Write + Send),
+    ) -> AppResult<usize>,
+) -> AppResult<Response> {
+    let me = caller(ctx, req)?;
+    let period = period(ctx, req, &me)?;
+    let filter = history::filter_from_query(&req.query(), &period)?;
+    streamed(
+        file_head(content_type, filename),
+        Box::new(move |ctx, out| write(ctx, &me, &filter, &period, out).map(drop)),
+    )
 }
 
 /// The live dashboard
@@ -112,11 +140,13 @@ pub fn history(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     params(PeriodQuery, HistoryQuery),
     responses((status = 200, description = "The file", content_type = "text/csv", body = String)))]
 pub fn history_csv(ctx: &Ctx, req: &Request) -> AppResult<Response> {
-    let me = caller(ctx, req)?;
-    let period = period(ctx, req, &me)?;
-    let filter = history::filter_from_query(&req.query(), &period)?;
-    let body = export::csv(ctx, &me, &filter, &period)?;
-    file("text/csv; charset=utf-8", "history.csv", body)
+    download(
+        ctx,
+        req,
+        "text/csv; charset=utf-8",
+        "history.csv",
+        export::csv,
+    )
 }
 
 /// History as XLSX
@@ -126,14 +156,12 @@ pub fn history_csv(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     params(PeriodQuery, HistoryQuery),
     responses((status = 200, description = "The file", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>)))]
 pub fn history_xlsx(ctx: &Ctx, req: &Request) -> AppResult<Response> {
-    let me = caller(ctx, req)?;
-    let period = period(ctx, req, &me)?;
-    let filter = history::filter_from_query(&req.query(), &period)?;
-    let body = export::xlsx(ctx, &me, &filter, &period)?;
-    file(
+    download(
+        ctx,
+        req,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "history.xlsx",
-        body,
+        export::xlsx,
     )
 }
 

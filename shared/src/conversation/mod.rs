@@ -7,6 +7,7 @@ pub mod inbound;
 pub mod lifecycle;
 pub mod outbox;
 pub mod sql;
+pub mod visibility;
 
 use crate::ids::TenantId;
 use serde::Serialize;

@@ -1,6 +1,7 @@
 //! Every SQL statement on conversations, messages, client identities, protocol counters and
 //! the timeline.
 
+use super::visibility::Visibility;
 use super::{Conversation, Delivery, Event, Message, MessageKind, Role, State};
 use crate::db::Row;
 use crate::ids::TenantId;
@@ -1043,4 +1044,39 @@ pub fn thread_sender(
         &[tenant.into(), channel_id.into(), protocol.into(), ids.into()],
     )?;
     rows.first().map(|r| r.text("reply_to")).transpose()
+}
+
+/// Who may see a conversation ([`super::visibility`]) as SQL over `v` (the conversation),
+/// `g` (its group, `config_items`) and `u` (its agent, `users`), which the statement joins;
+/// its parameters are [`visibility_params`], numbered from `?{first}`.
+pub fn visible(first: usize) -> String {
+    let t = first;
+    let me = first + 1;
+    let all = first + 2;
+    let groups = first + 3;
+    let ops = first + 4;
+    let sup = first + 5;
+    format!(
+        "(?{all} = 1 OR v.agent_id = ?{me} \
+          OR (?{sup} = 1 AND g.ref_id IN (SELECT operation_id FROM supervisor_operations \
+                                         WHERE tenant_id = ?{t} AND user_id = ?{me})) \
+          OR (COALESCE(u.confidential_history, 0) = 0 AND ( \
+               (?{groups} = 1 AND v.group_id IN (SELECT group_id FROM group_members \
+                                                  WHERE tenant_id = ?{t} AND user_id = ?{me})) \
+            OR (?{ops} = 1 AND g.ref_id IN (SELECT c.ref_id FROM group_members gm \
+                    JOIN config_items c ON c.tenant_id = gm.tenant_id AND c.id = gm.group_id \
+                    WHERE gm.tenant_id = ?{t} AND gm.user_id = ?{me})))))"
+    )
+}
+
+/// The tenant and the viewer, in the order [`visible`] numbers them.
+pub fn visibility_params(tenant: TenantId, viewer: &Visibility) -> Vec<Value> {
+    vec![
+        tenant.into(),
+        viewer.user.into(),
+        viewer.all.into(),
+        viewer.groups.into(),
+        viewer.operations_of_groups.into(),
+        viewer.supervised_operations.into(),
+    ]
 }

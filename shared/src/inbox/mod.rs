@@ -14,6 +14,7 @@ use crate::conversation::hooks::{self, Hook};
 use crate::conversation::inbound::ChannelInfo;
 use crate::conversation::lifecycle::{self, Actor};
 use crate::conversation::sql::{self as conversation_sql, NewMessage};
+use crate::conversation::visibility::Visibility;
 use crate::conversation::{outbox, Conversation, Event, MessageKind, Role, State};
 use crate::db::transaction;
 use crate::enums::Profile;
@@ -156,7 +157,7 @@ pub fn readable(ctx: &Ctx, me: &Principal, id: i64) -> AppResult<Conversation> {
     match actionable(ctx, me, id) {
         Ok((conversation, _)) => Ok(conversation),
         Err(AppError::Api(e)) if e.status == http::StatusCode::FORBIDDEN => {
-            if sql::visible(ctx.db, me.tenant_id(), id, &viewer(me))? {
+            if sql::visible_to(ctx.db, me.tenant_id(), id, &Visibility::of(me))? {
                 conversation_sql::get(ctx.db, me.tenant_id(), id)?
                     .ok_or_else(|| AppError::not_found("conversation"))
             } else {
@@ -834,20 +835,6 @@ pub fn new_protocol(ctx: &Ctx, me: &Principal, id: i64) -> AppResult<Conversatio
     Ok(opened.settle(ctx))
 }
 
-pub fn viewer(me: &Principal) -> sql::Viewer {
-    let p = me.user.permissions;
-    sql::Viewer {
-        user: me.user_id(),
-        sees_all: me.profile() == Profile::Admin,
-        groups: p.see_group_history,
-        operations_of_groups: p.see_operation_history,
-        supervised_operations: matches!(
-            me.profile(),
-            Profile::Supervisor | Profile::SupervisorAgent
-        ),
-    }
-}
-
 /// The customer panel: the client; their conversations of the last `days` (31 by default)
 /// that I may see, with counts (`q`: only those with messages containing it); and the timeline
 /// of all their past protocols I may see.
@@ -863,13 +850,21 @@ pub fn customer_panel(
         return Err(AppError::invalid("days", "history covers 1 to 31 days"));
     }
     let since = ctx.now_ms() - days * 86_400_000;
-    let history = sql::client_history(ctx.db, me.tenant_id(), client, since, q, &viewer(me))?;
+    let history = sql::client_history(
+        ctx.db,
+        me.tenant_id(),
+        client,
+        since,
+        q,
+        &Visibility::of(me),
+    )?;
     let history: Vec<_> = match q {
         Some(_) => history.into_iter().filter(|h| h.matching > 0).collect(),
         None => history,
     };
     // The timeline of every past protocol (any age), with message counts.
-    let protocols = sql::client_history(ctx.db, me.tenant_id(), client, 0, None, &viewer(me))?;
+    let protocols =
+        sql::client_history(ctx.db, me.tenant_id(), client, 0, None, &Visibility::of(me))?;
     Ok(json!({"client": details, "history": history, "protocols": protocols}))
 }
 

@@ -1,7 +1,8 @@
 //! Every SQL statement on `agent_status` and `agent_status_log`, and the agent-side
 //! statements on conversations (pull, list, state changes).
 
-use crate::conversation::sql::agent_load;
+use crate::conversation::sql::{agent_load, visibility_params, visible};
+use crate::conversation::visibility::Visibility;
 use crate::ids::{TenantId, UserId};
 use crate::ports::{DbError, Sql};
 use crate::time::ms_to_rfc3339;
@@ -373,8 +374,15 @@ pub fn client_history(
     client: i64,
     since: i64,
     q: Option<&str>,
-    viewer: &Viewer,
+    viewer: &Visibility,
 ) -> Result<Vec<PastConversation>, DbError> {
+    let mut params = vec![
+        tenant.into(),
+        client.into(),
+        since.into(),
+        q.map(crate::db::like_pattern).into(),
+    ];
+    params.extend(visibility_params(tenant, viewer));
     let rows = db.execute(
         &format!("SELECT v.id, v.protocol, v.status, v.channel_type, v.group_id, v.agent_id, u.display_name AS agent_name, \
                 v.arrived_at, v.closed_at, \
@@ -384,19 +392,9 @@ pub fn client_history(
          FROM conversations v LEFT JOIN users u ON u.tenant_id = v.tenant_id AND u.id = v.agent_id \
          LEFT JOIN config_items g ON g.tenant_id = v.tenant_id AND g.id = v.group_id \
          WHERE v.tenant_id = ?1 AND v.client_id = ?2 AND v.arrived_at >= ?3 \
-           AND {VISIBLE} \
-         ORDER BY v.arrived_at DESC, v.id DESC LIMIT 200"),
-        &[
-            tenant.into(),
-            client.into(),
-            since.into(),
-            q.map(crate::db::like_pattern).into(),
-            viewer.sees_all.into(),
-            viewer.user.into(),
-            viewer.groups.into(),
-            viewer.operations_of_groups.into(),
-            viewer.supervised_operations.into(),
-        ],
+           AND {} \
+         ORDER BY v.arrived_at DESC, v.id DESC LIMIT 200", visible(5)),
+        &params,
     )?;
     rows.iter()
         .map(|r| {
@@ -417,35 +415,23 @@ pub fn client_history(
         .collect()
 }
 
-/// The one rule of who may see a past conversation `v` (its agent `u`, its group `g`), for the
-/// customer panel's list and for opening one: `?1` tenant, `?5`..`?9` the [`Viewer`].
-const VISIBLE: &str = "(?5 = 1 \
-    OR v.agent_id = ?6 \
-    OR (COALESCE(u.confidential_history, 0) = 0 AND ( \
-         (?7 = 1 AND v.group_id IN (SELECT group_id FROM group_members WHERE tenant_id = ?1 AND user_id = ?6)) \
-      OR (?8 = 1 AND g.ref_id IN (SELECT c.ref_id FROM group_members gm JOIN config_items c ON c.tenant_id = gm.tenant_id AND c.id = gm.group_id \
-                                 WHERE gm.tenant_id = ?1 AND gm.user_id = ?6)) \
-      OR (?9 = 1 AND g.ref_id IN (SELECT operation_id FROM supervisor_operations WHERE tenant_id = ?1 AND user_id = ?6)))))";
-
-/// Whether `viewer` may see conversation `id` by [`VISIBLE`] (the panel lists exactly these).
-pub fn visible(db: &dyn Sql, tenant: TenantId, id: i64, viewer: &Viewer) -> Result<bool, DbError> {
+/// Whether `viewer` may see conversation `id` (the panel lists exactly these).
+pub fn visible_to(
+    db: &dyn Sql,
+    tenant: TenantId,
+    id: i64,
+    viewer: &Visibility,
+) -> Result<bool, DbError> {
+    let mut params = vec![tenant.into(), id.into()];
+    params.extend(visibility_params(tenant, viewer));
     let rows = db.execute(
         &format!(
             "SELECT 1 AS yes FROM conversations v LEFT JOIN users u ON u.tenant_id = v.tenant_id AND u.id = v.agent_id \
              LEFT JOIN config_items g ON g.tenant_id = v.tenant_id AND g.id = v.group_id \
-             WHERE v.tenant_id = ?1 AND v.id = ?2 AND ?3 IS NULL AND ?4 IS NULL AND {VISIBLE}"
+             WHERE v.tenant_id = ?1 AND v.id = ?2 AND {}",
+            visible(3)
         ),
-        &[
-            tenant.into(),
-            id.into(),
-            crate::ports::Value::Null,
-            crate::ports::Value::Null,
-            viewer.sees_all.into(),
-            viewer.user.into(),
-            viewer.groups.into(),
-            viewer.operations_of_groups.into(),
-            viewer.supervised_operations.into(),
-        ],
+        &params,
     )?;
     Ok(!rows.is_empty())
 }
@@ -564,17 +550,6 @@ pub fn active_groups(
             })
         })
         .collect()
-}
-
-/// What history a user may see (SPEC §1, §7): always their own conversations; their groups'
-/// or operations' where their permissions say so; supervisors their operations'; admins all —
-/// and never a colleague's whose history is confidential (admins excepted).
-pub struct Viewer {
-    pub user: UserId,
-    pub sees_all: bool,
-    pub groups: bool,
-    pub operations_of_groups: bool,
-    pub supervised_operations: bool,
 }
 
 pub fn reply_to(db: &dyn Sql, tenant: TenantId, id: i64) -> Result<Option<String>, DbError> {

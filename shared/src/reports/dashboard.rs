@@ -1,7 +1,7 @@
 //! The live dashboard supervisors poll: per group, open conversations by state and the
 //! longest wait in the queue; agents by status and load; totals. One statement.
 
-use super::{sql, Scope};
+use super::sql;
 use crate::auth::Principal;
 use crate::context::Ctx;
 use crate::enums::Profile;
@@ -62,7 +62,7 @@ pub struct Dashboard {
 }
 
 pub fn report(ctx: &Ctx, me: &Principal) -> AppResult<Dashboard> {
-    Scope::require_supervisor(me)?;
+    super::require_supervisor(me)?;
     let now = ctx.now_ms();
     let rows = sql::dashboard(
         ctx.db,

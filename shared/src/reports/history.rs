@@ -3,10 +3,11 @@
 //! conversations arrive between requests.
 
 use super::sql::{self, Cursor, HistoryFilter};
-use super::{local_time, seconds_between, Period, Scope};
+use super::{local_time, seconds_between, Period};
 use crate::auth::Principal;
 use crate::config::classification::ClassificationDoc;
 use crate::context::Ctx;
+use crate::conversation::visibility::Visibility;
 use crate::db::Row;
 use crate::errors::{AppError, AppResult};
 use crate::ports::DbError;
@@ -216,7 +217,7 @@ pub fn page(ctx: &Ctx, me: &Principal, query: &Query, period: &Period) -> AppRes
     let rows = sql::history_page(
         ctx.db,
         me.tenant_id(),
-        &Scope::of(me),
+        &Visibility::of(me),
         &filter,
         cursor,
         limit + 1,
@@ -249,7 +250,7 @@ pub fn for_each(
     mut each: impl FnMut(&HistoryItem) -> AppResult<()>,
 ) -> AppResult<usize> {
     let names = Classifications::load(ctx, me)?;
-    let scope = Scope::of(me);
+    let scope = Visibility::of(me);
     let mut cursor = None;
     let mut total = 0;
     loop {

@@ -3,11 +3,9 @@
 //! dashboard. Everything here only reads what the conversation lifecycle records (except
 //! [`surveys::record_answer`], the survey bot's write).
 //!
-//! Who sees what, for every report on conversations: admins the whole company; supervisors
-//! (and supervisor-agents) every conversation of the operations they oversee; everyone their
-//! own conversations, plus those of their groups or their groups' operations where their
-//! permissions say so — never those of a colleague whose history is confidential. Periods are
-//! calendar days in the company's time zone, at most [`Period::MAX_DAYS`].
+//! Who sees what, for every report on conversations, is the one rule the customer panel uses
+//! too ([`crate::conversation::visibility`]). Periods are calendar days in the company's time
+//! zone, at most [`Period::MAX_DAYS`].
 
 pub mod dashboard;
 pub mod export;
@@ -19,11 +17,11 @@ pub mod service_level;
 pub mod sql;
 pub mod surveys;
 pub mod transcript;
+pub mod xlsx;
 
 use crate::auth::Principal;
 use crate::enums::Profile;
 use crate::errors::{AppError, AppResult};
-use crate::ids::UserId;
 use crate::tenant::Tenant;
 use crate::web::Query;
 use chrono::{DateTime, Days, LocalResult, NaiveDate, TimeZone, Utc};
@@ -124,40 +122,14 @@ pub fn hms(seconds: i64) -> String {
     format!("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
 }
 
-/// Which conversations a user may see in reports (see the module's doc).
-#[derive(Debug, Clone, Copy)]
-pub struct Scope {
-    pub user: UserId,
-    pub all: bool,
-    pub groups: bool,
-    pub operations_of_groups: bool,
-    pub supervised_operations: bool,
-}
-
-impl Scope {
-    pub fn of(me: &Principal) -> Scope {
-        let p = me.user.permissions;
-        Scope {
-            user: me.user_id(),
-            all: me.profile() == Profile::Admin,
-            groups: p.see_group_history,
-            operations_of_groups: p.see_operation_history,
-            supervised_operations: matches!(
-                me.profile(),
-                Profile::Supervisor | Profile::SupervisorAgent
-            ),
-        }
-    }
-
-    /// Supervisors' screens (the live dashboard): admins, supervisors, supervisor-agents.
-    pub fn require_supervisor(me: &Principal) -> AppResult<()> {
-        match me.profile() {
-            Profile::Admin | Profile::Supervisor | Profile::SupervisorAgent => Ok(()),
-            Profile::Agent => Err(AppError::forbidden(
-                "forbidden",
-                "this report is for supervisors and admins",
-            )),
-        }
+/// Supervisors' screens (the live dashboard): admins, supervisors, supervisor-agents.
+pub fn require_supervisor(me: &Principal) -> AppResult<()> {
+    match me.profile() {
+        Profile::Admin | Profile::Supervisor | Profile::SupervisorAgent => Ok(()),
+        Profile::Agent => Err(AppError::forbidden(
+            "forbidden",
+            "this report is for supervisors and admins",
+        )),
     }
 }
 

@@ -1,9 +1,10 @@
 //! Occurrences recorded in a period: counts by type, group and agent (who recorded it), and
 //! the list (newest first, at most [`LIST_LIMIT`]).
 
-use super::{local_time, sql, Period, Scope};
+use super::{local_time, sql, Period};
 use crate::auth::Principal;
 use crate::context::Ctx;
+use crate::conversation::visibility::Visibility;
 use crate::errors::AppResult;
 use crate::ports::DbError;
 use serde::Serialize;
@@ -54,7 +55,7 @@ pub fn report(
     group: Option<i64>,
     agent: Option<i64>,
 ) -> AppResult<OccurrenceReport> {
-    let scope = Scope::of(me);
+    let scope = Visibility::of(me);
     let tenant = me.tenant_id();
     let (from, to) = (period.from_ms, period.to_ms);
     let counts = sql::occurrence_counts(ctx.db, tenant, &scope, from, to, group, agent)?;

@@ -3,9 +3,10 @@
 //! status log — clipped to the period and to now. Before an agent's first status change they
 //! count as offline.
 
-use super::{mean, sql, Period, Scope};
+use super::{mean, sql, Period};
 use crate::auth::Principal;
 use crate::context::Ctx;
+use crate::conversation::visibility::Visibility;
 use crate::enums::Profile;
 use crate::errors::{AppError, AppResult};
 use crate::ports::DbError;
@@ -47,7 +48,7 @@ pub fn report(
             "agents see only their own productivity",
         ));
     }
-    let scope = Scope::of(me);
+    let scope = Visibility::of(me);
     let rows = sql::productivity(
         ctx.db,
         me.tenant_id(),

@@ -10,9 +10,10 @@
 //!
 //! A transferred conversation counts in the group it ended in.
 
-use super::{mean, percent, sql, Period, Scope};
+use super::{mean, percent, sql, Period};
 use crate::auth::Principal;
 use crate::context::Ctx;
+use crate::conversation::visibility::Visibility;
 use crate::enums::Profile;
 use crate::errors::{AppError, AppResult};
 use crate::ports::DbError;
@@ -61,7 +62,7 @@ pub fn report(
     let rows = sql::service_level(
         ctx.db,
         me.tenant_id(),
-        &Scope::of(me),
+        &Visibility::of(me),
         period.from_ms,
         period.to_ms,
         group,

@@ -1,43 +1,10 @@
 //! Every SQL statement of the reports. Each report is a bounded number of statements whatever
 //! the period holds (no per-row queries from Rust); exports page through the history by keyset.
 
-use super::Scope;
+use crate::conversation::sql::{visibility_params, visible};
+use crate::conversation::visibility::Visibility;
 use crate::ids::TenantId;
 use crate::ports::{DbError, Rows, Sql, Value};
-
-/// The visibility rule as SQL over `v` (conversations), `g` (its group, `config_items`) and
-/// `u` (its agent, `users`); the parameters are [`scope_params`] at `?{first}`...
-fn visible(first: usize) -> String {
-    let t = first;
-    let me = first + 1;
-    let all = first + 2;
-    let groups = first + 3;
-    let ops = first + 4;
-    let sup = first + 5;
-    format!(
-        "(?{all} = 1 OR v.agent_id = ?{me} \
-          OR (?{sup} = 1 AND g.ref_id IN (SELECT operation_id FROM supervisor_operations \
-                                         WHERE tenant_id = ?{t} AND user_id = ?{me})) \
-          OR (COALESCE(u.confidential_history, 0) = 0 AND ( \
-               (?{groups} = 1 AND v.group_id IN (SELECT group_id FROM group_members \
-                                                  WHERE tenant_id = ?{t} AND user_id = ?{me})) \
-            OR (?{ops} = 1 AND g.ref_id IN (SELECT c.ref_id FROM group_members gm \
-                    JOIN config_items c ON c.tenant_id = gm.tenant_id AND c.id = gm.group_id \
-                    WHERE gm.tenant_id = ?{t} AND gm.user_id = ?{me})))))"
-    )
-}
-
-/// The tenant and the scope, in the order [`visible`] numbers them.
-fn scope_params(tenant: TenantId, scope: &Scope) -> Vec<Value> {
-    vec![
-        tenant.into(),
-        scope.user.into(),
-        scope.all.into(),
-        scope.groups.into(),
-        scope.operations_of_groups.into(),
-        scope.supervised_operations.into(),
-    ]
-}
 
 const FROM_CONVERSATIONS: &str = "FROM conversations v \
      LEFT JOIN users u ON u.tenant_id = v.tenant_id AND u.id = v.agent_id \
@@ -90,12 +57,12 @@ const SURVEY_SCORE: &str = "(SELECT s.score FROM survey_answers s WHERE s.tenant
 pub fn history_page(
     db: &dyn Sql,
     tenant: TenantId,
-    scope: &Scope,
+    scope: &Visibility,
     f: &HistoryFilter,
     cursor: Option<Cursor>,
     limit: i64,
 ) -> Result<Rows, DbError> {
-    let mut params = scope_params(tenant, scope);
+    let mut params = visibility_params(tenant, scope);
     // Two steps: the page's ids first (filters, order and limit over cheap joins), then the
     // shown columns — whose subqueries would otherwise run for every match before the sort.
     let mut sql = format!(
@@ -225,10 +192,10 @@ pub fn classifications(db: &dyn Sql, tenant: TenantId) -> Result<Vec<(i64, Strin
 pub fn conversation(
     db: &dyn Sql,
     tenant: TenantId,
-    scope: &Scope,
+    scope: &Visibility,
     id: i64,
 ) -> Result<Option<(Rows, bool)>, DbError> {
-    let mut params = scope_params(tenant, scope);
+    let mut params = visibility_params(tenant, scope);
     params.push(id.into());
     let rows = db.execute(
         &format!(
@@ -304,12 +271,12 @@ pub fn conversation_survey_answers(
 pub fn service_level(
     db: &dyn Sql,
     tenant: TenantId,
-    scope: &Scope,
+    scope: &Visibility,
     from: i64,
     to: i64,
     group: Option<i64>,
 ) -> Result<Rows, DbError> {
-    let mut params = scope_params(tenant, scope);
+    let mut params = visibility_params(tenant, scope);
     params.extend([from.into(), to.into(), group.into()]);
     db.execute(
         &format!(
@@ -363,7 +330,7 @@ pub fn service_level(
 pub fn productivity(
     db: &dyn Sql,
     tenant: TenantId,
-    scope: &Scope,
+    scope: &Visibility,
     from: i64,
     to: i64,
     agent: Option<i64>,
@@ -430,13 +397,13 @@ pub fn status_log(
 pub fn survey_answers(
     db: &dyn Sql,
     tenant: TenantId,
-    scope: &Scope,
+    scope: &Visibility,
     from: i64,
     to: i64,
     group: Option<i64>,
     agent: Option<i64>,
 ) -> Result<Rows, DbError> {
-    let mut params = scope_params(tenant, scope);
+    let mut params = visibility_params(tenant, scope);
     params.extend([from.into(), to.into(), group.into(), agent.into()]);
     db.execute(
         &format!(
@@ -513,14 +480,14 @@ pub fn insert_survey_answer(
 pub fn occurrences(
     db: &dyn Sql,
     tenant: TenantId,
-    scope: &Scope,
+    scope: &Visibility,
     from: i64,
     to: i64,
     group: Option<i64>,
     agent: Option<i64>,
     limit: i64,
 ) -> Result<Rows, DbError> {
-    let mut params = scope_params(tenant, scope);
+    let mut params = visibility_params(tenant, scope);
     params.extend([
         from.into(),
         to.into(),
@@ -553,13 +520,13 @@ pub fn occurrences(
 pub fn occurrence_counts(
     db: &dyn Sql,
     tenant: TenantId,
-    scope: &Scope,
+    scope: &Visibility,
     from: i64,
     to: i64,
     group: Option<i64>,
     agent: Option<i64>,
 ) -> Result<Rows, DbError> {
-    let mut params = scope_params(tenant, scope);
+    let mut params = visibility_params(tenant, scope);
     params.extend([from.into(), to.into(), group.into(), agent.into()]);
     db.execute(
         &format!(

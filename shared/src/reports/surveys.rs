@@ -7,10 +7,11 @@
 //! or more options (the usual top-two-box). NPS: 9–10 promoters, 7–8 passives, 0–6
 //! detractors; score = % promoters − % detractors, rounded.
 
-use super::{local_time, percent, sql, Period, Scope};
+use super::{local_time, percent, sql, Period};
 use crate::auth::Principal;
 use crate::config::survey::{QuestionType, SurveyDoc};
 use crate::context::Ctx;
+use crate::conversation::visibility::Visibility;
 use crate::errors::{AppError, AppResult};
 use crate::ids::TenantId;
 use serde::Serialize;
@@ -156,7 +157,7 @@ pub fn report(
     let rows = sql::survey_answers(
         ctx.db,
         me.tenant_id(),
-        &Scope::of(me),
+        &Visibility::of(me),
         period.from_ms,
         period.to_ms,
         group,

@@ -4,9 +4,10 @@
 
 use super::history::Classifications;
 use super::pdf;
-use super::{local_stamp, local_time, sql, Scope};
+use super::{local_stamp, local_time, sql};
 use crate::auth::Principal;
 use crate::context::Ctx;
+use crate::conversation::visibility::Visibility;
 use crate::errors::{AppError, AppResult};
 use crate::ports::DbError;
 use chrono_tz::Tz;
@@ -102,7 +103,7 @@ pub struct Transcript {
 pub fn load(ctx: &Ctx, me: &Principal, id: i64) -> AppResult<Transcript> {
     let tenant = me.tenant_id();
     let zone = me.tenant.zone();
-    let (rows, visible) = sql::conversation(ctx.db, tenant, &Scope::of(me), id)?
+    let (rows, visible) = sql::conversation(ctx.db, tenant, &Visibility::of(me), id)?
         .ok_or_else(|| AppError::not_found("conversation"))?;
     if !visible {
         return Err(AppError::forbidden(
