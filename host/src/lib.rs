@@ -138,7 +138,11 @@ impl App {
             .component_for(request.uri().path())
             .and_then(|c| self.routers.get(c));
         let Some(router) = router else {
-            return errors::into_response(&errors::AppError::not_found("route"));
+            return errors::into_response(&errors::AppError::Api(errors::ApiError::new(
+                http::StatusCode::NOT_FOUND,
+                "route_not_found",
+                format!("no route for {}", request.uri().path()),
+            )));
         };
         router.dispatch(ctx, request)
     }

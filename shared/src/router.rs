@@ -150,7 +150,8 @@ impl Router {
             return (response, Some(route.pattern));
         }
         let path_matched = !allowed.is_empty();
-        if let (Some(fallback), false) = (self.fallback, path_matched) {
+        let static_path = !is_api_path(request.path());
+        if let (Some(fallback), false, true) = (self.fallback, path_matched, static_path) {
             let response = match fallback(ctx, &request) {
                 Ok(response) => response,
                 Err(error) => into_response(&error),
@@ -180,6 +181,18 @@ impl Router {
         }
         (response, None)
     }
+}
+
+/// Paths a program calls: an unknown one is a JSON `route_not_found`, never the static-file
+/// fallback's `file not found` (the web component's `/...` route catches every API prefix
+/// spin.toml does not give to another component).
+pub fn is_api_path(path: &str) -> bool {
+    ["/api", "/internal", "/hooks"].iter().any(|p| {
+        path == *p
+            || path
+                .strip_prefix(p)
+                .is_some_and(|rest| rest.starts_with('/'))
+    })
 }
 
 /// The caller's `x-request-id` when it is a sane one (a proxy's), else a new random one.
