@@ -7,9 +7,10 @@ pub mod manifest;
 pub mod server;
 
 use anyhow::{bail, Context};
+use atende_shared::enums::Language;
 use atende_shared::native::{MapVariables, SqliteKv, SqlitePool, UreqClient};
 use atende_shared::ports::{Clock, OsRandom};
-use atende_shared::web::payload_too_large;
+use atende_shared::web::{accept_language, payload_too_large};
 use atende_shared::{errors, migrate, Ctx, Router};
 use manifest::{Manifest, SPIN_TOML};
 use std::collections::HashMap;
@@ -111,7 +112,7 @@ impl App {
     ) -> http::Response<Vec<u8>> {
         match self.with_ctx(|ctx| self.handle_in(ctx, request, client_addr)) {
             Ok(response) => response,
-            Err(e) => errors::into_response(&errors::AppError::Unexpected(e)),
+            Err(e) => errors::into_response(&errors::AppError::Unexpected(e), Language::PtBr),
         }
     }
 
@@ -123,8 +124,9 @@ impl App {
         mut request: http::Request<Vec<u8>>,
         client_addr: Option<std::net::SocketAddr>,
     ) -> http::Response<Vec<u8>> {
+        let language = accept_language(request.headers()).unwrap_or(Language::PtBr);
         if request.body().len() > MAX_BODY {
-            return errors::into_response(&payload_too_large(MAX_BODY));
+            return errors::into_response(&payload_too_large(MAX_BODY), language);
         }
         let headers = request.headers_mut();
         headers.remove("spin-client-addr");
@@ -138,11 +140,12 @@ impl App {
             .component_for(request.uri().path())
             .and_then(|c| self.routers.get(c));
         let Some(router) = router else {
-            return errors::into_response(&errors::AppError::Api(errors::ApiError::new(
-                http::StatusCode::NOT_FOUND,
-                "route_not_found",
-                format!("no route for {}", request.uri().path()),
-            )));
+            return errors::into_response(
+                &errors::AppError::Api(atende_shared::router::route_not_found(
+                    request.uri().path(),
+                )),
+                language,
+            );
         };
         router.dispatch(ctx, request)
     }

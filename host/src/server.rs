@@ -28,6 +28,8 @@ async fn serve_one(
     request: hyper::Request<Incoming>,
 ) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
     let (parts, body) = request.into_parts();
+    let language = atende_shared::web::accept_language(&parts.headers)
+        .unwrap_or(atende_shared::enums::Language::PtBr);
     let response = match Limited::new(body, MAX_BODY).collect().await {
         Ok(collected) => {
             let request = http::Request::from_parts(parts, collected.to_bytes().to_vec());
@@ -41,12 +43,14 @@ async fn serve_one(
                 Ok(response) => response,
                 Err(e) => atende_shared::errors::into_response(
                     &atende_shared::errors::AppError::Unexpected(e.into()),
+                    language,
                 ),
             }
         }
-        Err(_) => {
-            atende_shared::errors::into_response(&atende_shared::web::payload_too_large(MAX_BODY))
-        }
+        Err(_) => atende_shared::errors::into_response(
+            &atende_shared::web::payload_too_large(MAX_BODY),
+            language,
+        ),
     };
     let (parts, body) = response.into_parts();
     Ok(hyper::Response::from_parts(

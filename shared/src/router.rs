@@ -1,7 +1,7 @@
 //! A component's route table: method + path pattern (`/api/admin/users/{id}`) → handler.
 
 use crate::context::Ctx;
-use crate::errors::{into_response, AppError, AppResult};
+use crate::errors::{into_response, AppError, AppResult, Text};
 use crate::web::{Request, Response};
 use http::{Method, StatusCode};
 
@@ -135,7 +135,10 @@ impl Router {
             }
             request.set_params(params);
             if let Err(refused) = crate::scope::refuse_uncovered(&request) {
-                return (into_response(&refused), Some(route.pattern));
+                return (
+                    into_response(&refused, request.language()),
+                    Some(route.pattern),
+                );
             }
             let response = match (route.handler)(ctx, &request) {
                 Ok(response) => response,
@@ -144,6 +147,7 @@ impl Router {
                     crate::errors::into_response_for(
                         &error,
                         &serde_json::json!({"request_id": id, "method": request.method().as_str(), "route": route.pattern}),
+                        request.language(),
                     )
                 }
             };
@@ -154,24 +158,22 @@ impl Router {
         if let (Some(fallback), false, true) = (self.fallback, path_matched, static_path) {
             let response = match fallback(ctx, &request) {
                 Ok(response) => response,
-                Err(error) => into_response(&error),
+                Err(error) => into_response(&error, request.language()),
             };
             return (response, None);
         }
         let error = if path_matched {
-            AppError::Api(crate::errors::ApiError::new(
+            AppError::Api(crate::errors::ApiError::says(
                 StatusCode::METHOD_NOT_ALLOWED,
                 "method_not_allowed",
-                format!("{} is not allowed on {}", request.method(), request.path()),
+                Text::new("{method} is not allowed on {path}")
+                    .with("method", request.method())
+                    .with("path", request.path()),
             ))
         } else {
-            AppError::Api(crate::errors::ApiError::new(
-                StatusCode::NOT_FOUND,
-                "route_not_found",
-                format!("no route for {}", request.path()),
-            ))
+            AppError::Api(route_not_found(request.path()))
         };
-        let mut response = into_response(&error);
+        let mut response = into_response(&error, request.language());
         if path_matched {
             allowed.sort_unstable();
             allowed.dedup();
@@ -181,6 +183,14 @@ impl Router {
         }
         (response, None)
     }
+}
+
+pub fn route_not_found(path: &str) -> crate::errors::ApiError {
+    crate::errors::ApiError::says(
+        StatusCode::NOT_FOUND,
+        "route_not_found",
+        Text::new("no route for {path}").with("path", path),
+    )
 }
 
 /// Paths a program calls: an unknown one is a JSON `route_not_found`, never the static-file

@@ -2,6 +2,7 @@
 //! entry every component's `#[http_component]` calls. Compiled only for wasm32.
 
 use crate::context::Ctx;
+use crate::enums::Language;
 use crate::errors::{into_response, AppError};
 use crate::ports::{
     DbError, HttpClient, HttpError, KeyValue, KvError, OsRandom, Rows, Sql, SystemClock, Value,
@@ -171,10 +172,11 @@ fn with_ports<T>(f: impl FnOnce(&Ctx) -> T) -> Result<T, AppError> {
 
 /// Serves one request with `router`, the same route table the local host mounts.
 pub fn serve(router: &Router, request: http::Request<Vec<u8>>) -> http::Response<Vec<u8>> {
+    let language = crate::web::accept_language(request.headers()).unwrap_or(Language::PtBr);
     if request.body().len() > MAX_BODY {
-        return into_response(&crate::web::payload_too_large(MAX_BODY));
+        return into_response(&crate::web::payload_too_large(MAX_BODY), language);
     }
-    with_ports(|ctx| router.dispatch(ctx, request)).unwrap_or_else(|e| into_response(&e))
+    with_ports(|ctx| router.dispatch(ctx, request)).unwrap_or_else(|e| into_response(&e, language))
 }
 
 /// Runs the scheduled work once (the cron component's entry): the same tick as

@@ -77,6 +77,7 @@ pub fn resolve(ctx: &Ctx, req: &Request) -> AppResult<Tenant> {
     })?;
     let tenant = sql::by_slug(ctx.db, &slug)?
         .ok_or_else(|| AppError::not_found(&format!("company '{slug}'")))?;
+    req.set_tenant_language(tenant.language);
     if tenant.status != Status::Active {
         return Err(AppError::forbidden(
             "tenant_inactive",

@@ -1,10 +1,13 @@
 //! Request and response helpers over the `http` crate's types: typed JSON bodies with size and
 //! content-type checks, path and query parameters, bearer tokens, client address.
 
-use crate::errors::{AppError, AppResult};
+use crate::enums::Language;
+use crate::errors::messages::reason;
+use crate::errors::{AppError, AppResult, Text};
 use http::{header, HeaderMap, Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use std::cell::Cell;
 use std::str::FromStr;
 
 pub type Response = http::Response<Vec<u8>>;
@@ -14,11 +17,14 @@ pub const JSON_LIMIT: usize = 256 * 1024;
 /// Largest CSV upload (bulk imports).
 pub const CSV_LIMIT: usize = 2 * 1024 * 1024;
 
-/// An incoming request plus the path parameters its route captured.
+/// An incoming request plus the path parameters its route captured, and what authentication
+/// learned of the caller's language.
 #[derive(Debug)]
 pub struct Request {
     inner: http::Request<Vec<u8>>,
     params: Vec<(&'static str, String)>,
+    user_language: Cell<Option<Language>>,
+    tenant_language: Cell<Option<Language>>,
 }
 
 impl Request {
@@ -26,7 +32,26 @@ impl Request {
         Request {
             inner,
             params: Vec::new(),
+            user_language: Cell::new(None),
+            tenant_language: Cell::new(None),
         }
+    }
+    /// Authentication's word: the signed-in user's language setting.
+    pub fn set_user_language(&self, language: Language) {
+        self.user_language.set(Some(language));
+    }
+    /// The company's default language, once its tenant is resolved.
+    pub fn set_tenant_language(&self, language: Language) {
+        self.tenant_language.set(Some(language));
+    }
+    /// The language people read this request's messages in: the signed-in user's setting,
+    /// else `Accept-Language`, else the company's default, else Portuguese (SPEC §1).
+    pub fn language(&self) -> Language {
+        self.user_language
+            .get()
+            .or_else(|| accept_language(self.headers()))
+            .or(self.tenant_language.get())
+            .unwrap_or(Language::PtBr)
     }
     pub(crate) fn set_params(&mut self, params: Vec<(&'static str, String)>) {
         self.params = params;
@@ -75,20 +100,7 @@ impl Request {
     pub fn json<T: DeserializeOwned>(&self) -> AppResult<T> {
         self.require_content_type("application/json")?;
         self.require_size(JSON_LIMIT)?;
-        serde_json::from_slice(self.body()).map_err(|e| {
-            use serde_json::error::Category;
-            match e.classify() {
-                Category::Syntax | Category::Eof | Category::Io => AppError::bad_request(
-                    "malformed_json",
-                    format!("the body is not valid JSON: {e}"),
-                ),
-                Category::Data => AppError::Api(crate::errors::ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "validation_failed",
-                    e.to_string(),
-                )),
-            }
-        })
+        serde_json::from_slice(self.body()).map_err(json_error)
     }
 
     /// The body as UTF-8 text of the given media type (CSV imports), BOM removed.
@@ -113,10 +125,10 @@ impl Request {
         if media.eq_ignore_ascii_case(expected) {
             Ok(())
         } else {
-            Err(AppError::Api(crate::errors::ApiError::new(
+            Err(AppError::Api(crate::errors::ApiError::says(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",
-                format!("expected Content-Type: {expected}"),
+                Text::new("expected Content-Type: {expected}").with("expected", expected),
             )))
         }
     }
@@ -157,11 +169,48 @@ impl Request {
     }
 }
 
+/// A body serde could not read: not JSON (400), or not the shape (422, serde's own words kept
+/// after a lead-in, and the field it names when it names one).
+pub fn json_error(e: serde_json::Error) -> AppError {
+    use serde_json::error::Category;
+    match e.classify() {
+        Category::Syntax | Category::Eof | Category::Io => {
+            AppError::Api(crate::errors::ApiError::says(
+                StatusCode::BAD_REQUEST,
+                "malformed_json",
+                Text::new("the body is not valid JSON: {detail}").with("detail", &e),
+            ))
+        }
+        Category::Data => {
+            let detail = e.to_string();
+            let mut api = crate::errors::ApiError::says(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                Text::new("the body does not have the expected fields: {detail}")
+                    .with("detail", &detail),
+            );
+            // serde names the field in backquotes: "missing field `password`".
+            if detail.starts_with("missing field") || detail.starts_with("unknown field") {
+                api.field = detail.split('`').nth(1).map(str::to_owned);
+            }
+            AppError::Api(api)
+        }
+    }
+}
+
+/// The language `Accept-Language` asks for, of ours.
+pub fn accept_language(headers: &HeaderMap) -> Option<Language> {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(crate::i18n::negotiate)
+}
+
 pub fn payload_too_large(limit: usize) -> AppError {
-    AppError::Api(crate::errors::ApiError::new(
+    AppError::Api(crate::errors::ApiError::says(
         StatusCode::PAYLOAD_TOO_LARGE,
         "payload_too_large",
-        format!("the body is larger than {limit} bytes"),
+        Text::new("the body is larger than {limit} bytes").with("limit", limit),
     ))
 }
 
@@ -184,7 +233,7 @@ impl Query {
             Some(v) => v
                 .parse()
                 .map(Some)
-                .map_err(|_| AppError::invalid(name, format!("'{v}' is not valid here"))),
+                .map_err(|_| AppError::invalid(name, reason::not_valid_here(v))),
         }
     }
 }
@@ -237,7 +286,7 @@ impl Page {
         if per_page == 0 || per_page > Self::MAX_PER_PAGE {
             return Err(AppError::invalid(
                 "per_page",
-                format!("must be between 1 and {}", Self::MAX_PER_PAGE),
+                reason::between(1, Self::MAX_PER_PAGE),
             ));
         }
         Ok(Page { page, per_page })

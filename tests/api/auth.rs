@@ -111,12 +111,13 @@ fn a_weak_new_password_is_refused_naming_each_broken_rule() {
 
     r.assert_error(422, "validation_failed");
     assert_eq!(r.error_field(), "new_password");
+    // The demo agent reads Portuguese (their language setting).
     let message = r.body["error"]["message"].as_str().unwrap();
-    assert!(message.contains("longer than 7 characters"), "{message}");
-    assert!(message.contains("upper-case"), "{message}");
-    assert!(message.contains("digit"), "{message}");
-    assert!(message.contains("special character"), "{message}");
-    assert!(!message.contains("lower-case"), "{message}");
+    assert!(message.contains("mais de 7 caracteres"), "{message}");
+    assert!(message.contains("maiúscula"), "{message}");
+    assert!(message.contains("dígito"), "{message}");
+    assert!(message.contains("caractere especial"), "{message}");
+    assert!(!message.contains("minúscula"), "{message}");
     // Nothing changed: the old password still works.
     app.login("agent1", PASSWORD).assert_status(200);
 }

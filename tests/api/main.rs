@@ -15,6 +15,7 @@ mod fake;
 mod headers;
 mod helpers;
 mod inbox;
+mod languages;
 mod lifecycle;
 mod manifest;
 mod migrations;

@@ -204,7 +204,8 @@ fn scratch_user(c: &Client, admin: &str, must_change: bool) -> Result<(String, i
         Some(admin),
         Some(
             json!({"username": username, "display_name": "E2E", "profile": "agent",
-                    "password": "E2e#Pass123", "must_change_password": must_change}),
+                    "password": "E2e#Pass123", "must_change_password": must_change,
+                    "language": "en"}),
         ),
     );
     expect(

@@ -216,10 +216,10 @@ pub fn start(ctx: &Ctx, me: &Principal, request: ActiveRequest) -> AppResult<Act
     if !allowed(&group, kind) {
         return Err(AppError::forbidden(
             "active_not_allowed",
-            format!(
-                "this group does not allow writing first to customers on {}",
-                kind.as_str()
-            ),
+            crate::errors::Text::new(
+                "this group does not allow writing first to customers on {channel}",
+            )
+            .with("channel", kind.as_str()),
         ));
     }
     if template.is_some() && !(kind == ChannelType::Whatsapp && group.flags.whatsapp_templates) {
@@ -482,7 +482,8 @@ pub fn cancel(ctx: &Ctx, me: &Principal, id: i64) -> AppResult<ActiveMessage> {
     if !cancelled {
         return Err(inbox::conflict(
             "not_scheduled",
-            &format!("this message is already {}", latest.status.as_str()),
+            crate::errors::Text::new("this message is already {status}")
+                .with("status", latest.status.as_str()),
         ));
     }
     Ok(latest)

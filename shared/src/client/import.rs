@@ -139,7 +139,7 @@ fn check_row(
                 });
             reject(
                 &field,
-                first.map_or_else(|| "invalid".into(), |e| e.message),
+                first.map_or_else(|| "invalid".into(), |e| e.message.english()),
             )
         })
 }
@@ -179,7 +179,10 @@ fn read_csv(text: &str) -> AppResult<Vec<(i64, Cells)>> {
     let headers: Vec<String> = reader
         .headers()
         .map_err(|e| {
-            AppError::bad_request("malformed_csv", format!("cannot read the header: {e}"))
+            AppError::bad_request(
+                "malformed_csv",
+                crate::errors::Text::new("cannot read the header: {detail}").with("detail", e),
+            )
         })?
         .iter()
         .map(normalise_header)
@@ -204,7 +207,12 @@ fn read_csv(text: &str) -> AppResult<Vec<(i64, Cells)>> {
     for record in reader.records() {
         let record = record.map_err(|e| {
             let line = e.position().map_or(0, |p| p.line());
-            AppError::bad_request("malformed_csv", format!("line {line} cannot be read: {e}"))
+            AppError::bad_request(
+                "malformed_csv",
+                crate::errors::Text::new("line {line} cannot be read: {detail}")
+                    .with("line", line)
+                    .with("detail", e),
+            )
         })?;
         let line = record.position().map_or(0, |p| p.line()) as i64;
         let cells: Cells = headers

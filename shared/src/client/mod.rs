@@ -255,7 +255,7 @@ fn phone_taken(phone: &str) -> AppError {
     AppError::conflict(
         "phone_taken",
         "phone",
-        format!("a client with the phone {phone} exists"),
+        crate::errors::Text::new("a client with the phone {phone} exists").with("phone", phone),
     )
 }
 

@@ -417,11 +417,11 @@ fn refuse_if_fed(ctx: &Ctx, tenant: TenantId, id: i64) -> AppResult<()> {
     Err(AppError::conflict(
         "group_in_use",
         "id",
-        format!(
-            "conversations still come to this group from {}; point them to another group or \
-             deactivate them first",
-            named.join(", ")
-        ),
+        crate::errors::Text::new(
+            "conversations still come to this group from {sources}; point them to another \
+             group or deactivate them first",
+        )
+        .with("sources", named.join(", ")),
     ))
 }
 

@@ -128,7 +128,10 @@ fn unique_conflict(e: DbError, prepared: &Prepared, kind: &str) -> AppError {
         (DbError::Constraint(_), Some((field, key))) => AppError::conflict(
             "already_exists",
             field,
-            format!("another {kind} already has {field} '{key}'"),
+            crate::errors::Text::new("another {what} already has {field} '{key}'")
+                .with("what", kind)
+                .with("field", field)
+                .with("key", key),
         ),
         (other, _) => other.into(),
     }
@@ -144,13 +147,7 @@ fn keys(p: &Prepared) -> Keys<'_> {
 }
 
 fn parse_doc<R: Resource>(value: Value) -> AppResult<R::Doc> {
-    serde_json::from_value(value).map_err(|e| {
-        AppError::Api(crate::errors::ApiError::new(
-            http::StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-            e.to_string(),
-        ))
-    })
+    serde_json::from_value(value).map_err(crate::web::json_error)
 }
 
 pub fn create<R: Resource>(ctx: &Ctx, tenant: TenantId, body: Value) -> AppResult<Stored> {
@@ -310,7 +307,10 @@ pub fn require_active_group(ctx: &Ctx, tenant: TenantId, field: &str, group: i64
         _ => Err(AppError::conflict(
             "group_inactive",
             field,
-            format!("group {group} is not active; activate it or choose another group first"),
+            crate::errors::Text::new(
+                "group {group} is not active; activate it or choose another group first",
+            )
+            .with("group", group),
         )),
     }
 }
