@@ -65,8 +65,8 @@ ID = param("id")
 PAGING = [
     param("q", {"type": "string"}, "query", "Search text"),
     param("status", ref("Status"), "query"),
-    param("page", {"type": "integer", "minimum": 1, "maximum": 4294967295, "default": 1}, "query"),
-    param("per_page", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}, "query"),
+    param("cursor", {"type": "string"}, "query", "The `next` of the previous page (opaque); absent for the first page"),
+    param("limit", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}, "query", "Items per page"),
 ]
 
 
@@ -93,8 +93,10 @@ def ok(schema, code="200", desc="OK"):
 
 
 def page_of(schema):
-    return {"type": "object", "properties": {"items": {"type": "array", "items": schema}, "total": {"type": "integer"},
-                                             "page": {"type": "integer"}, "per_page": {"type": "integer"}}}
+    return {"type": "object", "required": ["items", "next"],
+            "properties": {"items": {"type": "array", "items": schema},
+                           "next": {"type": ["string", "null"],
+                                    "description": "Pass as `cursor` for the next page; null on the last"}}}
 
 
 READ_VIEWS = set()
@@ -185,7 +187,7 @@ selection = obj({"ids": {"type": "array", "items": I}, "all": B}, desc="Some ids
 schemas = {
     "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
         "code": {"type": "string", "description": "Stable machine code, e.g. validation_failed, invalid_credentials"},
-        "message": S, "field": S,
+        "message": {"type": "string", "description": "For people: in the user's language (Accept-Language when signed out)"}, "field": S,
         "details": {"type": "array", "items": {"type": "object", "properties": {"field": S, "message": S}}}}}}},
     "Profile": enum("admin", "supervisor", "supervisor_agent", "agent"),
     "Status": enum("active", "inactive"),
@@ -893,7 +895,7 @@ for name in sorted(READ_VIEWS):
 doc = {
     "openapi": "3.1.0",
     "info": {"title": "Atende API", "version": "0.1.0",
-             "description": "Omnichannel customer-service platform. Every error answers with the envelope in components.schemas.Error."},
+             "description": "Omnichannel customer-service platform. Every error answers with the envelope in components.schemas.Error: its `code` is stable English, its `message` is for people, in the signed-in user's language, else the one Accept-Language asks for (pt-BR, es, en), else the company's. Every list answers {items, next}: pass `next` as `cursor` for the following page (null on the last), with `limit` up to 200."},
     "servers": [{"url": "/"}],
     "tags": [{"name": n} for n in ["auth", "users", "configuration", "clients", "tokens", "inbox", "reports", "channels", "widget", "routing", "bot", "platform", "docs"]],
     "paths": paths,

@@ -268,44 +268,83 @@ pub fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
         .from_reader(text.as_bytes())
 }
 
-/// Pagination shared by every list endpoint: `page` from 1, `per_page` up to 200.
+/// Pagination shared by every list endpoint: `limit` items (1 to 200, 50 unless asked) after
+/// the `cursor` the previous page gave as `next`. The cursor is opaque to callers; today it
+/// carries an offset, which a keyset may replace without any caller noticing.
 #[derive(Debug, Clone, Copy)]
 pub struct Page {
-    pub page: u32,
-    pub per_page: u32,
+    offset: i64,
+    limit: i64,
 }
 
 impl Page {
-    pub const MAX_PER_PAGE: u32 = 200;
+    pub const MAX_LIMIT: i64 = 200;
+    pub const DEFAULT_LIMIT: i64 = 50;
+
     pub fn from_query(q: &Query) -> AppResult<Page> {
-        let page = q.parse::<u32>("page")?.unwrap_or(1);
-        let per_page = q.parse::<u32>("per_page")?.unwrap_or(50);
-        if page == 0 {
-            return Err(AppError::invalid("page", "pages start at 1"));
+        // The numbered pages are gone; a caller still sending them would silently get the
+        // first page, so it hears why instead.
+        for old in ["page", "per_page"] {
+            if q.get(old).is_some() {
+                return Err(AppError::invalid(old, reason::USE_CURSOR));
+            }
         }
-        if per_page == 0 || per_page > Self::MAX_PER_PAGE {
+        let limit = q.parse::<i64>("limit")?.unwrap_or(Self::DEFAULT_LIMIT);
+        if !(1..=Self::MAX_LIMIT).contains(&limit) {
             return Err(AppError::invalid(
-                "per_page",
-                reason::between(1, Self::MAX_PER_PAGE),
+                "limit",
+                reason::between(1, Self::MAX_LIMIT),
             ));
         }
-        Ok(Page { page, per_page })
+        let offset = match q.get("cursor") {
+            None => 0,
+            Some(cursor) => decode_cursor(cursor)
+                .ok_or_else(|| AppError::invalid("cursor", reason::NEXT_CURSOR))?,
+        };
+        Ok(Page { offset, limit })
     }
     pub fn offset(&self) -> i64 {
-        i64::from(self.page - 1) * i64::from(self.per_page)
+        self.offset
     }
-    pub fn limit(&self) -> i64 {
-        i64::from(self.per_page)
+    /// Rows to read: one more than the page, which tells whether another page follows.
+    pub fn fetch(&self) -> i64 {
+        self.limit + 1
+    }
+    /// The page of `rows` (read with [`Page::fetch`]) and the cursor of the next, if any.
+    pub fn finish<T>(&self, mut rows: Vec<T>) -> Paged<T> {
+        let more = rows.len() as i64 > self.limit;
+        rows.truncate(usize::try_from(self.limit).unwrap_or(usize::MAX));
+        Paged {
+            items: rows,
+            next: more.then(|| encode_cursor(self.offset + self.limit)),
+        }
     }
 }
 
-/// A page of a list endpoint, with the total that matched.
+fn encode_cursor(offset: i64) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("o{offset}"))
+}
+
+fn decode_cursor(cursor: &str) -> Option<i64> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()?;
+    std::str::from_utf8(&bytes)
+        .ok()?
+        .strip_prefix('o')?
+        .parse()
+        .ok()
+        .filter(|o: &i64| *o >= 0)
+}
+
+/// A page of a list endpoint: its items and the `cursor` of the next page (`null` on the
+/// last). The one shape of every list (`README.md`, "Pages").
 #[derive(Debug, Serialize)]
 pub struct Paged<T> {
     pub items: Vec<T>,
-    pub total: i64,
-    pub page: u32,
-    pub per_page: u32,
+    pub next: Option<String>,
 }
 
 pub fn json<T: Serialize>(status: StatusCode, value: &T) -> AppResult<Response> {

@@ -5,7 +5,7 @@
 use super::{identity, new_username, ClientFields, ClientInput, Lookups};
 use crate::config::channel::ChannelType;
 use crate::context::Ctx;
-use crate::db::{scalar_i64, transaction, Row};
+use crate::db::{transaction, Row};
 use crate::errors::{AppError, AppResult};
 use crate::ids::{TenantId, UserId};
 use crate::ports::{DbError, Sql};
@@ -321,7 +321,7 @@ pub fn import(ctx: &Ctx, tenant: TenantId, by: UserId, text: &str) -> AppResult<
 pub fn report(ctx: &Ctx, tenant: TenantId, import_id: i64) -> AppResult<ImportReport> {
     let summary =
         sql::summary(ctx.db, tenant, import_id)?.ok_or_else(|| AppError::not_found("import"))?;
-    let (rejected_rows, _) = sql::rows(ctx.db, tenant, import_id, Some("rejected"), 0, 500)?;
+    let rejected_rows = sql::rows(ctx.db, tenant, import_id, Some("rejected"), 0, 500)?;
     Ok(ImportReport {
         summary,
         rejected_rows,
@@ -500,23 +500,16 @@ pub mod sql {
         status: Option<&str>,
         offset: i64,
         limit: i64,
-    ) -> Result<(Vec<ImportRow>, i64), DbError> {
+    ) -> Result<Vec<ImportRow>, DbError> {
         let filter = "tenant_id = ?1 AND import_id = ?2 AND (?3 IS NULL OR status = ?3)";
         let params = [tenant.into(), import.into(), status.into()];
-        let total = scalar_i64(&db.execute(
-            &format!("SELECT COUNT(*) FROM client_import_rows WHERE {filter}"),
-            &params,
-        )?)?;
         let mut page = params.to_vec();
         page.extend([limit.into(), offset.into()]);
         let rows = db.execute(
             &format!("SELECT {ROW_COLUMNS} FROM client_import_rows WHERE {filter} ORDER BY line LIMIT ?4 OFFSET ?5"),
             &page,
         )?;
-        Ok((
-            rows.iter().map(|r| decode(&r)).collect::<Result<_, _>>()?,
-            total,
-        ))
+        rows.iter().map(|r| decode(&r)).collect()
     }
 
     pub fn row(

@@ -278,7 +278,7 @@ pub fn list<R: Resource>(
             Profile::Supervisor | Profile::SupervisorAgent
         ))
     .then(|| principal.user_id());
-    let (items, total) = sql::list(
+    let rows = sql::list(
         ctx.db,
         principal.tenant_id(),
         R::KIND,
@@ -288,15 +288,11 @@ pub fn list<R: Resource>(
             ref_id,
             operations_of,
             offset: page.offset(),
-            limit: page.limit(),
+            limit: page.fetch(),
         },
     )?;
-    Ok(Paged {
-        items: items.iter().map(present::<R>).collect::<AppResult<_>>()?,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    let rows = rows.iter().map(present::<R>).collect::<AppResult<_>>()?;
+    Ok(page.finish(rows))
 }
 
 /// 409 `group_inactive` unless `group` is an active group: what sends conversations somewhere

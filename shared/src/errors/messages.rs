@@ -151,6 +151,9 @@ pub mod reason {
     use super::Text;
 
     pub const REQUIRED: &str = "is required";
+    pub const USE_CURSOR: &str =
+        "pages are read with cursor and limit; use the `next` of the previous page";
+    pub const NEXT_CURSOR: &str = "use the `next` value of the previous page";
     pub fn at_most_characters(max: usize) -> Text {
         Text::new("must be at most {max} characters").with("max", max)
     }
@@ -453,9 +456,9 @@ pub const MESSAGES: &[Texts] = &[
         "no puede ser el propio grupo",
     ),
     t(
-        "pages start at 1",
-        "as páginas começam em 1",
-        "las páginas empiezan en 1",
+        "pages are read with cursor and limit; use the `next` of the previous page",
+        "as páginas são lidas com cursor e limit; use o `next` da página anterior",
+        "las páginas se leen con cursor y limit; use el `next` de la página anterior",
     ),
     t(
         "use the `next` value of the previous page",
