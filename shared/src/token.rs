@@ -77,7 +77,10 @@ pub fn create(ctx: &Ctx, tenant: TenantId, by: UserId, input: NewToken) -> AppRe
         .unwrap_or_default();
     let mut scopes: Vec<String> = Vec::new();
     if input.scopes.is_empty() {
-        p.add("scopes", format!("at least one of {}", SCOPES.join(", ")));
+        p.add(
+            "scopes",
+            crate::errors::Text::new("at least one of {values}").with("values", SCOPES.join(", ")),
+        );
     }
     for s in input.scopes {
         if !SCOPES.contains(&s.as_str()) {

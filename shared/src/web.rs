@@ -244,9 +244,8 @@ impl Query {
         use crate::enums::Status;
         self.get("status")
             .map(|s| {
-                Status::parse(s).ok_or_else(|| {
-                    AppError::invalid("status", format!("must be one of {}", Status::expected()))
-                })
+                Status::parse(s)
+                    .ok_or_else(|| AppError::invalid("status", reason::one_of(Status::expected())))
             })
             .transpose()
     }

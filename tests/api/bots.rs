@@ -587,11 +587,12 @@ fn a_menu_pointing_to_a_missing_or_inactive_group_is_refused_naming_the_node() {
         json!({"start_bot": "menu", "menu": menu(999_999)}),
     );
     r.assert_error(422, "validation_failed");
+    // Said in the admin's language (the demo's Portuguese).
     assert_eq!(r.error_field(), "menu.nodes[1].options[0].group_id");
     assert!(
         r.body
             .to_string()
-            .contains("node 'setores': group 999999 does not exist"),
+            .contains("nó 'setores': grupo 999999 não existe"),
         "{}",
         r.body
     );
@@ -604,7 +605,7 @@ fn a_menu_pointing_to_a_missing_or_inactive_group_is_refused_naming_the_node() {
     assert!(
         r.body
             .to_string()
-            .contains(&format!("node 'setores': group {other} is deactivated")),
+            .contains(&format!("nó 'setores': grupo {other} está desativado(a)")),
         "{}",
         r.body
     );

@@ -336,7 +336,7 @@ pub fn active_messages(ctx: &Ctx, req: &Request) -> AppResult<Response> {
         Some(s) => Some(crate::active::ActiveState::parse(s).ok_or_else(|| {
             AppError::invalid(
                 "status",
-                format!("must be one of {}", crate::active::ActiveState::expected()),
+                crate::errors::messages::reason::one_of(crate::active::ActiveState::expected()),
             )
         })?),
     };

@@ -34,7 +34,7 @@ fn parse_profile(s: &str) -> AppResult<Profile> {
     Profile::parse(s).ok_or_else(|| {
         crate::errors::AppError::invalid(
             "profile",
-            format!("must be one of {}", Profile::expected()),
+            crate::errors::messages::reason::one_of(Profile::expected()),
         )
     })
 }

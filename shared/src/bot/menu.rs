@@ -106,8 +106,20 @@ fn check_active(
 ) -> AppResult<()> {
     match crate::config::sql::statuses(ctx.db, tenant, kind, &[id])?.first() {
         Some((_, Status::Active)) => {}
-        Some(_) => p.add(field, format!("node '{node}': {kind} {id} is deactivated")),
-        None => p.add(field, format!("node '{node}': {kind} {id} does not exist")),
+        Some(_) => p.add(
+            field,
+            crate::errors::Text::new("node '{node}': {what} {id} is deactivated")
+                .with("node", node)
+                .with("what", kind)
+                .with("id", id),
+        ),
+        None => p.add(
+            field,
+            crate::errors::Text::new("node '{node}': {what} {id} does not exist")
+                .with("node", node)
+                .with("what", kind)
+                .with("id", id),
+        ),
     }
     Ok(())
 }
@@ -126,7 +138,10 @@ pub fn check(
         p.add("menu.nodes", "at least one node (the first is the root)");
     }
     if menu.nodes.len() > MAX_NODES {
-        p.add("menu.nodes", format!("at most {MAX_NODES} nodes"));
+        p.add(
+            "menu.nodes",
+            crate::errors::Text::new("at most {max} nodes").with("max", MAX_NODES),
+        );
     }
     if menu.max_failures == 0 || menu.max_failures > 10 {
         p.add("menu.max_failures", "must be 1 to 10");

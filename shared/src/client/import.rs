@@ -357,7 +357,10 @@ pub fn resend(
     for (k, v) in correction.cells {
         let key = normalise_header(&k);
         if !REQUIRED.contains(&key.as_str()) && !OPTIONAL.contains(&key.as_str()) {
-            return Err(AppError::invalid("cells", format!("unknown column '{k}'")));
+            return Err(AppError::invalid(
+                "cells",
+                crate::errors::Text::new("unknown column '{column}'").with("column", k),
+            ));
         }
         if v.trim().is_empty() {
             cells.remove(&key);

@@ -328,10 +328,11 @@ pub fn check_refs(
     let found = sql::statuses(ctx.db, tenant, kind, ids)?;
     for id in ids {
         match found.iter().find(|(f, _)| f == id) {
-            None => p.add(field, format!("{kind} {id} does not exist")),
-            Some((_, Status::Inactive)) if !already.contains(id) => {
-                p.add(field, format!("{kind} {id} is deactivated"))
-            }
+            None => p.add(field, crate::errors::messages::reason::missing(kind, id)),
+            Some((_, Status::Inactive)) if !already.contains(id) => p.add(
+                field,
+                crate::errors::messages::reason::deactivated(kind, id),
+            ),
             Some(_) => {}
         }
     }

@@ -165,6 +165,18 @@ pub mod reason {
     pub fn one_of(expected: impl ToString) -> Text {
         Text::new("must be one of {expected}").with("expected", expected)
     }
+    /// `{what} {id} does not exist`: a reference to nothing.
+    pub fn missing(what: &str, id: impl ToString) -> Text {
+        Text::new("{what} {id} does not exist")
+            .with("what", what)
+            .with("id", id)
+    }
+    /// `{what} {id} is deactivated`: a reference to something switched off.
+    pub fn deactivated(what: &str, id: impl ToString) -> Text {
+        Text::new("{what} {id} is deactivated")
+            .with("what", what)
+            .with("id", id)
+    }
     pub fn not_valid_here(value: &str) -> Text {
         Text::new("'{value}' is not valid here").with("value", value)
     }
@@ -595,6 +607,17 @@ pub const MESSAGES: &[Texts] = &[
         "informe ao menos uma palavra ou número para buscar",
         "indique al menos una palabra o número para buscar",
     ),
+    t("{what} {id} does not exist", "{what} {id} não existe", "{what} {id} no existe"),
+    t("{what} {id} is deactivated", "{what} {id} está desativado(a)", "{what} {id} está desactivado(a)"),
+    t("node '{node}': {what} {id} does not exist", "nó '{node}': {what} {id} não existe", "nodo '{node}': {what} {id} no existe"),
+    t("node '{node}': {what} {id} is deactivated", "nó '{node}': {what} {id} está desativado(a)", "nodo '{node}': {what} {id} está desactivado(a)"),
+    t("at most {max} nodes", "no máximo {max} nós", "como máximo {max} nodos"),
+    t("needs {flag} on", "exige {flag} ligado", "requiere {flag} activado"),
+    t("is required when {flag} is on", "é obrigatório quando {flag} está ligado", "es obligatorio cuando {flag} está activado"),
+    t("unknown column '{column}'", "coluna desconhecida '{column}'", "columna desconocida '{column}'"),
+    t("at least one of {values}", "ao menos um de {values}", "al menos uno de {values}"),
+    t("'{value}' is not a date YYYY-MM-DD", "'{value}' não é uma data AAAA-MM-DD", "'{value}' no es una fecha AAAA-MM-DD"),
+    t("group {group} is not an active group here", "o grupo {group} não é um grupo ativo aqui", "el grupo {group} no es un grupo activo aquí"),
     // The password policy (SPEC §1).
     t(
         "must be longer than 7 characters",
