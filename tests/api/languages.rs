@@ -31,6 +31,15 @@ fn send(
     })
 }
 
+/// A login attempt, signed out, with the browser asking for `accept_language`.
+fn login(
+    app: &TestApp,
+    accept_language: Option<&str>,
+    body: Value,
+) -> crate::helpers::TestResponse {
+    send(app, "POST", "/api/auth/login", None, accept_language, body)
+}
+
 fn message(r: &crate::helpers::TestResponse) -> String {
     r.body["error"]["message"].as_str().unwrap_or("").to_owned()
 }
@@ -44,11 +53,8 @@ fn a_failed_login_is_said_in_the_language_the_browser_asks_for() {
         ("en", "wrong username or password"),
     ];
     for ((language, header), (_, text)) in LANGUAGES.iter().zip(expected) {
-        let r = send(
+        let r = login(
             &app,
-            "POST",
-            "/api/auth/login",
-            None,
             Some(header),
             json!({"username": "admin", "password": "nope"}),
         );
@@ -56,14 +62,7 @@ fn a_failed_login_is_said_in_the_language_the_browser_asks_for() {
         assert_eq!(message(&r), text, "{language}");
     }
     // No header: the company's language (the demo company's is pt-BR).
-    let r = send(
-        &app,
-        "POST",
-        "/api/auth/login",
-        None,
-        None,
-        json!({"username": "admin", "password": "nope"}),
-    );
+    let r = login(&app, None, json!({"username": "admin", "password": "nope"}));
     assert_eq!(message(&r), "Usuário ou senha incorretos.");
 }
 
@@ -71,20 +70,14 @@ fn a_failed_login_is_said_in_the_language_the_browser_asks_for() {
 fn throttling_and_unknown_routes_are_said_in_the_language_asked_for() {
     let app = TestApp::spawn();
     for _ in 0..6 {
-        send(
+        login(
             &app,
-            "POST",
-            "/api/auth/login",
-            None,
             Some("es"),
             json!({"username": "agent1", "password": "nope"}),
         );
     }
-    let r = send(
+    let r = login(
         &app,
-        "POST",
-        "/api/auth/login",
-        None,
         Some("es"),
         json!({"username": "agent1", "password": "nope"}),
     );
@@ -117,14 +110,7 @@ fn validation_is_said_in_the_language_asked_for_and_keeps_the_field() {
         ),
     ];
     for ((language, header), (_, text)) in LANGUAGES.iter().zip(expected) {
-        let r = send(
-            &app,
-            "POST",
-            "/api/auth/login",
-            None,
-            Some(header),
-            json!({"username": "admin"}),
-        );
+        let r = login(&app, Some(header), json!({"username": "admin"}));
         r.assert_error(422, "validation_failed");
         assert!(message(&r).starts_with(text), "{language}: {}", message(&r));
         assert_eq!(r.error_field(), "password");

@@ -118,18 +118,22 @@ impl std::fmt::Display for Text {
 fn fill(template: &str, args: &[(&'static str, String)], language: Language) -> String {
     let mut out = template.to_owned();
     for (name, value) in args {
-        // A thing's name (`{what}` not found) is a word of ours, said in the language too.
-        let value = match *name {
-            "what" => noun(value, language),
-            _ => value.as_str(),
+        // Words of ours (a thing's name, a conversation's state, what was done to it) are said
+        // in the language too; data (ids, names, paths) stays as it is.
+        let words = match *name {
+            "what" => NOUNS,
+            "state" => STATES,
+            "verb" => VERBS,
+            _ => &[],
         };
+        let value = word(words, value, language);
         out = out.replace(&format!("{{{name}}}"), value);
     }
     out
 }
 
-fn noun(english: &str, language: Language) -> &str {
-    NOUNS
+fn word<'a>(words: &[Texts], english: &'a str, language: Language) -> &'a str {
+    words
         .iter()
         .find(|n| n.en == english)
         .map_or(english, |n| n.get(language))
@@ -651,6 +655,40 @@ pub const MESSAGES: &[Texts] = &[
     ),
 ];
 
+/// A conversation's states, for `{state}` (after "a conversation is").
+const STATES: &[Texts] = &[
+    t("bot", "com o bot", "con el bot"),
+    t("queued", "na fila", "en cola"),
+    t("offered", "oferecida", "ofrecida"),
+    t("assigned", "atribuída", "asignada"),
+    t("pending", "pendente", "pendiente"),
+    t("closed", "encerrada", "cerrada"),
+];
+
+/// What can be done to a conversation, for `{verb}` (after "cannot be").
+const VERBS: &[Texts] = &[
+    t("opened", "aberta", "abierta"),
+    t(
+        "routed to a queue",
+        "enviada para uma fila",
+        "enviada a una cola",
+    ),
+    t("offered", "oferecida", "ofrecida"),
+    t("assigned", "atribuída", "asignada"),
+    t("accepted", "aceita", "aceptada"),
+    t("rejected", "recusada", "rechazada"),
+    t("expired", "expirada", "caducada"),
+    t("transferred", "transferida", "transferida"),
+    t("made pending", "deixada pendente", "dejada pendiente"),
+    t("resumed", "retomada", "reanudada"),
+    t(
+        "put back in the queue",
+        "devolvida à fila",
+        "devuelta a la cola",
+    ),
+    t("closed", "encerrada", "cerrada"),
+];
+
 /// The names of things, for `{what} not found`.
 const NOUNS: &[Texts] = &[
     t("resource", "recurso", "recurso"),
@@ -722,6 +760,8 @@ mod tests {
             .map(|(_, t)| t)
             .chain(MESSAGES)
             .chain(NOUNS)
+            .chain(STATES)
+            .chain(VERBS)
             .chain([&INVALID_VALUE]);
         for texts in all {
             for language in Language::ALL {
@@ -767,6 +807,13 @@ mod tests {
         assert_eq!(
             missing.in_language(Language::Es).as_deref(),
             Some("No encontrado: usuario.")
+        );
+        let illegal = Text::new("a {state} conversation cannot be {verb}")
+            .with("state", "queued")
+            .with("verb", "closed");
+        assert_eq!(
+            illegal.in_language(Language::PtBr).as_deref(),
+            Some("Uma conversa na fila não pode ser encerrada.")
         );
         let unknown = Text::from("must rhyme".to_owned());
         assert_eq!(unknown.in_language(Language::Es), None);
