@@ -455,7 +455,7 @@ add("/api/admin/clients/imports/{id}/rows/{row_id}/resend", "post",
        WRITE, params=[ID, param("row_id")], desc="409 already_created when the row already created its client."))
 
 # Tokens.
-add("/api/admin/tokens", "get", op("List API tokens", "tokens", ok({"type": "array", "items": ref("Token")})))
+add("/api/admin/tokens", "get", op("List API tokens", "tokens", ok(page_of(ref("Token"))), params=PAGING[2:], errors=READ + ("422",)))
 add("/api/admin/tokens", "post", op("Create an API token", "tokens", ok(ref("CreatedToken"), "201", "Created"), json_body(ref("NewToken")), WRITE,
                                     desc="The secret (atk_...) is in this answer only. Send it as Authorization: Bearer; it acts as its "
                                          "creating admin, only on the routes its scopes cover. " + SCOPES_DESC))
@@ -719,8 +719,8 @@ add("/api/inbox/active-messages", "post", op("Write first to a customer (active 
          "and below my limit when a new conversation opens (409 at_capacity). 409 client_inactive for a deactivated client; "
          "422 on client_id when the client cannot be reached on the channel (no phone, no e-mail, never wrote to the Telegram bot)."))
 add("/api/inbox/active-messages", "get", op("My active messages (everyone's for supervisors and admins)", "inbox",
-    ok({"type": "object", "properties": {"items": {"type": "array", "items": ref("ActiveMessage")}}}),
-    params=[param("status", enum("scheduled", "sent", "cancelled"), "query")], errors=("400", "401", "422", "503")))
+    ok(page_of(ref("ActiveMessage"))),
+    params=[param("status", enum("scheduled", "sent", "cancelled"), "query")] + PAGING[2:], errors=("400", "401", "422", "503")))
 add("/api/inbox/active-messages/{id}/cancel", "post", op("Cancel a scheduled active message", "inbox",
     ok(ref("ActiveMessage")), params=[param("id", desc="The active message's id")], errors=("401", "404", "409", "503"),
     desc="409 not_scheduled once it was sent or cancelled."))
@@ -880,8 +880,8 @@ add("/api/bot/conversations/{id}/close", "post", op("Close as the bot", "bot", o
     desc="closed_by bot; the group's survey follows where it is sent after a bot's close."))
 
 # Platform.
-add("/api/platform/tenants", "get", op("List companies", "platform", ok({"type": "array", "items": ref("Tenant")}),
-                                       security=[{"platform": []}], errors=("401", "403", "503"), tenant=False))
+add("/api/platform/tenants", "get", op("List companies", "platform", ok(page_of(ref("Tenant"))), params=PAGING[2:],
+                                       security=[{"platform": []}], errors=("401", "403", "422", "503"), tenant=False))
 add("/api/platform/tenants", "post", op("Create a company with its first admin", "platform", ok(ref("CreatedTenant"), "201", "Created"),
                                         json_body(ref("NewTenant")), ("400", "401", "403", "409", "413", "415", "422", "503"),
                                         security=[{"platform": []}], tenant=False,

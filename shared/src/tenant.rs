@@ -126,6 +126,19 @@ pub mod sql {
         rows.iter().map(|r| decode(&r)).collect()
     }
 
+    /// A page of the companies, by slug (the platform API's list).
+    pub fn page(
+        db: &dyn Sql,
+        page: crate::web::Page,
+    ) -> Result<crate::web::Paged<Tenant>, DbError> {
+        let rows = db.execute(
+            &format!("SELECT {COLUMNS} FROM tenants ORDER BY slug LIMIT ? OFFSET ?"),
+            &[page.fetch().into(), page.offset().into()],
+        )?;
+        let rows = rows.iter().map(|r| decode(&r)).collect::<Result<_, _>>()?;
+        Ok(page.finish(rows))
+    }
+
     /// `None` when the slug is taken: the unique index decides.
     pub fn insert(
         db: &dyn Sql,

@@ -615,9 +615,12 @@ fn a_menu_pointing_to_a_missing_or_inactive_group_is_refused_naming_the_node() {
     bad["nodes"][0]["options"][1]["number"] = json!(1);
     let r = app.patch(&s.admin, &path, json!({"menu": bad}));
     let text = r.body.to_string();
-    assert!(text.contains("there is no node 'nowhere'"), "{text}");
-    assert!(text.contains("option 1 is numbered twice"), "{text}");
-    assert!(text.contains("needs start_bot menu"), "{text}");
+    assert!(text.contains("não existe o nó 'nowhere'"), "{text}");
+    assert!(
+        text.contains("a opção 1 está numerada duas vezes"),
+        "{text}"
+    );
+    assert!(text.contains("exige start_bot menu"), "{text}");
     // Nothing was saved.
     let group = app.get(&s.admin, &path);
     assert!(group.body.get("menu").is_none_or(Value::is_null));

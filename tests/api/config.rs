@@ -347,10 +347,11 @@ fn invalid_group_combinations_are_refused_with_a_reason() {
         json!({"parent_id": grandchild}),
     );
     cycle.assert_error(422, "validation_failed");
+    // In the admin's language (the demo's Portuguese).
     assert!(cycle.body["error"]["message"]
         .as_str()
         .unwrap()
-        .contains("descendants"));
+        .contains("descendentes"));
     // A transfer target of another tenant does not exist here.
     app.create_tenant(
         Some(PLATFORM_SECRET),

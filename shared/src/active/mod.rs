@@ -455,20 +455,23 @@ pub fn send_due(ctx: &Ctx, limit: i64) -> AppResult<usize> {
     Ok(sent)
 }
 
-/// My active messages (everyone's for admins and supervisors), newest first.
+/// My active messages (everyone's for admins and supervisors), newest first, a page at a time.
 pub fn list(
     ctx: &Ctx,
     me: &Principal,
     status: Option<ActiveState>,
-) -> AppResult<Vec<ActiveMessage>> {
+    page: crate::web::Page,
+) -> AppResult<crate::web::Paged<ActiveMessage>> {
     let mine_only = matches!(me.profile(), Profile::Agent);
-    Ok(sql::list(
+    let rows = sql::list(
         ctx.db,
         me.tenant_id(),
         mine_only.then(|| me.user_id()),
         status,
-        500,
-    )?)
+        page.offset(),
+        page.fetch(),
+    )?;
+    Ok(page.finish(rows))
 }
 
 /// Cancels a scheduled message (its agent, a supervisor or an admin).

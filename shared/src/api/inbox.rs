@@ -331,6 +331,7 @@ pub fn start_active(ctx: &Ctx, req: &Request) -> AppResult<Response> {
 /// `?status=scheduled|sent|cancelled`.
 pub fn active_messages(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let me = authenticate(ctx, req)?;
+    let page = crate::web::Page::from_query(&req.query())?;
     let status = match req.query().get("status") {
         None => None,
         Some(s) => Some(crate::active::ActiveState::parse(s).ok_or_else(|| {
@@ -340,7 +341,7 @@ pub fn active_messages(ctx: &Ctx, req: &Request) -> AppResult<Response> {
             )
         })?),
     };
-    ok(&serde_json::json!({"items": crate::active::list(ctx, &me, status)?}))
+    ok(&crate::active::list(ctx, &me, status, page)?)
 }
 
 pub fn cancel_active(ctx: &Ctx, req: &Request) -> AppResult<Response> {

@@ -124,6 +124,8 @@ fn fill(template: &str, args: &[(&'static str, String)], language: Language) -> 
             "what" => NOUNS,
             "state" => STATES,
             "verb" => VERBS,
+            // A reason inside a larger message (`node '<id>': <reason>`).
+            "reason" => MESSAGES,
             _ => &[],
         };
         let value = word(words, value, language);
@@ -721,6 +723,20 @@ pub const MESSAGES: &[Texts] = &[
     t("this group has no classification", "este grupo não tem classificação", "este grupo no tiene clasificación"),
     t("this is a CNPJ; send it as cnpj", "isto é um CNPJ; envie-o como cnpj", "esto es un CNPJ; envíelo como cnpj"),
     t("this is a CPF; send it as cpf", "isto é um CPF; envie-o como cpf", "esto es un CPF; envíelo como cpf"),
+    t("node '{node}': {reason}", "nó '{node}': {reason}", "nodo '{node}': {reason}"),
+    t("node '{node}' is defined twice", "o nó '{node}' está definido duas vezes", "el nodo '{node}' está definido dos veces"),
+    t("node '{node}': 1 to {max} options", "nó '{node}': de 1 a {max} opções", "nodo '{node}': de 1 a {max} opciones"),
+    t("node '{node}': option {number} is numbered twice", "nó '{node}': a opção {number} está numerada duas vezes", "nodo '{node}': la opción {number} está numerada dos veces"),
+    t("node '{node}': required with action {action}", "nó '{node}': obrigatório com a ação {action}", "nodo '{node}': obligatorio con la acción {action}"),
+    t("node '{node}': there is no node '{target}'", "nó '{node}': não existe o nó '{target}'", "nodo '{node}': no existe el nodo '{target}'"),
+    t("at most 20 keywords", "no máximo 20 palavras-chave", "como máximo 20 palabras clave"),
+    t("keywords have at most 40 characters", "palavras-chave têm no máximo 40 caracteres", "las palabras clave tienen como máximo 40 caracteres"),
+    t("only with action node or collect", "só com a ação node ou collect", "solo con la acción node o collect"),
+    t("cannot route to the group itself", "não pode encaminhar para o próprio grupo", "no puede dirigir al propio grupo"),
+    t("only with action group", "só com a ação group", "solo con la acción group"),
+    t("only with action article", "só com a ação article", "solo con la acción article"),
+    t("only with action collect", "só com a ação collect", "solo con la acción collect"),
+    t("only with action close", "só com a ação close", "solo con la acción close"),
     // The password policy (SPEC §1).
     t(
         "must be longer than 7 characters",
