@@ -22,6 +22,7 @@ mod migrations;
 mod observability;
 mod openapi;
 mod outbound;
+mod pages;
 mod providers;
 mod reports;
 mod routing;
