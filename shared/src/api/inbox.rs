@@ -287,7 +287,10 @@ pub fn send_attachment(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let me = authenticate(ctx, req)?;
     req.require_size(8 * 1024 * 1024)?;
     let upload: inbox::Upload = serde_json::from_slice(req.body()).map_err(|e| {
-        AppError::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))
+        AppError::bad_request(
+            "malformed_json",
+            crate::errors::Text::new("the body is not valid JSON: {detail}").with("detail", e),
+        )
     })?;
     created(&inbox::send_attachment(ctx, &me, req.param("id")?, upload)?)
 }

@@ -222,7 +222,10 @@ pub fn send(ctx: &Ctx, req: &Request) -> AppResult<Response> {
         let session = visitor(ctx, req, &channel)?;
         req.require_size(UPLOAD_LIMIT)?;
         let body: SendBody = serde_json::from_slice(req.body()).map_err(|e| {
-            AppError::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))
+            AppError::bad_request(
+                "malformed_json",
+                crate::errors::Text::new("the body is not valid JSON: {detail}").with("detail", e),
+            )
         })?;
         let text = body
             .text
