@@ -187,7 +187,7 @@ selection = obj({"ids": {"type": "array", "items": I}, "all": B}, desc="Some ids
 schemas = {
     "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
         "code": {"type": "string", "description": "Stable machine code, e.g. validation_failed, invalid_credentials"},
-        "message": {"type": "string", "description": "For people: in the user's language (Accept-Language when signed out)"}, "field": S,
+        "message": {"type": "string", "description": "For people: in the language Accept-Language asks for, else the signed-in user's"}, "field": S,
         "details": {"type": "array", "items": {"type": "object", "properties": {"field": S, "message": S}}}}}}},
     "Profile": enum("admin", "supervisor", "supervisor_agent", "agent"),
     "Status": enum("active", "inactive"),
@@ -895,7 +895,7 @@ for name in sorted(READ_VIEWS):
 doc = {
     "openapi": "3.1.0",
     "info": {"title": "Atende API", "version": "0.1.0",
-             "description": "Omnichannel customer-service platform. Every error answers with the envelope in components.schemas.Error: its `code` is stable English, its `message` is for people, in the signed-in user's language, else the one Accept-Language asks for (pt-BR, es, en), else the company's. Every list answers {items, next}: pass `next` as `cursor` for the following page (null on the last), with `limit` up to 200."},
+             "description": "Omnichannel customer-service platform. Every error answers with the envelope in components.schemas.Error: its `code` is stable English, its `message` is for people, in the language Accept-Language asks for (pt-BR, es, en), else the signed-in user's, else the company's. Every list answers {items, next}: pass `next` as `cursor` for the following page (null on the last), with `limit` up to 200."},
     "servers": [{"url": "/"}],
     "tags": [{"name": n} for n in ["auth", "users", "configuration", "clients", "tokens", "inbox", "reports", "channels", "widget", "routing", "bot", "platform", "docs"]],
     "paths": paths,

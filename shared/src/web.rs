@@ -44,12 +44,13 @@ impl Request {
     pub fn set_tenant_language(&self, language: Language) {
         self.tenant_language.set(Some(language));
     }
-    /// The language people read this request's messages in: the signed-in user's setting,
-    /// else `Accept-Language`, else the company's default, else Portuguese (SPEC §1).
+    /// The language people read this request's messages in: the one the client asks for in
+    /// `Accept-Language` (the console sends the language it shows, so its messages match its
+    /// screen), else the signed-in user's setting (what scripts and integrations get), else the
+    /// company's default, else Portuguese (SPEC §1).
     pub fn language(&self) -> Language {
-        self.user_language
-            .get()
-            .or_else(|| accept_language(self.headers()))
+        accept_language(self.headers())
+            .or(self.user_language.get())
             .or(self.tenant_language.get())
             .unwrap_or(Language::PtBr)
     }

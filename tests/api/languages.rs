@@ -117,7 +117,8 @@ fn validation_is_said_in_the_language_asked_for_and_keeps_the_field() {
     }
 }
 
-/// The signed-in user's own setting wins over what the browser asks for.
+/// Signed in, without `Accept-Language` (a script), the user's own setting decides; a language
+/// the client states (the console sends the one it shows) wins over it.
 #[test]
 fn a_signed_in_user_reads_validation_in_their_own_language() {
     let app = TestApp::spawn();
@@ -131,13 +132,12 @@ fn a_signed_in_user_reads_validation_in_their_own_language() {
         let id = app.user_id(&admin, "admin");
         app.update_user(&admin, id, json!({"language": language}))
             .assert_status(200);
-        // The browser asks for something else; the setting wins.
         let r = send(
             &app,
             "POST",
             "/api/admin/tags",
             Some(&admin),
-            Some("de, en;q=0.1"),
+            Some("de, fr;q=0.5"),
             json!({"name": " "}),
         );
         r.assert_error(422, "validation_failed");
@@ -159,6 +159,15 @@ fn a_signed_in_user_reads_validation_in_their_own_language() {
             _ => said.contains("must be at most"),
         };
         assert!(max, "{language}: {said}");
+        let stated = send(
+            &app,
+            "POST",
+            "/api/admin/tags",
+            Some(&admin),
+            Some("es-MX"),
+            json!({"name": " "}),
+        );
+        assert_eq!(message(&stated), "name: es obligatorio", "{language}");
     }
 }
 
@@ -189,7 +198,7 @@ fn a_paused_agent_is_asked_to_resume_in_their_own_language() {
             "POST",
             &path,
             Some(&agent),
-            Some("en"),
+            None,
             json!({"text": "oi"}),
         );
         paused.assert_error(409, "agent_paused");

@@ -34,8 +34,7 @@ export class Unreachable extends Error {}
 /** @param {string} [tenant] */
 function headers(tenant) {
   /** @type {Record<string, string>} */
-  // The server's messages in the console's language until it knows the user (whose own
-  // setting it then follows, as the console does at boot).
+  // The server says its messages in the language the console shows.
   const h = { "Accept-Language": lang() };
   const s = session();
   const t = tenant ?? s?.tenant;

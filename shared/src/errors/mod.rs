@@ -7,8 +7,9 @@
 //! - Every response body for an error is the one envelope:
 //!   `{"error": {"code": "...", "message": "...", "field": "..."}}`.
 //! - The `code` is stable English for programs; the `message` is for people, in the request's
-//!   language (`web::Request::language`: the signed-in user's, else `Accept-Language`, else
-//!   the company's), said from the catalog in [`messages`] where the error becomes a response.
+//!   language (`web::Request::language`: the one `Accept-Language` asks for, else the signed-in
+//!   user's, else the company's), said from the catalog in [`messages`] where the error becomes
+//!   a response.
 
 pub mod messages;
 
