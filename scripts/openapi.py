@@ -70,8 +70,8 @@ ID = param("id")
 PAGING = [
     param("q", {"type": "string"}, "query", "Search text"),
     param("status", ref("Status"), "query"),
-    param("page", {"type": "integer", "minimum": 1, "maximum": 4294967295, "default": 1}, "query"),
-    param("per_page", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}, "query"),
+    param("cursor", {"type": "string"}, "query", "The `next` of the previous page (opaque); absent for the first page"),
+    param("limit", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}, "query", "Items per page"),
 ]
 
 
@@ -98,8 +98,10 @@ def ok(schema, code="200", desc="OK"):
 
 
 def page_of(schema):
-    return {"type": "object", "properties": {"items": {"type": "array", "items": schema}, "total": {"type": "integer"},
-                                             "page": {"type": "integer"}, "per_page": {"type": "integer"}}}
+    return {"type": "object", "required": ["items", "next"],
+            "properties": {"items": {"type": "array", "items": schema},
+                           "next": {"type": ["string", "null"],
+                                    "description": "Pass as `cursor` for the next page; null on the last"}}}
 
 
 READ_VIEWS = set()
@@ -190,7 +192,7 @@ selection = obj({"ids": {"type": "array", "items": I}, "all": B}, desc="Some ids
 schemas = {
     "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
         "code": {"type": "string", "description": "Stable machine code, e.g. validation_failed, invalid_credentials"},
-        "message": S, "field": S,
+        "message": {"type": "string", "description": "For people: in the language Accept-Language asks for, else the signed-in user's"}, "field": S,
         "details": {"type": "array", "items": {"type": "object", "properties": {"field": S, "message": S}}}}}}},
     "Profile": enum("admin", "supervisor", "supervisor_agent", "agent"),
     "Status": enum("active", "inactive"),
@@ -458,7 +460,7 @@ add("/api/admin/clients/imports/{id}/rows/{row_id}/resend", "post",
        WRITE, params=[ID, param("row_id")], desc="409 already_created when the row already created its client."))
 
 # Tokens.
-add("/api/admin/tokens", "get", op("List API tokens", "tokens", ok({"type": "array", "items": ref("Token")})))
+add("/api/admin/tokens", "get", op("List API tokens", "tokens", ok(page_of(ref("Token"))), params=PAGING[2:], errors=READ + ("422",)))
 add("/api/admin/tokens", "post", op("Create an API token", "tokens", ok(ref("CreatedToken"), "201", "Created"), json_body(ref("NewToken")), WRITE,
                                     desc="The secret (atk_...) is in this answer only. Send it as Authorization: Bearer; it acts as its "
                                          "creating admin, only on the routes its scopes cover. " + SCOPES_DESC))
@@ -722,8 +724,8 @@ add("/api/inbox/active-messages", "post", op("Write first to a customer (active 
          "and below my limit when a new conversation opens (409 at_capacity). 409 client_inactive for a deactivated client; "
          "422 on client_id when the client cannot be reached on the channel (no phone, no e-mail, never wrote to the Telegram bot)."))
 add("/api/inbox/active-messages", "get", op("My active messages (everyone's for supervisors and admins)", "inbox",
-    ok({"type": "object", "properties": {"items": {"type": "array", "items": ref("ActiveMessage")}}}),
-    params=[param("status", enum("scheduled", "sent", "cancelled"), "query")], errors=("400", "401", "422", "503")))
+    ok(page_of(ref("ActiveMessage"))),
+    params=[param("status", enum("scheduled", "sent", "cancelled"), "query")] + PAGING[2:], errors=("400", "401", "422", "503")))
 add("/api/inbox/active-messages/{id}/cancel", "post", op("Cancel a scheduled active message", "inbox",
     ok(ref("ActiveMessage")), params=[param("id", desc="The active message's id")], errors=("401", "404", "409", "503"),
     desc="409 not_scheduled once it was sent or cancelled."))
@@ -885,8 +887,8 @@ add("/api/bot/conversations/{id}/close", "post", op("Close as the bot", "bot", o
     desc="closed_by bot; the group's survey follows where it is sent after a bot's close."))
 
 # Platform.
-add("/api/platform/tenants", "get", op("List companies", "platform", ok({"type": "array", "items": ref("Tenant")}),
-                                       security=[{"platform": []}], errors=("401", "403", "503"), tenant=False))
+add("/api/platform/tenants", "get", op("List companies", "platform", ok(page_of(ref("Tenant"))), params=PAGING[2:],
+                                       security=[{"platform": []}], errors=("401", "403", "422", "503"), tenant=False))
 add("/api/platform/tenants", "post", op("Create a company with its first admin", "platform", ok(ref("CreatedTenant"), "201", "Created"),
                                         json_body(ref("NewTenant")), ("400", "401", "403", "409", "413", "415", "422", "503"),
                                         security=[{"platform": []}], tenant=False,
@@ -900,7 +902,7 @@ for name in sorted(READ_VIEWS):
 doc = {
     "openapi": "3.1.0",
     "info": {"title": "Atende API", "version": "0.1.0",
-             "description": "Omnichannel customer-service platform. Every error answers with the envelope in components.schemas.Error."},
+             "description": "Omnichannel customer-service platform. Every error answers with the envelope in components.schemas.Error: its `code` is stable English, its `message` is for people, in the language Accept-Language asks for (pt-BR, es, en), else the signed-in user's, else the company's. Every list answers {items, next}: pass `next` as `cursor` for the following page (null on the last), with `limit` up to 200."},
     "servers": [{"url": "/"}],
     "tags": [{"name": n} for n in ["auth", "users", "configuration", "clients", "tokens", "inbox", "reports", "channels", "widget", "routing", "bot", "platform", "docs"]],
     "paths": paths,

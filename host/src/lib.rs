@@ -7,9 +7,10 @@ pub mod manifest;
 pub mod server;
 
 use anyhow::{bail, Context};
+use atende_shared::enums::Language;
 use atende_shared::native::{MapVariables, SqliteKv, SqlitePool, UreqClient};
 use atende_shared::ports::{Clock, OsRandom};
-use atende_shared::web::payload_too_large;
+use atende_shared::web::{accept_language, payload_too_large};
 use atende_shared::{errors, migrate, Ctx, Router};
 use manifest::{Manifest, SPIN_TOML};
 use std::collections::HashMap;
@@ -118,9 +119,10 @@ impl App {
             &mut body
         });
         let Some(mut response) = head else {
-            return errors::into_response(&errors::AppError::Unexpected(anyhow::anyhow!(
-                "no response"
-            )));
+            return errors::into_response(
+                &errors::AppError::Unexpected(anyhow::anyhow!("no response")),
+                Language::PtBr,
+            );
         };
         match streamed {
             Ok(()) => {
@@ -129,7 +131,7 @@ impl App {
                 }
                 response
             }
-            Err(e) => errors::into_response(&errors::AppError::Unexpected(e)),
+            Err(e) => errors::into_response(&errors::AppError::Unexpected(e), Language::PtBr),
         }
     }
 
@@ -159,7 +161,7 @@ impl App {
             // The ports could not be had: nothing was sent yet, so answer with the error.
             (Err(e), Some(begin)) => {
                 begin(
-                    errors::into_response(&errors::AppError::Unexpected(e)),
+                    errors::into_response(&errors::AppError::Unexpected(e), Language::PtBr),
                     false,
                 );
                 Ok(())
@@ -203,7 +205,7 @@ impl App {
             }
             (Err(e), false, _, Some(begin)) => {
                 errors::log_failure(&http::Method::GET, "(streamed body)", &e);
-                begin(errors::into_response(&e), false);
+                begin(errors::into_response(&e, Language::PtBr), false);
                 Ok(())
             }
             (_, false, _, None) | (Ok(()), false, None, Some(_)) => Ok(()),
@@ -218,8 +220,9 @@ impl App {
         mut request: http::Request<Vec<u8>>,
         client_addr: Option<std::net::SocketAddr>,
     ) -> http::Response<Vec<u8>> {
+        let language = accept_language(request.headers()).unwrap_or(Language::PtBr);
         if request.body().len() > MAX_BODY {
-            return errors::into_response(&payload_too_large(MAX_BODY));
+            return errors::into_response(&payload_too_large(MAX_BODY), language);
         }
         let headers = request.headers_mut();
         headers.remove("spin-client-addr");
@@ -233,7 +236,12 @@ impl App {
             .component_for(request.uri().path())
             .and_then(|c| self.routers.get(c));
         let Some(router) = router else {
-            return errors::into_response(&errors::AppError::not_found("route"));
+            return errors::into_response(
+                &errors::AppError::Api(atende_shared::router::route_not_found(
+                    request.uri().path(),
+                )),
+                language,
+            );
         };
         router.dispatch(ctx, request)
     }

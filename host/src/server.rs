@@ -89,11 +89,14 @@ async fn serve_one(
     request: hyper::Request<Incoming>,
 ) -> Result<hyper::Response<Reply>, Infallible> {
     let (parts, body) = request.into_parts();
+    let language = atende_shared::web::accept_language(&parts.headers)
+        .unwrap_or(atende_shared::enums::Language::PtBr);
     let collected = match Limited::new(body, MAX_BODY).collect().await {
         Ok(collected) => collected,
         Err(_) => {
             return Ok(whole(atende_shared::errors::into_response(
                 &atende_shared::web::payload_too_large(MAX_BODY),
+                language,
             )))
         }
     };
@@ -132,6 +135,7 @@ async fn serve_one(
             };
             whole(atende_shared::errors::into_response(
                 &atende_shared::errors::AppError::Unexpected(error),
+                language,
             ))
         }
     };

@@ -7,7 +7,7 @@
 
 use crate::context::{var, Ctx};
 use crate::enums::{Profile, Status};
-use crate::errors::{AppError, AppResult};
+use crate::errors::{ApiError, AppError, AppResult, Text};
 use crate::ids::{TenantId, UserId};
 use crate::login_throttle;
 use crate::password;
@@ -57,17 +57,18 @@ impl Principal {
         if allowed.contains(&self.user.profile) {
             Ok(())
         } else {
-            Err(AppError::forbidden(
+            Err(AppError::Api(ApiError::says(
+                http::StatusCode::FORBIDDEN,
                 "forbidden",
-                format!(
-                    "this action needs the profile {}",
+                Text::new("this action needs the profile {profiles}").with(
+                    "profiles",
                     allowed
                         .iter()
                         .map(|p| p.as_str())
                         .collect::<Vec<_>>()
-                        .join(" or ")
+                        .join(" | "),
                 ),
-            ))
+            )))
         }
     }
 }
@@ -129,6 +130,7 @@ pub fn authenticate_allowing_password_change(ctx: &Ctx, req: &Request) -> AppRes
         return Err(invalid());
     }
     let stored = user_sql::get(ctx.db, tenant.id, UserId(session.user))?.ok_or_else(invalid)?;
+    req.set_user_language(stored.user.language);
     if stored.session_epoch != session.epoch || stored.user.status != Status::Active {
         ctx.kv.delete(&key)?;
         return Err(AppError::unauthorized(
@@ -157,6 +159,7 @@ fn authenticate_api_token(
     let token = crate::token::use_token(ctx, tenant.id, secret)?.ok_or_else(invalid)?;
     crate::scope::require(&token.scopes, req)?;
     let creator = user_sql::get(ctx.db, tenant.id, token.created_by)?.ok_or_else(invalid)?;
+    req.set_user_language(creator.user.language);
     if creator.user.status != Status::Active || creator.user.profile != Profile::Admin {
         return Err(invalid());
     }
@@ -215,6 +218,8 @@ pub fn login(
             "wrong username or password",
         ));
     };
+    // The password is right: from here on the person reads their own language.
+    req.set_user_language(stored.user.language);
     if stored.user.status != Status::Active {
         return Err(AppError::forbidden(
             "user_inactive",

@@ -16,6 +16,7 @@ pub mod demo;
 pub mod enums;
 pub mod errors;
 pub mod headers;
+pub mod i18n;
 pub mod ids;
 pub mod inbox;
 pub mod log;

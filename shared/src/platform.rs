@@ -76,7 +76,7 @@ pub fn create_tenant(ctx: &Ctx, input: NewTenant) -> AppResult<CreatedTenant> {
                 AppError::conflict(
                     "tenant_exists",
                     "slug",
-                    format!("the company '{slug}' exists"),
+                    crate::errors::Text::new("the company '{slug}' exists").with("slug", &slug),
                 )
             })?;
         let new = NewUser {

@@ -34,7 +34,7 @@
 //! `openapi::every_route_is_documented` fails while any is).
 
 use crate::context::Ctx;
-use crate::errors::{into_response, AppError, AppResult};
+use crate::errors::{into_response, AppError, AppResult, Text};
 use crate::openapi::{Doc, Errors, SchemaList};
 use crate::web::{Request, Response};
 use http::{Method, StatusCode};
@@ -203,7 +203,10 @@ impl Router {
             }
             request.set_params(params);
             if let Err(refused) = crate::scope::refuse_uncovered(&request) {
-                return (into_response(&refused), Some(route.pattern));
+                return (
+                    into_response(&refused, request.language()),
+                    Some(route.pattern),
+                );
             }
             let response = match (route.handler)(ctx, &request) {
                 Ok(response) => response,
@@ -212,33 +215,33 @@ impl Router {
                     crate::errors::into_response_for(
                         &error,
                         &serde_json::json!({"request_id": id, "method": request.method().as_str(), "route": route.pattern}),
+                        request.language(),
                     )
                 }
             };
             return (response, Some(route.pattern));
         }
         let path_matched = !allowed.is_empty();
-        if let (Some(fallback), false) = (self.fallback, path_matched) {
+        let static_path = !is_api_path(request.path());
+        if let (Some(fallback), false, true) = (self.fallback, path_matched, static_path) {
             let response = match fallback(ctx, &request) {
                 Ok(response) => response,
-                Err(error) => into_response(&error),
+                Err(error) => into_response(&error, request.language()),
             };
             return (response, None);
         }
         let error = if path_matched {
-            AppError::Api(crate::errors::ApiError::new(
+            AppError::Api(crate::errors::ApiError::says(
                 StatusCode::METHOD_NOT_ALLOWED,
                 "method_not_allowed",
-                format!("{} is not allowed on {}", request.method(), request.path()),
+                Text::new("{method} is not allowed on {path}")
+                    .with("method", request.method())
+                    .with("path", request.path()),
             ))
         } else {
-            AppError::Api(crate::errors::ApiError::new(
-                StatusCode::NOT_FOUND,
-                "route_not_found",
-                format!("no route for {}", request.path()),
-            ))
+            AppError::Api(route_not_found(request.path()))
         };
-        let mut response = into_response(&error);
+        let mut response = into_response(&error, request.language());
         if path_matched {
             allowed.sort_unstable();
             allowed.dedup();
@@ -248,6 +251,26 @@ impl Router {
         }
         (response, None)
     }
+}
+
+pub fn route_not_found(path: &str) -> crate::errors::ApiError {
+    crate::errors::ApiError::says(
+        StatusCode::NOT_FOUND,
+        "route_not_found",
+        Text::new("no route for {path}").with("path", path),
+    )
+}
+
+/// Paths a program calls: an unknown one is a JSON `route_not_found`, never the static-file
+/// fallback's `file not found` (the web component's `/...` route catches every API prefix
+/// spin.toml does not give to another component).
+pub fn is_api_path(path: &str) -> bool {
+    ["/api", "/internal", "/hooks"].iter().any(|p| {
+        path == *p
+            || path
+                .strip_prefix(p)
+                .is_some_and(|rest| rest.starts_with('/'))
+    })
 }
 
 /// The caller's `x-request-id` when it is a sane one (a proxy's), else a new random one.

@@ -67,7 +67,9 @@ fn carries_token(req: &Request) -> bool {
 fn insufficient(method: &Method, path: &str) -> AppError {
     AppError::forbidden(
         "insufficient_scope",
-        format!("this token's scopes do not allow {method} {path}"),
+        crate::errors::Text::new("this token's scopes do not allow {method} {path}")
+            .with("method", method)
+            .with("path", path),
     )
 }
 

@@ -2,6 +2,7 @@
 //! entry every component's `#[http_component]` calls. Compiled only for wasm32.
 
 use crate::context::Ctx;
+use crate::enums::Language;
 use crate::errors::{into_response, AppError};
 use crate::ports::{
     DbError, HttpClient, HttpError, KeyValue, KvError, OsRandom, Rows, Sql, SystemClock, Value,
@@ -176,8 +177,9 @@ fn with_ports<T>(f: impl FnOnce(&Ctx) -> T) -> Result<T, AppError> {
 /// through Spin's response outparam. A streamed response (`web::streamed`, large exports) is
 /// written a chunk at a time while this request's database connection is still open.
 pub fn serve(router: &Router, request: http::Request<Vec<u8>>, out: ResponseOutparam) {
+    let language = crate::web::accept_language(request.headers()).unwrap_or(Language::PtBr);
     if request.body().len() > MAX_BODY {
-        answer(out, into_response(&crate::web::payload_too_large(MAX_BODY)));
+        answer(out, into_response(&crate::web::payload_too_large(MAX_BODY), language));
         return;
     }
     let mut out = Some(out);
@@ -192,7 +194,7 @@ pub fn serve(router: &Router, request: http::Request<Vec<u8>>, out: ResponseOutp
         }
     });
     if let (Err(e), Some(out)) = (served, out) {
-        answer(out, into_response(&e));
+        answer(out, into_response(&e, language));
     }
 }
 
@@ -232,7 +234,7 @@ fn stream(
         }
         (Err(e), None, Some((out, _))) => {
             crate::errors::log_failure(&http::Method::GET, "(streamed body)", &e);
-            answer(out, into_response(&e));
+            answer(out, into_response(&e, Language::PtBr));
         }
         (_, None, None) => {}
     }

@@ -77,6 +77,7 @@ pub fn resolve(ctx: &Ctx, req: &Request) -> AppResult<Tenant> {
     })?;
     let tenant = sql::by_slug(ctx.db, &slug)?
         .ok_or_else(|| AppError::not_found(&format!("company '{slug}'")))?;
+    req.set_tenant_language(tenant.language);
     if tenant.status != Status::Active {
         return Err(AppError::forbidden(
             "tenant_inactive",
@@ -123,6 +124,19 @@ pub mod sql {
     pub fn list(db: &dyn Sql) -> Result<Vec<Tenant>, DbError> {
         let rows = db.execute(&format!("SELECT {COLUMNS} FROM tenants ORDER BY slug"), &[])?;
         rows.iter().map(|r| decode(&r)).collect()
+    }
+
+    /// A page of the companies, by slug (the platform API's list).
+    pub fn page(
+        db: &dyn Sql,
+        page: crate::web::Page,
+    ) -> Result<crate::web::Paged<Tenant>, DbError> {
+        let rows = db.execute(
+            &format!("SELECT {COLUMNS} FROM tenants ORDER BY slug LIMIT ? OFFSET ?"),
+            &[page.fetch().into(), page.offset().into()],
+        )?;
+        let rows = rows.iter().map(|r| decode(&r)).collect::<Result<_, _>>()?;
+        Ok(page.finish(rows))
     }
 
     /// `None` when the slug is taken: the unique index decides.

@@ -7,6 +7,7 @@ use crate::ids::{TenantId, UserId};
 use crate::ports::{DbError, Sql};
 use crate::time::ms_to_rfc3339;
 use crate::validate::{required_text, Problems};
+use crate::web::{Page, Paged};
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -77,7 +78,10 @@ pub fn create(ctx: &Ctx, tenant: TenantId, by: UserId, input: NewToken) -> AppRe
         .unwrap_or_default();
     let mut scopes: Vec<String> = Vec::new();
     if input.scopes.is_empty() {
-        p.add("scopes", format!("at least one of {}", SCOPES.join(", ")));
+        p.add(
+            "scopes",
+            crate::errors::Text::new("at least one of {values}").with("values", SCOPES.join(", ")),
+        );
     }
     for s in input.scopes {
         if !SCOPES.contains(&s.as_str()) {
@@ -118,12 +122,17 @@ pub fn create(ctx: &Ctx, tenant: TenantId, by: UserId, input: NewToken) -> AppRe
     Ok(CreatedToken { token, secret })
 }
 
-pub fn list(db: &dyn Sql, tenant: TenantId) -> AppResult<Vec<Token>> {
+/// The company's tokens, newest first, a page at a time.
+pub fn list(db: &dyn Sql, tenant: TenantId, page: Page) -> AppResult<Paged<Token>> {
     let rows = db.execute(
-        &format!("SELECT {COLUMNS} FROM api_tokens WHERE tenant_id = ? ORDER BY id DESC"),
-        &[tenant.into()],
+        &format!(
+            "SELECT {COLUMNS} FROM api_tokens WHERE tenant_id = ? ORDER BY id DESC \
+             LIMIT ? OFFSET ?"
+        ),
+        &[tenant.into(), page.fetch().into(), page.offset().into()],
     )?;
-    Ok(rows.iter().map(|r| decode(&r)).collect::<Result<_, _>>()?)
+    let rows = rows.iter().map(|r| decode(&r)).collect::<Result<_, _>>()?;
+    Ok(page.finish(rows))
 }
 
 pub fn get(db: &dyn Sql, tenant: TenantId, id: i64) -> AppResult<Token> {

@@ -1,20 +1,18 @@
 //! Field validation shared by every resource: collect every problem, then answer once with a
 //! 422 that names each field.
 
-use crate::errors::{AppError, FieldError};
+use crate::errors::messages::reason;
+use crate::errors::{AppError, FieldError, Text};
 use serde::{Deserialize, Serialize};
 
 #[derive(Default)]
 pub struct Problems(pub Vec<FieldError>);
 
 impl Problems {
-    pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0.push(FieldError {
-            field: field.to_owned(),
-            message: message.into(),
-        });
+    pub fn add(&mut self, field: &str, message: impl Into<Text>) {
+        self.0.push(FieldError::new(field, message));
     }
-    pub fn check<T>(&mut self, field: &str, result: Result<T, String>) -> Option<T> {
+    pub fn check<T, E: Into<Text>>(&mut self, field: &str, result: Result<T, E>) -> Option<T> {
         match result {
             Ok(v) => Some(v),
             Err(m) => {
@@ -35,26 +33,26 @@ impl Problems {
     }
 }
 
-pub fn required_text(raw: &str, max: usize) -> Result<String, String> {
+pub fn required_text(raw: &str, max: usize) -> Result<String, Text> {
     let t = raw.trim();
     if t.is_empty() {
-        Err("is required".into())
+        Err(reason::REQUIRED.into())
     } else if t.chars().count() > max {
-        Err(format!("must be at most {max} characters"))
+        Err(reason::at_most_characters(max))
     } else {
         Ok(t.to_owned())
     }
 }
 
-pub fn optional_text(raw: Option<String>, max: usize) -> Result<Option<String>, String> {
+pub fn optional_text(raw: Option<String>, max: usize) -> Result<Option<String>, Text> {
     match raw.as_deref().map(str::trim) {
         None | Some("") => Ok(None),
-        Some(t) if t.chars().count() > max => Err(format!("must be at most {max} characters")),
+        Some(t) if t.chars().count() > max => Err(reason::at_most_characters(max)),
         Some(t) => Ok(Some(t.to_owned())),
     }
 }
 
-pub fn email(raw: Option<String>) -> Result<Option<String>, String> {
+pub fn email(raw: Option<String>) -> Result<Option<String>, Text> {
     let Some(e) = optional_text(raw, 254)? else {
         return Ok(None);
     };

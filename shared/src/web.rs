@@ -1,10 +1,13 @@
 //! Request and response helpers over the `http` crate's types: typed JSON bodies with size and
 //! content-type checks, path and query parameters, bearer tokens, client address.
 
-use crate::errors::{AppError, AppResult};
+use crate::enums::Language;
+use crate::errors::messages::reason;
+use crate::errors::{AppError, AppResult, Text};
 use http::{header, HeaderMap, Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use std::cell::Cell;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 
@@ -43,11 +46,14 @@ pub const JSON_LIMIT: usize = 256 * 1024;
 /// Largest CSV upload (bulk imports).
 pub const CSV_LIMIT: usize = 2 * 1024 * 1024;
 
-/// An incoming request plus the path parameters its route captured.
+/// An incoming request plus the path parameters its route captured, and what authentication
+/// learned of the caller's language.
 #[derive(Debug)]
 pub struct Request {
     inner: http::Request<Vec<u8>>,
     params: Vec<(&'static str, String)>,
+    user_language: Cell<Option<Language>>,
+    tenant_language: Cell<Option<Language>>,
 }
 
 impl Request {
@@ -55,7 +61,27 @@ impl Request {
         Request {
             inner,
             params: Vec::new(),
+            user_language: Cell::new(None),
+            tenant_language: Cell::new(None),
         }
+    }
+    /// Authentication's word: the signed-in user's language setting.
+    pub fn set_user_language(&self, language: Language) {
+        self.user_language.set(Some(language));
+    }
+    /// The company's default language, once its tenant is resolved.
+    pub fn set_tenant_language(&self, language: Language) {
+        self.tenant_language.set(Some(language));
+    }
+    /// The language people read this request's messages in: the one the client asks for in
+    /// `Accept-Language` (the console sends the language it shows, so its messages match its
+    /// screen), else the signed-in user's setting (what scripts and integrations get), else the
+    /// company's default, else Portuguese (SPEC §1).
+    pub fn language(&self) -> Language {
+        accept_language(self.headers())
+            .or(self.user_language.get())
+            .or(self.tenant_language.get())
+            .unwrap_or(Language::PtBr)
     }
     pub(crate) fn set_params(&mut self, params: Vec<(&'static str, String)>) {
         self.params = params;
@@ -109,20 +135,7 @@ impl Request {
     pub fn json_within<T: DeserializeOwned>(&self, limit: usize) -> AppResult<T> {
         self.require_content_type("application/json")?;
         self.require_size(limit)?;
-        serde_json::from_slice(self.body()).map_err(|e| {
-            use serde_json::error::Category;
-            match e.classify() {
-                Category::Syntax | Category::Eof | Category::Io => AppError::bad_request(
-                    "malformed_json",
-                    format!("the body is not valid JSON: {e}"),
-                ),
-                Category::Data => AppError::Api(crate::errors::ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "validation_failed",
-                    e.to_string(),
-                )),
-            }
-        })
+        serde_json::from_slice(self.body()).map_err(json_error)
     }
 
     /// The body as UTF-8 text of the given media type (CSV imports), BOM removed.
@@ -147,10 +160,10 @@ impl Request {
         if media.eq_ignore_ascii_case(expected) {
             Ok(())
         } else {
-            Err(AppError::Api(crate::errors::ApiError::new(
+            Err(AppError::Api(crate::errors::ApiError::says(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",
-                format!("expected Content-Type: {expected}"),
+                Text::new("expected Content-Type: {expected}").with("expected", expected),
             )))
         }
     }
@@ -191,11 +204,48 @@ impl Request {
     }
 }
 
+/// A body serde could not read: not JSON (400), or not the shape (422, serde's own words kept
+/// after a lead-in, and the field it names when it names one).
+pub fn json_error(e: serde_json::Error) -> AppError {
+    use serde_json::error::Category;
+    match e.classify() {
+        Category::Syntax | Category::Eof | Category::Io => {
+            AppError::Api(crate::errors::ApiError::says(
+                StatusCode::BAD_REQUEST,
+                "malformed_json",
+                Text::new("the body is not valid JSON: {detail}").with("detail", &e),
+            ))
+        }
+        Category::Data => {
+            let detail = e.to_string();
+            let mut api = crate::errors::ApiError::says(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                Text::new("the body does not have the expected fields: {detail}")
+                    .with("detail", &detail),
+            );
+            // serde names the field in backquotes: "missing field `password`".
+            if detail.starts_with("missing field") || detail.starts_with("unknown field") {
+                api.field = detail.split('`').nth(1).map(str::to_owned);
+            }
+            AppError::Api(api)
+        }
+    }
+}
+
+/// The language `Accept-Language` asks for, of ours.
+pub fn accept_language(headers: &HeaderMap) -> Option<Language> {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(crate::i18n::negotiate)
+}
+
 pub fn payload_too_large(limit: usize) -> AppError {
-    AppError::Api(crate::errors::ApiError::new(
+    AppError::Api(crate::errors::ApiError::says(
         StatusCode::PAYLOAD_TOO_LARGE,
         "payload_too_large",
-        format!("the body is larger than {limit} bytes"),
+        Text::new("the body is larger than {limit} bytes").with("limit", limit),
     ))
 }
 
@@ -218,7 +268,7 @@ impl Query {
             Some(v) => v
                 .parse()
                 .map(Some)
-                .map_err(|_| AppError::invalid(name, format!("'{v}' is not valid here"))),
+                .map_err(|_| AppError::invalid(name, reason::not_valid_here(v))),
         }
     }
 }
@@ -229,9 +279,8 @@ impl Query {
         use crate::enums::Status;
         self.get("status")
             .map(|s| {
-                Status::parse(s).ok_or_else(|| {
-                    AppError::invalid("status", format!("must be one of {}", Status::expected()))
-                })
+                Status::parse(s)
+                    .ok_or_else(|| AppError::invalid("status", reason::one_of(Status::expected())))
             })
             .transpose()
     }
@@ -253,44 +302,83 @@ pub fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
         .from_reader(text.as_bytes())
 }
 
-/// Pagination shared by every list endpoint: `page` from 1, `per_page` up to 200.
+/// Pagination shared by every list endpoint: `limit` items (1 to 200, 50 unless asked) after
+/// the `cursor` the previous page gave as `next`. The cursor is opaque to callers; today it
+/// carries an offset, which a keyset may replace without any caller noticing.
 #[derive(Debug, Clone, Copy)]
 pub struct Page {
-    pub page: u32,
-    pub per_page: u32,
+    offset: i64,
+    limit: i64,
 }
 
 impl Page {
-    pub const MAX_PER_PAGE: u32 = 200;
+    pub const MAX_LIMIT: i64 = 200;
+    pub const DEFAULT_LIMIT: i64 = 50;
+
     pub fn from_query(q: &Query) -> AppResult<Page> {
-        let page = q.parse::<u32>("page")?.unwrap_or(1);
-        let per_page = q.parse::<u32>("per_page")?.unwrap_or(50);
-        if page == 0 {
-            return Err(AppError::invalid("page", "pages start at 1"));
+        // The numbered pages are gone; a caller still sending them would silently get the
+        // first page, so it hears why instead.
+        for old in ["page", "per_page"] {
+            if q.get(old).is_some() {
+                return Err(AppError::invalid(old, reason::USE_CURSOR));
+            }
         }
-        if per_page == 0 || per_page > Self::MAX_PER_PAGE {
+        let limit = q.parse::<i64>("limit")?.unwrap_or(Self::DEFAULT_LIMIT);
+        if !(1..=Self::MAX_LIMIT).contains(&limit) {
             return Err(AppError::invalid(
-                "per_page",
-                format!("must be between 1 and {}", Self::MAX_PER_PAGE),
+                "limit",
+                reason::between(1, Self::MAX_LIMIT),
             ));
         }
-        Ok(Page { page, per_page })
+        let offset = match q.get("cursor") {
+            None => 0,
+            Some(cursor) => decode_cursor(cursor)
+                .ok_or_else(|| AppError::invalid("cursor", reason::NEXT_CURSOR))?,
+        };
+        Ok(Page { offset, limit })
     }
     pub fn offset(&self) -> i64 {
-        i64::from(self.page - 1) * i64::from(self.per_page)
+        self.offset
     }
-    pub fn limit(&self) -> i64 {
-        i64::from(self.per_page)
+    /// Rows to read: one more than the page, which tells whether another page follows.
+    pub fn fetch(&self) -> i64 {
+        self.limit + 1
+    }
+    /// The page of `rows` (read with [`Page::fetch`]) and the cursor of the next, if any.
+    pub fn finish<T>(&self, mut rows: Vec<T>) -> Paged<T> {
+        let more = rows.len() as i64 > self.limit;
+        rows.truncate(usize::try_from(self.limit).unwrap_or(usize::MAX));
+        Paged {
+            items: rows,
+            next: more.then(|| encode_cursor(self.offset + self.limit)),
+        }
     }
 }
 
-/// A page of a list endpoint, with the total that matched.
+fn encode_cursor(offset: i64) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("o{offset}"))
+}
+
+fn decode_cursor(cursor: &str) -> Option<i64> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()?;
+    std::str::from_utf8(&bytes)
+        .ok()?
+        .strip_prefix('o')?
+        .parse()
+        .ok()
+        .filter(|o: &i64| *o >= 0)
+}
+
+/// A page of a list endpoint: its items and the `cursor` of the next page (`null` on the
+/// last). The one shape of every list (`README.md`, "Pages").
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Paged<T> {
     pub items: Vec<T>,
-    pub total: i64,
-    pub page: u32,
-    pub per_page: u32,
+    pub next: Option<String>,
 }
 
 pub fn json<T: Serialize>(status: StatusCode, value: &T) -> AppResult<Response> {

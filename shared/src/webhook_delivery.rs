@@ -88,18 +88,13 @@ pub fn log(
     webhook: i64,
     offset: i64,
     limit: i64,
-) -> Result<(Vec<LoggedDelivery>, i64), DbError> {
-    let total = crate::db::scalar_i64(&db.execute(
-        "SELECT COUNT(*) FROM webhook_deliveries WHERE tenant_id = ? AND webhook_id = ?",
-        &[tenant.into(), webhook.into()],
-    )?)?;
+) -> Result<Vec<LoggedDelivery>, DbError> {
     let rows = db.execute(
         "SELECT id, event, status, attempts, response_status, last_error, payload, created_at, delivered_at \
          FROM webhook_deliveries WHERE tenant_id = ? AND webhook_id = ? ORDER BY id DESC LIMIT ? OFFSET ?",
         &[tenant.into(), webhook.into(), limit.into(), offset.into()],
     )?;
-    let items = rows
-        .iter()
+    rows.iter()
         .map(|r| {
             Ok(LoggedDelivery {
                 id: r.i64("id")?,
@@ -113,6 +108,5 @@ pub fn log(
                 delivered_at: r.opt_i64("delivered_at")?.map(ms_to_rfc3339),
             })
         })
-        .collect::<Result<_, DbError>>()?;
-    Ok((items, total))
+        .collect()
 }

@@ -587,11 +587,12 @@ fn a_menu_pointing_to_a_missing_or_inactive_group_is_refused_naming_the_node() {
         json!({"start_bot": "menu", "menu": menu(999_999)}),
     );
     r.assert_error(422, "validation_failed");
+    // Said in the admin's language (the demo's Portuguese).
     assert_eq!(r.error_field(), "menu.nodes[1].options[0].group_id");
     assert!(
         r.body
             .to_string()
-            .contains("node 'setores': group 999999 does not exist"),
+            .contains("nó 'setores': grupo 999999 não existe"),
         "{}",
         r.body
     );
@@ -604,7 +605,7 @@ fn a_menu_pointing_to_a_missing_or_inactive_group_is_refused_naming_the_node() {
     assert!(
         r.body
             .to_string()
-            .contains(&format!("node 'setores': group {other} is deactivated")),
+            .contains(&format!("nó 'setores': grupo {other} está desativado(a)")),
         "{}",
         r.body
     );
@@ -614,9 +615,12 @@ fn a_menu_pointing_to_a_missing_or_inactive_group_is_refused_naming_the_node() {
     bad["nodes"][0]["options"][1]["number"] = json!(1);
     let r = app.patch(&s.admin, &path, json!({"menu": bad}));
     let text = r.body.to_string();
-    assert!(text.contains("there is no node 'nowhere'"), "{text}");
-    assert!(text.contains("option 1 is numbered twice"), "{text}");
-    assert!(text.contains("needs start_bot menu"), "{text}");
+    assert!(text.contains("não existe o nó 'nowhere'"), "{text}");
+    assert!(
+        text.contains("a opção 1 está numerada duas vezes"),
+        "{text}"
+    );
+    assert!(text.contains("exige start_bot menu"), "{text}");
     // Nothing was saved.
     let group = app.get(&s.admin, &path);
     assert!(group.body.get("menu").is_none_or(Value::is_null));

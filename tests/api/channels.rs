@@ -935,7 +935,7 @@ fn outbound_webhooks_are_signed_retried_and_logged() {
         .unwrap();
     assert_eq!(message.json()["data"]["body"], "oi");
     let log = app.get(&s.admin, &format!("/api/admin/webhooks/{hook}/deliveries"));
-    assert_eq!(log.body["total"], 2);
+    assert_eq!(log.items_len(), 2);
     assert!(log.body["items"]
         .as_array()
         .unwrap()

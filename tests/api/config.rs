@@ -347,10 +347,11 @@ fn invalid_group_combinations_are_refused_with_a_reason() {
         json!({"parent_id": grandchild}),
     );
     cycle.assert_error(422, "validation_failed");
+    // In the admin's language (the demo's Portuguese).
     assert!(cycle.body["error"]["message"]
         .as_str()
         .unwrap()
-        .contains("descendants"));
+        .contains("descendentes"));
     // A transfer target of another tenant does not exist here.
     app.create_tenant(
         Some(PLATFORM_SECRET),
@@ -370,7 +371,7 @@ fn invalid_group_combinations_are_refused_with_a_reason() {
         "transfer_group_ids",
     );
     // Nothing was created by the refusals.
-    assert_eq!(app.get(&admin, "/api/admin/groups").body["total"], 3);
+    assert_eq!(app.count(&admin, "/api/admin/groups"), 3);
 }
 
 #[test]
@@ -432,7 +433,7 @@ fn supervisors_read_only_the_groups_of_their_operations() {
 
     let list = app.get(&supervisor, "/api/admin/groups");
 
-    assert_eq!(list.body["total"], 1);
+    assert_eq!(list.items_len(), 1);
     assert_eq!(list.body["items"][0]["id"], sales_group);
     app.get(&supervisor, &format!("/api/admin/groups/{sales_group}"))
         .assert_status(200);
@@ -444,7 +445,7 @@ fn supervisors_read_only_the_groups_of_their_operations() {
     )
     .assert_error(404, "not_found");
     // Admins see every group; link all, unlink one, unlink all.
-    assert_eq!(app.get(&admin, "/api/admin/groups").body["total"], 2);
+    assert_eq!(app.count(&admin, "/api/admin/groups"), 2);
     assert_eq!(
         app.post(&admin, &ops, json!({"all": true}))
             .body
@@ -453,7 +454,7 @@ fn supervisors_read_only_the_groups_of_their_operations() {
             .len(),
         2
     );
-    assert_eq!(app.get(&supervisor, "/api/admin/groups").body["total"], 2);
+    assert_eq!(app.count(&supervisor, "/api/admin/groups"), 2);
     assert_eq!(
         app.post(&admin, &format!("{ops}/remove"), json!({"ids": [sales]}))
             .body
@@ -470,7 +471,7 @@ fn supervisors_read_only_the_groups_of_their_operations() {
             .len(),
         0
     );
-    assert_eq!(app.get(&supervisor, "/api/admin/groups").body["total"], 0);
+    assert_eq!(app.count(&supervisor, "/api/admin/groups"), 0);
     // Operations link only to supervisors.
     let agent = app.user_id(&admin, "agent1");
     app.post(
@@ -584,7 +585,7 @@ fn another_tenants_ids_answer_404() {
         json!({"all": true}),
     )
     .assert_error(404, "not_found");
-    assert_eq!(app.get(&boss, "/api/admin/groups").body["total"], 0);
+    assert_eq!(app.count(&boss, "/api/admin/groups"), 0);
     app.tenant = "demo".into();
     assert_eq!(
         app.get(&admin, &format!("/api/admin/tags/{tag}")).body["name"],
@@ -600,13 +601,21 @@ fn lists_search_and_page_with_a_total() {
         app.make(&admin, "tags", json!({"name": format!("tag-{i:02}")}));
     }
     app.make(&admin, "tags", json!({"name": "Cliente VIP"}));
-    let page = app.get(&admin, "/api/admin/tags?per_page=10&page=3");
-    assert_eq!(page.body["total"], 26);
-    assert_eq!(page.body["items"].as_array().unwrap().len(), 6);
+    assert_eq!(app.count(&admin, "/api/admin/tags"), 26);
+    // Three pages of ten: the client follows `next`, an opaque cursor.
+    let first = app.get(&admin, "/api/admin/tags?limit=10");
+    assert_eq!(first.items_len(), 10);
+    let cursor = first.body["next"].as_str().unwrap().to_owned();
+    let second = app.get(&admin, &format!("/api/admin/tags?limit=10&cursor={cursor}"));
+    assert_eq!(second.items_len(), 10);
+    let cursor = second.body["next"].as_str().unwrap().to_owned();
+    let page = app.get(&admin, &format!("/api/admin/tags?limit=10&cursor={cursor}"));
+    assert_eq!(page.items_len(), 6);
+    assert_eq!(page.body["next"], Value::Null, "the last page");
     // Sorted by name: "Cliente VIP" first, so the third page starts at tag-19.
     assert_eq!(page.body["items"][0]["name"], "tag-19");
     let search = app.get(&admin, "/api/admin/tags?q=vip");
-    assert_eq!(search.body["total"], 1);
+    assert_eq!(search.items_len(), 1);
     assert_eq!(search.body["items"][0]["name"], "Cliente VIP");
     // Names are unique per tenant, case-insensitively.
     let dup = app.post(&admin, "/api/admin/tags", json!({"name": "cliente vip"}));
@@ -816,7 +825,7 @@ fn quick_reply_shortcuts_are_unique_per_group() {
         "group_id",
     );
     let of_g1 = app.get(&admin, &format!("/api/admin/quick-replies?group_id={g1}"));
-    assert_eq!(of_g1.body["total"], 1);
+    assert_eq!(of_g1.items_len(), 1);
 }
 
 #[test]

@@ -85,6 +85,25 @@ fn unknown_routes_and_methods_answer_with_the_envelope() {
 }
 
 #[test]
+fn unknown_api_paths_answer_the_envelope_not_the_static_files() {
+    let app = TestApp::spawn();
+    for path in [
+        "/api/nothing",
+        "/api",
+        "/api/openapi.json/more",
+        "/api/admin",
+        "/internal/nothing",
+    ] {
+        let r = app.call("GET", path, None, None);
+        r.assert_error(404, "route_not_found");
+        assert_eq!(r.headers["content-type"], "application/json", "{path}");
+    }
+    // The console's own files are still served by the same component.
+    app.call("GET", "/console/nothing.js", None, None)
+        .assert_error(404, "not_found");
+}
+
+#[test]
 fn binary_garbage_never_causes_a_5xx() {
     let app = TestApp::spawn();
     let admin = app.token("admin");

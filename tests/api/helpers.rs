@@ -41,6 +41,10 @@ impl TestResponse {
         self.body["error"]["field"].as_str().unwrap_or("")
     }
     #[track_caller]
+    /// The items on this page of a list.
+    pub fn items_len(&self) -> i64 {
+        self.body["items"].as_array().map_or(0, |a| a.len() as i64)
+    }
     pub fn assert_status(&self, status: u16) -> &Self {
         assert_eq!(
             self.status, status,
@@ -404,6 +408,23 @@ impl TestApp {
     }
     pub fn get(&self, token: &str, path: &str) -> TestResponse {
         self.call("GET", path, Some(token), None)
+    }
+
+    /// How many items a list has in all, following its `next` cursors page by page.
+    #[track_caller]
+    pub fn count(&self, token: &str, path: &str) -> i64 {
+        let joiner = if path.contains('?') { '&' } else { '?' };
+        let mut url = format!("{path}{joiner}limit=200");
+        let mut n = 0;
+        loop {
+            let page = self.get(token, &url);
+            page.assert_status(200);
+            n += page.items_len();
+            match page.body["next"].as_str() {
+                Some(next) => url = format!("{path}{joiner}limit=200&cursor={next}"),
+                None => return n,
+            }
+        }
     }
 
     /// Creates a configuration item and returns its id.

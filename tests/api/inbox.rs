@@ -302,9 +302,10 @@ fn sending_is_refused_when_paused_offline_receive_only_closed_or_not_mine() {
     .assert_status(200);
     let paused = app.post(&agent, &path, hello.clone());
     paused.assert_error(409, "agent_paused");
+    // In the agent's language (the demo's Portuguese; `languages::` covers all three).
     assert_eq!(
         paused.body["error"]["message"],
-        "You are paused! Do you want to resume?"
+        "Você está em pausa! Deseja retomar?"
     );
     app.call(
         "PUT",

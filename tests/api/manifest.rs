@@ -1,5 +1,5 @@
 use crate::helpers::TestApp;
-use atende_host::manifest::{Manifest, SPIN_TOML};
+use atende_host::manifest::{Manifest, RoutePattern, SPIN_TOML};
 
 #[test]
 fn every_component_in_spin_toml_is_mounted_and_builds_from_this_workspace() {
@@ -30,6 +30,43 @@ fn every_component_in_spin_toml_is_mounted_and_builds_from_this_workspace() {
         routers.len(),
         "every route table is a component in spin.toml"
     );
+}
+
+/// Wherever spin.toml sends an unknown `/api/...` path (a component's own prefix, or the web
+/// component's catch-all `/...`), the component answers the JSON `route_not_found`.
+#[test]
+fn every_component_spin_toml_routes_an_unknown_api_path_to_answers_route_not_found() {
+    let manifest = Manifest::parse(SPIN_TOML).unwrap();
+    let routers = atende_host::component_routers();
+    let app = TestApp::spawn();
+    let mut paths = vec!["/api/no-such-area".to_owned(), "/api".to_owned()];
+    for (pattern, _) in &manifest.routes {
+        let base = match pattern {
+            RoutePattern::Prefix(p) | RoutePattern::Exact(p) => p.clone(),
+        };
+        paths.push(format!("{base}/no-such-route"));
+    }
+    let mut components = std::collections::BTreeSet::new();
+    for path in paths
+        .iter()
+        .filter(|p| atende_shared::router::is_api_path(p))
+    {
+        let component = manifest.component_for(path).unwrap();
+        assert!(routers.contains_key(component), "{path} → {component}");
+        components.insert(component.to_owned());
+        for method in ["GET", "POST"] {
+            let r = app.call(method, path, None, None);
+            assert_eq!(r.status, 404, "{method} {path} ({component}): {}", r.body);
+            assert_eq!(
+                r.body["error"]["code"], "route_not_found",
+                "{method} {path} ({component})"
+            );
+        }
+    }
+    // The catch-all's component and every API component were reached.
+    for c in ["web", "auth", "admin", "inbox", "reports", "bot"] {
+        assert!(components.contains(c), "{c} not covered: {components:?}");
+    }
 }
 
 #[test]

@@ -82,7 +82,7 @@ fn every_invalid_field_is_refused_by_name_and_nothing_is_created() {
         assert_eq!(r.error_field(), field, "for {field} = {value}: {}", r.body);
     }
     let list = app.list_users(&admin, "?q=valid.name");
-    assert_eq!(list.body["total"], 0);
+    assert_eq!(list.items_len(), 0);
 }
 
 #[test]
@@ -152,31 +152,38 @@ fn lists_search_filter_and_page_with_a_total() {
     let app = TestApp::spawn();
     let admin = app.token("admin");
 
-    let all = app.list_users(&admin, "?per_page=3&page=1");
+    let all = app.list_users(&admin, "?limit=3");
     all.assert_status(200);
-    assert_eq!(all.body["total"], 7);
-    assert_eq!(all.body["items"].as_array().unwrap().len(), 3);
-    let last = app.list_users(&admin, "?per_page=3&page=3");
-    assert_eq!(last.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(app.count(&admin, "/api/admin/users"), 7);
+    assert_eq!(all.items_len(), 3);
+    let next = all.body["next"].as_str().unwrap().to_owned();
+    let second = app.list_users(&admin, &format!("?limit=3&cursor={next}"));
+    let next = second.body["next"].as_str().unwrap().to_owned();
+    let last = app.list_users(&admin, &format!("?limit=3&cursor={next}"));
+    assert_eq!(last.items_len(), 1);
+    assert!(last.body["next"].is_null(), "the last page has no next");
 
     let agents = app.list_users(&admin, "?profile=agent");
-    assert_eq!(agents.body["total"], 4);
+    assert_eq!(agents.items_len(), 4);
     let search = app.list_users(&admin, "?q=Carla");
-    assert_eq!(search.body["total"], 1);
+    assert_eq!(search.items_len(), 1);
     assert_eq!(search.body["items"][0]["username"], "agent3");
     // LIKE wildcards in the search are literal.
-    assert_eq!(app.list_users(&admin, "?q=%25").body["total"], 0);
+    assert_eq!(app.count(&admin, "/api/admin/users?q=%25"), 0);
 
     let id = app.user_id(&admin, "agent4");
     app.deactivate_user(&admin, id).assert_status(200);
-    assert_eq!(app.list_users(&admin, "?status=inactive").body["total"], 1);
-    assert_eq!(app.list_users(&admin, "?status=active").body["total"], 6);
+    assert_eq!(app.count(&admin, "/api/admin/users?status=inactive"), 1);
+    assert_eq!(app.count(&admin, "/api/admin/users?status=active"), 6);
 
     app.list_users(&admin, "?status=gone")
         .assert_error(422, "validation_failed");
-    app.list_users(&admin, "?per_page=500")
+    app.list_users(&admin, "?limit=500")
         .assert_error(422, "validation_failed");
-    app.list_users(&admin, "?page=0")
+    app.list_users(&admin, "?cursor=not-ours")
+        .assert_error(422, "validation_failed");
+    // The numbered pages of before are refused, not silently read as the first page.
+    app.list_users(&admin, "?page=2")
         .assert_error(422, "validation_failed");
 }
 
@@ -201,7 +208,7 @@ fn agents_cannot_manage_users_and_supervisors_only_read() {
         .assert_error(403, "forbidden");
     app.update_user(&supervisor, id, json!({"priority": 1}))
         .assert_error(403, "forbidden");
-    assert_eq!(app.list_users(&admin, "?q=sneaky").body["total"], 0);
+    assert_eq!(app.count(&admin, "/api/admin/users?q=sneaky"), 0);
 }
 
 #[test]
@@ -260,7 +267,7 @@ fn csv_import_creates_good_rows_and_reports_each_bad_one() {
     // Good rows are whole users who can log in; bad rows created nothing.
     let maria = app.token_with("maria", "Str0ng#Pass");
     assert_eq!(app.me(&maria).body["user"]["max_concurrent"], 3);
-    assert_eq!(app.list_users(&admin, "").body["total"], 9);
+    assert_eq!(app.count(&admin, "/api/admin/users"), 9);
 
     // The bad rows, corrected and re-sent, are created once; a repeat does not double them.
     let fixed = "username,display_name,profile,password\nweak,Weak Pw,agent,Str0ng#Pass1\n";
@@ -268,7 +275,7 @@ fn csv_import_creates_good_rows_and_reports_each_bad_one() {
     let again = app.import_users(&admin, fixed);
     assert_eq!(again.body["created"], 0);
     assert_eq!(again.body["rejected"], 1);
-    assert_eq!(app.list_users(&admin, "").body["total"], 10);
+    assert_eq!(app.count(&admin, "/api/admin/users"), 10);
 }
 
 #[test]
@@ -292,7 +299,7 @@ fn csv_import_refuses_files_it_cannot_read() {
     json_body.assert_error(415, "unsupported_media_type");
     app.import_users(&app.token("agent1"), "username\n")
         .assert_error(403, "forbidden");
-    assert_eq!(app.list_users(&admin, "").body["total"], 7);
+    assert_eq!(app.count(&admin, "/api/admin/users"), 7);
 }
 
 #[test]

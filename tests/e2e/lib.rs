@@ -206,7 +206,8 @@ fn scratch_user(c: &Client, admin: &str, must_change: bool) -> Result<(String, i
         Some(admin),
         Some(
             json!({"username": username, "display_name": "E2E", "profile": "agent",
-                    "password": "E2e#Pass123", "must_change_password": must_change}),
+                    "password": "E2e#Pass123", "must_change_password": must_change,
+                    "language": "en"}),
         ),
     );
     expect(
@@ -275,7 +276,10 @@ fn user_lifecycle(c: &Client) -> Result<(), String> {
         Some(&admin),
         None,
     );
-    expect(found.body["total"] == 1, format!("search: {}", found.body))?;
+    expect(
+        found.body["items"].as_array().map(Vec::len) == Some(1),
+        format!("search: {}", found.body),
+    )?;
     let agent = c.token(&username, "E2e#Pass123")?;
     let off = c.call(
         "POST",

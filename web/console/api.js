@@ -1,5 +1,7 @@
 // Calls to the Atende API with the session the start page (or the console's login) saved.
 
+import { lang } from "./i18n.js";
+
 const KEY = "atende.session";
 
 /** @typedef {{tenant: string, token: string}} Session */
@@ -32,7 +34,8 @@ export class Unreachable extends Error {}
 /** @param {string} [tenant] */
 function headers(tenant) {
   /** @type {Record<string, string>} */
-  const h = {};
+  // The server says its messages in the language the console shows.
+  const h = { "Accept-Language": lang() };
   const s = session();
   const t = tenant ?? s?.tenant;
   if (t) h["X-Tenant"] = t;

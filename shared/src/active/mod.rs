@@ -216,10 +216,10 @@ pub fn start(ctx: &Ctx, me: &Principal, request: ActiveRequest) -> AppResult<Act
     if !allowed(&group, kind) {
         return Err(AppError::forbidden(
             "active_not_allowed",
-            format!(
-                "this group does not allow writing first to customers on {}",
-                kind.as_str()
-            ),
+            crate::errors::Text::new(
+                "this group does not allow writing first to customers on {channel}",
+            )
+            .with("channel", kind.as_str()),
         ));
     }
     if template.is_some() && !(kind == ChannelType::Whatsapp && group.flags.whatsapp_templates) {
@@ -455,20 +455,23 @@ pub fn send_due(ctx: &Ctx, limit: i64) -> AppResult<usize> {
     Ok(sent)
 }
 
-/// My active messages (everyone's for admins and supervisors), newest first.
+/// My active messages (everyone's for admins and supervisors), newest first, a page at a time.
 pub fn list(
     ctx: &Ctx,
     me: &Principal,
     status: Option<ActiveState>,
-) -> AppResult<Vec<ActiveMessage>> {
+    page: crate::web::Page,
+) -> AppResult<crate::web::Paged<ActiveMessage>> {
     let mine_only = matches!(me.profile(), Profile::Agent);
-    Ok(sql::list(
+    let rows = sql::list(
         ctx.db,
         me.tenant_id(),
         mine_only.then(|| me.user_id()),
         status,
-        500,
-    )?)
+        page.offset(),
+        page.fetch(),
+    )?;
+    Ok(page.finish(rows))
 }
 
 /// Cancels a scheduled message (its agent, a supervisor or an admin).
@@ -482,7 +485,8 @@ pub fn cancel(ctx: &Ctx, me: &Principal, id: i64) -> AppResult<ActiveMessage> {
     if !cancelled {
         return Err(inbox::conflict(
             "not_scheduled",
-            &format!("this message is already {}", latest.status.as_str()),
+            crate::errors::Text::new("this message is already {status}")
+                .with("status", latest.status.as_str()),
         ));
     }
     Ok(latest)

@@ -100,15 +100,22 @@ pub fn list(
     tenant: TenantId,
     agent: Option<UserId>,
     status: Option<ActiveState>,
+    offset: i64,
     limit: i64,
 ) -> Result<Vec<ActiveMessage>, DbError> {
     let rows = db.execute(
         &format!(
             "SELECT {COLUMNS} FROM active_messages WHERE tenant_id = ?1 \
              AND (?2 IS NULL OR agent_id = ?2) AND (?3 IS NULL OR status = ?3) \
-             ORDER BY id DESC LIMIT ?4"
+             ORDER BY id DESC LIMIT ?4 OFFSET ?5"
         ),
-        &[tenant.into(), agent.into(), status.into(), limit.into()],
+        &[
+            tenant.into(),
+            agent.into(),
+            status.into(),
+            limit.into(),
+            offset.into(),
+        ],
     )?;
     rows.iter().map(|r| Ok(decode(&r)?.shown)).collect()
 }

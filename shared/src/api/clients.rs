@@ -7,7 +7,7 @@ use crate::client::{self, ClientInput};
 use crate::context::Ctx;
 use crate::enums::Status;
 use crate::errors::{AppError, AppResult};
-use crate::web::{created, ok, Page, Paged, Request, Response, CSV_LIMIT};
+use crate::web::{created, ok, Page, Request, Response, CSV_LIMIT};
 
 pub fn list(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let principal = authenticate(ctx, req)?;
@@ -15,20 +15,15 @@ pub fn list(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let query = req.query();
     let page = Page::from_query(&query)?;
     let status = query.status()?;
-    let (items, total) = client::sql::list(
+    let rows = client::sql::list(
         ctx.db,
         principal.tenant_id(),
         query.get("q"),
         status,
         page.offset(),
-        page.limit(),
+        page.fetch(),
     )?;
-    ok(&Paged {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    ok(&page.finish(rows))
 }
 
 pub fn create(ctx: &Ctx, req: &Request) -> AppResult<Response> {
@@ -110,20 +105,15 @@ pub fn import_rows(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     };
     let id: i64 = req.param("id")?;
     import::report(ctx, principal.tenant_id(), id)?;
-    let (items, total) = import::sql::rows(
+    let rows = import::sql::rows(
         ctx.db,
         principal.tenant_id(),
         id,
         status,
         page.offset(),
-        page.limit(),
+        page.fetch(),
     )?;
-    ok(&Paged {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    ok(&page.finish(rows))
 }
 
 pub fn resend_row(ctx: &Ctx, req: &Request) -> AppResult<Response> {

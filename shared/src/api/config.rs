@@ -91,19 +91,14 @@ pub fn webhook_deliveries(ctx: &Ctx, req: &Request) -> AppResult<Response> {
         req.param("id")?,
     )?;
     let page = crate::web::Page::from_query(&req.query())?;
-    let (items, total) = crate::webhook_delivery::log(
+    let rows = crate::webhook_delivery::log(
         ctx.db,
         principal.tenant_id(),
         hook.id,
         page.offset(),
-        page.limit(),
+        page.fetch(),
     )?;
-    ok(&crate::web::Paged {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    ok(&page.finish(rows))
 }
 
 /// The documentation of the six generic handlers above, built per resource type (a generic

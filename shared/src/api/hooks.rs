@@ -55,7 +55,10 @@ fn bad_signature() -> AppError {
 fn parse_json(req: &Request, limit: usize) -> AppResult<Value> {
     req.require_size(limit)?;
     serde_json::from_slice(req.body()).map_err(|e| {
-        AppError::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))
+        AppError::bad_request(
+            "malformed_json",
+            crate::errors::Text::new("the body is not valid JSON: {detail}").with("detail", e),
+        )
     })
 }
 

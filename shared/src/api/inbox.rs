@@ -287,7 +287,10 @@ pub fn send_attachment(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let me = authenticate(ctx, req)?;
     req.require_size(8 * 1024 * 1024)?;
     let upload: inbox::Upload = serde_json::from_slice(req.body()).map_err(|e| {
-        AppError::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))
+        AppError::bad_request(
+            "malformed_json",
+            crate::errors::Text::new("the body is not valid JSON: {detail}").with("detail", e),
+        )
     })?;
     created(&inbox::send_attachment(ctx, &me, req.param("id")?, upload)?)
 }
@@ -331,16 +334,17 @@ pub fn start_active(ctx: &Ctx, req: &Request) -> AppResult<Response> {
 /// `?status=scheduled|sent|cancelled`.
 pub fn active_messages(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let me = authenticate(ctx, req)?;
+    let page = crate::web::Page::from_query(&req.query())?;
     let status = match req.query().get("status") {
         None => None,
         Some(s) => Some(crate::active::ActiveState::parse(s).ok_or_else(|| {
             AppError::invalid(
                 "status",
-                format!("must be one of {}", crate::active::ActiveState::expected()),
+                crate::errors::messages::reason::one_of(crate::active::ActiveState::expected()),
             )
         })?),
     };
-    ok(&serde_json::json!({"items": crate::active::list(ctx, &me, status)?}))
+    ok(&crate::active::list(ctx, &me, status, page)?)
 }
 
 pub fn cancel_active(ctx: &Ctx, req: &Request) -> AppResult<Response> {

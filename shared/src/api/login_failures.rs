@@ -4,7 +4,7 @@ use crate::auth::{authenticate, ADMINS};
 use crate::context::Ctx;
 use crate::errors::AppResult;
 use crate::login_throttle::sql;
-use crate::web::{ok, Page, Paged, Request, Response};
+use crate::web::{ok, Page, Request, Response};
 
 pub fn list(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let principal = authenticate(ctx, req)?;
@@ -15,17 +15,12 @@ pub fn list(ctx: &Ctx, req: &Request) -> AppResult<Response> {
         .get("username")
         .map(|u| u.trim().to_lowercase())
         .filter(|u| !u.is_empty());
-    let (items, total) = sql::list(
+    let rows = sql::list(
         ctx.db,
         principal.tenant_id(),
         username.as_deref(),
         page.offset(),
-        page.limit(),
+        page.fetch(),
     )?;
-    ok(&Paged {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    ok(&page.finish(rows))
 }

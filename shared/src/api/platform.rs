@@ -28,7 +28,8 @@ fn require_platform_secret(ctx: &Ctx, req: &Request) -> AppResult<()> {
 
 pub fn list(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     require_platform_secret(ctx, req)?;
-    ok(&tenant::sql::list(ctx.db)?)
+    let page = crate::web::Page::from_query(&req.query())?;
+    ok(&tenant::sql::page(ctx.db, page)?)
 }
 
 pub fn create(ctx: &Ctx, req: &Request) -> AppResult<Response> {

@@ -9,7 +9,8 @@ use crate::web::{created, ok, Request, Response};
 pub fn list(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let principal = authenticate(ctx, req)?;
     principal.require(ADMINS)?;
-    ok(&token::list(ctx.db, principal.tenant_id())?)
+    let page = crate::web::Page::from_query(&req.query())?;
+    ok(&token::list(ctx.db, principal.tenant_id(), page)?)
 }
 
 pub fn create(ctx: &Ctx, req: &Request) -> AppResult<Response> {

@@ -8,7 +8,7 @@ use crate::errors::AppResult;
 use crate::ids::UserId;
 use crate::user::sql::ListFilter;
 use crate::user::{import, service, sql, CreateUser, UpdateUser};
-use crate::web::{created, ok, Page, Paged, Request, Response, CSV_LIMIT};
+use crate::web::{created, ok, Page, Request, Response, CSV_LIMIT};
 
 pub fn list(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let principal = authenticate(ctx, req)?;
@@ -20,26 +20,21 @@ pub fn list(ctx: &Ctx, req: &Request) -> AppResult<Response> {
         status: query.status()?,
         profile: query.get("profile").map(parse_profile).transpose()?,
     };
-    let (items, total) = sql::list(
+    let rows = sql::list(
         ctx.db,
         principal.tenant_id(),
         &filter,
         page.offset(),
-        page.limit(),
+        page.fetch(),
     )?;
-    ok(&Paged {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    ok(&page.finish(rows))
 }
 
 fn parse_profile(s: &str) -> AppResult<Profile> {
     Profile::parse(s).ok_or_else(|| {
         crate::errors::AppError::invalid(
             "profile",
-            format!("must be one of {}", Profile::expected()),
+            crate::errors::messages::reason::one_of(Profile::expected()),
         )
     })
 }

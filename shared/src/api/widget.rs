@@ -49,7 +49,7 @@ fn cors(
     req: &Request,
     work: impl FnOnce() -> AppResult<Response>,
 ) -> AppResult<Response> {
-    let mut response = work().unwrap_or_else(|e| into_response(&e));
+    let mut response = work().unwrap_or_else(|e| into_response(&e, req.language()));
     let headers = response.headers_mut();
     headers.insert("vary", http::HeaderValue::from_static("origin"));
     // A site the channel does not allow gets no CORS headers at all: its browser keeps the

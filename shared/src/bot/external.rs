@@ -26,7 +26,8 @@ fn in_bot(ctx: &Ctx, tenant: TenantId, id: i64) -> AppResult<(Conversation, Chan
         return Err(AppError::conflict(
             "invalid_state",
             "id",
-            format!("the conversation is {}, not with a bot", c.status.as_str()),
+            crate::errors::Text::new("the conversation is {state}, not with a bot")
+                .with("state", c.status.as_str()),
         ));
     }
     let channel = ChannelInfo::load(ctx, c.channel_id)?;

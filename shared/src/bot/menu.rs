@@ -22,6 +22,13 @@ use crate::providers::Choice;
 use crate::validate::{required_text, Localized, Problems};
 use serde::{Deserialize, Serialize};
 
+/// A problem of one menu node: `node '<id>': <reason>`, the reason from the catalog.
+fn at_node(node: &str, reason: &'static str) -> crate::errors::Text {
+    crate::errors::Text::new("node '{node}': {reason}")
+        .with("node", node)
+        .with("reason", reason)
+}
+
 /// WhatsApp lists hold 10 rows: a node offers at most that many options.
 pub const MAX_OPTIONS: usize = 10;
 const MAX_NODES: usize = 50;
@@ -106,8 +113,20 @@ fn check_active(
 ) -> AppResult<()> {
     match crate::config::sql::statuses(ctx.db, tenant, kind, &[id])?.first() {
         Some((_, Status::Active)) => {}
-        Some(_) => p.add(field, format!("node '{node}': {kind} {id} is deactivated")),
-        None => p.add(field, format!("node '{node}': {kind} {id} does not exist")),
+        Some(_) => p.add(
+            field,
+            crate::errors::Text::new("node '{node}': {what} {id} is deactivated")
+                .with("node", node)
+                .with("what", kind)
+                .with("id", id),
+        ),
+        None => p.add(
+            field,
+            crate::errors::Text::new("node '{node}': {what} {id} does not exist")
+                .with("node", node)
+                .with("what", kind)
+                .with("id", id),
+        ),
     }
     Ok(())
 }
@@ -126,7 +145,10 @@ pub fn check(
         p.add("menu.nodes", "at least one node (the first is the root)");
     }
     if menu.nodes.len() > MAX_NODES {
-        p.add("menu.nodes", format!("at most {MAX_NODES} nodes"));
+        p.add(
+            "menu.nodes",
+            crate::errors::Text::new("at most {max} nodes").with("max", MAX_NODES),
+        );
     }
     if menu.max_failures == 0 || menu.max_failures > 10 {
         p.add("menu.max_failures", "must be 1 to 10");
@@ -155,14 +177,16 @@ pub fn check(
         if ids.iter().filter(|id| **id == node.id).count() > 1 {
             p.add(
                 &format!("{at}.id"),
-                format!("node '{}' is defined twice", node.id),
+                crate::errors::Text::new("node '{node}' is defined twice").with("node", &node.id),
             );
         }
         node.prompt.check(p, &format!("{at}.prompt"), 1000);
         if node.options.is_empty() || node.options.len() > MAX_OPTIONS {
             p.add(
                 &format!("{at}.options"),
-                format!("node '{}': 1 to {MAX_OPTIONS} options", node.id),
+                crate::errors::Text::new("node '{node}': 1 to {max} options")
+                    .with("node", &node.id)
+                    .with("max", MAX_OPTIONS),
             );
         }
         let numbers: Vec<u32> = node.options.iter().map(|o| o.number).collect();
@@ -170,21 +194,20 @@ pub fn check(
             let of = format!("{at}.options[{j}]");
             let name = node.id.as_str();
             if o.number == 0 || o.number > 99 {
-                p.add(
-                    &format!("{of}.number"),
-                    format!("node '{name}': must be 1 to 99"),
-                );
+                p.add(&format!("{of}.number"), at_node(name, "must be 1 to 99"));
             } else if numbers.iter().filter(|n| **n == o.number).count() > 1 {
                 p.add(
                     &format!("{of}.number"),
-                    format!("node '{name}': option {} is numbered twice", o.number),
+                    crate::errors::Text::new("node '{node}': option {number} is numbered twice")
+                        .with("node", name)
+                        .with("number", o.number),
                 );
             }
             o.label.check(p, &format!("{of}.label"), 60);
             if o.keywords.len() > 20 {
                 p.add(
                     &format!("{of}.keywords"),
-                    format!("node '{name}': at most 20 keywords"),
+                    at_node(name, "at most 20 keywords"),
                 );
             }
             o.keywords = o
@@ -196,14 +219,16 @@ pub fn check(
             if o.keywords.iter().any(|k| k.chars().count() > 40) {
                 p.add(
                     &format!("{of}.keywords"),
-                    format!("node '{name}': keywords have at most 40 characters"),
+                    at_node(name, "keywords have at most 40 characters"),
                 );
             }
             let wants = |field: &str, given: bool, p: &mut Problems| {
                 if !given {
                     p.add(
                         &format!("{of}.{field}"),
-                        format!("node '{name}': required with action {}", o.action.as_str()),
+                        crate::errors::Text::new("node '{node}': required with action {action}")
+                            .with("node", name)
+                            .with("action", o.action.as_str()),
                     );
                 }
             };
@@ -218,26 +243,28 @@ pub fn check(
                 if !matches!(o.action, OptionAction::Node | OptionAction::Collect) {
                     p.add(
                         &format!("{of}.node"),
-                        format!("node '{name}': only with action node or collect"),
+                        at_node(name, "only with action node or collect"),
                     );
                 } else if !ids.iter().any(|id| id == target.trim()) {
                     p.add(
                         &format!("{of}.node"),
-                        format!("node '{name}': there is no node '{target}'"),
+                        crate::errors::Text::new("node '{node}': there is no node '{target}'")
+                            .with("node", name)
+                            .with("target", target),
                     );
                 }
             }
             match (o.action, o.group_id) {
                 (OptionAction::Group, Some(g)) if Some(g) == group => p.add(
                     &format!("{of}.group_id"),
-                    format!("node '{name}': cannot route to the group itself"),
+                    at_node(name, "cannot route to the group itself"),
                 ),
                 (OptionAction::Group, Some(g)) => {
                     check_active(ctx, tenant, p, &format!("{of}.group_id"), "group", g, name)?
                 }
                 (_, Some(_)) => p.add(
                     &format!("{of}.group_id"),
-                    format!("node '{name}': only with action group"),
+                    at_node(name, "only with action group"),
                 ),
                 _ => {}
             }
@@ -253,21 +280,21 @@ pub fn check(
                 )?,
                 (_, Some(_)) => p.add(
                     &format!("{of}.article_id"),
-                    format!("node '{name}': only with action article"),
+                    at_node(name, "only with action article"),
                 ),
                 _ => {}
             }
             if o.field.is_some() && o.action != OptionAction::Collect {
                 p.add(
                     &format!("{of}.field"),
-                    format!("node '{name}': only with action collect"),
+                    at_node(name, "only with action collect"),
                 );
             }
             match (o.action, o.message.as_mut()) {
                 (OptionAction::Close, Some(m)) => m.check(p, &format!("{of}.message"), 1000),
                 (_, Some(_)) => p.add(
                     &format!("{of}.message"),
-                    format!("node '{name}': only with action close"),
+                    at_node(name, "only with action close"),
                 ),
                 _ => {}
             }

@@ -5,7 +5,7 @@
 use super::{identity, new_username, ClientFields, ClientInput, Lookups};
 use crate::config::channel::ChannelType;
 use crate::context::Ctx;
-use crate::db::{scalar_i64, transaction, Row};
+use crate::db::{transaction, Row};
 use crate::errors::{AppError, AppResult};
 use crate::ids::{TenantId, UserId};
 use crate::ports::{DbError, Sql};
@@ -139,7 +139,7 @@ fn check_row(
                 });
             reject(
                 &field,
-                first.map_or_else(|| "invalid".into(), |e| e.message),
+                first.map_or_else(|| "invalid".into(), |e| e.message.english()),
             )
         })
 }
@@ -179,7 +179,10 @@ fn read_csv(text: &str) -> AppResult<Vec<(i64, Cells)>> {
     let headers: Vec<String> = reader
         .headers()
         .map_err(|e| {
-            AppError::bad_request("malformed_csv", format!("cannot read the header: {e}"))
+            AppError::bad_request(
+                "malformed_csv",
+                crate::errors::Text::new("cannot read the header: {detail}").with("detail", e),
+            )
         })?
         .iter()
         .map(normalise_header)
@@ -204,7 +207,12 @@ fn read_csv(text: &str) -> AppResult<Vec<(i64, Cells)>> {
     for record in reader.records() {
         let record = record.map_err(|e| {
             let line = e.position().map_or(0, |p| p.line());
-            AppError::bad_request("malformed_csv", format!("line {line} cannot be read: {e}"))
+            AppError::bad_request(
+                "malformed_csv",
+                crate::errors::Text::new("line {line} cannot be read: {detail}")
+                    .with("line", line)
+                    .with("detail", e),
+            )
         })?;
         let line = record.position().map_or(0, |p| p.line()) as i64;
         let cells: Cells = headers
@@ -313,7 +321,7 @@ pub fn import(ctx: &Ctx, tenant: TenantId, by: UserId, text: &str) -> AppResult<
 pub fn report(ctx: &Ctx, tenant: TenantId, import_id: i64) -> AppResult<ImportReport> {
     let summary =
         sql::summary(ctx.db, tenant, import_id)?.ok_or_else(|| AppError::not_found("import"))?;
-    let (rejected_rows, _) = sql::rows(ctx.db, tenant, import_id, Some("rejected"), 0, 500)?;
+    let rejected_rows = sql::rows(ctx.db, tenant, import_id, Some("rejected"), 0, 500)?;
     Ok(ImportReport {
         summary,
         rejected_rows,
@@ -349,7 +357,10 @@ pub fn resend(
     for (k, v) in correction.cells {
         let key = normalise_header(&k);
         if !REQUIRED.contains(&key.as_str()) && !OPTIONAL.contains(&key.as_str()) {
-            return Err(AppError::invalid("cells", format!("unknown column '{k}'")));
+            return Err(AppError::invalid(
+                "cells",
+                crate::errors::Text::new("unknown column '{column}'").with("column", k),
+            ));
         }
         if v.trim().is_empty() {
             cells.remove(&key);
@@ -492,23 +503,16 @@ pub mod sql {
         status: Option<&str>,
         offset: i64,
         limit: i64,
-    ) -> Result<(Vec<ImportRow>, i64), DbError> {
+    ) -> Result<Vec<ImportRow>, DbError> {
         let filter = "tenant_id = ?1 AND import_id = ?2 AND (?3 IS NULL OR status = ?3)";
         let params = [tenant.into(), import.into(), status.into()];
-        let total = scalar_i64(&db.execute(
-            &format!("SELECT COUNT(*) FROM client_import_rows WHERE {filter}"),
-            &params,
-        )?)?;
         let mut page = params.to_vec();
         page.extend([limit.into(), offset.into()]);
         let rows = db.execute(
             &format!("SELECT {ROW_COLUMNS} FROM client_import_rows WHERE {filter} ORDER BY line LIMIT ?4 OFFSET ?5"),
             &page,
         )?;
-        Ok((
-            rows.iter().map(|r| decode(&r)).collect::<Result<_, _>>()?,
-            total,
-        ))
+        rows.iter().map(|r| decode(&r)).collect()
     }
 
     pub fn row(

@@ -210,7 +210,11 @@ impl ClientFields {
             if lookups.groups.iter().any(|(id, _)| *id == g) {
                 self.group_id = Some(g);
             } else {
-                p.add("group_id", format!("group {g} is not an active group here"));
+                p.add(
+                    "group_id",
+                    crate::errors::Text::new("group {group} is not an active group here")
+                        .with("group", g),
+                );
             }
         }
         if p.is_empty() {
@@ -255,7 +259,7 @@ fn phone_taken(phone: &str) -> AppError {
     AppError::conflict(
         "phone_taken",
         "phone",
-        format!("a client with the phone {phone} exists"),
+        crate::errors::Text::new("a client with the phone {phone} exists").with("phone", phone),
     )
 }
 

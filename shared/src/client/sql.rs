@@ -4,7 +4,7 @@
 use super::{Client, ClientFields, Lookups};
 use crate::config::channel::ChannelType;
 use crate::config::client_attribute::ClientAttributeDoc;
-use crate::db::{like_pattern, scalar_i64, Row};
+use crate::db::{like_pattern, Row};
 use crate::enums::Status;
 use crate::ids::{TenantId, UserId};
 use crate::ports::{DbError, Rows, Sql, Value};
@@ -220,7 +220,7 @@ pub fn list(
     status: Option<Status>,
     offset: i64,
     limit: i64,
-) -> Result<(Vec<Client>, i64), DbError> {
+) -> Result<Vec<Client>, DbError> {
     let filter = "tenant_id = ?1 AND (?2 IS NULL OR search LIKE ?2 ESCAPE '\\') \
                   AND (?3 IS NULL OR status = ?3)";
     let params = [
@@ -228,10 +228,6 @@ pub fn list(
         q.map(|q| like_pattern(&q.to_lowercase())).into(),
         status.into(),
     ];
-    let total = scalar_i64(&db.execute(
-        &format!("SELECT COUNT(*) FROM clients WHERE {filter}"),
-        &params,
-    )?)?;
     let mut page = params.to_vec();
     page.extend([limit.into(), offset.into()]);
     let rows = db.execute(
@@ -241,10 +237,7 @@ pub fn list(
         ),
         &page,
     )?;
-    Ok((
-        rows.iter().map(|r| decode(&r)).collect::<Result<_, _>>()?,
-        total,
-    ))
+    rows.iter().map(|r| decode(&r)).collect()
 }
 
 /// Which of `phones` already belong to a client, in one statement.

@@ -71,7 +71,11 @@ impl Resource for BusinessHours {
         }
         for h in &mut doc.holidays {
             if NaiveDate::parse_from_str(&h.date, "%Y-%m-%d").is_err() {
-                p.add("holidays", format!("'{}' is not a date YYYY-MM-DD", h.date));
+                p.add(
+                    "holidays",
+                    crate::errors::Text::new("'{value}' is not a date YYYY-MM-DD")
+                        .with("value", &h.date),
+                );
             }
             h.name = p
                 .check("holidays", required_text(&h.name, 120))

@@ -417,11 +417,11 @@ fn refuse_if_fed(ctx: &Ctx, tenant: TenantId, id: i64) -> AppResult<()> {
     Err(AppError::conflict(
         "group_in_use",
         "id",
-        format!(
-            "conversations still come to this group from {}; point them to another group or \
-             deactivate them first",
-            named.join(", ")
-        ),
+        crate::errors::Text::new(
+            "conversations still come to this group from {sources}; point them to another \
+             group or deactivate them first",
+        )
+        .with("sources", named.join(", ")),
     ))
 }
 
@@ -443,10 +443,13 @@ fn check_timers(p: &mut Problems, flags: &Flags, t: &Timers) {
     ];
     for (timer, value, flag, flag_name) in pairs {
         match (value, flag) {
-            (Some(_), false) => p.add(&format!("timers.{timer}"), format!("needs {flag_name} on")),
+            (Some(_), false) => p.add(
+                &format!("timers.{timer}"),
+                crate::errors::Text::new("needs {flag} on").with("flag", flag_name),
+            ),
             (None, true) => p.add(
                 &format!("timers.{timer}"),
-                format!("is required when {flag_name} is on"),
+                crate::errors::Text::new("is required when {flag} is on").with("flag", flag_name),
             ),
             (Some(0), true) => p.add(&format!("timers.{timer}"), "must be greater than 0"),
             _ => {}

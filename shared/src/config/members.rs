@@ -172,10 +172,14 @@ pub fn link_operations(
         let mut p = Problems::default();
         for id in &selection.ids {
             match found.iter().find(|(f, _)| f == id) {
-                None => p.add("ids", format!("operation {id} does not exist")),
-                Some((_, Status::Inactive)) => {
-                    p.add("ids", format!("operation {id} is deactivated"))
-                }
+                None => p.add(
+                    "ids",
+                    crate::errors::messages::reason::missing("operation", id),
+                ),
+                Some((_, Status::Inactive)) => p.add(
+                    "ids",
+                    crate::errors::messages::reason::deactivated("operation", id),
+                ),
                 _ => {}
             }
         }

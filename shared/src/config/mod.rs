@@ -128,7 +128,10 @@ fn unique_conflict(e: DbError, prepared: &Prepared, kind: &str) -> AppError {
         (DbError::Constraint(_), Some((field, key))) => AppError::conflict(
             "already_exists",
             field,
-            format!("another {kind} already has {field} '{key}'"),
+            crate::errors::Text::new("another {what} already has {field} '{key}'")
+                .with("what", kind)
+                .with("field", field)
+                .with("key", key),
         ),
         (other, _) => other.into(),
     }
@@ -144,13 +147,7 @@ fn keys(p: &Prepared) -> Keys<'_> {
 }
 
 fn parse_doc<R: Resource>(value: Value) -> AppResult<R::Doc> {
-    serde_json::from_value(value).map_err(|e| {
-        AppError::Api(crate::errors::ApiError::new(
-            http::StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-            e.to_string(),
-        ))
-    })
+    serde_json::from_value(value).map_err(crate::web::json_error)
 }
 
 pub fn create<R: Resource>(ctx: &Ctx, tenant: TenantId, body: Value) -> AppResult<Stored> {
@@ -281,7 +278,7 @@ pub fn list<R: Resource>(
             Profile::Supervisor | Profile::SupervisorAgent
         ))
     .then(|| principal.user_id());
-    let (items, total) = sql::list(
+    let rows = sql::list(
         ctx.db,
         principal.tenant_id(),
         R::KIND,
@@ -291,15 +288,11 @@ pub fn list<R: Resource>(
             ref_id,
             operations_of,
             offset: page.offset(),
-            limit: page.limit(),
+            limit: page.fetch(),
         },
     )?;
-    Ok(Paged {
-        items: items.iter().map(present::<R>).collect::<AppResult<_>>()?,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    let rows = rows.iter().map(present::<R>).collect::<AppResult<_>>()?;
+    Ok(page.finish(rows))
 }
 
 /// 409 `group_inactive` unless `group` is an active group: what sends conversations somewhere
@@ -310,7 +303,10 @@ pub fn require_active_group(ctx: &Ctx, tenant: TenantId, field: &str, group: i64
         _ => Err(AppError::conflict(
             "group_inactive",
             field,
-            format!("group {group} is not active; activate it or choose another group first"),
+            crate::errors::Text::new(
+                "group {group} is not active; activate it or choose another group first",
+            )
+            .with("group", group),
         )),
     }
 }
@@ -332,10 +328,11 @@ pub fn check_refs(
     let found = sql::statuses(ctx.db, tenant, kind, ids)?;
     for id in ids {
         match found.iter().find(|(f, _)| f == id) {
-            None => p.add(field, format!("{kind} {id} does not exist")),
-            Some((_, Status::Inactive)) if !already.contains(id) => {
-                p.add(field, format!("{kind} {id} is deactivated"))
-            }
+            None => p.add(field, crate::errors::messages::reason::missing(kind, id)),
+            Some((_, Status::Inactive)) if !already.contains(id) => p.add(
+                field,
+                crate::errors::messages::reason::deactivated(kind, id),
+            ),
             Some(_) => {}
         }
     }

@@ -1,6 +1,6 @@
 //! Every SQL statement that touches the `config_items` table.
 
-use crate::db::{like_pattern, scalar_i64, Row};
+use crate::db::{like_pattern, Row};
 use crate::enums::Status;
 use crate::ids::{TenantId, UserId};
 use crate::ports::{DbError, Sql, Value};
@@ -160,7 +160,7 @@ pub fn list(
     tenant: TenantId,
     kind: &str,
     query: &ListQuery,
-) -> Result<(Vec<Stored>, i64), DbError> {
+) -> Result<Vec<Stored>, DbError> {
     let filter = "tenant_id = ?1 AND kind = ?2 \
         AND (?3 IS NULL OR search LIKE ?3 ESCAPE '\\') \
         AND (?4 IS NULL OR status = ?4) AND (?5 IS NULL OR ref_id = ?5) \
@@ -174,10 +174,6 @@ pub fn list(
         query.ref_id.into(),
         query.operations_of.into(),
     ];
-    let total = scalar_i64(&db.execute(
-        &format!("SELECT COUNT(*) FROM config_items WHERE {filter}"),
-        &params,
-    )?)?;
     let mut page = params.to_vec();
     page.extend([query.limit.into(), query.offset.into()]);
     let rows = db.execute(
@@ -187,8 +183,7 @@ pub fn list(
         ),
         &page,
     )?;
-    let items = rows.iter().map(|r| decode(&r)).collect::<Result<_, _>>()?;
-    Ok((items, total))
+    rows.iter().map(|r| decode(&r)).collect()
 }
 
 /// Status of each of `ids` that exists as `kind` in the tenant, in one statement.

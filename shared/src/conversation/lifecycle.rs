@@ -211,11 +211,9 @@ pub fn illegal(transition: Transition, state: State) -> AppError {
     };
     conflict(
         code,
-        &format!(
-            "a {} conversation cannot be {}",
-            state.as_str(),
-            transition.verb()
-        ),
+        crate::errors::Text::new("a {state} conversation cannot be {verb}")
+            .with("state", state.as_str())
+            .with("verb", transition.verb()),
     )
 }
 

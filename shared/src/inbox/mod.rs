@@ -30,11 +30,11 @@ crate::enums::stored_enum!(
     }
 );
 
-pub(crate) fn conflict(code: &'static str, message: &str) -> AppError {
-    AppError::Api(crate::errors::ApiError::new(
+pub(crate) fn conflict(code: &'static str, message: impl Into<crate::errors::Text>) -> AppError {
+    AppError::Api(crate::errors::ApiError::says(
         http::StatusCode::CONFLICT,
         code,
-        message,
+        message.into(),
     ))
 }
 
@@ -905,7 +905,8 @@ pub fn send_attachment(
     if !allowed {
         return Err(AppError::forbidden(
             "attachment_type_forbidden",
-            format!("this group does not allow sending {}", kind.as_str()),
+            crate::errors::Text::new("this group does not allow sending {kind}")
+                .with("kind", kind.as_str()),
         ));
     }
     let data = base64::engine::general_purpose::STANDARD

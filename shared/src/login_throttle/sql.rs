@@ -46,18 +46,13 @@ pub fn list(
     username: Option<&str>,
     offset: i64,
     limit: i64,
-) -> Result<(Vec<LoggedFailure>, i64), DbError> {
-    let total = crate::db::scalar_i64(&db.execute(
-        "SELECT COUNT(*) FROM login_failures WHERE tenant_id = ?1 AND (?2 IS NULL OR username = ?2)",
-        &[tenant.into(), username.into()],
-    )?)?;
+) -> Result<Vec<LoggedFailure>, DbError> {
     let rows = db.execute(
         "SELECT id, username, user_id, address, reason, created_at FROM login_failures \
          WHERE tenant_id = ?1 AND (?2 IS NULL OR username = ?2) ORDER BY id DESC LIMIT ?3 OFFSET ?4",
         &[tenant.into(), username.into(), limit.into(), offset.into()],
     )?;
-    let items = rows
-        .iter()
+    rows.iter()
         .map(|r| {
             Ok(LoggedFailure {
                 id: r.i64("id")?,
@@ -68,6 +63,5 @@ pub fn list(
                 created_at: ms_to_rfc3339(r.i64("created_at")?),
             })
         })
-        .collect::<Result<_, DbError>>()?;
-    Ok((items, total))
+        .collect()
 }

@@ -210,7 +210,10 @@ pub fn page(ctx: &Ctx, me: &Principal, query: &Query, period: &Period) -> AppRes
     let filter = filter_from_query(query, period)?;
     let limit = query.parse::<i64>("limit")?.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(AppError::invalid("limit", format!("1 to {MAX_LIMIT}")));
+        return Err(AppError::invalid(
+            "limit",
+            crate::errors::messages::reason::between(1, MAX_LIMIT),
+        ));
     }
     let cursor = query.get("cursor").map(parse_cursor).transpose()?;
     let names = Classifications::load(ctx, me)?;

@@ -81,7 +81,8 @@ pub fn report(
         if agents.is_empty() {
             return Err(AppError::forbidden(
                 "forbidden",
-                format!("agent {a} is not among the agents you may see"),
+                crate::errors::Text::new("agent {agent} is not among the agents you may see")
+                    .with("agent", a),
             ));
         }
     }

@@ -86,7 +86,10 @@ fn read_rows(text: &str) -> AppResult<Vec<Candidate>> {
     let headers: Vec<String> = reader
         .headers()
         .map_err(|e| {
-            AppError::bad_request("malformed_csv", format!("cannot read the header: {e}"))
+            AppError::bad_request(
+                "malformed_csv",
+                crate::errors::Text::new("cannot read the header: {detail}").with("detail", e),
+            )
         })?
         .iter()
         .map(normalise_header)
@@ -133,7 +136,7 @@ fn read_rows(text: &str) -> AppResult<Vec<Candidate>> {
                 let line = e.position().map_or(0, |p| p.line());
                 let error = FieldError {
                     field: "row".into(),
-                    message: format!("unreadable CSV: {e}"),
+                    message: format!("unreadable CSV: {e}").into(),
                 };
                 (line, Err(vec![error]), String::new())
             }
@@ -156,7 +159,7 @@ fn row_input(cells: &HashMap<&str, &str>) -> Result<CreateUser, Vec<FieldError>>
             Err(message) => {
                 errors.push(FieldError {
                     field: name.into(),
-                    message,
+                    message: message.into(),
                 });
                 None
             }
@@ -170,7 +173,7 @@ fn row_input(cells: &HashMap<&str, &str>) -> Result<CreateUser, Vec<FieldError>>
         Some(Err(message)) => {
             errors.push(FieldError {
                 field: "must_change_password".into(),
-                message,
+                message: message.into(),
             });
             None
         }
@@ -208,7 +211,7 @@ fn rejected(line: u64, username: String, errors: Vec<FieldError>) -> RowReport {
 fn taken(field: &str, message: String) -> Vec<FieldError> {
     vec![FieldError {
         field: field.into(),
-        message,
+        message: message.into(),
     }]
 }
 

@@ -183,17 +183,16 @@ fn parse_birth_date(raw: Option<String>, today: NaiveDate) -> Result<Option<Naiv
     Ok(Some(date))
 }
 
-fn parse_profile(raw: &str) -> Result<Profile, String> {
+fn parse_profile(raw: &str) -> Result<Profile, crate::errors::Text> {
     Profile::parse(&raw.trim().to_lowercase().replace('-', "_"))
-        .ok_or_else(|| format!("must be one of {}", Profile::expected()))
+        .ok_or_else(|| crate::errors::messages::reason::one_of(Profile::expected()))
 }
 
-fn parse_language(raw: Option<String>) -> Result<Language, String> {
+fn parse_language(raw: Option<String>) -> Result<Language, crate::errors::Text> {
     match raw.as_deref().map(str::trim) {
         None | Some("") => Ok(Language::PtBr),
-        Some(l) => {
-            Language::parse(l).ok_or_else(|| format!("must be one of {}", Language::expected()))
-        }
+        Some(l) => Language::parse(l)
+            .ok_or_else(|| crate::errors::messages::reason::one_of(Language::expected())),
     }
 }
 

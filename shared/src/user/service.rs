@@ -29,7 +29,8 @@ pub fn create(ctx: &Ctx, tenant: TenantId, input: CreateUser) -> AppResult<User>
             AppError::conflict(
                 "username_taken",
                 "username",
-                format!("the username '{}' is already in use", new.username),
+                crate::errors::Text::new("the username '{username}' is already in use")
+                    .with("username", &new.username),
             )
         })
 }

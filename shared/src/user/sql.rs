@@ -2,7 +2,7 @@
 
 use super::hours::WorkingHours;
 use super::{NewUser, Permissions, User, UserFields};
-use crate::db::{like_pattern, scalar_i64, Row};
+use crate::db::{like_pattern, Row};
 use crate::enums::{Language, Profile, Status};
 use crate::ids::{TenantId, UserId};
 use crate::ports::{DbError, Sql, Value};
@@ -195,7 +195,7 @@ pub fn list(
     filter: &ListFilter,
     offset: i64,
     limit: i64,
-) -> Result<(Vec<User>, i64), DbError> {
+) -> Result<Vec<User>, DbError> {
     // Unset filters are NULL and match everything, so one statement text serves all calls.
     let where_clause = "tenant_id = ?1 \
         AND (?2 IS NULL OR username LIKE ?2 ESCAPE '\\' OR display_name LIKE ?2 ESCAPE '\\' \
@@ -207,10 +207,6 @@ pub fn list(
         filter.status.into(),
         filter.profile.into(),
     ];
-    let total = scalar_i64(&db.execute(
-        &format!("SELECT COUNT(*) FROM users WHERE {where_clause}"),
-        &params,
-    )?)?;
     let mut page_params = params.to_vec();
     page_params.extend([offset.into(), limit.into()]);
     let rows = db.execute(
@@ -220,11 +216,7 @@ pub fn list(
         ),
         &page_params,
     )?;
-    let users = rows
-        .iter()
-        .map(|r| decode(&r).map(|s| s.user))
-        .collect::<Result<_, _>>()?;
-    Ok((users, total))
+    rows.iter().map(|r| decode(&r).map(|s| s.user)).collect()
 }
 
 /// Writes every editable field; a new password hash also revokes the user's sessions.

@@ -38,7 +38,7 @@ export async function chooseTags(id, all, current) {
 
 /** @param {number} id @returns {Promise<boolean>} whether one was recorded */
 export async function occurrenceDialog(id) {
-  const types = await api("GET", "/api/admin/occurrence-types?status=active&per_page=100").catch(() => /** @type {{items: any[]}} */ ({ items: [] }));
+  const types = await api("GET", "/api/admin/occurrence-types?status=active&limit=200").catch(() => /** @type {{items: any[]}} */ ({ items: [] }));
   const form = await modal(t("occ.title"), [
     h("label", {}, [t("occ.type"), h("select", { name: "type", required: true }, types.items.map((/** @type {any} */ o) => h("option", { value: String(o.id), text: o.name })))]),
     h("label", {}, [t("occ.comment"), h("textarea", { name: "comment", rows: 3 })]),

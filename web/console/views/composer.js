@@ -121,7 +121,7 @@ class Composer extends HTMLElement {
       const q = value.slice(1).trim();
       this.popup?.setAttribute("aria-label", t("compose.articles"));
       this.searchTimer = setTimeout(async () => {
-        const found = await api("GET", `/api/admin/articles?status=active&per_page=8${q ? "&q=" + encodeURIComponent(q) : ""}`).catch(() => /** @type {{items: any[]}} */ ({ items: [] }));
+        const found = await api("GET", `/api/admin/articles?status=active&limit=8${q ? "&q=" + encodeURIComponent(q) : ""}`).catch(() => /** @type {{items: any[]}} */ ({ items: [] }));
         if (!/** @type {HTMLTextAreaElement} */ (this.input).value.startsWith("#")) return;
         this.suggestions = found.items.map((/** @type {any} */ a) => ({ label: a.title, detail: a.body, text: `${a.title}\n\n${a.body}` }));
         this.active = 0;

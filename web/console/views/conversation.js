@@ -95,7 +95,7 @@ class Conversation extends HTMLElement {
         api("GET", `/api/inbox/conversations/${id}`),
         api("GET", `/api/inbox/conversations/${id}/options`),
         api("GET", `/api/inbox/conversations/${id}/messages?latest=true&limit=${PAGE}`),
-        api("GET", "/api/admin/tags?status=active&per_page=100").catch(() => /** @type {{items: any[]}} */ ({ items: [] })),
+        api("GET", "/api/admin/tags?status=active&limit=200").catch(() => /** @type {{items: any[]}} */ ({ items: [] })),
       ]);
       if (this.convId !== id) return;
       this.detail = detail;

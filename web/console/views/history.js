@@ -61,9 +61,9 @@ class History extends HTMLElement {
       }));
     };
     await Promise.all([
-      fill("#hist-agent", "/api/admin/users?per_page=100&status=active", (u) => u.profile === "agent" || u.profile === "supervisor_agent", (u) => [String(u.id), u.display_name]),
-      fill("#hist-group", "/api/admin/groups?per_page=100&status=active", () => true, (g) => [String(g.id), g.name]),
-      fill("#hist-tag", "/api/admin/tags?per_page=100&status=active", () => true, (tg) => [tg.name, tg.name]),
+      fill("#hist-agent", "/api/admin/users?limit=200&status=active", (u) => u.profile === "agent" || u.profile === "supervisor_agent", (u) => [String(u.id), u.display_name]),
+      fill("#hist-group", "/api/admin/groups?limit=200&status=active", () => true, (g) => [String(g.id), g.name]),
+      fill("#hist-tag", "/api/admin/tags?limit=200&status=active", () => true, (tg) => [tg.name, tg.name]),
     ]);
   }
 

@@ -10,7 +10,7 @@ const COLOUR = "atende.console.avatar";
 
 /** The reasons an agent may pause with (configured by the admins). @returns {Promise<string[]>} */
 async function pauseReasons() {
-  const data = await api("GET", "/api/admin/pause-reasons?status=active&per_page=100");
+  const data = await api("GET", "/api/admin/pause-reasons?status=active&limit=200");
   return data.items.map((/** @type {any} */ r) => r.name);
 }
 

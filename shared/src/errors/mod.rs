@@ -6,28 +6,52 @@
 //!   plain 500 `internal` whose body never carries internal detail.
 //! - Every response body for an error is the one envelope:
 //!   `{"error": {"code": "...", "message": "...", "field": "..."}}`.
+//! - The `code` is stable English for programs; the `message` is for people, in the request's
+//!   language (`web::Request::language`: the one `Accept-Language` asks for, else the signed-in
+//!   user's, else the company's), said from the catalog in [`messages`] where the error becomes
+//!   a response.
 
+pub mod messages;
+
+use crate::enums::Language;
 use crate::ports::{DbError, KvError};
 use http::StatusCode;
+pub use messages::Text;
 use serde::Serialize;
 
+/// A field at fault and why (the English reason in logs and CSV reports; localized in a
+/// response).
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct FieldError {
     pub field: String,
-    pub message: String,
+    #[schema(value_type = String)]
+    pub message: Text,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<Text>) -> Self {
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
-    pub message: String,
+    /// In English (and so in the log); `message_in` says it in the request's language.
+    pub message: Box<str>,
     pub field: Option<String>,
     pub details: Vec<FieldError>,
     pub retry_after_secs: Option<u32>,
     /// For the server's log only, never the response: what the request met (a busy
     /// database's statement).
     pub log: Option<Box<str>>,
+    /// The message with its parameters, for the catalog; without it the catalog looks the
+    /// English `message` up as it is, then the code.
+    pub text: Option<Box<Text>>,
 }
 
 impl ApiError {
@@ -35,12 +59,34 @@ impl ApiError {
         ApiError {
             status,
             code,
-            message: message.into(),
+            message: message.into().into_boxed_str(),
             field: None,
             details: Vec::new(),
             retry_after_secs: None,
             log: None,
+            text: None,
         }
+    }
+    /// An error whose message has parameters the other languages place elsewhere.
+    pub fn says(status: StatusCode, code: &'static str, text: Text) -> Self {
+        let mut e = ApiError::new(status, code, text.english());
+        e.text = Some(Box::new(text));
+        e
+    }
+    /// The message in `language`: the error's own words from the catalog, else its code's.
+    pub fn message_in(&self, language: Language) -> String {
+        if language == Language::En {
+            return self.message.to_string();
+        }
+        if let (Some(first), Some(field)) = (self.details.first(), self.field.as_deref()) {
+            return format!("{field}: {}", first.message.as_reason(language));
+        }
+        self.text
+            .as_ref()
+            .and_then(|t| t.in_language(language))
+            .or_else(|| Text::from(self.message.to_string()).in_language(language))
+            .or_else(|| messages::code_says(self.code, language).map(str::to_owned))
+            .unwrap_or_else(|| self.message.to_string())
     }
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
         self.field = Some(field.into());
@@ -59,48 +105,37 @@ pub enum AppError {
 pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
-    fn api(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        AppError::Api(ApiError::new(status, code, message))
+    fn api(status: StatusCode, code: &'static str, message: impl Into<Text>) -> Self {
+        AppError::Api(ApiError::says(status, code, message.into()))
     }
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn bad_request(code: &'static str, message: impl Into<Text>) -> Self {
         Self::api(StatusCode::BAD_REQUEST, code, message)
     }
-    pub fn unauthorized(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn unauthorized(code: &'static str, message: impl Into<Text>) -> Self {
         Self::api(StatusCode::UNAUTHORIZED, code, message)
     }
-    pub fn forbidden(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn forbidden(code: &'static str, message: impl Into<Text>) -> Self {
         Self::api(StatusCode::FORBIDDEN, code, message)
     }
     pub fn not_found(what: &str) -> Self {
-        Self::api(
+        AppError::Api(ApiError::says(
             StatusCode::NOT_FOUND,
             "not_found",
-            format!("{what} not found"),
-        )
+            Text::new("{what} not found").with("what", what),
+        ))
     }
-    pub fn conflict(code: &'static str, field: &str, message: impl Into<String>) -> Self {
-        AppError::Api(ApiError::new(StatusCode::CONFLICT, code, message).with_field(field))
+    pub fn conflict(code: &'static str, field: &str, message: impl Into<Text>) -> Self {
+        AppError::Api(ApiError::says(StatusCode::CONFLICT, code, message.into()).with_field(field))
     }
     /// A single invalid field: 422 `validation_failed` naming it.
-    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
-        let message = message.into();
-        let mut e = ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-            format!("{field}: {message}"),
-        )
-        .with_field(field);
-        e.details.push(FieldError {
-            field: field.to_owned(),
-            message,
-        });
-        AppError::Api(e)
+    pub fn invalid(field: &str, message: impl Into<Text>) -> Self {
+        Self::invalid_fields(vec![FieldError::new(field, message)])
     }
     /// Several invalid fields at once; the message names the first.
     pub fn invalid_fields(errors: Vec<FieldError>) -> Self {
         let first = errors
             .first()
-            .map(|e| format!("{}: {}", e.field, e.message))
+            .map(|e| format!("{}: {}", e.field, e.message.english()))
             .unwrap_or_else(|| "invalid input".to_owned());
         let mut e = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", first);
         e.field = errors.first().map(|f| f.field.clone());
@@ -108,10 +143,11 @@ impl AppError {
         AppError::Api(e)
     }
     pub fn too_many_requests(retry_after_secs: u64) -> Self {
-        let mut e = ApiError::new(
+        let mut e = ApiError::says(
             StatusCode::TOO_MANY_REQUESTS,
             "too_many_attempts",
-            format!("too many failed attempts; try again in {retry_after_secs} seconds"),
+            Text::new("too many failed attempts; try again in {seconds} seconds")
+                .with("seconds", retry_after_secs),
         );
         e.retry_after_secs = Some(u32::try_from(retry_after_secs).unwrap_or(u32::MAX));
         AppError::Api(e)
@@ -163,11 +199,17 @@ struct Envelope<'a> {
 #[derive(Serialize)]
 struct Body<'a> {
     code: &'a str,
-    message: &'a str,
+    message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     field: Option<&'a str>,
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    details: &'a [FieldError],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    details: Vec<Detail<'a>>,
+}
+
+#[derive(Serialize)]
+struct Detail<'a> {
+    field: &'a str,
+    message: String,
 }
 
 /// Logs an answer the operator should hear of (a busy database) with the route that met it
@@ -185,15 +227,19 @@ pub fn log_failure(method: &http::Method, route: &str, error: &AppError) {
     }
 }
 
-/// The one place an error becomes an HTTP response; an unexpected one is logged with its
-/// chain of context (`what we were doing: ... : cause`), never shown.
-pub fn into_response(error: &AppError) -> http::Response<Vec<u8>> {
-    into_response_for(error, &serde_json::Value::Null)
+/// The one place an error becomes an HTTP response, its message in `language`; an unexpected
+/// one is logged with its chain of context (`what we were doing: ... : cause`), never shown.
+pub fn into_response(error: &AppError, language: Language) -> http::Response<Vec<u8>> {
+    into_response_for(error, &serde_json::Value::Null, language)
 }
 
 /// As [`into_response`], the log line carrying `about` (the request id and route the router
 /// knows) so it can be matched with the request's own line.
-pub fn into_response_for(error: &AppError, about: &serde_json::Value) -> http::Response<Vec<u8>> {
+pub fn into_response_for(
+    error: &AppError,
+    about: &serde_json::Value,
+    language: Language,
+) -> http::Response<Vec<u8>> {
     let internal;
     let api = match error {
         AppError::Api(api) => api,
@@ -216,9 +262,20 @@ pub fn into_response_for(error: &AppError, about: &serde_json::Value) -> http::R
     let body = serde_json::to_vec(&Envelope {
         error: Body {
             code: api.code,
-            message: &api.message,
+            message: api.message_in(language),
             field: api.field.as_deref(),
-            details: &api.details,
+            details: api
+                .details
+                .iter()
+                .map(|d| Detail {
+                    field: &d.field,
+                    message: if language == Language::En {
+                        d.message.english()
+                    } else {
+                        d.message.as_reason(language)
+                    },
+                })
+                .collect(),
         },
     })
     .unwrap_or_default();
@@ -242,7 +299,7 @@ mod tests {
     #[test]
     fn unexpected_errors_do_not_leak_detail() {
         let e = AppError::Unexpected(anyhow::anyhow!("secret path /var/db"));
-        let r = into_response(&e);
+        let r = into_response(&e, Language::En);
         assert_eq!(r.status(), 500);
         let body = String::from_utf8_lossy(r.body());
         assert_eq!(
@@ -263,7 +320,7 @@ mod tests {
             api.log.as_deref(),
             Some("database is locked; at `INSERT INTO messages (body) VALUES (?)`")
         );
-        let r = into_response(&e);
+        let r = into_response(&e, Language::En);
         assert_eq!(r.status(), 503);
         assert_eq!(r.headers()[http::header::RETRY_AFTER], "1");
         let body = String::from_utf8_lossy(r.body());
@@ -272,7 +329,10 @@ mod tests {
 
     #[test]
     fn validation_names_the_field() {
-        let r = into_response(&AppError::invalid("email", "is not an e-mail address"));
+        let r = into_response(
+            &AppError::invalid("email", "is not an e-mail address"),
+            Language::En,
+        );
         assert_eq!(r.status(), 422);
         let v: serde_json::Value = serde_json::from_slice(r.body()).unwrap_or_default();
         assert_eq!(v["error"]["code"], "validation_failed");
