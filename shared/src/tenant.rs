@@ -12,7 +12,7 @@ use crate::web::Request;
 use chrono_tz::Tz;
 use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Tenant {
     pub id: TenantId,
     pub slug: String,
@@ -20,6 +20,7 @@ pub struct Tenant {
     pub time_zone: String,
     pub language: Language,
     pub status: Status,
+    #[schema(format = DateTime)]
     pub created_at: String,
 }
 

@@ -33,7 +33,7 @@ crate::enums::stored_enum!(
 );
 
 /// An active message as the API shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ActiveMessage {
     pub id: i64,
     pub channel_id: i64,
@@ -44,15 +44,18 @@ pub struct ActiveMessage {
     pub template: Option<Value>,
     pub status: ActiveState,
     /// When it goes (or went) out.
+    #[schema(format = DateTime)]
     pub due_at: String,
     pub conversation_id: Option<i64>,
     pub message_id: Option<i64>,
+    #[schema(format = DateTime)]
     pub sent_at: Option<String>,
+    #[schema(format = DateTime)]
     pub created_at: String,
 }
 
 /// `POST /api/inbox/active-messages`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActiveRequest {
     pub channel_id: i64,
@@ -66,7 +69,7 @@ pub struct ActiveRequest {
 
 /// A WhatsApp message template approved for the business (WhatsApp lets a business start a
 /// conversation only with one), with its body parameters in order.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Template {
     pub name: String,

@@ -10,13 +10,13 @@ use crate::errors::{AppError, AppResult};
 use crate::web::{created, ok, Request, Response};
 use serde::Deserialize;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewNode {
     name: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NodeChange {
     name: Option<String>,

@@ -7,6 +7,12 @@ use crate::context::Ctx;
 use crate::errors::AppResult;
 use crate::web::{ok, Request, Response};
 
+/// `GET /api/inbox/client-attributes`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ClientAttributes {
+    pub items: Vec<crate::config::client_attribute::ClientAttributeDoc>,
+}
+
 pub fn options(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let me = authenticate(ctx, req)?;
     ok(&crate::console::options(ctx, &me, req.param("id")?)?)
@@ -17,5 +23,7 @@ pub fn options(ctx: &Ctx, req: &Request) -> AppResult<Response> {
 pub fn client_attributes(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let me = authenticate(ctx, req)?;
     let lookups = crate::client::Lookups::load(ctx, me.tenant_id())?;
-    ok(&serde_json::json!({ "items": lookups.attributes }))
+    ok(&ClientAttributes {
+        items: lookups.attributes,
+    })
 }

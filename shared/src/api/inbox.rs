@@ -6,9 +6,50 @@ use crate::conversation::sql as conversation_sql;
 use crate::errors::{AppError, AppResult};
 use crate::inbox::{self, AgentState, CloseRequest, Compose};
 use crate::web::{created, no_content, ok, Request, Response};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Deserialize)]
+/// `GET /api/inbox/conversations`: the conversations I hold, in arrival order.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Conversations {
+    pub items: Vec<crate::inbox::sql::Summary>,
+}
+
+/// `GET /api/inbox/conversations/{id}/messages`: oldest to newest.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Messages {
+    pub items: Vec<crate::conversation::Message>,
+    /// The last item's id, the `after` of the next poll; when there are none, the `after`
+    /// sent (0 with `before` or `latest`).
+    pub cursor: i64,
+}
+
+/// `GET /api/inbox/events`: my change feed after the cursor.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Events {
+    pub events: Vec<crate::inbox::feed::FeedEntry>,
+    /// The last event's id, or the `after` sent when nothing is new.
+    pub cursor: i64,
+}
+
+/// `GET /api/inbox/queues`: the queues of my groups with who waits there.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Queues {
+    pub items: Vec<crate::inbox::sql::QueueCount>,
+}
+
+/// `GET /api/inbox/offers`: conversations offered to me, to accept or reject.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Offers {
+    pub items: Vec<crate::inbox::sql::Offer>,
+}
+
+/// `GET /api/inbox/active-messages`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ActiveMessages {
+    pub items: Vec<crate::active::ActiveMessage>,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct StatusBody {
     status: AgentState,
@@ -41,9 +82,14 @@ pub fn conversations(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let me = authenticate(ctx, req)?;
     me.require(ALL_PROFILES)?;
     let favourites = req.query().parse::<bool>("favourite")?.unwrap_or(false);
-    ok(
-        &serde_json::json!({"items": crate::inbox::sql::my_conversations(ctx.db, me.tenant_id(), me.user_id(), favourites)?}),
-    )
+    ok(&Conversations {
+        items: crate::inbox::sql::my_conversations(
+            ctx.db,
+            me.tenant_id(),
+            me.user_id(),
+            favourites,
+        )?,
+    })
 }
 
 pub fn conversation(ctx: &Ctx, req: &Request) -> AppResult<Response> {
@@ -78,12 +124,12 @@ pub fn messages(ctx: &Ctx, req: &Request) -> AppResult<Response> {
             limit,
         )?;
         let cursor = items.last().map_or(0, |m| m.id);
-        return ok(&serde_json::json!({"items": items, "cursor": cursor}));
+        return ok(&Messages { items, cursor });
     }
     let items =
         conversation_sql::messages_after(ctx.db, me.tenant_id(), conversation.id, after, limit)?;
     let cursor = items.last().map_or(after, |m| m.id);
-    ok(&serde_json::json!({"items": items, "cursor": cursor}))
+    ok(&Messages { items, cursor })
 }
 
 pub fn send(ctx: &Ctx, req: &Request) -> AppResult<Response> {
@@ -98,7 +144,7 @@ pub fn note(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     created(&inbox::note(ctx, &me, req.param("id")?, body)?)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ReadBody {
     up_to: i64,
@@ -174,7 +220,7 @@ pub fn events(ctx: &Ctx, req: &Request) -> AppResult<Response> {
         poll.events
     };
     let cursor = events.last().map_or(after, |e| e.id);
-    ok(&serde_json::json!({"events": events, "cursor": cursor}))
+    ok(&Events { events, cursor })
 }
 
 pub fn transfer(ctx: &Ctx, req: &Request) -> AppResult<Response> {
@@ -231,9 +277,9 @@ fn set_favourite(ctx: &Ctx, req: &Request, on: bool) -> AppResult<Response> {
 
 pub fn queues(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let me = authenticate(ctx, req)?;
-    ok(
-        &serde_json::json!({"items": crate::inbox::sql::queue_counts(ctx.db, me.tenant_id(), me.user_id())?}),
-    )
+    ok(&Queues {
+        items: crate::inbox::sql::queue_counts(ctx.db, me.tenant_id(), me.user_id())?,
+    })
 }
 
 pub fn new_protocol(ctx: &Ctx, req: &Request) -> AppResult<Response> {
@@ -294,9 +340,9 @@ pub fn send_attachment(ctx: &Ctx, req: &Request) -> AppResult<Response> {
 
 pub fn offers(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let me = authenticate(ctx, req)?;
-    ok(
-        &serde_json::json!({"items": crate::inbox::sql::offers(ctx.db, me.tenant_id(), me.user_id(), ctx.now_ms())?}),
-    )
+    ok(&Offers {
+        items: crate::inbox::sql::offers(ctx.db, me.tenant_id(), me.user_id(), ctx.now_ms())?,
+    })
 }
 
 pub fn accept_offer(ctx: &Ctx, req: &Request) -> AppResult<Response> {
@@ -340,7 +386,9 @@ pub fn active_messages(ctx: &Ctx, req: &Request) -> AppResult<Response> {
             )
         })?),
     };
-    ok(&serde_json::json!({"items": crate::active::list(ctx, &me, status)?}))
+    ok(&ActiveMessages {
+        items: crate::active::list(ctx, &me, status)?,
+    })
 }
 
 pub fn cancel_active(ctx: &Ctx, req: &Request) -> AppResult<Response> {

@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 pub const MAX_OPTIONS: usize = 10;
 const MAX_NODES: usize = 50;
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Menu {
     pub greeting: Localized,
@@ -44,7 +44,8 @@ fn three() -> u32 {
     3
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
+#[schema(as = MenuNode)]
 #[serde(deny_unknown_fields)]
 pub struct Node {
     pub id: String,
@@ -71,7 +72,7 @@ crate::enums::stored_enum!(
     }
 );
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MenuOption {
     pub number: u32,

@@ -18,13 +18,14 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// A client as every API shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Client {
     pub id: i64,
     pub username: String,
     pub display_name: String,
     pub phone: Option<String>,
     pub email: Option<String>,
+    #[schema(format = Date)]
     pub birth_date: Option<String>,
     pub show_name_in_greeting: bool,
     pub cpf: Option<String>,
@@ -35,7 +36,9 @@ pub struct Client {
     pub network: Option<ChannelType>,
     pub group_id: Option<i64>,
     pub status: Status,
+    #[schema(format = DateTime)]
     pub created_at: String,
+    #[schema(format = DateTime)]
     pub updated_at: String,
 }
 
@@ -57,12 +60,13 @@ pub struct ClientFields {
 }
 
 /// The body of `POST /api/admin/clients`, and (with every field optional) of `PATCH`.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClientInput {
     pub display_name: Option<String>,
     pub phone: Option<String>,
     pub email: Option<String>,
+    #[schema(format = Date)]
     pub birth_date: Option<String>,
     pub show_name_in_greeting: Option<bool>,
     pub cpf: Option<String>,

@@ -34,7 +34,7 @@ use crate::time::ms_to_rfc3339;
 use crate::web::Paged;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use sql::{Keys, Stored};
 
 /// The indexed columns a resource derives from its document.
@@ -70,7 +70,7 @@ pub trait Resource: 'static {
     /// Supervisors read only the items of their operations (`ref_id` is the operation).
     const OPERATION_SCOPED: bool = false;
 
-    type Doc: Serialize + DeserializeOwned + Clone;
+    type Doc: Serialize + DeserializeOwned + Clone + utoipa::ToSchema;
 
     /// Normalises and validates a document (all problems at once, as a 422). `previous` is
     /// the stored document on update.
@@ -83,8 +83,8 @@ pub trait Resource: 'static {
     ) -> AppResult<Prepared>;
 
     /// The document as APIs show it (secrets masked).
-    fn present(doc: &Self::Doc) -> Value {
-        serde_json::to_value(doc).unwrap_or(Value::Null)
+    fn present(doc: &Self::Doc) -> Self::Doc {
+        doc.clone()
     }
 
     /// Called in the deactivation's transaction (a survey unlinks itself from groups); an
@@ -99,18 +99,26 @@ pub trait Resource: 'static {
     }
 }
 
-/// An item as every API shows it: its id, status and times around its document.
-pub fn present<R: Resource>(stored: &Stored) -> AppResult<Value> {
+/// An item as every API shows it: its id, status and times around its document's fields.
+#[derive(Debug, Serialize)]
+pub struct Item<D> {
+    pub id: i64,
+    pub status: Status,
+    #[serde(flatten)]
+    pub doc: D,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+pub fn present<R: Resource>(stored: &Stored) -> AppResult<Item<R::Doc>> {
     let doc: R::Doc = decode::<R>(stored)?;
-    let mut out = Map::new();
-    out.insert("id".into(), stored.id.into());
-    out.insert("status".into(), stored.status.as_str().into());
-    if let Value::Object(fields) = R::present(&doc) {
-        out.extend(fields);
-    }
-    out.insert("created_at".into(), ms_to_rfc3339(stored.created_at).into());
-    out.insert("updated_at".into(), ms_to_rfc3339(stored.updated_at).into());
-    Ok(Value::Object(out))
+    Ok(Item {
+        id: stored.id,
+        status: stored.status,
+        doc: R::present(&doc),
+        created_at: ms_to_rfc3339(stored.created_at),
+        updated_at: ms_to_rfc3339(stored.updated_at),
+    })
 }
 
 pub fn decode<R: Resource>(stored: &Stored) -> AppResult<R::Doc> {
@@ -268,7 +276,7 @@ pub fn list<R: Resource>(
     ctx: &Ctx,
     principal: &Principal,
     query: &crate::web::Query,
-) -> AppResult<Paged<Value>> {
+) -> AppResult<Paged<Item<R::Doc>>> {
     let page = crate::web::Page::from_query(query)?;
     let status = query.status()?;
     let ref_id = match R::REF_PARAM {

@@ -15,7 +15,7 @@ fn default_color() -> String {
     "#607d8b".into()
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TagDoc {
     pub name: String,

@@ -75,11 +75,12 @@ pub fn protocol(prefix: &str, number: i64) -> String {
     format!("{prefix}{number:011}")
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Conversation {
     pub id: i64,
     pub protocol: String,
     pub channel_id: i64,
+    #[schema(value_type = crate::config::channel::ChannelType)]
     pub channel_type: String,
     pub client_id: i64,
     pub group_id: Option<i64>,
@@ -88,8 +89,11 @@ pub struct Conversation {
     pub priority: i64,
     pub language: String,
     pub subject: Option<String>,
+    #[schema(format = DateTime)]
     pub arrived_at: String,
+    #[schema(format = DateTime)]
     pub last_customer_at: Option<String>,
+    #[schema(format = DateTime)]
     pub closed_at: Option<String>,
     pub closed_by: Option<String>,
     /// The closing script's answers (seed 001), read back with the conversation.
@@ -98,10 +102,11 @@ pub struct Conversation {
     pub sub_reason_id: Option<i64>,
     pub close_comment: Option<String>,
     pub resolved: Option<bool>,
+    #[schema(format = DateTime)]
     pub created_at: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Message {
     pub id: i64,
     pub conversation_id: i64,
@@ -113,6 +118,7 @@ pub struct Message {
     pub attachment_id: Option<i64>,
     pub delivery: Option<Delivery>,
     pub delivery_error: Option<String>,
+    #[schema(format = DateTime)]
     pub created_at: String,
 }
 

@@ -458,12 +458,13 @@ pub fn apply_delivery_status(
 }
 
 /// One entry of a conversation's timeline, as reports and the customer panel show it.
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct TimelineEntry {
     pub kind: String,
     pub actor: String,
     pub actor_id: Option<i64>,
     pub data: Option<serde_json::Value>,
+    #[schema(format = DateTime)]
     pub at: String,
 }
 

@@ -7,10 +7,12 @@ use crate::ports::{DbError, Sql};
 use crate::time::ms_to_rfc3339;
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AgentStatus {
+    #[schema(value_type = crate::inbox::AgentState)]
     pub status: String,
     pub pause_reason: Option<String>,
+    #[schema(format = DateTime)]
     pub since: String,
 }
 
@@ -95,18 +97,23 @@ pub fn is_member(
     Ok(!rows.is_empty())
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = ConversationSummary)]
 pub struct Summary {
     pub id: i64,
     pub protocol: String,
+    #[schema(value_type = crate::conversation::State)]
     pub status: String,
+    #[schema(value_type = crate::config::channel::ChannelType)]
     pub channel: String,
     pub group_id: Option<i64>,
     pub client_id: i64,
     pub client_name: String,
+    #[schema(format = DateTime)]
     pub arrived_at: String,
     pub unread: i64,
     pub last_message: Option<String>,
+    #[schema(format = DateTime)]
     pub last_message_at: Option<String>,
     /// Marked favourite by me.
     pub favourite: bool,
@@ -240,7 +247,7 @@ pub fn remove_tag(
     Ok(())
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TagOnConversation {
     pub id: i64,
     pub name: String,
@@ -316,11 +323,12 @@ pub fn quick_reply(
     rows.first().map(|r| r.text("text")).transpose()
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct QueueCount {
     pub group_id: i64,
     pub name: String,
     pub waiting: i64,
+    #[schema(format = DateTime)]
     pub oldest_arrival: Option<String>,
 }
 
@@ -350,16 +358,20 @@ pub fn queue_counts(
         .collect()
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PastConversation {
     pub id: i64,
     pub protocol: String,
+    #[schema(value_type = crate::conversation::State)]
     pub status: String,
+    #[schema(value_type = crate::config::channel::ChannelType)]
     pub channel: String,
     pub group_id: Option<i64>,
     pub agent_id: Option<i64>,
     pub agent_name: Option<String>,
+    #[schema(format = DateTime)]
     pub arrived_at: String,
+    #[schema(format = DateTime)]
     pub closed_at: Option<String>,
     pub messages: i64,
     pub matching: i64,
@@ -450,13 +462,14 @@ pub fn visible(db: &dyn Sql, tenant: TenantId, id: i64, viewer: &Viewer) -> Resu
     Ok(!rows.is_empty())
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct OccurrenceOnConversation {
     pub id: i64,
     pub occurrence_type_id: i64,
     pub name: Option<String>,
     pub comment: Option<String>,
     pub user_id: Option<i64>,
+    #[schema(format = DateTime)]
     pub at: String,
 }
 
@@ -498,10 +511,11 @@ pub fn is_favourite(
     Ok(!rows.is_empty())
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AgentTarget {
     pub id: i64,
     pub display_name: String,
+    #[schema(value_type = crate::inbox::AgentState)]
     pub status: String,
     pub load: i64,
     pub max_concurrent: i64,
@@ -539,7 +553,7 @@ pub fn transfer_agents(
         .collect()
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct GroupTarget {
     pub id: i64,
     pub name: String,
@@ -585,10 +599,11 @@ pub fn reply_to(db: &dyn Sql, tenant: TenantId, id: i64) -> Result<Option<String
     rows.first().map(|r| r.text("reply_to")).transpose()
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Offer {
     pub conversation_id: i64,
     pub protocol: String,
+    #[schema(value_type = crate::config::channel::ChannelType)]
     pub channel: String,
     pub phone: Option<String>,
     pub client_name: String,
@@ -597,6 +612,7 @@ pub struct Offer {
     pub subject: Option<String>,
     /// Seconds since the customer arrived.
     pub waiting_seconds: i64,
+    #[schema(format = DateTime)]
     pub expires_at: Option<String>,
 }
 

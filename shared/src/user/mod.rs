@@ -15,7 +15,7 @@ use hours::{Window, WorkingHours};
 use serde::{Deserialize, Serialize};
 
 /// A user as every API shows it (never the password hash).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct User {
     pub id: UserId,
     pub username: String,
@@ -24,6 +24,7 @@ pub struct User {
     pub status: Status,
     pub email: Option<String>,
     pub phone: Option<String>,
+    #[schema(format = Date)]
     pub birth_date: Option<String>,
     pub language: Language,
     pub must_change_password: bool,
@@ -34,11 +35,13 @@ pub struct User {
     pub integration_key: Option<String>,
     pub working_hours: Vec<Window>,
     pub permissions: Permissions,
+    #[schema(format = DateTime)]
     pub created_at: String,
+    #[schema(format = DateTime)]
     pub updated_at: String,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Permissions {
     /// See the history of every conversation of my groups.
@@ -77,7 +80,7 @@ pub struct NewUser {
 }
 
 /// The body of `POST /api/admin/users` (and one CSV row).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUser {
     pub username: String,
@@ -86,6 +89,7 @@ pub struct CreateUser {
     pub password: String,
     pub email: Option<String>,
     pub phone: Option<String>,
+    #[schema(format = Date)]
     pub birth_date: Option<String>,
     pub language: Option<String>,
     /// Defaults to true: a password an admin chose is changed by its owner at first login.
@@ -100,7 +104,7 @@ pub struct CreateUser {
 }
 
 /// The body of `PATCH /api/admin/users/{id}`: absent fields stay, `null` clears optional ones.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUser {
     /// Accepted only to refuse it clearly: the login name never changes.
