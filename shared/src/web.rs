@@ -251,7 +251,7 @@ impl Page {
 }
 
 /// A page of a list endpoint, with the total that matched.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Paged<T> {
     pub items: Vec<T>,
     pub total: i64,

@@ -81,7 +81,10 @@ fn set_status<R: Resource>(ctx: &Ctx, req: &Request, status: Status) -> AppResul
     ok(&config::present::<R>(&stored)?)
 }
 
-/// `GET /api/admin/webhooks/{id}/deliveries`: a webhook's delivery log, newest first.
+/// A webhook's deliveries
+///
+/// Its delivery log, newest first: each event with its attempts and the last answer.
+#[utoipa::path(get, path = "/api/admin/webhooks/{id}/deliveries", responses((status = 200, description = "A page of deliveries", body = crate::web::Paged<crate::webhook_delivery::LoggedDelivery>)))]
 pub fn webhook_deliveries(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let principal = authenticate(ctx, req)?;
     principal.require(crate::auth::READERS)?;

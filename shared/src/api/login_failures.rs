@@ -6,6 +6,10 @@ use crate::errors::AppResult;
 use crate::login_throttle::sql;
 use crate::web::{ok, Page, Paged, Request, Response};
 
+/// Failed logins
+///
+/// The company's failed logins, newest first.
+#[utoipa::path(get, path = "/api/admin/login-failures", params(("username" = Option<String>, Query, description = "Only the attempts at this username")), responses((status = 200, description = "A page of failed logins", body = Paged<crate::login_throttle::sql::LoggedFailure>)))]
 pub fn list(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let principal = authenticate(ctx, req)?;
     principal.require(ADMINS)?;

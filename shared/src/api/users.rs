@@ -10,6 +10,10 @@ use crate::user::sql::ListFilter;
 use crate::user::{import, service, sql, CreateUser, UpdateUser};
 use crate::web::{created, ok, Page, Paged, Request, Response, CSV_LIMIT};
 
+/// List users
+///
+/// The company's users, by display name; `q` searches username, name and e-mail.
+#[utoipa::path(get, path = "/api/admin/users", params(("q" = Option<String>, Query, description = "Text in the username, name or e-mail"), ("status" = Option<Status>, Query, description = "Only active or only inactive users"), ("profile" = Option<Profile>, Query, description = "Only users of this profile")), responses((status = 200, description = "A page of users", body = Paged<crate::user::User>)))]
 pub fn list(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let principal = authenticate(ctx, req)?;
     principal.require(READERS)?;
@@ -44,6 +48,8 @@ fn parse_profile(s: &str) -> AppResult<Profile> {
     })
 }
 
+/// Create a user
+#[utoipa::path(post, path = "/api/admin/users", request_body = CreateUser, responses((status = 201, description = "The new user", body = crate::user::User)))]
 pub fn create(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let principal = authenticate(ctx, req)?;
     principal.require(ADMINS)?;
@@ -51,6 +57,8 @@ pub fn create(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     created(&service::create(ctx, principal.tenant_id(), input)?)
 }
 
+/// Read a user
+#[utoipa::path(get, path = "/api/admin/users/{id}", responses((status = 200, description = "The user", body = crate::user::User)))]
 pub fn get(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let principal = authenticate(ctx, req)?;
     principal.require(READERS)?;
@@ -58,6 +66,11 @@ pub fn get(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     ok(&service::get(ctx, principal.tenant_id(), id)?.user)
 }
 
+/// Update a user
+///
+/// Absent fields stay as they are; `null` clears an optional one. A new password revokes the
+/// user's sessions.
+#[utoipa::path(patch, path = "/api/admin/users/{id}", request_body = UpdateUser, responses((status = 200, description = "The updated user", body = crate::user::User)))]
 pub fn update(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let principal = authenticate(ctx, req)?;
     principal.require(ADMINS)?;
@@ -66,10 +79,16 @@ pub fn update(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     ok(&service::update(ctx, principal.tenant_id(), id, patch)?)
 }
 
+/// Deactivate a user
+///
+/// The user can no longer log in; their sessions end. An admin cannot deactivate themselves.
+#[utoipa::path(post, path = "/api/admin/users/{id}/deactivate", responses((status = 200, description = "The deactivated user", body = crate::user::User)))]
 pub fn deactivate(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     set_status(ctx, req, Status::Inactive)
 }
 
+/// Activate a user
+#[utoipa::path(post, path = "/api/admin/users/{id}/activate", responses((status = 200, description = "The activated user", body = crate::user::User)))]
 pub fn activate(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     set_status(ctx, req, Status::Active)
 }
@@ -87,7 +106,11 @@ fn set_status(ctx: &Ctx, req: &Request, status: Status) -> AppResult<Response> {
     )?)
 }
 
-/// `POST /api/admin/users/import` with a `text/csv` body.
+/// Import users from CSV
+///
+/// One user per row (`username`, `display_name`, `profile`, `password` and the optional
+/// fields), `,` or `;` separated: the good rows are created, each bad one is reported with why.
+#[utoipa::path(post, path = "/api/admin/users/import", request_body(content = String, content_type = "text/csv", description = "The CSV file, UTF-8, at most 2 MiB"), responses((status = 200, description = "What became of each row", body = crate::user::import::ImportReport)))]
 pub fn import_csv(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let principal = authenticate(ctx, req)?;
     principal.require(ADMINS)?;
@@ -110,7 +133,10 @@ fn supervisor(ctx: &Ctx, req: &Request, principal: &crate::auth::Principal) -> A
     Ok(id)
 }
 
-/// `GET /api/admin/users/{id}/operations`: the operations a supervisor oversees.
+/// A supervisor's operations
+///
+/// The operations a supervisor or supervisor-agent oversees.
+#[utoipa::path(get, path = "/api/admin/users/{id}/operations", responses((status = 200, description = "The linked operations", body = Vec<crate::config::members::LinkedOperation>)))]
 pub fn operations(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let principal = authenticate(ctx, req)?;
     principal.require(READERS)?;
@@ -118,12 +144,18 @@ pub fn operations(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     ok(&members::operations_of(ctx.db, principal.tenant_id(), id)?)
 }
 
-/// Link some operations (`ids`) or all (`all: true`).
+/// Link operations to a supervisor
+///
+/// Some operations (`ids`) or every one (`all: true`).
+#[utoipa::path(post, path = "/api/admin/users/{id}/operations", request_body = Selection, responses((status = 200, description = "The operations now linked", body = Vec<crate::config::members::LinkedOperation>)))]
 pub fn link_operations(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     change_operations(ctx, req, true)
 }
 
-/// Unlink some operations or all.
+/// Unlink operations from a supervisor
+///
+/// Some operations (`ids`) or every one (`all: true`).
+#[utoipa::path(post, path = "/api/admin/users/{id}/operations/remove", request_body = Selection, responses((status = 200, description = "The operations still linked", body = Vec<crate::config::members::LinkedOperation>)))]
 pub fn unlink_operations(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     change_operations(ctx, req, false)
 }

@@ -29,6 +29,7 @@ pub struct Node {
     pub status: Status,
     /// Sub-reasons (only under a reason).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(no_recursion)]
     pub children: Vec<Node>,
 }
 

@@ -110,6 +110,62 @@ pub struct Item<D> {
     pub updated_at: String,
 }
 
+/// An item's schema is its document's with the item's own fields beside them, in one object
+/// (an `allOf` could not keep the document's `additionalProperties: false`), named for the
+/// resource: `TagDoc` is read and written as `Tag`.
+impl<D: utoipa::ToSchema> utoipa::PartialSchema for Item<D> {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{
+            KnownFormat, Object, ObjectBuilder, Schema, SchemaFormat, Type,
+        };
+        use utoipa::openapi::RefOr;
+        let integer = ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)));
+        let time = || {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+        };
+        let mut item = match D::schema() {
+            RefOr::T(Schema::Object(doc)) => doc,
+            _ => Object::new(),
+        };
+        let fields: [(&str, RefOr<Schema>); 4] = [
+            ("id", integer.into()),
+            ("status", <Status as utoipa::PartialSchema>::schema()),
+            ("created_at", time().into()),
+            ("updated_at", time().into()),
+        ];
+        for (name, schema) in fields {
+            item.properties.insert(name.to_owned(), schema);
+            if !item.required.iter().any(|r| r == name) {
+                item.required.push(name.to_owned());
+            }
+        }
+        item.description = None;
+        RefOr::T(Schema::Object(item))
+    }
+}
+
+impl<D: utoipa::ToSchema> utoipa::ToSchema for Item<D> {
+    fn name() -> std::borrow::Cow<'static, str> {
+        let doc = D::name();
+        match doc.strip_suffix("Doc") {
+            Some(resource) => resource.to_owned().into(),
+            None => format!("{doc}Item").into(),
+        }
+    }
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        D::schemas(schemas);
+    }
+}
+
 pub fn present<R: Resource>(stored: &Stored) -> AppResult<Item<R::Doc>> {
     let doc: R::Doc = decode::<R>(stored)?;
     Ok(Item {

@@ -59,6 +59,7 @@ pub struct Tree {
 pub struct Choice {
     pub id: u32,
     pub name: String,
+    #[schema(no_recursion)]
     pub children: Vec<Choice>,
 }
 
