@@ -73,8 +73,13 @@ impl Request {
     /// The body as `T`: requires a JSON content type, a body under [`JSON_LIMIT`], well-formed
     /// JSON (400) and the right shape (422, with serde's words for what is wrong).
     pub fn json<T: DeserializeOwned>(&self) -> AppResult<T> {
+        self.json_within(JSON_LIMIT)
+    }
+
+    /// As [`Request::json`], for the few bodies that may be larger (files in base64).
+    pub fn json_within<T: DeserializeOwned>(&self, limit: usize) -> AppResult<T> {
         self.require_content_type("application/json")?;
-        self.require_size(JSON_LIMIT)?;
+        self.require_size(limit)?;
         serde_json::from_slice(self.body()).map_err(|e| {
             use serde_json::error::Category;
             match e.classify() {
