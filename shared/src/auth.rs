@@ -180,7 +180,7 @@ fn check_working_hours(ctx: &Ctx, tenant: &Tenant, stored: &StoredUser) -> AppRe
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct LoginResult {
     pub token: String,
     pub expires_at: String,

@@ -35,13 +35,7 @@ macro_rules! stored_enum {
             fn from(v: $name) -> $crate::ports::Value { $crate::ports::Value::Text(v.as_str().to_owned()) }
         }
 
-        impl serde::Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.as_str())
-            }
-        }
-
-        // The document shows the stored spellings, the only values the API reads or writes.
+        /// A string of one of the stored spellings.
         impl utoipa::PartialSchema for $name {
             fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
                 utoipa::openapi::schema::ObjectBuilder::new()
@@ -52,6 +46,12 @@ macro_rules! stored_enum {
         }
 
         impl utoipa::ToSchema for $name {}
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
 
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

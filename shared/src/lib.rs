@@ -22,6 +22,7 @@ pub mod log;
 pub mod login_throttle;
 pub mod media;
 pub mod migrate;
+pub mod openapi;
 pub mod outbound;
 pub mod password;
 pub mod platform;

@@ -1,7 +1,41 @@
-//! A component's route table: method + path pattern (`/api/admin/users/{id}`) → handler.
+//! A component's route table: method + path pattern (`/api/admin/users/{id}`) → handler, and
+//! each route's documentation for the OpenAPI document (`crate::openapi`).
+//!
+//! # Documenting a route
+//!
+//! 1. Derive `utoipa::ToSchema` on the handler's request and response types (the types it
+//!    serializes: no `serde_json::json!` responses), and annotate the handler in `shared/src/api`:
+//!
+//!    ```ignore
+//!    /// Log in: a session token for the username and password (summary: first line).
+//!    #[utoipa::path(post, path = "/api/auth/login", request_body = LoginBody,
+//!        responses((status = 200, description = "Logged in", body = Session)))]
+//!    pub fn login(ctx: &Ctx, req: &Request) -> AppResult<Response> { ... }
+//!    ```
+//!
+//!    List only the success statuses there. The route table stays the source of paths: the
+//!    attribute's `path` and method must equal the route's (the generator refuses otherwise).
+//! 2. In the component's route table, follow the route with `.doc::<__path_fn>(errors)`,
+//!    `errors` being the codes the handler answers *beyond* the shared ones (see
+//!    `crate::openapi`: JSON-body, session, path-parameter, scope, 500 and 503 codes are
+//!    added by the generator):
+//!
+//!    ```ignore
+//!    .post("/api/auth/login", auth::login)
+//!    .doc::<auth::__path_login>(&[(401, &["invalid_credentials"]), (429, &["too_many_attempts"])])
+//!    ```
+//! 3. A generic handler (`config::list::<R>`) cannot carry one attribute: build its operation in
+//!    a function and attach it with `.doc_built(operation_fn, schemas_fn, errors)` — see
+//!    `api::config::docs` and the `tags` resource in the admin component.
+//! 4. `cargo run -p atende-tests --bin openapi -- --write` rewrites docs/openapi.json; the
+//!    contract test then checks every response of the API suite against it.
+//!
+//! A route registered without `.doc` still works but is listed as undocumented (the test
+//! `openapi::every_route_is_documented` fails while any is).
 
 use crate::context::Ctx;
 use crate::errors::{into_response, AppError, AppResult};
+use crate::openapi::{Doc, Errors, SchemaList};
 use crate::web::{Request, Response};
 use http::{Method, StatusCode};
 
@@ -18,6 +52,7 @@ struct Route {
     pattern: &'static str,
     segments: Vec<Segment>,
     handler: Handler,
+    doc: Option<Doc>,
 }
 
 #[derive(Default)]
@@ -48,6 +83,7 @@ impl Router {
             pattern,
             segments,
             handler,
+            doc: None,
         });
         self
     }
@@ -71,9 +107,41 @@ impl Router {
         self.route(Method::DELETE, pattern, handler)
     }
 
+    /// Documents the route registered last with the operation `#[utoipa::path]` generated
+    /// for its handler (`P` is the handler's `__path_<fn>`), plus the error codes it answers
+    /// beyond the shared ones.
+    pub fn doc<P: utoipa::Path + utoipa::__dev::SchemaReferences>(self, errors: Errors) -> Self {
+        self.with_doc(Doc::of::<P>(errors))
+    }
+
+    /// Documents the route registered last with an operation built by `operation` (generic
+    /// handlers), `schemas` pushing the schemas it refers to.
+    pub fn doc_built(
+        self,
+        operation: fn() -> utoipa::openapi::path::Operation,
+        schemas: fn(&mut SchemaList),
+        errors: Errors,
+    ) -> Self {
+        self.with_doc(Doc::built(operation, schemas, errors))
+    }
+
+    fn with_doc(mut self, doc: Doc) -> Self {
+        if let Some(last) = self.routes.last_mut() {
+            last.doc = Some(doc);
+        }
+        self
+    }
+
     /// Every (method, pattern) this router serves: the OpenAPI document must list each.
     pub fn routes(&self) -> impl Iterator<Item = (&Method, &'static str)> {
         self.routes.iter().map(|r| (&r.method, r.pattern))
+    }
+
+    /// Every route with its documentation, if it has any yet.
+    pub fn entries(&self) -> impl Iterator<Item = (&Method, &'static str, Option<&Doc>)> {
+        self.routes
+            .iter()
+            .map(|r| (&r.method, r.pattern, r.doc.as_ref()))
     }
 
     /// Runs the matching handler; every failure becomes the JSON error envelope, and every

@@ -133,13 +133,16 @@ impl TestApp {
 
     pub fn send(&self, r: Request) -> TestResponse {
         let request = self.request(r);
+        let (method, uri) = (request.method().to_string(), request.uri().to_string());
         let response = self.app.handle(request, Some(self.client_addr));
+        crate::contract::check(&method, &uri, &response);
         TestResponse::from(response)
     }
 
     /// [`TestApp::send`], counting the statements the request runs through the `Sql` port.
     pub fn send_counted(&self, r: Request) -> (TestResponse, Statements) {
         let request = self.request(r);
+        let (method, uri) = (request.method().to_string(), request.uri().to_string());
         self.app
             .with_ctx(|ctx| {
                 let counting = CountingSql::new(ctx.db);
@@ -150,6 +153,7 @@ impl TestApp {
                 let response = self
                     .app
                     .handle_in(&counted, request, Some(self.client_addr));
+                crate::contract::check(&method, &uri, &response);
                 (TestResponse::from(response), counting.take())
             })
             .unwrap()

@@ -10,6 +10,7 @@ mod channels;
 mod clients;
 mod config;
 mod console;
+mod contract;
 mod errors;
 mod fake;
 mod headers;

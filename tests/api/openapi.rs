@@ -1,19 +1,8 @@
 use crate::helpers::TestApp;
 use std::collections::BTreeSet;
 
-fn documented() -> BTreeSet<(String, String)> {
-    let doc: serde_json::Value =
-        serde_json::from_str(atende_shared::api::site::OPENAPI).expect("docs/openapi.json parses");
-    assert_eq!(doc["openapi"].as_str().map(|v| &v[..2]), Some("3."));
-    let mut out = BTreeSet::new();
-    for (path, item) in doc["paths"].as_object().expect("paths") {
-        for method in item.as_object().unwrap().keys() {
-            if ["get", "post", "put", "patch", "delete", "options"].contains(&method.as_str()) {
-                out.insert((method.to_uppercase(), path.clone()));
-            }
-        }
-    }
-    out
+fn generated() -> serde_json::Value {
+    atende_e2e::contract::document().unwrap_or_else(|problems| panic!("{problems:#?}"))
 }
 
 fn served() -> BTreeSet<(String, String)> {
@@ -28,14 +17,16 @@ fn served() -> BTreeSet<(String, String)> {
 }
 
 #[test]
-fn every_route_in_the_code_is_documented_and_nothing_else() {
-    let documented = documented();
+fn every_route_in_the_code_is_in_the_document_and_nothing_else() {
+    let doc = generated();
+    assert_eq!(doc["openapi"].as_str().map(|v| &v[..2]), Some("3."));
+    let documented = atende_e2e::contract::operations(&doc);
     let served = served();
     let missing: Vec<_> = served.difference(&documented).collect();
     let stale: Vec<_> = documented.difference(&served).collect();
     assert!(
         missing.is_empty(),
-        "routes missing from docs/openapi.json: {missing:?}"
+        "routes missing from the document: {missing:?}"
     );
     assert!(
         stale.is_empty(),
@@ -44,9 +35,41 @@ fn every_route_in_the_code_is_documented_and_nothing_else() {
 }
 
 #[test]
-fn every_documented_operation_has_responses_and_errors_use_the_envelope() {
-    let doc: serde_json::Value = serde_json::from_str(atende_shared::api::site::OPENAPI).unwrap();
-    assert!(doc["components"]["schemas"]["Error"].is_object());
+fn the_committed_document_is_the_generated_one() {
+    let committed = std::fs::read_to_string(atende_e2e::contract::DOCUMENT_PATH).unwrap();
+    let generated = atende_e2e::contract::document_text().unwrap();
+    assert!(
+        committed == generated,
+        "docs/openapi.json is stale: run `cargo run -p atende-tests --bin openapi -- --write`"
+    );
+    assert_eq!(atende_shared::api::site::OPENAPI, committed);
+}
+
+/// Fails, naming them, while any route is registered without its documentation (the admin
+/// and inbox components are documented on another branch; merged together, this passes).
+#[test]
+#[ignore = "admin and inbox are documented on the contract2 branch; un-ignore once merged"]
+fn every_route_is_documented() {
+    let routers = atende_host::component_routers();
+    let components: Vec<(&str, &atende_shared::Router)> =
+        routers.iter().map(|(n, r)| (*n, r)).collect();
+    let undocumented = atende_shared::openapi::undocumented(&components);
+    assert!(
+        undocumented.is_empty(),
+        "{} routes carry no documentation:\n{}",
+        undocumented.len(),
+        undocumented
+            .iter()
+            .map(|(c, m, p)| format!("  {c}: {m} {p}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
+#[test]
+fn every_error_status_is_the_envelope_with_its_codes() {
+    let doc = generated();
+    assert!(doc["components"]["schemas"]["ErrorEnvelope"].is_object());
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
             let responses = op["responses"]
@@ -54,10 +77,15 @@ fn every_documented_operation_has_responses_and_errors_use_the_envelope() {
                 .unwrap_or_else(|| panic!("{method} {path} has no responses"));
             for (status, response) in responses {
                 if status.starts_with('4') || status.starts_with('5') {
-                    let r = response.to_string();
+                    let schema = &response["content"]["application/json"]["schema"];
+                    assert_eq!(
+                        schema["allOf"][0]["$ref"], "#/components/schemas/ErrorEnvelope",
+                        "{method} {path} {status} is not the error envelope"
+                    );
+                    let codes = &schema["allOf"][1]["properties"]["error"]["properties"]["code"];
                     assert!(
-                        r.contains("Error"),
-                        "{method} {path} {status} does not use the error envelope"
+                        codes["enum"].as_array().is_some_and(|c| !c.is_empty()),
+                        "{method} {path} {status} lists no error code"
                     );
                 }
             }

@@ -4,6 +4,8 @@
 //! every scenario creates its own users, groups and channels.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod contract;
+
 use serde_json::{json, Value};
 use std::time::{SystemTime, UNIX_EPOCH};
 
