@@ -554,14 +554,18 @@ fn attachments_are_served_only_to_who_may_act_on_their_conversation() {
     assert_eq!(mine(&app, &agent).len(), 1, "distributed on ready");
     let file = count(&app, "SELECT id FROM attachments");
     let get = |token: &str| {
-        app.app.handle(
-            http::Request::get(format!("/api/inbox/attachments/{file}"))
+        let path = format!("/api/inbox/attachments/{file}");
+        let response = app.app.handle(
+            http::Request::get(&path)
                 .header("x-tenant", "demo")
                 .header("authorization", format!("Bearer {token}"))
                 .body(Vec::new())
                 .unwrap(),
             None,
-        )
+        );
+        // The raw bytes are read here, so the contract is checked here.
+        crate::contract::check("GET", &path, &response);
+        response
     };
     let mine = get(&agent);
     assert_eq!(mine.status(), 200);

@@ -227,13 +227,14 @@ pub fn resume(ctx: &Ctx, req: &Request) -> AppResult<Response> {
 ///
 /// For good, with the closing script's answers: the group's classification (required where
 /// the group says so), a comment and whether it was resolved. The body may be empty.
-#[utoipa::path(post, path = "/api/inbox/conversations/{id}/close", request_body(content = Option<crate::inbox::CloseRequest>, description = "The closing script; an empty body closes without one", content_type = "application/json"), responses((status = 200, description = "The closed conversation", body = crate::conversation::Conversation)))]
+#[utoipa::path(post, path = "/api/inbox/conversations/{id}/close", request_body(content = Option<crate::inbox::CloseRequest>, description = "The closing script; no body (or `null`) closes without one", content_type = "application/json"), responses((status = 200, description = "The closed conversation", body = crate::conversation::Conversation)))]
 pub fn close(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let me = authenticate(ctx, req)?;
+    // No body, or `null`, closes without a closing script.
     let body: CloseRequest = if req.body().is_empty() {
         CloseRequest::default()
     } else {
-        req.json()?
+        req.json::<Option<CloseRequest>>()?.unwrap_or_default()
     };
     ok(&inbox::close(ctx, &me, req.param("id")?, body)?)
 }
@@ -241,7 +242,7 @@ pub fn close(ctx: &Ctx, req: &Request) -> AppResult<Response> {
 /// Download an attachment
 ///
 /// The file's bytes, to whoever may read its conversation.
-#[utoipa::path(get, path = "/api/inbox/attachments/{id}", responses((status = 200, description = "The file, with its own content type", content_type = "application/octet-stream", body = Vec<u8>)))]
+#[utoipa::path(get, path = "/api/inbox/attachments/{id}", responses((status = 200, description = "The file, with the content type it was sent with", content_type = "*/*", body = super::Binary)))]
 pub fn attachment(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let me = authenticate(ctx, req)?;
     let file = crate::inbox::sql::attachment(ctx.db, me.tenant_id(), req.param("id")?)?
@@ -471,13 +472,14 @@ pub fn accept_offer(ctx: &Ctx, req: &Request) -> AppResult<Response> {
 /// Reject an offer
 ///
 /// It goes to another available agent. The body (a reason) may be empty.
-#[utoipa::path(post, path = "/api/inbox/offers/{id}/reject", request_body(content = Option<crate::inbox::RejectRequest>, description = "Why, optionally; an empty body rejects without a reason", content_type = "application/json"), responses((status = 204, description = "Rejected")))]
+#[utoipa::path(post, path = "/api/inbox/offers/{id}/reject", request_body(content = Option<crate::inbox::RejectRequest>, description = "Why, optionally; no body (or `null`) rejects without a reason", content_type = "application/json"), responses((status = 204, description = "Rejected")))]
 pub fn reject_offer(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let me = authenticate(ctx, req)?;
+    // No body, or `null`, rejects without a reason.
     let body: inbox::RejectRequest = if req.body().is_empty() {
         inbox::RejectRequest::default()
     } else {
-        req.json()?
+        req.json::<Option<inbox::RejectRequest>>()?.unwrap_or_default()
     };
     inbox::reject(ctx, &me, req.param("id")?, &body)?;
     no_content()

@@ -9,7 +9,7 @@ use crate::web::{ok, Page, Paged, Request, Response};
 /// Failed logins
 ///
 /// The company's failed logins, newest first.
-#[utoipa::path(get, path = "/api/admin/login-failures", params(("username" = Option<String>, Query, description = "Only the attempts at this username")), responses((status = 200, description = "A page of failed logins", body = Paged<crate::login_throttle::sql::LoggedFailure>)))]
+#[utoipa::path(get, path = "/api/admin/login-failures", operation_id = "list_login_failures", params(super::PageParams, ("username" = Option<String>, Query, description = "Only the attempts at this username")), responses((status = 200, description = "A page of failed logins", body = Paged<crate::login_throttle::sql::LoggedFailure>)))]
 pub fn list(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let principal = authenticate(ctx, req)?;
     principal.require(ADMINS)?;

@@ -29,7 +29,7 @@ fn require_platform_secret(ctx: &Ctx, req: &Request) -> AppResult<()> {
 /// List companies
 ///
 /// Every company (tenant) of this installation.
-#[utoipa::path(get, path = "/api/platform/tenants", responses((status = 200, description = "Every company", body = Vec<crate::tenant::Tenant>)))]
+#[utoipa::path(get, path = "/api/platform/tenants", operation_id = "list_tenants", responses((status = 200, description = "Every company", body = Vec<crate::tenant::Tenant>)))]
 pub fn list(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     require_platform_secret(ctx, req)?;
     ok(&tenant::sql::list(ctx.db)?)
@@ -38,7 +38,7 @@ pub fn list(ctx: &Ctx, req: &Request) -> AppResult<Response> {
 /// Create a company
 ///
 /// The company and its first admin, together or not at all.
-#[utoipa::path(post, path = "/api/platform/tenants", request_body = NewTenant, responses((status = 201, description = "The company and its admin", body = crate::platform::CreatedTenant)))]
+#[utoipa::path(post, path = "/api/platform/tenants", operation_id = "create_tenant", request_body = NewTenant, responses((status = 201, description = "The company and its admin", body = crate::platform::CreatedTenant)))]
 pub fn create(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     require_platform_secret(ctx, req)?;
     let input: NewTenant = req.json()?;

@@ -9,7 +9,7 @@ use crate::web::{created, ok, Request, Response};
 /// List API tokens
 ///
 /// Never their secrets.
-#[utoipa::path(get, path = "/api/admin/tokens", responses((status = 200, description = "Every token of the company", body = Vec<crate::token::Token>)))]
+#[utoipa::path(get, path = "/api/admin/tokens", operation_id = "list_tokens", responses((status = 200, description = "Every token of the company", body = Vec<crate::token::Token>)))]
 pub fn list(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let principal = authenticate(ctx, req)?;
     principal.require(ADMINS)?;
@@ -20,7 +20,7 @@ pub fn list(ctx: &Ctx, req: &Request) -> AppResult<Response> {
 ///
 /// The secret is in this answer only. The token acts as the admin who created it, where its
 /// scopes reach.
-#[utoipa::path(post, path = "/api/admin/tokens", request_body = NewToken, responses((status = 201, description = "The token with its secret", body = crate::token::CreatedToken)))]
+#[utoipa::path(post, path = "/api/admin/tokens", operation_id = "create_token", request_body = NewToken, responses((status = 201, description = "The token with its secret", body = crate::token::CreatedToken)))]
 pub fn create(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let principal = authenticate(ctx, req)?;
     principal.require(ADMINS)?;
@@ -34,7 +34,7 @@ pub fn create(ctx: &Ctx, req: &Request) -> AppResult<Response> {
 }
 
 /// Read an API token
-#[utoipa::path(get, path = "/api/admin/tokens/{id}", responses((status = 200, description = "The token", body = crate::token::Token)))]
+#[utoipa::path(get, path = "/api/admin/tokens/{id}", operation_id = "get_token", responses((status = 200, description = "The token", body = crate::token::Token)))]
 pub fn get(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let principal = authenticate(ctx, req)?;
     principal.require(ADMINS)?;
@@ -48,7 +48,7 @@ pub fn get(ctx: &Ctx, req: &Request) -> AppResult<Response> {
 /// Revoke an API token
 ///
 /// It authenticates nothing from then on; revoking twice changes nothing.
-#[utoipa::path(post, path = "/api/admin/tokens/{id}/revoke", responses((status = 200, description = "The revoked token", body = crate::token::Token)))]
+#[utoipa::path(post, path = "/api/admin/tokens/{id}/revoke", operation_id = "revoke_token", responses((status = 200, description = "The revoked token", body = crate::token::Token)))]
 pub fn revoke(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let principal = authenticate(ctx, req)?;
     principal.require(ADMINS)?;

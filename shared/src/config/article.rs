@@ -30,6 +30,7 @@ pub struct ArticleDoc {
 impl Resource for Article {
     const KIND: &'static str = "article";
     const READ: &'static [Profile] = ALL_PROFILES;
+    const UNIQUE: bool = false;
     type Doc = ArticleDoc;
 
     fn prepare(

@@ -158,6 +158,7 @@ pub struct ChannelDoc {
 impl Resource for Channel {
     const KIND: &'static str = "channel";
     const REF_PARAM: Option<&'static str> = Some("entry_group_id");
+    const ACTIVATE_ERRORS: crate::openapi::Errors = &[(409, &["group_inactive"])];
     type Doc = ChannelDoc;
 
     fn prepare(

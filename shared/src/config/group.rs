@@ -217,6 +217,8 @@ impl Resource for Group {
     const KIND: &'static str = "group";
     const REF_PARAM: Option<&'static str> = Some("operation_id");
     const OPERATION_SCOPED: bool = true;
+    const ACTIVATE_ERRORS: crate::openapi::Errors = &[(409, &["group_inactive"])];
+    const DEACTIVATE_ERRORS: crate::openapi::Errors = &[(409, &["group_in_use"])];
     type Doc = GroupDoc;
 
     fn prepare(

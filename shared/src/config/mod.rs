@@ -69,6 +69,13 @@ pub trait Resource: 'static {
     const READ: &'static [Profile] = READERS;
     /// Supervisors read only the items of their operations (`ref_id` is the operation).
     const OPERATION_SCOPED: bool = false;
+    /// Whether `prepare` names a unique key (a create or an update may then answer 409
+    /// `already_exists`).
+    const UNIQUE: bool = true;
+    /// The codes activating an item may answer beyond the shared ones (`on_activate`).
+    const ACTIVATE_ERRORS: crate::openapi::Errors = &[];
+    /// The codes deactivating an item may answer beyond the shared ones (`on_deactivate`).
+    const DEACTIVATE_ERRORS: crate::openapi::Errors = &[];
 
     type Doc: Serialize + DeserializeOwned + Clone + utoipa::ToSchema;
 
@@ -253,7 +260,7 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
 }
 
 /// Fields every item shows but no patch may set; a client may send them back unchanged.
-const META: [&str; 4] = ["id", "status", "created_at", "updated_at"];
+pub const META: [&str; 4] = ["id", "status", "created_at", "updated_at"];
 
 /// Applies `change` to the stored document and writes it if nobody changed the item in
 /// between; retries on a concurrent edit, and answers 409 `edit_conflict` if it never settles.
