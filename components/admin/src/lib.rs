@@ -2,17 +2,17 @@
 // The `#[http_component]` macro expands to the unsafe WIT export glue; our code has none.
 #![cfg_attr(target_arch = "wasm32", allow(unsafe_code))]
 
+use atende_shared::api::config::docs;
 use atende_shared::api::{
     classifications, clients, config, groups, login_failures, platform, tokens, users,
 };
+use atende_shared::config::Resource;
 use atende_shared::config::{
     article::Article, business_hours::BusinessHours, channel::Channel,
     classification::Classification, client_attribute::ClientAttribute, group::Group,
     occurrence_type::OccurrenceType, operation::Operation, pause_reason::PauseReason,
     quick_reply::QuickReply, survey::Survey, tag::Tag, webhook::Webhook,
 };
-use atende_shared::api::config::docs;
-use atende_shared::config::Resource;
 use atende_shared::openapi::Errors;
 use atende_shared::Router;
 
@@ -22,11 +22,7 @@ macro_rules! resource {
     ($router:expr, $path:literal, $R:ty) => {
         $router
             .get(concat!("/api/admin/", $path), config::list::<$R>)
-            .doc_built(
-                docs::list::<$R>,
-                docs::schemas::<$R>,
-                docs::LIST_ERRORS,
-            )
+            .doc_built(docs::list::<$R>, docs::schemas::<$R>, docs::LIST_ERRORS)
             .post(concat!("/api/admin/", $path), config::create::<$R>)
             .doc_built(
                 docs::create::<$R>,

@@ -13,7 +13,10 @@ const BAD_QUERY: Errors = &[(422, &["validation_failed"])];
 /// Whatever reaches the customer: the conversation open, the group not receive-only, me ready.
 const SENDING: Errors = &[
     (403, &["not_your_conversation", "receive_only"]),
-    (409, &["conversation_closed", "agent_paused", "agent_offline"]),
+    (
+        409,
+        &["conversation_closed", "agent_paused", "agent_offline"],
+    ),
 ];
 
 pub fn router() -> Router {
@@ -60,10 +63,7 @@ pub fn router() -> Router {
         .doc::<inbox::__path_close>(&[
             (403, &["not_your_conversation"]),
             (409, &["already_closed", "invalid_state"]),
-            (
-                422,
-                &["resolution_required", "classification_required"],
-            ),
+            (422, &["resolution_required", "classification_required"]),
         ])
         .get("/api/inbox/attachments/{id}", inbox::attachment)
         .doc::<inbox::__path_attachment>(&[])
@@ -90,7 +90,10 @@ pub fn router() -> Router {
                     "attachment_type_forbidden",
                 ],
             ),
-            (409, &["conversation_closed", "agent_paused", "agent_offline"]),
+            (
+                409,
+                &["conversation_closed", "agent_paused", "agent_offline"],
+            ),
         ])
         .post(
             "/api/inbox/conversations/{id}/new-protocol",

@@ -118,7 +118,9 @@ pub mod docs {
     use crate::openapi::{paged, push_schema, Errors, SchemaList};
     use utoipa::openapi::path::{Operation, OperationBuilder, Parameter, ParameterIn};
     use utoipa::openapi::request_body::RequestBodyBuilder;
-    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, Type};
+    use utoipa::openapi::schema::{
+        KnownFormat, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, Type,
+    };
     use utoipa::openapi::{Content, Ref, RefOr, Required, Response};
     use utoipa::{PartialSchema, ToSchema};
 
@@ -216,9 +218,21 @@ pub mod docs {
                 "Supervisors see only the items of the operations they oversee where the \
                  resource belongs to an operation.",
             ))
-            .parameter(query("q", ObjectBuilder::new().schema_type(Type::String), "Text in the name"))
-            .parameter(query("status", crate::enums::Status::schema(), "Only active or only inactive items"))
-            .parameter(query("page", integer(Some(1.0), None), "From 1 (default 1)"))
+            .parameter(query(
+                "q",
+                ObjectBuilder::new().schema_type(Type::String),
+                "Text in the name",
+            ))
+            .parameter(query(
+                "status",
+                crate::enums::Status::schema(),
+                "Only active or only inactive items",
+            ))
+            .parameter(query(
+                "page",
+                integer(Some(1.0), None),
+                "From 1 (default 1)",
+            ))
             .parameter(query(
                 "per_page",
                 integer(Some(1.0), Some(f64::from(crate::web::Page::MAX_PER_PAGE))),
@@ -226,7 +240,11 @@ pub mod docs {
             ))
             .response("200", page);
         if let Some(param) = R::REF_PARAM {
-            op = op.parameter(query(param, integer(None, None), "Only the items of this parent"));
+            op = op.parameter(query(
+                param,
+                integer(None, None),
+                "Only the items of this parent",
+            ));
         }
         op.build()
     }
@@ -240,7 +258,9 @@ pub mod docs {
             )
             .build();
         operation::<R>(format!("Create a {}", R::KIND.replace('_', " ")), "create")
-            .description(Some("Validated whole: every problem is named at once (422)."))
+            .description(Some(
+                "Validated whole: every problem is named at once (422).",
+            ))
             .request_body(Some(body))
             .response("201", item_response::<R>("The new item, active"))
             .build()
@@ -296,16 +316,24 @@ pub mod docs {
     }
 
     pub fn activate<R: Resource>() -> Operation {
-        operation::<R>(format!("Activate a {}", R::KIND.replace('_', " ")), "activate")
-            .response("200", item_response::<R>("The item, active"))
-            .build()
+        operation::<R>(
+            format!("Activate a {}", R::KIND.replace('_', " ")),
+            "activate",
+        )
+        .response("200", item_response::<R>("The item, active"))
+        .build()
     }
 
     pub fn deactivate<R: Resource>() -> Operation {
-        operation::<R>(format!("Deactivate a {}", R::KIND.replace('_', " ")), "deactivate")
-            .description(Some("Nothing is deleted: an inactive item is kept and may be activated again."))
-            .response("200", item_response::<R>("The item, inactive"))
-            .build()
+        operation::<R>(
+            format!("Deactivate a {}", R::KIND.replace('_', " ")),
+            "deactivate",
+        )
+        .description(Some(
+            "Nothing is deleted: an inactive item is kept and may be activated again.",
+        ))
+        .response("200", item_response::<R>("The item, inactive"))
+        .build()
     }
 
     #[cfg(test)]

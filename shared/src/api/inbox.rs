@@ -479,7 +479,8 @@ pub fn reject_offer(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let body: inbox::RejectRequest = if req.body().is_empty() {
         inbox::RejectRequest::default()
     } else {
-        req.json::<Option<inbox::RejectRequest>>()?.unwrap_or_default()
+        req.json::<Option<inbox::RejectRequest>>()?
+            .unwrap_or_default()
     };
     inbox::reject(ctx, &me, req.param("id")?, &body)?;
     no_content()
