@@ -34,11 +34,11 @@ pub struct Token {
     pub scopes: Vec<String>,
     pub status: TokenStatus,
     pub created_by: UserId,
-    #[schema(format = DateTime)]
+    #[schema(format = DateTime, required = true)]
     pub last_used_at: Option<String>,
     #[schema(format = DateTime)]
     pub created_at: String,
-    #[schema(format = DateTime)]
+    #[schema(format = DateTime, required = true)]
     pub revoked_at: Option<String>,
 }
 

@@ -83,12 +83,14 @@ pub struct LoggedDelivery {
     pub event: String,
     pub status: DeliveryStatus,
     pub attempts: i64,
+    #[schema(required = true)]
     pub response_status: Option<i64>,
+    #[schema(required = true)]
     pub last_error: Option<String>,
     pub payload: Value,
     #[schema(format = DateTime)]
     pub created_at: String,
-    #[schema(format = DateTime)]
+    #[schema(format = DateTime, required = true)]
     pub delivered_at: Option<String>,
 }
 

@@ -41,14 +41,17 @@ pub struct ActiveMessage {
     pub client_id: i64,
     pub agent_id: i64,
     pub body: String,
+    #[schema(required = true)]
     pub template: Option<Value>,
     pub status: ActiveState,
     /// When it goes (or went) out.
     #[schema(format = DateTime)]
     pub due_at: String,
+    #[schema(required = true)]
     pub conversation_id: Option<i64>,
+    #[schema(required = true)]
     pub message_id: Option<i64>,
-    #[schema(format = DateTime)]
+    #[schema(format = DateTime, required = true)]
     pub sent_at: Option<String>,
     #[schema(format = DateTime)]
     pub created_at: String,

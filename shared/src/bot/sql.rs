@@ -260,8 +260,11 @@ pub struct SurveyAnswer {
     /// The question's position in the survey, from 0.
     pub question: i64,
     pub kind: crate::config::survey::QuestionType,
+    #[schema(required = true)]
     pub score: Option<i64>,
+    #[schema(required = true)]
     pub scale: Option<i64>,
+    #[schema(required = true)]
     pub text: Option<String>,
     #[schema(format = DateTime)]
     pub answered_at: String,

@@ -150,8 +150,11 @@ pub struct ImportRow {
     pub line: i64,
     #[schema(value_type = crate::user::import::RowStatus)]
     pub status: String,
+    #[schema(required = true)]
     pub field: Option<String>,
+    #[schema(required = true)]
     pub reason: Option<String>,
+    #[schema(required = true)]
     pub client_id: Option<i64>,
     pub cells: Cells,
     #[schema(format = DateTime)]

@@ -23,17 +23,24 @@ pub struct Client {
     pub id: i64,
     pub username: String,
     pub display_name: String,
+    #[schema(required = true)]
     pub phone: Option<String>,
+    #[schema(required = true)]
     pub email: Option<String>,
-    #[schema(format = Date)]
+    #[schema(format = Date, required = true)]
     pub birth_date: Option<String>,
     pub show_name_in_greeting: bool,
+    #[schema(required = true)]
     pub cpf: Option<String>,
+    #[schema(required = true)]
     pub cnpj: Option<String>,
     pub priority: i64,
     pub attributes: BTreeMap<String, String>,
+    #[schema(required = true)]
     pub portfolio_agent_id: Option<UserId>,
+    #[schema(required = true)]
     pub network: Option<ChannelType>,
+    #[schema(required = true)]
     pub group_id: Option<i64>,
     pub status: Status,
     #[schema(format = DateTime)]

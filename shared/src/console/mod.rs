@@ -16,6 +16,7 @@ use serde::Serialize;
 #[schema(as = ConversationOptions)]
 pub struct Options {
     pub group: Named,
+    #[schema(required = true)]
     pub classification: Option<Tree>,
     pub classification_mandatory: bool,
     /// The closing script must say whether the matter was resolved.

@@ -462,7 +462,9 @@ pub fn apply_delivery_status(
 pub struct TimelineEntry {
     pub kind: String,
     pub actor: String,
+    #[schema(required = true)]
     pub actor_id: Option<i64>,
+    #[schema(required = true)]
     pub data: Option<serde_json::Value>,
     #[schema(format = DateTime)]
     pub at: String,

@@ -30,6 +30,7 @@ pub fn push(
 pub struct FeedEntry {
     pub id: i64,
     pub kind: String,
+    #[schema(required = true)]
     pub conversation_id: Option<i64>,
     pub data: Value,
     #[schema(format = DateTime)]

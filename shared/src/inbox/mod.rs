@@ -846,6 +846,7 @@ pub struct OccurrenceAdded {
     pub id: i64,
     pub conversation_id: i64,
     pub occurrence_type_id: i64,
+    #[schema(required = true)]
     pub comment: Option<String>,
 }
 

@@ -11,6 +11,7 @@ use serde::Serialize;
 pub struct AgentStatus {
     #[schema(value_type = crate::inbox::AgentState)]
     pub status: String,
+    #[schema(required = true)]
     pub pause_reason: Option<String>,
     #[schema(format = DateTime)]
     pub since: String,
@@ -106,14 +107,16 @@ pub struct Summary {
     pub status: String,
     #[schema(value_type = crate::config::channel::ChannelType)]
     pub channel: String,
+    #[schema(required = true)]
     pub group_id: Option<i64>,
     pub client_id: i64,
     pub client_name: String,
     #[schema(format = DateTime)]
     pub arrived_at: String,
     pub unread: i64,
+    #[schema(required = true)]
     pub last_message: Option<String>,
-    #[schema(format = DateTime)]
+    #[schema(format = DateTime, required = true)]
     pub last_message_at: Option<String>,
     /// Marked favourite by me.
     pub favourite: bool,
@@ -328,7 +331,7 @@ pub struct QueueCount {
     pub group_id: i64,
     pub name: String,
     pub waiting: i64,
-    #[schema(format = DateTime)]
+    #[schema(format = DateTime, required = true)]
     pub oldest_arrival: Option<String>,
 }
 
@@ -366,12 +369,15 @@ pub struct PastConversation {
     pub status: String,
     #[schema(value_type = crate::config::channel::ChannelType)]
     pub channel: String,
+    #[schema(required = true)]
     pub group_id: Option<i64>,
+    #[schema(required = true)]
     pub agent_id: Option<i64>,
+    #[schema(required = true)]
     pub agent_name: Option<String>,
     #[schema(format = DateTime)]
     pub arrived_at: String,
-    #[schema(format = DateTime)]
+    #[schema(format = DateTime, required = true)]
     pub closed_at: Option<String>,
     pub messages: i64,
     pub matching: i64,
@@ -466,8 +472,11 @@ pub fn visible(db: &dyn Sql, tenant: TenantId, id: i64, viewer: &Viewer) -> Resu
 pub struct OccurrenceOnConversation {
     pub id: i64,
     pub occurrence_type_id: i64,
+    #[schema(required = true)]
     pub name: Option<String>,
+    #[schema(required = true)]
     pub comment: Option<String>,
+    #[schema(required = true)]
     pub user_id: Option<i64>,
     #[schema(format = DateTime)]
     pub at: String,
@@ -605,14 +614,17 @@ pub struct Offer {
     pub protocol: String,
     #[schema(value_type = crate::config::channel::ChannelType)]
     pub channel: String,
+    #[schema(required = true)]
     pub phone: Option<String>,
     pub client_name: String,
+    #[schema(required = true)]
     pub group_id: Option<i64>,
     pub queue: String,
+    #[schema(required = true)]
     pub subject: Option<String>,
     /// Seconds since the customer arrived.
     pub waiting_seconds: i64,
-    #[schema(format = DateTime)]
+    #[schema(format = DateTime, required = true)]
     pub expires_at: Option<String>,
 }
 

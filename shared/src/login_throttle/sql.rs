@@ -41,6 +41,7 @@ crate::enums::stored_enum!(
 pub struct LoggedFailure {
     pub id: i64,
     pub username: String,
+    #[schema(required = true)]
     pub user_id: Option<i64>,
     pub address: String,
     pub reason: FailureReason,

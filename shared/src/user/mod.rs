@@ -22,16 +22,21 @@ pub struct User {
     pub display_name: String,
     pub profile: Profile,
     pub status: Status,
+    #[schema(required = true)]
     pub email: Option<String>,
+    #[schema(required = true)]
     pub phone: Option<String>,
-    #[schema(format = Date)]
+    #[schema(format = Date, required = true)]
     pub birth_date: Option<String>,
     pub language: Language,
     pub must_change_password: bool,
     pub max_concurrent: i64,
     pub priority: i64,
+    #[schema(required = true)]
     pub department: Option<String>,
+    #[schema(required = true)]
     pub social_token: Option<String>,
+    #[schema(required = true)]
     pub integration_key: Option<String>,
     pub working_hours: Vec<Window>,
     pub permissions: Permissions,
