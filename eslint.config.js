@@ -6,7 +6,7 @@ export default [
   { ignores: ["node_modules/", "target/", "web/chat/", "web/app.js"] },
   js.configs.recommended,
   {
-    files: ["web/console/**/*.js"],
+    files: ["web/console/**/*.js", "web/api-docs/**/*.js"],
     languageOptions: { ecmaVersion: 2023, sourceType: "module", globals: { ...globals.browser } },
     rules: {
       "no-unused-vars": ["error", { argsIgnorePattern: "^_" }],

@@ -14,7 +14,7 @@ use serde::Serialize;
 /// How much one tick does at most of each kind, so one tick stays short.
 const BATCH: i64 = 200;
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, utoipa::ToSchema)]
 pub struct TickReport {
     /// False when another run held the lease: this one did nothing.
     pub ran: bool,

@@ -76,7 +76,7 @@ impl Request {
         self.json_within(JSON_LIMIT)
     }
 
-    /// As [`Request::json`], for the few bodies that may be larger (files in base64).
+    /// [`Request::json`] with another size limit (a body that carries a file).
     pub fn json_within<T: DeserializeOwned>(&self, limit: usize) -> AppResult<T> {
         self.require_content_type("application/json")?;
         self.require_size(limit)?;

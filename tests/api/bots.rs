@@ -796,6 +796,10 @@ fn an_external_bot_lists_replies_routes_and_closes_with_a_bots_token() {
         items[0]["id"].as_i64().unwrap(),
         items[1]["id"].as_i64().unwrap(),
     );
+    let one = app.get(&token, &format!("/api/bot/conversations/{first}"));
+    one.assert_status(200);
+    assert_eq!(one.body["conversation"]["status"], "bot");
+    assert_eq!(one.body["messages"][0]["body"], "quero um humano");
 
     let r = app.post(
         &token,

@@ -134,7 +134,7 @@ fn the_whatsapp_verification_handshake_echoes_the_challenge_only_with_the_right_
     let path = |token: &str| {
         format!("/hooks/whatsapp/{}?hub.mode=subscribe&hub.verify_token={token}&hub.challenge=1158201444", s.channel)
     };
-    let ok = app.app.handle(
+    let ok = app.handle(
         http::Request::get(path("verify-123"))
             .body(Vec::new())
             .unwrap(),
@@ -142,7 +142,7 @@ fn the_whatsapp_verification_handshake_echoes_the_challenge_only_with_the_right_
     );
     assert_eq!(ok.status(), 200);
     assert_eq!(ok.body(), b"1158201444");
-    let wrong = app.app.handle(
+    let wrong = app.handle(
         http::Request::get(path("guess")).body(Vec::new()).unwrap(),
         None,
     );

@@ -139,6 +139,19 @@ impl TestApp {
         TestResponse::from(response)
     }
 
+    /// The raw response to a request built by hand (a download's bytes), checked against the
+    /// API contract like every other.
+    pub fn handle(
+        &self,
+        request: http::Request<Vec<u8>>,
+        client_addr: Option<SocketAddr>,
+    ) -> http::Response<Vec<u8>> {
+        let (method, uri) = (request.method().to_string(), request.uri().to_string());
+        let response = self.app.handle(request, client_addr);
+        crate::contract::check(&method, &uri, &response);
+        response
+    }
+
     /// [`TestApp::send`], counting the statements the request runs through the `Sql` port.
     pub fn send_counted(&self, r: Request) -> (TestResponse, Statements) {
         let request = self.request(r);

@@ -40,7 +40,7 @@ fn the_web_component_serves_the_start_page() {
         .handle(http::Request::get("/").body(Vec::new()).unwrap(), None);
     assert_eq!(response.status(), 200);
     assert!(String::from_utf8_lossy(response.body()).contains("Atende"));
-    let escape = app.app.handle(
+    let escape = app.handle(
         http::Request::get("/../Cargo.toml")
             .body(Vec::new())
             .unwrap(),

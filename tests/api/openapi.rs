@@ -100,3 +100,36 @@ fn the_document_is_served() {
     r.assert_status(200);
     assert_eq!(r.body["info"]["title"], "Atende API");
 }
+
+#[test]
+fn the_api_reference_page_is_served_under_the_page_policy_and_linked_from_the_start_page() {
+    let app = TestApp::spawn();
+    let page = app.handle(
+        http::Request::get("/api/docs").body(Vec::new()).unwrap(),
+        None,
+    );
+    assert_eq!(page.status(), 200);
+    assert!(page.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    assert_eq!(
+        page.headers()["content-security-policy"],
+        atende_shared::headers::PAGE_CSP
+    );
+    let html = String::from_utf8_lossy(page.body());
+    assert!(
+        html.contains(r#"<script type="module" src="/api-docs/docs.js">"#),
+        "{html}"
+    );
+    let script = app.handle(
+        http::Request::get("/api-docs/docs.js")
+            .body(Vec::new())
+            .unwrap(),
+        None,
+    );
+    assert_eq!(script.status(), 200);
+    assert!(String::from_utf8_lossy(script.body()).contains(r#"fetch("/api/openapi.json")"#));
+    let start = app.handle(http::Request::get("/").body(Vec::new()).unwrap(), None);
+    assert!(String::from_utf8_lossy(start.body()).contains(r#"href="/api/docs""#));
+}

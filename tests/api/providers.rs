@@ -75,7 +75,7 @@ fn agent_on(app: &TestApp, s: &Setup) -> String {
 }
 
 fn download(app: &TestApp, token: &str, attachment: i64) -> http::Response<Vec<u8>> {
-    app.app.handle(
+    app.handle(
         http::Request::get(format!("/api/inbox/attachments/{attachment}"))
             .header("x-tenant", "demo")
             .header("authorization", format!("Bearer {token}"))
@@ -1164,7 +1164,7 @@ fn messenger_and_instagram_messages_route_by_account_carry_media_and_replies_go_
         "app_secret": APP_SECRET, "verify_token": "ig-verify"}),
     );
     closed_hours(&app, &fb);
-    let handshake = app.app.handle(
+    let handshake = app.handle(
         http::Request::get(format!("/hooks/messenger/{}?hub.mode=subscribe&hub.verify_token=fb-verify&hub.challenge=CHALLENGE_ACCEPTED", fb.channel))
             .body(Vec::new())
             .unwrap(),
@@ -1173,6 +1173,16 @@ fn messenger_and_instagram_messages_route_by_account_carry_media_and_replies_go_
     assert_eq!(
         (handshake.status().as_u16(), handshake.body().as_slice()),
         (200, &b"CHALLENGE_ACCEPTED"[..])
+    );
+    let handshake = app.handle(
+        http::Request::get(format!("/hooks/instagram/{}?hub.mode=subscribe&hub.verify_token=ig-verify&hub.challenge=IG_CHALLENGE", ig.channel))
+            .body(Vec::new())
+            .unwrap(),
+        None,
+    );
+    assert_eq!(
+        (handshake.status().as_u16(), handshake.body().as_slice()),
+        (200, &b"IG_CHALLENGE"[..])
     );
     let text = messaging(
         "page",

@@ -646,7 +646,7 @@ fn csv_and_xlsx_exports_hold_the_filtered_history() {
     ];
 
     let raw = |path: &str| {
-        let r = app.app.handle(
+        let r = app.handle(
             http::Request::get(path)
                 .header("x-tenant", "demo")
                 .header("authorization", format!("Bearer {}", d.admin))
@@ -794,7 +794,7 @@ fn the_transcript_has_every_message_the_timeline_and_a_pdf_with_accents() {
     assert_eq!(last["role"], "note");
     assert_eq!(last["sender_name"], "Alice Agente");
 
-    let pdf = app.app.handle(
+    let pdf = app.handle(
         http::Request::get(format!("/api/reports/conversations/{a}/transcript.pdf"))
             .header("x-tenant", "demo")
             .header("authorization", format!("Bearer {}", d.admin))

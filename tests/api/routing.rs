@@ -229,19 +229,22 @@ fn the_tick_route_needs_its_secret_and_overlapping_ticks_do_nothing() {
     };
     let host = atende_host::App::open(config, std::sync::Arc::new(app.clock.clone())).unwrap();
     let call = |secret: &str| {
-        host.handle(
+        let response = host.handle(
             http::Request::post("/internal/tick")
                 .header("authorization", format!("Bearer {secret}"))
                 .body(Vec::new())
                 .unwrap(),
             None,
-        )
+        );
+        crate::contract::check("POST", "/internal/tick", &response);
+        response
     };
     assert_eq!(call("wrong").status(), 401);
     let ok = call("tick-123");
     assert_eq!(ok.status(), 200);
     let report: serde_json::Value = serde_json::from_slice(ok.body()).unwrap();
     assert_eq!(report["ran"], true);
+    assert_eq!(report["active_messages"], 0, "{report}");
     // Someone else holds the lease: this run does nothing.
     host.with_ctx(|ctx| {
         atende_shared::routing::sql::acquire_lease(

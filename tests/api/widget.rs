@@ -186,6 +186,8 @@ fn sessions_are_checked_and_every_answer_carries_cors_headers() {
     call(&app, "GET", &messages, Some("forged"), None).assert_error(401, "invalid_token");
     let preflight = call(&app, "OPTIONS", &messages, None, None);
     assert_eq!(preflight.status, 204);
+    let articles = format!("/widget/{}/articles", s.channel);
+    assert_eq!(call(&app, "OPTIONS", &articles, None, None).status, 204);
     assert!(preflight.headers["access-control-allow-headers"]
         .to_str()
         .unwrap()

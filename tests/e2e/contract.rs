@@ -59,7 +59,9 @@ pub fn operations(doc: &serde_json::Value) -> BTreeSet<(String, String)> {
     out
 }
 
-/// The (METHOD, pattern) pairs the recorded responses answered, from every record file.
+/// The (METHOD, pattern) pairs the recorded responses answered with a success (2xx), from
+/// every record file: an operation only ever refused (a token's scope, a bad input) is not
+/// covered.
 pub fn recorded() -> std::io::Result<BTreeSet<(String, String)>> {
     let mut out = BTreeSet::new();
     let dir = record_dir();
@@ -68,8 +70,12 @@ pub fn recorded() -> std::io::Result<BTreeSet<(String, String)>> {
         if path.extension().is_some_and(|e| e == "log") {
             for line in std::fs::read_to_string(&path)?.lines() {
                 let mut parts = line.split(' ');
-                if let (Some(method), Some(pattern)) = (parts.next(), parts.next()) {
-                    out.insert((method.to_owned(), pattern.to_owned()));
+                if let (Some(method), Some(pattern), Some(status)) =
+                    (parts.next(), parts.next(), parts.next())
+                {
+                    if status.starts_with('2') {
+                        out.insert((method.to_owned(), pattern.to_owned()));
+                    }
                 }
             }
         }

@@ -9,10 +9,15 @@ use atende_shared::Router;
 pub fn router() -> Router {
     Router::new()
         .get("/api/bot/conversations", bot::conversations)
+        .doc::<bot::__path_conversations>(&[(422, &["validation_failed"])])
         .get("/api/bot/conversations/{id}", bot::conversation)
+        .doc::<bot::__path_conversation>(&[(409, &["invalid_state"])])
         .post("/api/bot/conversations/{id}/messages", bot::reply)
+        .doc::<bot::__path_reply>(&[(409, &["invalid_state"])])
         .post("/api/bot/conversations/{id}/route", bot::route)
+        .doc::<bot::__path_route>(&[(409, &["invalid_state"])])
         .post("/api/bot/conversations/{id}/close", bot::close)
+        .doc::<bot::__path_close>(&[(409, &["invalid_state"])])
 }
 
 #[cfg(target_arch = "wasm32")]

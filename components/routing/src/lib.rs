@@ -7,7 +7,9 @@ use atende_shared::api::routing;
 use atende_shared::Router;
 
 pub fn router() -> Router {
-    Router::new().post("/internal/tick", routing::tick)
+    Router::new()
+        .post("/internal/tick", routing::tick)
+        .doc::<routing::__path_tick>(&[(401, &["unauthenticated"]), (403, &["tick_disabled"])])
 }
 
 #[cfg(target_arch = "wasm32")]

@@ -1,4 +1,4 @@
-//! The web component: the API description and the static files of the console and widget.
+//! The web component: the API description, its page for people, and the static files of the console and widget.
 // The `#[http_component]` macro expands to the unsafe WIT export glue; our code has none.
 #![cfg_attr(target_arch = "wasm32", allow(unsafe_code))]
 
@@ -8,6 +8,9 @@ use atende_shared::Router;
 pub fn router() -> Router {
     Router::new()
         .get("/api/openapi.json", site::openapi)
+        .doc::<site::__path_openapi>(&[])
+        .get("/api/docs", site::docs)
+        .doc::<site::__path_docs>(&[(404, &["not_found"])])
         .fallback(site::static_file)
 }
 

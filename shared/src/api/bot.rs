@@ -2,16 +2,23 @@
 //! their tokens.
 
 use crate::auth::authenticate;
-use crate::bot::external::{self, Reply};
+use crate::bot::external::{self, BotConversation, InBotList, Reply, Sent};
 use crate::context::Ctx;
+use crate::conversation::Conversation;
 use crate::enums::Profile;
 use crate::errors::AppResult;
 use crate::web::{ok, Request, Response};
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 const BOT_OWNERS: &[Profile] = &[Profile::Admin, Profile::Supervisor];
 
-/// Conversations in state `bot`, oldest first (`limit`, default 50, at most 200).
+/// Conversations with a bot
+///
+/// Conversations in state `bot`, oldest first.
+#[utoipa::path(get, path = "/api/bot/conversations",
+    params(("limit" = Option<i64>, Query, description = "1 to 200, default 50")),
+    responses((status = 200, description = "Oldest first", body = InBotList)))]
 pub fn conversations(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let me = authenticate(ctx, req)?;
     me.require(BOT_OWNERS)?;
@@ -25,6 +32,11 @@ pub fn conversations(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     ok(&external::list(ctx, me.tenant_id(), limit)?)
 }
 
+/// A conversation with a bot
+///
+/// The conversation (state `bot`) and its first 200 messages.
+#[utoipa::path(get, path = "/api/bot/conversations/{id}",
+    responses((status = 200, description = "The conversation", body = BotConversation)))]
 pub fn conversation(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let me = authenticate(ctx, req)?;
     me.require(BOT_OWNERS)?;
@@ -35,6 +47,11 @@ pub fn conversation(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     )?)
 }
 
+/// Reply as the bot
+///
+/// A message to the customer, with up to 10 options sent as the channel's buttons.
+#[utoipa::path(post, path = "/api/bot/conversations/{id}/messages", request_body = Reply,
+    responses((status = 201, description = "Stored and queued for delivery", body = Sent)))]
 pub fn reply(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let me = authenticate(ctx, req)?;
     me.require(BOT_OWNERS)?;
@@ -47,12 +64,17 @@ pub fn reply(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     )?)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct RouteBody {
+pub struct RouteBody {
     group_id: i64,
 }
 
+/// Route to a group
+///
+/// Ends the bot's part: the conversation joins the group's queue.
+#[utoipa::path(post, path = "/api/bot/conversations/{id}/route", request_body = RouteBody,
+    responses((status = 200, description = "Queued", body = Conversation)))]
 pub fn route(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let me = authenticate(ctx, req)?;
     me.require(BOT_OWNERS)?;
@@ -65,12 +87,18 @@ pub fn route(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     )?)
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct CloseBody {
+pub struct CloseBody {
+    /// A last message to the customer.
     message: Option<String>,
 }
 
+/// Close
+///
+/// Closes the conversation, after an optional last message; the body may be empty.
+#[utoipa::path(post, path = "/api/bot/conversations/{id}/close", request_body = Option<CloseBody>,
+    responses((status = 200, description = "Closed", body = Conversation)))]
 pub fn close(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let me = authenticate(ctx, req)?;
     me.require(BOT_OWNERS)?;

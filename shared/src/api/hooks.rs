@@ -17,6 +17,7 @@ use crate::web::{ok, Request, Response};
 use base64::Engine;
 use serde::Serialize;
 use serde_json::Value;
+use utoipa::ToSchema;
 
 /// Provider webhooks carry text and media references, not media bytes.
 const HOOK_LIMIT: usize = 1024 * 1024;
@@ -25,7 +26,9 @@ const EMAIL_LIMIT: usize = 16 * 1024 * 1024;
 /// How old a signed timestamp (Mailgun) may be: a captured request replayed later is refused.
 pub const SIGNATURE_MAX_AGE_SECONDS: i64 = 5 * 60;
 
-#[derive(Debug, Default, Serialize)]
+/// What a delivery brought: messages stored, repeats of stored ones, delivery statuses,
+/// edits and reactions, and events for no channel of this app.
+#[derive(Debug, Default, Serialize, ToSchema)]
 pub struct Accepted {
     pub messages: usize,
     pub duplicates: usize,
@@ -223,6 +226,16 @@ pub fn meta_verify(ctx: &Ctx, req: &Request, kind: ChannelType) -> AppResult<Res
         .map_err(|e| AppError::Unexpected(e.into()))
 }
 
+/// WhatsApp verification handshake
+///
+/// Meta's subscription check: answers `hub.challenge` when `hub.mode` is `subscribe` and
+/// `hub.verify_token` is the channel's `verify_token`.
+#[utoipa::path(get, path = "/hooks/whatsapp/{channel_id}",
+    params(
+        ("hub.mode" = String, Query, description = "`subscribe`"),
+        ("hub.verify_token" = String, Query, description = "The channel's `verify_token`"),
+        ("hub.challenge" = String, Query, description = "Echoed back")),
+    responses((status = 200, description = "The challenge", content_type = "text/plain", body = String)))]
 pub fn whatsapp_verify(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     meta_verify(ctx, req, ChannelType::Whatsapp)
 }
@@ -309,6 +322,16 @@ pub fn route_meta(
     Ok(accepted)
 }
 
+/// WhatsApp webhook
+///
+/// A delivery from WhatsApp (messages, statuses, edits, reactions), signed with
+/// `X-Hub-Signature-256` (hex HMAC-SHA256 of the raw body with the channel's `app_secret`).
+/// The account comes from the payload, so one app serving several channels stores each
+/// message once on its own channel.
+#[utoipa::path(post, path = "/hooks/whatsapp/{channel_id}",
+    request_body(content = Object, description = "Meta's webhook payload", content_type = "application/json"),
+    params(("X-Hub-Signature-256" = String, Header, description = "`sha256=<hex>`")),
+    responses((status = 200, description = "Accepted", body = Accepted)))]
 pub fn whatsapp(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let channel = channel(ctx, req, ChannelType::Whatsapp)?;
     req.require_size(HOOK_LIMIT)?;
@@ -332,22 +355,79 @@ fn meta_messaging(ctx: &Ctx, req: &Request, kind: ChannelType) -> AppResult<Resp
     ok(&route_meta(ctx, &channel, key, events)?)
 }
 
+/// Messenger verification handshake
+///
+/// Meta's subscription check: answers `hub.challenge` when `hub.mode` is `subscribe` and
+/// `hub.verify_token` is the channel's `verify_token`.
+#[utoipa::path(get, path = "/hooks/messenger/{channel_id}",
+    params(
+        ("hub.mode" = String, Query, description = "`subscribe`"),
+        ("hub.verify_token" = String, Query, description = "The channel's `verify_token`"),
+        ("hub.challenge" = String, Query, description = "Echoed back")),
+    responses((status = 200, description = "The challenge", content_type = "text/plain", body = String)))]
 pub fn messenger_verify(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     meta_verify(ctx, req, ChannelType::Messenger)
 }
 
+/// Messenger webhook
+///
+/// A delivery from Messenger (messages, statuses, edits, reactions), signed with
+/// `X-Hub-Signature-256` (hex HMAC-SHA256 of the raw body with the channel's `app_secret`).
+/// The account comes from the payload, so one app serving several channels stores each
+/// message once on its own channel.
+#[utoipa::path(post, path = "/hooks/messenger/{channel_id}",
+    request_body(content = Object, description = "Meta's webhook payload", content_type = "application/json"),
+    params(("X-Hub-Signature-256" = String, Header, description = "`sha256=<hex>`")),
+    responses((status = 200, description = "Accepted", body = Accepted)))]
 pub fn messenger(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     meta_messaging(ctx, req, ChannelType::Messenger)
 }
 
+/// Instagram verification handshake
+///
+/// Meta's subscription check: answers `hub.challenge` when `hub.mode` is `subscribe` and
+/// `hub.verify_token` is the channel's `verify_token`.
+#[utoipa::path(get, path = "/hooks/instagram/{channel_id}",
+    params(
+        ("hub.mode" = String, Query, description = "`subscribe`"),
+        ("hub.verify_token" = String, Query, description = "The channel's `verify_token`"),
+        ("hub.challenge" = String, Query, description = "Echoed back")),
+    responses((status = 200, description = "The challenge", content_type = "text/plain", body = String)))]
 pub fn instagram_verify(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     meta_verify(ctx, req, ChannelType::Instagram)
 }
 
+/// Instagram webhook
+///
+/// A delivery from Instagram (messages, statuses, edits, reactions), signed with
+/// `X-Hub-Signature-256` (hex HMAC-SHA256 of the raw body with the channel's `app_secret`).
+/// The account comes from the payload, so one app serving several channels stores each
+/// message once on its own channel.
+#[utoipa::path(post, path = "/hooks/instagram/{channel_id}",
+    request_body(content = Object, description = "Meta's webhook payload", content_type = "application/json"),
+    params(("X-Hub-Signature-256" = String, Header, description = "`sha256=<hex>`")),
+    responses((status = 200, description = "Accepted", body = Accepted)))]
 pub fn instagram(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     meta_messaging(ctx, req, ChannelType::Instagram)
 }
 
+/// What Telegram's webhook is answered: the Bot API method that stops a pressed button
+/// spinning, or what the delivery brought.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum TelegramAnswer {
+    Method(crate::providers::telegram::WebhookMethod),
+    Accepted(Accepted),
+}
+
+/// Telegram webhook
+///
+/// An update from the Bot API (`setWebhook` with `secret_token`), checked by
+/// `X-Telegram-Bot-Api-Secret-Token`.
+#[utoipa::path(post, path = "/hooks/telegram/{channel_id}",
+    request_body(content = Object, description = "A Telegram `Update`", content_type = "application/json"),
+    params(("X-Telegram-Bot-Api-Secret-Token" = String, Header, description = "The channel's `secret_token`")),
+    responses((status = 200, description = "Accepted", body = TelegramAnswer)))]
 pub fn telegram(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let channel = channel(ctx, req, ChannelType::Telegram)?;
     if !secret_matches(
@@ -359,10 +439,10 @@ pub fn telegram(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let body = parse_json(req, HOOK_LIMIT)?;
     let events = telegram::parse(&body).map_err(|e| refused(&channel, e))?;
     let accepted = apply(ctx, &channel, events)?;
-    match telegram::webhook_answer(&body) {
-        Some(method) => ok(&method),
-        None => ok(&accepted),
-    }
+    ok(&match telegram::webhook_answer(&body) {
+        Some(method) => TelegramAnswer::Method(method),
+        None => TelegramAnswer::Accepted(accepted),
+    })
 }
 
 /// The shared secret of generic providers: `X-Atende-Secret`, or a bearer token.
@@ -453,6 +533,18 @@ fn sendgrid_verified(ctx: &Ctx, channel: &ChannelInfo, req: &Request) -> AppResu
     Ok(())
 }
 
+/// E-mail webhook
+///
+/// An inbound e-mail from the channel's `provider`: Postmark (JSON, HTTP Basic), SendGrid
+/// Inbound Parse (multipart form, ECDSA signature or HTTP Basic), Mailgun (form, HMAC of
+/// `timestamp`+`token`), or the generic JSON (`X-Atende-Secret` or bearer `inbound_secret`).
+#[utoipa::path(post, path = "/hooks/email/{channel_id}",
+    request_body(content(
+        (Object = "application/json"),
+        (Object = "multipart/form-data"),
+        (Object = "application/x-www-form-urlencoded")),
+        description = "The provider's inbound e-mail"),
+    responses((status = 200, description = "Accepted", body = Accepted)))]
 pub fn email(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let channel = channel(ctx, req, ChannelType::Email)?;
     let provider = channel.credential("provider").unwrap_or("generic");
@@ -524,6 +616,16 @@ fn twilio_url(channel: &ChannelInfo, req: &Request) -> String {
     format!("{scheme}://{host}{}", req.path_and_query())
 }
 
+/// SMS webhook
+///
+/// An inbound SMS/MMS or a delivery status from the channel's `provider`: Twilio (form,
+/// `X-Twilio-Signature`), Zenvia (JSON, `X-Atende-Secret`), or the generic JSON.
+#[utoipa::path(post, path = "/hooks/sms/{channel_id}",
+    request_body(content(
+        (Object = "application/json"),
+        (Object = "application/x-www-form-urlencoded")),
+        description = "The provider's message or status"),
+    responses((status = 200, description = "Accepted", body = Accepted)))]
 pub fn sms(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let channel = channel(ctx, req, ChannelType::Sms)?;
     let events = match channel.credential("provider").unwrap_or("generic") {

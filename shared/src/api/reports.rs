@@ -6,6 +6,57 @@ use crate::errors::{AppError, AppResult};
 use crate::reports::{self, export, history, transcript, Period};
 use crate::web::{ok, Request, Response};
 use http::{header, StatusCode};
+use utoipa::IntoParams;
+
+/// The period every report reads (`reports::Period`): days in the company's time zone.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // documents the query `Period::from_query` reads
+pub struct PeriodQuery {
+    /// First day, `YYYY-MM-DD` (default: `to`).
+    from: Option<String>,
+    /// Last day, `YYYY-MM-DD` (default: today); at most 31 days after `from`.
+    to: Option<String>,
+}
+
+/// The history's filters (`history::filter_from_query`), for the list and its exports.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // documents the query `filter_from_query` reads
+pub struct HistoryQuery {
+    /// Also conversations still open.
+    include_open: Option<bool>,
+    protocol: Option<String>,
+    /// The customer's name contains.
+    client: Option<String>,
+    /// Digits of the customer's phone.
+    phone: Option<String>,
+    /// Digits of the customer's CPF/CNPJ.
+    document: Option<String>,
+    /// Messages containing these words (accent-insensitive).
+    text: Option<String>,
+    agent_id: Option<i64>,
+    group_id: Option<i64>,
+    operation_id: Option<i64>,
+    /// `whatsapp`, `telegram`, `email`, `webchat` or `sms`.
+    channel: Option<String>,
+    classification_id: Option<i64>,
+    /// A tag's id or name.
+    tag: Option<String>,
+    resolved: Option<bool>,
+    survey_score: Option<i64>,
+}
+
+/// A page of the history (`history::page`).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct HistoryPaging {
+    /// 1 to 200, default 50.
+    limit: Option<i64>,
+    /// The `next` of the previous page.
+    cursor: Option<String>,
+}
 
 /// The caller; an API token also needs a read scope, as for every other read.
 fn caller(ctx: &Ctx, req: &Request) -> AppResult<Principal> {
@@ -32,17 +83,34 @@ fn file(content_type: &str, filename: &str, body: Vec<u8>) -> AppResult<Response
         .map_err(|e| AppError::Unexpected(e.into()))
 }
 
+/// The live dashboard
+///
+/// Per group, open conversations by state and the longest wait; agents by status and load; totals. Supervisors and admins.
+#[utoipa::path(get, path = "/api/reports/dashboard",
+    responses((status = 200, description = "Now", body = reports::dashboard::Dashboard)))]
 pub fn dashboard(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let me = caller(ctx, req)?;
     ok(&reports::dashboard::report(ctx, &me)?)
 }
 
+/// Conversation history
+///
+/// The conversations of a period you may see, newest first, paged by keyset.
+#[utoipa::path(get, path = "/api/reports/history",
+    params(PeriodQuery, HistoryQuery, HistoryPaging),
+    responses((status = 200, description = "A page", body = history::HistoryPage)))]
 pub fn history(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let me = caller(ctx, req)?;
     let period = period(ctx, req, &me)?;
     ok(&history::page(ctx, &me, &req.query(), &period)?)
 }
 
+/// History as CSV
+///
+/// The same list as `history`, every page, as a CSV file.
+#[utoipa::path(get, path = "/api/reports/history.csv",
+    params(PeriodQuery, HistoryQuery),
+    responses((status = 200, description = "The file", content_type = "text/csv", body = String)))]
 pub fn history_csv(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let me = caller(ctx, req)?;
     let period = period(ctx, req, &me)?;
@@ -51,6 +119,12 @@ pub fn history_csv(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     file("text/csv; charset=utf-8", "history.csv", body)
 }
 
+/// History as XLSX
+///
+/// The same list as `history`, every page, as a spreadsheet.
+#[utoipa::path(get, path = "/api/reports/history.xlsx",
+    params(PeriodQuery, HistoryQuery),
+    responses((status = 200, description = "The file", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>)))]
 pub fn history_xlsx(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let me = caller(ctx, req)?;
     let period = period(ctx, req, &me)?;
@@ -63,11 +137,21 @@ pub fn history_xlsx(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     )
 }
 
+/// A transcript
+///
+/// Every message (notes included), the timeline and the survey answers of one conversation.
+#[utoipa::path(get, path = "/api/reports/conversations/{id}",
+    responses((status = 200, description = "The transcript", body = transcript::Transcript)))]
 pub fn transcript(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let me = caller(ctx, req)?;
     ok(&transcript::load(ctx, &me, req.param("id")?)?)
 }
 
+/// A transcript as PDF
+///
+/// The transcript as a PDF named after the protocol.
+#[utoipa::path(get, path = "/api/reports/conversations/{id}/transcript.pdf",
+    responses((status = 200, description = "The file", content_type = "application/pdf", body = Vec<u8>)))]
 pub fn transcript_pdf(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let me = caller(ctx, req)?;
     let t = transcript::load(ctx, &me, req.param("id")?)?;
@@ -75,6 +159,12 @@ pub fn transcript_pdf(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     file("application/pdf", &name, transcript::pdf(&t))
 }
 
+/// Service level
+///
+/// Per group: volume, answered, abandoned, waiting time (mean, 90th percentile), first response, handling time, % within SLA, transfers.
+#[utoipa::path(get, path = "/api/reports/service-level",
+    params(PeriodQuery, ("group_id" = Option<i64>, Query, description = "One group")),
+    responses((status = 200, description = "The figures", body = reports::service_level::ServiceLevel)))]
 pub fn service_level(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let me = caller(ctx, req)?;
     let period = period(ctx, req, &me)?;
@@ -82,6 +172,12 @@ pub fn service_level(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     ok(&reports::service_level::report(ctx, &me, &period, group)?)
 }
 
+/// Agent productivity
+///
+/// Per agent: conversations handled, handling time, transfers, time ready, paused by reason and offline. Agents see their own.
+#[utoipa::path(get, path = "/api/reports/productivity",
+    params(PeriodQuery, ("agent_id" = Option<i64>, Query, description = "One agent")),
+    responses((status = 200, description = "The figures", body = reports::productivity::Productivity)))]
 pub fn productivity(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let me = caller(ctx, req)?;
     let period = period(ctx, req, &me)?;
@@ -89,6 +185,12 @@ pub fn productivity(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     ok(&reports::productivity::report(ctx, &me, &period, agent)?)
 }
 
+/// Surveys
+///
+/// CSAT distribution and score, NPS and the open answers.
+#[utoipa::path(get, path = "/api/reports/surveys",
+    params(PeriodQuery, ("group_id" = Option<i64>, Query, description = "One group"), ("agent_id" = Option<i64>, Query, description = "One agent")),
+    responses((status = 200, description = "The answers", body = reports::surveys::SurveyReport)))]
 pub fn surveys(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let me = caller(ctx, req)?;
     let period = period(ctx, req, &me)?;
@@ -102,6 +204,12 @@ pub fn surveys(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     )?)
 }
 
+/// Occurrences
+///
+/// Counts by type, group and agent, and the newest 1,000 occurrences.
+#[utoipa::path(get, path = "/api/reports/occurrences",
+    params(PeriodQuery, ("group_id" = Option<i64>, Query, description = "One group"), ("agent_id" = Option<i64>, Query, description = "One agent")),
+    responses((status = 200, description = "The occurrences", body = reports::occurrences::OccurrenceReport)))]
 pub fn occurrences(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let me = caller(ctx, req)?;
     let period = period(ctx, req, &me)?;

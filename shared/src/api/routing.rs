@@ -8,6 +8,12 @@ use subtle::ConstantTimeEq;
 
 pub const TICK_SECRET: &str = "tick_secret";
 
+/// Run the tick
+///
+/// Distribution, every timer, outbound delivery and webhooks, once; guarded by a lease so
+/// overlapping runs never double-act (`ran` is false when another run held it).
+#[utoipa::path(post, path = "/internal/tick",
+    responses((status = 200, description = "What the run did", body = crate::tick::TickReport)))]
 pub fn tick(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let Some(secret) = ctx.var(TICK_SECRET) else {
         return Err(AppError::forbidden(

@@ -8,10 +8,31 @@ use std::path::{Component, Path, PathBuf};
 
 pub const OPENAPI: &str = include_str!("../../../docs/openapi.json");
 
+/// The API description
+///
+/// This document: OpenAPI 3.1, generated from the route tables and the Rust types.
+#[utoipa::path(get, path = "/api/openapi.json",
+    responses((status = 200, description = "The OpenAPI document", content_type = "application/json", body = Object)))]
 pub fn openapi(_ctx: &Ctx, _req: &Request) -> AppResult<Response> {
     http::Response::builder()
         .header(header::CONTENT_TYPE, "application/json")
         .body(OPENAPI.as_bytes().to_vec())
+        .map_err(|e| AppError::Unexpected(e.into()))
+}
+
+/// The API reference
+///
+/// A page that renders this document for a person: operations by tag, their parameters and
+/// schemas (`web/api-docs/`).
+#[utoipa::path(get, path = "/api/docs",
+    responses((status = 200, description = "The page", content_type = "text/html", body = String)))]
+pub fn docs(ctx: &Ctx, _req: &Request) -> AppResult<Response> {
+    let page = std::fs::read(ctx.files_root.join("api-docs/index.html"))
+        .map_err(|_| AppError::not_found("page"))?;
+    http::Response::builder()
+        .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
+        .header(header::CACHE_CONTROL, "no-cache")
+        .body(page)
         .map_err(|e| AppError::Unexpected(e.into()))
 }
 

@@ -15,6 +15,7 @@ use crate::web::{created, ok, Request, Response};
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
 
 const SESSION_DAYS: i64 = 30;
 const UPLOAD_LIMIT: usize = 8 * 1024 * 1024;
@@ -91,6 +92,12 @@ fn allowed_origin(ctx: &Ctx, req: &Request) -> Option<String> {
         .then(|| origin.to_owned())
 }
 
+/// CORS preflight
+///
+/// What the browser asks before the widget's cross-origin calls: the allowed origin (the
+/// channel's `allowed_origins`, any site when unset), headers and methods.
+#[utoipa::path(options, path = "/widget/{channel_id}/sessions",
+    responses((status = 204, description = "Allowed (CORS headers)")))]
 pub fn preflight(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     cors(ctx, req, || {
         http::Response::builder()
@@ -98,6 +105,28 @@ pub fn preflight(ctx: &Ctx, req: &Request) -> AppResult<Response> {
             .body(Vec::new())
             .map_err(|e| AppError::Unexpected(e.into()))
     })
+}
+
+/// The preflight's documentation on each of its three routes (one handler, so no attribute
+/// can name them all).
+pub mod preflight_docs {
+    use utoipa::openapi::path::Operation;
+
+    fn preflight(operation_id: &str) -> Operation {
+        let mut op = <super::__path_preflight as utoipa::Path>::operation();
+        op.operation_id = Some(operation_id.to_owned());
+        op
+    }
+    pub fn sessions() -> Operation {
+        preflight("preflight_sessions")
+    }
+    pub fn messages() -> Operation {
+        preflight("preflight_messages")
+    }
+    pub fn articles() -> Operation {
+        preflight("preflight_articles")
+    }
+    pub fn no_schemas(_: &mut crate::openapi::SchemaList) {}
 }
 
 fn webchat(ctx: &Ctx, req: &Request) -> AppResult<ChannelInfo> {
@@ -127,22 +156,31 @@ fn visitor(ctx: &Ctx, req: &Request, channel: &ChannelInfo) -> AppResult<Visitor
     Ok(session)
 }
 
-#[derive(Deserialize)]
+/// Who the visitor is: a name and a phone or an e-mail.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct StartBody {
+pub struct StartBody {
     name: String,
+    /// A Brazilian phone (required without `email`).
     phone: Option<String>,
+    /// Required without `phone`.
     email: Option<String>,
     language: Option<Language>,
 }
 
-#[derive(Serialize)]
-struct Started {
+/// A chat session: send `token` as `Authorization: Bearer` on the other calls.
+#[derive(Serialize, ToSchema)]
+pub struct Started {
     token: String,
     name: String,
     expires_at: String,
 }
 
+/// Start a chat
+///
+/// A visitor session on the web-chat channel (30 days).
+#[utoipa::path(post, path = "/widget/{channel_id}/sessions", request_body = StartBody,
+    responses((status = 201, description = "The session", body = Started)))]
 pub fn start(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     cors(ctx, req, || {
         let channel = webchat(ctx, req)?;
@@ -189,18 +227,20 @@ pub fn start(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     })
 }
 
-#[derive(Deserialize)]
+/// A file the visitor sends (at most 8 MiB in all).
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct Upload {
+pub struct Upload {
     filename: String,
     content_type: String,
     /// Base64 of the file.
     data: String,
 }
 
-#[derive(Deserialize)]
+/// A text, a file, or both.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct SendBody {
+pub struct SendBody {
     text: Option<String>,
     attachment: Option<Upload>,
     /// Chosen by the widget for each message, so a retried send is stored once.
@@ -209,21 +249,27 @@ struct SendBody {
     choice: Option<String>,
 }
 
-#[derive(Serialize)]
-struct Sent {
+/// The stored message, or `duplicate` when this `client_message_id` was already stored.
+#[derive(Serialize, ToSchema)]
+pub struct VisitorSent {
     message_id: Option<i64>,
     conversation_id: Option<i64>,
     duplicate: bool,
 }
 
+/// Send a message
+///
+/// A text or a file to the company; a retried send with the same `client_message_id` is
+/// stored once (200 with `duplicate`).
+#[utoipa::path(post, path = "/widget/{channel_id}/messages", request_body = SendBody,
+    responses(
+        (status = 201, description = "Stored", body = VisitorSent),
+        (status = 200, description = "Already stored (the same `client_message_id`)", body = VisitorSent)))]
 pub fn send(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     cors(ctx, req, || {
         let channel = webchat(ctx, req)?;
         let session = visitor(ctx, req, &channel)?;
-        req.require_size(UPLOAD_LIMIT)?;
-        let body: SendBody = serde_json::from_slice(req.body()).map_err(|e| {
-            AppError::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))
-        })?;
+        let body: SendBody = req.json_within(UPLOAD_LIMIT)?;
         let text = body
             .text
             .map(|t| t.trim().to_owned())
@@ -288,12 +334,12 @@ pub fn send(ctx: &Ctx, req: &Request) -> AppResult<Response> {
                 conversation_id,
                 message_id,
                 ..
-            } => created(&Sent {
+            } => created(&VisitorSent {
                 message_id: Some(message_id),
                 conversation_id: Some(conversation_id),
                 duplicate: false,
             }),
-            Outcome::Duplicate => ok(&Sent {
+            Outcome::Duplicate => ok(&VisitorSent {
                 message_id: None,
                 conversation_id: None,
                 duplicate: true,
@@ -306,13 +352,20 @@ pub fn send(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     })
 }
 
-#[derive(Serialize)]
-struct Poll {
+/// The visitor's new messages.
+#[derive(Serialize, ToSchema)]
+pub struct Poll {
     messages: Vec<crate::conversation::sql::VisitorMessage>,
     /// Send back as `after` on the next poll.
     cursor: i64,
 }
 
+/// Poll for messages
+///
+/// The visitor's messages after `after` (agent messages read here count as delivered).
+#[utoipa::path(get, path = "/widget/{channel_id}/messages",
+    params(("after" = Option<i64>, Query, description = "The `cursor` of the last poll")),
+    responses((status = 200, description = "New messages", body = Poll)))]
 pub fn poll(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     cors(ctx, req, || {
         let channel = webchat(ctx, req)?;
@@ -330,16 +383,32 @@ pub fn poll(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     })
 }
 
+/// FAQ articles a customer may read.
+#[derive(Serialize, ToSchema)]
+pub struct Articles {
+    items: Vec<crate::config::sql::PublicArticle>,
+}
+
+/// Search the FAQ
+///
+/// Up to 20 articles visible to customers, by title and text.
+#[utoipa::path(get, path = "/widget/{channel_id}/articles",
+    params(("q" = Option<String>, Query, description = "Words to look for")),
+    responses((status = 200, description = "Matching articles", body = Articles)))]
 pub fn articles(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     cors(ctx, req, || {
         let channel = webchat(ctx, req)?;
         let found =
             crate::config::sql::public_articles(ctx.db, channel.tenant, req.query().get("q"))?;
-        ok(&serde_json::json!({ "items": found }))
+        ok(&Articles { items: found })
     })
 }
 
+/// Download a file
+///
 /// A file of the visitor's conversations (what an agent sent, or what they uploaded).
+#[utoipa::path(get, path = "/widget/{channel_id}/attachments/{id}",
+    responses((status = 200, description = "The file, with its own content type", content_type = "*/*", body = Vec<u8>)))]
 pub fn attachment(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     cors(ctx, req, || {
         let channel = webchat(ctx, req)?;

@@ -8,14 +8,15 @@ use crate::context::Ctx;
 use crate::conversation::inbound::ChannelInfo;
 use crate::conversation::lifecycle::{self, Actor};
 use crate::conversation::sql as conversation_sql;
+use crate::conversation::Message;
 use crate::conversation::{Conversation, State};
 use crate::db::transaction;
 use crate::enums::Status;
 use crate::errors::{AppError, AppResult};
 use crate::ids::TenantId;
 use crate::providers::Choice;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// The conversation, which must be in state `bot` (409 `invalid_state` otherwise).
 fn in_bot(ctx: &Ctx, tenant: TenantId, id: i64) -> AppResult<(Conversation, ChannelInfo)> {
@@ -32,18 +33,42 @@ fn in_bot(ctx: &Ctx, tenant: TenantId, id: i64) -> AppResult<(Conversation, Chan
     Ok((c, channel))
 }
 
-pub fn list(ctx: &Ctx, tenant: TenantId, limit: i64) -> AppResult<Value> {
-    Ok(json!({ "items": bot_sql::in_bot(ctx.db, tenant, limit)? }))
+/// The conversations waiting with a bot, oldest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InBotList {
+    pub items: Vec<bot_sql::InBot>,
+}
+
+pub fn list(ctx: &Ctx, tenant: TenantId, limit: i64) -> AppResult<InBotList> {
+    Ok(InBotList {
+        items: bot_sql::in_bot(ctx.db, tenant, limit)?,
+    })
+}
+
+/// A conversation with a bot and its messages.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BotConversation {
+    pub conversation: Conversation,
+    pub messages: Vec<Message>,
 }
 
 /// A conversation in state `bot` with its messages (its first 200: a bot conversation is short).
-pub fn conversation(ctx: &Ctx, tenant: TenantId, id: i64) -> AppResult<Value> {
-    let (c, _) = in_bot(ctx, tenant, id)?;
+pub fn conversation(ctx: &Ctx, tenant: TenantId, id: i64) -> AppResult<BotConversation> {
+    let (conversation, _) = in_bot(ctx, tenant, id)?;
     let messages = conversation_sql::messages_after(ctx.db, tenant, id, 0, 200)?;
-    Ok(json!({ "conversation": c, "messages": messages }))
+    Ok(BotConversation {
+        conversation,
+        messages,
+    })
 }
 
-#[derive(Debug, Deserialize)]
+/// The message a bot's reply was stored as.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Sent {
+    pub message_id: i64,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Reply {
     pub text: String,
@@ -52,7 +77,7 @@ pub struct Reply {
     pub options: Vec<Choice>,
 }
 
-pub fn reply(ctx: &Ctx, tenant: TenantId, id: i64, r: Reply) -> AppResult<Value> {
+pub fn reply(ctx: &Ctx, tenant: TenantId, id: i64, r: Reply) -> AppResult<Sent> {
     let text = r.text.trim();
     if text.is_empty() || text.chars().count() > 4096 {
         return Err(AppError::invalid(
@@ -82,7 +107,9 @@ pub fn reply(ctx: &Ctx, tenant: TenantId, id: i64, r: Reply) -> AppResult<Value>
         let (c, channel) = in_bot(ctx, tenant, id)?;
         say(ctx, &channel, id, &c.language, text, r.options, now)
     })?;
-    Ok(json!({ "message_id": message }))
+    Ok(Sent {
+        message_id: message,
+    })
 }
 
 pub fn route(ctx: &Ctx, tenant: TenantId, id: i64, group: i64) -> AppResult<Conversation> {

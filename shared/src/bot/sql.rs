@@ -256,6 +256,7 @@ pub fn record_answer(db: &dyn Sql, a: &Answer) -> Result<bool, DbError> {
 
 /// One answer of a conversation's survey.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = ConversationSurveyAnswer)]
 pub struct SurveyAnswer {
     /// The question's position in the survey, from 0.
     pub question: i64,
@@ -363,12 +364,22 @@ pub fn groups_with_open(db: &dyn Sql) -> Result<Vec<(TenantId, i64, String)>, Db
         .collect()
 }
 
+/// A conversation waiting with a bot, as the external bot lists it.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct InBot {
+    pub id: i64,
+    pub protocol: String,
+    pub channel_type: String,
+    pub group_id: Option<i64>,
+    pub client_id: i64,
+    pub client_name: String,
+    pub language: String,
+    pub arrived_at: String,
+    pub last_customer_message: Option<String>,
+}
+
 /// Conversations in state `bot` of the tenant (the external bot's list), oldest first.
-pub fn in_bot(
-    db: &dyn Sql,
-    tenant: TenantId,
-    limit: i64,
-) -> Result<Vec<serde_json::Value>, DbError> {
+pub fn in_bot(db: &dyn Sql, tenant: TenantId, limit: i64) -> Result<Vec<InBot>, DbError> {
     let rows = db.execute(
         "SELECT v.id, v.protocol, v.channel_type, v.group_id, v.client_id, v.language, v.arrived_at, \
                 c.display_name AS client_name, \
@@ -380,17 +391,17 @@ pub fn in_bot(
     )?;
     rows.iter()
         .map(|r| {
-            Ok(serde_json::json!({
-                "id": r.i64("id")?,
-                "protocol": r.text("protocol")?,
-                "channel_type": r.text("channel_type")?,
-                "group_id": r.opt_i64("group_id")?,
-                "client_id": r.i64("client_id")?,
-                "client_name": r.text("client_name")?,
-                "language": r.text("language")?,
-                "arrived_at": crate::time::ms_to_rfc3339(r.i64("arrived_at")?),
-                "last_customer_message": r.opt_text("last_customer_message")?,
-            }))
+            Ok(InBot {
+                id: r.i64("id")?,
+                protocol: r.text("protocol")?,
+                channel_type: r.text("channel_type")?,
+                group_id: r.opt_i64("group_id")?,
+                client_id: r.i64("client_id")?,
+                client_name: r.text("client_name")?,
+                language: r.text("language")?,
+                arrived_at: crate::time::ms_to_rfc3339(r.i64("arrived_at")?),
+                last_customer_message: r.opt_text("last_customer_message")?,
+            })
         })
         .collect()
 }

@@ -310,11 +310,19 @@ pub fn group_with_hours(
 }
 
 /// FAQ articles customers may see (active, visible), matching `q`, in one statement.
+/// An FAQ article a customer may read.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct PublicArticle {
+    pub id: i64,
+    pub title: String,
+    pub body: String,
+}
+
 pub fn public_articles(
     db: &dyn Sql,
     tenant: TenantId,
     q: Option<&str>,
-) -> Result<Vec<serde_json::Value>, DbError> {
+) -> Result<Vec<PublicArticle>, DbError> {
     let rows = db.execute(
         "SELECT id, json_extract(data, '$.title') AS title, json_extract(data, '$.body') AS body \
          FROM config_items WHERE tenant_id = ?1 AND kind = 'article' AND status = 'active' \
@@ -326,7 +334,13 @@ pub fn public_articles(
         ],
     )?;
     rows.iter()
-        .map(|r| Ok(serde_json::json!({"id": r.i64("id")?, "title": r.text("title")?, "body": r.text("body")?})))
+        .map(|r| {
+            Ok(PublicArticle {
+                id: r.i64("id")?,
+                title: r.text("title")?,
+                body: r.text("body")?,
+            })
+        })
         .collect()
 }
 

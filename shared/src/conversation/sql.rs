@@ -459,6 +459,7 @@ pub fn apply_delivery_status(
 
 /// One entry of a conversation's timeline, as reports and the customer panel show it.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = ConversationTimelineEntry)]
 pub struct TimelineEntry {
     pub kind: String,
     pub actor: String,
@@ -496,7 +497,7 @@ pub fn timeline(
 }
 
 /// A message as the web-chat visitor sees it (never internal notes).
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct VisitorMessage {
     pub id: i64,
     pub role: Role,

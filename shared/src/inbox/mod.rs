@@ -938,7 +938,9 @@ pub struct CustomerPanel {
     pub protocols: Vec<sql::PastConversation>,
 }
 
+/// A file an agent sends.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = AgentUpload)]
 #[serde(deny_unknown_fields)]
 pub struct Upload {
     pub filename: String,

@@ -44,7 +44,7 @@ pub fn allowed_type(content_type: &str) -> bool {
         || t.starts_with("application/vnd.oasis.opendocument.")
 }
 
-#[derive(Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FetchReport {
     pub fetched: usize,
     pub retried: usize,

@@ -127,7 +127,7 @@ pub struct Choices {
     pub options: Vec<Choice>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Choice {
     pub id: String,
     pub title: String,

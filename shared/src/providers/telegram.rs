@@ -103,11 +103,22 @@ fn callback(query: &Value) -> Result<InboundEvent, Invalid> {
     })))
 }
 
+/// A Bot API method answered in the webhook's response.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct WebhookMethod {
+    /// `answerCallbackQuery`
+    pub method: &'static str,
+    pub callback_query_id: String,
+}
+
 /// The Bot API method to answer in the webhook's response, so the customer's button stops
 /// spinning without another request ("Making requests when getting updates").
-pub fn webhook_answer(update: &Value) -> Option<Value> {
+pub fn webhook_answer(update: &Value) -> Option<WebhookMethod> {
     let id = text_of(&update["callback_query"]["id"])?;
-    Some(json!({"method": "answerCallbackQuery", "callback_query_id": id}))
+    Some(WebhookMethod {
+        method: "answerCallbackQuery",
+        callback_query_id: id,
+    })
 }
 
 fn content(m: &Value) -> (MessageKind, Option<String>, Option<Value>) {

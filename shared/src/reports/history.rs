@@ -20,7 +20,7 @@ pub const MAX_LIMIT: i64 = 200;
 /// Rows an export reads per statement: what it holds in memory besides the file.
 pub const EXPORT_CHUNK: i64 = 1000;
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct HistoryItem {
     pub id: i64,
     pub protocol: String,
@@ -46,7 +46,7 @@ pub struct HistoryItem {
     pub closed_ms: Option<i64>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct HistoryPage {
     pub items: Vec<HistoryItem>,
     /// Pass as `cursor` for the next page; null on the last.

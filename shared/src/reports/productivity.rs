@@ -11,8 +11,9 @@ use crate::errors::{AppError, AppResult};
 use crate::ports::DbError;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use utoipa::ToSchema;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AgentFigures {
     pub agent_id: i64,
     pub display_name: String,
@@ -26,12 +27,20 @@ pub struct AgentFigures {
     pub offline_seconds: i64,
 }
 
+/// Agent productivity in a period (company time zone).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Productivity {
+    pub from: String,
+    pub to: String,
+    pub agents: Vec<AgentFigures>,
+}
+
 pub fn report(
     ctx: &Ctx,
     me: &Principal,
     period: &Period,
     agent: Option<i64>,
-) -> AppResult<serde_json::Value> {
+) -> AppResult<Productivity> {
     if me.profile() == Profile::Agent && agent.is_some_and(|a| a != me.user_id().0) {
         return Err(AppError::forbidden(
             "forbidden",
@@ -111,9 +120,9 @@ pub fn report(
         }
         a.paused_by_reason.retain(|_, s| *s > 0);
     }
-    Ok(serde_json::json!({
-        "from": super::local_time(period.from_ms, period.zone),
-        "to": super::local_time(period.to_ms, period.zone),
-        "agents": agents,
-    }))
+    Ok(Productivity {
+        from: super::local_time(period.from_ms, period.zone),
+        to: super::local_time(period.to_ms, period.zone),
+        agents,
+    })
 }

@@ -17,8 +17,9 @@ use crate::enums::Profile;
 use crate::errors::{AppError, AppResult};
 use crate::ports::DbError;
 use serde::Serialize;
+use utoipa::ToSchema;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct GroupLevel {
     pub group_id: i64,
     pub group_name: Option<String>,
@@ -35,12 +36,20 @@ pub struct GroupLevel {
     pub transfers: i64,
 }
 
+/// Service level per group for the conversations that arrived in a period.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ServiceLevel {
+    pub from: String,
+    pub to: String,
+    pub groups: Vec<GroupLevel>,
+}
+
 pub fn report(
     ctx: &Ctx,
     me: &Principal,
     period: &Period,
     group: Option<i64>,
-) -> AppResult<serde_json::Value> {
+) -> AppResult<ServiceLevel> {
     if let (Some(g), Profile::Supervisor) = (group, me.profile()) {
         if !sql::supervises_group(ctx.db, me.tenant_id(), me.user_id().0, g)? {
             return Err(AppError::forbidden(
@@ -84,9 +93,9 @@ pub fn report(
             })
         })
         .collect::<Result<Vec<_>, DbError>>()?;
-    Ok(serde_json::json!({
-        "from": super::local_time(period.from_ms, period.zone),
-        "to": super::local_time(period.to_ms, period.zone),
-        "groups": groups,
-    }))
+    Ok(ServiceLevel {
+        from: super::local_time(period.from_ms, period.zone),
+        to: super::local_time(period.to_ms, period.zone),
+        groups,
+    })
 }

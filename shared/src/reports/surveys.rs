@@ -13,8 +13,9 @@ use crate::config::survey::{QuestionType, SurveyDoc};
 use crate::context::Ctx;
 use crate::errors::{AppError, AppResult};
 use crate::ids::TenantId;
-use serde_json::{json, Value};
+use serde::Serialize;
 use std::collections::BTreeMap;
+use utoipa::ToSchema;
 
 /// An answer as the survey bot understood it.
 #[derive(Debug, Clone, PartialEq)]
@@ -96,13 +97,62 @@ pub fn satisfied(option: i64, scale: i64) -> bool {
     option == 1 || (scale >= 5 && option == 2)
 }
 
+/// How many answers chose a CSAT option (1 = most satisfied).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OptionCount {
+    pub option: i64,
+    pub count: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Csat {
+    pub answers: i64,
+    pub distribution: Vec<OptionCount>,
+    pub satisfied: i64,
+    /// % of the answers that are satisfied.
+    pub score: Option<f64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Nps {
+    pub answers: i64,
+    pub promoters: i64,
+    pub passives: i64,
+    pub detractors: i64,
+    /// % promoters − % detractors, rounded.
+    pub score: Option<f64>,
+}
+
+/// An answer to an open question.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OpenAnswer {
+    pub conversation_id: i64,
+    pub protocol: String,
+    /// The question's position in the survey, from 0.
+    pub question: i64,
+    pub text: Option<String>,
+    pub group_id: Option<i64>,
+    pub agent_id: Option<i64>,
+    pub answered_at: String,
+}
+
+/// The survey answers of a period.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SurveyReport {
+    pub from: String,
+    pub to: String,
+    pub csat: Csat,
+    pub nps: Nps,
+    pub open_answers: Vec<OpenAnswer>,
+}
+
 pub fn report(
     ctx: &Ctx,
     me: &Principal,
     period: &Period,
     group: Option<i64>,
     agent: Option<i64>,
-) -> AppResult<Value> {
+) -> AppResult<SurveyReport> {
     let rows = sql::survey_answers(
         ctx.db,
         me.tenant_id(),
@@ -129,36 +179,39 @@ pub fn report(
             ("nps", Some(n)) if n >= 9 => promoters += 1,
             ("nps", Some(n)) if n >= 7 => passives += 1,
             ("nps", Some(_)) => detractors += 1,
-            ("open", _) => open.push(json!({
-                "conversation_id": r.i64("conversation_id")?,
-                "protocol": r.text("protocol")?,
-                "question": r.i64("question")?,
-                "text": r.opt_text("text")?,
-                "group_id": r.opt_i64("group_id")?,
-                "agent_id": r.opt_i64("agent_id")?,
-                "answered_at": local_time(r.i64("answered_at")?, period.zone),
-            })),
+            ("open", _) => open.push(OpenAnswer {
+                conversation_id: r.i64("conversation_id")?,
+                protocol: r.text("protocol")?,
+                question: r.i64("question")?,
+                text: r.opt_text("text")?,
+                group_id: r.opt_i64("group_id")?,
+                agent_id: r.opt_i64("agent_id")?,
+                answered_at: local_time(r.i64("answered_at")?, period.zone),
+            }),
             _ => {}
         }
     }
     let nps_n = promoters + passives + detractors;
     let nps = (nps_n > 0).then(|| ((promoters - detractors) as f64 * 100.0 / nps_n as f64).round());
-    Ok(json!({
-        "from": local_time(period.from_ms, period.zone),
-        "to": local_time(period.to_ms, period.zone),
-        "csat": {
-            "answers": csat_n,
-            "distribution": csat.iter().map(|(o, n)| json!({"option": o, "count": n})).collect::<Vec<_>>(),
-            "satisfied": csat_ok,
-            "score": percent(csat_ok, csat_n),
+    Ok(SurveyReport {
+        from: local_time(period.from_ms, period.zone),
+        to: local_time(period.to_ms, period.zone),
+        csat: Csat {
+            answers: csat_n,
+            distribution: csat
+                .iter()
+                .map(|(&option, &count)| OptionCount { option, count })
+                .collect(),
+            satisfied: csat_ok,
+            score: percent(csat_ok, csat_n),
         },
-        "nps": {
-            "answers": nps_n,
-            "promoters": promoters,
-            "passives": passives,
-            "detractors": detractors,
-            "score": nps,
+        nps: Nps {
+            answers: nps_n,
+            promoters,
+            passives,
+            detractors,
+            score: nps,
         },
-        "open_answers": open,
-    }))
+        open_answers: open,
+    })
 }

@@ -11,9 +11,45 @@ use crate::errors::{AppError, AppResult};
 use crate::ports::DbError;
 use chrono_tz::Tz;
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::Value;
+use utoipa::ToSchema;
 
-#[derive(Debug, Serialize)]
+/// The customer of a transcript.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TranscriptClient {
+    pub id: i64,
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+/// The conversation of a transcript, times in the company's time zone.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TranscriptConversation {
+    pub id: i64,
+    pub protocol: String,
+    pub channel: String,
+    pub status: String,
+    pub client: TranscriptClient,
+    pub agent_id: Option<i64>,
+    pub agent_name: Option<String>,
+    pub group_id: Option<i64>,
+    pub group_name: Option<String>,
+    pub subject: Option<String>,
+    pub started_at: Option<String>,
+    pub queued_at: Option<String>,
+    pub assigned_at: Option<String>,
+    pub first_response_at: Option<String>,
+    pub closed_at: Option<String>,
+    pub closed_by: Option<String>,
+    /// The closing script's path: classification / reason / sub-reason.
+    pub classification: Option<String>,
+    pub close_comment: Option<String>,
+    pub resolved: Option<bool>,
+    pub company: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
 pub struct TranscriptMessage {
     pub id: i64,
     pub role: String,
@@ -27,7 +63,7 @@ pub struct TranscriptMessage {
     created_ms: i64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct TimelineEntry {
     pub kind: String,
     pub actor: String,
@@ -39,7 +75,7 @@ pub struct TimelineEntry {
     at_ms: i64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SurveyAnswer {
     pub question: i64,
     pub kind: String,
@@ -49,9 +85,9 @@ pub struct SurveyAnswer {
     pub answered_at: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Transcript {
-    pub conversation: Value,
+    pub conversation: TranscriptConversation,
     pub messages: Vec<TranscriptMessage>,
     pub timeline: Vec<TimelineEntry>,
     pub survey_answers: Vec<SurveyAnswer>,
@@ -82,37 +118,37 @@ pub fn load(ctx: &Ctx, me: &Principal, id: i64) -> AppResult<Transcript> {
         Ok(r.opt_i64(column)?.map(|t| local_time(t, zone)))
     };
     let company = r.text("company")?;
-    let conversation = json!({
-        "id": r.i64("id")?,
-        "protocol": r.text("protocol")?,
-        "channel": r.text("channel_type")?,
-        "status": r.text("status")?,
-        "client": {
-            "id": r.i64("client_id")?,
-            "name": r.text("client_name")?,
-            "phone": r.opt_text("phone")?,
-            "email": r.opt_text("email")?,
+    let conversation = TranscriptConversation {
+        id: r.i64("id")?,
+        protocol: r.text("protocol")?,
+        channel: r.text("channel_type")?,
+        status: r.text("status")?,
+        client: TranscriptClient {
+            id: r.i64("client_id")?,
+            name: r.text("client_name")?,
+            phone: r.opt_text("phone")?,
+            email: r.opt_text("email")?,
         },
-        "agent_id": r.opt_i64("agent_id")?,
-        "agent_name": r.opt_text("agent_name")?,
-        "group_id": r.opt_i64("group_id")?,
-        "group_name": r.opt_text("group_name")?,
-        "subject": r.opt_text("subject")?,
-        "started_at": at("arrived_at")?,
-        "queued_at": at("queued_at")?,
-        "assigned_at": at("assigned_at")?,
-        "first_response_at": at("first_response_at")?,
-        "closed_at": at("closed_at")?,
-        "closed_by": r.opt_text("closed_by")?,
-        "classification": names.path(
+        agent_id: r.opt_i64("agent_id")?,
+        agent_name: r.opt_text("agent_name")?,
+        group_id: r.opt_i64("group_id")?,
+        group_name: r.opt_text("group_name")?,
+        subject: r.opt_text("subject")?,
+        started_at: at("arrived_at")?,
+        queued_at: at("queued_at")?,
+        assigned_at: at("assigned_at")?,
+        first_response_at: at("first_response_at")?,
+        closed_at: at("closed_at")?,
+        closed_by: r.opt_text("closed_by")?,
+        classification: names.path(
             r.opt_i64("classification_id")?,
             r.opt_i64("reason_id")?,
             r.opt_i64("sub_reason_id")?,
         ),
-        "close_comment": r.opt_text("close_comment")?,
-        "resolved": r.opt_i64("resolved")?.map(|v| v != 0),
-        "company": company,
-    });
+        close_comment: r.opt_text("close_comment")?,
+        resolved: r.opt_i64("resolved")?.map(|v| v != 0),
+        company: company.clone(),
+    };
     let messages = sql::transcript_messages(ctx.db, tenant, id)?
         .iter()
         .map(|m| {
@@ -189,24 +225,25 @@ fn role_label(role: &str) -> &'static str {
 /// The PDF: company, protocol, participants and times, then every message and the timeline.
 pub fn pdf(t: &Transcript) -> Vec<u8> {
     let c = &t.conversation;
-    let text = |v: &Value| v.as_str().unwrap_or("-").to_owned();
+    let text = |v: Option<&String>| v.map_or_else(|| "-".to_owned(), String::clone);
     let width = pdf::columns();
     let mut lines = Vec::new();
     let mut field = |label: &str, value: String| {
         lines.extend(pdf::wrap(&format!("{label:<15}{value}"), width, 15));
     };
-    let protocol = text(&c["protocol"]);
+    let protocol = c.protocol.clone();
     field("Protocolo:", protocol.clone());
-    field("Canal:", text(&c["channel"]));
-    let client = text(&c["client"]["name"]);
-    let contact = c["client"]["phone"]
-        .as_str()
-        .or(c["client"]["email"].as_str())
+    field("Canal:", c.channel.clone());
+    let contact = c
+        .client
+        .phone
+        .as_ref()
+        .or(c.client.email.as_ref())
         .map(|p| format!(" ({p})"))
         .unwrap_or_default();
-    field("Cliente:", format!("{client}{contact}"));
-    field("Atendente:", text(&c["agent_name"]));
-    field("Grupo:", text(&c["group_name"]));
+    field("Cliente:", format!("{}{contact}", c.client.name));
+    field("Atendente:", text(c.agent_name.as_ref()));
+    field("Grupo:", text(c.group_name.as_ref()));
     let stamp = |key: &str| {
         t.timeline
             .iter()
@@ -218,17 +255,17 @@ pub fn pdf(t: &Transcript) -> Vec<u8> {
         .first()
         .map(|m| local_stamp(m.created_ms, t.zone))
         .or_else(|| stamp("created"))
-        .unwrap_or_else(|| text(&c["started_at"]));
+        .unwrap_or_else(|| text(c.started_at.as_ref()));
     field("Início:", started);
     field(
         "Fim:",
         stamp("closed").unwrap_or_else(|| "em aberto".to_owned()),
     );
-    if let Some(cl) = c["classification"].as_str() {
-        field("Classificação:", cl.to_owned());
+    if let Some(cl) = &c.classification {
+        field("Classificação:", cl.clone());
     }
-    if let Some(comment) = c["close_comment"].as_str() {
-        field("Comentário:", comment.to_owned());
+    if let Some(comment) = &c.close_comment {
+        field("Comentário:", comment.clone());
     }
     lines.push(String::new());
     lines.push("Mensagens".to_owned());
@@ -268,5 +305,5 @@ pub fn pdf(t: &Transcript) -> Vec<u8> {
 }
 
 pub fn protocol(t: &Transcript) -> String {
-    t.conversation["protocol"].as_str().unwrap_or("").to_owned()
+    t.conversation.protocol.clone()
 }
