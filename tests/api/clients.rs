@@ -100,6 +100,17 @@ fn a_client_is_created_with_every_field_and_read_back() {
         app.get(&admin, "/api/admin/clients?status=inactive").body["total"],
         1
     );
+    let on = app.post(
+        &admin,
+        &format!("/api/admin/clients/{id}/activate"),
+        json!({}),
+    );
+    on.assert_status(200);
+    assert_eq!(on.body["status"], "active");
+    assert_eq!(
+        app.get(&admin, "/api/admin/clients?status=inactive").body["total"],
+        0
+    );
     // Agents read clients (customer panel) but do not change them.
     let agent_token = app.token("agent1");
     app.get(&agent_token, &format!("/api/admin/clients/{id}"))
