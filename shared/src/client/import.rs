@@ -156,6 +156,8 @@ pub struct ImportRow {
     pub reason: Option<String>,
     #[schema(required = true)]
     pub client_id: Option<i64>,
+    /// The row's cells by column name.
+    #[schema(inline)]
     pub cells: Cells,
     #[schema(format = DateTime)]
     pub updated_at: String,
@@ -331,6 +333,8 @@ pub fn report(ctx: &Ctx, tenant: TenantId, import_id: i64) -> AppResult<ImportRe
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Correction {
+    /// The corrected cells by column name.
+    #[schema(inline)]
     pub cells: Cells,
 }
 
