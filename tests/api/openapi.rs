@@ -48,7 +48,6 @@ fn the_committed_document_is_the_generated_one() {
 /// Fails, naming them, while any route is registered without its documentation (the admin
 /// and inbox components are documented on another branch; merged together, this passes).
 #[test]
-#[ignore = "admin and inbox are documented on the contract2 branch; un-ignore once merged"]
 fn every_route_is_documented() {
     let routers = atende_host::component_routers();
     let components: Vec<(&str, &atende_shared::Router)> =
