@@ -45,8 +45,7 @@ fn the_committed_document_is_the_generated_one() {
     assert_eq!(atende_shared::api::site::OPENAPI, committed);
 }
 
-/// Fails, naming them, while any route is registered without its documentation (the admin
-/// and inbox components are documented on another branch; merged together, this passes).
+/// Fails, naming them, while any route is registered without its documentation.
 #[test]
 fn every_route_is_documented() {
     let routers = atende_host::component_routers();
