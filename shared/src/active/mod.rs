@@ -41,7 +41,8 @@ pub struct ActiveMessage {
     pub client_id: i64,
     pub agent_id: i64,
     pub body: String,
-    #[schema(required = true)]
+    /// The WhatsApp template it was sent as (stored as the request gave it).
+    #[schema(required = true, value_type = Option<Template>)]
     pub template: Option<Value>,
     pub status: ActiveState,
     /// When it goes (or went) out.
