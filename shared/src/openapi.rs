@@ -223,6 +223,7 @@ pub fn document(components: &[(&str, &Router)]) -> Result<OpenApi, Vec<String>> 
                 let mut operation = Operation::new();
                 operation.tags = Some(vec![component.to_owned()]);
                 operation.summary = Some("Not documented yet".to_owned());
+                add_path_parameters(&mut operation, pattern);
                 operation.responses.responses.insert(
                     "default".to_owned(),
                     Response::new("Not documented yet").into(),
@@ -343,28 +344,8 @@ fn complete(operation: &mut Operation, component: &str, pattern: &str, errors: E
     let fn_name = operation.operation_id.take().unwrap_or_default();
     operation.operation_id = Some(format!("{component}_{fn_name}"));
 
+    let path_params = add_path_parameters(operation, pattern);
     let parameters = operation.parameters.get_or_insert_with(Vec::new);
-    let path_params: Vec<&str> = pattern
-        .split('/')
-        .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-        .collect();
-    for name in &path_params {
-        let declared = parameters
-            .iter()
-            .any(|p| p.name == *name && p.parameter_in == ParameterIn::Path);
-        if !declared {
-            let kind = if *name == "id" || name.ends_with("_id") {
-                Type::Integer
-            } else {
-                Type::String
-            };
-            let mut p = Parameter::new(*name);
-            p.parameter_in = ParameterIn::Path;
-            p.required = Required::True;
-            p.schema = Some(ObjectBuilder::new().schema_type(kind).into());
-            parameters.push(p);
-        }
-    }
     if auth == Auth::Session || pattern == "/api/auth/login" {
         let mut p = Parameter::new("X-Tenant");
         p.parameter_in = ParameterIn::Header;
@@ -413,6 +394,37 @@ fn complete(operation: &mut Operation, component: &str, pattern: &str, errors: E
     }
 }
 
+/// Declares the pattern's parameters the operation does not declare itself (`{id}` and
+/// `{..._id}` as integers, others as strings); returns their names.
+fn add_path_parameters<'p>(operation: &mut Operation, pattern: &'p str) -> Vec<&'p str> {
+    let parameters = operation.parameters.get_or_insert_with(Vec::new);
+    let names: Vec<&str> = pattern
+        .split('/')
+        .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+        .collect();
+    for name in &names {
+        let declared = parameters
+            .iter()
+            .any(|p| p.name == *name && p.parameter_in == ParameterIn::Path);
+        if !declared {
+            let kind = if *name == "id" || name.ends_with("_id") {
+                Type::Integer
+            } else {
+                Type::String
+            };
+            let mut p = Parameter::new(*name);
+            p.parameter_in = ParameterIn::Path;
+            p.required = Required::True;
+            p.schema = Some(ObjectBuilder::new().schema_type(kind).into());
+            parameters.push(p);
+        }
+    }
+    if parameters.is_empty() {
+        operation.parameters = None;
+    }
+    names
+}
+
 /// The error envelope with `code` one of `codes`.
 fn error_response(codes: &BTreeSet<&str>) -> Response {
     let code = ObjectBuilder::new()
@@ -431,4 +443,77 @@ fn error_response(codes: &BTreeSet<&str>) -> Response {
         Content::new(Some(Schema::AllOf(schema))),
     );
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::Ctx;
+    use crate::errors::AppResult;
+    use crate::web::{no_content, Request, Response};
+
+    /// Reads a conversation's figures.
+    #[utoipa::path(get, path = "/api/reports/things/{id}",
+        responses((status = 200, description = "The thing")))]
+    fn thing(_: &Ctx, _: &Request) -> AppResult<Response> {
+        no_content()
+    }
+
+    #[test]
+    fn a_route_whose_attribute_names_another_path_is_refused() {
+        let router = Router::new()
+            .get("/api/reports/other/{id}", thing)
+            .doc::<__path_thing>(&[]);
+        let Err(problems) = document(&[("reports", &router)]) else {
+            panic!("a mismatched attribute was accepted");
+        };
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].starts_with("GET /api/reports/other/{id}"),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn the_shared_parameters_security_and_codes_are_added_by_the_kind_of_route() {
+        let router = Router::new()
+            .get("/api/reports/things/{id}", thing)
+            .doc::<__path_thing>(&[(409, &["invalid_state"])]);
+        let Ok(doc) = document(&[("reports", &router)]) else {
+            panic!("the document was refused");
+        };
+        let doc = serde_json::to_value(&doc).unwrap_or_default();
+        let op = &doc["paths"]["/api/reports/things/{id}"]["get"];
+        assert_eq!(op["operationId"], "reports_thing");
+        assert_eq!(op["tags"][0], "reports");
+        assert_eq!(op["summary"], "Reads a conversation's figures.");
+        assert_eq!(op["security"][0]["session"], serde_json::json!([]));
+        let params: Vec<(&str, &str)> = op["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|p| {
+                (
+                    p["name"].as_str().unwrap_or(""),
+                    p["in"].as_str().unwrap_or(""),
+                )
+            })
+            .collect();
+        assert_eq!(params, [("id", "path"), ("X-Tenant", "header")]);
+        let codes = |status: &str| -> Vec<String> {
+            op["responses"][status]["content"]["application/json"]["schema"]["allOf"][1]
+                ["properties"]["error"]["properties"]["code"]["enum"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|c| c.as_str().map(str::to_owned))
+                .collect()
+        };
+        assert!(codes("401").contains(&"session_expired".to_owned()));
+        assert_eq!(codes("404"), ["not_found"]);
+        assert_eq!(codes("409"), ["invalid_state"]);
+        assert_eq!(codes("503"), ["busy"]);
+        // No JSON body: none of the body's codes.
+        assert!(op["responses"]["415"].is_null());
+    }
 }

@@ -102,7 +102,7 @@ function renderOperation(doc, path, method, op) {
   if (op.requestBody) {
     const section = part("body");
     section.hidden = false;
-    section.append(el("p", "muted", op.requestBody.required === false ? "Optional (may be empty)" : "Required"));
+    section.append(el("p", "muted", op.requestBody.required ? "Required" : "Optional (the body may be empty)"));
     renderContent(doc, op.requestBody.content, section);
   }
   const responses = part("responses");
