@@ -11,7 +11,8 @@
 //! - the path parameters of the pattern the operation does not declare itself (`{id}` and
 //!   `{..._id}` as integers, others as strings), and a 404 `not_found` for them;
 //! - for a JSON request body: 400 `malformed_json`, 413 `payload_too_large`,
-//!   415 `unsupported_media_type`, 422 `validation_failed` (what `Request::json` answers);
+//!   415 `unsupported_media_type`, 422 `validation_failed` (what `Request::json` answers;
+//!   webhooks, which read the provider's body whatever its content type, never answer 415);
 //! - for routes behind a session or API token ([`Auth::Session`]): the bearer security
 //!   requirement, the `X-Tenant` header, and the codes of `auth::authenticate` and
 //!   `tenant::resolve`;
@@ -385,6 +386,10 @@ fn complete(operation: &mut Operation, component: &str, pattern: &str, errors: E
         .is_some_and(|b| b.content.contains_key("application/json"));
     if json_body {
         add(JSON_BODY_ERRORS);
+        // Webhooks read the provider's body whatever content type it claims.
+        if pattern.starts_with("/hooks/") {
+            codes.remove(&415);
+        }
     }
     for (status, codes) in codes {
         operation

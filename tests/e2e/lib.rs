@@ -340,6 +340,18 @@ fn static_pages(c: &Client) -> Result<(), String> {
     expect(
         doc.body["info"]["title"] == "Atende API",
         "openapi document",
+    )?;
+    // The API reference page, routed to the web component (spin.toml) like the document.
+    let reference = c
+        .agent
+        .get(&format!("{}/api/docs", c.base))
+        .call()
+        .map_err(|e| e.to_string())?
+        .into_string()
+        .unwrap_or_default();
+    expect(
+        reference.contains("/api-docs/docs.js"),
+        "the API reference page",
     )
 }
 
