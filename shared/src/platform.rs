@@ -9,7 +9,7 @@ use crate::tenant::{self, Tenant};
 use crate::user::{self, CreateUser, NewUser, Problems, User};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewTenant {
     pub slug: String,
@@ -19,7 +19,7 @@ pub struct NewTenant {
     pub admin: NewAdmin,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewAdmin {
     pub username: String,
@@ -30,7 +30,7 @@ pub struct NewAdmin {
     pub must_change_password: Option<bool>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CreatedTenant {
     pub tenant: Tenant,
     pub admin: User,

@@ -20,6 +20,7 @@ pub struct Tenant {
     pub time_zone: String,
     pub language: Language,
     pub status: Status,
+    #[schema(format = DateTime)]
     pub created_at: String,
 }
 

@@ -18,21 +18,32 @@ pub const PREFIX: &str = "atk_";
 /// What a token may be given; `scope` says which routes each covers.
 pub const SCOPES: &[&str] = crate::scope::ALL;
 
-#[derive(Debug, Serialize)]
+crate::enums::stored_enum!(
+    /// A revoked token authenticates nothing.
+    TokenStatus {
+        Active = "active",
+        Revoked = "revoked",
+    }
+);
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Token {
     pub id: i64,
     pub name: String,
     /// The first characters, to recognise it in a list.
     pub prefix: String,
     pub scopes: Vec<String>,
-    pub status: String,
+    pub status: TokenStatus,
     pub created_by: UserId,
+    #[schema(format = DateTime, required = true)]
     pub last_used_at: Option<String>,
+    #[schema(format = DateTime)]
     pub created_at: String,
+    #[schema(format = DateTime, required = true)]
     pub revoked_at: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CreatedToken {
     #[serde(flatten)]
     pub token: Token,
@@ -40,7 +51,7 @@ pub struct CreatedToken {
     pub secret: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewToken {
     pub name: String,
@@ -63,7 +74,7 @@ fn decode(r: &crate::db::Row) -> Result<Token, DbError> {
         name: r.text("name")?,
         prefix: r.text("prefix")?,
         scopes: serde_json::from_str(&r.text("scopes")?).unwrap_or_default(),
-        status: r.text("status")?,
+        status: TokenStatus::decode(&r.text("status")?)?,
         created_by: UserId(r.i64("created_by")?),
         last_used_at: r.opt_i64("last_used_at")?.map(ms_to_rfc3339),
         created_at: ms_to_rfc3339(r.i64("created_at")?),

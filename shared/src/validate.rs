@@ -71,7 +71,7 @@ pub fn email(raw: Option<String>) -> Result<Option<String>, Text> {
 }
 
 /// A text every customer-facing message has in the three languages.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Localized {
     #[serde(rename = "pt-BR")]

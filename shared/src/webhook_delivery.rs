@@ -68,16 +68,29 @@ pub fn subscriptions(db: &dyn Sql, tenant: TenantId) -> Result<Vec<String>, DbEr
     rows.iter().map(|r| r.text("event")).collect()
 }
 
-#[derive(Debug, Serialize)]
+crate::enums::stored_enum!(
+    /// Queued until delivered, or failed after its last attempt.
+    DeliveryStatus {
+        Queued = "queued",
+        Delivered = "delivered",
+        Failed = "failed",
+    }
+);
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct LoggedDelivery {
     pub id: i64,
     pub event: String,
-    pub status: String,
+    pub status: DeliveryStatus,
     pub attempts: i64,
+    #[schema(required = true)]
     pub response_status: Option<i64>,
+    #[schema(required = true)]
     pub last_error: Option<String>,
     pub payload: Value,
+    #[schema(format = DateTime)]
     pub created_at: String,
+    #[schema(format = DateTime, required = true)]
     pub delivered_at: Option<String>,
 }
 
@@ -99,7 +112,7 @@ pub fn log(
             Ok(LoggedDelivery {
                 id: r.i64("id")?,
                 event: r.text("event")?,
-                status: r.text("status")?,
+                status: DeliveryStatus::decode(&r.text("status")?)?,
                 attempts: r.i64("attempts")?,
                 response_status: r.opt_i64("response_status")?,
                 last_error: r.opt_text("last_error")?,

@@ -94,6 +94,14 @@ fn a_client_is_created_with_every_field_and_read_back() {
     );
     assert_eq!(off.body["status"], "inactive");
     assert_eq!(app.count(&admin, "/api/admin/clients?status=inactive"), 1);
+    let on = app.post(
+        &admin,
+        &format!("/api/admin/clients/{id}/activate"),
+        json!({}),
+    );
+    on.assert_status(200);
+    assert_eq!(on.body["status"], "active");
+    assert_eq!(app.count(&admin, "/api/admin/clients?status=inactive"), 0);
     // Agents read clients (customer panel) but do not change them.
     let agent_token = app.token("agent1");
     app.get(&agent_token, &format!("/api/admin/clients/{id}"))

@@ -48,6 +48,11 @@ fn bodies(app: &TestApp, admin: &str) -> Vec<(&'static str, Value, Value)> {
             json!({"color": "#00aa00"}),
         ),
         (
+            "pause-reasons",
+            json!({"name": "Almoço"}),
+            json!({"name": "Almoço e descanso"}),
+        ),
+        (
             "quick-replies",
             json!({"group_id": group, "shortcut": "/ola", "text": "Olá! Como posso ajudar?"}),
             json!({"text": "Olá, tudo bem?"}),
@@ -404,8 +409,17 @@ fn group_members_are_added_and_removed_some_or_all() {
     );
     let fewer = app.post(&admin, &format!("{path}/remove"), json!({"ids": [agent2]}));
     assert_eq!(fewer.body.as_array().unwrap().len(), 4);
+    let read = app.get(&admin, &path);
+    read.assert_status(200);
+    assert_eq!(
+        names(&read),
+        ["agent1", "agent3", "agent4", "supagent"],
+        "the list reads back what the last change answered"
+    );
+    assert_eq!(read.body[0]["profile"], "agent");
     let none = app.post(&admin, &format!("{path}/remove"), json!({"all": true}));
     assert!(none.body.as_array().unwrap().is_empty());
+    assert!(app.get(&admin, &path).body.as_array().unwrap().is_empty());
     app.post(&admin, &path, json!({}))
         .assert_error(422, "validation_failed");
     app.post(&admin, &path, json!({"all": true, "ids": [agent1]}))
@@ -429,6 +443,13 @@ fn supervisors_read_only_the_groups_of_their_operations() {
     let linked = app.post(&admin, &ops, json!({"ids": [sales]}));
     linked.assert_status(200);
     assert_eq!(linked.body[0]["id"], sales);
+    let read = app.get(&admin, &ops);
+    read.assert_status(200);
+    assert_eq!(read.body.as_array().unwrap().len(), 1);
+    assert_eq!(
+        (&read.body[0]["name"], &read.body[0]["status"]),
+        (&json!("Op Sales"), &json!("active"))
+    );
     let supervisor = app.token("supervisor");
 
     let list = app.get(&supervisor, "/api/admin/groups");

@@ -168,6 +168,20 @@ fn pull_takes_the_first_customer_for_members_within_their_limit() {
     assert_eq!(protocols, ["WA00000000001", "WA00000000002"]);
     assert_eq!(mine.body["items"][0]["unread"], 1);
     assert_eq!(mine.body["items"][0]["client_name"], "Maria Souza");
+    // Reading up to the customer's message clears the count.
+    let id = mine.body["items"][0]["id"].as_i64().unwrap();
+    let messages = app.get(&agent, &format!("/api/inbox/conversations/{id}/messages"));
+    let last = messages.body["cursor"].as_i64().unwrap();
+    app.post(
+        &agent,
+        &format!("/api/inbox/conversations/{id}/read"),
+        json!({"up_to": last}),
+    )
+    .assert_status(204);
+    assert_eq!(
+        app.get(&agent, "/api/inbox/conversations").body["items"][0]["unread"],
+        0
+    );
     assert_eq!(
         column(
             &app,
@@ -847,6 +861,31 @@ fn tags_occurrences_favourites_quick_replies_and_articles() {
         .status,
         204
     );
+    let favourites = |app: &TestApp| -> Vec<i64> {
+        app.get(&agent, "/api/inbox/conversations?favourite=true")
+            .body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_i64().unwrap())
+            .collect()
+    };
+    assert_eq!(favourites(&app), [id]);
+    app.call(
+        "DELETE",
+        &format!("/api/inbox/conversations/{id}/favourite"),
+        Some(&agent),
+        None,
+    )
+    .assert_status(204);
+    assert!(favourites(&app).is_empty(), "unmarked");
+    app.call(
+        "PUT",
+        &format!("/api/inbox/conversations/{id}/favourite"),
+        Some(&agent),
+        None,
+    )
+    .assert_status(204);
 
     app.make(
         &s.admin,

@@ -45,10 +45,8 @@ fn the_committed_document_is_the_generated_one() {
     assert_eq!(atende_shared::api::site::OPENAPI, committed);
 }
 
-/// Fails, naming them, while any route is registered without its documentation (the admin
-/// and inbox components are documented on another branch; merged together, this passes).
+/// Fails, naming them, while any route is registered without its documentation.
 #[test]
-#[ignore = "admin and inbox are documented on the contract2 branch; un-ignore once merged"]
 fn every_route_is_documented() {
     let routers = atende_host::component_routers();
     let components: Vec<(&str, &atende_shared::Router)> =
@@ -132,4 +130,80 @@ fn the_api_reference_page_is_served_under_the_page_policy_and_linked_from_the_st
     assert!(String::from_utf8_lossy(script.body()).contains(r#"fetch("/api/openapi.json")"#));
     let start = app.handle(http::Request::get("/").body(Vec::new()).unwrap(), None);
     assert!(String::from_utf8_lossy(start.body()).contains(r#"href="/api/docs""#));
+}
+
+/// The configuration resources share six handlers, but each documents what it answers: its own
+/// item schema, and only the conflicts its own rules raise.
+#[test]
+fn each_configuration_resource_documents_its_own_items_and_conflicts() {
+    let doc = generated();
+    let codes = |method: &str, path: &str, status: &str| -> Vec<String> {
+        doc["paths"][path][method]["responses"][status]["content"]["application/json"]["schema"]
+            ["allOf"][1]["properties"]["error"]["properties"]["code"]["enum"]
+            .as_array()
+            .map(|codes| {
+                codes
+                    .iter()
+                    .map(|c| c.as_str().unwrap().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        codes("post", "/api/admin/groups/{id}/deactivate", "409"),
+        ["group_in_use"]
+    );
+    assert_eq!(
+        codes("post", "/api/admin/channels/{id}/activate", "409"),
+        ["group_inactive"]
+    );
+    assert!(codes("post", "/api/admin/tags/{id}/deactivate", "409").is_empty());
+    assert_eq!(codes("post", "/api/admin/tags", "409"), ["already_exists"]);
+    assert!(
+        codes("post", "/api/admin/articles", "409").is_empty(),
+        "articles have no unique key"
+    );
+    assert_eq!(
+        codes("patch", "/api/admin/articles/{id}", "409"),
+        ["edit_conflict"]
+    );
+    let item = |path: &str| {
+        doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+            ["$ref"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(
+        item("/api/admin/quick-replies/{id}"),
+        "#/components/schemas/QuickReply"
+    );
+    let group = &doc["components"]["schemas"]["Group"];
+    for field in [
+        "id",
+        "status",
+        "created_at",
+        "updated_at",
+        "name",
+        "operation_id",
+    ] {
+        assert!(
+            group["required"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r == field),
+            "a group always has {field}"
+        );
+    }
+    assert!(group["properties"]["timers"].is_object());
+    // A change is a merge patch: nothing required, and `null` removes a field.
+    let patch = &doc["paths"]["/api/admin/groups/{id}"]["patch"]["requestBody"]["content"]
+        ["application/json"]["schema"];
+    assert!(patch["required"].as_array().is_none_or(|r| r.is_empty()));
+    assert!(patch["properties"]["survey_id"]["oneOf"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["type"] == "null"));
 }

@@ -946,3 +946,79 @@ fn the_bots_inactivity_rule_moves_silent_customers_on() {
         ["bot_inactivity"]
     );
 }
+
+#[test]
+fn an_offer_is_rejected_and_a_conversation_closed_with_no_body_or_a_null_one() {
+    let app = TestApp::spawn();
+    let (s, agents) = group_with(&app, "circular", &["agent1"], 3);
+    app.patch(
+        &s.admin,
+        &format!("/api/admin/groups/{}", s.group),
+        json!({"offer_mode": "accept_reject", "offer_timeout_seconds": 30}),
+    )
+    .assert_status(200);
+    let agent = &agents[0].0;
+    ready(&app, agent);
+    arrive(&app, &s, 2, 0);
+    let offered = |app: &TestApp| -> Vec<i64> {
+        app.get(agent, "/api/inbox/offers").body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["conversation_id"].as_i64().unwrap())
+            .collect()
+    };
+    let offers = offered(&app);
+    assert_eq!(offers.len(), 2);
+
+    // Rejected with nobody else ready, each offer comes back to the same agent (seed 001);
+    // the reason is simply absent from the timeline.
+    app.call(
+        "POST",
+        &format!("/api/inbox/offers/{}/reject", offers[0]),
+        Some(agent),
+        None,
+    )
+    .assert_status(204);
+    app.post(
+        agent,
+        &format!("/api/inbox/offers/{}/reject", offers[1]),
+        serde_json::Value::Null,
+    )
+    .assert_status(204);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM conversation_events WHERE kind = 'offer_rejected'"
+        ),
+        2
+    );
+
+    for id in offered(&app) {
+        app.post(agent, &format!("/api/inbox/offers/{id}/accept"), json!({}))
+            .assert_status(200);
+    }
+    let closed = app.call(
+        "POST",
+        &format!("/api/inbox/conversations/{}/close", offers[0]),
+        Some(agent),
+        None,
+    );
+    closed.assert_status(200);
+    assert_eq!(closed.body["status"], "closed");
+    let closed = app.post(
+        agent,
+        &format!("/api/inbox/conversations/{}/close", offers[1]),
+        serde_json::Value::Null,
+    );
+    closed.assert_status(200);
+    assert_eq!(closed.body["status"], "closed");
+    assert_eq!(closed.body["resolved"], serde_json::Value::Null);
+    // A body that is neither nothing, null nor the closing script is still refused.
+    app.post(
+        agent,
+        &format!("/api/inbox/conversations/{}/close", offers[1]),
+        json!([1]),
+    )
+    .assert_error(422, "validation_failed");
+}

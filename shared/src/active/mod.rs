@@ -33,7 +33,7 @@ crate::enums::stored_enum!(
 );
 
 /// An active message as the API shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ActiveMessage {
     pub id: i64,
     pub channel_id: i64,
@@ -41,18 +41,25 @@ pub struct ActiveMessage {
     pub client_id: i64,
     pub agent_id: i64,
     pub body: String,
+    /// The WhatsApp template it was sent as (stored as the request gave it).
+    #[schema(required = true, value_type = Option<Template>)]
     pub template: Option<Value>,
     pub status: ActiveState,
     /// When it goes (or went) out.
+    #[schema(format = DateTime)]
     pub due_at: String,
+    #[schema(required = true)]
     pub conversation_id: Option<i64>,
+    #[schema(required = true)]
     pub message_id: Option<i64>,
+    #[schema(format = DateTime, required = true)]
     pub sent_at: Option<String>,
+    #[schema(format = DateTime)]
     pub created_at: String,
 }
 
 /// `POST /api/inbox/active-messages`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActiveRequest {
     pub channel_id: i64,
@@ -66,7 +73,7 @@ pub struct ActiveRequest {
 
 /// A WhatsApp message template approved for the business (WhatsApp lets a business start a
 /// conversation only with one), with its body parameters in order.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Template {
     pub name: String,

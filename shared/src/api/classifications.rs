@@ -2,7 +2,7 @@
 //! (de)activate a node.
 
 use crate::auth::{authenticate, ADMINS};
-use crate::config::classification::{Classification, Node};
+use crate::config::classification::{Classification, ClassificationDoc, Node};
 use crate::config::{self};
 use crate::context::Ctx;
 use crate::enums::Status;
@@ -10,13 +10,16 @@ use crate::errors::{AppError, AppResult};
 use crate::web::{created, ok, Request, Response};
 use serde::Deserialize;
 
-#[derive(Deserialize)]
+/// A classification as the API shows it (a path attribute cannot name a generic type).
+type ClassificationItem = config::Item<ClassificationDoc>;
+
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewNode {
     name: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NodeChange {
     name: Option<String>,
@@ -27,6 +30,11 @@ fn respond_created(stored: &config::sql::Stored) -> AppResult<Response> {
     created(&config::present::<Classification>(stored)?)
 }
 
+/// Add a reason to a classification
+///
+/// A new active reason at the end of the tree's first level; the answer is the whole
+/// classification with the new node's id.
+#[utoipa::path(post, path = "/api/admin/classifications/{id}/reasons", request_body = NewNode, responses((status = 201, description = "The classification with the new reason", body = ClassificationItem)))]
 pub fn add_reason(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let principal = authenticate(ctx, req)?;
     principal.require(ADMINS)?;
@@ -45,6 +53,8 @@ pub fn add_reason(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     respond_created(&stored)
 }
 
+/// Add a sub-reason to a reason
+#[utoipa::path(post, path = "/api/admin/classifications/{id}/reasons/{reason_id}/sub-reasons", request_body = NewNode, responses((status = 201, description = "The classification with the new sub-reason", body = ClassificationItem)))]
 pub fn add_sub_reason(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let principal = authenticate(ctx, req)?;
     principal.require(ADMINS)?;
@@ -69,6 +79,10 @@ pub fn add_sub_reason(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     respond_created(&stored)
 }
 
+/// Rename or (de)activate a node
+///
+/// A reason or sub-reason of the classification, by its id.
+#[utoipa::path(patch, path = "/api/admin/classifications/{id}/nodes/{node_id}", request_body = NodeChange, responses((status = 200, description = "The classification after the change", body = ClassificationItem)))]
 pub fn change_node(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let principal = authenticate(ctx, req)?;
     principal.require(ADMINS)?;

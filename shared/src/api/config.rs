@@ -81,7 +81,10 @@ fn set_status<R: Resource>(ctx: &Ctx, req: &Request, status: Status) -> AppResul
     ok(&config::present::<R>(&stored)?)
 }
 
-/// `GET /api/admin/webhooks/{id}/deliveries`: a webhook's delivery log, newest first.
+/// A webhook's deliveries
+///
+/// Its delivery log, newest first: each event with its attempts and the last answer.
+#[utoipa::path(get, path = "/api/admin/webhooks/{id}/deliveries", params(super::PageParams), responses((status = 200, description = "A page of deliveries", body = crate::web::Paged<crate::webhook_delivery::LoggedDelivery>)))]
 pub fn webhook_deliveries(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let principal = authenticate(ctx, req)?;
     principal.require(crate::auth::READERS)?;
@@ -103,73 +106,60 @@ pub fn webhook_deliveries(ctx: &Ctx, req: &Request) -> AppResult<Response> {
 
 /// The documentation of the six generic handlers above, built per resource type (a generic
 /// handler cannot carry one `#[utoipa::path]`). Mount with
-/// `.doc_built(docs::list::<R>, docs::schemas::<R>, docs::LIST_ERRORS)` and so on; `R::Doc`
-/// derives `utoipa::ToSchema`.
+/// `.doc_built(docs::list::<R>, docs::schemas::<R>, docs::list_errors::<R>())` and so on (the
+/// admin component's `resource!` does it for each resource).
 pub mod docs {
-    use crate::config::Resource;
+    use crate::config::{Item, Resource};
     use crate::openapi::{paged, push_schema, Errors, SchemaList};
     use utoipa::openapi::path::{Operation, OperationBuilder, Parameter, ParameterIn};
     use utoipa::openapi::request_body::RequestBodyBuilder;
-    use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+    use utoipa::openapi::schema::{
+        KnownFormat, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, Type,
+    };
     use utoipa::openapi::{Content, Ref, RefOr, Required, Response};
-    use utoipa::ToSchema;
+    use utoipa::{PartialSchema, ToSchema};
 
+    /// A bad filter (`status`, the parent's id) or page.
     pub const LIST_ERRORS: Errors = &[(422, &["validation_failed"])];
-    pub const WRITE_ERRORS: Errors = &[(409, &["already_exists"])];
     pub const READ_ERRORS: Errors = &[];
+    const UNIQUE_CREATE_ERRORS: Errors = &[(409, &["already_exists"])];
+    const UNIQUE_UPDATE_ERRORS: Errors = &[(409, &["already_exists", "edit_conflict"])];
+    const UPDATE_ERRORS: Errors = &[(409, &["edit_conflict"])];
 
-    /// The item as the API shows it (`config::present`): the document's fields plus `id`,
-    /// `status` and the times, under the resource's name (`Tag` for `TagDoc`).
-    fn item_name<R: Resource>() -> String
-    where
-        R::Doc: ToSchema,
-    {
-        let doc = <R::Doc as ToSchema>::name();
-        doc.strip_suffix("Doc").unwrap_or(&doc).to_owned()
-    }
-
-    fn item_schema<R: Resource>() -> RefOr<Schema>
-    where
-        R::Doc: ToSchema,
-    {
-        let mut schema = match <R::Doc as utoipa::PartialSchema>::schema() {
-            RefOr::T(Schema::Object(o)) => o,
-            _ => ObjectBuilder::new().build(),
-        };
-        // What the server adds around what the client wrote.
-        schema.additional_properties = None;
-        for (name, kind) in [
-            ("id", Type::Integer),
-            ("status", Type::String),
-            ("created_at", Type::String),
-            ("updated_at", Type::String),
-        ] {
-            schema.properties.insert(
-                name.to_owned(),
-                ObjectBuilder::new().schema_type(kind).into(),
-            );
-            schema.required.push(name.to_owned());
+    /// Another item of the kind already has the unique key (`R::UNIQUE`).
+    pub fn create_errors<R: Resource>() -> Errors {
+        if R::UNIQUE {
+            UNIQUE_CREATE_ERRORS
+        } else {
+            READ_ERRORS
         }
-        RefOr::T(Schema::Object(schema))
     }
 
-    /// `R::Doc` and the item schema, for the document's components.
-    pub fn schemas<R: Resource>(schemas: &mut SchemaList)
-    where
-        R::Doc: ToSchema,
-    {
+    /// A taken unique key, or an edit that never settled against concurrent ones.
+    pub fn update_errors<R: Resource>() -> Errors {
+        if R::UNIQUE {
+            UNIQUE_UPDATE_ERRORS
+        } else {
+            UPDATE_ERRORS
+        }
+    }
+
+    /// The item as the API shows it (`config::present`), under the resource's name (`Tag`).
+    fn item_name<R: Resource>() -> String {
+        Item::<R::Doc>::name().into_owned()
+    }
+
+    /// The document (what a create sends) and the item (what every answer shows).
+    pub fn schemas<R: Resource>(schemas: &mut SchemaList) {
         push_schema::<R::Doc>(schemas);
-        schemas.push((item_name::<R>(), item_schema::<R>()));
+        push_schema::<Item<R::Doc>>(schemas);
     }
 
     fn json(schema: impl Into<RefOr<Schema>>) -> Content {
         Content::new(Some(schema.into()))
     }
 
-    fn item_response<R: Resource>(description: &str) -> Response
-    where
-        R::Doc: ToSchema,
-    {
+    fn item_response<R: Resource>(description: &str) -> Response {
         let mut r = Response::new(description);
         r.content.insert(
             "application/json".into(),
@@ -178,50 +168,83 @@ pub mod docs {
         r
     }
 
-    fn tagged<R: Resource>(mut operation: Operation) -> Operation
-    where
-        R::Doc: ToSchema,
-    {
-        operation.tags = Some(vec![format!("admin: {}", R::KIND)]);
-        operation
+    /// `quick_reply` → `quick replies`, for summaries.
+    fn plural(kind: &str) -> String {
+        let words = kind.replace('_', " ");
+        match words.strip_suffix('y') {
+            _ if words.ends_with('s') => words,
+            Some(stem) if !stem.ends_with(['a', 'e', 'i', 'o', 'u']) => format!("{stem}ies"),
+            _ => format!("{words}s"),
+        }
     }
 
-    fn query(name: &str, kind: Type, description: &str) -> Parameter {
+    fn operation<R: Resource>(summary: String, id: &str) -> OperationBuilder {
+        OperationBuilder::new()
+            .summary(Some(summary))
+            .operation_id(Some(format!("{id}_{}", R::KIND)))
+            .tag(format!("admin: {}", R::KIND))
+    }
+
+    fn query(name: &str, schema: impl Into<RefOr<Schema>>, description: &str) -> Parameter {
         let mut p = Parameter::new(name);
         p.parameter_in = ParameterIn::Query;
         p.required = Required::False;
         p.description = Some(description.to_owned());
-        p.schema = Some(ObjectBuilder::new().schema_type(kind).into());
+        p.schema = Some(schema.into());
         p
     }
 
-    pub fn list<R: Resource>() -> Operation
-    where
-        R::Doc: ToSchema,
-    {
-        let mut page = Response::new("A page of items");
+    fn integer(minimum: Option<f64>, maximum: Option<f64>) -> ObjectBuilder {
+        ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+            .minimum(minimum)
+            .maximum(maximum)
+    }
+
+    pub fn list<R: Resource>() -> Operation {
+        let mut page = Response::new("A page of items, by name");
         page.content.insert(
             "application/json".into(),
             json(paged(Ref::from_schema_name(item_name::<R>()).into())),
         );
-        let mut op = OperationBuilder::new()
-            .summary(Some(format!("List {}s", R::KIND)))
-            .operation_id(Some(format!("list_{}", R::KIND)))
-            .parameter(query("q", Type::String, "Text the name contains"))
-            .parameter(query("status", Type::String, "`active` or `inactive`"))
-            .parameter(query("page", Type::Integer, "From 1"))
-            .parameter(query("per_page", Type::Integer, "1 to 200, default 50"))
+        let mut op = operation::<R>(format!("List {}", plural(R::KIND)), "list")
+            .description(Some(
+                "Supervisors see only the items of the operations they oversee where the \
+                 resource belongs to an operation.",
+            ))
+            .parameter(query(
+                "q",
+                ObjectBuilder::new().schema_type(Type::String),
+                "Text in the name",
+            ))
+            .parameter(query(
+                "status",
+                crate::enums::Status::schema(),
+                "Only active or only inactive items",
+            ))
+            .parameter(query(
+                "cursor",
+                ObjectBuilder::new().schema_type(Type::String),
+                "The `next` of the previous page (opaque); absent for the first page",
+            ))
+            .parameter(query(
+                "limit",
+                integer(Some(1.0), Some(crate::web::Page::MAX_LIMIT as f64)),
+                "Items per page (default 50)",
+            ))
             .response("200", page);
         if let Some(param) = R::REF_PARAM {
-            op = op.parameter(query(param, Type::Integer, "Only the items of this parent"));
+            op = op.parameter(query(
+                param,
+                integer(None, None),
+                "Only the items of this parent",
+            ));
         }
-        tagged::<R>(op.build())
+        op.build()
     }
 
-    pub fn create<R: Resource>() -> Operation
-    where
-        R::Doc: ToSchema,
-    {
+    pub fn create<R: Resource>() -> Operation {
         let body = RequestBodyBuilder::new()
             .required(Some(Required::True))
             .content(
@@ -229,71 +252,97 @@ pub mod docs {
                 json(Ref::from_schema_name(<R::Doc as ToSchema>::name())),
             )
             .build();
-        let op = OperationBuilder::new()
-            .summary(Some(format!("Create a {}", R::KIND)))
-            .operation_id(Some(format!("create_{}", R::KIND)))
+        operation::<R>(format!("Create a {}", R::KIND.replace('_', " ")), "create")
+            .description(Some(
+                "Validated whole: every problem is named at once (422).",
+            ))
             .request_body(Some(body))
-            .response("201", item_response::<R>("Created"))
-            .build();
-        tagged::<R>(op)
+            .response("201", item_response::<R>("The new item, active"))
+            .build()
     }
 
-    pub fn get<R: Resource>() -> Operation
-    where
-        R::Doc: ToSchema,
-    {
-        let op = OperationBuilder::new()
-            .summary(Some(format!("Read a {}", R::KIND)))
-            .operation_id(Some(format!("get_{}", R::KIND)))
+    pub fn get<R: Resource>() -> Operation {
+        operation::<R>(format!("Read a {}", R::KIND.replace('_', " ")), "get")
             .response("200", item_response::<R>("The item"))
-            .build();
-        tagged::<R>(op)
+            .build()
     }
 
-    pub fn update<R: Resource>() -> Operation
-    where
-        R::Doc: ToSchema,
-    {
-        // A patch: any of the document's fields.
-        let mut patch = match <R::Doc as utoipa::PartialSchema>::schema() {
+    /// A merge patch: any of the document's fields, each also `null` (which removes it, back to
+    /// its default); the item's own fields may come back unchanged and are ignored.
+    fn patch_schema<R: Resource>() -> Schema {
+        let mut patch = match <R::Doc as PartialSchema>::schema() {
             RefOr::T(Schema::Object(o)) => o,
             _ => ObjectBuilder::new().build(),
         };
         patch.required.clear();
+        for value in patch.properties.values_mut() {
+            let nullable = OneOfBuilder::new()
+                .item(value.clone())
+                .item(ObjectBuilder::new().schema_type(Type::Null))
+                .build();
+            *value = RefOr::T(Schema::OneOf(nullable));
+        }
+        for meta in crate::config::META {
+            patch.properties.insert(
+                meta.to_owned(),
+                ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::SchemaType::AnyValue)
+                    .description(Some("Ignored: the item's own field, as read"))
+                    .into(),
+            );
+        }
+        Schema::Object(patch)
+    }
+
+    pub fn update<R: Resource>() -> Operation {
         let body = RequestBodyBuilder::new()
             .required(Some(Required::True))
-            .content("application/json", json(Schema::Object(patch)))
+            .content("application/json", json(patch_schema::<R>()))
             .build();
-        let op = OperationBuilder::new()
-            .summary(Some(format!("Change a {}", R::KIND)))
-            .operation_id(Some(format!("update_{}", R::KIND)))
+        operation::<R>(format!("Change a {}", R::KIND.replace('_', " ")), "update")
+            .description(Some(
+                "A JSON merge patch (RFC 7386) over the stored document: the fields sent replace \
+                 theirs, `null` removes one, objects merge key by key; the result is validated \
+                 whole. Two edits at once never lose one silently.",
+            ))
             .request_body(Some(body))
             .response("200", item_response::<R>("The changed item"))
-            .build();
-        tagged::<R>(op)
+            .build()
     }
 
-    pub fn activate<R: Resource>() -> Operation
-    where
-        R::Doc: ToSchema,
-    {
-        let op = OperationBuilder::new()
-            .summary(Some(format!("Activate a {}", R::KIND)))
-            .operation_id(Some(format!("activate_{}", R::KIND)))
-            .response("200", item_response::<R>("The item, active"))
-            .build();
-        tagged::<R>(op)
+    pub fn activate<R: Resource>() -> Operation {
+        operation::<R>(
+            format!("Activate a {}", R::KIND.replace('_', " ")),
+            "activate",
+        )
+        .response("200", item_response::<R>("The item, active"))
+        .build()
     }
 
-    pub fn deactivate<R: Resource>() -> Operation
-    where
-        R::Doc: ToSchema,
-    {
-        let op = OperationBuilder::new()
-            .summary(Some(format!("Deactivate a {}", R::KIND)))
-            .operation_id(Some(format!("deactivate_{}", R::KIND)))
-            .response("200", item_response::<R>("The item, inactive"))
-            .build();
-        tagged::<R>(op)
+    pub fn deactivate<R: Resource>() -> Operation {
+        operation::<R>(
+            format!("Deactivate a {}", R::KIND.replace('_', " ")),
+            "deactivate",
+        )
+        .description(Some(
+            "Nothing is deleted: an inactive item is kept and may be activated again.",
+        ))
+        .response("200", item_response::<R>("The item, inactive"))
+        .build()
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn summaries_name_the_resource_in_the_plural() {
+            let plurals: Vec<String> = ["quick_reply", "survey", "business_hours", "tag"]
+                .into_iter()
+                .map(super::plural)
+                .collect();
+            assert_eq!(
+                plurals,
+                ["quick replies", "surveys", "business hours", "tags"]
+            );
+        }
     }
 }

@@ -9,6 +9,10 @@ use crate::context::Ctx;
 use crate::errors::{AppError, AppResult};
 use crate::web::{ok, Request, Response};
 
+/// A group's members
+///
+/// The agents and supervisor-agents who answer the group's queue.
+#[utoipa::path(get, path = "/api/admin/groups/{id}/members", operation_id = "list_group_members", responses((status = 200, description = "The members", body = Vec<crate::config::members::Member>)))]
 pub fn members(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let principal = authenticate(ctx, req)?;
     principal.require(READERS)?;
@@ -27,10 +31,18 @@ pub fn members(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     ok(&members::members(ctx.db, principal.tenant_id(), stored.id)?)
 }
 
+/// Add members to a group
+///
+/// Some users (`ids`) or every agent and supervisor-agent (`all: true`).
+#[utoipa::path(post, path = "/api/admin/groups/{id}/members", operation_id = "add_group_members", request_body = Selection, responses((status = 200, description = "The members now", body = Vec<crate::config::members::Member>)))]
 pub fn add_members(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     change(ctx, req, true)
 }
 
+/// Remove members from a group
+///
+/// Some users (`ids`) or every member (`all: true`).
+#[utoipa::path(post, path = "/api/admin/groups/{id}/members/remove", operation_id = "remove_group_members", request_body = Selection, responses((status = 200, description = "The members left", body = Vec<crate::config::members::Member>)))]
 pub fn remove_members(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     change(ctx, req, false)
 }

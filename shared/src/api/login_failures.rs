@@ -6,6 +6,10 @@ use crate::errors::AppResult;
 use crate::login_throttle::sql;
 use crate::web::{ok, Page, Request, Response};
 
+/// Failed logins
+///
+/// The company's failed logins, newest first.
+#[utoipa::path(get, path = "/api/admin/login-failures", operation_id = "list_login_failures", params(super::PageParams, ("username" = Option<String>, Query, description = "Only the attempts at this username")), responses((status = 200, description = "A page of failed logins", body = crate::web::Paged<crate::login_throttle::sql::LoggedFailure>)))]
 pub fn list(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let principal = authenticate(ctx, req)?;
     principal.require(ADMINS)?;

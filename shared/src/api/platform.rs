@@ -26,12 +26,20 @@ fn require_platform_secret(ctx: &Ctx, req: &Request) -> AppResult<()> {
     }
 }
 
+/// List companies
+///
+/// Every company (tenant) of this installation.
+#[utoipa::path(get, path = "/api/platform/tenants", operation_id = "list_tenants", params(super::PageParams), responses((status = 200, description = "A page of companies", body = crate::web::Paged<crate::tenant::Tenant>)))]
 pub fn list(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     require_platform_secret(ctx, req)?;
     let page = crate::web::Page::from_query(&req.query())?;
     ok(&tenant::sql::page(ctx.db, page)?)
 }
 
+/// Create a company
+///
+/// The company and its first admin, together or not at all.
+#[utoipa::path(post, path = "/api/platform/tenants", operation_id = "create_tenant", request_body = NewTenant, responses((status = 201, description = "The company and its admin", body = crate::platform::CreatedTenant)))]
 pub fn create(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     require_platform_secret(ctx, req)?;
     let input: NewTenant = req.json()?;

@@ -6,6 +6,10 @@ use crate::errors::AppResult;
 use crate::token::{self, NewToken};
 use crate::web::{created, ok, Request, Response};
 
+/// List API tokens
+///
+/// Never their secrets.
+#[utoipa::path(get, path = "/api/admin/tokens", operation_id = "list_tokens", params(super::PageParams), responses((status = 200, description = "A page of the company's tokens", body = crate::web::Paged<crate::token::Token>)))]
 pub fn list(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let principal = authenticate(ctx, req)?;
     principal.require(ADMINS)?;
@@ -13,6 +17,11 @@ pub fn list(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     ok(&token::list(ctx.db, principal.tenant_id(), page)?)
 }
 
+/// Create an API token
+///
+/// The secret is in this answer only. The token acts as the admin who created it, where its
+/// scopes reach.
+#[utoipa::path(post, path = "/api/admin/tokens", operation_id = "create_token", request_body = NewToken, responses((status = 201, description = "The token with its secret", body = crate::token::CreatedToken)))]
 pub fn create(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let principal = authenticate(ctx, req)?;
     principal.require(ADMINS)?;
@@ -25,6 +34,8 @@ pub fn create(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     )?)
 }
 
+/// Read an API token
+#[utoipa::path(get, path = "/api/admin/tokens/{id}", operation_id = "get_token", responses((status = 200, description = "The token", body = crate::token::Token)))]
 pub fn get(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let principal = authenticate(ctx, req)?;
     principal.require(ADMINS)?;
@@ -35,6 +46,10 @@ pub fn get(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     )?)
 }
 
+/// Revoke an API token
+///
+/// It authenticates nothing from then on; revoking twice changes nothing.
+#[utoipa::path(post, path = "/api/admin/tokens/{id}/revoke", operation_id = "revoke_token", responses((status = 200, description = "The revoked token", body = crate::token::Token)))]
 pub fn revoke(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let principal = authenticate(ctx, req)?;
     principal.require(ADMINS)?;

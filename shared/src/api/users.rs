@@ -10,6 +10,10 @@ use crate::user::sql::ListFilter;
 use crate::user::{import, service, sql, CreateUser, UpdateUser};
 use crate::web::{created, ok, Page, Request, Response, CSV_LIMIT};
 
+/// List users
+///
+/// The company's users, by display name; `q` searches username, name and e-mail.
+#[utoipa::path(get, path = "/api/admin/users", operation_id = "list_users", params(super::PageParams, ("q" = Option<String>, Query, description = "Text in the username, name or e-mail"), ("status" = Option<Status>, Query, description = "Only active or only inactive users"), ("profile" = Option<Profile>, Query, description = "Only users of this profile")), responses((status = 200, description = "A page of users", body = crate::web::Paged<crate::user::User>)))]
 pub fn list(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let principal = authenticate(ctx, req)?;
     principal.require(READERS)?;
@@ -39,6 +43,8 @@ fn parse_profile(s: &str) -> AppResult<Profile> {
     })
 }
 
+/// Create a user
+#[utoipa::path(post, path = "/api/admin/users", operation_id = "create_user", request_body = CreateUser, responses((status = 201, description = "The new user", body = crate::user::User)))]
 pub fn create(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let principal = authenticate(ctx, req)?;
     principal.require(ADMINS)?;
@@ -46,6 +52,8 @@ pub fn create(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     created(&service::create(ctx, principal.tenant_id(), input)?)
 }
 
+/// Read a user
+#[utoipa::path(get, path = "/api/admin/users/{id}", operation_id = "get_user", responses((status = 200, description = "The user", body = crate::user::User)))]
 pub fn get(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let principal = authenticate(ctx, req)?;
     principal.require(READERS)?;
@@ -53,6 +61,11 @@ pub fn get(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     ok(&service::get(ctx, principal.tenant_id(), id)?.user)
 }
 
+/// Update a user
+///
+/// Absent fields stay as they are; `null` clears an optional one. A new password revokes the
+/// user's sessions.
+#[utoipa::path(patch, path = "/api/admin/users/{id}", operation_id = "update_user", request_body = UpdateUser, responses((status = 200, description = "The updated user", body = crate::user::User)))]
 pub fn update(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let principal = authenticate(ctx, req)?;
     principal.require(ADMINS)?;
@@ -61,10 +74,16 @@ pub fn update(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     ok(&service::update(ctx, principal.tenant_id(), id, patch)?)
 }
 
+/// Deactivate a user
+///
+/// The user can no longer log in; their sessions end. An admin cannot deactivate themselves.
+#[utoipa::path(post, path = "/api/admin/users/{id}/deactivate", operation_id = "deactivate_user", responses((status = 200, description = "The deactivated user", body = crate::user::User)))]
 pub fn deactivate(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     set_status(ctx, req, Status::Inactive)
 }
 
+/// Activate a user
+#[utoipa::path(post, path = "/api/admin/users/{id}/activate", operation_id = "activate_user", responses((status = 200, description = "The activated user", body = crate::user::User)))]
 pub fn activate(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     set_status(ctx, req, Status::Active)
 }
@@ -82,7 +101,11 @@ fn set_status(ctx: &Ctx, req: &Request, status: Status) -> AppResult<Response> {
     )?)
 }
 
-/// `POST /api/admin/users/import` with a `text/csv` body.
+/// Import users from CSV
+///
+/// One user per row (`username`, `display_name`, `profile`, `password` and the optional
+/// fields), `,` or `;` separated: the good rows are created, each bad one is reported with why.
+#[utoipa::path(post, path = "/api/admin/users/import", operation_id = "import_users", request_body(content = String, content_type = "text/csv", description = "The CSV file, UTF-8, at most 2 MiB"), responses((status = 200, description = "What became of each row", body = crate::user::import::ImportReport)))]
 pub fn import_csv(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let principal = authenticate(ctx, req)?;
     principal.require(ADMINS)?;
@@ -105,7 +128,10 @@ fn supervisor(ctx: &Ctx, req: &Request, principal: &crate::auth::Principal) -> A
     Ok(id)
 }
 
-/// `GET /api/admin/users/{id}/operations`: the operations a supervisor oversees.
+/// A supervisor's operations
+///
+/// The operations a supervisor or supervisor-agent oversees.
+#[utoipa::path(get, path = "/api/admin/users/{id}/operations", operation_id = "list_user_operations", responses((status = 200, description = "The linked operations", body = Vec<crate::config::members::LinkedOperation>)))]
 pub fn operations(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let principal = authenticate(ctx, req)?;
     principal.require(READERS)?;
@@ -113,12 +139,18 @@ pub fn operations(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     ok(&members::operations_of(ctx.db, principal.tenant_id(), id)?)
 }
 
-/// Link some operations (`ids`) or all (`all: true`).
+/// Link operations to a supervisor
+///
+/// Some operations (`ids`) or every one (`all: true`).
+#[utoipa::path(post, path = "/api/admin/users/{id}/operations", operation_id = "link_user_operations", request_body = Selection, responses((status = 200, description = "The operations now linked", body = Vec<crate::config::members::LinkedOperation>)))]
 pub fn link_operations(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     change_operations(ctx, req, true)
 }
 
-/// Unlink some operations or all.
+/// Unlink operations from a supervisor
+///
+/// Some operations (`ids`) or every one (`all: true`).
+#[utoipa::path(post, path = "/api/admin/users/{id}/operations/remove", operation_id = "unlink_user_operations", request_body = Selection, responses((status = 200, description = "The operations still linked", body = Vec<crate::config::members::LinkedOperation>)))]
 pub fn unlink_operations(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     change_operations(ctx, req, false)
 }

@@ -33,7 +33,7 @@ fn at_node(node: &str, reason: &'static str) -> crate::errors::Text {
 pub const MAX_OPTIONS: usize = 10;
 const MAX_NODES: usize = 50;
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Menu {
     pub greeting: Localized,
@@ -51,7 +51,8 @@ fn three() -> u32 {
     3
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
+#[schema(as = MenuNode)]
 #[serde(deny_unknown_fields)]
 pub struct Node {
     pub id: String,
@@ -78,7 +79,7 @@ crate::enums::stored_enum!(
     }
 );
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MenuOption {
     pub number: u32,

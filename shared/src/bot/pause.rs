@@ -12,7 +12,7 @@ use crate::errors::AppResult;
 use crate::validate::{Localized, Problems};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PauseProtocol {
     pub message: Localized,

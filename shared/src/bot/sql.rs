@@ -254,12 +254,29 @@ pub fn record_answer(db: &dyn Sql, a: &Answer) -> Result<bool, DbError> {
     )
 }
 
+/// One answer of a conversation's survey.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = ConversationSurveyAnswer)]
+pub struct SurveyAnswer {
+    /// The question's position in the survey, from 0.
+    pub question: i64,
+    pub kind: crate::config::survey::QuestionType,
+    #[schema(required = true)]
+    pub score: Option<i64>,
+    #[schema(required = true)]
+    pub scale: Option<i64>,
+    #[schema(required = true)]
+    pub text: Option<String>,
+    #[schema(format = DateTime)]
+    pub answered_at: String,
+}
+
 /// A conversation's answers, in question order, for its details.
 pub fn answers(
     db: &dyn Sql,
     tenant: TenantId,
     conversation: i64,
-) -> Result<Vec<serde_json::Value>, DbError> {
+) -> Result<Vec<SurveyAnswer>, DbError> {
     let rows = db.execute(
         "SELECT question, kind, score, scale, text, answered_at FROM survey_answers \
          WHERE tenant_id = ? AND conversation_id = ? ORDER BY question",
@@ -267,14 +284,14 @@ pub fn answers(
     )?;
     rows.iter()
         .map(|r| {
-            Ok(serde_json::json!({
-                "question": r.i64("question")?,
-                "kind": r.text("kind")?,
-                "score": r.opt_i64("score")?,
-                "scale": r.opt_i64("scale")?,
-                "text": r.opt_text("text")?,
-                "answered_at": crate::time::ms_to_rfc3339(r.i64("answered_at")?),
-            }))
+            Ok(SurveyAnswer {
+                question: r.i64("question")?,
+                kind: crate::config::survey::QuestionType::decode(&r.text("kind")?)?,
+                score: r.opt_i64("score")?,
+                scale: r.opt_i64("scale")?,
+                text: r.opt_text("text")?,
+                answered_at: crate::time::ms_to_rfc3339(r.i64("answered_at")?),
+            })
         })
         .collect()
 }

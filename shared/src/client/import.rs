@@ -144,29 +144,38 @@ fn check_row(
         })
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ImportRow {
     pub id: i64,
     pub line: i64,
+    #[schema(value_type = crate::user::import::RowStatus)]
     pub status: String,
+    #[schema(required = true)]
     pub field: Option<String>,
+    #[schema(required = true)]
     pub reason: Option<String>,
+    #[schema(required = true)]
     pub client_id: Option<i64>,
+    /// The row's cells by column name.
+    #[schema(inline)]
     pub cells: Cells,
+    #[schema(format = DateTime)]
     pub updated_at: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ImportSummary {
     pub id: i64,
     pub total: i64,
     pub created: i64,
     pub rejected: i64,
     pub created_by: UserId,
+    #[schema(format = DateTime)]
     pub created_at: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = ClientImportReport)]
 pub struct ImportReport {
     #[serde(flatten)]
     pub summary: ImportSummary,
@@ -329,9 +338,11 @@ pub fn report(ctx: &Ctx, tenant: TenantId, import_id: i64) -> AppResult<ImportRe
 }
 
 /// The corrections a user sends for a rejected row: cells by CSV column name.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Correction {
+    /// The corrected cells by column name.
+    #[schema(inline)]
     pub cells: Cells,
 }
 

@@ -18,24 +18,34 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// A client as every API shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Client {
     pub id: i64,
     pub username: String,
     pub display_name: String,
+    #[schema(required = true)]
     pub phone: Option<String>,
+    #[schema(required = true)]
     pub email: Option<String>,
+    #[schema(format = Date, required = true)]
     pub birth_date: Option<String>,
     pub show_name_in_greeting: bool,
+    #[schema(required = true)]
     pub cpf: Option<String>,
+    #[schema(required = true)]
     pub cnpj: Option<String>,
     pub priority: i64,
     pub attributes: BTreeMap<String, String>,
+    #[schema(required = true)]
     pub portfolio_agent_id: Option<UserId>,
+    #[schema(required = true)]
     pub network: Option<ChannelType>,
+    #[schema(required = true)]
     pub group_id: Option<i64>,
     pub status: Status,
+    #[schema(format = DateTime)]
     pub created_at: String,
+    #[schema(format = DateTime)]
     pub updated_at: String,
 }
 
@@ -57,12 +67,13 @@ pub struct ClientFields {
 }
 
 /// The body of `POST /api/admin/clients`, and (with every field optional) of `PATCH`.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClientInput {
     pub display_name: Option<String>,
     pub phone: Option<String>,
     pub email: Option<String>,
+    #[schema(format = Date)]
     pub birth_date: Option<String>,
     pub show_name_in_greeting: Option<bool>,
     pub cpf: Option<String>,

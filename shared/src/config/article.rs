@@ -15,7 +15,7 @@ fn yes() -> bool {
     true
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ArticleDoc {
     pub title: String,
@@ -30,6 +30,7 @@ pub struct ArticleDoc {
 impl Resource for Article {
     const KIND: &'static str = "article";
     const READ: &'static [Profile] = ALL_PROFILES;
+    const UNIQUE: bool = false;
     type Doc = ArticleDoc;
 
     fn prepare(

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 pub struct BusinessHours;
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Holiday {
     /// YYYY-MM-DD, a whole day closed.
@@ -21,7 +21,7 @@ pub struct Holiday {
     pub name: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BusinessHoursDoc {
     pub name: String,

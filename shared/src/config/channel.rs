@@ -9,7 +9,6 @@ use crate::errors::AppResult;
 use crate::ids::TenantId;
 use crate::validate::{required_text, Problems};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use std::collections::BTreeMap;
 
 pub struct Channel;
@@ -144,7 +143,7 @@ impl ChannelType {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChannelDoc {
     #[serde(rename = "type")]
@@ -159,6 +158,7 @@ pub struct ChannelDoc {
 impl Resource for Channel {
     const KIND: &'static str = "channel";
     const REF_PARAM: Option<&'static str> = Some("entry_group_id");
+    const ACTIVATE_ERRORS: crate::openapi::Errors = &[(409, &["group_inactive"])];
     type Doc = ChannelDoc;
 
     fn prepare(
@@ -289,16 +289,16 @@ impl Resource for Channel {
         super::require_active_group(ctx, tenant, "entry_group_id", doc.entry_group_id)
     }
 
-    fn present(doc: &ChannelDoc) -> Value {
-        let mut v = serde_json::to_value(doc).unwrap_or(Value::Null);
+    fn present(doc: &ChannelDoc) -> ChannelDoc {
+        let mut shown = doc.clone();
         for (key, _, secret) in doc.kind.credentials() {
             if *secret {
-                if let Some(value) = doc.credentials.get(*key) {
-                    v["credentials"][*key] = mask(value).into();
+                if let Some(value) = shown.credentials.get_mut(*key) {
+                    *value = mask(value);
                 }
             }
         }
-        v
+        shown
     }
 }
 

@@ -17,7 +17,8 @@ fn active() -> Status {
     Status::Active
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
+#[schema(as = ClassificationNode)]
 #[serde(deny_unknown_fields)]
 pub struct Node {
     /// Assigned by the server; unique within the tree; send it back to keep a node.
@@ -28,10 +29,11 @@ pub struct Node {
     pub status: Status,
     /// Sub-reasons (only under a reason).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(no_recursion)]
     pub children: Vec<Node>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClassificationDoc {
     /// The main level.

@@ -23,7 +23,7 @@ fn text_type() -> ValueType {
     ValueType::Text
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClientAttributeDoc {
     /// The key used in client records and CSV files: a-z, 0-9 and `_`.

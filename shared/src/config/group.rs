@@ -43,7 +43,7 @@ impl TimeUnit {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BotInactivity {
     pub time: u32,
@@ -55,7 +55,8 @@ pub struct BotInactivity {
 }
 
 /// Feature flags (seed 002 "Configurações do Grupo"); absent flags take their defaults.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
+#[schema(as = GroupFlags)]
 #[serde(deny_unknown_fields, default)]
 pub struct Flags {
     pub active_sms: bool,
@@ -107,7 +108,8 @@ impl Default for Flags {
 }
 
 /// Timers, in minutes (seed 002 "Temporizadores"); absent timers take their defaults.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
+#[schema(as = GroupTimers)]
 #[serde(deny_unknown_fields, default)]
 pub struct Timers {
     /// Warn at this % of the inactivity time ("the protocol is close to its inactivity limit").
@@ -157,7 +159,7 @@ fn direct() -> OfferMode {
     OfferMode::Direct
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GroupDoc {
     pub name: String,
@@ -215,6 +217,8 @@ impl Resource for Group {
     const KIND: &'static str = "group";
     const REF_PARAM: Option<&'static str> = Some("operation_id");
     const OPERATION_SCOPED: bool = true;
+    const ACTIVATE_ERRORS: crate::openapi::Errors = &[(409, &["group_inactive"])];
+    const DEACTIVATE_ERRORS: crate::openapi::Errors = &[(409, &["group_in_use"])];
     type Doc = GroupDoc;
 
     fn prepare(

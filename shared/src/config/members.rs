@@ -9,7 +9,7 @@ use crate::validate::Problems;
 use serde::{Deserialize, Serialize};
 
 /// Body of the link/unlink calls: some ids, or all.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Selection {
     #[serde(default)]
@@ -35,11 +35,12 @@ impl Selection {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Member {
     pub id: UserId,
     pub username: String,
     pub display_name: String,
+    #[schema(value_type = crate::enums::Profile)]
     pub profile: String,
     pub status: Status,
 }
@@ -132,7 +133,7 @@ pub fn remove_members(
     Ok(())
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct LinkedOperation {
     pub id: i64,
     pub name: String,

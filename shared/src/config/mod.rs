@@ -34,7 +34,7 @@ use crate::time::ms_to_rfc3339;
 use crate::web::Paged;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use sql::{Keys, Stored};
 
 /// The indexed columns a resource derives from its document.
@@ -69,8 +69,15 @@ pub trait Resource: 'static {
     const READ: &'static [Profile] = READERS;
     /// Supervisors read only the items of their operations (`ref_id` is the operation).
     const OPERATION_SCOPED: bool = false;
+    /// Whether `prepare` names a unique key (a create or an update may then answer 409
+    /// `already_exists`).
+    const UNIQUE: bool = true;
+    /// The codes activating an item may answer beyond the shared ones (`on_activate`).
+    const ACTIVATE_ERRORS: crate::openapi::Errors = &[];
+    /// The codes deactivating an item may answer beyond the shared ones (`on_deactivate`).
+    const DEACTIVATE_ERRORS: crate::openapi::Errors = &[];
 
-    type Doc: Serialize + DeserializeOwned + Clone;
+    type Doc: Serialize + DeserializeOwned + Clone + utoipa::ToSchema;
 
     /// Normalises and validates a document (all problems at once, as a 422). `previous` is
     /// the stored document on update.
@@ -83,8 +90,8 @@ pub trait Resource: 'static {
     ) -> AppResult<Prepared>;
 
     /// The document as APIs show it (secrets masked).
-    fn present(doc: &Self::Doc) -> Value {
-        serde_json::to_value(doc).unwrap_or(Value::Null)
+    fn present(doc: &Self::Doc) -> Self::Doc {
+        doc.clone()
     }
 
     /// Called in the deactivation's transaction (a survey unlinks itself from groups); an
@@ -99,18 +106,82 @@ pub trait Resource: 'static {
     }
 }
 
-/// An item as every API shows it: its id, status and times around its document.
-pub fn present<R: Resource>(stored: &Stored) -> AppResult<Value> {
-    let doc: R::Doc = decode::<R>(stored)?;
-    let mut out = Map::new();
-    out.insert("id".into(), stored.id.into());
-    out.insert("status".into(), stored.status.as_str().into());
-    if let Value::Object(fields) = R::present(&doc) {
-        out.extend(fields);
+/// An item as every API shows it: its id, status and times around its document's fields.
+#[derive(Debug, Serialize)]
+pub struct Item<D> {
+    pub id: i64,
+    pub status: Status,
+    #[serde(flatten)]
+    pub doc: D,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// An item's schema is its document's with the item's own fields beside them, in one object
+/// (an `allOf` could not keep the document's `additionalProperties: false`), named for the
+/// resource: `TagDoc` is read and written as `Tag`.
+impl<D: utoipa::ToSchema> utoipa::PartialSchema for Item<D> {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{
+            KnownFormat, Object, ObjectBuilder, Schema, SchemaFormat, Type,
+        };
+        use utoipa::openapi::RefOr;
+        let integer = ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)));
+        let time = || {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+        };
+        let mut item = match D::schema() {
+            RefOr::T(Schema::Object(doc)) => doc,
+            _ => Object::new(),
+        };
+        let fields: [(&str, RefOr<Schema>); 4] = [
+            ("id", integer.into()),
+            ("status", <Status as utoipa::PartialSchema>::schema()),
+            ("created_at", time().into()),
+            ("updated_at", time().into()),
+        ];
+        for (name, schema) in fields {
+            item.properties.insert(name.to_owned(), schema);
+            if !item.required.iter().any(|r| r == name) {
+                item.required.push(name.to_owned());
+            }
+        }
+        item.description = None;
+        RefOr::T(Schema::Object(item))
     }
-    out.insert("created_at".into(), ms_to_rfc3339(stored.created_at).into());
-    out.insert("updated_at".into(), ms_to_rfc3339(stored.updated_at).into());
-    Ok(Value::Object(out))
+}
+
+impl<D: utoipa::ToSchema> utoipa::ToSchema for Item<D> {
+    fn name() -> std::borrow::Cow<'static, str> {
+        let doc = D::name();
+        match doc.strip_suffix("Doc") {
+            Some(resource) => resource.to_owned().into(),
+            None => format!("{doc}Item").into(),
+        }
+    }
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        D::schemas(schemas);
+    }
+}
+
+pub fn present<R: Resource>(stored: &Stored) -> AppResult<Item<R::Doc>> {
+    let doc: R::Doc = decode::<R>(stored)?;
+    Ok(Item {
+        id: stored.id,
+        status: stored.status,
+        doc: R::present(&doc),
+        created_at: ms_to_rfc3339(stored.created_at),
+        updated_at: ms_to_rfc3339(stored.updated_at),
+    })
 }
 
 pub fn decode<R: Resource>(stored: &Stored) -> AppResult<R::Doc> {
@@ -186,7 +257,7 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
 }
 
 /// Fields every item shows but no patch may set; a client may send them back unchanged.
-const META: [&str; 4] = ["id", "status", "created_at", "updated_at"];
+pub const META: [&str; 4] = ["id", "status", "created_at", "updated_at"];
 
 /// Applies `change` to the stored document and writes it if nobody changed the item in
 /// between; retries on a concurrent edit, and answers 409 `edit_conflict` if it never settles.
@@ -265,7 +336,7 @@ pub fn list<R: Resource>(
     ctx: &Ctx,
     principal: &Principal,
     query: &crate::web::Query,
-) -> AppResult<Paged<Value>> {
+) -> AppResult<Paged<Item<R::Doc>>> {
     let page = crate::web::Page::from_query(query)?;
     let status = query.status()?;
     let ref_id = match R::REF_PARAM {

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 pub struct OccurrenceType;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OccurrenceTypeDoc {
     pub name: String,

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 pub struct Operation;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OperationDoc {
     pub name: String,

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 pub struct PauseReason;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PauseReasonDoc {
     pub name: String,

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 pub struct QuickReply;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QuickReplyDoc {
     /// The group sharing it; none = every group.

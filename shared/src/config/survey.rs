@@ -27,7 +27,7 @@ crate::enums::stored_enum!(
     }
 );
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Question {
     #[serde(rename = "type")]
@@ -38,7 +38,7 @@ pub struct Question {
     pub options: Vec<Localized>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SurveyDoc {
     /// No spaces: a bot is named after it, so spaces become `_`.

@@ -6,7 +6,6 @@ use crate::errors::AppResult;
 use crate::ids::TenantId;
 use crate::validate::{required_text, Problems};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 pub struct Webhook;
 
@@ -17,7 +16,7 @@ pub fn events() -> impl Iterator<Item = &'static str> {
         .map(|h| h.name())
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookDoc {
     pub name: String,
@@ -117,9 +116,10 @@ impl Resource for Webhook {
         Ok(())
     }
 
-    fn present(doc: &WebhookDoc) -> Value {
-        let mut v = serde_json::to_value(doc).unwrap_or(Value::Null);
-        v["secret"] = mask(&doc.secret).into();
-        v
+    fn present(doc: &WebhookDoc) -> WebhookDoc {
+        WebhookDoc {
+            secret: mask(&doc.secret),
+            ..doc.clone()
+        }
     }
 }

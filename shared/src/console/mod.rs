@@ -12,9 +12,11 @@ use crate::enums::Status;
 use crate::errors::AppResult;
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = ConversationOptions)]
 pub struct Options {
     pub group: Named,
+    #[schema(required = true)]
     pub classification: Option<Tree>,
     pub classification_mandatory: bool,
     /// The closing script must say whether the matter was resolved.
@@ -28,13 +30,14 @@ pub struct Options {
     pub transfer_agents: Vec<crate::inbox::sql::AgentTarget>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Named {
     pub id: i64,
     pub name: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = AttachmentRules)]
 pub struct Attachments {
     pub image: bool,
     pub audio: bool,
@@ -44,17 +47,20 @@ pub struct Attachments {
 }
 
 /// A classification with only its active nodes: what a close may choose.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = ClassificationChoices)]
 pub struct Tree {
     pub id: i64,
     pub name: String,
     pub reasons: Vec<Choice>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = ClassificationChoice)]
 pub struct Choice {
     pub id: u32,
     pub name: String,
+    #[schema(no_recursion)]
     pub children: Vec<Choice>,
 }
 

@@ -4,7 +4,8 @@ use crate::ids::TenantId;
 use crate::ports::{DbError, Sql};
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = QuickReplyChoice)]
 pub struct QuickReply {
     pub shortcut: String,
     pub text: String,

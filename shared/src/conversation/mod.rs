@@ -81,24 +81,38 @@ pub struct Conversation {
     pub id: i64,
     pub protocol: String,
     pub channel_id: i64,
+    #[schema(value_type = crate::config::channel::ChannelType)]
     pub channel_type: String,
     pub client_id: i64,
+    #[schema(required = true)]
     pub group_id: Option<i64>,
     pub status: State,
+    #[schema(required = true)]
     pub agent_id: Option<i64>,
     pub priority: i64,
     pub language: String,
+    #[schema(required = true)]
     pub subject: Option<String>,
+    #[schema(format = DateTime)]
     pub arrived_at: String,
+    #[schema(format = DateTime, required = true)]
     pub last_customer_at: Option<String>,
+    #[schema(format = DateTime, required = true)]
     pub closed_at: Option<String>,
+    #[schema(required = true)]
     pub closed_by: Option<String>,
     /// The closing script's answers (seed 001), read back with the conversation.
+    #[schema(required = true)]
     pub classification_id: Option<i64>,
+    #[schema(required = true)]
     pub reason_id: Option<i64>,
+    #[schema(required = true)]
     pub sub_reason_id: Option<i64>,
+    #[schema(required = true)]
     pub close_comment: Option<String>,
+    #[schema(required = true)]
     pub resolved: Option<bool>,
+    #[schema(format = DateTime)]
     pub created_at: String,
 }
 
@@ -107,13 +121,20 @@ pub struct Message {
     pub id: i64,
     pub conversation_id: i64,
     pub role: Role,
+    #[schema(required = true)]
     pub sender_id: Option<i64>,
     pub kind: MessageKind,
+    #[schema(required = true)]
     pub body: Option<String>,
+    #[schema(required = true)]
     pub payload: Option<serde_json::Value>,
+    #[schema(required = true)]
     pub attachment_id: Option<i64>,
+    #[schema(required = true)]
     pub delivery: Option<Delivery>,
+    #[schema(required = true)]
     pub delivery_error: Option<String>,
+    #[schema(format = DateTime)]
     pub created_at: String,
 }
 

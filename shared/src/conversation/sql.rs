@@ -459,12 +459,16 @@ pub fn apply_delivery_status(
 }
 
 /// One entry of a conversation's timeline, as reports and the customer panel show it.
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = ConversationTimelineEntry)]
 pub struct TimelineEntry {
     pub kind: String,
     pub actor: String,
+    #[schema(required = true)]
     pub actor_id: Option<i64>,
+    #[schema(required = true)]
     pub data: Option<serde_json::Value>,
+    #[schema(format = DateTime)]
     pub at: String,
 }
 

@@ -26,12 +26,14 @@ pub fn push(
     Ok(())
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct FeedEntry {
     pub id: i64,
     pub kind: String,
+    #[schema(required = true)]
     pub conversation_id: Option<i64>,
     pub data: Value,
+    #[schema(format = DateTime)]
     pub at: String,
 }
 

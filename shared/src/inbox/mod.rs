@@ -19,7 +19,7 @@ use crate::conversation::{outbox, Conversation, Event, MessageKind, Role, State}
 use crate::db::transaction;
 use crate::enums::Profile;
 use crate::errors::{AppError, AppResult};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 crate::enums::stored_enum!(
@@ -168,10 +168,25 @@ pub fn readable(ctx: &Ctx, me: &Principal, id: i64) -> AppResult<Conversation> {
     }
 }
 
+/// `GET /api/inbox/conversations/{id}`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = ConversationDetails)]
+pub struct Details {
+    pub conversation: Conversation,
+    /// The closing script's classification, reason and sub-reason, by name.
+    pub classification_path: Vec<String>,
+    pub tags: Vec<sql::TagOnConversation>,
+    pub occurrences: Vec<sql::OccurrenceOnConversation>,
+    /// Whether I marked it as a favourite.
+    pub favourite: bool,
+    pub timeline: Vec<conversation_sql::TimelineEntry>,
+    pub survey_answers: Vec<crate::bot::sql::SurveyAnswer>,
+}
+
 /// One conversation as the console and the customer panel show it: its state, the closing
 /// script's answers (with the classification's names), tags, occurrences, my favourite mark
 /// and its timeline.
-pub fn details(ctx: &Ctx, me: &Principal, id: i64) -> AppResult<serde_json::Value> {
+pub fn details(ctx: &Ctx, me: &Principal, id: i64) -> AppResult<Details> {
     let conversation = readable(ctx, me, id)?;
     let tenant = me.tenant_id();
     let classification_path = match conversation.classification_id {
@@ -183,15 +198,15 @@ pub fn details(ctx: &Ctx, me: &Principal, id: i64) -> AppResult<serde_json::Valu
             .unwrap_or_default(),
         None => Vec::new(),
     };
-    Ok(json!({
-        "conversation": conversation,
-        "classification_path": classification_path,
-        "tags": sql::tags(ctx.db, tenant, id)?,
-        "occurrences": sql::occurrences(ctx.db, tenant, id)?,
-        "favourite": sql::is_favourite(ctx.db, tenant, me.user_id(), id)?,
-        "timeline": conversation_sql::timeline(ctx.db, tenant, id)?,
-        "survey_answers": crate::bot::sql::answers(ctx.db, tenant, id)?,
-    }))
+    Ok(Details {
+        tags: sql::tags(ctx.db, tenant, id)?,
+        occurrences: sql::occurrences(ctx.db, tenant, id)?,
+        favourite: sql::is_favourite(ctx.db, tenant, me.user_id(), id)?,
+        timeline: conversation_sql::timeline(ctx.db, tenant, id)?,
+        survey_answers: crate::bot::sql::answers(ctx.db, tenant, id)?,
+        conversation,
+        classification_path,
+    })
 }
 
 /// "Tree › reason › sub-reason", by name.
@@ -220,13 +235,24 @@ fn classification_path(
 
 /// Who I may transfer this conversation to: available agents with room (paused ones where the
 /// group allows) and the groups this one may transfer to.
-pub fn transfer_targets(ctx: &Ctx, me: &Principal, id: i64) -> AppResult<serde_json::Value> {
+pub fn transfer_targets(ctx: &Ctx, me: &Principal, id: i64) -> AppResult<TransferTargets> {
     let (conversation, group) = actionable(ctx, me, id)?;
     let tenant = me.tenant_id();
-    Ok(json!({
-        "agents": sql::transfer_agents(ctx.db, tenant, conversation.agent_id, group.flags.transfer_to_paused)?,
-        "groups": sql::active_groups(ctx.db, tenant, &group.transfer_group_ids)?,
-    }))
+    Ok(TransferTargets {
+        agents: sql::transfer_agents(
+            ctx.db,
+            tenant,
+            conversation.agent_id,
+            group.flags.transfer_to_paused,
+        )?,
+        groups: sql::active_groups(ctx.db, tenant, &group.transfer_group_ids)?,
+    })
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TransferTargets {
+    pub agents: Vec<sql::AgentTarget>,
+    pub groups: Vec<sql::GroupTarget>,
 }
 
 /// Takes the first customer waiting in a group's queue.
@@ -279,7 +305,7 @@ pub fn render(
     channel.sign(name, text)
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Compose {
     pub text: Option<String>,
@@ -436,7 +462,7 @@ pub fn resume(ctx: &Ctx, me: &Principal, id: i64) -> AppResult<Conversation> {
     Ok(moved.settle(ctx))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CloseRequest {
     /// The group's classification tree (optional: it is the group's own).
@@ -550,7 +576,7 @@ pub fn close(ctx: &Ctx, me: &Principal, id: i64, request: CloseRequest) -> AppRe
     Ok(closed.settle(ctx))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TransferRequest {
     pub to_agent_id: Option<i64>,
@@ -674,10 +700,19 @@ fn check_transfer_target(
     Ok(())
 }
 
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TransferAll {
+    /// The conversations that moved.
     pub transferred: Vec<i64>,
-    pub failed: Vec<serde_json::Value>,
+    /// The ones that did not, each with the error it would have answered alone.
+    pub failed: Vec<TransferFailure>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TransferFailure {
+    pub conversation_id: i64,
+    pub code: String,
+    pub message: String,
 }
 
 /// Transfers every open conversation of mine; each is tried on its own and reported.
@@ -693,9 +728,11 @@ pub fn transfer_all(
     for id in sql::open_ids_of(ctx.db, me.tenant_id(), me.user_id())? {
         match transfer(ctx, me, id, request) {
             Ok(_) => report.transferred.push(id),
-            Err(AppError::Api(e)) => report
-                .failed
-                .push(json!({"conversation_id": id, "code": e.code, "message": e.message})),
+            Err(AppError::Api(e)) => report.failed.push(TransferFailure {
+                conversation_id: id,
+                code: e.code.to_owned(),
+                message: e.message.to_string(),
+            }),
             Err(e) => return Err(e),
         }
     }
@@ -730,7 +767,7 @@ pub fn tag(
     Ok(sql::tags(ctx.db, me.tenant_id(), conversation.id)?)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OccurrenceRequest {
     pub occurrence_type_id: i64,
@@ -743,7 +780,7 @@ pub fn occurrence(
     me: &Principal,
     id: i64,
     request: &OccurrenceRequest,
-) -> AppResult<serde_json::Value> {
+) -> AppResult<OccurrenceAdded> {
     let (conversation, _) = actionable(ctx, me, id)?;
     if conversation.status == State::Closed {
         return Err(conflict(
@@ -796,9 +833,22 @@ pub fn occurrence(
         )?;
         Ok(occurrence)
     })?;
-    Ok(
-        json!({"id": occurrence, "conversation_id": id, "occurrence_type_id": request.occurrence_type_id, "comment": comment}),
-    )
+    Ok(OccurrenceAdded {
+        id: occurrence,
+        conversation_id: id,
+        occurrence_type_id: request.occurrence_type_id,
+        comment: comment.map(str::to_owned),
+    })
+}
+
+/// `POST /api/inbox/conversations/{id}/occurrences`: the occurrence as recorded.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct OccurrenceAdded {
+    pub id: i64,
+    pub conversation_id: i64,
+    pub occurrence_type_id: i64,
+    #[schema(required = true)]
+    pub comment: Option<String>,
 }
 
 /// A new protocol for the same customer on the same channel, assigned to me (the source
@@ -844,7 +894,7 @@ pub fn customer_panel(
     client: i64,
     days: i64,
     q: Option<&str>,
-) -> AppResult<serde_json::Value> {
+) -> AppResult<CustomerPanel> {
     let details = crate::client::get(ctx, me.tenant_id(), client)?;
     if !(1..=31).contains(&days) {
         return Err(AppError::invalid("days", "history covers 1 to 31 days"));
@@ -863,12 +913,28 @@ pub fn customer_panel(
         None => history,
     };
     // The timeline of every past protocol (any age), with message counts.
-    let protocols =
-        sql::client_history(ctx.db, me.tenant_id(), client, 0, None, &Visibility::of(me))?;
-    Ok(json!({"client": details, "history": history, "protocols": protocols}))
+    let protocols = sql::client_history(ctx.db, me.tenant_id(), client, 0, None, &Visibility::of(me))?;
+    Ok(CustomerPanel {
+        client: details,
+        history,
+        protocols,
+    })
 }
 
-#[derive(Debug, Deserialize)]
+/// `GET /api/inbox/clients/{id}`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CustomerPanel {
+    pub client: crate::client::Client,
+    /// Their conversations of the last `days` that I may see (with `q`, only those whose
+    /// messages contain it).
+    pub history: Vec<sql::PastConversation>,
+    /// Every past protocol of theirs that I may see, of any age.
+    pub protocols: Vec<sql::PastConversation>,
+}
+
+/// A file an agent sends.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = AgentUpload)]
 #[serde(deny_unknown_fields)]
 pub struct Upload {
     pub filename: String,
@@ -1010,7 +1076,7 @@ pub fn accept(ctx: &Ctx, me: &Principal, id: i64) -> AppResult<Conversation> {
     Ok(accepted.settle(ctx))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RejectRequest {
     pub reason: Option<String>,

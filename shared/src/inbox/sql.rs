@@ -8,10 +8,13 @@ use crate::ports::{DbError, Sql};
 use crate::time::ms_to_rfc3339;
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AgentStatus {
+    #[schema(value_type = crate::inbox::AgentState)]
     pub status: String,
+    #[schema(required = true)]
     pub pause_reason: Option<String>,
+    #[schema(format = DateTime)]
     pub since: String,
 }
 
@@ -96,18 +99,25 @@ pub fn is_member(
     Ok(!rows.is_empty())
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = ConversationSummary)]
 pub struct Summary {
     pub id: i64,
     pub protocol: String,
+    #[schema(value_type = crate::conversation::State)]
     pub status: String,
+    #[schema(value_type = crate::config::channel::ChannelType)]
     pub channel: String,
+    #[schema(required = true)]
     pub group_id: Option<i64>,
     pub client_id: i64,
     pub client_name: String,
+    #[schema(format = DateTime)]
     pub arrived_at: String,
     pub unread: i64,
+    #[schema(required = true)]
     pub last_message: Option<String>,
+    #[schema(format = DateTime, required = true)]
     pub last_message_at: Option<String>,
     /// Marked favourite by me.
     pub favourite: bool,
@@ -241,7 +251,7 @@ pub fn remove_tag(
     Ok(())
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TagOnConversation {
     pub id: i64,
     pub name: String,
@@ -317,11 +327,12 @@ pub fn quick_reply(
     rows.first().map(|r| r.text("text")).transpose()
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct QueueCount {
     pub group_id: i64,
     pub name: String,
     pub waiting: i64,
+    #[schema(format = DateTime, required = true)]
     pub oldest_arrival: Option<String>,
 }
 
@@ -351,16 +362,23 @@ pub fn queue_counts(
         .collect()
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PastConversation {
     pub id: i64,
     pub protocol: String,
+    #[schema(value_type = crate::conversation::State)]
     pub status: String,
+    #[schema(value_type = crate::config::channel::ChannelType)]
     pub channel: String,
+    #[schema(required = true)]
     pub group_id: Option<i64>,
+    #[schema(required = true)]
     pub agent_id: Option<i64>,
+    #[schema(required = true)]
     pub agent_name: Option<String>,
+    #[schema(format = DateTime)]
     pub arrived_at: String,
+    #[schema(format = DateTime, required = true)]
     pub closed_at: Option<String>,
     pub messages: i64,
     pub matching: i64,
@@ -436,13 +454,17 @@ pub fn visible_to(
     Ok(!rows.is_empty())
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct OccurrenceOnConversation {
     pub id: i64,
     pub occurrence_type_id: i64,
+    #[schema(required = true)]
     pub name: Option<String>,
+    #[schema(required = true)]
     pub comment: Option<String>,
+    #[schema(required = true)]
     pub user_id: Option<i64>,
+    #[schema(format = DateTime)]
     pub at: String,
 }
 
@@ -484,10 +506,11 @@ pub fn is_favourite(
     Ok(!rows.is_empty())
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AgentTarget {
     pub id: i64,
     pub display_name: String,
+    #[schema(value_type = crate::inbox::AgentState)]
     pub status: String,
     pub load: i64,
     pub max_concurrent: i64,
@@ -525,7 +548,7 @@ pub fn transfer_agents(
         .collect()
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct GroupTarget {
     pub id: i64,
     pub name: String,
@@ -560,18 +583,23 @@ pub fn reply_to(db: &dyn Sql, tenant: TenantId, id: i64) -> Result<Option<String
     rows.first().map(|r| r.text("reply_to")).transpose()
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Offer {
     pub conversation_id: i64,
     pub protocol: String,
+    #[schema(value_type = crate::config::channel::ChannelType)]
     pub channel: String,
+    #[schema(required = true)]
     pub phone: Option<String>,
     pub client_name: String,
+    #[schema(required = true)]
     pub group_id: Option<i64>,
     pub queue: String,
+    #[schema(required = true)]
     pub subject: Option<String>,
     /// Seconds since the customer arrived.
     pub waiting_seconds: i64,
+    #[schema(format = DateTime, required = true)]
     pub expires_at: Option<String>,
 }
 

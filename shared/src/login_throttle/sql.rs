@@ -29,13 +29,23 @@ pub fn record(
     Ok(())
 }
 
-#[derive(Debug, Serialize)]
+crate::enums::stored_enum!(
+    /// Why a login failed: a known user's wrong password, or a username nobody has.
+    FailureReason {
+        WrongPassword = "wrong_password",
+        UnknownUser = "unknown_user",
+    }
+);
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct LoggedFailure {
     pub id: i64,
     pub username: String,
+    #[schema(required = true)]
     pub user_id: Option<i64>,
     pub address: String,
-    pub reason: String,
+    pub reason: FailureReason,
+    #[schema(format = DateTime)]
     pub created_at: String,
 }
 
@@ -59,7 +69,7 @@ pub fn list(
                 username: r.text("username")?,
                 user_id: r.opt_i64("user_id")?,
                 address: r.text("address")?,
-                reason: r.text("reason")?,
+                reason: FailureReason::decode(&r.text("reason")?)?,
                 created_at: ms_to_rfc3339(r.i64("created_at")?),
             })
         })

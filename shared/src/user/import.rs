@@ -30,7 +30,7 @@ const COLUMNS: &[&str] = &[
 ];
 const REQUIRED: &[&str] = &["username", "display_name", "profile", "password"];
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RowReport {
     /// The line of the file the row starts on (the header is line 1).
     pub line: u64,
@@ -42,14 +42,15 @@ pub struct RowReport {
     pub errors: Vec<FieldError>,
 }
 
-#[derive(Debug, Serialize, PartialEq, Eq, Clone, Copy)]
+#[derive(Debug, Serialize, PartialEq, Eq, Clone, Copy, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RowStatus {
     Created,
     Rejected,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = UserImportReport)]
 pub struct ImportReport {
     pub total: usize,
     pub created: usize,

@@ -22,19 +22,27 @@ pub struct User {
     pub display_name: String,
     pub profile: Profile,
     pub status: Status,
+    #[schema(required = true)]
     pub email: Option<String>,
+    #[schema(required = true)]
     pub phone: Option<String>,
+    #[schema(format = Date, required = true)]
     pub birth_date: Option<String>,
     pub language: Language,
     pub must_change_password: bool,
     pub max_concurrent: i64,
     pub priority: i64,
+    #[schema(required = true)]
     pub department: Option<String>,
+    #[schema(required = true)]
     pub social_token: Option<String>,
+    #[schema(required = true)]
     pub integration_key: Option<String>,
     pub working_hours: Vec<Window>,
     pub permissions: Permissions,
+    #[schema(format = DateTime)]
     pub created_at: String,
+    #[schema(format = DateTime)]
     pub updated_at: String,
 }
 
@@ -77,7 +85,7 @@ pub struct NewUser {
 }
 
 /// The body of `POST /api/admin/users` (and one CSV row).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUser {
     pub username: String,
@@ -86,6 +94,7 @@ pub struct CreateUser {
     pub password: String,
     pub email: Option<String>,
     pub phone: Option<String>,
+    #[schema(format = Date)]
     pub birth_date: Option<String>,
     pub language: Option<String>,
     /// Defaults to true: a password an admin chose is changed by its owner at first login.
@@ -100,7 +109,7 @@ pub struct CreateUser {
 }
 
 /// The body of `PATCH /api/admin/users/{id}`: absent fields stay, `null` clears optional ones.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUser {
     /// Accepted only to refuse it clearly: the login name never changes.
