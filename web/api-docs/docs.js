@@ -155,6 +155,13 @@ function render(doc) {
       const text = /** @type {HTMLElement} */ (op).dataset.search || "";
       /** @type {HTMLElement} */ (op).hidden = !words.every((w) => text.includes(w));
     }
+    // A tag with nothing left to show leaves the page and the list of tags too.
+    for (const section of main.querySelectorAll("section.tag")) {
+      const shown = section.querySelector("details.operation:not([hidden])") !== null;
+      /** @type {HTMLElement} */ (section).hidden = !shown;
+      const link = nav.querySelector(`a[href="#${section.id}"]`);
+      if (link) /** @type {HTMLElement} */ (link).hidden = !shown;
+    }
   });
 }
 
