@@ -15,9 +15,38 @@ use std::path::Path;
 /// Largest request body any route reads; bigger ones are refused before routing.
 const MAX_BODY: usize = 8 * 1024 * 1024;
 
-struct SpinSql(Connection);
+/// The request's database connection, opened at its first statement: a request that finds
+/// all it needs in the key-value store (an idle agent's poll, docs/decisions/0012) never pays
+/// for SQLite's connection, the schema's parsing and the two statements every connection
+/// starts with.
+struct SpinSql(std::cell::OnceCell<Connection>);
+
+impl SpinSql {
+    fn connection(&self) -> Result<&Connection, DbError> {
+        if let Some(c) = self.0.get() {
+            return Ok(c);
+        }
+        let conn = Connection::open_default()
+            .map_err(|e| DbError::from_message(format!("opening the database: {e:?}")))?;
+        let opened = Opened(&conn);
+        // Spin opens each request's connection with SQLite's defaults (ARCHITECTURE.md).
+        opened.execute("PRAGMA synchronous = NORMAL", &[])?;
+        crate::migrate::ensure_current(&opened)
+            .map_err(|e| DbError::from_message(format!("migrating: {e}")))?;
+        Ok(self.0.get_or_init(|| conn))
+    }
+}
 
 impl Sql for SpinSql {
+    fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
+        Opened(self.connection()?).execute(sql, params)
+    }
+}
+
+/// A connection already set up.
+struct Opened<'a>(&'a Connection);
+
+impl Sql for Opened<'_> {
     fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
         let params: Vec<SpinValue> = params
             .iter()
@@ -142,12 +171,7 @@ impl HttpClient for SpinHttp {
 }
 
 fn open() -> Result<(SpinSql, SpinKv), AppError> {
-    let conn = Connection::open_default()
-        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("opening the database: {e:?}")))?;
-    let db = SpinSql(conn);
-    // Spin opens each request's connection with SQLite's defaults (ARCHITECTURE.md).
-    db.execute("PRAGMA synchronous = NORMAL", &[])?;
-    crate::migrate::ensure_current(&db)?;
+    let db = SpinSql(std::cell::OnceCell::new());
     let store = Store::open_default()
         .map_err(|e| AppError::Unexpected(anyhow::anyhow!("opening the key-value store: {e:?}")))?;
     Ok((db, SpinKv(store)))
@@ -166,7 +190,10 @@ fn with_ports<T>(f: impl FnOnce(&Ctx) -> T) -> Result<T, AppError> {
         vars: &SpinVariables,
         files_root: Path::new("/"),
     };
-    Ok(f(&ctx))
+    let result = f(&ctx);
+    // Every transaction of the request has ended: forget the cached rows it made stale.
+    crate::cache::flush(&kv);
+    Ok(result)
 }
 
 /// Serves one request with `router`, the same route table the local host mounts.

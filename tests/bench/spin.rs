@@ -354,19 +354,27 @@ fn main() -> anyhow::Result<()> {
     };
     let (r, _) = tick(&a.tick_secret);
     anyhow::ensure!(r.status == 200, "tick: {} {}", r.status, r.body);
+    // Each agent polls from its own cursor, as the console does: the first poll returns what
+    // going ready wrote to the feed, every later one finds nothing new.
+    let mut urls = Vec::new();
+    for token in &tokens {
+        let r = c.call("GET", "/api/inbox/events?after=0", Some(token), None);
+        anyhow::ensure!(r.status == 200, "events: {} {}", r.status, r.body);
+        urls.push(format!(
+            "{base}/api/inbox/events?after={}",
+            r.body["cursor"].as_i64().unwrap_or(0)
+        ));
+    }
     let tokens = Arc::new(tokens);
-    let url = format!("{base}/api/inbox/events?after=0");
     let polled = {
         let (tokens, tenant) = (tokens.clone(), c.tenant().to_owned());
         load(senders, n, 200, move |agent, i| {
+            let k = i % tokens.len();
             status_of(
                 agent
-                    .get(&url)
+                    .get(&urls[k])
                     .set("x-tenant", &tenant)
-                    .set(
-                        "authorization",
-                        &format!("Bearer {}", tokens[i % tokens.len()]),
-                    )
+                    .set("authorization", &format!("Bearer {}", tokens[k]))
                     .call(),
             )
         })
