@@ -221,6 +221,9 @@ pub fn receive(ctx: &Ctx, channel: &ChannelInfo, msg: Inbound) -> AppResult<Outc
     let now = ctx.now_ms();
     let ctype = channel.doc.kind.as_str();
     let kind = msg.kind.unwrap_or(MessageKind::Text);
+    if let Some(outcome) = receive_on_open(ctx, channel, &msg, kind, now)? {
+        return Ok(outcome);
+    }
     atomically(ctx.db, || {
         let known = sql::known_sender(ctx.db, tenant, channel.id, ctype, &msg.external_id)?;
         let (client_id, active, open) = match known {
@@ -329,16 +332,9 @@ pub fn receive(ctx: &Ctx, channel: &ChannelInfo, msg: Inbound) -> AppResult<Outc
             now,
         )?
         .defer(&mut wake);
+        // The insert's trigger (migration 0018) wrote the holding agent's feed.
         if let Some(agent) = agent {
-            crate::inbox::feed::push(
-                ctx.db,
-                tenant,
-                agent,
-                "message",
-                Some(conversation_id),
-                &json!({"message_id": message_id, "kind": kind.as_str(), "body": msg.body}),
-                now,
-            )?;
+            crate::inbox::feed::written(tenant, agent);
         }
         if !notified {
             if let Some(group) = group_id {
@@ -383,6 +379,78 @@ pub fn receive(ctx: &Ctx, channel: &ChannelInfo, msg: Inbound) -> AppResult<Outc
         wake.run(ctx);
         outcome
     })
+}
+
+/// The common case in one write: a message without an attachment on a conversation that is
+/// open and out of the bot, out of the pending state, with no out-of-hours message to send and
+/// no webhook subscribed to `message.created`. Everything is read first (no lock held), then one
+/// `INSERT` stores it, and its trigger (migration 0018) brings the conversation up to date and
+/// writes the holding agent's feed: SQLite's write lock is held inside that one statement
+/// (docs/decisions/0012). `None` when the message needs [`receive`]'s transaction.
+fn receive_on_open(
+    ctx: &Ctx,
+    channel: &ChannelInfo,
+    msg: &Inbound,
+    kind: MessageKind,
+    now: i64,
+) -> AppResult<Option<Outcome>> {
+    if msg.attachment.is_some() {
+        return Ok(None);
+    }
+    let tenant = channel.tenant;
+    let ctype = channel.doc.kind.as_str();
+    let Some(known) = sql::known_sender(ctx.db, tenant, channel.id, ctype, &msg.external_id)?
+    else {
+        return Ok(None);
+    };
+    let Some(open) = known
+        .conversation
+        .filter(|c| known.client_active && !matches!(c.status, State::Bot | State::Pending))
+    else {
+        return Ok(None);
+    };
+    let group = open.group_id.filter(|_| !open.out_of_hours_notified);
+    let (hours, subscribed) = crate::config::sql::hours_and_subscribed(
+        ctx.db,
+        tenant,
+        group,
+        Hook::MessageCreated.name(),
+    )?;
+    let closed = hours
+        .and_then(|h| serde_json::from_str::<BusinessHoursDoc>(&h).ok())
+        .is_some_and(|h| !h.is_open(ctx.clock.now()));
+    if subscribed || closed {
+        return Ok(None);
+    }
+    let inserted = sql::insert_customer_message(
+        ctx.db,
+        tenant,
+        &NewMessage {
+            conversation_id: open.id,
+            channel_id: channel.id,
+            role: Role::Customer,
+            sender_id: None,
+            kind,
+            body: msg.body.as_deref(),
+            payload: msg.payload.as_ref(),
+            attachment_id: None,
+            channel_message_id: msg.channel_message_id.as_deref(),
+            delivery: None,
+            now,
+        },
+    )?;
+    let Some((message_id, agent)) = inserted else {
+        return Ok(Some(Outcome::Duplicate));
+    };
+    if let Some(agent) = agent {
+        crate::inbox::feed::written(tenant, agent);
+    }
+    Ok(Some(Outcome::Stored {
+        conversation_id: open.id,
+        message_id,
+        protocol_opened: None,
+        group_id: open.group_id,
+    }))
 }
 
 pub fn insert_attachment(

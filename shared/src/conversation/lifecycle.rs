@@ -594,6 +594,9 @@ impl HandOut {
         ] {
             let kind = transition.effects().timeline;
             sql::record_hand_outs(ctx.db, self.tenant, made, kind, self.strategy, now)?;
+            for (_, agent) in made.iter() {
+                crate::inbox::feed::written(self.tenant, *agent);
+            }
             made.clear();
         }
         Ok(())
@@ -839,7 +842,11 @@ pub fn wrote(
     was_pending: bool,
     now: i64,
 ) -> AppResult<Changed<bool>> {
-    sql::touch(ctx.db, tenant, id, actor == Actor::Customer, now)?;
+    // A customer's message brought the conversation up to date in the statement that stored it
+    // (the trigger of migration 0018).
+    if actor != Actor::Customer {
+        sql::touch(ctx.db, tenant, id, false, now)?;
+    }
     if !was_pending {
         return Ok(Changed::new(false, Wake::default()));
     }

@@ -282,6 +282,36 @@ pub fn insert_message(
     rows.first().map(|r| r.i64("id")).transpose()
 }
 
+/// A customer's message in one statement: the trigger of migration 0018 brings the open
+/// conversation up to date and writes the holding agent's feed inside it. Answers the message's
+/// id and the agent whose feed got it; `None` for a repeat of a stored channel message.
+pub fn insert_customer_message(
+    db: &dyn Sql,
+    tenant: TenantId,
+    m: &NewMessage,
+) -> Result<Option<(i64, Option<i64>)>, DbError> {
+    let rows = db.execute(
+        "INSERT INTO messages (tenant_id, conversation_id, channel_id, role, sender_id, kind, body, \
+         payload, attachment_id, channel_message_id, delivery, created_at) \
+         VALUES (?1, ?2, ?3, 'customer', NULL, ?4, ?5, ?6, NULL, ?7, NULL, ?8) ON CONFLICT DO NOTHING \
+         RETURNING id, (SELECT agent_id FROM conversations \
+                         WHERE tenant_id = ?1 AND id = ?2 AND status <> 'closed') AS agent_id",
+        &[
+            tenant.into(),
+            m.conversation_id.into(),
+            m.channel_id.into(),
+            m.kind.into(),
+            m.body.into(),
+            m.payload.map(|p| p.to_string()).into(),
+            m.channel_message_id.into(),
+            m.now.into(),
+        ],
+    )?;
+    rows.first()
+        .map(|r| Ok((r.i64("id")?, r.opt_i64("agent_id")?)))
+        .transpose()
+}
+
 /// An agent's load as an SQL expression: the conversations holding one of their slots
 /// (assigned or offered; pending ones do not count). Every "below the limit" check compares it
 /// with the limit inside the statement that makes the change, so concurrent writers never push
