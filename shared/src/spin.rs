@@ -19,11 +19,19 @@ const MAX_BODY: usize = 8 * 1024 * 1024;
 /// all it needs in the key-value store (an idle agent's poll, docs/decisions/0012) never pays
 /// for SQLite's connection, the schema's parsing and the two statements every connection
 /// starts with.
-struct SpinSql(std::cell::OnceCell<Connection>);
+struct SpinSql<'a> {
+    conn: std::cell::OnceCell<Connection>,
+    kv: &'a SpinKv,
+}
 
-impl SpinSql {
+/// How long a request trusts another's finding that the schema is current, instead of reading
+/// `schema_migrations` itself (one statement less for every request that opens SQLite). A
+/// database swapped under a running app is migrated at most this long after.
+const SCHEMA_KNOWN_MS: i64 = 60_000;
+
+impl SpinSql<'_> {
     fn connection(&self) -> Result<&Connection, DbError> {
-        if let Some(c) = self.0.get() {
+        if let Some(c) = self.conn.get() {
             return Ok(c);
         }
         let conn = Connection::open_default()
@@ -31,13 +39,18 @@ impl SpinSql {
         let opened = Opened(&conn);
         // Spin opens each request's connection with SQLite's defaults (ARCHITECTURE.md).
         opened.execute("PRAGMA synchronous = NORMAL", &[])?;
-        crate::migrate::ensure_current(&opened)
-            .map_err(|e| DbError::from_message(format!("migrating: {e}")))?;
-        Ok(self.0.get_or_init(|| conn))
+        let key = format!("schema:{}", crate::migrate::latest_version());
+        let now = chrono::Utc::now().timestamp_millis();
+        if crate::cache::get::<bool>(self.kv, &key, now, SCHEMA_KNOWN_MS).is_none() {
+            crate::migrate::ensure_current(&opened)
+                .map_err(|e| DbError::from_message(format!("migrating: {e}")))?;
+            crate::cache::put(self.kv, &key, now, &true);
+        }
+        Ok(self.conn.get_or_init(|| conn))
     }
 }
 
-impl Sql for SpinSql {
+impl Sql for SpinSql<'_> {
     fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
         Opened(self.connection()?).execute(sql, params)
     }
@@ -170,17 +183,20 @@ impl HttpClient for SpinHttp {
     }
 }
 
-fn open() -> Result<(SpinSql, SpinKv), AppError> {
-    let db = SpinSql(std::cell::OnceCell::new());
+fn open_kv() -> Result<SpinKv, AppError> {
     let store = Store::open_default()
         .map_err(|e| AppError::Unexpected(anyhow::anyhow!("opening the key-value store: {e:?}")))?;
-    Ok((db, SpinKv(store)))
+    Ok(SpinKv(store))
 }
 
 /// Runs `f` on the Spin ports: this instance's database, key-value store, clock, randomness,
 /// outbound HTTP and variables.
 fn with_ports<T>(f: impl FnOnce(&Ctx) -> T) -> Result<T, AppError> {
-    let (db, kv) = open()?;
+    let kv = open_kv()?;
+    let db = SpinSql {
+        conn: std::cell::OnceCell::new(),
+        kv: &kv,
+    };
     let ctx = Ctx {
         db: &db,
         kv: &kv,

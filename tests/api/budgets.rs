@@ -87,8 +87,8 @@ fn a_first_message_and_a_text_on_an_open_conversation_stay_within_their_budgets(
     within(
         &Budget {
             path: "first message (new customer, assigned to a ready agent)",
-            statements: 33,
-            writes: 16,
+            statements: 34,
+            writes: 14,
             transactions: 2,
         },
         &first,
@@ -99,11 +99,33 @@ fn a_first_message_and_a_text_on_an_open_conversation_stay_within_their_budgets(
     within(
         &Budget {
             path: "inbound text on an existing conversation",
-            statements: 4,
+            statements: 3,
             writes: 1,
             transactions: 0,
         },
         &text,
+    );
+}
+
+#[test]
+fn a_first_message_nobody_can_take_yet_writes_no_lease() {
+    let app = TestApp::spawn();
+    // The channel's group has no member: the conversation waits in its queue.
+    let s = setup(&app, "whatsapp", None);
+    let (status, first) = signed(&app, s.channel, "5511988886666", "wamid.queued1");
+    assert_eq!(status, 200);
+    within(
+        &Budget {
+            path: "first message into a queue with no agent free",
+            statements: 19,
+            writes: 11,
+            transactions: 1,
+        },
+        &first,
+    );
+    assert!(
+        !first.to_string().contains("tick_leases"),
+        "no distribution lease when nobody has room:\n{first}"
     );
 }
 

@@ -7,6 +7,7 @@
 //!     bench-spin <base-url> --platform-secret <s> [--tick-secret <t>] [--per-phase N]
 //!     bench-spin --local [--per-phase N]     # the local host on loopback, same phases
 //!     bench-spin <base-url> --tick-only --tick-secret <t>
+//!     bench-spin <base-url> --get <path> [--get <path> ...]   # one route alone
 //!
 //! `--tick-only` times one `POST /internal/tick` on a database `bench-routing --seed` wrote
 //! (10,000 queued conversations, 1,000 ready agents), while 4 writers call the insert probe
@@ -31,6 +32,8 @@ struct Args {
     per_phase: usize,
     agents: usize,
     tick_only: bool,
+    /// Paths to load with GET alone (`--get`, repeatable): what a route costs by itself.
+    gets: Vec<String>,
 }
 
 fn args() -> anyhow::Result<Args> {
@@ -41,6 +44,7 @@ fn args() -> anyhow::Result<Args> {
         per_phase: 5_000,
         agents: 20,
         tick_only: false,
+        gets: Vec::new(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -55,6 +59,7 @@ fn args() -> anyhow::Result<Args> {
             "--tick-secret" => a.tick_secret = value()?,
             "--per-phase" => a.per_phase = value()?.parse()?,
             "--agents" => a.agents = value()?.parse()?,
+            "--get" => a.gets.push(value()?),
             url if url.starts_with("http") => a.base = Some(url.trim_end_matches('/').to_owned()),
             other => anyhow::bail!("unknown argument {other}"),
         }
@@ -226,6 +231,16 @@ fn main() -> anyhow::Result<()> {
     };
     if a.tick_only {
         return tick_only(&base, &a.tick_secret);
+    }
+    for path in &a.gets {
+        let url = format!("{base}{path}");
+        load(senders, a.per_phase, 200, move |agent, _| {
+            status_of(agent.get(&url).call())
+        })
+        .print(&format!("GET {path}"));
+    }
+    if !a.gets.is_empty() {
+        return Ok(());
     }
     let err = |e: String| anyhow::anyhow!(e);
     let c = atende_e2e::provision(&base, &a.platform_secret).map_err(err)?;

@@ -309,31 +309,6 @@ pub fn group_with_hours(
         .transpose()
 }
 
-/// In one read, what a customer's message on an open conversation may still have to do besides
-/// being stored: the business hours of `group` (when given and it has active ones) and whether
-/// an active webhook subscribes to `event`.
-pub fn hours_and_subscribed(
-    db: &dyn Sql,
-    tenant: TenantId,
-    group: Option<i64>,
-    event: &str,
-) -> Result<(Option<String>, bool), DbError> {
-    let rows = db.execute(
-        "SELECT h.data AS hours_data, EXISTS (SELECT 1 FROM config_items w \
-             WHERE w.tenant_id = ?1 AND w.kind = 'webhook' AND w.status = 'active' \
-               AND EXISTS (SELECT 1 FROM json_each(json_extract(w.data, '$.events')) WHERE value = ?3) \
-           ) AS subscribed \
-         FROM (SELECT 1) LEFT JOIN config_items g ON g.tenant_id = ?1 AND g.kind = 'group' AND g.id = ?2 \
-         LEFT JOIN config_items h ON h.tenant_id = g.tenant_id AND h.kind = 'business_hours' \
-              AND h.status = 'active' AND h.id = json_extract(g.data, '$.business_hours_id')",
-        &[tenant.into(), group.into(), event.into()],
-    )?;
-    match rows.first() {
-        Some(r) => Ok((r.opt_text("hours_data")?, r.bool("subscribed")?)),
-        None => Ok((None, false)),
-    }
-}
-
 /// FAQ articles customers may see (active, visible), matching `q`, in one statement.
 pub fn public_articles(
     db: &dyn Sql,

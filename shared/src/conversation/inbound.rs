@@ -399,7 +399,14 @@ fn receive_on_open(
     }
     let tenant = channel.tenant;
     let ctype = channel.doc.kind.as_str();
-    let Some(known) = sql::known_sender(ctx.db, tenant, channel.id, ctype, &msg.external_id)?
+    let Some((known, hours, subscribed)) = sql::known_sender_with_duties(
+        ctx.db,
+        tenant,
+        channel.id,
+        ctype,
+        &msg.external_id,
+        Hook::MessageCreated.name(),
+    )?
     else {
         return Ok(None);
     };
@@ -409,13 +416,6 @@ fn receive_on_open(
     else {
         return Ok(None);
     };
-    let group = open.group_id.filter(|_| !open.out_of_hours_notified);
-    let (hours, subscribed) = crate::config::sql::hours_and_subscribed(
-        ctx.db,
-        tenant,
-        group,
-        Hook::MessageCreated.name(),
-    )?;
     let closed = hours
         .and_then(|h| serde_json::from_str::<BusinessHoursDoc>(&h).ok())
         .is_some_and(|h| !h.is_open(ctx.clock.now()));

@@ -100,24 +100,71 @@ pub fn known_sender(
             external_id.into(),
         ],
     )?;
+    rows.first().map(|r| decode_known(&r)).transpose()
+}
+
+fn decode_known(r: &Row) -> Result<Known, DbError> {
+    let conversation = match r.opt_i64("conversation_id")? {
+        Some(id) => Some(OpenConversation {
+            id,
+            status: State::decode(&r.text("status")?)?,
+            agent_id: r.opt_i64("agent_id")?,
+            group_id: r.opt_i64("group_id")?,
+            language: r.text("language")?,
+            out_of_hours_notified: r.bool("out_of_hours_notified")?,
+        }),
+        None => None,
+    };
+    Ok(Known {
+        client_id: r.i64("client_id")?,
+        client_active: r.text("client_status")? == "active",
+        conversation,
+    })
+}
+
+/// [`known_sender`], and in the same read what a message on the open conversation may still
+/// have to do besides being stored: the business hours of its group (while the out-of-hours
+/// message was not sent; active hours only) and whether an active webhook of the tenant
+/// subscribes to `event`.
+pub fn known_sender_with_duties(
+    db: &dyn Sql,
+    tenant: TenantId,
+    channel_id: i64,
+    channel_type: &str,
+    external_id: &str,
+    event: &str,
+) -> Result<Option<(Known, Option<String>, bool)>, DbError> {
+    let rows = db.execute(
+        "SELECT i.client_id, c.status AS client_status, v.id AS conversation_id, v.status, \
+                v.group_id, v.language, v.out_of_hours_notified, v.agent_id, h.data AS hours_data, \
+                EXISTS (SELECT 1 FROM config_items w \
+                  WHERE w.tenant_id = ?1 AND w.kind = 'webhook' AND w.status = 'active' \
+                    AND EXISTS (SELECT 1 FROM json_each(json_extract(w.data, '$.events')) \
+                                WHERE value = ?5)) AS subscribed \
+         FROM client_identities i \
+         JOIN clients c ON c.tenant_id = i.tenant_id AND c.id = i.client_id \
+         LEFT JOIN conversations v ON v.tenant_id = i.tenant_id AND v.channel_id = ?2 \
+              AND v.client_id = i.client_id AND v.status <> 'closed' \
+         LEFT JOIN config_items g ON g.tenant_id = i.tenant_id AND g.kind = 'group' \
+              AND g.id = v.group_id AND v.out_of_hours_notified = 0 \
+         LEFT JOIN config_items h ON h.tenant_id = g.tenant_id AND h.kind = 'business_hours' \
+              AND h.status = 'active' AND h.id = json_extract(g.data, '$.business_hours_id') \
+         WHERE i.tenant_id = ?1 AND i.channel_type = ?3 AND i.external_id = ?4",
+        &[
+            tenant.into(),
+            channel_id.into(),
+            channel_type.into(),
+            external_id.into(),
+            event.into(),
+        ],
+    )?;
     rows.first()
         .map(|r| {
-            let conversation = match r.opt_i64("conversation_id")? {
-                Some(id) => Some(OpenConversation {
-                    id,
-                    status: State::decode(&r.text("status")?)?,
-                    agent_id: r.opt_i64("agent_id")?,
-                    group_id: r.opt_i64("group_id")?,
-                    language: r.text("language")?,
-                    out_of_hours_notified: r.bool("out_of_hours_notified")?,
-                }),
-                None => None,
-            };
-            Ok(Known {
-                client_id: r.i64("client_id")?,
-                client_active: r.text("client_status")? == "active",
-                conversation,
-            })
+            Ok((
+                decode_known(&r)?,
+                r.opt_text("hours_data")?,
+                r.bool("subscribed")?,
+            ))
         })
         .transpose()
 }

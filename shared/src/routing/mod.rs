@@ -94,6 +94,12 @@ const MAX_RUNS: usize = 16;
 /// as long as others asked meanwhile (each run takes everything then queued); the others
 /// return at once. So a burst of first messages costs a few distributions, not one each.
 pub fn distribute_soon(ctx: &Ctx, tenant: TenantId, group_id: i64) -> AppResult<()> {
+    // A read before the lease's write: with nobody to hand work to (every agent busy, away or
+    // not yet in the group), the request writes nothing more. Whoever makes room later (an
+    // agent going ready, a close) distributes after committing, and sees this conversation.
+    if !sql::anyone_with_room(ctx.db, tenant, group_id)? {
+        return Ok(());
+    }
     let name = format!("distribute:{}:{group_id}", tenant.0);
     let holder = format!("{:x}", u64::from_le_bytes(ctx.random_bytes::<8>()));
     let now = ctx.now_ms();
