@@ -54,6 +54,13 @@ impl Sql for SpinSql<'_> {
     fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
         Opened(self.connection()?).execute(sql, params)
     }
+
+    /// Other requests' writers sleep in SQLite's busy handler (1, 2, 5, 10 ... 100 ms apart)
+    /// while the lock is held; pausing as long as it was held lets their next try in
+    /// (docs/decisions/0012).
+    fn let_writers_in(&self, held: std::time::Duration) {
+        std::thread::sleep(held.min(std::time::Duration::from_millis(50)));
+    }
 }
 
 /// A connection already set up.

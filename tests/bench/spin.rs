@@ -320,6 +320,23 @@ fn main() -> anyhow::Result<()> {
         webhook(&base, channel, |i| 5511900000000 + i as u64, 0),
     );
     warm.print("warm-up: 1,000 first messages");
+    // The probes again right before what they are read against: the machine's load drifts
+    // over a run (other builds on the same cores), so neighbours in time compare fairly.
+    let again = |path: &'static str, name: &str| {
+        if has_probes {
+            let url = format!("{base}{path}");
+            let post = path != "/probe/hello";
+            load(senders, n, 200, move |agent, _| {
+                status_of(if post {
+                    agent.post(&url).send_bytes(b"")
+                } else {
+                    agent.get(&url).call()
+                })
+            })
+            .print(name);
+        }
+    };
+    again("/probe/insert", "probe: INSERT … RETURNING (again)");
     load(
         senders,
         n,
@@ -367,6 +384,7 @@ fn main() -> anyhow::Result<()> {
         );
         (r, t.elapsed())
     };
+    again("/probe/hello", "probe: hello-world (again)");
     let (r, _) = tick(&a.tick_secret);
     anyhow::ensure!(r.status == 200, "tick: {} {}", r.status, r.body);
     // Each agent polls from its own cursor, as the console does: the first poll returns what
@@ -381,8 +399,8 @@ fn main() -> anyhow::Result<()> {
         ));
     }
     let tokens = Arc::new(tokens);
-    let polled = {
-        let (tokens, tenant) = (tokens.clone(), c.tenant().to_owned());
+    let polled = || {
+        let (tokens, tenant, urls) = (tokens.clone(), c.tenant().to_owned(), urls.clone());
         load(senders, n, 200, move |agent, i| {
             let k = i % tokens.len();
             status_of(
@@ -394,6 +412,7 @@ fn main() -> anyhow::Result<()> {
             )
         })
     };
+    let polled = polled();
     polled.print(&format!(
         "idle poll GET /api/inbox/events ({} agents)",
         a.agents

@@ -586,6 +586,41 @@ impl HandOut {
         Ok(true)
     }
 
+    /// [`HandOut::give`] for a batch in one statement (`sql::hand_out_many`); answers, for each
+    /// pick in order, whether it was made.
+    pub fn give_many(&mut self, ctx: &Ctx, picks: &[sql::Pick], now: i64) -> AppResult<Vec<bool>> {
+        let made: std::collections::HashSet<i64> =
+            sql::hand_out_many(ctx.db, self.tenant, picks, now)?
+                .into_iter()
+                .collect();
+        let mut given = Vec::with_capacity(picks.len());
+        for pick in picks {
+            let ok = made.contains(&pick.conversation);
+            given.push(ok);
+            if !ok {
+                continue;
+            }
+            let (list, hook, wanted) = match pick.expires {
+                Some(_) => (
+                    &mut self.offered,
+                    Hook::ConversationOffered,
+                    self.offered_hook,
+                ),
+                None => (
+                    &mut self.assigned,
+                    Hook::ConversationAssigned,
+                    self.assigned_hook,
+                ),
+            };
+            list.push((pick.conversation, pick.agent));
+            if wanted {
+                let data = json!({"agent_id": pick.agent, "via": "distribution", "strategy": self.strategy});
+                hooks::emit(ctx.db, self.tenant, hook, pick.conversation, &data, now)?;
+            }
+        }
+        Ok(given)
+    }
+
     /// The timeline and the agents' feeds of the hand-outs so far.
     pub fn finish(&mut self, ctx: &Ctx, now: i64) -> AppResult<()> {
         for (made, transition) in [

@@ -780,6 +780,57 @@ pub(super) fn hand_out(
     Ok(!rows.is_empty())
 }
 
+/// One hand-out of [`hand_out_many`]: the conversation, the agent, the agent's limit and,
+/// for an offer, when it expires.
+pub struct Pick {
+    pub conversation: i64,
+    pub agent: i64,
+    pub limit: i64,
+    pub expires: Option<i64>,
+}
+
+/// [`hand_out`] for a whole batch in one statement: SQLite's write lock is held inside it
+/// rather than across one statement per conversation. Each row is still a compare-and-set: the
+/// conversation must still be queued, and the agent's load (as it was when the statement
+/// began) plus the batch's earlier picks for the same agent must stay below their limit — so
+/// concurrent writers never push an agent over; a pick that lost its race is left out.
+/// Answers the conversations handed out.
+pub(super) fn hand_out_many(
+    db: &dyn Sql,
+    tenant: TenantId,
+    picks: &[Pick],
+    now: i64,
+) -> Result<Vec<i64>, DbError> {
+    if picks.is_empty() {
+        return Ok(Vec::new());
+    }
+    let json: Vec<serde_json::Value> = picks
+        .iter()
+        .map(|p| serde_json::json!([p.conversation, p.agent, p.limit, p.expires]))
+        .collect();
+    let rows = db.execute(
+        concat!(
+            "WITH p AS (SELECT json_extract(value, '$[0]') AS conv, json_extract(value, '$[1]') AS agent, \
+                json_extract(value, '$[2]') AS lim, json_extract(value, '$[3]') AS exp, \
+                ROW_NUMBER() OVER (PARTITION BY json_extract(value, '$[1]') ORDER BY key) - 1 AS prior \
+              FROM json_each(?2)) \
+             UPDATE conversations SET status = CASE WHEN p.exp IS NULL THEN 'assigned' ELSE 'offered' END, \
+               agent_id = p.agent, offer_expires_at = p.exp, \
+               assigned_at = CASE WHEN p.exp IS NULL THEN ?3 ELSE assigned_at END, updated_at = ?3 \
+             FROM p WHERE conversations.tenant_id = ?1 AND conversations.id = p.conv \
+               AND conversations.status = 'queued' AND ",
+            agent_load!("?1", "p.agent"),
+            " + p.prior < p.lim RETURNING conversations.id"
+        ),
+        &[
+            tenant.into(),
+            serde_json::Value::Array(json).to_string().into(),
+            now.into(),
+        ],
+    )?;
+    rows.iter().map(|r| r.i64("id")).collect()
+}
+
 /// Takes the first conversation of the group's queue (priority first, then arrival) for
 /// `agent` if they are below their limit — one statement, so two pulls never take the same one.
 pub(super) fn pull(

@@ -197,7 +197,11 @@ pub fn anyone_with_room(db: &dyn Sql, tenant: TenantId, group: i64) -> Result<bo
         ),
         &[tenant.into(), group.into()],
     )?;
-    Ok(rows.first().map(|r| r.bool("room")).transpose()?.unwrap_or(false))
+    Ok(rows
+        .first()
+        .map(|r| r.bool("room"))
+        .transpose()?
+        .unwrap_or(false))
 }
 
 pub fn last_served(db: &dyn Sql, tenant: TenantId, group: i64) -> Result<Option<i64>, DbError> {
