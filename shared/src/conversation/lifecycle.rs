@@ -544,50 +544,8 @@ impl HandOut {
         })
     }
 
-    /// Assigns (or, with `offer_expires`, offers) a queued conversation to `agent` below `limit`;
-    /// false when it is no longer queued or the agent has no room.
-    pub fn give(
-        &mut self,
-        ctx: &Ctx,
-        conversation: i64,
-        agent: i64,
-        limit: i64,
-        offer_expires: Option<i64>,
-        now: i64,
-    ) -> AppResult<bool> {
-        if !sql::hand_out(
-            ctx.db,
-            self.tenant,
-            conversation,
-            agent,
-            limit,
-            offer_expires,
-            now,
-        )? {
-            return Ok(false);
-        }
-        let (made, hook, wanted) = match offer_expires {
-            Some(_) => (
-                &mut self.offered,
-                Hook::ConversationOffered,
-                self.offered_hook,
-            ),
-            None => (
-                &mut self.assigned,
-                Hook::ConversationAssigned,
-                self.assigned_hook,
-            ),
-        };
-        made.push((conversation, agent));
-        if wanted {
-            let data = json!({"agent_id": agent, "via": "distribution", "strategy": self.strategy});
-            hooks::emit(ctx.db, self.tenant, hook, conversation, &data, now)?;
-        }
-        Ok(true)
-    }
-
-    /// [`HandOut::give`] for a batch in one statement (`sql::hand_out_many`); answers, for each
-    /// pick in order, whether it was made.
+    /// Assigns (or, where a pick has an expiry, offers) a batch of queued conversations in one
+    /// statement (`sql::hand_out_many`); answers, for each pick in order, whether it was made.
     pub fn give_many(&mut self, ctx: &Ctx, picks: &[sql::Pick], now: i64) -> AppResult<Vec<bool>> {
         let made: std::collections::HashSet<i64> =
             sql::hand_out_many(ctx.db, self.tenant, picks, now)?

@@ -755,31 +755,6 @@ pub(super) fn route_to_queue(
     )?)
 }
 
-/// Assigns (or, with `expires`, offers) a queued conversation to `agent` if it is still queued
-/// and the agent is below `limit` — static text, since the tick runs it thousands of times.
-pub(super) fn hand_out(
-    db: &dyn Sql,
-    tenant: TenantId,
-    id: i64,
-    agent: i64,
-    limit: i64,
-    expires: Option<i64>,
-    now: i64,
-) -> Result<bool, DbError> {
-    let rows = db.execute(
-        concat!(
-            "UPDATE conversations SET status = CASE WHEN ?6 IS NULL THEN 'assigned' ELSE 'offered' END, \
-               agent_id = ?3, offer_expires_at = ?6, \
-               assigned_at = CASE WHEN ?6 IS NULL THEN ?5 ELSE assigned_at END, updated_at = ?5 \
-             WHERE tenant_id = ?1 AND id = ?2 AND status = 'queued' AND ",
-            agent_load!("?1", "?3"),
-            " < ?4 RETURNING id"
-        ),
-        &[tenant.into(), id.into(), agent.into(), limit.into(), now.into(), expires.into()],
-    )?;
-    Ok(!rows.is_empty())
-}
-
 /// One hand-out of [`hand_out_many`]: the conversation, the agent, the agent's limit and,
 /// for an offer, when it expires.
 pub struct Pick {
@@ -789,7 +764,7 @@ pub struct Pick {
     pub expires: Option<i64>,
 }
 
-/// [`hand_out`] for a whole batch in one statement: SQLite's write lock is held inside it
+/// Assigns (or, with an expiry, offers) a batch of queued conversations in one statement: SQLite's write lock is held inside it
 /// rather than across one statement per conversation. Each row is still a compare-and-set: the
 /// conversation must still be queued, and the agent's load (as it was when the statement
 /// began) plus the batch's earlier picks for the same agent must stay below their limit — so
