@@ -188,20 +188,20 @@ mod tests {
     #[test]
     fn rows_come_back_as_read_until_they_are_too_old() {
         let kv = MapKv::default();
-        let mut reads = 0;
-        let mut read = || {
-            reads += 1;
+        let reads = std::cell::Cell::new(0);
+        let read = || {
+            reads.set(reads.get() + 1);
             Ok::<_, ()>(one_row())
         };
-        let first = rows(&kv, "k", 1_000, 500, &mut read).unwrap();
-        let second = rows(&kv, "k", 1_499, 500, &mut read).unwrap();
+        let first = rows(&kv, "k", 1_000, 500, read).unwrap();
+        let second = rows(&kv, "k", 1_499, 500, read).unwrap();
         assert_eq!(
             (first.rows.clone(), first.columns.clone()),
             (second.rows, second.columns)
         );
-        assert_eq!(reads, 1, "the second came from the cache");
-        rows(&kv, "k", 1_500, 500, &mut read).unwrap();
-        assert_eq!(reads, 2, "500 ms later the entry is too old");
+        assert_eq!(reads.get(), 1, "the second came from the cache");
+        rows(&kv, "k", 1_500, 500, read).unwrap();
+        assert_eq!(reads.get(), 2, "500 ms later the entry is too old");
     }
 
     #[test]

@@ -168,14 +168,20 @@ fn out_of_hours_text(hours: &BusinessHoursDoc, language: &str) -> String {
     }
 }
 
-/// The client this sender is, creating one (and linking the identity) the first time.
-fn client_for(ctx: &Ctx, channel: &ChannelInfo, msg: &Inbound, now: i64) -> AppResult<(i64, bool)> {
+/// The client this sender is, creating one (and linking the identity) the first time; the last
+/// value says whether the client was created now.
+fn client_for(
+    ctx: &Ctx,
+    channel: &ChannelInfo,
+    msg: &Inbound,
+    now: i64,
+) -> AppResult<(i64, bool, bool)> {
     let tenant = channel.tenant;
     let ctype = channel.doc.kind.as_str();
     let existing =
         sql::client_by_contact(ctx.db, tenant, msg.phone.as_deref(), msg.email.as_deref())?;
-    let (id, active) = match existing {
-        Some(found) => found,
+    let (id, active, created) = match existing {
+        Some((id, active)) => (id, active, false),
         None => {
             let name = msg
                 .name
@@ -197,11 +203,11 @@ fn client_for(ctx: &Ctx, channel: &ChannelInfo, msg: &Inbound, now: i64) -> AppR
                         "client insert conflicted inside a write lock"
                     ))
                 })?;
-            (created.id, true)
+            (created.id, true, true)
         }
     };
     sql::link_identity(ctx.db, tenant, ctype, &msg.external_id, id, now)?;
-    Ok((id, active))
+    Ok((id, active, created))
 }
 
 /// Stores one inbound message. Out of business hours, the customer gets the out-of-hours
@@ -224,15 +230,24 @@ pub fn receive(ctx: &Ctx, channel: &ChannelInfo, msg: Inbound) -> AppResult<Outc
     if let Some(outcome) = receive_on_open(ctx, channel, &msg, kind, now)? {
         return Ok(outcome);
     }
+    // Read before the write lock: the entry group (and its business hours) a new conversation
+    // opens in.
+    let entry_group = channel.doc.entry_group_id;
+    let entry = crate::config::sql::group_with_hours(ctx.db, tenant, entry_group)?;
     atomically(ctx.db, || {
         let known = sql::known_sender(ctx.db, tenant, channel.id, ctype, &msg.external_id)?;
-        let (client_id, active, open) = match known {
-            Some(k) => (k.client_id, k.client_active, k.conversation),
+        let (client_id, active, open, new_client) = match known {
+            Some(k) => (k.client_id, k.client_active, k.conversation, false),
             None => {
-                let (id, active) = client_for(ctx, channel, &msg, now)?;
-                let open = sql::known_sender(ctx.db, tenant, channel.id, ctype, &msg.external_id)?
-                    .and_then(|k| k.conversation);
-                (id, active, open)
+                let (id, active, created) = client_for(ctx, channel, &msg, now)?;
+                // A client created just now has no conversation and no survey yet.
+                let open = if created {
+                    None
+                } else {
+                    sql::known_sender(ctx.db, tenant, channel.id, ctype, &msg.external_id)?
+                        .and_then(|k| k.conversation)
+                };
+                (id, active, open, created)
             }
         };
         if !active {
@@ -244,7 +259,7 @@ pub fn receive(ctx: &Ctx, channel: &ChannelInfo, msg: Inbound) -> AppResult<Outc
         }
 
         // While the customer answers a survey, their messages are answers: no new protocol.
-        if open.is_none() {
+        if open.is_none() && !new_client {
             if let Some(run) = crate::bot::sql::running(ctx.db, tenant, channel.id, client_id, now)? {
                 return Ok(match crate::bot::survey::receive(ctx, channel, &run, &msg, kind, now)? {
                     Outcome::Duplicate => Finish::Rollback((Outcome::Duplicate, lifecycle::Wake::default())),
@@ -269,11 +284,10 @@ pub fn receive(ctx: &Ctx, channel: &ChannelInfo, msg: Inbound) -> AppResult<Outc
                 )
             }
             None => {
-                let group_id = channel.doc.entry_group_id;
-                let group: Option<GroupDoc> =
-                    crate::config::sql::get(ctx.db, tenant, "group", group_id)?.and_then(|g| {
-                        crate::stored::decode_or_report("group", tenant, group_id, &g.data)
-                    });
+                let group_id = entry_group;
+                let group: Option<GroupDoc> = entry.as_ref().and_then(|(data, _)| {
+                    crate::stored::decode_or_report("group", tenant, group_id, data)
+                });
                 let language = msg.language.unwrap_or(Language::PtBr).as_str().to_owned();
                 let opened = lifecycle::open(
                     ctx,
@@ -338,7 +352,13 @@ pub fn receive(ctx: &Ctx, channel: &ChannelInfo, msg: Inbound) -> AppResult<Outc
         }
         if !notified {
             if let Some(group) = group_id {
-                notify_if_closed(ctx, channel, conversation_id, group, &language, now)?;
+                let hours = if group == entry_group {
+                    entry.as_ref().map(|(_, hours)| hours.clone())
+                } else {
+                    crate::config::sql::group_with_hours(ctx.db, tenant, group)?
+                        .map(|(_, hours)| hours)
+                };
+                notify_if_closed(ctx, channel, conversation_id, hours, &language, now)?;
             }
         }
         hooks::emit(
@@ -476,18 +496,17 @@ pub fn insert_attachment(
     Ok(crate::db::scalar_i64(&rows)?)
 }
 
-/// Sends the out-of-hours message (once per conversation) when the group's hours are closed.
+/// Sends the out-of-hours message (once per conversation) when the group's business hours
+/// (`hours`: the group was found, and has active hours) are closed.
 fn notify_if_closed(
     ctx: &Ctx,
     channel: &ChannelInfo,
     conversation: i64,
-    group: i64,
+    hours: Option<Option<String>>,
     language: &str,
     now: i64,
 ) -> AppResult<()> {
-    let Some((_, Some(hours))) =
-        crate::config::sql::group_with_hours(ctx.db, channel.tenant, group)?
-    else {
+    let Some(Some(hours)) = hours else {
         return Ok(());
     };
     let Ok(hours) = serde_json::from_str::<BusinessHoursDoc>(&hours) else {
