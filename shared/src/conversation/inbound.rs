@@ -168,18 +168,29 @@ fn out_of_hours_text(hours: &BusinessHoursDoc, language: &str) -> String {
     }
 }
 
+/// The client with the sender's phone or e-mail, when it was read before the write lock.
+enum Contact {
+    Read(Option<(i64, bool)>),
+    Unread,
+}
+
 /// The client this sender is, creating one (and linking the identity) the first time; the last
 /// value says whether the client was created now.
 fn client_for(
     ctx: &Ctx,
     channel: &ChannelInfo,
     msg: &Inbound,
+    contact: Contact,
     now: i64,
 ) -> AppResult<(i64, bool, bool)> {
     let tenant = channel.tenant;
     let ctype = channel.doc.kind.as_str();
-    let existing =
-        sql::client_by_contact(ctx.db, tenant, msg.phone.as_deref(), msg.email.as_deref())?;
+    let existing = match contact {
+        Contact::Read(found) => found,
+        Contact::Unread => {
+            sql::client_by_contact(ctx.db, tenant, msg.phone.as_deref(), msg.email.as_deref())?
+        }
+    };
     let (id, active, created) = match existing {
         Some((id, active)) => (id, active, false),
         None => {
@@ -197,13 +208,23 @@ fn client_for(
                 ..ClientFields::default()
             };
             let username = client::new_username(ctx);
-            let created = client::sql::insert(ctx.db, tenant, &username, &fields, now)?
+            match client::sql::insert(ctx.db, tenant, &username, &fields, now)? {
+                Some(created) => (created.id, true, true),
+                // Another request created a client with this phone or e-mail between the
+                // read before the lock and now: that one is this sender.
+                None => sql::client_by_contact(
+                    ctx.db,
+                    tenant,
+                    msg.phone.as_deref(),
+                    msg.email.as_deref(),
+                )?
+                .map(|(id, active)| (id, active, false))
                 .ok_or_else(|| {
                     AppError::Unexpected(anyhow::anyhow!(
-                        "client insert conflicted inside a write lock"
+                        "client insert conflicted with no client of that phone or e-mail"
                     ))
-                })?;
-            (created.id, true, true)
+                })?,
+            }
         }
     };
     sql::link_identity(ctx.db, tenant, ctype, &msg.external_id, id, now)?;
@@ -227,19 +248,33 @@ pub fn receive(ctx: &Ctx, channel: &ChannelInfo, msg: Inbound) -> AppResult<Outc
     let now = ctx.now_ms();
     let ctype = channel.doc.kind.as_str();
     let kind = msg.kind.unwrap_or(MessageKind::Text);
-    if let Some(outcome) = receive_on_open(ctx, channel, &msg, kind, now)? {
-        return Ok(outcome);
-    }
+    let sender_known = match receive_on_open(ctx, channel, &msg, kind, now)? {
+        OnOpen::Stored(outcome) => return Ok(outcome),
+        OnOpen::Transaction { sender_known } => sender_known,
+    };
+    // A sender unknown a moment ago is most likely still unknown under the lock: the client
+    // with their phone or e-mail is read now, not while every other writer waits.
+    let contact = match sender_known {
+        Some(false) => Contact::Read(sql::client_by_contact(
+            ctx.db,
+            tenant,
+            msg.phone.as_deref(),
+            msg.email.as_deref(),
+        )?),
+        _ => Contact::Unread,
+    };
     // Read before the write lock: the entry group (and its business hours) a new conversation
-    // opens in.
+    // opens in, and which events anyone subscribes to.
     let entry_group = channel.doc.entry_group_id;
-    let entry = crate::config::sql::group_with_hours(ctx.db, tenant, entry_group)?;
+    let (entry, events) =
+        crate::config::sql::group_with_hours_and_subscriptions(ctx.db, tenant, entry_group)?;
+    let subscribed = hooks::Subscribed::Known(events);
     atomically(ctx.db, || {
         let known = sql::known_sender(ctx.db, tenant, channel.id, ctype, &msg.external_id)?;
         let (client_id, active, open, new_client) = match known {
             Some(k) => (k.client_id, k.client_active, k.conversation, false),
             None => {
-                let (id, active, created) = client_for(ctx, channel, &msg, now)?;
+                let (id, active, created) = client_for(ctx, channel, &msg, contact, now)?;
                 // A client created just now has no conversation and no survey yet.
                 let open = if created {
                     None
@@ -304,6 +339,7 @@ pub fn receive(ctx: &Ctx, channel: &ChannelInfo, msg: Inbound) -> AppResult<Outc
                         reply_to: &msg.external_id,
                         actor: lifecycle::Actor::Customer,
                         data: Value::Null,
+                        subscribed: &subscribed,
                         now,
                     },
                 )?
@@ -361,8 +397,9 @@ pub fn receive(ctx: &Ctx, channel: &ChannelInfo, msg: Inbound) -> AppResult<Outc
                 notify_if_closed(ctx, channel, conversation_id, hours, &language, now)?;
             }
         }
-        hooks::emit(
+        hooks::emit_if(
             ctx.db,
+            &subscribed,
             tenant,
             Hook::MessageCreated,
             conversation_id,
@@ -401,21 +438,34 @@ pub fn receive(ctx: &Ctx, channel: &ChannelInfo, msg: Inbound) -> AppResult<Outc
     })
 }
 
+enum OnOpen {
+    Stored(Outcome),
+    /// Whether the sender's identity was found, when it was looked up.
+    Transaction {
+        sender_known: Option<bool>,
+    },
+}
+
 /// The common case in one write: a message without an attachment on a conversation that is
 /// open and out of the bot, out of the pending state, with no out-of-hours message to send and
 /// no webhook subscribed to `message.created`. Everything is read first (no lock held), then one
 /// `INSERT` stores it, and its trigger (migration 0018) brings the conversation up to date and
 /// writes the holding agent's feed: SQLite's write lock is held inside that one statement
-/// (docs/decisions/0012). `None` when the message needs [`receive`]'s transaction.
+/// (docs/decisions/0012). Otherwise the message needs [`receive`]'s transaction.
 fn receive_on_open(
     ctx: &Ctx,
     channel: &ChannelInfo,
     msg: &Inbound,
     kind: MessageKind,
     now: i64,
-) -> AppResult<Option<Outcome>> {
+) -> AppResult<OnOpen> {
+    let transaction = |known: Option<bool>| {
+        Ok(OnOpen::Transaction {
+            sender_known: known,
+        })
+    };
     if msg.attachment.is_some() {
-        return Ok(None);
+        return transaction(None);
     }
     let tenant = channel.tenant;
     let ctype = channel.doc.kind.as_str();
@@ -428,19 +478,19 @@ fn receive_on_open(
         Hook::MessageCreated.name(),
     )?
     else {
-        return Ok(None);
+        return transaction(Some(false));
     };
     let Some(open) = known
         .conversation
         .filter(|c| known.client_active && !matches!(c.status, State::Bot | State::Pending))
     else {
-        return Ok(None);
+        return transaction(Some(true));
     };
     let closed = hours
         .and_then(|h| serde_json::from_str::<BusinessHoursDoc>(&h).ok())
         .is_some_and(|h| !h.is_open(ctx.clock.now()));
     if subscribed || closed {
-        return Ok(None);
+        return transaction(Some(true));
     }
     let inserted = sql::insert_customer_message(
         ctx.db,
@@ -460,12 +510,12 @@ fn receive_on_open(
         },
     )?;
     let Some((message_id, agent)) = inserted else {
-        return Ok(Some(Outcome::Duplicate));
+        return Ok(OnOpen::Stored(Outcome::Duplicate));
     };
     if let Some(agent) = agent {
         crate::inbox::feed::written(tenant, agent);
     }
-    Ok(Some(Outcome::Stored {
+    Ok(OnOpen::Stored(Outcome::Stored {
         conversation_id: open.id,
         message_id,
         protocol_opened: None,

@@ -400,6 +400,8 @@ pub struct Opening<'a> {
     pub actor: Actor,
     /// What the timeline keeps of how it was opened (`from_conversation`, `active`).
     pub data: Value,
+    /// What the tenant's webhooks subscribe to, if read before the lock.
+    pub subscribed: &'a hooks::Subscribed,
     pub now: i64,
 }
 
@@ -467,13 +469,29 @@ pub fn open(ctx: &Ctx, o: &Opening) -> AppResult<Changed<Conversation>> {
         },
         status.as_str(),
     )?;
-    hooks::emit(ctx.db, tenant, created.hook, id, &o.data, o.now)?;
+    hooks::emit_if(
+        ctx.db,
+        o.subscribed,
+        tenant,
+        created.hook,
+        id,
+        &o.data,
+        o.now,
+    )?;
     if let Some(agent) = o.holder {
         let data = json!({"protocol": protocol, "via": "open"});
         if o.actor != Actor::User(agent) {
             crate::inbox::feed::push(ctx.db, tenant, agent, "assigned", Some(id), &data, o.now)?;
         }
-        hooks::emit(ctx.db, tenant, Hook::ConversationAssigned, id, &data, o.now)?;
+        hooks::emit_if(
+            ctx.db,
+            o.subscribed,
+            tenant,
+            Hook::ConversationAssigned,
+            id,
+            &data,
+            o.now,
+        )?;
     }
     let wake = if status == State::Queued {
         Wake::group(tenant, Some(o.group_id))
