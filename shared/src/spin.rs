@@ -22,7 +22,25 @@ const MAX_BODY: usize = 8 * 1024 * 1024;
 struct SpinSql<'a> {
     conn: std::cell::OnceCell<Connection>,
     kv: &'a SpinKv,
+    /// The connection's busy timeout is [`BUSY_SLICE_MS`] (set before the first write).
+    sliced: std::cell::Cell<bool>,
+    /// Between a `BEGIN` and its `COMMIT` or `ROLLBACK`: the write lock is this request's.
+    in_transaction: std::cell::Cell<bool>,
 }
+
+/// How long one try of a write waits in SQLite's busy handler before the adapter tries the
+/// statement again. SQLite's handler sleeps 1, 2, 5, 10, 15, 20 … 100 ms between its checks of
+/// the lock, so a writer that has waited a third of a second looks only every 100 ms and
+/// misses the lock that others take and release within a few: under 64 senders the median
+/// first message took 29 ms and a few starved for the whole five seconds that Spin's
+/// connection (rusqlite's default) waits, answering 503. Short tries restart that schedule,
+/// so a writer keeps looking every few milliseconds however long it has waited
+/// (docs/decisions/0012).
+const BUSY_SLICE_MS: u32 = 20;
+
+/// How long a statement outside a transaction (or a `BEGIN`) is tried before the request
+/// answers 503 busy: the five seconds of Spin's own connection.
+const BUSY_GIVE_UP: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// How long a request trusts another's finding that the schema is current, instead of reading
 /// `schema_migrations` itself (one statement less for every request that opens SQLite). A
@@ -52,7 +70,32 @@ impl SpinSql<'_> {
 
 impl Sql for SpinSql<'_> {
     fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
-        Opened(self.connection()?).execute(sql, params)
+        use crate::statements::Kind;
+        let conn = Opened(self.connection()?);
+        let kind = Kind::of(sql);
+        if kind != Kind::Read && !self.sliced.get() {
+            conn.execute(&format!("PRAGMA busy_timeout = {BUSY_SLICE_MS}"), &[])?;
+            self.sliced.set(true);
+        }
+        // Inside a transaction the lock is held: nothing waits, and a statement that failed
+        // there is the transaction's to roll back, never to repeat.
+        let retry = !self.in_transaction.get();
+        let started = std::time::Instant::now();
+        let result = loop {
+            match conn.execute(sql, params) {
+                Err(DbError::Busy(_)) if retry && started.elapsed() < BUSY_GIVE_UP => {}
+                other => break other,
+            }
+        };
+        if kind == Kind::Transaction {
+            let head = sql.trim_start().to_ascii_uppercase();
+            if head.starts_with("BEGIN") {
+                self.in_transaction.set(result.is_ok());
+            } else if head.starts_with("ROLLBACK") || result.is_ok() {
+                self.in_transaction.set(false);
+            }
+        }
+        result
     }
 
     /// Other requests' writers sleep in SQLite's busy handler (1, 2, 5, 10 ... 100 ms apart)
@@ -203,6 +246,8 @@ fn with_ports<T>(f: impl FnOnce(&Ctx) -> T) -> Result<T, AppError> {
     let db = SpinSql {
         conn: std::cell::OnceCell::new(),
         kv: &kv,
+        sliced: std::cell::Cell::new(false),
+        in_transaction: std::cell::Cell::new(false),
     };
     let ctx = Ctx {
         db: &db,
