@@ -105,6 +105,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0018_customer_message_trigger.sql",
         sql: include_str!("../../migrations/0018_customer_message_trigger.sql"),
     },
+    Migration {
+        version: 19,
+        name: "0019_protocol_counter_trigger.sql",
+        sql: include_str!("../../migrations/0019_protocol_counter_trigger.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {

@@ -87,8 +87,8 @@ fn a_first_message_and_a_text_on_an_open_conversation_stay_within_their_budgets(
     within(
         &Budget {
             path: "first message (new customer, assigned to a ready agent)",
-            statements: 29,
-            writes: 12,
+            statements: 28,
+            writes: 11,
             transactions: 2,
         },
         &first,
@@ -117,8 +117,8 @@ fn a_first_message_nobody_can_take_yet_writes_no_lease() {
     within(
         &Budget {
             path: "first message into a queue with no agent free",
-            statements: 14,
-            writes: 6,
+            statements: 13,
+            writes: 5,
             transactions: 1,
         },
         &first,

@@ -10,7 +10,7 @@
 
 use super::hooks::{self, Hook};
 use super::sql::{self, Closing, NewConversation};
-use super::{protocol, Conversation, Event, State};
+use super::{Conversation, Event, State};
 use crate::context::Ctx;
 use crate::errors::{AppError, AppResult};
 use crate::ids::TenantId;
@@ -421,13 +421,11 @@ pub fn open(ctx: &Ctx, o: &Opening) -> AppResult<Changed<Conversation>> {
         (None, true) => State::Bot,
         (None, false) => State::Queued,
     };
-    let number = sql::next_protocol_number(ctx.db, tenant)?;
-    let protocol = protocol(o.channel_type.protocol_prefix(), number);
     let opened = sql::open(
         ctx.db,
         tenant,
         &NewConversation {
-            protocol: &protocol,
+            protocol_prefix: o.channel_type.protocol_prefix(),
             channel_id: o.channel_id,
             channel_type: o.channel_type.as_str(),
             client_id: o.client_id,
@@ -479,7 +477,7 @@ pub fn open(ctx: &Ctx, o: &Opening) -> AppResult<Changed<Conversation>> {
         o.now,
     )?;
     if let Some(agent) = o.holder {
-        let data = json!({"protocol": protocol, "via": "open"});
+        let data = json!({"protocol": opened.protocol, "via": "open"});
         if o.actor != Actor::User(agent) {
             crate::inbox::feed::push(ctx.db, tenant, agent, "assigned", Some(id), &data, o.now)?;
         }

@@ -262,18 +262,10 @@ pub fn client_by_contact(
         .transpose()
 }
 
-/// Advances the tenant's protocol counter atomically and returns the new number.
-pub fn next_protocol_number(db: &dyn Sql, tenant: TenantId) -> Result<i64, DbError> {
-    let rows = db.execute(
-        "INSERT INTO protocol_counters (tenant_id, last) VALUES (?, 1) \
-         ON CONFLICT (tenant_id) DO UPDATE SET last = last + 1 RETURNING last",
-        &[tenant.into()],
-    )?;
-    crate::db::scalar_i64(&rows)
-}
-
 pub struct NewConversation<'a> {
-    pub protocol: &'a str,
+    /// The channel type's two letters; the protocol is they and the tenant's next number in 11
+    /// digits (`WA00000052829`), taken inside the insert (migration 0019).
+    pub protocol_prefix: &'a str,
     pub channel_id: i64,
     pub channel_type: &'a str,
     pub client_id: i64,
@@ -713,14 +705,16 @@ pub(super) fn open(
             "INSERT INTO conversations (tenant_id, protocol, channel_id, channel_type, client_id, group_id, \
              status, agent_id, priority, language, subject, reply_to, arrived_at, queued_at, assigned_at, \
              last_customer_at, created_at, updated_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, \
+             VALUES (?1, \
+                     printf('%s%011d', ?2, COALESCE((SELECT last FROM protocol_counters WHERE tenant_id = ?1), 0) + 1), \
+                     ?3, ?4, ?5, ?6, ?7, ?8, \
                      COALESCE((SELECT priority FROM clients WHERE tenant_id = ?1 AND id = ?5), 0), \
                      ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?12, ?12) \
              ON CONFLICT DO NOTHING RETURNING {CONVERSATION_COLUMNS}"
         ),
         &[
             tenant.into(),
-            c.protocol.into(),
+            c.protocol_prefix.into(),
             c.channel_id.into(),
             c.channel_type.into(),
             c.client_id.into(),
