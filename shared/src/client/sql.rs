@@ -109,6 +109,35 @@ pub fn insert(
     )?)
 }
 
+/// [`insert`] for a customer writing for the first time: nothing when the identity
+/// (`channel_type`, `external_id`) already names a client, so the sender's absence is checked
+/// in the write itself and needs no read under the write lock.
+#[allow(clippy::too_many_arguments)]
+pub fn insert_for_new_identity(
+    db: &dyn Sql,
+    tenant: TenantId,
+    username: &str,
+    f: &ClientFields,
+    channel_type: &str,
+    external_id: &str,
+    now_ms: i64,
+) -> Result<Option<Client>, DbError> {
+    let mut params: Vec<Value> = vec![tenant.into(), username.into(), now_ms.into(), now_ms.into()];
+    params.extend(field_values(f, username));
+    params.extend([channel_type.into(), external_id.into()]);
+    let placeholders = ["?"; 13].join(", ");
+    one(&db.execute(
+        &format!(
+            "INSERT INTO clients (tenant_id, username, created_at, updated_at, {FIELD_COLUMNS}) \
+             SELECT ?, ?, ?, ?, {placeholders} \
+             WHERE NOT EXISTS (SELECT 1 FROM client_identities \
+                               WHERE tenant_id = ?1 AND channel_type = ?18 AND external_id = ?19) \
+             ON CONFLICT DO NOTHING RETURNING {COLUMNS}"
+        ),
+        &params,
+    )?)
+}
+
 /// Inserts many clients in one statement; returns (username, id) of those created (a row
 /// whose phone is taken is skipped by the unique index).
 pub fn insert_many(

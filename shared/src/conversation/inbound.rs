@@ -169,9 +169,27 @@ fn out_of_hours_text(hours: &BusinessHoursDoc, language: &str) -> String {
 }
 
 /// The client with the sender's phone or e-mail, when it was read before the write lock.
+#[derive(Clone, Copy)]
 enum Contact {
     Read(Option<(i64, bool)>),
     Unread,
+}
+
+/// A new client as its first message describes them.
+fn new_client_fields(channel: &ChannelInfo, msg: &Inbound) -> ClientFields {
+    let name = msg
+        .name
+        .clone()
+        .or_else(|| msg.phone.clone())
+        .or_else(|| msg.email.clone())
+        .unwrap_or_else(|| msg.external_id.clone());
+    ClientFields {
+        display_name: name.chars().take(120).collect(),
+        phone: msg.phone.clone(),
+        email: msg.email.clone(),
+        network: Some(channel.doc.kind),
+        ..ClientFields::default()
+    }
 }
 
 /// The client this sender is, creating one (and linking the identity) the first time; the last
@@ -194,19 +212,7 @@ fn client_for(
     let (id, active, created) = match existing {
         Some((id, active)) => (id, active, false),
         None => {
-            let name = msg
-                .name
-                .clone()
-                .or_else(|| msg.phone.clone())
-                .or_else(|| msg.email.clone())
-                .unwrap_or_else(|| msg.external_id.clone());
-            let fields = ClientFields {
-                display_name: name.chars().take(120).collect(),
-                phone: msg.phone.clone(),
-                email: msg.email.clone(),
-                network: Some(channel.doc.kind),
-                ..ClientFields::default()
-            };
+            let fields = new_client_fields(channel, msg);
             let username = client::new_username(ctx);
             match client::sql::insert(ctx.db, tenant, &username, &fields, now)? {
                 Some(created) => (created.id, true, true),
@@ -270,10 +276,37 @@ pub fn receive(ctx: &Ctx, channel: &ChannelInfo, msg: Inbound) -> AppResult<Outc
         crate::config::sql::group_with_hours_and_subscriptions(ctx.db, tenant, entry_group)?;
     let subscribed = hooks::Subscribed::Known(events);
     atomically(ctx.db, || {
-        let known = sql::known_sender(ctx.db, tenant, channel.id, ctype, &msg.external_id)?;
-        let (client_id, active, open, new_client) = match known {
-            Some(k) => (k.client_id, k.client_active, k.conversation, false),
-            None => {
+        // Nobody had this identity, phone or e-mail a moment ago: the client is created unless
+        // the identity appeared since (checked inside the insert), without reading first.
+        let fresh = match contact {
+            Contact::Read(None) => client::sql::insert_for_new_identity(
+                ctx.db,
+                tenant,
+                &client::new_username(ctx),
+                &new_client_fields(channel, &msg),
+                ctype,
+                &msg.external_id,
+                now,
+            )?
+            .map(|c| c.id),
+            _ => None,
+        };
+        let known = match fresh {
+            Some(_) => None,
+            None => sql::known_sender(ctx.db, tenant, channel.id, ctype, &msg.external_id)?,
+        };
+        let (client_id, active, open, new_client) = match (known, fresh) {
+            (_, Some(id)) => {
+                sql::link_identity(ctx.db, tenant, ctype, &msg.external_id, id, now)?;
+                (id, true, None, true)
+            }
+            (Some(k), None) => (k.client_id, k.client_active, k.conversation, false),
+            (None, None) => {
+                // A new client's insert found the sender known after all: read again.
+                let contact = match contact {
+                    Contact::Read(None) => Contact::Unread,
+                    other => other,
+                };
                 let (id, active, created) = client_for(ctx, channel, &msg, contact, now)?;
                 // A client created just now has no conversation and no survey yet.
                 let open = if created {
