@@ -87,14 +87,12 @@ impl Sql for SpinSql<'_> {
                 other => break other,
             }
         };
-        if kind == Kind::Transaction {
-            let head = sql.trim_start().to_ascii_uppercase();
-            if head.starts_with("BEGIN") {
-                self.in_transaction.set(result.is_ok());
-            } else if head.starts_with("ROLLBACK") || result.is_ok() {
-                self.in_transaction.set(false);
-            }
-        }
+        self.in_transaction
+            .set(crate::statements::in_transaction_after(
+                sql,
+                result.is_ok(),
+                self.in_transaction.get(),
+            ));
         result
     }
 
