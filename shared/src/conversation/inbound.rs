@@ -284,8 +284,7 @@ pub fn receive(ctx: &Ctx, channel: &ChannelInfo, msg: Inbound) -> AppResult<Outc
                 tenant,
                 &client::new_username(ctx),
                 &new_client_fields(channel, &msg),
-                ctype,
-                &msg.external_id,
+                (ctype, &msg.external_id),
                 now,
             )?
             .map(|c| c.id),
