@@ -100,7 +100,10 @@ impl App {
             vars: &self.vars,
             files_root: &self.web_root,
         };
-        Ok(work(&ctx))
+        let result = work(&ctx);
+        // Every transaction of the work has ended: forget the cached rows it made stale.
+        atende_shared::cache::flush(&self.kv);
+        Ok(result)
     }
 
     /// Serves one request as Spin would: the component whose route matches, with the

@@ -129,7 +129,7 @@ pub fn authenticate_allowing_password_change(ctx: &Ctx, req: &Request) -> AppRes
     if session.tenant != tenant.id.0 {
         return Err(invalid());
     }
-    let stored = user_sql::get(ctx.db, tenant.id, UserId(session.user))?.ok_or_else(invalid)?;
+    let stored = session_user(ctx, tenant.id, UserId(session.user))?.ok_or_else(invalid)?;
     req.set_user_language(stored.user.language);
     if stored.session_epoch != session.epoch || stored.user.status != Status::Active {
         ctx.kv.delete(&key)?;
@@ -145,6 +145,40 @@ pub fn authenticate_allowing_password_change(ctx: &Ctx, req: &Request) -> AppRes
         session_key: key,
         token_scopes: None,
     })
+}
+
+/// How long a session's user is answered from the key-value store (docs/decisions/0012): an
+/// agent's console polls every second, and under Spin a read of `users` would open SQLite each
+/// time. Every change to a user forgets the entry ([`forget_user`]); this bounds how late a
+/// change that raced a refill is seen.
+const USER_CACHED_MS: i64 = 10_000;
+
+fn user_key(tenant: TenantId, user: UserId) -> String {
+    format!("user:{}:{}", tenant.0, user.0)
+}
+
+/// The session's user, without the password's hash (which never goes to the key-value store).
+fn session_user(
+    ctx: &Ctx,
+    tenant: TenantId,
+    user: UserId,
+) -> Result<Option<StoredUser>, crate::ports::DbError> {
+    let rows = crate::cache::rows(
+        ctx.kv,
+        &user_key(tenant, user),
+        ctx.now_ms(),
+        USER_CACHED_MS,
+        || user_sql::for_session(ctx.db, tenant, user),
+    )?;
+    user_sql::decode_first(&rows)
+}
+
+/// Called after every write to a user: sessions see the change on their next request.
+pub fn forget_user(ctx: &Ctx, tenant: TenantId, user: UserId) {
+    let key = user_key(tenant, user);
+    crate::cache::forget(ctx.kv, &key);
+    // Again once the request's transaction (if any) has committed.
+    crate::cache::forget_after_commit(key);
 }
 
 /// A token acts as its creator, who must still be an active admin, and only where one of
@@ -304,6 +338,7 @@ pub fn change_password(
         ctx.now_ms(),
     )?
     .ok_or_else(|| AppError::not_found("user"))?;
+    forget_user(ctx, principal.tenant_id(), principal.user_id());
     ctx.kv.delete(&principal.session_key)?;
     let mut user = stored.user;
     user.must_change_password = false;

@@ -6,6 +6,7 @@ pub mod active;
 pub mod api;
 pub mod auth;
 pub mod bot;
+pub mod cache;
 pub mod client;
 pub mod config;
 pub mod console;

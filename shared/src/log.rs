@@ -35,7 +35,11 @@ pub fn event(event: &str, fields: &Value) {
         }
     }
     let line = Value::Object(line);
-    eprintln!("{line}");
+    // One write: stderr is unbuffered, and `Display` of a JSON value writes it token by token
+    // (under Spin each write is a host call, tens of them a line).
+    let mut text = line.to_string();
+    text.push('\n');
+    let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), text.as_bytes());
     if line["level"] == "error" {
         if let Ok(mut q) = RECENT_ERRORS.lock() {
             if q.len() >= KEPT_ERRORS {

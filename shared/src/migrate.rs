@@ -100,6 +100,16 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0017_bots.sql",
         sql: include_str!("../../migrations/0017_bots.sql"),
     },
+    Migration {
+        version: 18,
+        name: "0018_customer_message_trigger.sql",
+        sql: include_str!("../../migrations/0018_customer_message_trigger.sql"),
+    },
+    Migration {
+        version: 19,
+        name: "0019_protocol_counter_trigger.sql",
+        sql: include_str!("../../migrations/0019_protocol_counter_trigger.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {

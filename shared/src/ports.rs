@@ -94,6 +94,13 @@ impl DbError {
 /// local host checks one out of a pool), so `BEGIN IMMEDIATE ... COMMIT` spans statements.
 pub trait Sql {
     fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError>;
+
+    /// Called by long batch work (the tick's distribution) between its transactions, with how
+    /// long the last one held the write lock. Where other writers wait for it in SQLite's
+    /// sleeping busy handler (Spin), the host pauses about as long, so a waiting writer's
+    /// next try finds the lock free; where writers queue in the process (the local host,
+    /// docs/decisions/0004), nothing waits.
+    fn let_writers_in(&self, _held: std::time::Duration) {}
 }
 
 #[derive(Debug, thiserror::Error)]

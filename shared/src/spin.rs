@@ -19,9 +19,99 @@ use wasi::io::streams::{OutputStream, StreamError};
 /// Largest request body any route reads; bigger ones are refused before routing.
 const MAX_BODY: usize = 8 * 1024 * 1024;
 
-struct SpinSql(Connection);
+/// The request's database connection, opened at its first statement: a request that finds
+/// all it needs in the key-value store (an idle agent's poll, docs/decisions/0012) never pays
+/// for SQLite's connection, the schema's parsing and the two statements every connection
+/// starts with.
+struct SpinSql<'a> {
+    conn: std::cell::OnceCell<Connection>,
+    kv: &'a SpinKv,
+    /// The connection's busy timeout is [`BUSY_SLICE_MS`] (set before the first write).
+    sliced: std::cell::Cell<bool>,
+    /// Between a `BEGIN` and its `COMMIT` or `ROLLBACK`: the write lock is this request's.
+    in_transaction: std::cell::Cell<bool>,
+}
 
-impl Sql for SpinSql {
+/// How long one try of a write waits in SQLite's busy handler before the adapter tries the
+/// statement again. SQLite's handler sleeps 1, 2, 5, 10, 15, 20 … 100 ms between its checks of
+/// the lock, so a writer that has waited a third of a second looks only every 100 ms and
+/// misses the lock that others take and release within a few: under 64 senders the median
+/// first message took 29 ms and a few starved for the whole five seconds that Spin's
+/// connection (rusqlite's default) waits, answering 503. Short tries restart that schedule,
+/// so a writer keeps looking every few milliseconds however long it has waited
+/// (docs/decisions/0012).
+const BUSY_SLICE_MS: u32 = 20;
+
+/// How long a statement outside a transaction (or a `BEGIN`) is tried before the request
+/// answers 503 busy: the five seconds of Spin's own connection.
+const BUSY_GIVE_UP: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// How long a request trusts another's finding that the schema is current, instead of reading
+/// `schema_migrations` itself (one statement less for every request that opens SQLite). A
+/// database swapped under a running app is migrated at most this long after.
+const SCHEMA_KNOWN_MS: i64 = 60_000;
+
+impl SpinSql<'_> {
+    fn connection(&self) -> Result<&Connection, DbError> {
+        if let Some(c) = self.conn.get() {
+            return Ok(c);
+        }
+        let conn = Connection::open_default()
+            .map_err(|e| DbError::from_message(format!("opening the database: {e:?}")))?;
+        let opened = Opened(&conn);
+        // Spin opens each request's connection with SQLite's defaults (ARCHITECTURE.md).
+        opened.execute("PRAGMA synchronous = NORMAL", &[])?;
+        let key = format!("schema:{}", crate::migrate::latest_version());
+        let now = chrono::Utc::now().timestamp_millis();
+        if crate::cache::get::<bool>(self.kv, &key, now, SCHEMA_KNOWN_MS).is_none() {
+            crate::migrate::ensure_current(&opened)
+                .map_err(|e| DbError::from_message(format!("migrating: {e}")))?;
+            crate::cache::put(self.kv, &key, now, &true);
+        }
+        Ok(self.conn.get_or_init(|| conn))
+    }
+}
+
+impl Sql for SpinSql<'_> {
+    fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
+        use crate::statements::Kind;
+        let conn = Opened(self.connection()?);
+        let kind = Kind::of(sql);
+        if kind != Kind::Read && !self.sliced.get() {
+            conn.execute(&format!("PRAGMA busy_timeout = {BUSY_SLICE_MS}"), &[])?;
+            self.sliced.set(true);
+        }
+        // Inside a transaction the lock is held: nothing waits, and a statement that failed
+        // there is the transaction's to roll back, never to repeat.
+        let retry = !self.in_transaction.get();
+        let started = std::time::Instant::now();
+        let result = loop {
+            match conn.execute(sql, params) {
+                Err(DbError::Busy(_)) if retry && started.elapsed() < BUSY_GIVE_UP => {}
+                other => break other,
+            }
+        };
+        self.in_transaction
+            .set(crate::statements::in_transaction_after(
+                sql,
+                result.is_ok(),
+                self.in_transaction.get(),
+            ));
+        result
+    }
+
+    /// Other requests' writers sleep in SQLite's busy handler (1, 2, 5, 10 ... 100 ms apart)
+    /// while the lock is held; pausing as long as it was held lets their next try in
+    /// (docs/decisions/0012).
+    fn let_writers_in(&self, held: std::time::Duration) {
+        std::thread::sleep(held.min(std::time::Duration::from_millis(50)));
+    }
+}
+
+/// A connection already set up.
+struct Opened<'a>(&'a Connection);
+
+impl Sql for Opened<'_> {
     fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
         let params: Vec<SpinValue> = params
             .iter()
@@ -145,22 +235,22 @@ impl HttpClient for SpinHttp {
     }
 }
 
-fn open() -> Result<(SpinSql, SpinKv), AppError> {
-    let conn = Connection::open_default()
-        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("opening the database: {e:?}")))?;
-    let db = SpinSql(conn);
-    // Spin opens each request's connection with SQLite's defaults (ARCHITECTURE.md).
-    db.execute("PRAGMA synchronous = NORMAL", &[])?;
-    crate::migrate::ensure_current(&db)?;
+fn open_kv() -> Result<SpinKv, AppError> {
     let store = Store::open_default()
         .map_err(|e| AppError::Unexpected(anyhow::anyhow!("opening the key-value store: {e:?}")))?;
-    Ok((db, SpinKv(store)))
+    Ok(SpinKv(store))
 }
 
 /// Runs `f` on the Spin ports: this instance's database, key-value store, clock, randomness,
 /// outbound HTTP and variables.
 fn with_ports<T>(f: impl FnOnce(&Ctx) -> T) -> Result<T, AppError> {
-    let (db, kv) = open()?;
+    let kv = open_kv()?;
+    let db = SpinSql {
+        conn: std::cell::OnceCell::new(),
+        kv: &kv,
+        sliced: std::cell::Cell::new(false),
+        in_transaction: std::cell::Cell::new(false),
+    };
     let ctx = Ctx {
         db: &db,
         kv: &kv,
@@ -170,7 +260,10 @@ fn with_ports<T>(f: impl FnOnce(&Ctx) -> T) -> Result<T, AppError> {
         vars: &SpinVariables,
         files_root: Path::new("/"),
     };
-    Ok(f(&ctx))
+    let result = f(&ctx);
+    // Every transaction of the request has ended: forget the cached rows it made stale.
+    crate::cache::flush(&kv);
+    Ok(result)
 }
 
 /// Serves one request with `router`, the same route table the local host mounts, answering

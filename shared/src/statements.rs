@@ -40,6 +40,25 @@ impl Kind {
     }
 }
 
+/// Whether a connection is inside a transaction once `sql` has run (`ok`: it succeeded), when
+/// it was (`before`) or was not before it: a `BEGIN` that failed leaves things as they were, a
+/// `COMMIT` that failed leaves the transaction open for its `ROLLBACK`.
+pub fn in_transaction_after(sql: &str, ok: bool, before: bool) -> bool {
+    if Kind::of(sql) != Kind::Transaction {
+        return before;
+    }
+    let head = sql.trim_start().to_ascii_uppercase();
+    if head.starts_with("BEGIN") {
+        before || ok
+    } else if head.starts_with("ROLLBACK") && !head.contains(" TO ") {
+        false
+    } else if head.starts_with("COMMIT") || head.starts_with("END") {
+        before && !ok
+    } else {
+        before
+    }
+}
+
 /// A [`Sql`] that passes every statement on to `inner` and remembers it.
 pub struct CountingSql<'a> {
     inner: &'a dyn Sql,
@@ -111,6 +130,24 @@ impl Sql for CountingSql<'_> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_transaction_is_open_from_its_begin_until_it_ends() {
+        use super::in_transaction_after as after;
+        assert!(after("BEGIN IMMEDIATE", true, false));
+        assert!(
+            !after("BEGIN IMMEDIATE", false, false),
+            "a busy BEGIN opened nothing"
+        );
+        assert!(after("INSERT INTO t VALUES (1)", false, true));
+        assert!(!after("COMMIT", true, true));
+        assert!(
+            after("COMMIT", false, true),
+            "a failed COMMIT is still to roll back"
+        );
+        assert!(!after("ROLLBACK", false, true));
+        assert!(!after("SELECT 1", true, false));
+    }
+
     use super::*;
 
     #[test]

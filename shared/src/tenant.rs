@@ -76,7 +76,7 @@ pub fn resolve(ctx: &Ctx, req: &Request) -> AppResult<Tenant> {
             "no company in the host name, no X-Tenant header and no default tenant",
         )
     })?;
-    let tenant = sql::by_slug(ctx.db, &slug)?
+    let tenant = by_slug_cached(ctx, &slug)?
         .ok_or_else(|| AppError::not_found(&format!("company '{slug}'")))?;
     req.set_tenant_language(tenant.language);
     if tenant.status != Status::Active {
@@ -88,13 +88,30 @@ pub fn resolve(ctx: &Ctx, req: &Request) -> AppResult<Tenant> {
     Ok(tenant)
 }
 
+/// How long a company's row is answered from the key-value store. Companies are created by the
+/// platform API and never changed afterwards; only what exists is kept (`cache::rows`).
+const CACHED_MS: i64 = 60_000;
+
+/// The company with this slug, from the key-value store when it was read in the last minute:
+/// every authenticated request needs it, and under Spin the read would open SQLite.
+pub fn by_slug_cached(ctx: &Ctx, slug: &str) -> Result<Option<Tenant>, DbError> {
+    let rows = crate::cache::rows(
+        ctx.kv,
+        &format!("tenant:{slug}"),
+        ctx.now_ms(),
+        CACHED_MS,
+        || sql::select_by_slug(ctx.db, slug),
+    )?;
+    rows.first().map(|r| sql::decode(&r)).transpose()
+}
+
 /// Every SQL statement that touches the `tenants` table.
 pub mod sql {
     use super::*;
 
     const COLUMNS: &str = "id, slug, name, time_zone, language, status, created_at";
 
-    fn decode(row: &Row) -> Result<Tenant, DbError> {
+    pub(super) fn decode(row: &Row) -> Result<Tenant, DbError> {
         Ok(Tenant {
             id: TenantId(row.i64("id")?),
             slug: row.text("slug")?,
@@ -107,11 +124,15 @@ pub mod sql {
     }
 
     pub fn by_slug(db: &dyn Sql, slug: &str) -> Result<Option<Tenant>, DbError> {
-        let rows = db.execute(
+        let rows = select_by_slug(db, slug)?;
+        rows.first().map(|r| decode(&r)).transpose()
+    }
+
+    pub fn select_by_slug(db: &dyn Sql, slug: &str) -> Result<crate::ports::Rows, DbError> {
+        db.execute(
             &format!("SELECT {COLUMNS} FROM tenants WHERE slug = ?"),
             &[slug.into()],
-        )?;
-        rows.first().map(|r| decode(&r)).transpose()
+        )
     }
 
     pub fn by_id(db: &dyn Sql, id: TenantId) -> Result<Option<Tenant>, DbError> {

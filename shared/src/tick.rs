@@ -56,6 +56,7 @@ pub fn run(ctx: &Ctx) -> AppResult<TickReport> {
     let result = run_leased(ctx);
     crate::routing::sql::release_lease(ctx.db, "tick", &holder, ctx.now_ms())
         .context("releasing the tick's lease")?;
+    crate::cache::put(ctx.kv, RAN_KEY, ctx.now_ms(), &true);
     log_run("tick", started, &result);
     result
 }
@@ -78,6 +79,16 @@ fn log_run(event: &str, started: std::time::Instant, result: &AppResult<TickRepo
 
 /// How long without a run before an agent's poll runs the tick itself.
 pub const DUE_AFTER_MS: i64 = 5_000;
+
+/// The key-value entry each run leaves behind, so an idle poll learns that the tick is not due
+/// without reading its lease in SQLite.
+const RAN_KEY: &str = "tick:ran";
+
+/// Whether a run ended within the last [`DUE_AFTER_MS`], as the key-value store knows it. `false`
+/// is only "not known": the poll then asks SQLite, where the lease says for sure.
+pub fn ran_recently(ctx: &Ctx, now: i64) -> bool {
+    crate::cache::get::<bool>(ctx.kv, RAN_KEY, now, DUE_AFTER_MS).is_some()
+}
 
 /// The latest last run that leaves the tick not yet due at `now` (agents' polls check it with
 /// their feed's read, `inbox::feed::poll`).

@@ -7,6 +7,7 @@
 //!     bench-spin <base-url> --platform-secret <s> [--tick-secret <t>] [--per-phase N]
 //!     bench-spin --local [--per-phase N]     # the local host on loopback, same phases
 //!     bench-spin <base-url> --tick-only --tick-secret <t>
+//!     bench-spin <base-url> --get <path> [--get <path> ...]   # one route alone
 //!
 //! `--tick-only` times one `POST /internal/tick` on a database `bench-routing --seed` wrote
 //! (10,000 queued conversations, 1,000 ready agents), while 4 writers call the insert probe
@@ -31,6 +32,8 @@ struct Args {
     per_phase: usize,
     agents: usize,
     tick_only: bool,
+    /// Paths to load with GET alone (`--get`, repeatable): what a route costs by itself.
+    gets: Vec<String>,
 }
 
 fn args() -> anyhow::Result<Args> {
@@ -41,6 +44,7 @@ fn args() -> anyhow::Result<Args> {
         per_phase: 5_000,
         agents: 20,
         tick_only: false,
+        gets: Vec::new(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -55,6 +59,7 @@ fn args() -> anyhow::Result<Args> {
             "--tick-secret" => a.tick_secret = value()?,
             "--per-phase" => a.per_phase = value()?.parse()?,
             "--agents" => a.agents = value()?.parse()?,
+            "--get" => a.gets.push(value()?),
             url if url.starts_with("http") => a.base = Some(url.trim_end_matches('/').to_owned()),
             other => anyhow::bail!("unknown argument {other}"),
         }
@@ -227,6 +232,16 @@ fn main() -> anyhow::Result<()> {
     if a.tick_only {
         return tick_only(&base, &a.tick_secret);
     }
+    for path in &a.gets {
+        let url = format!("{base}{path}");
+        load(senders, a.per_phase, 200, move |agent, _| {
+            status_of(agent.get(&url).call())
+        })
+        .print(&format!("GET {path}"));
+    }
+    if !a.gets.is_empty() {
+        return Ok(());
+    }
     let err = |e: String| anyhow::anyhow!(e);
     let c = atende_e2e::provision(&base, &a.platform_secret).map_err(err)?;
     let admin = c.admin_token().map_err(err)?;
@@ -305,6 +320,23 @@ fn main() -> anyhow::Result<()> {
         webhook(&base, channel, |i| 5511900000000 + i as u64, 0),
     );
     warm.print("warm-up: 1,000 first messages");
+    // The probes again right before what they are read against: the machine's load drifts
+    // over a run (other builds on the same cores), so neighbours in time compare fairly.
+    let again = |path: &'static str, name: &str| {
+        if has_probes {
+            let url = format!("{base}{path}");
+            let post = path != "/probe/hello";
+            load(senders, n, 200, move |agent, _| {
+                status_of(if post {
+                    agent.post(&url).send_bytes(b"")
+                } else {
+                    agent.get(&url).call()
+                })
+            })
+            .print(name);
+        }
+    };
+    again("/probe/insert", "probe: INSERT … RETURNING (again)");
     load(
         senders,
         n,
@@ -352,25 +384,35 @@ fn main() -> anyhow::Result<()> {
         );
         (r, t.elapsed())
     };
+    again("/probe/hello", "probe: hello-world (again)");
     let (r, _) = tick(&a.tick_secret);
     anyhow::ensure!(r.status == 200, "tick: {} {}", r.status, r.body);
+    // Each agent polls from its own cursor, as the console does: the first poll returns what
+    // going ready wrote to the feed, every later one finds nothing new.
+    let mut urls = Vec::new();
+    for token in &tokens {
+        let r = c.call("GET", "/api/inbox/events?after=0", Some(token), None);
+        anyhow::ensure!(r.status == 200, "events: {} {}", r.status, r.body);
+        urls.push(format!(
+            "{base}/api/inbox/events?after={}",
+            r.body["cursor"].as_i64().unwrap_or(0)
+        ));
+    }
     let tokens = Arc::new(tokens);
-    let url = format!("{base}/api/inbox/events?after=0");
-    let polled = {
-        let (tokens, tenant) = (tokens.clone(), c.tenant().to_owned());
+    let polled = || {
+        let (tokens, tenant, urls) = (tokens.clone(), c.tenant().to_owned(), urls.clone());
         load(senders, n, 200, move |agent, i| {
+            let k = i % tokens.len();
             status_of(
                 agent
-                    .get(&url)
+                    .get(&urls[k])
                     .set("x-tenant", &tenant)
-                    .set(
-                        "authorization",
-                        &format!("Bearer {}", tokens[i % tokens.len()]),
-                    )
+                    .set("authorization", &format!("Bearer {}", tokens[k]))
                     .call(),
             )
         })
     };
+    let polled = polled();
     polled.print(&format!(
         "idle poll GET /api/inbox/events ({} agents)",
         a.agents

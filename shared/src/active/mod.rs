@@ -346,6 +346,7 @@ fn send(
                         reply_to: &item.address,
                         actor: lifecycle::Actor::User(a.agent_id),
                         data: json!({"active_message_id": a.id, "active": true}),
+                        subscribed: &Default::default(),
                         now,
                     },
                 )?

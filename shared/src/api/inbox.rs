@@ -263,18 +263,12 @@ pub fn attachment(ctx: &Ctx, req: &Request) -> AppResult<Response> {
 pub fn events(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let me = authenticate(ctx, req)?;
     let after = req.query().parse::<i64>("after")?.unwrap_or(0);
-    // One read: the feed and whether the tick is due. Timers keep running on hosts with no
+    // At most one read: the feed and whether the tick is due (none while the key-value store
+    // knows both). Timers keep running on hosts with no
     // scheduler while agents are online; what a run does for me is in the feed read after it.
     let now = ctx.now_ms();
     let (tenant, user) = (me.tenant_id(), me.user_id());
-    let poll = crate::inbox::feed::poll(
-        ctx.db,
-        tenant,
-        user,
-        after,
-        now,
-        crate::tick::due_before(now),
-    )?;
+    let poll = crate::inbox::feed::poll_cached(ctx, tenant, user, after, now)?;
     let ran = poll.tick_due && crate::tick::run_for_poll(ctx).is_some_and(|r| r.ran);
     let events = if ran {
         crate::inbox::feed::after(ctx.db, tenant, user, after)?

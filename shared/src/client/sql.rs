@@ -97,13 +97,48 @@ pub fn insert(
     f: &ClientFields,
     now_ms: i64,
 ) -> Result<Option<Client>, DbError> {
+    insert_unless_known(db, tenant, username, f, None, now_ms)
+}
+
+/// [`insert`] for a customer writing for the first time: nothing when the identity
+/// (`channel_type`, `external_id`) already names a client, so the sender's absence is checked
+/// in the write itself and needs no read under the write lock.
+pub fn insert_for_new_identity(
+    db: &dyn Sql,
+    tenant: TenantId,
+    username: &str,
+    f: &ClientFields,
+    identity: (&str, &str),
+    now_ms: i64,
+) -> Result<Option<Client>, DbError> {
+    insert_unless_known(db, tenant, username, f, Some(identity), now_ms)
+}
+
+fn insert_unless_known(
+    db: &dyn Sql,
+    tenant: TenantId,
+    username: &str,
+    f: &ClientFields,
+    identity: Option<(&str, &str)>,
+    now_ms: i64,
+) -> Result<Option<Client>, DbError> {
     let mut params: Vec<Value> = vec![tenant.into(), username.into(), now_ms.into(), now_ms.into()];
     params.extend(field_values(f, username));
+    // `WHERE` also keeps SQLite from reading `ON CONFLICT` as part of the `SELECT`.
+    let guard = match identity {
+        Some((channel_type, external_id)) => {
+            params.extend([channel_type.into(), external_id.into()]);
+            "WHERE NOT EXISTS (SELECT 1 FROM client_identities \
+             WHERE tenant_id = ?1 AND channel_type = ?18 AND external_id = ?19)"
+        }
+        None => "WHERE true",
+    };
     let placeholders = ["?"; 13].join(", ");
     one(&db.execute(
         &format!(
             "INSERT INTO clients (tenant_id, username, created_at, updated_at, {FIELD_COLUMNS}) \
-             VALUES (?, ?, ?, ?, {placeholders}) ON CONFLICT DO NOTHING RETURNING {COLUMNS}"
+             SELECT ?, ?, ?, ?, {placeholders} {guard} \
+             ON CONFLICT DO NOTHING RETURNING {COLUMNS}"
         ),
         &params,
     )?)

@@ -79,9 +79,54 @@ pub fn emit(
     )
 }
 
+/// The events the tenant's active webhooks subscribe to, when a request read them before taking
+/// the write lock: queueing an event nobody subscribes to is a statement under the lock that
+/// writes nothing (docs/decisions/0012). `Unknown` queues as always.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Subscribed {
+    #[default]
+    Unknown,
+    Known(Vec<String>),
+}
+
+impl Subscribed {
+    pub fn wants(&self, hook: Hook) -> bool {
+        match self {
+            Subscribed::Unknown => true,
+            Subscribed::Known(events) => events.iter().any(|e| e == hook.name()),
+        }
+    }
+}
+
+/// [`emit`], skipped when `subscribed` says nobody listens to `hook`. A webhook subscribed
+/// between that read and the commit misses this one event, as it would had it been created a
+/// moment later.
+pub fn emit_if(
+    db: &dyn Sql,
+    subscribed: &Subscribed,
+    tenant: TenantId,
+    hook: Hook,
+    conversation: i64,
+    details: &Value,
+    now: i64,
+) -> Result<(), DbError> {
+    if subscribed.wants(hook) {
+        emit(db, tenant, hook, conversation, details, now)?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
-    use super::Hook;
+    use super::{Hook, Subscribed};
+
+    #[test]
+    fn only_known_subscriptions_skip_an_event() {
+        assert!(Subscribed::Unknown.wants(Hook::MessageCreated));
+        let known = Subscribed::Known(vec!["conversation.created".to_owned()]);
+        assert!(known.wants(Hook::ConversationCreated));
+        assert!(!known.wants(Hook::MessageCreated));
+    }
 
     #[test]
     fn every_hook_round_trips_by_name() {

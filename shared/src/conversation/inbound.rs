@@ -168,40 +168,73 @@ fn out_of_hours_text(hours: &BusinessHoursDoc, language: &str) -> String {
     }
 }
 
-/// The client this sender is, creating one (and linking the identity) the first time.
-fn client_for(ctx: &Ctx, channel: &ChannelInfo, msg: &Inbound, now: i64) -> AppResult<(i64, bool)> {
+/// The client with the sender's phone or e-mail, when it was read before the write lock.
+#[derive(Clone, Copy)]
+enum Contact {
+    Read(Option<(i64, bool)>),
+    Unread,
+}
+
+/// A new client as its first message describes them.
+fn new_client_fields(channel: &ChannelInfo, msg: &Inbound) -> ClientFields {
+    let name = msg
+        .name
+        .clone()
+        .or_else(|| msg.phone.clone())
+        .or_else(|| msg.email.clone())
+        .unwrap_or_else(|| msg.external_id.clone());
+    ClientFields {
+        display_name: name.chars().take(120).collect(),
+        phone: msg.phone.clone(),
+        email: msg.email.clone(),
+        network: Some(channel.doc.kind),
+        ..ClientFields::default()
+    }
+}
+
+/// The client this sender is, creating one (and linking the identity) the first time; the last
+/// value says whether the client was created now.
+fn client_for(
+    ctx: &Ctx,
+    channel: &ChannelInfo,
+    msg: &Inbound,
+    contact: Contact,
+    now: i64,
+) -> AppResult<(i64, bool, bool)> {
     let tenant = channel.tenant;
     let ctype = channel.doc.kind.as_str();
-    let existing =
-        sql::client_by_contact(ctx.db, tenant, msg.phone.as_deref(), msg.email.as_deref())?;
-    let (id, active) = match existing {
-        Some(found) => found,
+    let existing = match contact {
+        Contact::Read(found) => found,
+        Contact::Unread => {
+            sql::client_by_contact(ctx.db, tenant, msg.phone.as_deref(), msg.email.as_deref())?
+        }
+    };
+    let (id, active, created) = match existing {
+        Some((id, active)) => (id, active, false),
         None => {
-            let name = msg
-                .name
-                .clone()
-                .or_else(|| msg.phone.clone())
-                .or_else(|| msg.email.clone())
-                .unwrap_or_else(|| msg.external_id.clone());
-            let fields = ClientFields {
-                display_name: name.chars().take(120).collect(),
-                phone: msg.phone.clone(),
-                email: msg.email.clone(),
-                network: Some(channel.doc.kind),
-                ..ClientFields::default()
-            };
+            let fields = new_client_fields(channel, msg);
             let username = client::new_username(ctx);
-            let created = client::sql::insert(ctx.db, tenant, &username, &fields, now)?
+            match client::sql::insert(ctx.db, tenant, &username, &fields, now)? {
+                Some(created) => (created.id, true, true),
+                // Another request created a client with this phone or e-mail between the
+                // read before the lock and now: that one is this sender.
+                None => sql::client_by_contact(
+                    ctx.db,
+                    tenant,
+                    msg.phone.as_deref(),
+                    msg.email.as_deref(),
+                )?
+                .map(|(id, active)| (id, active, false))
                 .ok_or_else(|| {
                     AppError::Unexpected(anyhow::anyhow!(
-                        "client insert conflicted inside a write lock"
+                        "client insert conflicted with no client of that phone or e-mail"
                     ))
-                })?;
-            (created.id, true)
+                })?,
+            }
         }
     };
     sql::link_identity(ctx.db, tenant, ctype, &msg.external_id, id, now)?;
-    Ok((id, active))
+    Ok((id, active, created))
 }
 
 /// Stores one inbound message. Out of business hours, the customer gets the out-of-hours
@@ -221,15 +254,67 @@ pub fn receive(ctx: &Ctx, channel: &ChannelInfo, msg: Inbound) -> AppResult<Outc
     let now = ctx.now_ms();
     let ctype = channel.doc.kind.as_str();
     let kind = msg.kind.unwrap_or(MessageKind::Text);
+    let sender_known = match receive_on_open(ctx, channel, &msg, kind, now)? {
+        OnOpen::Stored(outcome) => return Ok(outcome),
+        OnOpen::Transaction { sender_known } => sender_known,
+    };
+    // A sender unknown a moment ago is most likely still unknown under the lock: the client
+    // with their phone or e-mail is read now, not while every other writer waits.
+    let contact = match sender_known {
+        Some(false) => Contact::Read(sql::client_by_contact(
+            ctx.db,
+            tenant,
+            msg.phone.as_deref(),
+            msg.email.as_deref(),
+        )?),
+        _ => Contact::Unread,
+    };
+    // Read before the write lock: the entry group (and its business hours) a new conversation
+    // opens in, and which events anyone subscribes to.
+    let entry_group = channel.doc.entry_group_id;
+    let (entry, events) =
+        crate::config::sql::group_with_hours_and_subscriptions(ctx.db, tenant, entry_group)?;
+    let subscribed = hooks::Subscribed::Known(events);
     atomically(ctx.db, || {
-        let known = sql::known_sender(ctx.db, tenant, channel.id, ctype, &msg.external_id)?;
-        let (client_id, active, open) = match known {
-            Some(k) => (k.client_id, k.client_active, k.conversation),
-            None => {
-                let (id, active) = client_for(ctx, channel, &msg, now)?;
-                let open = sql::known_sender(ctx.db, tenant, channel.id, ctype, &msg.external_id)?
-                    .and_then(|k| k.conversation);
-                (id, active, open)
+        // Nobody had this identity, phone or e-mail a moment ago: the client is created unless
+        // the identity appeared since (checked inside the insert), without reading first.
+        let fresh = match contact {
+            Contact::Read(None) => client::sql::insert_for_new_identity(
+                ctx.db,
+                tenant,
+                &client::new_username(ctx),
+                &new_client_fields(channel, &msg),
+                (ctype, &msg.external_id),
+                now,
+            )?
+            .map(|c| c.id),
+            _ => None,
+        };
+        let known = match fresh {
+            Some(_) => None,
+            None => sql::known_sender(ctx.db, tenant, channel.id, ctype, &msg.external_id)?,
+        };
+        let (client_id, active, open, new_client) = match (known, fresh) {
+            (_, Some(id)) => {
+                sql::link_identity(ctx.db, tenant, ctype, &msg.external_id, id, now)?;
+                (id, true, None, true)
+            }
+            (Some(k), None) => (k.client_id, k.client_active, k.conversation, false),
+            (None, None) => {
+                // A new client's insert found the sender known after all: read again.
+                let contact = match contact {
+                    Contact::Read(None) => Contact::Unread,
+                    other => other,
+                };
+                let (id, active, created) = client_for(ctx, channel, &msg, contact, now)?;
+                // A client created just now has no conversation and no survey yet.
+                let open = if created {
+                    None
+                } else {
+                    sql::known_sender(ctx.db, tenant, channel.id, ctype, &msg.external_id)?
+                        .and_then(|k| k.conversation)
+                };
+                (id, active, open, created)
             }
         };
         if !active {
@@ -241,7 +326,7 @@ pub fn receive(ctx: &Ctx, channel: &ChannelInfo, msg: Inbound) -> AppResult<Outc
         }
 
         // While the customer answers a survey, their messages are answers: no new protocol.
-        if open.is_none() {
+        if open.is_none() && !new_client {
             if let Some(run) = crate::bot::sql::running(ctx.db, tenant, channel.id, client_id, now)? {
                 return Ok(match crate::bot::survey::receive(ctx, channel, &run, &msg, kind, now)? {
                     Outcome::Duplicate => Finish::Rollback((Outcome::Duplicate, lifecycle::Wake::default())),
@@ -266,11 +351,10 @@ pub fn receive(ctx: &Ctx, channel: &ChannelInfo, msg: Inbound) -> AppResult<Outc
                 )
             }
             None => {
-                let group_id = channel.doc.entry_group_id;
-                let group: Option<GroupDoc> =
-                    crate::config::sql::get(ctx.db, tenant, "group", group_id)?.and_then(|g| {
-                        crate::stored::decode_or_report("group", tenant, group_id, &g.data)
-                    });
+                let group_id = entry_group;
+                let group: Option<GroupDoc> = entry.as_ref().and_then(|(data, _)| {
+                    crate::stored::decode_or_report("group", tenant, group_id, data)
+                });
                 let language = msg.language.unwrap_or(Language::PtBr).as_str().to_owned();
                 let opened = lifecycle::open(
                     ctx,
@@ -287,6 +371,7 @@ pub fn receive(ctx: &Ctx, channel: &ChannelInfo, msg: Inbound) -> AppResult<Outc
                         reply_to: &msg.external_id,
                         actor: lifecycle::Actor::Customer,
                         data: Value::Null,
+                        subscribed: &subscribed,
                         now,
                     },
                 )?
@@ -329,24 +414,24 @@ pub fn receive(ctx: &Ctx, channel: &ChannelInfo, msg: Inbound) -> AppResult<Outc
             now,
         )?
         .defer(&mut wake);
+        // The insert's trigger (migration 0018) wrote the holding agent's feed.
         if let Some(agent) = agent {
-            crate::inbox::feed::push(
-                ctx.db,
-                tenant,
-                agent,
-                "message",
-                Some(conversation_id),
-                &json!({"message_id": message_id, "kind": kind.as_str(), "body": msg.body}),
-                now,
-            )?;
+            crate::inbox::feed::written(tenant, agent);
         }
         if !notified {
             if let Some(group) = group_id {
-                notify_if_closed(ctx, channel, conversation_id, group, &language, now)?;
+                let hours = if group == entry_group {
+                    entry.as_ref().map(|(_, hours)| hours.clone())
+                } else {
+                    crate::config::sql::group_with_hours(ctx.db, tenant, group)?
+                        .map(|(_, hours)| hours)
+                };
+                notify_if_closed(ctx, channel, conversation_id, hours, &language, now)?;
             }
         }
-        hooks::emit(
+        hooks::emit_if(
             ctx.db,
+            &subscribed,
             tenant,
             Hook::MessageCreated,
             conversation_id,
@@ -385,6 +470,91 @@ pub fn receive(ctx: &Ctx, channel: &ChannelInfo, msg: Inbound) -> AppResult<Outc
     })
 }
 
+enum OnOpen {
+    Stored(Outcome),
+    /// Whether the sender's identity was found, when it was looked up.
+    Transaction {
+        sender_known: Option<bool>,
+    },
+}
+
+/// The common case in one write: a message without an attachment on a conversation that is
+/// open and out of the bot, out of the pending state, with no out-of-hours message to send and
+/// no webhook subscribed to `message.created`. Everything is read first (no lock held), then one
+/// `INSERT` stores it, and its trigger (migration 0018) brings the conversation up to date and
+/// writes the holding agent's feed: SQLite's write lock is held inside that one statement
+/// (docs/decisions/0012). Otherwise the message needs [`receive`]'s transaction.
+fn receive_on_open(
+    ctx: &Ctx,
+    channel: &ChannelInfo,
+    msg: &Inbound,
+    kind: MessageKind,
+    now: i64,
+) -> AppResult<OnOpen> {
+    let transaction = |known: Option<bool>| {
+        Ok(OnOpen::Transaction {
+            sender_known: known,
+        })
+    };
+    if msg.attachment.is_some() {
+        return transaction(None);
+    }
+    let tenant = channel.tenant;
+    let ctype = channel.doc.kind.as_str();
+    let Some((known, hours, subscribed)) = sql::known_sender_with_duties(
+        ctx.db,
+        tenant,
+        channel.id,
+        ctype,
+        &msg.external_id,
+        Hook::MessageCreated.name(),
+    )?
+    else {
+        return transaction(Some(false));
+    };
+    let Some(open) = known
+        .conversation
+        .filter(|c| known.client_active && !matches!(c.status, State::Bot | State::Pending))
+    else {
+        return transaction(Some(true));
+    };
+    let closed = hours
+        .and_then(|h| serde_json::from_str::<BusinessHoursDoc>(&h).ok())
+        .is_some_and(|h| !h.is_open(ctx.clock.now()));
+    if subscribed || closed {
+        return transaction(Some(true));
+    }
+    let inserted = sql::insert_customer_message(
+        ctx.db,
+        tenant,
+        &NewMessage {
+            conversation_id: open.id,
+            channel_id: channel.id,
+            role: Role::Customer,
+            sender_id: None,
+            kind,
+            body: msg.body.as_deref(),
+            payload: msg.payload.as_ref(),
+            attachment_id: None,
+            channel_message_id: msg.channel_message_id.as_deref(),
+            delivery: None,
+            now,
+        },
+    )?;
+    let Some((message_id, agent)) = inserted else {
+        return Ok(OnOpen::Stored(Outcome::Duplicate));
+    };
+    if let Some(agent) = agent {
+        crate::inbox::feed::written(tenant, agent);
+    }
+    Ok(OnOpen::Stored(Outcome::Stored {
+        conversation_id: open.id,
+        message_id,
+        protocol_opened: None,
+        group_id: open.group_id,
+    }))
+}
+
 pub fn insert_attachment(
     ctx: &Ctx,
     tenant: TenantId,
@@ -408,18 +578,17 @@ pub fn insert_attachment(
     Ok(crate::db::scalar_i64(&rows)?)
 }
 
-/// Sends the out-of-hours message (once per conversation) when the group's hours are closed.
+/// Sends the out-of-hours message (once per conversation) when the group's business hours
+/// (`hours`: the group was found, and has active hours) are closed.
 fn notify_if_closed(
     ctx: &Ctx,
     channel: &ChannelInfo,
     conversation: i64,
-    group: i64,
+    hours: Option<Option<String>>,
     language: &str,
     now: i64,
 ) -> AppResult<()> {
-    let Some((_, Some(hours))) =
-        crate::config::sql::group_with_hours(ctx.db, channel.tenant, group)?
-    else {
+    let Some(Some(hours)) = hours else {
         return Ok(());
     };
     let Ok(hours) = serde_json::from_str::<BusinessHoursDoc>(&hours) else {

@@ -10,7 +10,7 @@
 
 use super::hooks::{self, Hook};
 use super::sql::{self, Closing, NewConversation};
-use super::{protocol, Conversation, Event, State};
+use super::{Conversation, Event, State};
 use crate::context::Ctx;
 use crate::errors::{AppError, AppResult};
 use crate::ids::TenantId;
@@ -398,6 +398,8 @@ pub struct Opening<'a> {
     pub actor: Actor,
     /// What the timeline keeps of how it was opened (`from_conversation`, `active`).
     pub data: Value,
+    /// What the tenant's webhooks subscribe to, if read before the lock.
+    pub subscribed: &'a hooks::Subscribed,
     pub now: i64,
 }
 
@@ -417,13 +419,11 @@ pub fn open(ctx: &Ctx, o: &Opening) -> AppResult<Changed<Conversation>> {
         (None, true) => State::Bot,
         (None, false) => State::Queued,
     };
-    let number = sql::next_protocol_number(ctx.db, tenant)?;
-    let protocol = protocol(o.channel_type.protocol_prefix(), number);
     let opened = sql::open(
         ctx.db,
         tenant,
         &NewConversation {
-            protocol: &protocol,
+            protocol_prefix: o.channel_type.protocol_prefix(),
             channel_id: o.channel_id,
             channel_type: o.channel_type.as_str(),
             client_id: o.client_id,
@@ -465,13 +465,29 @@ pub fn open(ctx: &Ctx, o: &Opening) -> AppResult<Changed<Conversation>> {
         },
         status.as_str(),
     )?;
-    hooks::emit(ctx.db, tenant, created.hook, id, &o.data, o.now)?;
+    hooks::emit_if(
+        ctx.db,
+        o.subscribed,
+        tenant,
+        created.hook,
+        id,
+        &o.data,
+        o.now,
+    )?;
     if let Some(agent) = o.holder {
-        let data = json!({"protocol": protocol, "via": "open"});
+        let data = json!({"protocol": opened.protocol, "via": "open"});
         if o.actor != Actor::User(agent) {
             crate::inbox::feed::push(ctx.db, tenant, agent, "assigned", Some(id), &data, o.now)?;
         }
-        hooks::emit(ctx.db, tenant, Hook::ConversationAssigned, id, &data, o.now)?;
+        hooks::emit_if(
+            ctx.db,
+            o.subscribed,
+            tenant,
+            Hook::ConversationAssigned,
+            id,
+            &data,
+            o.now,
+        )?;
     }
     let wake = if status == State::Queued {
         Wake::group(tenant, Some(o.group_id))
@@ -542,46 +558,39 @@ impl HandOut {
         })
     }
 
-    /// Assigns (or, with `offer_expires`, offers) a queued conversation to `agent` below `limit`;
-    /// false when it is no longer queued or the agent has no room.
-    pub fn give(
-        &mut self,
-        ctx: &Ctx,
-        conversation: i64,
-        agent: i64,
-        limit: i64,
-        offer_expires: Option<i64>,
-        now: i64,
-    ) -> AppResult<bool> {
-        if !sql::hand_out(
-            ctx.db,
-            self.tenant,
-            conversation,
-            agent,
-            limit,
-            offer_expires,
-            now,
-        )? {
-            return Ok(false);
+    /// Assigns (or, where a pick has an expiry, offers) a batch of queued conversations in one
+    /// statement (`sql::hand_out_many`); answers, for each pick in order, whether it was made.
+    pub fn give_many(&mut self, ctx: &Ctx, picks: &[sql::Pick], now: i64) -> AppResult<Vec<bool>> {
+        let made: std::collections::HashSet<i64> =
+            sql::hand_out_many(ctx.db, self.tenant, picks, now)?
+                .into_iter()
+                .collect();
+        let mut given = Vec::with_capacity(picks.len());
+        for pick in picks {
+            let ok = made.contains(&pick.conversation);
+            given.push(ok);
+            if !ok {
+                continue;
+            }
+            let (list, hook, wanted) = match pick.expires {
+                Some(_) => (
+                    &mut self.offered,
+                    Hook::ConversationOffered,
+                    self.offered_hook,
+                ),
+                None => (
+                    &mut self.assigned,
+                    Hook::ConversationAssigned,
+                    self.assigned_hook,
+                ),
+            };
+            list.push((pick.conversation, pick.agent));
+            if wanted {
+                let data = json!({"agent_id": pick.agent, "via": "distribution", "strategy": self.strategy});
+                hooks::emit(ctx.db, self.tenant, hook, pick.conversation, &data, now)?;
+            }
         }
-        let (made, hook, wanted) = match offer_expires {
-            Some(_) => (
-                &mut self.offered,
-                Hook::ConversationOffered,
-                self.offered_hook,
-            ),
-            None => (
-                &mut self.assigned,
-                Hook::ConversationAssigned,
-                self.assigned_hook,
-            ),
-        };
-        made.push((conversation, agent));
-        if wanted {
-            let data = json!({"agent_id": agent, "via": "distribution", "strategy": self.strategy});
-            hooks::emit(ctx.db, self.tenant, hook, conversation, &data, now)?;
-        }
-        Ok(true)
+        Ok(given)
     }
 
     /// The timeline and the agents' feeds of the hand-outs so far.
@@ -592,6 +601,9 @@ impl HandOut {
         ] {
             let kind = transition.effects().timeline;
             sql::record_hand_outs(ctx.db, self.tenant, made, kind, self.strategy, now)?;
+            for (_, agent) in made.iter() {
+                crate::inbox::feed::written(self.tenant, *agent);
+            }
             made.clear();
         }
         Ok(())
@@ -837,7 +849,11 @@ pub fn wrote(
     was_pending: bool,
     now: i64,
 ) -> AppResult<Changed<bool>> {
-    sql::touch(ctx.db, tenant, id, actor == Actor::Customer, now)?;
+    // A customer's message brought the conversation up to date in the statement that stored it
+    // (the trigger of migration 0018).
+    if actor != Actor::Customer {
+        sql::touch(ctx.db, tenant, id, false, now)?;
+    }
     if !was_pending {
         return Ok(Changed::new(false, Wake::default()));
     }

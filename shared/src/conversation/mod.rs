@@ -71,11 +71,6 @@ impl Delivery {
     }
 }
 
-/// `WA00000052829`: the channel's two letters and an 11-digit sequence, unique per tenant.
-pub fn protocol(prefix: &str, number: i64) -> String {
-    format!("{prefix}{number:011}")
-}
-
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Conversation {
     pub id: i64,
@@ -176,14 +171,5 @@ impl<'a> Event<'a> {
             data: Some(data),
             ..self
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn protocols_are_two_letters_and_eleven_digits() {
-        assert_eq!(super::protocol("WA", 52829), "WA00000052829");
-        assert_eq!(super::protocol("TL", 1).len(), 13);
     }
 }

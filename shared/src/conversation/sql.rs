@@ -101,24 +101,71 @@ pub fn known_sender(
             external_id.into(),
         ],
     )?;
+    rows.first().map(|r| decode_known(&r)).transpose()
+}
+
+fn decode_known(r: &Row) -> Result<Known, DbError> {
+    let conversation = match r.opt_i64("conversation_id")? {
+        Some(id) => Some(OpenConversation {
+            id,
+            status: State::decode(&r.text("status")?)?,
+            agent_id: r.opt_i64("agent_id")?,
+            group_id: r.opt_i64("group_id")?,
+            language: r.text("language")?,
+            out_of_hours_notified: r.bool("out_of_hours_notified")?,
+        }),
+        None => None,
+    };
+    Ok(Known {
+        client_id: r.i64("client_id")?,
+        client_active: r.text("client_status")? == "active",
+        conversation,
+    })
+}
+
+/// [`known_sender`], and in the same read what a message on the open conversation may still
+/// have to do besides being stored: the business hours of its group (while the out-of-hours
+/// message was not sent; active hours only) and whether an active webhook of the tenant
+/// subscribes to `event`.
+pub fn known_sender_with_duties(
+    db: &dyn Sql,
+    tenant: TenantId,
+    channel_id: i64,
+    channel_type: &str,
+    external_id: &str,
+    event: &str,
+) -> Result<Option<(Known, Option<String>, bool)>, DbError> {
+    let rows = db.execute(
+        "SELECT i.client_id, c.status AS client_status, v.id AS conversation_id, v.status, \
+                v.group_id, v.language, v.out_of_hours_notified, v.agent_id, h.data AS hours_data, \
+                EXISTS (SELECT 1 FROM config_items w \
+                  WHERE w.tenant_id = ?1 AND w.kind = 'webhook' AND w.status = 'active' \
+                    AND EXISTS (SELECT 1 FROM json_each(json_extract(w.data, '$.events')) \
+                                WHERE value = ?5)) AS subscribed \
+         FROM client_identities i \
+         JOIN clients c ON c.tenant_id = i.tenant_id AND c.id = i.client_id \
+         LEFT JOIN conversations v ON v.tenant_id = i.tenant_id AND v.channel_id = ?2 \
+              AND v.client_id = i.client_id AND v.status <> 'closed' \
+         LEFT JOIN config_items g ON g.tenant_id = i.tenant_id AND g.kind = 'group' \
+              AND g.id = v.group_id AND v.out_of_hours_notified = 0 \
+         LEFT JOIN config_items h ON h.tenant_id = g.tenant_id AND h.kind = 'business_hours' \
+              AND h.status = 'active' AND h.id = json_extract(g.data, '$.business_hours_id') \
+         WHERE i.tenant_id = ?1 AND i.channel_type = ?3 AND i.external_id = ?4",
+        &[
+            tenant.into(),
+            channel_id.into(),
+            channel_type.into(),
+            external_id.into(),
+            event.into(),
+        ],
+    )?;
     rows.first()
         .map(|r| {
-            let conversation = match r.opt_i64("conversation_id")? {
-                Some(id) => Some(OpenConversation {
-                    id,
-                    status: State::decode(&r.text("status")?)?,
-                    agent_id: r.opt_i64("agent_id")?,
-                    group_id: r.opt_i64("group_id")?,
-                    language: r.text("language")?,
-                    out_of_hours_notified: r.bool("out_of_hours_notified")?,
-                }),
-                None => None,
-            };
-            Ok(Known {
-                client_id: r.i64("client_id")?,
-                client_active: r.text("client_status")? == "active",
-                conversation,
-            })
+            Ok((
+                decode_known(&r)?,
+                r.opt_text("hours_data")?,
+                r.bool("subscribed")?,
+            ))
         })
         .transpose()
 }
@@ -216,18 +263,10 @@ pub fn client_by_contact(
         .transpose()
 }
 
-/// Advances the tenant's protocol counter atomically and returns the new number.
-pub fn next_protocol_number(db: &dyn Sql, tenant: TenantId) -> Result<i64, DbError> {
-    let rows = db.execute(
-        "INSERT INTO protocol_counters (tenant_id, last) VALUES (?, 1) \
-         ON CONFLICT (tenant_id) DO UPDATE SET last = last + 1 RETURNING last",
-        &[tenant.into()],
-    )?;
-    crate::db::scalar_i64(&rows)
-}
-
 pub struct NewConversation<'a> {
-    pub protocol: &'a str,
+    /// The channel type's two letters; the protocol is they and the tenant's next number in 11
+    /// digits (`WA00000052829`), taken inside the insert (migration 0019).
+    pub protocol_prefix: &'a str,
     pub channel_id: i64,
     pub channel_type: &'a str,
     pub client_id: i64,
@@ -281,6 +320,36 @@ pub fn insert_message(
         ],
     )?;
     rows.first().map(|r| r.i64("id")).transpose()
+}
+
+/// A customer's message in one statement: the trigger of migration 0018 brings the open
+/// conversation up to date and writes the holding agent's feed inside it. Answers the message's
+/// id and the agent whose feed got it; `None` for a repeat of a stored channel message.
+pub fn insert_customer_message(
+    db: &dyn Sql,
+    tenant: TenantId,
+    m: &NewMessage,
+) -> Result<Option<(i64, Option<i64>)>, DbError> {
+    let rows = db.execute(
+        "INSERT INTO messages (tenant_id, conversation_id, channel_id, role, sender_id, kind, body, \
+         payload, attachment_id, channel_message_id, delivery, created_at) \
+         VALUES (?1, ?2, ?3, 'customer', NULL, ?4, ?5, ?6, NULL, ?7, NULL, ?8) ON CONFLICT DO NOTHING \
+         RETURNING id, (SELECT agent_id FROM conversations \
+                         WHERE tenant_id = ?1 AND id = ?2 AND status <> 'closed') AS agent_id",
+        &[
+            tenant.into(),
+            m.conversation_id.into(),
+            m.channel_id.into(),
+            m.kind.into(),
+            m.body.into(),
+            m.payload.map(|p| p.to_string()).into(),
+            m.channel_message_id.into(),
+            m.now.into(),
+        ],
+    )?;
+    rows.first()
+        .map(|r| Ok((r.i64("id")?, r.opt_i64("agent_id")?)))
+        .transpose()
 }
 
 /// An agent's load as an SQL expression: the conversations holding one of their slots
@@ -641,14 +710,16 @@ pub(super) fn open(
             "INSERT INTO conversations (tenant_id, protocol, channel_id, channel_type, client_id, group_id, \
              status, agent_id, priority, language, subject, reply_to, arrived_at, queued_at, assigned_at, \
              last_customer_at, created_at, updated_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, \
+             VALUES (?1, \
+                     printf('%s%011d', ?2, COALESCE((SELECT last FROM protocol_counters WHERE tenant_id = ?1), 0) + 1), \
+                     ?3, ?4, ?5, ?6, ?7, ?8, \
                      COALESCE((SELECT priority FROM clients WHERE tenant_id = ?1 AND id = ?5), 0), \
                      ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?12, ?12) \
              ON CONFLICT DO NOTHING RETURNING {CONVERSATION_COLUMNS}"
         ),
         &[
             tenant.into(),
-            c.protocol.into(),
+            c.protocol_prefix.into(),
             c.channel_id.into(),
             c.channel_type.into(),
             c.client_id.into(),
@@ -683,29 +754,55 @@ pub(super) fn route_to_queue(
     )?)
 }
 
-/// Assigns (or, with `expires`, offers) a queued conversation to `agent` if it is still queued
-/// and the agent is below `limit` — static text, since the tick runs it thousands of times.
-pub(super) fn hand_out(
+/// One hand-out of [`hand_out_many`]: the conversation, the agent, the agent's limit and,
+/// for an offer, when it expires.
+pub struct Pick {
+    pub conversation: i64,
+    pub agent: i64,
+    pub limit: i64,
+    pub expires: Option<i64>,
+}
+
+/// Assigns (or, with an expiry, offers) a batch of queued conversations in one statement: SQLite's write lock is held inside it
+/// rather than across one statement per conversation. Each row is still a compare-and-set: the
+/// conversation must still be queued, and the agent's load (as it was when the statement
+/// began) plus the batch's earlier picks for the same agent must stay below their limit — so
+/// concurrent writers never push an agent over; a pick that lost its race is left out.
+/// Answers the conversations handed out.
+pub(super) fn hand_out_many(
     db: &dyn Sql,
     tenant: TenantId,
-    id: i64,
-    agent: i64,
-    limit: i64,
-    expires: Option<i64>,
+    picks: &[Pick],
     now: i64,
-) -> Result<bool, DbError> {
+) -> Result<Vec<i64>, DbError> {
+    if picks.is_empty() {
+        return Ok(Vec::new());
+    }
+    let json: Vec<serde_json::Value> = picks
+        .iter()
+        .map(|p| serde_json::json!([p.conversation, p.agent, p.limit, p.expires]))
+        .collect();
     let rows = db.execute(
         concat!(
-            "UPDATE conversations SET status = CASE WHEN ?6 IS NULL THEN 'assigned' ELSE 'offered' END, \
-               agent_id = ?3, offer_expires_at = ?6, \
-               assigned_at = CASE WHEN ?6 IS NULL THEN ?5 ELSE assigned_at END, updated_at = ?5 \
-             WHERE tenant_id = ?1 AND id = ?2 AND status = 'queued' AND ",
-            agent_load!("?1", "?3"),
-            " < ?4 RETURNING id"
+            "WITH p AS (SELECT json_extract(value, '$[0]') AS conv, json_extract(value, '$[1]') AS agent, \
+                json_extract(value, '$[2]') AS lim, json_extract(value, '$[3]') AS exp, \
+                ROW_NUMBER() OVER (PARTITION BY json_extract(value, '$[1]') ORDER BY key) - 1 AS prior \
+              FROM json_each(?2)) \
+             UPDATE conversations SET status = CASE WHEN p.exp IS NULL THEN 'assigned' ELSE 'offered' END, \
+               agent_id = p.agent, offer_expires_at = p.exp, \
+               assigned_at = CASE WHEN p.exp IS NULL THEN ?3 ELSE assigned_at END, updated_at = ?3 \
+             FROM p WHERE conversations.tenant_id = ?1 AND conversations.id = p.conv \
+               AND conversations.status = 'queued' AND ",
+            agent_load!("?1", "p.agent"),
+            " + p.prior < p.lim RETURNING conversations.id"
         ),
-        &[tenant.into(), id.into(), agent.into(), limit.into(), now.into(), expires.into()],
+        &[
+            tenant.into(),
+            serde_json::Value::Array(json).to_string().into(),
+            now.into(),
+        ],
     )?;
-    Ok(!rows.is_empty())
+    rows.iter().map(|r| r.i64("id")).collect()
 }
 
 /// Takes the first conversation of the group's queue (priority first, then arrival) for

@@ -23,7 +23,65 @@ pub fn push(
         "INSERT INTO inbox_feed (tenant_id, user_id, kind, conversation_id, data, at) VALUES (?, ?, ?, ?, ?, ?)",
         &[tenant.into(), user.into(), kind.into(), conversation.into(), data.to_string().into(), now.into()],
     )?;
+    written(tenant, user);
     Ok(())
+}
+
+/// How long an agent's poll trusts what it last found in its feed without reading it again.
+/// Every write to a feed forgets its entry once committed ([`written`]); this bounds how late
+/// an entry is seen when a poll raced that write (docs/decisions/0012).
+const HEAD_CACHED_MS: i64 = 10_000;
+
+/// Rows at most one poll returns.
+const PAGE: usize = 200;
+
+fn head_key(tenant: TenantId, user: i64) -> String {
+    format!("feed:{}:{user}", tenant.0)
+}
+
+/// Announces entries written to `user`'s feed: their polls read SQLite again once the writing
+/// request has committed. Whoever writes `inbox_feed` calls it.
+pub fn written(tenant: TenantId, user: i64) {
+    crate::cache::forget_after_commit(head_key(tenant, user));
+}
+
+/// The agent's poll, answered from the key-value store while nothing was written to the feed
+/// since the last poll found it empty after `cursor` and the scheduled work ran in the last
+/// [`crate::tick::DUE_AFTER_MS`]: then nothing touches SQLite. Otherwise [`poll`], whose
+/// finding is kept for the next one.
+pub fn poll_cached(
+    ctx: &crate::Ctx,
+    tenant: TenantId,
+    user: UserId,
+    cursor: i64,
+    now: i64,
+) -> Result<Poll, DbError> {
+    let key = head_key(tenant, user.0);
+    let cached: Option<i64> = crate::cache::get(ctx.kv, &key, now, HEAD_CACHED_MS);
+    if cached.is_some_and(|h| cursor >= h) && crate::tick::ran_recently(ctx, now) {
+        return Ok(Poll {
+            events: Vec::new(),
+            tick_due: false,
+        });
+    }
+    let found = poll(
+        ctx.db,
+        tenant,
+        user,
+        cursor,
+        now,
+        crate::tick::due_before(now),
+    )?;
+    // A full page may have more behind it; anything less ends at the feed's head. A key-value
+    // write costs more than a read (Spin's default store commits each to disk), so an entry
+    // that already says this is left as it is.
+    if found.events.len() < PAGE {
+        let head = found.events.last().map_or(cursor, |e| e.id);
+        if cached != Some(head) {
+            crate::cache::put(ctx.kv, &key, now, &head);
+        }
+    }
+    Ok(found)
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

@@ -878,6 +878,7 @@ pub fn new_protocol(ctx: &Ctx, me: &Principal, id: i64) -> AppResult<Conversatio
                 reply_to: &reply_to,
                 actor: Actor::User(me.user_id().0),
                 data: json!({"from_conversation": id}),
+                subscribed: &Default::default(),
                 now,
             },
         )

@@ -94,6 +94,12 @@ const MAX_RUNS: usize = 16;
 /// as long as others asked meanwhile (each run takes everything then queued); the others
 /// return at once. So a burst of first messages costs a few distributions, not one each.
 pub fn distribute_soon(ctx: &Ctx, tenant: TenantId, group_id: i64) -> AppResult<()> {
+    // A read before the lease's write: with nobody to hand work to (every agent busy, away or
+    // not yet in the group), the request writes nothing more. Whoever makes room later (an
+    // agent going ready, a close) distributes after committing, and sees this conversation.
+    if !sql::anyone_with_room(ctx.db, tenant, group_id)? {
+        return Ok(());
+    }
     let name = format!("distribute:{}:{group_id}", tenant.0);
     let holder = format!("{:x}", u64::from_le_bytes(ctx.random_bytes::<8>()));
     let now = ctx.now_ms();
@@ -151,11 +157,17 @@ pub fn distribute_group(ctx: &Ctx, tenant: TenantId, group_id: i64) -> AppResult
     let offering = group.offer_mode == crate::config::group::OfferMode::AcceptReject;
     let offer_ms = i64::from(group.offer_timeout_seconds.unwrap_or(60)) * 1000;
     let queue = sql::queue(ctx.db, tenant, group_id, BATCH)?;
-    // Assignments are written in chunks: one transaction per chunk instead of one per
-    // conversation. Each assignment is still a compare-and-set with the limit check.
-    for chunk in queue.chunks(CHUNK) {
+    let mut held = std::time::Duration::ZERO;
+    // Assignments are written in chunks: one short transaction per chunk (the hand-outs in one
+    // statement, the timeline and the feeds in two more), so other writers get the write lock
+    // between chunks. Each assignment is still a compare-and-set with the limit check.
+    for (n, chunk) in queue.chunks(CHUNK).enumerate() {
+        if n > 0 {
+            ctx.db.let_writers_in(held);
+        }
+        let began = std::time::Instant::now();
         let (assigned, stop) = transaction(ctx.db, || {
-            let mut assigned = 0;
+            let mut picks = Vec::with_capacity(chunk.len());
             // Set when nobody can take the next conversation: the rest of the queue waits.
             let mut stop = false;
             for waiting in chunk {
@@ -197,28 +209,29 @@ pub fn distribute_group(ctx: &Ctx, tenant: TenantId, group_id: i64) -> AppResult
                 // "Priority to the agent" (seed 002): a priority customer is not offered, they
                 // are the agent's at once.
                 let offers = offering && !(group.flags.priority_to_agent && waiting.priority > 0);
-                let ok = hand_out.give(
-                    ctx,
-                    waiting.id,
-                    agent,
-                    limit,
-                    offers.then_some(now + offer_ms),
-                    now,
-                )?;
+                // Counted as given; a pick that loses its race is taken back below.
                 if let Some(c) = candidates.iter_mut().find(|c| c.id == agent) {
-                    if ok {
-                        c.load += 1;
-                        c.conversations_today += 1;
-                    } else {
-                        // Someone else changed this agent's load meanwhile; re-read next run.
-                        c.load = c.max_concurrent;
-                    }
-                }
-                if !ok {
-                    continue;
+                    c.load += 1;
+                    c.conversations_today += 1;
                 }
                 last = Some(agent);
-                assigned += 1;
+                picks.push(crate::conversation::sql::Pick {
+                    conversation: waiting.id,
+                    agent,
+                    limit,
+                    expires: offers.then_some(now + offer_ms),
+                });
+            }
+            // The chunk's hand-outs in one statement.
+            let given = hand_out.give_many(ctx, &picks, now)?;
+            let mut assigned = 0;
+            for (pick, ok) in picks.iter().zip(given) {
+                if ok {
+                    assigned += 1;
+                } else if let Some(c) = candidates.iter_mut().find(|c| c.id == pick.agent) {
+                    // Someone else changed this agent's load meanwhile; re-read next run.
+                    c.load = c.max_concurrent;
+                }
             }
             // The timeline and the agents' feeds, for the whole chunk in two statements.
             hand_out.finish(ctx, now)?;
@@ -227,6 +240,7 @@ pub fn distribute_group(ctx: &Ctx, tenant: TenantId, group_id: i64) -> AppResult
             }
             Ok((assigned, stop))
         })?;
+        held = began.elapsed();
         done.assigned += assigned;
         if stop {
             break;

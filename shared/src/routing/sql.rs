@@ -183,6 +183,27 @@ pub fn candidates(
         .collect()
 }
 
+/// Whether some ready, active member of the group has room for one more conversation (their
+/// working hours aside): when none has, a distribution could hand out nothing.
+pub fn anyone_with_room(db: &dyn Sql, tenant: TenantId, group: i64) -> Result<bool, DbError> {
+    let rows = db.execute(
+        &format!(
+            "SELECT EXISTS (SELECT 1 FROM group_members m \
+               CROSS JOIN users u ON u.tenant_id = m.tenant_id AND u.id = m.user_id \
+               JOIN agent_status s ON s.tenant_id = u.tenant_id AND s.user_id = u.id \
+               WHERE m.tenant_id = ?1 AND m.group_id = ?2 AND u.status = 'active' \
+                 AND s.status = 'ready' AND {load} < u.max_concurrent) AS room",
+            load = agent_load!("u.tenant_id", "u.id")
+        ),
+        &[tenant.into(), group.into()],
+    )?;
+    Ok(rows
+        .first()
+        .map(|r| r.bool("room"))
+        .transpose()?
+        .unwrap_or(false))
+}
+
 pub fn last_served(db: &dyn Sql, tenant: TenantId, group: i64) -> Result<Option<i64>, DbError> {
     let rows = db.execute(
         "SELECT last_agent_id FROM routing_state WHERE tenant_id = ? AND group_id = ?",

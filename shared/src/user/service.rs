@@ -45,7 +45,9 @@ pub fn update(ctx: &Ctx, tenant: TenantId, id: UserId, patch: UpdateUser) -> App
     let hash = new_password
         .map(|p| password::hash(&p, &ctx.random_bytes::<16>()))
         .transpose()?;
-    sql::update(ctx.db, tenant, id, &fields, hash.as_deref(), ctx.now_ms())?
+    let updated = sql::update(ctx.db, tenant, id, &fields, hash.as_deref(), ctx.now_ms())?;
+    crate::auth::forget_user(ctx, tenant, id);
+    updated
         .map(|s| s.user)
         .ok_or_else(|| AppError::not_found("user"))
 }
@@ -64,7 +66,9 @@ pub fn set_status(
             "you cannot deactivate your own user",
         ));
     }
-    sql::set_status(ctx.db, tenant, id, status, ctx.now_ms())?
+    let updated = sql::set_status(ctx.db, tenant, id, status, ctx.now_ms())?;
+    crate::auth::forget_user(ctx, tenant, id);
+    updated
         .map(|s| s.user)
         .ok_or_else(|| AppError::not_found("user"))
 }

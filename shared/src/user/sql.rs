@@ -5,7 +5,7 @@ use super::{NewUser, Permissions, User, UserFields};
 use crate::db::{like_pattern, Row};
 use crate::enums::{Language, Profile, Status};
 use crate::ids::{TenantId, UserId};
-use crate::ports::{DbError, Sql, Value};
+use crate::ports::{DbError, Rows, Sql, Value};
 use crate::time::ms_to_rfc3339;
 use chrono::NaiveDate;
 
@@ -156,6 +156,21 @@ pub fn insert(
 pub fn get(db: &dyn Sql, tenant: TenantId, id: UserId) -> Result<Option<StoredUser>, DbError> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE tenant_id = ? AND id = ?");
     one(&db.execute(&sql, &[tenant.into(), id.into()])?)
+}
+
+/// The user as a session check needs it, without the password's hash (empty here): these rows
+/// are kept in the key-value store (`auth`, `cache`), which must never hold a hash.
+pub fn for_session(db: &dyn Sql, tenant: TenantId, id: UserId) -> Result<Rows, DbError> {
+    let columns = COLUMNS.replace("password_hash", "'' AS password_hash");
+    db.execute(
+        &format!("SELECT {columns} FROM users WHERE tenant_id = ? AND id = ?"),
+        &[tenant.into(), id.into()],
+    )
+}
+
+/// The user of rows [`for_session`] read.
+pub fn decode_first(rows: &Rows) -> Result<Option<StoredUser>, DbError> {
+    one(rows)
 }
 
 pub fn find_by_username(
