@@ -1,5 +1,5 @@
 -- A customer's message brings its open conversation up to date and reaches the feed of the
--- agent holding it inside the INSERT that stores it (docs/decisions/0012): under Spin every
+-- agent holding it inside the INSERT that stores it (docs/decisions/0016): under Spin every
 -- statement is a host call, and a transaction spanning several holds SQLite's one write lock
 -- across them. The conversation's timestamps and the feed entry are derived from the message;
 -- its state (status, holder) is never changed here (that stays conversation::lifecycle's).

@@ -147,7 +147,7 @@ pub fn authenticate_allowing_password_change(ctx: &Ctx, req: &Request) -> AppRes
     })
 }
 
-/// How long a session's user is answered from the key-value store (docs/decisions/0012): an
+/// How long a session's user is answered from the key-value store (docs/decisions/0016): an
 /// agent's console polls every second, and under Spin a read of `users` would open SQLite each
 /// time. Every change to a user forgets the entry ([`forget_user`]); this bounds how late a
 /// change that raced a refill is seen.

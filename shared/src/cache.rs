@@ -1,5 +1,5 @@
 //! Rows a request would otherwise read from SQLite on every call, kept in the key-value store
-//! for a few seconds (docs/decisions/0012). Under Spin a request that touches SQLite pays for a
+//! for a few seconds (docs/decisions/0016). Under Spin a request that touches SQLite pays for a
 //! fresh connection and the parsing of the whole schema before its first statement; one that
 //! only reads the key-value store (one connection the host shares) does not. The idle agent's
 //! poll answers from here alone.

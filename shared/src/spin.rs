@@ -20,7 +20,7 @@ use wasi::io::streams::{OutputStream, StreamError};
 const MAX_BODY: usize = 8 * 1024 * 1024;
 
 /// The request's database connection, opened at its first statement: a request that finds
-/// all it needs in the key-value store (an idle agent's poll, docs/decisions/0012) never pays
+/// all it needs in the key-value store (an idle agent's poll, docs/decisions/0016) never pays
 /// for SQLite's connection, the schema's parsing and the two statements every connection
 /// starts with.
 struct SpinSql<'a> {
@@ -39,7 +39,7 @@ struct SpinSql<'a> {
 /// first message took 29 ms and a few starved for the whole five seconds that Spin's
 /// connection (rusqlite's default) waits, answering 503. Short tries restart that schedule,
 /// so a writer keeps looking every few milliseconds however long it has waited
-/// (docs/decisions/0012).
+/// (docs/decisions/0016).
 const BUSY_SLICE_MS: u32 = 20;
 
 /// How long a statement outside a transaction (or a `BEGIN`) is tried before the request
@@ -102,7 +102,7 @@ impl Sql for SpinSql<'_> {
 
     /// Other requests' writers sleep in SQLite's busy handler (1, 2, 5, 10 ... 100 ms apart)
     /// while the lock is held; pausing as long as it was held lets their next try in
-    /// (docs/decisions/0012).
+    /// (docs/decisions/0016).
     fn let_writers_in(&self, held: std::time::Duration) {
         std::thread::sleep(held.min(std::time::Duration::from_millis(50)));
     }

@@ -17,7 +17,7 @@ pub type Response = http::Response<Vec<u8>>;
 /// exports, whose rows are never all in memory at once. The host passes a writer that sends
 /// each `write` on as one chunk (Spin's outgoing body stream; chunked HTTP/1.1 natively) and
 /// sends the head with the first one, so an error before any write is still an error response;
-/// after one, the host breaks the body off and the client sees a failed download (decision 0012).
+/// after one, the host breaks the body off and the client sees a failed download (decision 0014).
 pub type Producer =
     Box<dyn FnOnce(&crate::Ctx, &mut (dyn std::io::Write + Send)) -> AppResult<()> + Send>;
 

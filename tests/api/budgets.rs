@@ -2,7 +2,7 @@
 //! through the `Sql` port, counted by a wrapper around the request's connection. Under Spin
 //! each is a host call on a fresh connection, and each write holds SQLite's one write lock, so
 //! these counts are what a request costs there. A budget here is the ceiling of today's code
-//! (docs/decisions/0011 and 0012 say why each is what it is).
+//! (docs/decisions/0011 and 0016 say why each is what it is).
 
 use crate::channels::{setup, wa_text, whatsapp_post, Setup};
 use crate::helpers::TestApp;

@@ -736,7 +736,7 @@ fn csv_and_xlsx_exports_hold_the_filtered_history() {
     .assert_error(422, "validation_failed");
 }
 
-/// A large export leaves as it is made (decision 0012): the CSV a chunk of
+/// A large export leaves as it is made (decision 0014): the CSV a chunk of
 /// `ROWS_PER_CHUNK` rows at a time, never the whole file in one piece, and the XLSX's zip
 /// streamed the same way; both still parse back to every row. A database failure before the
 /// first chunk is still an error response; after it, the body is broken off.

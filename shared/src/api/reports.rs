@@ -88,7 +88,7 @@ fn file(content_type: &str, filename: &str, body: Vec<u8>) -> AppResult<Response
 }
 
 /// The history export's filters are checked (a 4xx) before the head goes out; the rows are
-/// then written by the host as the body streams (decision 0012).
+/// then written by the host as the body streams (decision 0014).
 fn download(
     ctx: &Ctx,
     req: &Request,

@@ -81,7 +81,7 @@ pub fn emit(
 
 /// The events the tenant's active webhooks subscribe to, when a request read them before taking
 /// the write lock: queueing an event nobody subscribes to is a statement under the lock that
-/// writes nothing (docs/decisions/0012). `Unknown` queues as always.
+/// writes nothing (docs/decisions/0016). `Unknown` queues as always.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum Subscribed {
     #[default]

@@ -483,7 +483,7 @@ enum OnOpen {
 /// no webhook subscribed to `message.created`. Everything is read first (no lock held), then one
 /// `INSERT` stores it, and its trigger (migration 0018) brings the conversation up to date and
 /// writes the holding agent's feed: SQLite's write lock is held inside that one statement
-/// (docs/decisions/0012). Otherwise the message needs [`receive`]'s transaction.
+/// (docs/decisions/0016). Otherwise the message needs [`receive`]'s transaction.
 fn receive_on_open(
     ctx: &Ctx,
     channel: &ChannelInfo,

@@ -29,7 +29,7 @@ pub fn push(
 
 /// How long an agent's poll trusts what it last found in its feed without reading it again.
 /// Every write to a feed forgets its entry once committed ([`written`]); this bounds how late
-/// an entry is seen when a poll raced that write (docs/decisions/0012).
+/// an entry is seen when a poll raced that write (docs/decisions/0016).
 const HEAD_CACHED_MS: i64 = 10_000;
 
 /// Rows at most one poll returns.

@@ -1,6 +1,6 @@
 //! The filtered history as a file: CSV (`csv`) and XLSX (our streaming [`super::xlsx`]), with
 //! the columns seed 000 lists, written to the host's response stream a chunk at a time
-//! (decision 0012). Rows come from the database [`history::EXPORT_CHUNK`] at a time by keyset
+//! (decision 0014). Rows come from the database [`history::EXPORT_CHUNK`] at a time by keyset
 //! ([`history::for_each`]), and a chunk goes out every [`ROWS_PER_CHUNK`] rows, so either
 //! export holds one page of rows and one chunk whatever the period holds, on both hosts.
 

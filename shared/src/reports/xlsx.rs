@@ -1,4 +1,4 @@
-//! A one-sheet XLSX written as it goes (decision 0012): the smallest SpreadsheetML package a
+//! A one-sheet XLSX written as it goes (decision 0014): the smallest SpreadsheetML package a
 //! spreadsheet program opens — content types, relationships, a workbook, styles (a bold header,
 //! a date-and-time and a duration format) and one worksheet whose cells are inline strings and
 //! numbers — in a zip streamed by the `zip` crate, which needs no `Seek` and no directory. Rows
