@@ -272,7 +272,10 @@ fn with_ports<T>(f: impl FnOnce(&Ctx) -> T) -> Result<T, AppError> {
 pub fn serve(router: &Router, request: http::Request<Vec<u8>>, out: ResponseOutparam) {
     let language = crate::web::accept_language(request.headers()).unwrap_or(Language::PtBr);
     if request.body().len() > MAX_BODY {
-        answer(out, into_response(&crate::web::payload_too_large(MAX_BODY), language));
+        answer(
+            out,
+            into_response(&crate::web::payload_too_large(MAX_BODY), language),
+        );
         return;
     }
     let mut out = Some(out);

@@ -914,7 +914,8 @@ pub fn customer_panel(
         None => history,
     };
     // The timeline of every past protocol (any age), with message counts.
-    let protocols = sql::client_history(ctx.db, me.tenant_id(), client, 0, None, &Visibility::of(me))?;
+    let protocols =
+        sql::client_history(ctx.db, me.tenant_id(), client, 0, None, &Visibility::of(me))?;
     Ok(CustomerPanel {
         client: details,
         history,
