@@ -109,7 +109,7 @@ fn prepare(c: &Client) -> Result<i64, String> {
     let channel = channel.body["id"]
         .as_i64()
         .ok_or(format!("no channel: {}", channel.body))?;
-    let users = c.call("GET", "/api/admin/users?per_page=200", Some(&admin), None);
+    let users = c.call("GET", "/api/admin/users?limit=200", Some(&admin), None);
     let id_of = |name: &str| {
         users.body["items"]
             .as_array()
