@@ -133,6 +133,9 @@ if command -v redis-server > /dev/null; then
   stop_last
 
   step "two spin up instances on one SQLite file and one Redis: the concurrency scenario"
+  # A key-value store serves one database (it caches that database's rows,
+  # docs/decisions/0016); this step starts a new database, so it starts an empty store.
+  redis-cli -p "$redis_port" flushall > /dev/null
   sed -e "s#redis://127.0.0.1:6379#redis://127.0.0.1:$redis_port#" \
     -e "s#/var/lib/atende/atende.sqlite#$work/shared.sqlite#" \
     deploy/runtime-config.shared-file.toml > "$work/shared.toml"

@@ -23,9 +23,8 @@ const MAX_BODY: usize = 8 * 1024 * 1024;
 /// all it needs in the key-value store (an idle agent's poll, docs/decisions/0016) never pays
 /// for SQLite's connection, the schema's parsing and the two statements every connection
 /// starts with.
-struct SpinSql<'a> {
+struct SpinSql {
     conn: std::cell::OnceCell<Connection>,
-    kv: &'a SpinKv,
     /// The connection's busy timeout is [`BUSY_SLICE_MS`] (set before the first write).
     sliced: std::cell::Cell<bool>,
     /// Between a `BEGIN` and its `COMMIT` or `ROLLBACK`: the write lock is this request's.
@@ -46,12 +45,7 @@ const BUSY_SLICE_MS: u32 = 20;
 /// answers 503 busy: the five seconds of Spin's own connection.
 const BUSY_GIVE_UP: std::time::Duration = std::time::Duration::from_secs(5);
 
-/// How long a request trusts another's finding that the schema is current, instead of reading
-/// `schema_migrations` itself (one statement less for every request that opens SQLite). A
-/// database swapped under a running app is migrated at most this long after.
-const SCHEMA_KNOWN_MS: i64 = 60_000;
-
-impl SpinSql<'_> {
+impl SpinSql {
     fn connection(&self) -> Result<&Connection, DbError> {
         if let Some(c) = self.conn.get() {
             return Ok(c);
@@ -61,18 +55,17 @@ impl SpinSql<'_> {
         let opened = Opened(&conn);
         // Spin opens each request's connection with SQLite's defaults (ARCHITECTURE.md).
         opened.execute("PRAGMA synchronous = NORMAL", &[])?;
-        let key = format!("schema:{}", crate::migrate::latest_version());
-        let now = chrono::Utc::now().timestamp_millis();
-        if crate::cache::get::<bool>(self.kv, &key, now, SCHEMA_KNOWN_MS).is_none() {
-            crate::migrate::ensure_current(&opened)
-                .map_err(|e| DbError::from_message(format!("migrating: {e}")))?;
-            crate::cache::put(self.kv, &key, now, &true);
-        }
+        // Every connection reads the schema's version itself. A finding kept in the key-value
+        // store would describe whichever database last wrote it: a store shared with another
+        // database (or kept while the file is replaced) left a new file unmigrated
+        // ("no such table", found by spin-ci's two-instance step; docs/decisions/0016).
+        crate::migrate::ensure_current(&opened)
+            .map_err(|e| DbError::from_message(format!("migrating: {e}")))?;
         Ok(self.conn.get_or_init(|| conn))
     }
 }
 
-impl Sql for SpinSql<'_> {
+impl Sql for SpinSql {
     fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
         use crate::statements::Kind;
         let conn = Opened(self.connection()?);
@@ -247,7 +240,6 @@ fn with_ports<T>(f: impl FnOnce(&Ctx) -> T) -> Result<T, AppError> {
     let kv = open_kv()?;
     let db = SpinSql {
         conn: std::cell::OnceCell::new(),
-        kv: &kv,
         sliced: std::cell::Cell::new(false),
         in_transaction: std::cell::Cell::new(false),
     };
