@@ -125,10 +125,18 @@ impl Router {
         self.with_doc(Doc::built(operation, schemas, errors))
     }
 
+    /// The documentation is kept only where the document is generated (natively): a
+    /// component under Spin would otherwise carry every operation's schema builders and their
+    /// text into each request's instance, for nothing (docs/decisions/0016).
+    #[cfg(not(target_arch = "wasm32"))]
     fn with_doc(mut self, doc: Doc) -> Self {
         if let Some(last) = self.routes.last_mut() {
             last.doc = Some(doc);
         }
+        self
+    }
+    #[cfg(target_arch = "wasm32")]
+    fn with_doc(self, _doc: Doc) -> Self {
         self
     }
 
