@@ -8,6 +8,7 @@
 //!     bench-spin --local [--per-phase N]     # the local host on loopback, same phases
 //!     bench-spin <base-url> --tick-only --tick-secret <t>
 //!     bench-spin <base-url> --get <path> [--get <path> ...]   # one route alone
+//!     ... --server-pid <pid>    # also the server's CPU time per request (`spin trigger http`)
 //!
 //! `--tick-only` times one `POST /internal/tick` on a database `bench-routing --seed` wrote
 //! (10,000 queued conversations, 1,000 ready agents), while 4 writers call the insert probe
@@ -15,6 +16,10 @@
 //!
 //! It creates a company of its own through the platform API, its channel, group and agents
 //! through the admin API, so it runs against a bare `spin up`. `SENDERS` (64) sets concurrency.
+//!
+//! Requests per second move with whatever else runs on the machine; the server's CPU time per
+//! request (`--server-pid`, read from `/proc/<pid>/stat` around each phase, every thread of the
+//! process) moves much less, so it is what tells two builds apart on a shared machine.
 
 mod common;
 
@@ -34,6 +39,21 @@ struct Args {
     tick_only: bool,
     /// Paths to load with GET alone (`--get`, repeatable): what a route costs by itself.
     gets: Vec<String>,
+}
+
+/// The server process whose CPU time each phase reports (`--server-pid`).
+static SERVER_PID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+
+/// User and system CPU time of `pid` so far (Linux), all its threads.
+fn cpu_time(pid: u32) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let rest = stat.get(stat.rfind(')')? + 2..)?;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the whole line: 12 and 13 after the name.
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    // The kernel's USER_HZ, 100 on every Linux this runs on.
+    Some(Duration::from_millis(ticks * 10))
 }
 
 fn args() -> anyhow::Result<Args> {
@@ -60,6 +80,11 @@ fn args() -> anyhow::Result<Args> {
             "--per-phase" => a.per_phase = value()?.parse()?,
             "--agents" => a.agents = value()?.parse()?,
             "--get" => a.gets.push(value()?),
+            "--server-pid" => {
+                let pid: u32 = value()?.parse()?;
+                anyhow::ensure!(cpu_time(pid).is_some(), "no process {pid} to read");
+                let _ = SERVER_PID.set(pid);
+            }
             url if url.starts_with("http") => a.base = Some(url.trim_end_matches('/').to_owned()),
             other => anyhow::bail!("unknown argument {other}"),
         }
@@ -75,6 +100,8 @@ struct Phase {
     errors: usize,
     /// Status codes other than the expected one, and how many of each.
     statuses: HashMap<u16, usize>,
+    /// The server's CPU time over the phase (`--server-pid`).
+    cpu: Option<Duration>,
 }
 
 impl Phase {
@@ -88,8 +115,14 @@ impl Phase {
             .iter()
             .map(|(s, n)| format!("{n}×{s}"))
             .collect();
+        let cpu = self.cpu.map_or(String::new(), |c| {
+            format!(
+                "cpu {:.0} µs/req ",
+                c.as_secs_f64() * 1e6 / self.requests.max(1) as f64
+            )
+        });
         println!(
-            "{name:<44} {:>8} {:>10.0} {:>8.2} {:>8.2} {:>8.2} {:>9.2} {:>6} {}",
+            "{name:<44} {:>8} {:>10.0} {:>8.2} {:>8.2} {:>8.2} {:>9.2} {:>6} {cpu}{}",
             self.requests,
             self.requests as f64 / self.elapsed.as_secs_f64(),
             mean,
@@ -112,6 +145,7 @@ fn load(
 ) -> Phase {
     let next = Arc::new(AtomicUsize::new(0));
     let request = Arc::new(request);
+    let cpu_before = SERVER_PID.get().and_then(|p| cpu_time(*p));
     let started = Instant::now();
     let handles: Vec<_> = (0..senders)
         .map(|_| {
@@ -145,9 +179,12 @@ fn load(
             }
         }
     }
+    let elapsed = started.elapsed();
+    let cpu_after = SERVER_PID.get().and_then(|p| cpu_time(*p));
     Phase {
         requests: total,
-        elapsed: started.elapsed(),
+        elapsed,
+        cpu: cpu_after.zip(cpu_before).map(|(a, b)| a.saturating_sub(b)),
         errors: statuses.values().sum(),
         latencies,
         statuses,
