@@ -25,7 +25,8 @@ const MAX_BODY: usize = 8 * 1024 * 1024;
 /// starts with.
 struct SpinSql {
     conn: std::cell::OnceCell<Connection>,
-    /// The connection's busy timeout is [`BUSY_SLICE_MS`] (set before the first write).
+    /// The connection is set up for writing: `synchronous = NORMAL` and a busy timeout of
+    /// [`BUSY_SLICE_MS`] (set before the first write).
     sliced: std::cell::Cell<bool>,
     /// Between a `BEGIN` and its `COMMIT` or `ROLLBACK`: the write lock is this request's.
     in_transaction: std::cell::Cell<bool>,
@@ -53,8 +54,6 @@ impl SpinSql {
         let conn = Connection::open_default()
             .map_err(|e| DbError::from_message(format!("opening the database: {e:?}")))?;
         let opened = Opened(&conn);
-        // Spin opens each request's connection with SQLite's defaults (ARCHITECTURE.md).
-        opened.execute("PRAGMA synchronous = NORMAL", &[])?;
         // Every connection reads the schema's version itself. A finding kept in the key-value
         // store would describe whichever database last wrote it: a store shared with another
         // database (or kept while the file is replaced) left a new file unmigrated
@@ -71,6 +70,9 @@ impl Sql for SpinSql {
         let conn = Opened(self.connection()?);
         let kind = Kind::of(sql);
         if kind != Kind::Read && !self.sliced.get() {
+            // Spin opens each request's connection with SQLite's defaults (ARCHITECTURE.md);
+            // both settings matter only to writes, so a request that only reads skips them.
+            conn.execute("PRAGMA synchronous = NORMAL", &[])?;
             conn.execute(&format!("PRAGMA busy_timeout = {BUSY_SLICE_MS}"), &[])?;
             self.sliced.set(true);
         }
@@ -143,19 +145,37 @@ impl Sql for Opened<'_> {
     }
 }
 
-struct SpinKv(Store);
+/// The request's key-value store, opened at its first use: opening it is a host call that
+/// costs about as much as a read (Spin's store blocks a runtime thread for each), and most
+/// writes (an inbound message) never use it (docs/decisions/0016).
+struct SpinKv(std::cell::OnceCell<Store>);
+
+impl SpinKv {
+    fn store(&self) -> Result<&Store, KvError> {
+        if let Some(s) = self.0.get() {
+            return Ok(s);
+        }
+        let store = Store::open_default()
+            .map_err(|e| KvError(format!("opening the key-value store: {e:?}")))?;
+        Ok(self.0.get_or_init(|| store))
+    }
+}
 
 impl KeyValue for SpinKv {
     fn get(&self, key: &str) -> Result<Option<Vec<u8>>, KvError> {
-        self.0.get(key).map_err(|e| KvError(format!("{e:?}")))
+        self.store()?
+            .get(key)
+            .map_err(|e| KvError(format!("{e:?}")))
     }
     fn set(&self, key: &str, value: &[u8]) -> Result<(), KvError> {
-        self.0
+        self.store()?
             .set(key, value)
             .map_err(|e| KvError(format!("{e:?}")))
     }
     fn delete(&self, key: &str) -> Result<(), KvError> {
-        self.0.delete(key).map_err(|e| KvError(format!("{e:?}")))
+        self.store()?
+            .delete(key)
+            .map_err(|e| KvError(format!("{e:?}")))
     }
 }
 
@@ -228,16 +248,10 @@ impl HttpClient for SpinHttp {
     }
 }
 
-fn open_kv() -> Result<SpinKv, AppError> {
-    let store = Store::open_default()
-        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("opening the key-value store: {e:?}")))?;
-    Ok(SpinKv(store))
-}
-
 /// Runs `f` on the Spin ports: this instance's database, key-value store, clock, randomness,
 /// outbound HTTP and variables.
 fn with_ports<T>(f: impl FnOnce(&Ctx) -> T) -> Result<T, AppError> {
-    let kv = open_kv()?;
+    let kv = SpinKv(std::cell::OnceCell::new());
     let db = SpinSql {
         conn: std::cell::OnceCell::new(),
         sliced: std::cell::Cell::new(false),
