@@ -110,6 +110,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0019_protocol_counter_trigger.sql",
         sql: include_str!("../../migrations/0019_protocol_counter_trigger.sql"),
     },
+    Migration {
+        version: 20,
+        name: "0020_deferred_message_index.sql",
+        sql: include_str!("../../migrations/0020_deferred_message_index.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {

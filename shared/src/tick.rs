@@ -123,6 +123,7 @@ fn run_leased(ctx: &Ctx) -> AppResult<TickReport> {
         crate::bot::survey::start_due(ctx, BATCH).context("tick: starting surveys")?;
     let pause_notices = crate::bot::pause::notify(ctx).context("tick: pause notices")?;
     crate::inbox::feed::prune(ctx.db, ctx.now_ms()).context("tick: pruning the feed")?;
+    crate::reports::sql::index_new_messages(ctx.db).context("tick: indexing new messages")?;
     Ok(TickReport {
         ran: true,
         assigned: distribution.assigned,

@@ -1331,3 +1331,49 @@ fn the_search_index_follows_edits_and_deletes_and_ignores_delivery_updates() {
         "INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')",
     );
 }
+
+#[test]
+fn a_message_is_found_by_a_search_before_the_tick_has_indexed_it() {
+    let app = TestApp::spawn();
+    let s = setup(&app, "whatsapp", None);
+    let admin = s.admin.clone();
+    at(&app, "12:00:00");
+    // What the index itself holds (a plain `SELECT` of an external-content index reads the
+    // messages table).
+    let indexed = |app: &TestApp| {
+        column(
+            app,
+            "SELECT COUNT(*) FROM messages_fts WHERE messages_fts MATCH 'boleto'",
+        )[0]
+        .clone()
+    };
+    let found = |q: &str| {
+        protocols(&history(
+            &app,
+            &admin,
+            &format!("include_open=true&text={q}"),
+        ))
+        .len()
+    };
+
+    // Storing a message leaves the index alone (migration 0020): the tick indexes it.
+    arrive(&app, s.channel, "5511900000031", "Boleto vencido ontem");
+    assert_eq!(indexed(&app), "0");
+    app.app.tick().unwrap();
+    assert_eq!(indexed(&app), "1", "the tick indexes what arrived");
+
+    // A search finds what arrived after the tick's last run, and an edit to a message not yet
+    // indexed goes in as it is when indexed.
+    arrive(&app, s.channel, "5511900000032", "Entrega atrasada");
+    query(
+        &app,
+        "UPDATE messages SET body = 'Entrega extraviada' WHERE body = 'Entrega atrasada'",
+    );
+    assert_eq!(found("extraviada"), 1);
+    assert_eq!(found("atrasada"), 0);
+    assert_eq!(found("boleto"), 1);
+    query(
+        &app,
+        "INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')",
+    );
+}

@@ -205,6 +205,15 @@ fn decode(r: &Row, zone: Tz, names: &Classifications) -> Result<HistoryItem, DbE
     })
 }
 
+/// A search by message text first indexes the messages the tick has not reached yet, so it
+/// finds every message stored before it (migration 0020).
+fn searchable(ctx: &Ctx, filter: &HistoryFilter) -> AppResult<()> {
+    if filter.text.is_some() {
+        sql::index_new_messages(ctx.db)?;
+    }
+    Ok(())
+}
+
 /// One page of the history as `me` may see it.
 pub fn page(ctx: &Ctx, me: &Principal, query: &Query, period: &Period) -> AppResult<HistoryPage> {
     let filter = filter_from_query(query, period)?;
@@ -216,6 +225,7 @@ pub fn page(ctx: &Ctx, me: &Principal, query: &Query, period: &Period) -> AppRes
         ));
     }
     let cursor = query.get("cursor").map(parse_cursor).transpose()?;
+    searchable(ctx, &filter)?;
     let names = Classifications::load(ctx, me)?;
     let rows = sql::history_page(
         ctx.db,
@@ -252,6 +262,7 @@ pub fn for_each(
     zone: Tz,
     mut each: impl FnMut(&HistoryItem) -> AppResult<()>,
 ) -> AppResult<usize> {
+    searchable(ctx, filter)?;
     let names = Classifications::load(ctx, me)?;
     let scope = Visibility::of(me);
     let mut cursor = None;

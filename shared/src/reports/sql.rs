@@ -10,6 +10,32 @@ const FROM_CONVERSATIONS: &str = "FROM conversations v \
      LEFT JOIN users u ON u.tenant_id = v.tenant_id AND u.id = v.agent_id \
      LEFT JOIN config_items g ON g.tenant_id = v.tenant_id AND g.id = v.group_id";
 
+/// Most message ids one statement moves into the full-text index, so it holds the write
+/// lock for a few milliseconds at most.
+const INDEX_CHUNK: i64 = 2_000;
+
+/// Brings the full-text index up to the newest message (migration 0020): the tick calls it
+/// each run, and a search first, so a search finds what arrived since the last run. Each
+/// statement indexes up to [`INDEX_CHUNK`] ids and other writers get their turn between them.
+pub fn index_new_messages(db: &dyn Sql) -> Result<(), DbError> {
+    loop {
+        let started = std::time::Instant::now();
+        let rows = db.execute(
+            "UPDATE message_index_progress \
+                SET indexed_through = MIN(indexed_through + ?1, (SELECT MAX(id) FROM messages)) \
+              WHERE id = 1 AND indexed_through < (SELECT MAX(id) FROM messages) \
+             RETURNING indexed_through, (SELECT MAX(id) FROM messages) AS newest",
+            &[INDEX_CHUNK.into()],
+        )?;
+        match rows.first() {
+            Some(row) if row.i64("indexed_through")? < row.i64("newest")? => {
+                db.let_writers_in(started.elapsed());
+            }
+            _ => return Ok(()),
+        }
+    }
+}
+
 /// The history's filters, already validated.
 #[derive(Debug, Default, Clone)]
 pub struct HistoryFilter {
