@@ -385,6 +385,8 @@ fn seed(app: &App) -> anyhow::Result<(String, String)> {
                     v.arrived_at + m.j * 20000 \
              FROM conversations v, m",
             &[MESSAGES_PER_CONVERSATION.into(), sentences.into()])?;
+        // Indexed for search, as the tick keeps them (migration 0020).
+        run("UPDATE message_index_progress SET indexed_through = (SELECT MAX(id) FROM messages)", &[])?;
         run("INSERT INTO agent_status_log (tenant_id, user_id, status, at) \
              SELECT 1, id, 'ready', ?1 FROM users WHERE username LIKE 'bench%'", &[start.into()])?;
         run("COMMIT", &[])?;
