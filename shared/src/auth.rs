@@ -13,6 +13,7 @@ use crate::login_throttle;
 use crate::password;
 use crate::tenant::{self, Tenant};
 use crate::time::ms_to_rfc3339;
+use crate::user::hours::ZoneOffsets;
 use crate::user::sql::{self as user_sql, StoredUser};
 use crate::user::{check_password, User};
 use crate::web::Request;
@@ -28,6 +29,10 @@ struct Session {
     user: i64,
     epoch: i64,
     expires_ms: i64,
+    /// The company's time-zone offsets until `expires_ms`, for the working-hours check: a
+    /// request that only checks its session never needs the time-zone database (0017).
+    #[serde(default)]
+    offsets: ZoneOffsets,
 }
 
 /// Who is calling: their company and their user record, checked for this request.
@@ -138,7 +143,19 @@ pub fn authenticate_allowing_password_change(ctx: &Ctx, req: &Request) -> AppRes
             "the session was revoked; log in again",
         ));
     }
-    check_working_hours(ctx, &tenant, &stored)?;
+    let hours = stored.fields().working_hours;
+    match hours.allows_with(ctx.clock.now(), &session.offsets) {
+        Some(true) => {}
+        Some(false) => return Err(outside_working_hours()),
+        // A session opened before sessions carried their zone's offsets.
+        None => {
+            ctx.kv.delete(&key)?;
+            return Err(AppError::unauthorized(
+                "session_revoked",
+                "the session was revoked; log in again",
+            ));
+        }
+    }
     Ok(Principal {
         tenant,
         user: stored.user,
@@ -210,11 +227,15 @@ fn check_working_hours(ctx: &Ctx, tenant: &Tenant, stored: &StoredUser) -> AppRe
     if hours.allows(ctx.clock.now(), tenant.zone()) {
         Ok(())
     } else {
-        Err(AppError::forbidden(
-            "outside_working_hours",
-            "this user cannot work outside their working hours",
-        ))
+        Err(outside_working_hours())
     }
+}
+
+fn outside_working_hours() -> AppError {
+    AppError::forbidden(
+        "outside_working_hours",
+        "this user cannot work outside their working hours",
+    )
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -272,12 +293,14 @@ fn open_session(ctx: &Ctx, tenant: &Tenant, user: User, epoch: i64) -> AppResult
         .and_then(|v| v.parse::<i64>().ok())
         .filter(|m| *m > 0)
         .unwrap_or(DEFAULT_SESSION_TTL_MINUTES);
-    let expires_ms = ctx.now_ms() + ttl_minutes * 60_000;
+    let now = ctx.now_ms();
+    let expires_ms = now + ttl_minutes * 60_000;
     let session = Session {
         tenant: tenant.id.0,
         user: user.id.0,
         epoch,
         expires_ms,
+        offsets: ZoneOffsets::of(tenant.zone(), now, expires_ms),
     };
     let bytes = serde_json::to_vec(&session).map_err(|e| AppError::Unexpected(e.into()))?;
     ctx.kv.set(&session_key(&token), &bytes)?;
