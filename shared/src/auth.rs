@@ -1,8 +1,8 @@
 //! Sessions, login and the one authorization helper every component uses.
 //!
 //! A session is a random bearer token; the key-value store holds it under the SHA-256 of the
-//! token (a leaked store does not leak tokens) with its tenant, user, the user's session epoch
-//! and its expiry. Bumping a user's epoch (deactivation, password change) revokes every
+//! token (a leaked store does not leak tokens) with its tenant (and the company's row), user,
+//! the user's session epoch, its expiry and the company's time-zone offsets until then. Bumping a user's epoch (deactivation, password change) revokes every
 //! session at once without listing them.
 
 use crate::context::{var, Ctx};
@@ -33,6 +33,10 @@ struct Session {
     /// request that only checks its session never needs the time-zone database (0017).
     #[serde(default)]
     offsets: ZoneOffsets,
+    /// The company the session was opened in. Companies never change after creation, so a
+    /// request addressing it needs no read of its own for the company (0017).
+    #[serde(default)]
+    company: Option<Tenant>,
 }
 
 /// Who is calling: their company and their user record, checked for this request.
@@ -112,17 +116,25 @@ pub fn authenticate_allowing_password_change(ctx: &Ctx, req: &Request) -> AppRes
     let token = req.bearer_token().ok_or_else(|| {
         AppError::unauthorized("unauthenticated", "send Authorization: Bearer <token>")
     })?;
-    let tenant = tenant::resolve(ctx, req)?;
     if token.starts_with(crate::token::PREFIX) {
+        let tenant = tenant::resolve(ctx, req)?;
         return authenticate_api_token(ctx, tenant, token, req);
     }
     let key = session_key(token);
     let invalid = || AppError::unauthorized("invalid_token", "the session is not valid");
-    let session: Session = ctx
+    let session: Option<Session> = ctx
         .kv
         .get(&key)?
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .ok_or_else(invalid)?;
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok());
+    let carried = session
+        .as_ref()
+        .and_then(|s| s.company.clone())
+        .filter(|c| tenant::requested_slug(ctx, req).as_deref() == Some(c.slug.as_str()));
+    let tenant = match carried {
+        Some(company) => tenant::admit(req, company)?,
+        None => tenant::resolve(ctx, req)?,
+    };
+    let session = session.ok_or_else(invalid)?;
     if session.expires_ms <= ctx.now_ms() {
         ctx.kv.delete(&key)?;
         return Err(AppError::unauthorized(
@@ -301,6 +313,7 @@ fn open_session(ctx: &Ctx, tenant: &Tenant, user: User, epoch: i64) -> AppResult
         epoch,
         expires_ms,
         offsets: ZoneOffsets::of(tenant.zone(), now, expires_ms),
+        company: Some(tenant.clone()),
     };
     let bytes = serde_json::to_vec(&session).map_err(|e| AppError::Unexpected(e.into()))?;
     ctx.kv.set(&session_key(&token), &bytes)?;
