@@ -28,6 +28,7 @@ pub fn component_routers() -> HashMap<&'static str, Router> {
         ("web", atende_web::router()),
         ("channels", atende_channels::router()),
         ("inbox", atende_inbox::router()),
+        ("feed", atende_feed::router()),
         ("bot", atende_bot::router()),
         ("routing", atende_routing::router()),
         ("reports", atende_reports::router()),
@@ -246,7 +247,13 @@ impl App {
                 language,
             );
         };
-        router.dispatch(ctx, request)
+        let response = router.dispatch(ctx, request);
+        // A poll that found the tick due: run it right after the handler, on the same ports
+        // (under Spin the feed component asks the routing component, after answering).
+        if atende_shared::tick::take_wanted() {
+            atende_shared::tick::run_for_poll(ctx);
+        }
+        response
     }
 
     /// One run of the scheduled work with outbound delivery (what `POST /internal/tick` and a

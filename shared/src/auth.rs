@@ -1,8 +1,8 @@
 //! Sessions, login and the one authorization helper every component uses.
 //!
 //! A session is a random bearer token; the key-value store holds it under the SHA-256 of the
-//! token (a leaked store does not leak tokens) with its tenant, user, the user's session epoch
-//! and its expiry. Bumping a user's epoch (deactivation, password change) revokes every
+//! token (a leaked store does not leak tokens) with its tenant (and the company's row), user,
+//! the user's session epoch, its expiry and the company's time-zone offsets until then. Bumping a user's epoch (deactivation, password change) revokes every
 //! session at once without listing them.
 
 use crate::context::{var, Ctx};
@@ -13,6 +13,7 @@ use crate::login_throttle;
 use crate::password;
 use crate::tenant::{self, Tenant};
 use crate::time::ms_to_rfc3339;
+use crate::user::hours::ZoneOffsets;
 use crate::user::sql::{self as user_sql, StoredUser};
 use crate::user::{check_password, User};
 use crate::web::Request;
@@ -28,6 +29,14 @@ struct Session {
     user: i64,
     epoch: i64,
     expires_ms: i64,
+    /// The company's time-zone offsets until `expires_ms`, for the working-hours check: a
+    /// request that only checks its session never needs the time-zone database (0017).
+    #[serde(default)]
+    offsets: ZoneOffsets,
+    /// The company the session was opened in. Companies never change after creation, so a
+    /// request addressing it needs no read of its own for the company (0017).
+    #[serde(default)]
+    company: Option<Tenant>,
 }
 
 /// Who is calling: their company and their user record, checked for this request.
@@ -107,17 +116,25 @@ pub fn authenticate_allowing_password_change(ctx: &Ctx, req: &Request) -> AppRes
     let token = req.bearer_token().ok_or_else(|| {
         AppError::unauthorized("unauthenticated", "send Authorization: Bearer <token>")
     })?;
-    let tenant = tenant::resolve(ctx, req)?;
     if token.starts_with(crate::token::PREFIX) {
+        let tenant = tenant::resolve(ctx, req)?;
         return authenticate_api_token(ctx, tenant, token, req);
     }
     let key = session_key(token);
     let invalid = || AppError::unauthorized("invalid_token", "the session is not valid");
-    let session: Session = ctx
+    let session: Option<Session> = ctx
         .kv
         .get(&key)?
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .ok_or_else(invalid)?;
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok());
+    let carried = session
+        .as_ref()
+        .and_then(|s| s.company.clone())
+        .filter(|c| tenant::requested_slug(ctx, req).as_deref() == Some(c.slug.as_str()));
+    let tenant = match carried {
+        Some(company) => tenant::admit(req, company)?,
+        None => tenant::resolve(ctx, req)?,
+    };
+    let session = session.ok_or_else(invalid)?;
     if session.expires_ms <= ctx.now_ms() {
         ctx.kv.delete(&key)?;
         return Err(AppError::unauthorized(
@@ -138,7 +155,19 @@ pub fn authenticate_allowing_password_change(ctx: &Ctx, req: &Request) -> AppRes
             "the session was revoked; log in again",
         ));
     }
-    check_working_hours(ctx, &tenant, &stored)?;
+    let hours = stored.fields().working_hours;
+    match hours.allows_with(ctx.clock.now(), &session.offsets) {
+        Some(true) => {}
+        Some(false) => return Err(outside_working_hours()),
+        // A session opened before sessions carried their zone's offsets.
+        None => {
+            ctx.kv.delete(&key)?;
+            return Err(AppError::unauthorized(
+                "session_revoked",
+                "the session was revoked; log in again",
+            ));
+        }
+    }
     Ok(Principal {
         tenant,
         user: stored.user,
@@ -210,11 +239,15 @@ fn check_working_hours(ctx: &Ctx, tenant: &Tenant, stored: &StoredUser) -> AppRe
     if hours.allows(ctx.clock.now(), tenant.zone()) {
         Ok(())
     } else {
-        Err(AppError::forbidden(
-            "outside_working_hours",
-            "this user cannot work outside their working hours",
-        ))
+        Err(outside_working_hours())
     }
+}
+
+fn outside_working_hours() -> AppError {
+    AppError::forbidden(
+        "outside_working_hours",
+        "this user cannot work outside their working hours",
+    )
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -272,12 +305,15 @@ fn open_session(ctx: &Ctx, tenant: &Tenant, user: User, epoch: i64) -> AppResult
         .and_then(|v| v.parse::<i64>().ok())
         .filter(|m| *m > 0)
         .unwrap_or(DEFAULT_SESSION_TTL_MINUTES);
-    let expires_ms = ctx.now_ms() + ttl_minutes * 60_000;
+    let now = ctx.now_ms();
+    let expires_ms = now + ttl_minutes * 60_000;
     let session = Session {
         tenant: tenant.id.0,
         user: user.id.0,
         epoch,
         expires_ms,
+        offsets: ZoneOffsets::of(tenant.zone(), now, expires_ms),
+        company: Some(tenant.clone()),
     };
     let bytes = serde_json::to_vec(&session).map_err(|e| AppError::Unexpected(e.into()))?;
     ctx.kv.set(&session_key(&token), &bytes)?;

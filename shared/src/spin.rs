@@ -298,6 +298,49 @@ pub fn serve(router: &Router, request: http::Request<Vec<u8>>, out: ResponseOutp
     if let (Err(e), Some(out)) = (served, out) {
         answer(out, into_response(&e, language));
     }
+    // The answer has gone: Spin sends the response once its outparam is set and the body
+    // finished, and lets the instance run on.
+    if crate::tick::take_wanted() {
+        ask_for_tick();
+    }
+}
+
+/// The routing component's tick route, reached through Spin's local service chaining.
+const TICK_URL: &str = "http://routing.spin.internal/internal/tick";
+
+/// A poll found the tick due (no run for five seconds, no scheduler): the routing component
+/// runs it, so the poll's component never carries the tick's code (docs/decisions/0017). The
+/// lease keeps polls that ask at the same time from running it twice.
+fn ask_for_tick() {
+    let secret = SpinVariables.get("tick_secret").unwrap_or_default();
+    if secret.is_empty() {
+        crate::log::event(
+            "tick_not_asked",
+            &serde_json::json!({"reason": "tick_secret is empty: POST /internal/tick is off"}),
+        );
+        return;
+    }
+    let request = match http::Request::post(TICK_URL)
+        .header("authorization", format!("Bearer {secret}"))
+        .body(Vec::new())
+    {
+        Ok(request) => request,
+        Err(e) => {
+            crate::log::event(
+                "tick_not_asked",
+                &serde_json::json!({"error": e.to_string()}),
+            );
+            return;
+        }
+    };
+    match SpinHttp.send(request) {
+        Ok(response) if response.status().is_success() => {}
+        Ok(response) => crate::log::event(
+            "tick_not_asked",
+            &serde_json::json!({"status": response.status().as_u16()}),
+        ),
+        Err(e) => crate::log::event("tick_not_asked", &serde_json::json!({"error": e.0})),
+    }
 }
 
 /// Sends `response`, head and whole body.

@@ -10,9 +10,9 @@ use crate::ports::{DbError, Sql};
 use crate::time::ms_to_rfc3339;
 use crate::web::Request;
 use chrono_tz::Tz;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Tenant {
     pub id: TenantId,
     pub slug: String,
@@ -78,6 +78,12 @@ pub fn resolve(ctx: &Ctx, req: &Request) -> AppResult<Tenant> {
     })?;
     let tenant = by_slug_cached(ctx, &slug)?
         .ok_or_else(|| AppError::not_found(&format!("company '{slug}'")))?;
+    admit(req, tenant)
+}
+
+/// `tenant`, the company the request addresses (found by [`resolve`], or carried by the
+/// request's session): the request speaks its language, and a deactivated one is refused.
+pub fn admit(req: &Request, tenant: Tenant) -> AppResult<Tenant> {
     req.set_tenant_language(tenant.language);
     if tenant.status != Status::Active {
         return Err(AppError::forbidden(

@@ -98,10 +98,29 @@ pub fn due_before(now: i64) -> i64 {
 
 /// The opportunistic run of agent polling, when its poll found the tick due: timers keep
 /// running on hosts without a scheduler while agents are online. A failed run is logged, not
-/// the poll's failure.
+/// the poll's failure. The native hosts call it after the request that [`want_run`];
+/// under Spin the feed component asks the routing component instead (`spin::serve`).
 pub fn run_for_poll(ctx: &Ctx) -> Option<TickReport> {
     // A failure is already logged by `run`.
     run(ctx).ok()
+}
+
+thread_local! {
+    /// A poll found the tick due. A request runs on one thread from start to end on both hosts
+    /// (a Spin instance has one), so this is the request's, as `cache`'s stale keys are.
+    static WANTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Asks the host to run the tick once this request has been answered: the poll itself never
+/// carries the tick's code, which would make the feed component as big as the inbox
+/// (docs/decisions/0017).
+pub fn want_run() {
+    WANTED.with(|w| w.set(true));
+}
+
+/// Whether the request just served asked for a run ([`want_run`]); clears the request's ask.
+pub fn take_wanted() -> bool {
+    WANTED.with(|w| w.replace(false))
 }
 
 fn run_leased(ctx: &Ctx) -> AppResult<TickReport> {

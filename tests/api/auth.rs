@@ -145,9 +145,14 @@ fn working_hours_are_enforced_at_login_and_on_every_request() {
     let token = app.token_with("turno", "Str0ng#Pass");
     app.clock.advance(Duration::minutes(59));
     app.me(&token).assert_status(200);
+    // The poll (the feed component, which reads the zone's offsets from the session).
+    app.get(&token, "/api/inbox/events?after=0")
+        .assert_status(200);
 
     app.clock.advance(Duration::minutes(1));
     app.me(&token).assert_error(403, "outside_working_hours");
+    app.get(&token, "/api/inbox/events?after=0")
+        .assert_error(403, "outside_working_hours");
     app.login("turno", "Str0ng#Pass")
         .assert_error(403, "outside_working_hours");
 

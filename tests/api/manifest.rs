@@ -144,3 +144,38 @@ fn the_bench_manifest_is_spin_toml_plus_the_probes_only() {
         .unwrap()
         .contains("-p atende-probe"));
 }
+
+/// The poll has its own small component (docs/decisions/0017): Spin gives the exact route
+/// precedence over the inbox's wildcard (spin-routes' `route`, "exact routes take precedence"),
+/// as the local host does; a due poll reaches the tick through the routing component.
+#[test]
+fn the_poll_is_the_feed_components_and_the_rest_of_the_inbox_stays_the_inboxs() {
+    let manifest = Manifest::parse(SPIN_TOML).unwrap();
+    assert_eq!(manifest.component_for("/api/inbox/events"), Some("feed"));
+    assert_eq!(manifest.component_for("/api/inbox/events/x"), Some("inbox"));
+    assert_eq!(manifest.component_for("/api/inbox/offers"), Some("inbox"));
+    let raw: toml::Value = toml::from_str(SPIN_TOML).unwrap();
+    let feed = &raw["component"]["feed"];
+    assert_eq!(
+        feed["allowed_outbound_hosts"],
+        toml::Value::Array(vec!["http://routing.spin.internal".into()])
+    );
+    assert_eq!(
+        feed["variables"]["tick_secret"].as_str(),
+        Some("{{ tick_secret }}")
+    );
+    // The inbox no longer has the route: the feed is the one place it is served.
+    let routers = atende_host::component_routers();
+    let serves = |component: &str| {
+        routers[component]
+            .routes()
+            .any(|(m, p)| m == http::Method::GET && p == "/api/inbox/events")
+    };
+    assert!(serves("feed"));
+    assert!(!serves("inbox"));
+    let app = TestApp::spawn();
+    let agent = app.token("agent1");
+    let r = app.get(&agent, "/api/inbox/events?after=0");
+    r.assert_status(200);
+    assert!(r.body["cursor"].is_i64(), "{}", r.body);
+}

@@ -186,6 +186,14 @@ pub const SCENARIOS: &[(&str, Scenario)] = &[
     ),
 ];
 
+/// Scenarios that wait for a server's real clock (seconds each): the `e2e` binary runs them
+/// after [`SCENARIOS`] against a running server (`atende`, `spin up`); the in-process tests,
+/// whose server runs on a manual clock, do not.
+pub const REAL_TIME_SCENARIOS: &[(&str, Scenario)] = &[(
+    "an offer the agent lets expire is withdrawn by the tick the agent's polling starts",
+    offer_expires_while_polling,
+)];
+
 fn admin_login_and_me(c: &Client) -> Result<(), String> {
     let token = c.admin_token()?;
     let me = c.call("GET", "/api/auth/me", Some(&token), None);
@@ -713,6 +721,99 @@ fn whatsapp_webhook(c: &Client) -> Result<(), String> {
     )
 }
 
+/// Timers run with no scheduler while an agent polls: under a bare `spin up` (no cron
+/// component) only the agent's `GET /api/inbox/events` asks for the tick, which the feed
+/// component has the routing component run after answering (docs/decisions/0017).
+fn offer_expires_while_polling(c: &Client) -> Result<(), String> {
+    let admin = c.admin_token()?;
+    let name = unique("E2E offer ");
+    let post = |path: &str, body: Value| c.call("POST", path, Some(&admin), Some(body));
+    let op = created(
+        &post("/api/admin/operations", json!({"name": name})),
+        "operation",
+    )?;
+    let group = created(
+        &post(
+            "/api/admin/groups",
+            json!({"name": name, "operation_id": op, "offer_mode": "accept_reject",
+                   "offer_timeout_seconds": 5}),
+        ),
+        "group",
+    )?;
+    let channel = created(
+        &post(
+            "/api/admin/channels",
+            json!({"type": "webchat", "name": name, "entry_group_id": group, "credentials": {}}),
+        ),
+        "channel",
+    )?;
+    let (username, agent_id) = scratch_user(c, &admin, false)?;
+    let members = post(
+        &format!("/api/admin/groups/{group}/members"),
+        json!({"ids": [agent_id]}),
+    );
+    expect(members.status == 200, format!("members: {}", members.body))?;
+    let agent = c.token(&username, "E2e#Pass123")?;
+    let ready = c.call(
+        "PUT",
+        "/api/inbox/status",
+        Some(&agent),
+        Some(json!({"status": "ready"})),
+    );
+    expect(ready.status == 200, format!("ready: {}", ready.body))?;
+
+    let base = format!("/widget/{channel}");
+    let session = c.raw(
+        "POST",
+        &format!("{base}/sessions"),
+        &[("content-type", "application/json")],
+        json!({"name": "Visitante E2E", "phone": format!("11 9{}", unique_digits(8))})
+            .to_string()
+            .as_bytes(),
+    );
+    expect(session.status == 201, format!("session: {}", session.body))?;
+    let bearer = format!("Bearer {}", session.body["token"].as_str().unwrap_or(""));
+    let sent = c.raw(
+        "POST",
+        &format!("{base}/messages"),
+        &[
+            ("content-type", "application/json"),
+            ("authorization", bearer.as_str()),
+        ],
+        json!({"text": "Alguém aí?", "client_message_id": "e2e-offer-1"})
+            .to_string()
+            .as_bytes(),
+    );
+    expect(sent.status == 201, format!("visitor sends: {}", sent.body))?;
+    let offers = c.call("GET", "/api/inbox/offers", Some(&agent), None);
+    let offered = offers.body["items"].as_array().map_or(0, Vec::len);
+    expect(
+        offered == 1,
+        format!("the agent is offered it: {}", offers.body),
+    )?;
+
+    // The agent neither accepts nor rejects, and polls as the console does, once a second.
+    let mut cursor = 0;
+    for _ in 0..30 {
+        std::thread::sleep(std::time::Duration::from_secs(1));
+        let r = c.call(
+            "GET",
+            &format!("/api/inbox/events?after={cursor}"),
+            Some(&agent),
+            None,
+        );
+        expect(r.status == 200, format!("poll: {} {}", r.status, r.body))?;
+        cursor = r.body["cursor"].as_i64().unwrap_or(cursor);
+        let withdrawn = r.body["events"]
+            .as_array()
+            .is_some_and(|events| events.iter().any(|e| e["kind"] == "offer_withdrawn"));
+        if withdrawn {
+            return Ok(());
+        }
+    }
+    Err("no offer_withdrawn within 30 s of polling".into())
+}
+
 /// With `tick_secret` set a caller without it is 401; unset, the route is off (403).
 fn tick_needs_secret(c: &Client) -> Result<(), String> {
     for auth in [None, Some("Bearer not-the-secret")] {
@@ -752,10 +853,16 @@ pub fn provision(base: &str, platform_secret: &str) -> Result<Client, String> {
     Ok(probe)
 }
 
-/// Runs every scenario as `client`; returns (passed, failed) and prints one line each.
+/// Runs every scenario of [`SCENARIOS`] as `client`; returns (passed, failed) and prints one
+/// line each.
 pub fn run_all(client: &Client) -> (usize, usize) {
+    run(client, SCENARIOS)
+}
+
+/// Runs `scenarios` as `client`; returns (passed, failed) and prints one line each.
+pub fn run(client: &Client, scenarios: &[(&str, Scenario)]) -> (usize, usize) {
     let (mut passed, mut failed) = (0, 0);
-    for (name, scenario) in SCENARIOS {
+    for (name, scenario) in scenarios {
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scenario(client))) {
             Ok(Ok(())) => {
                 passed += 1;

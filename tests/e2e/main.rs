@@ -32,6 +32,9 @@ fn main() {
     };
     println!("e2e against {base} (company {})", client.tenant());
     let (passed, failed) = atende_e2e::run_all(&client);
+    let (real_time_passed, real_time_failed) =
+        atende_e2e::run(&client, atende_e2e::REAL_TIME_SCENARIOS);
+    let (passed, failed) = (passed + real_time_passed, failed + real_time_failed);
     println!("e2e: {passed} passed, {failed} failed");
     if failed > 0 || passed == 0 {
         std::process::exit(1);

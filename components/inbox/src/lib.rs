@@ -67,8 +67,6 @@ pub fn router() -> Router {
         ])
         .get("/api/inbox/attachments/{id}", inbox::attachment)
         .doc::<inbox::__path_attachment>(&[])
-        .get("/api/inbox/events", inbox::events)
-        .doc::<inbox::__path_events>(BAD_QUERY)
         .get("/api/inbox/queues", inbox::queues)
         .doc::<inbox::__path_queues>(&[])
         .get("/api/inbox/offers", inbox::offers)

@@ -264,17 +264,16 @@ pub fn events(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let me = authenticate(ctx, req)?;
     let after = req.query().parse::<i64>("after")?.unwrap_or(0);
     // At most one read: the feed and whether the tick is due (none while the key-value store
-    // knows both). Timers keep running on hosts with no
-    // scheduler while agents are online; what a run does for me is in the feed read after it.
+    // knows both). Timers keep running on hosts with no scheduler while agents are online: the
+    // host runs a due tick after this answer (never inside it, so the poll's component does
+    // not carry the tick), and what the run does for me arrives with my next poll.
     let now = ctx.now_ms();
     let (tenant, user) = (me.tenant_id(), me.user_id());
     let poll = crate::inbox::feed::poll_cached(ctx, tenant, user, after, now)?;
-    let ran = poll.tick_due && crate::tick::run_for_poll(ctx).is_some_and(|r| r.ran);
-    let events = if ran {
-        crate::inbox::feed::after(ctx.db, tenant, user, after)?
-    } else {
-        poll.events
-    };
+    if poll.tick_due {
+        crate::tick::want_run();
+    }
+    let events = poll.events;
     let cursor = events.last().map_or(after, |e| e.id);
     ok(&Events { events, cursor })
 }

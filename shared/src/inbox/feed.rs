@@ -99,16 +99,6 @@ pub struct FeedEntry {
 pub const POLL: &str = "SELECT id, kind, conversation_id, data, at FROM inbox_feed \
     WHERE tenant_id = ? AND user_id = ? AND id > ? ORDER BY id LIMIT 200";
 
-pub fn after(
-    db: &dyn Sql,
-    tenant: TenantId,
-    user: UserId,
-    cursor: i64,
-) -> Result<Vec<FeedEntry>, DbError> {
-    let rows = db.execute(POLL, &[tenant.into(), user.into(), cursor.into()])?;
-    entries(&rows)
-}
-
 /// The agent's poll: [`POLL`], and in the same statement the scheduled work's due-check — one
 /// more row, all NULL, when the tick has neither run since `?5` nor is running now (`?4` is
 /// now). It reads the tick's lease here, outside its table's module, so that an idle poll is

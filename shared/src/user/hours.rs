@@ -71,10 +71,21 @@ impl WorkingHours {
 
     /// Whether `at` falls inside a window, read in the tenant's time zone.
     pub fn allows(&self, at: DateTime<Utc>, zone: Tz) -> bool {
+        self.0.is_empty() || self.allows_local(at.with_timezone(&zone).naive_local())
+    }
+
+    /// [`WorkingHours::allows`] with the zone's offsets a session carries: no time-zone tables,
+    /// so the components that only check sessions (the poll's) stay small. `None` when the
+    /// offsets do not cover `at` and there are windows to check.
+    pub fn allows_with(&self, at: DateTime<Utc>, offsets: &ZoneOffsets) -> Option<bool> {
         if self.0.is_empty() {
-            return true;
+            return Some(true);
         }
-        let local = at.with_timezone(&zone);
+        let offset = chrono::FixedOffset::east_opt(offsets.at(at.timestamp_millis())?)?;
+        Some(self.allows_local(at.with_timezone(&offset).naive_local()))
+    }
+
+    fn allows_local(&self, local: chrono::NaiveDateTime) -> bool {
         let day = match local.weekday() {
             Weekday::Mon => "mon",
             Weekday::Tue => "tue",
@@ -93,9 +104,91 @@ impl WorkingHours {
     }
 }
 
+/// A time zone's offsets from UTC over a span, as `(from_ms, seconds east of UTC)` in order:
+/// what a session needs to read working hours in its company's zone without carrying the
+/// time-zone database (docs/decisions/0017).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ZoneOffsets(Vec<(i64, i32)>);
+
+impl ZoneOffsets {
+    /// `zone`'s offsets from `from_ms` to `to_ms`: sampled every hour (no zone changes its
+    /// offset twice within one), each change found to the second.
+    pub fn of(zone: Tz, from_ms: i64, to_ms: i64) -> Self {
+        use chrono::Offset;
+        let offset_at = |ms: i64| {
+            DateTime::<Utc>::from_timestamp_millis(ms)
+                .map(|t| t.with_timezone(&zone).offset().fix().local_minus_utc())
+        };
+        let Some(first) = offset_at(from_ms) else {
+            return ZoneOffsets::default();
+        };
+        let mut spans = vec![(from_ms, first)];
+        let (mut before, mut current) = (from_ms, first);
+        while before < to_ms {
+            let next = (before + 3_600_000).min(to_ms);
+            let Some(offset) = offset_at(next) else { break };
+            if offset != current {
+                // The change lies in (before, next]: narrow it to the second.
+                let (mut lo, mut hi) = (before, next);
+                while hi - lo > 1_000 {
+                    let mid = lo + (hi - lo) / 2;
+                    if offset_at(mid) == Some(current) {
+                        lo = mid;
+                    } else {
+                        hi = mid;
+                    }
+                }
+                spans.push((hi, offset));
+                current = offset;
+            }
+            before = next;
+        }
+        ZoneOffsets(spans)
+    }
+
+    /// The offset at `ms` (seconds east of UTC), if the span covers it.
+    pub fn at(&self, ms: i64) -> Option<i32> {
+        self.0
+            .iter()
+            .take_while(|(from, _)| *from <= ms)
+            .last()
+            .map(|(_, offset)| *offset)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn offsets_follow_a_zones_change_to_the_second() {
+        // New York leaves daylight saving time on 2026-11-01 at 06:00 UTC.
+        let zone: Tz = "America/New_York".parse().unwrap();
+        let from = Utc.with_ymd_and_hms(2026, 10, 31, 20, 30, 0).unwrap();
+        let change = Utc.with_ymd_and_hms(2026, 11, 1, 6, 0, 0).unwrap();
+        let offsets = ZoneOffsets::of(
+            zone,
+            from.timestamp_millis(),
+            from.timestamp_millis() + 12 * 3_600_000,
+        );
+        assert_eq!(offsets.at(from.timestamp_millis()), Some(-4 * 3600));
+        assert_eq!(
+            offsets.at(change.timestamp_millis() - 1_000),
+            Some(-4 * 3600)
+        );
+        assert_eq!(offsets.at(change.timestamp_millis()), Some(-5 * 3600));
+        assert_eq!(offsets.at(from.timestamp_millis() - 1), None);
+        let hours = WorkingHours::parse(vec![w("sun", "01:00", "02:00")]).unwrap();
+        // 06:30 UTC is 01:30 in New York after the change, inside the window either way.
+        for minute in [0, 30, 59] {
+            let at = change + chrono::Duration::minutes(minute);
+            assert_eq!(
+                hours.allows_with(at, &offsets),
+                Some(hours.allows(at, zone)),
+                "{at}"
+            );
+        }
+    }
     use chrono::TimeZone;
 
     fn w(day: &str, start: &str, end: &str) -> Window {
