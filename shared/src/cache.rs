@@ -17,6 +17,7 @@ use crate::ports::{KeyValue, Rows, Value};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
+use std::collections::HashMap;
 
 #[derive(Serialize, Deserialize)]
 struct Entry<T> {
@@ -26,12 +27,13 @@ struct Entry<T> {
 
 /// `key`'s value if it was written less than `ttl_ms` before `now`.
 pub fn get<T: DeserializeOwned>(kv: &dyn KeyValue, key: &str, now: i64, ttl_ms: i64) -> Option<T> {
-    let bytes = kv.get(key).ok()??;
+    let bytes = fetch(kv, key).ok()??;
     let entry: Entry<T> = serde_json::from_slice(&bytes).ok()?;
     (entry.at <= now && now - entry.at < ttl_ms).then_some(entry.value)
 }
 
 pub fn put<T: Serialize>(kv: &dyn KeyValue, key: &str, now: i64, value: &T) {
+    unread(key);
     if let Ok(bytes) = serde_json::to_vec(&Entry { at: now, value }) {
         if let Err(e) = kv.set(key, &bytes) {
             eprintln!("cache: writing {key}: {e}");
@@ -40,6 +42,7 @@ pub fn put<T: Serialize>(kv: &dyn KeyValue, key: &str, now: i64, value: &T) {
 }
 
 pub fn forget(kv: &dyn KeyValue, key: &str) {
+    unread(key);
     if let Err(e) = kv.delete(key) {
         eprintln!("cache: forgetting {key}: {e}");
     }
@@ -49,6 +52,31 @@ thread_local! {
     /// Keys made stale by writes not yet known to be committed. A request runs on one thread
     /// from start to end on both hosts (a Spin instance has one), so this is the request's.
     static STALE: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    /// Entries this request read ahead ([`read_ahead`]), each handed out once by [`fetch`].
+    static AHEAD: RefCell<HashMap<String, Option<Vec<u8>>>> = RefCell::new(HashMap::new());
+}
+
+/// Reads `keys` in one call, for the [`fetch`]es that follow in this request: under Spin each
+/// key-value call blocks one of the host's threads, about 65 µs of its CPU whatever it reads,
+/// so a request that knows what it will read (the agent's poll) reads it two calls at a time
+/// instead of one at a time (docs/decisions/0016). A failed read leaves the keys to `fetch`.
+pub fn read_ahead(kv: &dyn KeyValue, keys: Vec<String>) {
+    if let Ok(values) = kv.get_many(&keys) {
+        AHEAD.with(|a| a.borrow_mut().extend(keys.into_iter().zip(values)));
+    }
+}
+
+/// `key`'s value: the one read ahead for it, else from the store.
+pub fn fetch(kv: &dyn KeyValue, key: &str) -> Result<Option<Vec<u8>>, crate::ports::KvError> {
+    match AHEAD.with(|a| a.borrow_mut().remove(key)) {
+        Some(value) => Ok(value),
+        None => kv.get(key),
+    }
+}
+
+/// Drops what was read ahead for `key`: this request is changing it.
+fn unread(key: &str) {
+    AHEAD.with(|a| a.borrow_mut().remove(key));
 }
 
 /// Forgets `key` once the request's writes are committed ([`flush`]).
@@ -59,6 +87,7 @@ pub fn forget_after_commit(key: String) {
 /// Forgets what this request's writes made stale; the hosts call it when a request (or a
 /// scheduled run) has finished, after its last `COMMIT`.
 pub fn flush(kv: &dyn KeyValue) {
+    AHEAD.with(|a| a.borrow_mut().clear());
     let keys = STALE.with(|s| std::mem::take(&mut *s.borrow_mut()));
     let mut seen = std::collections::HashSet::new();
     for key in keys {
@@ -226,5 +255,23 @@ mod tests {
         put(&kv, "k", 5_000, &1);
         assert_eq!(get::<i64>(&kv, "k", 4_000, 10_000), None);
         assert_eq!(get::<i64>(&kv, "k", 5_000, 10_000), Some(1));
+    }
+
+    #[test]
+    fn what_was_read_ahead_is_handed_out_once_and_a_write_drops_it() {
+        let kv = MapKv::default();
+        put(&kv, "a", 1_000, &1);
+        put(&kv, "b", 1_000, &2);
+        read_ahead(&kv, vec!["a".into(), "b".into(), "missing".into()]);
+        // The store changes behind the read-ahead: the request sees what it read ahead once,
+        // then the store itself.
+        kv.set("a", b"changed").unwrap();
+        assert_eq!(get::<i64>(&kv, "a", 1_001, 500), Some(1));
+        assert_eq!(fetch(&kv, "a").unwrap(), Some(b"changed".to_vec()));
+        assert_eq!(fetch(&kv, "missing").unwrap(), None);
+        // This request's own write is never shadowed by what it read before.
+        put(&kv, "b", 1_002, &3);
+        assert_eq!(get::<i64>(&kv, "b", 1_003, 500), Some(3));
+        flush(&kv);
     }
 }

@@ -113,6 +113,11 @@ pub trait KeyValue {
     fn get(&self, key: &str) -> Result<Option<Vec<u8>>, KvError>;
     fn set(&self, key: &str, value: &[u8]) -> Result<(), KvError>;
     fn delete(&self, key: &str) -> Result<(), KvError>;
+    /// Several keys at once, in their order. Under Spin one call costs what one `get` does
+    /// (docs/decisions/0016); elsewhere it may be a `get` each.
+    fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, KvError> {
+        keys.iter().map(|k| self.get(k)).collect()
+    }
 }
 
 pub trait Clock: Send + Sync {

@@ -10,8 +10,9 @@ use crate::ports::{
 };
 use crate::router::Router;
 use spin_sdk::http::{Headers, OutgoingBody, OutgoingResponse, ResponseOutparam};
-use spin_sdk::key_value::Store;
 use spin_sdk::sqlite::{Connection, Value as SpinValue};
+use spin_sdk::wit::wasi::keyvalue::batch as kv_batch;
+use spin_sdk::wit::wasi::keyvalue::store::{self as kv_store, Bucket, Error as KvHostError};
 use std::io::Write as _;
 use std::path::Path;
 use wasi::io::streams::{OutputStream, StreamError};
@@ -145,37 +146,48 @@ impl Sql for Opened<'_> {
     }
 }
 
-/// The request's key-value store, opened at its first use: opening it is a host call that
-/// costs about as much as a read (Spin's store blocks a runtime thread for each), and most
-/// writes (an inbound message) never use it (docs/decisions/0016).
-struct SpinKv(std::cell::OnceCell<Store>);
+/// The request's key-value store (`wasi:keyvalue`, whose batch read Spin's own interface
+/// lacks), opened at its first use: opening it is a host call that costs about as much as a
+/// read (Spin's store blocks a runtime thread for each), and most writes (an inbound message)
+/// never use it (docs/decisions/0016).
+struct SpinKv(std::cell::OnceCell<Bucket>);
+
+/// The store every component is granted (`key_value_stores = ["default"]`).
+const KV_STORE: &str = "default";
+
+fn kv_error(e: KvHostError) -> KvError {
+    KvError(format!("{e:?}"))
+}
 
 impl SpinKv {
-    fn store(&self) -> Result<&Store, KvError> {
-        if let Some(s) = self.0.get() {
-            return Ok(s);
+    fn bucket(&self) -> Result<&Bucket, KvError> {
+        if let Some(b) = self.0.get() {
+            return Ok(b);
         }
-        let store = Store::open_default()
+        let bucket = kv_store::open(KV_STORE)
             .map_err(|e| KvError(format!("opening the key-value store: {e:?}")))?;
-        Ok(self.0.get_or_init(|| store))
+        Ok(self.0.get_or_init(|| bucket))
     }
 }
 
 impl KeyValue for SpinKv {
     fn get(&self, key: &str) -> Result<Option<Vec<u8>>, KvError> {
-        self.store()?
-            .get(key)
-            .map_err(|e| KvError(format!("{e:?}")))
+        self.bucket()?.get(key).map_err(kv_error)
     }
     fn set(&self, key: &str, value: &[u8]) -> Result<(), KvError> {
-        self.store()?
-            .set(key, value)
-            .map_err(|e| KvError(format!("{e:?}")))
+        self.bucket()?.set(key, value).map_err(kv_error)
     }
     fn delete(&self, key: &str) -> Result<(), KvError> {
-        self.store()?
-            .delete(key)
-            .map_err(|e| KvError(format!("{e:?}")))
+        self.bucket()?.delete(key).map_err(kv_error)
+    }
+    /// One host call: Spin's store answers the keys it holds, in any order.
+    fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, KvError> {
+        let mut found: std::collections::HashMap<String, Option<Vec<u8>>> =
+            kv_batch::get_many(self.bucket()?, keys)
+                .map_err(kv_error)?
+                .into_iter()
+                .collect();
+        Ok(keys.iter().map(|k| found.remove(k).flatten()).collect())
     }
 }
 
