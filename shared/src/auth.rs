@@ -92,6 +92,16 @@ pub const ADMINS: &[Profile] = &[Profile::Admin];
 /// Everyone in the company (what agents need while answering: tags, quick replies...).
 pub const ALL_PROFILES: &[Profile] = Profile::ALL;
 
+/// The company and user a session token names (`<tenant>.<user>.<secret>`); `None` for tokens
+/// from before they did.
+fn named_user(token: &str) -> Option<(TenantId, UserId)> {
+    let mut parts = token.splitn(3, '.');
+    let tenant = parts.next()?.parse().ok()?;
+    let user = parts.next()?.parse().ok()?;
+    parts.next()?;
+    Some((TenantId(tenant), UserId(user)))
+}
+
 fn session_key(token: &str) -> String {
     let digest = Sha256::digest(token.as_bytes());
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
@@ -100,7 +110,30 @@ fn session_key(token: &str) -> String {
 
 /// Authenticates a request and refuses users who must change their password first.
 pub fn authenticate(ctx: &Ctx, req: &Request) -> AppResult<Principal> {
-    let principal = authenticate_allowing_password_change(ctx, req)?;
+    refuse_password_change(authenticate_in(ctx, req, None)?)
+}
+
+/// What a request will read of the key-value store besides its session, so [`authenticate`]
+/// reads it along (`cache::read_ahead`): the agent's poll answers from the store alone, and
+/// under Spin each call to it is a host call (docs/decisions/0016).
+pub struct ReadAhead<'a> {
+    /// Read with the session.
+    pub fixed: &'a [&'a str],
+    /// Read with the session's user, once the session names them.
+    pub of_user: fn(TenantId, UserId) -> String,
+}
+
+/// [`authenticate`], reading `ahead` with the session and its user: two key-value calls for
+/// what would otherwise be one each.
+pub fn authenticate_reading_ahead(
+    ctx: &Ctx,
+    req: &Request,
+    ahead: &ReadAhead,
+) -> AppResult<Principal> {
+    refuse_password_change(authenticate_in(ctx, req, Some(ahead))?)
+}
+
+fn refuse_password_change(principal: Principal) -> AppResult<Principal> {
     if principal.user.must_change_password {
         return Err(AppError::forbidden(
             "password_change_required",
@@ -113,6 +146,10 @@ pub fn authenticate(ctx: &Ctx, req: &Request) -> AppResult<Principal> {
 /// Authenticates a request; only `me`, `logout` and `password` accept a user who must still
 /// change the password.
 pub fn authenticate_allowing_password_change(ctx: &Ctx, req: &Request) -> AppResult<Principal> {
+    authenticate_in(ctx, req, None)
+}
+
+fn authenticate_in(ctx: &Ctx, req: &Request, ahead: Option<&ReadAhead>) -> AppResult<Principal> {
     let token = req.bearer_token().ok_or_else(|| {
         AppError::unauthorized("unauthenticated", "send Authorization: Bearer <token>")
     })?;
@@ -122,10 +159,19 @@ pub fn authenticate_allowing_password_change(ctx: &Ctx, req: &Request) -> AppRes
     }
     let key = session_key(token);
     let invalid = || AppError::unauthorized("invalid_token", "the session is not valid");
-    let session: Option<Session> = ctx
-        .kv
-        .get(&key)?
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok());
+    // The user the token names, if it names one: only which entries to read ahead, never who
+    // the request is (the session says that).
+    let named = ahead.and(named_user(token));
+    if let Some(ahead) = ahead {
+        let mut keys = vec![key.clone()];
+        keys.extend(ahead.fixed.iter().map(|k| k.to_string()));
+        if let Some((tenant, user)) = named {
+            keys.extend([user_key(tenant, user), (ahead.of_user)(tenant, user)]);
+        }
+        crate::cache::read_ahead(ctx.kv, keys);
+    }
+    let session: Option<Session> =
+        crate::cache::fetch(ctx.kv, &key)?.and_then(|bytes| serde_json::from_slice(&bytes).ok());
     let carried = session
         .as_ref()
         .and_then(|s| s.company.clone())
@@ -146,7 +192,12 @@ pub fn authenticate_allowing_password_change(ctx: &Ctx, req: &Request) -> AppRes
     if session.tenant != tenant.id.0 {
         return Err(invalid());
     }
-    let stored = session_user(ctx, tenant.id, UserId(session.user))?.ok_or_else(invalid)?;
+    let user = UserId(session.user);
+    if let Some(ahead) = ahead.filter(|_| named != Some((tenant.id, user))) {
+        let keys = vec![user_key(tenant.id, user), (ahead.of_user)(tenant.id, user)];
+        crate::cache::read_ahead(ctx.kv, keys);
+    }
+    let stored = session_user(ctx, tenant.id, user)?.ok_or_else(invalid)?;
     req.set_user_language(stored.user.language);
     if stored.session_epoch != session.epoch || stored.user.status != Status::Active {
         ctx.kv.delete(&key)?;
@@ -299,7 +350,14 @@ pub fn login(
 }
 
 fn open_session(ctx: &Ctx, tenant: &Tenant, user: User, epoch: i64) -> AppResult<LoginResult> {
-    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(ctx.random_bytes::<32>());
+    // The company and user lead the token (not secret: the 256 random bits are), so a request
+    // can name the user's key-value entries before it has read the session ([`ReadAhead`]).
+    let token = format!(
+        "{}.{}.{}",
+        tenant.id.0,
+        user.id.0,
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(ctx.random_bytes::<32>())
+    );
     let ttl_minutes = ctx
         .var(var::SESSION_TTL_MINUTES)
         .and_then(|v| v.parse::<i64>().ok())

@@ -82,7 +82,7 @@ pub const DUE_AFTER_MS: i64 = 5_000;
 
 /// The key-value entry each run leaves behind, so an idle poll learns that the tick is not due
 /// without reading its lease in SQLite.
-const RAN_KEY: &str = "tick:ran";
+pub const RAN_KEY: &str = "tick:ran";
 
 /// Whether a run ended within the last [`DUE_AFTER_MS`], as the key-value store knows it. `false`
 /// is only "not known": the poll then asks SQLite, where the lease says for sure.

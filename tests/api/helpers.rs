@@ -2,7 +2,7 @@
 //! fresh database, with a clock the test moves by hand.
 
 use atende_host::{App, Config};
-use atende_shared::ports::ManualClock;
+use atende_shared::ports::{KeyValue, KvError, ManualClock};
 use atende_shared::statements::{CountingSql, Statements};
 use atende_shared::Ctx;
 use chrono::{TimeZone, Utc};
@@ -208,6 +208,35 @@ impl TestApp {
                     .handle_in(&counted, request, Some(self.client_addr));
                 crate::contract::check(&method, &uri, &response);
                 (TestResponse::from(response), counting.take())
+            })
+            .unwrap()
+    }
+
+    /// [`TestApp::call`], listing the key-value calls the request makes (`get k`,
+    /// `get_many k1 k2`, `set k`, `delete k`): under Spin each is a host call.
+    pub fn call_listing_kv(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+    ) -> (TestResponse, Vec<String>) {
+        let request = self.request(Request {
+            method,
+            path,
+            token,
+            headers: Vec::new(),
+            content_type: None,
+            body: Vec::new(),
+        });
+        self.app
+            .with_ctx(|ctx| {
+                let listing = ListingKv(ctx.kv, std::cell::RefCell::new(Vec::new()));
+                let listed = Ctx {
+                    kv: &listing,
+                    ..*ctx
+                };
+                let response = self.app.handle_in(&listed, request, Some(self.client_addr));
+                (TestResponse::from(response), listing.1.take())
             })
             .unwrap()
     }
@@ -445,4 +474,28 @@ impl TestApp {
 
 pub fn localized(text: &str) -> Value {
     json!({"pt-BR": format!("{text} (pt)"), "es": format!("{text} (es)"), "en": format!("{text} (en)")})
+}
+
+/// A key-value store that lists the calls made to it.
+struct ListingKv<'a>(&'a dyn KeyValue, std::cell::RefCell<Vec<String>>);
+
+impl KeyValue for ListingKv<'_> {
+    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, KvError> {
+        self.1.borrow_mut().push(format!("get {key}"));
+        self.0.get(key)
+    }
+    fn set(&self, key: &str, value: &[u8]) -> Result<(), KvError> {
+        self.1.borrow_mut().push(format!("set {key}"));
+        self.0.set(key, value)
+    }
+    fn delete(&self, key: &str) -> Result<(), KvError> {
+        self.1.borrow_mut().push(format!("delete {key}"));
+        self.0.delete(key)
+    }
+    fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, KvError> {
+        self.1
+            .borrow_mut()
+            .push(format!("get_many {}", keys.join(" ")));
+        self.0.get_many(keys)
+    }
 }

@@ -261,7 +261,12 @@ pub fn attachment(ctx: &Ctx, req: &Request) -> AppResult<Response> {
 /// Polling it also runs the due timers on hosts without a scheduler.
 #[utoipa::path(get, path = "/api/inbox/events", params(("after" = Option<i64>, Query, description = "The cursor of the previous answer (default 0)")), responses((status = 200, description = "The events after the cursor", body = Events)))]
 pub fn events(ctx: &Ctx, req: &Request) -> AppResult<Response> {
-    let me = authenticate(ctx, req)?;
+    // Everything an idle poll needs from the key-value store, in two calls.
+    let ahead = crate::auth::ReadAhead {
+        fixed: &[crate::tick::RAN_KEY],
+        of_user: crate::inbox::feed::head_entry,
+    };
+    let me = crate::auth::authenticate_reading_ahead(ctx, req, &ahead)?;
     let after = req.query().parse::<i64>("after")?.unwrap_or(0);
     // At most one read: the feed and whether the tick is due (none while the key-value store
     // knows both). Timers keep running on hosts with no scheduler while agents are online: the
@@ -275,7 +280,12 @@ pub fn events(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     }
     let events = poll.events;
     let cursor = events.last().map_or(after, |e| e.id);
-    ok(&Events { events, cursor })
+    let idle = events.is_empty();
+    let mut response = ok(&Events { events, cursor })?;
+    if idle {
+        response.extensions_mut().insert(crate::log::Quiet);
+    }
+    Ok(response)
 }
 
 /// Transfer a conversation

@@ -39,6 +39,11 @@ fn head_key(tenant: TenantId, user: i64) -> String {
     format!("feed:{}:{user}", tenant.0)
 }
 
+/// The key-value entry of `user`'s feed head, for the poll to read ahead with its session.
+pub fn head_entry(tenant: TenantId, user: UserId) -> String {
+    head_key(tenant, user.0)
+}
+
 /// Announces entries written to `user`'s feed: their polls read SQLite again once the writing
 /// request has committed. Whoever writes `inbox_feed` calls it.
 pub fn written(tenant: TenantId, user: i64) {
