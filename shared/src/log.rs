@@ -19,6 +19,13 @@ pub fn recent_errors() -> Vec<Value> {
         .unwrap_or_default()
 }
 
+/// Marks a response whose request leaves no `request` line: an agent's poll that found
+/// nothing new. A thousand agents polling every second would write a thousand lines a second
+/// that say nothing, and under Spin each line is a host call (about 37 µs of its CPU,
+/// docs/decisions/0016). Errors and polls that return something are logged.
+#[derive(Clone, Copy, Debug)]
+pub struct Quiet;
+
 /// Writes one line: `{"ts": ..., "event": event, ...fields}`.
 pub fn event(event: &str, fields: &Value) {
     let mut line = Map::new();

@@ -171,6 +171,11 @@ impl Router {
         if let Ok(v) = http::HeaderValue::from_str(&id) {
             response.headers_mut().insert("x-request-id", v);
         }
+        let quiet = response.status().is_success()
+            && response.extensions().get::<crate::log::Quiet>().is_some();
+        if quiet {
+            return response;
+        }
         crate::log::event(
             "request",
             &serde_json::json!({
