@@ -44,3 +44,14 @@ WHEN OLD.body IS NOT NULL
 BEGIN
     INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', OLD.id, OLD.body);
 END;
+
+-- Deleting the newest messages lets SQLite give their ids to the next ones (`id` is a rowid
+-- without AUTOINCREMENT): the mark comes back down to the newest message left, so those ids
+-- are indexed when they are used again, never taken for indexed.
+CREATE TRIGGER message_index_progress_after_delete AFTER DELETE ON messages
+WHEN OLD.id <= (SELECT indexed_through FROM message_index_progress WHERE id = 1)
+BEGIN
+    UPDATE message_index_progress
+       SET indexed_through = COALESCE((SELECT MAX(id) FROM messages), 0)
+     WHERE id = 1 AND indexed_through > COALESCE((SELECT MAX(id) FROM messages), 0);
+END;

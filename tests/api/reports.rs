@@ -1372,6 +1372,21 @@ fn a_message_is_found_by_a_search_before_the_tick_has_indexed_it() {
     assert_eq!(found("extraviada"), 1);
     assert_eq!(found("atrasada"), 0);
     assert_eq!(found("boleto"), 1);
+
+    // Deleting the newest message lets SQLite give its id to the next one: that one is
+    // indexed too, and an edit of it keeps the index whole.
+    query(
+        &app,
+        "DELETE FROM messages WHERE id = (SELECT MAX(id) FROM messages)",
+    );
+    arrive(&app, s.channel, "5511900000033", "Cobrança duplicada");
+    assert_eq!(found("duplicada"), 1, "a reused id is indexed");
+    query(
+        &app,
+        "UPDATE messages SET body = 'Cobrança em dobro' WHERE body = 'Cobrança duplicada'",
+    );
+    assert_eq!(found("dobro"), 1);
+    assert_eq!(found("duplicada"), 0);
     query(
         &app,
         "INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')",
