@@ -91,6 +91,9 @@ impl App {
 
     /// Runs `work` with the ports of one request (CLI commands, demo seeding, tests).
     pub fn with_ctx<T>(&self, work: impl FnOnce(&Ctx) -> T) -> anyhow::Result<T> {
+        // A request that panicked on this thread left its per-request state behind.
+        atende_shared::cache::reset();
+        atende_shared::tick::take_wanted();
         let conn = self.db.get()?;
         let ctx = Ctx {
             db: &conn,

@@ -62,7 +62,12 @@ thread_local! {
 /// instead of one at a time (docs/decisions/0016). A failed read leaves the keys to `fetch`.
 pub fn read_ahead(kv: &dyn KeyValue, keys: Vec<String>) {
     if let Ok(values) = kv.get_many(&keys) {
-        AHEAD.with(|a| a.borrow_mut().extend(keys.into_iter().zip(values)));
+        AHEAD.with(|a| {
+            let mut ahead = a.borrow_mut();
+            for (key, value) in keys.into_iter().zip(values) {
+                ahead.entry(key).or_insert(value);
+            }
+        });
     }
 }
 
@@ -82,6 +87,13 @@ fn unread(key: &str) {
 /// Forgets `key` once the request's writes are committed ([`flush`]).
 pub fn forget_after_commit(key: String) {
     STALE.with(|s| s.borrow_mut().push(key));
+}
+
+/// Drops what a request that ended abnormally (a panic) left behind on this thread, before the
+/// next one starts on it: the native host's threads outlive a request.
+pub fn reset() {
+    AHEAD.with(|a| a.borrow_mut().clear());
+    STALE.with(|s| s.borrow_mut().clear());
 }
 
 /// Forgets what this request's writes made stale; the hosts call it when a request (or a

@@ -154,7 +154,8 @@ impl Router {
 
     /// Runs the matching handler; every failure becomes the JSON error envelope, and every
     /// answer gets the security headers (`crate::headers`), an `x-request-id`, and one JSON log
-    /// line (request id, tenant, method, route, status, duration).
+    /// line (request id, tenant, method, route, status, duration) unless it is marked
+    /// [`crate::log::Quiet`] (an idle poll).
     pub fn dispatch(&self, ctx: &Ctx, request: http::Request<Vec<u8>>) -> Response {
         let started = std::time::Instant::now();
         let path = request.uri().path().to_owned();

@@ -182,12 +182,15 @@ impl KeyValue for SpinKv {
     }
     /// One host call: Spin's store answers the keys it holds, in any order.
     fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, KvError> {
-        let mut found: std::collections::HashMap<String, Option<Vec<u8>>> =
+        let found: std::collections::HashMap<String, Option<Vec<u8>>> =
             kv_batch::get_many(self.bucket()?, keys)
                 .map_err(kv_error)?
                 .into_iter()
                 .collect();
-        Ok(keys.iter().map(|k| found.remove(k).flatten()).collect())
+        Ok(keys
+            .iter()
+            .map(|k| found.get(k).cloned().flatten())
+            .collect())
     }
 }
 

@@ -146,12 +146,15 @@ impl ZoneOffsets {
         ZoneOffsets(spans)
     }
 
-    /// The offset at `ms` (seconds east of UTC), if the span covers it.
+    /// The offset at `ms` (seconds east of UTC). Before the span's start it is the first one:
+    /// a clock a moment behind the login's (a step back, another instance) must not revoke
+    /// the session. `None` only when there are no offsets (a session from before them).
     pub fn at(&self, ms: i64) -> Option<i32> {
         self.0
             .iter()
             .take_while(|(from, _)| *from <= ms)
             .last()
+            .or(self.0.first())
             .map(|(_, offset)| *offset)
     }
 }
@@ -177,7 +180,8 @@ mod tests {
             Some(-4 * 3600)
         );
         assert_eq!(offsets.at(change.timestamp_millis()), Some(-5 * 3600));
-        assert_eq!(offsets.at(from.timestamp_millis() - 1), None);
+        assert_eq!(offsets.at(from.timestamp_millis() - 1), Some(-4 * 3600));
+        assert_eq!(ZoneOffsets::default().at(from.timestamp_millis()), None);
         let hours = WorkingHours::parse(vec![w("sun", "01:00", "02:00")]).unwrap();
         // 06:30 UTC is 01:30 in New York after the change, inside the window either way.
         for minute in [0, 30, 59] {
