@@ -385,6 +385,16 @@ fn created(r: &Reply, what: &str) -> Result<i64, String> {
 }
 
 fn desk(c: &Client, kind: &str, credentials: Value) -> Result<Desk, String> {
+    desk_with(c, kind, credentials, json!({}))
+}
+
+/// [`desk`], the group created with `group_fields` too.
+fn desk_with(
+    c: &Client,
+    kind: &str,
+    credentials: Value,
+    group_fields: Value,
+) -> Result<Desk, String> {
     let admin = c.admin_token()?;
     let name = unique("E2E ");
     let post = |path: &str, body: Value| c.call("POST", path, Some(&admin), Some(body));
@@ -392,13 +402,11 @@ fn desk(c: &Client, kind: &str, credentials: Value) -> Result<Desk, String> {
         &post("/api/admin/operations", json!({"name": name})),
         "operation",
     )?;
-    let group = created(
-        &post(
-            "/api/admin/groups",
-            json!({"name": name, "operation_id": op}),
-        ),
-        "group",
-    )?;
+    let mut group_body = json!({"name": name, "operation_id": op});
+    if let (Some(body), Some(extra)) = (group_body.as_object_mut(), group_fields.as_object()) {
+        body.extend(extra.clone());
+    }
+    let group = created(&post("/api/admin/groups", group_body), "group")?;
     let channel = created(
         &post(
             "/api/admin/channels",
@@ -725,42 +733,12 @@ fn whatsapp_webhook(c: &Client) -> Result<(), String> {
 /// component) only the agent's `GET /api/inbox/events` asks for the tick, which the feed
 /// component has the routing component run after answering (docs/decisions/0017).
 fn offer_expires_while_polling(c: &Client) -> Result<(), String> {
-    let admin = c.admin_token()?;
-    let name = unique("E2E offer ");
-    let post = |path: &str, body: Value| c.call("POST", path, Some(&admin), Some(body));
-    let op = created(
-        &post("/api/admin/operations", json!({"name": name})),
-        "operation",
+    let Desk { agent, channel, .. } = desk_with(
+        c,
+        "webchat",
+        json!({}),
+        json!({"offer_mode": "accept_reject", "offer_timeout_seconds": 5}),
     )?;
-    let group = created(
-        &post(
-            "/api/admin/groups",
-            json!({"name": name, "operation_id": op, "offer_mode": "accept_reject",
-                   "offer_timeout_seconds": 5}),
-        ),
-        "group",
-    )?;
-    let channel = created(
-        &post(
-            "/api/admin/channels",
-            json!({"type": "webchat", "name": name, "entry_group_id": group, "credentials": {}}),
-        ),
-        "channel",
-    )?;
-    let (username, agent_id) = scratch_user(c, &admin, false)?;
-    let members = post(
-        &format!("/api/admin/groups/{group}/members"),
-        json!({"ids": [agent_id]}),
-    );
-    expect(members.status == 200, format!("members: {}", members.body))?;
-    let agent = c.token(&username, "E2e#Pass123")?;
-    let ready = c.call(
-        "PUT",
-        "/api/inbox/status",
-        Some(&agent),
-        Some(json!({"status": "ready"})),
-    );
-    expect(ready.status == 200, format!("ready: {}", ready.body))?;
 
     let base = format!("/widget/{channel}");
     let session = c.raw(
