@@ -272,6 +272,24 @@ fn history(app: &TestApp, token: &str, query: &str) -> Value {
     r.body
 }
 
+/// How many conversations, open ones included, the history finds by a message's text.
+fn found_by_text(app: &TestApp, token: &str, text: &str) -> usize {
+    protocols(&history(
+        app,
+        token,
+        &format!("include_open=true&text={text}"),
+    ))
+    .len()
+}
+
+/// FTS5's check of the search index's structure (an error fails the test).
+fn index_is_whole(app: &TestApp) {
+    query(
+        app,
+        "INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')",
+    );
+}
+
 fn protocols(body: &Value) -> Vec<String> {
     body["items"]
         .as_array()
@@ -1302,14 +1320,7 @@ fn the_search_index_follows_edits_and_deletes_and_ignores_delivery_updates() {
     assert_eq!(column(&app, "PRAGMA recursive_triggers"), ["1"]);
     at(&app, "12:00:00");
     arrive(&app, s.channel, "5511900000021", "Meu cartão foi clonado");
-    let found = |q: &str| {
-        protocols(&history(
-            &app,
-            &admin,
-            &format!("include_open=true&text={q}"),
-        ))
-        .len()
-    };
+    let found = |q: &str| found_by_text(&app, &admin, q);
     assert_eq!(found("cartao"), 1);
     // Delivery updates, the most frequent writes to messages, leave the index alone.
     query(&app, "UPDATE messages SET delivery = 'read'");
@@ -1320,16 +1331,10 @@ fn the_search_index_follows_edits_and_deletes_and_ignores_delivery_updates() {
     );
     assert_eq!(found("cartao"), 0);
     assert_eq!(found("pix"), 1);
-    query(
-        &app,
-        "INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')",
-    );
+    index_is_whole(&app);
     query(&app, "DELETE FROM messages");
     assert_eq!(found("pix"), 0);
-    query(
-        &app,
-        "INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')",
-    );
+    index_is_whole(&app);
 }
 
 #[test]
@@ -1347,14 +1352,7 @@ fn a_message_is_found_by_a_search_before_the_tick_has_indexed_it() {
         )[0]
         .clone()
     };
-    let found = |q: &str| {
-        protocols(&history(
-            &app,
-            &admin,
-            &format!("include_open=true&text={q}"),
-        ))
-        .len()
-    };
+    let found = |q: &str| found_by_text(&app, &admin, q);
 
     // Storing a message leaves the index alone (migration 0020): the tick indexes it.
     arrive(&app, s.channel, "5511900000031", "Boleto vencido ontem");
@@ -1387,8 +1385,5 @@ fn a_message_is_found_by_a_search_before_the_tick_has_indexed_it() {
     );
     assert_eq!(found("dobro"), 1);
     assert_eq!(found("duplicada"), 0);
-    query(
-        &app,
-        "INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')",
-    );
+    index_is_whole(&app);
 }
