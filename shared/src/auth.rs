@@ -123,6 +123,13 @@ pub struct ReadAhead<'a> {
     pub of_user: fn(TenantId, UserId) -> String,
 }
 
+impl ReadAhead<'_> {
+    /// The entries of `user` to read: the session's check of them, and the request's own.
+    fn of(&self, tenant: TenantId, user: UserId) -> [String; 2] {
+        [user_key(tenant, user), (self.of_user)(tenant, user)]
+    }
+}
+
 /// [`authenticate`], reading `ahead` with the session and its user: two key-value calls for
 /// what would otherwise be one each.
 pub fn authenticate_reading_ahead(
@@ -166,7 +173,7 @@ fn authenticate_in(ctx: &Ctx, req: &Request, ahead: Option<&ReadAhead>) -> AppRe
         let mut keys = vec![key.clone()];
         keys.extend(ahead.fixed.iter().map(|k| k.to_string()));
         if let Some((tenant, user)) = named {
-            keys.extend([user_key(tenant, user), (ahead.of_user)(tenant, user)]);
+            keys.extend(ahead.of(tenant, user));
         }
         crate::cache::read_ahead(ctx.kv, keys);
     }
@@ -194,8 +201,7 @@ fn authenticate_in(ctx: &Ctx, req: &Request, ahead: Option<&ReadAhead>) -> AppRe
     }
     let user = UserId(session.user);
     if let Some(ahead) = ahead.filter(|_| named != Some((tenant.id, user))) {
-        let keys = vec![user_key(tenant.id, user), (ahead.of_user)(tenant.id, user)];
-        crate::cache::read_ahead(ctx.kv, keys);
+        crate::cache::read_ahead(ctx.kv, ahead.of(tenant.id, user).into());
     }
     let stored = session_user(ctx, tenant.id, user)?.ok_or_else(invalid)?;
     req.set_user_language(stored.user.language);

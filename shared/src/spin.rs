@@ -265,7 +265,7 @@ impl HttpClient for SpinHttp {
 
 /// Runs `f` on the Spin ports: this instance's database, key-value store, clock, randomness,
 /// outbound HTTP and variables.
-fn with_ports<T>(f: impl FnOnce(&Ctx) -> T) -> Result<T, AppError> {
+fn with_ports<T>(f: impl FnOnce(&Ctx) -> T) -> T {
     let kv = SpinKv(std::cell::OnceCell::new());
     let db = SpinSql {
         conn: std::cell::OnceCell::new(),
@@ -284,7 +284,7 @@ fn with_ports<T>(f: impl FnOnce(&Ctx) -> T) -> Result<T, AppError> {
     let result = f(&ctx);
     // Every transaction of the request has ended: forget the cached rows it made stale.
     crate::cache::flush(&kv);
-    Ok(result)
+    result
 }
 
 /// Serves one request with `router`, the same route table the local host mounts, answering
@@ -299,20 +299,13 @@ pub fn serve(router: &Router, request: http::Request<Vec<u8>>, out: ResponseOutp
         );
         return;
     }
-    let mut out = Some(out);
-    let served = with_ports(|ctx| {
+    with_ports(|ctx| {
         let mut response = router.dispatch(ctx, request);
-        let producer = crate::web::take_producer(&mut response);
-        if let Some(out) = out.take() {
-            match producer {
-                None => answer(out, response),
-                Some(produce) => stream(out, response, produce, ctx),
-            }
+        match crate::web::take_producer(&mut response) {
+            None => answer(out, response),
+            Some(produce) => stream(out, response, produce, ctx),
         }
     });
-    if let (Err(e), Some(out)) = (served, out) {
-        answer(out, into_response(&e, language));
-    }
     // The answer has gone: Spin sends the response once its outparam is set and the body
     // finished, and lets the instance run on.
     if crate::tick::take_wanted() {
@@ -517,5 +510,5 @@ fn broken(e: StreamError) -> std::io::Error {
 /// Runs the scheduled work once (the cron component's entry): the same tick as
 /// `POST /internal/tick`, on the same ports as a request.
 pub fn tick() -> Result<crate::tick::TickReport, AppError> {
-    with_ports(crate::tick::run_scheduled)?
+    with_ports(crate::tick::run_scheduled)
 }
