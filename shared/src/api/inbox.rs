@@ -264,7 +264,7 @@ pub fn events(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     // Everything an idle poll needs from the key-value store, in two calls.
     let ahead = crate::auth::ReadAhead {
         fixed: &[crate::tick::RAN_KEY],
-        of_user: crate::inbox::feed::head_entry,
+        of_user: crate::inbox::feed::head_key,
     };
     let me = crate::auth::authenticate_reading_ahead(ctx, req, &ahead)?;
     let after = req.query().parse::<i64>("after")?.unwrap_or(0);

@@ -35,19 +35,15 @@ const HEAD_CACHED_MS: i64 = 10_000;
 /// Rows at most one poll returns.
 const PAGE: usize = 200;
 
-fn head_key(tenant: TenantId, user: i64) -> String {
-    format!("feed:{}:{user}", tenant.0)
-}
-
-/// The key-value entry of `user`'s feed head, for the poll to read ahead with its session.
-pub fn head_entry(tenant: TenantId, user: UserId) -> String {
-    head_key(tenant, user.0)
+/// The key-value entry of `user`'s feed head (the poll reads it ahead with its session).
+pub fn head_key(tenant: TenantId, user: UserId) -> String {
+    format!("feed:{}:{}", tenant.0, user.0)
 }
 
 /// Announces entries written to `user`'s feed: their polls read SQLite again once the writing
 /// request has committed. Whoever writes `inbox_feed` calls it.
 pub fn written(tenant: TenantId, user: i64) {
-    crate::cache::forget_after_commit(head_key(tenant, user));
+    crate::cache::forget_after_commit(head_key(tenant, UserId(user)));
 }
 
 /// The agent's poll, answered from the key-value store while nothing was written to the feed
@@ -61,7 +57,7 @@ pub fn poll_cached(
     cursor: i64,
     now: i64,
 ) -> Result<Poll, DbError> {
-    let key = head_key(tenant, user.0);
+    let key = head_key(tenant, user);
     let cached: Option<i64> = crate::cache::get(ctx.kv, &key, now, HEAD_CACHED_MS);
     if cached.is_some_and(|h| cursor >= h) && crate::tick::ran_recently(ctx, now) {
         return Ok(Poll {
