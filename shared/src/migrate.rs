@@ -115,6 +115,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0020_deferred_message_index.sql",
         sql: include_str!("../../migrations/0020_deferred_message_index.sql"),
     },
+    Migration {
+        version: 21,
+        name: "0021_first_message_in_one_statement.sql",
+        sql: include_str!("../../migrations/0021_first_message_in_one_statement.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {

@@ -87,9 +87,9 @@ fn a_first_message_and_a_text_on_an_open_conversation_stay_within_their_budgets(
     within(
         &Budget {
             path: "first message (new customer, assigned to a ready agent)",
-            statements: 27,
-            writes: 11,
-            transactions: 2,
+            statements: 20,
+            writes: 7,
+            transactions: 1,
         },
         &first,
     );
@@ -117,9 +117,9 @@ fn a_first_message_nobody_can_take_yet_writes_no_lease() {
     within(
         &Budget {
             path: "first message into a queue with no agent free",
-            statements: 12,
-            writes: 5,
-            transactions: 1,
+            statements: 4,
+            writes: 1,
+            transactions: 0,
         },
         &first,
     );

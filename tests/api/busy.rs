@@ -4,11 +4,13 @@
 use crate::channels::{count, setup, wa_text, APP_SECRET};
 use crate::helpers::{Request, TestApp, TestResponse};
 use atende_shared::ports::{DbError, Rows, Sql, Value};
+use atende_shared::statements::Kind;
 use atende_shared::Ctx;
 use std::cell::Cell;
 
-/// Fails the first `BEGIN` with SQLite's busy error, as Spin's connection reports it when
-/// other writers held the lock for longer than it waits; passes everything else on.
+/// Fails the first statement that takes the write lock (a first message's one `INSERT`, or a
+/// `BEGIN`) with SQLite's busy error, as Spin's connection reports it when other writers held
+/// the lock for longer than it waits; passes everything else on.
 struct BusyOnce<'a> {
     inner: &'a dyn Sql,
     tripped: Cell<bool>,
@@ -16,7 +18,7 @@ struct BusyOnce<'a> {
 
 impl Sql for BusyOnce<'_> {
     fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
-        if !self.tripped.get() && sql.trim_start().starts_with("BEGIN") {
+        if !self.tripped.get() && Kind::of(sql) != Kind::Read {
             self.tripped.set(true);
             return Err(DbError::from_message("database is locked".into()).at_statement(sql));
         }

@@ -1033,3 +1033,123 @@ fn a_thousand_concurrent_messages_from_200_customers_give_200_protocols() {
         "no protocol number wasted or repeated"
     );
 }
+
+/// What a first message leaves in the database about its sender, with the sender's number and
+/// message id written as `SENDER` and `WAMID` so two senders' rows compare.
+fn first_message_rows(app: &TestApp, phone: &str, wamid: &str) -> Vec<String> {
+    let client = format!(
+        "(SELECT client_id FROM client_identities WHERE channel_type = 'whatsapp' AND external_id = '{phone}')"
+    );
+    let conversation = format!("(SELECT id FROM conversations WHERE client_id = {client})");
+    [
+        format!(
+            "SELECT display_name, phone, email, birth_date, show_name_in_greeting, document_type, \
+             document, priority, attributes, portfolio_agent_id, network, group_id, status, \
+             replace(search, username, 'USERNAME'), created_at, updated_at FROM clients WHERE id = {client}"
+        ),
+        format!(
+            "SELECT channel_type, created_at FROM client_identities WHERE client_id = {client}"
+        ),
+        format!(
+            "SELECT length(protocol), substr(protocol, 1, 2), channel_id, channel_type, group_id, status, \
+             agent_id, priority, language, subject, reply_to, arrived_at, queued_at, assigned_at, \
+             last_customer_at, closed_at, inactivity_warned, survey_due, offer_expires_at, \
+             created_at, updated_at FROM conversations WHERE client_id = {client}"
+        ),
+        format!(
+            "SELECT kind, actor, actor_id, data, at FROM conversation_events \
+             WHERE conversation_id = {conversation} ORDER BY id"
+        ),
+        format!(
+            "SELECT channel_id, role, sender_id, kind, body, payload, attachment_id, channel_message_id, \
+             delivery, created_at FROM messages WHERE conversation_id = {conversation}"
+        ),
+    ]
+    .iter()
+    .flat_map(|sql| query(app, sql))
+    .map(|row| {
+        row.iter()
+            .map(text)
+            .collect::<Vec<_>>()
+            .join(" | ")
+            .replace(phone, "SENDER")
+            .replace(wamid, "WAMID")
+    })
+    .collect()
+}
+
+#[test]
+fn a_first_message_stored_in_one_statement_leaves_what_the_transaction_leaves() {
+    let app = TestApp::spawn();
+    let s = setup(&app, "whatsapp", None);
+    // Nobody subscribes to its events: the one-statement path (migration 0021).
+    let body = wa_text("5511911112222", "wamid.one", "quero ajuda");
+    let (r, one) = app.send_counted(Request {
+        method: "POST",
+        path: &format!("/hooks/whatsapp/{}", s.channel),
+        token: None,
+        headers: vec![(
+            "x-hub-signature-256",
+            format!(
+                "sha256={}",
+                hmac_sha256_hex(APP_SECRET, body.to_string().as_bytes())
+            ),
+        )],
+        content_type: Some("application/json"),
+        body: body.to_string().into_bytes(),
+    });
+    assert_eq!(r.status, 200);
+    assert!(
+        one.to_string().contains("INSERT INTO first_messages") && one.transactions() == 0,
+        "{one}"
+    );
+    // A webhook on message.created makes the next sender's first message take the transaction.
+    app.make(
+        &s.admin,
+        "webhooks",
+        json!({"name": "CRM", "url": "http://127.0.0.1:9/in", "events": ["message.created"],
+               "secret": "crm-webhook-secret-1"}),
+    );
+    whatsapp_post(
+        &app,
+        s.channel,
+        &wa_text("5511933334444", "wamid.two", "quero ajuda"),
+    )
+    .assert_status(200);
+
+    let one_statement = first_message_rows(&app, "5511911112222", "wamid.one");
+    let transaction = first_message_rows(&app, "5511933334444", "wamid.two");
+    assert_eq!(one_statement.len(), 6, "{one_statement:#?}");
+    assert_eq!(one_statement, transaction);
+    // Both took the tenant's next numbers, and the counter says so.
+    let protocols = query(&app, "SELECT protocol FROM conversations ORDER BY id");
+    let protocols: Vec<String> = protocols.iter().map(|r| text(&r[0])).collect();
+    assert_eq!(protocols, ["WA00000000001", "WA00000000002"]);
+    assert_eq!(count(&app, "SELECT MAX(last) FROM protocol_counters"), 2);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM first_messages"), 0);
+}
+
+#[test]
+fn a_new_senders_message_with_a_stored_message_id_is_a_repeat_and_makes_nothing() {
+    let app = TestApp::spawn();
+    let s = setup(&app, "whatsapp", None);
+    whatsapp_post(
+        &app,
+        s.channel,
+        &wa_text("5511955550001", "wamid.same", "oi"),
+    )
+    .assert_status(200);
+    // The one statement aborts on the repeated id; the transaction then answers a repeat.
+    let again = whatsapp_post(
+        &app,
+        s.channel,
+        &wa_text("5511955550002", "wamid.same", "oi"),
+    );
+    again.assert_status(200);
+    assert_eq!(again.body["duplicates"], 1);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM clients"), 1);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM client_identities"), 1);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM conversations"), 1);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM messages"), 1);
+    assert_eq!(count(&app, "SELECT MAX(last) FROM protocol_counters"), 1);
+}

@@ -304,29 +304,26 @@ pub fn group_with_hours(
         .transpose()
 }
 
-/// [`group_with_hours`] (`None` for a group that does not exist), and in the same read every
-/// event the tenant's active webhooks subscribe to: what a first message needs to know before
-/// it takes the write lock.
-#[allow(clippy::type_complexity)]
-pub fn group_with_hours_and_subscriptions(
-    db: &dyn Sql,
-    tenant: TenantId,
-    group: i64,
-) -> Result<(Option<(String, Option<String>)>, Vec<String>), DbError> {
-    let rows = db.execute(
-        "SELECT g.data AS group_data, h.data AS hours_data, \
-                (SELECT json_group_array(DISTINCT e.value) \
-                 FROM config_items w, json_each(json_extract(w.data, '$.events')) e \
-                 WHERE w.tenant_id = ?1 AND w.kind = 'webhook' AND w.status = 'active') AS events \
-         FROM (SELECT 1) \
-         LEFT JOIN config_items g ON g.tenant_id = ?1 AND g.kind = 'group' AND g.id = ?2 \
-         LEFT JOIN config_items h ON h.tenant_id = g.tenant_id AND h.kind = 'business_hours' \
-              AND h.status = 'active' AND h.id = json_extract(g.data, '$.business_hours_id')",
-        &[tenant.into(), group.into()],
-    )?;
-    let Some(r) = rows.first() else {
-        return Ok((None, Vec::new()));
-    };
+/// A group's document and its active business hours, and every event the tenant's active
+/// webhooks subscribe to, over `?1` (the tenant) and `?2` (the group): one row, whose group
+/// columns are NULL for a group that does not exist.
+pub const GROUP_WITH_HOURS_AND_SUBSCRIPTIONS: &str =
+    "SELECT g.data AS group_data, h.data AS hours_data, \
+        (SELECT json_group_array(DISTINCT e.value) \
+         FROM config_items w, json_each(json_extract(w.data, '$.events')) e \
+         WHERE w.tenant_id = ?1 AND w.kind = 'webhook' AND w.status = 'active') AS events \
+ FROM (SELECT 1) \
+ LEFT JOIN config_items g ON g.tenant_id = ?1 AND g.kind = 'group' AND g.id = ?2 \
+ LEFT JOIN config_items h ON h.tenant_id = g.tenant_id AND h.kind = 'business_hours' \
+      AND h.status = 'active' AND h.id = json_extract(g.data, '$.business_hours_id')";
+
+/// A group (with its business hours, if any) and the events anyone subscribes to.
+pub type GroupAndSubscriptions = (Option<(String, Option<String>)>, Vec<String>);
+
+/// A row of [`GROUP_WITH_HOURS_AND_SUBSCRIPTIONS`].
+pub fn decode_group_with_hours_and_subscriptions(
+    r: &crate::db::Row,
+) -> Result<GroupAndSubscriptions, DbError> {
     let group = r
         .opt_text("group_data")?
         .map(|data| Ok::<_, DbError>((data, r.opt_text("hours_data")?)))
@@ -334,6 +331,24 @@ pub fn group_with_hours_and_subscriptions(
     let events = serde_json::from_str::<Vec<String>>(&r.text("events")?)
         .map_err(|e| DbError::from_message(format!("subscribed events: {e}")))?;
     Ok((group, events))
+}
+
+/// [`group_with_hours`] (`None` for a group that does not exist), and in the same read every
+/// event the tenant's active webhooks subscribe to: what a first message needs to know before
+/// it takes the write lock.
+pub fn group_with_hours_and_subscriptions(
+    db: &dyn Sql,
+    tenant: TenantId,
+    group: i64,
+) -> Result<GroupAndSubscriptions, DbError> {
+    let rows = db.execute(
+        GROUP_WITH_HOURS_AND_SUBSCRIPTIONS,
+        &[tenant.into(), group.into()],
+    )?;
+    match rows.first() {
+        Some(r) => decode_group_with_hours_and_subscriptions(&r),
+        None => Ok((None, Vec::new())),
+    }
 }
 
 /// FAQ articles customers may see (active, visible), matching `q`, in one statement.

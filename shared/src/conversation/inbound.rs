@@ -258,23 +258,38 @@ pub fn receive(ctx: &Ctx, channel: &ChannelInfo, msg: Inbound) -> AppResult<Outc
         OnOpen::Stored(outcome) => return Ok(outcome),
         OnOpen::Transaction { sender_known } => sender_known,
     };
-    // A sender unknown a moment ago is most likely still unknown under the lock: the client
-    // with their phone or e-mail is read now, not while every other writer waits.
-    let contact = match sender_known {
-        Some(false) => Contact::Read(sql::client_by_contact(
-            ctx.db,
-            tenant,
-            msg.phone.as_deref(),
-            msg.email.as_deref(),
-        )?),
-        _ => Contact::Unread,
-    };
     // Read before the write lock: the entry group (and its business hours) a new conversation
-    // opens in, and which events anyone subscribes to.
+    // opens in, and which events anyone subscribes to. A sender unknown a moment ago is most
+    // likely still unknown under the lock: the client with their phone or e-mail is read in
+    // the same statement, not while every other writer waits.
     let entry_group = channel.doc.entry_group_id;
-    let (entry, events) =
-        crate::config::sql::group_with_hours_and_subscriptions(ctx.db, tenant, entry_group)?;
+    let ((entry, events), contact) = match sender_known {
+        Some(false) => {
+            let (entry, found) = sql::entry_group_and_contact(
+                ctx.db,
+                tenant,
+                entry_group,
+                msg.phone.as_deref(),
+                msg.email.as_deref(),
+            )?;
+            (entry, Contact::Read(found))
+        }
+        _ => (
+            crate::config::sql::group_with_hours_and_subscriptions(ctx.db, tenant, entry_group)?,
+            Contact::Unread,
+        ),
+    };
     let subscribed = hooks::Subscribed::Known(events);
+    if let Contact::Read(None) = contact {
+        let first = First {
+            entry_group,
+            entry: entry.as_ref(),
+            subscribed: &subscribed,
+        };
+        if let Some(outcome) = receive_first(ctx, channel, &msg, kind, &first, now)? {
+            return Ok(outcome);
+        }
+    }
     atomically(ctx.db, || {
         // Nobody had this identity, phone or e-mail a moment ago: the client is created unless
         // the identity appeared since (checked inside the insert), without reading first.
@@ -468,6 +483,100 @@ pub fn receive(ctx: &Ctx, channel: &ChannelInfo, msg: Inbound) -> AppResult<Outc
         wake.run(ctx);
         outcome
     })
+}
+
+/// What was read before the write about where a new conversation opens.
+struct First<'a> {
+    entry_group: i64,
+    /// The entry group's document and its business hours, if the group exists.
+    entry: Option<&'a (String, Option<String>)>,
+    subscribed: &'a hooks::Subscribed,
+}
+
+/// A new customer's first message in one write, when nothing else must happen inside it: no
+/// attachment, an entry group with no menu bot and open now (no out-of-hours message), and
+/// nobody subscribed to `conversation.created` or `message.created`. The client, the
+/// conversation and the message are then one `INSERT` (migration 0021) instead of a
+/// transaction of seven statements holding the write lock (docs/decisions/0018). `None`: the
+/// message needs [`receive`]'s transaction.
+fn receive_first(
+    ctx: &Ctx,
+    channel: &ChannelInfo,
+    msg: &Inbound,
+    kind: MessageKind,
+    first: &First,
+    now: i64,
+) -> AppResult<Option<Outcome>> {
+    let tenant = channel.tenant;
+    let Some((group_data, hours)) = first.entry else {
+        return Ok(None);
+    };
+    let group: Option<GroupDoc> =
+        crate::stored::decode_or_report("group", tenant, first.entry_group, group_data);
+    let closed = hours
+        .as_deref()
+        .and_then(|h| serde_json::from_str::<BusinessHoursDoc>(h).ok())
+        .is_some_and(|h| !h.is_open(ctx.clock.now()));
+    if msg.attachment.is_some()
+        || group.is_none_or(|g| g.start_bot == StartBot::Menu)
+        || closed
+        || first.subscribed.wants(Hook::ConversationCreated)
+        || first.subscribed.wants(Hook::MessageCreated)
+    {
+        return Ok(None);
+    }
+    let language = msg.language.unwrap_or(Language::PtBr).as_str();
+    let username = client::new_username(ctx);
+    let opened = lifecycle::open_with_first_message(
+        ctx,
+        tenant,
+        &sql::FirstMessage {
+            channel_id: channel.id,
+            channel_type: channel.doc.kind.as_str(),
+            external_id: &msg.external_id,
+            username: &username,
+            client: &new_client_fields(channel, msg),
+            conversation: &sql::NewConversation {
+                protocol_prefix: channel.doc.kind.protocol_prefix(),
+                channel_id: channel.id,
+                channel_type: channel.doc.kind.as_str(),
+                client_id: 0,
+                group_id: first.entry_group,
+                status: State::Queued,
+                language,
+                subject: msg.subject.as_deref(),
+                reply_to: &msg.external_id,
+                agent_id: None,
+                now,
+            },
+            message: &NewMessage {
+                conversation_id: 0,
+                channel_id: channel.id,
+                role: Role::Customer,
+                sender_id: None,
+                kind,
+                body: msg.body.as_deref(),
+                payload: msg.payload.as_ref(),
+                attachment_id: None,
+                channel_message_id: msg.channel_message_id.as_deref(),
+                delivery: None,
+                now,
+            },
+        },
+    )?;
+    let Some(opened) = opened else {
+        return Ok(None);
+    };
+    let mut wake = lifecycle::Wake::default();
+    let opened = opened.defer(&mut wake);
+    // Distribution once the message is committed: a new conversation in the queue.
+    wake.run(ctx);
+    Ok(Some(Outcome::Stored {
+        conversation_id: opened.conversation_id,
+        message_id: opened.message_id,
+        protocol_opened: Some(opened.protocol),
+        group_id: Some(first.entry_group),
+    }))
 }
 
 enum OnOpen {

@@ -242,8 +242,25 @@ pub fn link_identity(
     Ok(())
 }
 
-/// The client with this phone (first) or e-mail, if one exists (with its status): two indexed
-/// lookups, never a scan.
+/// The client with a phone (first) or an e-mail, if one exists, over the placeholders naming
+/// the tenant, the phone and the e-mail: two indexed lookups, never a scan.
+macro_rules! client_by_contact {
+    ($tenant:literal, $phone:literal, $email:literal) => {
+        concat!(
+            "SELECT id, status FROM (SELECT id, status, 0 AS rank FROM clients WHERE tenant_id = ",
+            $tenant,
+            " AND phone = ",
+            $phone,
+            " UNION ALL SELECT id, status, 1 AS rank FROM clients WHERE tenant_id = ",
+            $tenant,
+            " AND email = ",
+            $email,
+            ") ORDER BY rank, id LIMIT 1"
+        )
+    };
+}
+
+/// The client with this phone (first) or e-mail, if one exists (with its status).
 pub fn client_by_contact(
     db: &dyn Sql,
     tenant: TenantId,
@@ -251,16 +268,52 @@ pub fn client_by_contact(
     email: Option<&str>,
 ) -> Result<Option<(i64, bool)>, DbError> {
     let rows = db.execute(
-        "SELECT id, status FROM (\
-           SELECT id, status, 0 AS rank FROM clients WHERE tenant_id = ?1 AND phone = ?2 \
-           UNION ALL \
-           SELECT id, status, 1 AS rank FROM clients WHERE tenant_id = ?1 AND email = ?3) \
-         ORDER BY rank, id LIMIT 1",
+        client_by_contact!("?1", "?2", "?3"),
         &[tenant.into(), phone.into(), email.into()],
     )?;
     rows.first()
         .map(|r| Ok((r.i64("id")?, r.text("status")? == "active")))
         .transpose()
+}
+
+/// What a sender unknown a moment ago needs read before their first message is written, in
+/// one statement: the entry group with its hours and the tenant's subscribed events
+/// ([`crate::config::sql::GROUP_WITH_HOURS_AND_SUBSCRIPTIONS`]), and the client who already
+/// has their phone or e-mail ([`client_by_contact`]).
+pub fn entry_group_and_contact(
+    db: &dyn Sql,
+    tenant: TenantId,
+    group: i64,
+    phone: Option<&str>,
+    email: Option<&str>,
+) -> Result<
+    (
+        crate::config::sql::GroupAndSubscriptions,
+        Option<(i64, bool)>,
+    ),
+    DbError,
+> {
+    let rows = db.execute(
+        &format!(
+            "SELECT q.*, k.id AS contact_id, k.status AS contact_status \
+             FROM ({}) q LEFT JOIN ({}) k ON true",
+            crate::config::sql::GROUP_WITH_HOURS_AND_SUBSCRIPTIONS,
+            // After the group's placeholders (?1 the tenant, ?2 the group).
+            client_by_contact!("?1", "?3", "?4"),
+        ),
+        &[tenant.into(), group.into(), phone.into(), email.into()],
+    )?;
+    let Some(r) = rows.first() else {
+        return Ok(((None, Vec::new()), None));
+    };
+    let found = r
+        .opt_i64("contact_id")?
+        .map(|id| Ok::<_, DbError>((id, r.text("contact_status")? == "active")))
+        .transpose()?;
+    Ok((
+        crate::config::sql::decode_group_with_hours_and_subscriptions(&r)?,
+        found,
+    ))
 }
 
 pub struct NewConversation<'a> {
@@ -735,6 +788,111 @@ pub(super) fn open(
             last_customer_at.into(),
         ],
     )?)
+}
+
+/// A new customer's first message into a queue, with everything it opens (migration 0021).
+pub struct FirstMessage<'a> {
+    pub channel_id: i64,
+    pub channel_type: &'a str,
+    pub external_id: &'a str,
+    /// The new client: a fresh username and what the message says of them.
+    pub username: &'a str,
+    pub client: &'a crate::client::ClientFields,
+    /// Its `client_id` is not read: the statement makes the client.
+    pub conversation: &'a NewConversation<'a>,
+    /// Its `conversation_id` is not read: the statement makes the conversation.
+    pub message: &'a NewMessage<'a>,
+}
+
+/// What [`open_with_first_message`] made.
+pub struct FirstOpened {
+    pub conversation_id: i64,
+    pub protocol: String,
+    pub message_id: i64,
+    /// Whether a ready member of the group had room as the statement ended: if not, nothing
+    /// is distributed now (whoever makes room later distributes after committing).
+    pub room: bool,
+}
+
+/// The client, its identity, the conversation (with the tenant's next protocol), its opening
+/// on the timeline and the message, in one `INSERT` whose trigger does each (migration 0021):
+/// SQLite's write lock is held inside that one statement. `None` when it made nothing — the
+/// identity or the phone became known since it was read, or the channel message id is a
+/// repeat — and the caller takes the transaction, which sorts out each of those.
+pub(super) fn open_with_first_message(
+    db: &dyn Sql,
+    tenant: TenantId,
+    f: &FirstMessage,
+    opened_event: &str,
+) -> Result<Option<FirstOpened>, DbError> {
+    let (c, m) = (f.conversation, f.message);
+    let made = "FROM client_identities i \
+         JOIN clients c ON c.tenant_id = i.tenant_id AND c.id = i.client_id \
+         JOIN conversations v ON v.tenant_id = c.tenant_id AND v.client_id = c.id AND v.channel_id = ?2 \
+         WHERE i.tenant_id = ?1 AND i.channel_type = ?3 AND i.external_id = ?4 AND c.username = ?5";
+    let result = db.execute(
+        &format!(
+            "INSERT INTO first_messages (tenant_id, channel_id, channel_type, external_id, username, \
+             display_name, phone, email, network, search, protocol_prefix, group_id, language, subject, \
+             opened_event, first_state, kind, body, payload, channel_message_id, at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, \
+                     ?19, ?20, ?21) \
+             RETURNING (SELECT json_array(v.id, v.protocol, \
+                                          (SELECT max(m.id) FROM messages m \
+                                            WHERE m.tenant_id = v.tenant_id AND m.conversation_id = v.id)) \
+                        {made}) AS made, \
+                       {room} AS room",
+            room = crate::routing::sql::room_in_group!("?1", "?12")
+        ),
+        &[
+            tenant.into(),
+            f.channel_id.into(),
+            f.channel_type.into(),
+            f.external_id.into(),
+            f.username.into(),
+            f.client.display_name.clone().into(),
+            f.client.phone.clone().into(),
+            f.client.email.clone().into(),
+            f.client.network.into(),
+            f.client.search(f.username).into(),
+            c.protocol_prefix.into(),
+            c.group_id.into(),
+            c.language.into(),
+            c.subject.into(),
+            opened_event.into(),
+            c.status.into(),
+            m.kind.into(),
+            m.body.into(),
+            m.payload.map(|p| p.to_string()).into(),
+            m.channel_message_id.into(),
+            m.now.into(),
+        ],
+    );
+    let rows = match result {
+        Ok(rows) => rows,
+        // The repeated channel message id aborted the statement: nothing was made.
+        Err(DbError::Constraint(_)) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let Some(r) = rows.first() else {
+        return Ok(None);
+    };
+    // One subquery finds what was made (each repeats the joins, and compiling them is a good
+    // part of the statement's cost on a fresh connection).
+    let Some(made) = r.opt_text("made")? else {
+        return Ok(None);
+    };
+    let (conversation_id, protocol, message_id): (i64, String, i64) =
+        serde_json::from_str(&made).map_err(|e| DbError::Decode {
+            column: "made".into(),
+            reason: e.to_string(),
+        })?;
+    Ok(Some(FirstOpened {
+        conversation_id,
+        protocol,
+        message_id,
+        room: r.bool("room")?,
+    }))
 }
 
 /// A bot hands the conversation to a group's queue.

@@ -183,18 +183,31 @@ pub fn candidates(
         .collect()
 }
 
-/// Whether some ready, active member of the group has room for one more conversation (their
-/// working hours aside): when none has, a distribution could hand out nothing.
-pub fn anyone_with_room(db: &dyn Sql, tenant: TenantId, group: i64) -> Result<bool, DbError> {
-    let rows = db.execute(
-        &format!(
-            "SELECT EXISTS (SELECT 1 FROM group_members m \
+/// Whether some ready, active member of a group has room for one more conversation (their
+/// working hours aside), as an SQL expression over the placeholders naming the tenant and the
+/// group: when none has, a distribution could hand out nothing.
+macro_rules! room_in_group {
+    ($tenant:literal, $group:literal) => {
+        concat!(
+            "EXISTS (SELECT 1 FROM group_members m \
                CROSS JOIN users u ON u.tenant_id = m.tenant_id AND u.id = m.user_id \
                JOIN agent_status s ON s.tenant_id = u.tenant_id AND s.user_id = u.id \
-               WHERE m.tenant_id = ?1 AND m.group_id = ?2 AND u.status = 'active' \
-                 AND s.status = 'ready' AND {load} < u.max_concurrent) AS room",
-            load = agent_load!("u.tenant_id", "u.id")
-        ),
+               WHERE m.tenant_id = ",
+            $tenant,
+            " AND m.group_id = ",
+            $group,
+            " AND u.status = 'active' AND s.status = 'ready' AND ",
+            $crate::conversation::sql::agent_load!("u.tenant_id", "u.id"),
+            " < u.max_concurrent)"
+        )
+    };
+}
+pub(crate) use room_in_group;
+
+/// [`room_in_group!`] read on its own.
+pub fn anyone_with_room(db: &dyn Sql, tenant: TenantId, group: i64) -> Result<bool, DbError> {
+    let rows = db.execute(
+        concat!("SELECT ", room_in_group!("?1", "?2"), " AS room"),
         &[tenant.into(), group.into()],
     )?;
     Ok(rows
