@@ -1333,3 +1333,176 @@ fn a_new_senders_message_with_a_stored_message_id_is_a_repeat_and_makes_nothing(
     assert_eq!(count(&app, "SELECT COUNT(*) FROM messages"), 1);
     assert_eq!(count(&app, "SELECT MAX(last) FROM protocol_counters"), 1);
 }
+
+/// Runs `meanwhile` on the database just before the statement containing `marker`, as another
+/// request committing between this request's reads and its write would; passes everything on.
+struct Meanwhile<'a, F: Fn(&dyn atende_shared::ports::Sql)> {
+    inner: &'a dyn atende_shared::ports::Sql,
+    marker: &'static str,
+    meanwhile: F,
+    done: std::cell::Cell<bool>,
+}
+
+impl<F: Fn(&dyn atende_shared::ports::Sql)> atende_shared::ports::Sql for Meanwhile<'_, F> {
+    fn execute(
+        &self,
+        sql: &str,
+        params: &[atende_shared::ports::Value],
+    ) -> Result<atende_shared::ports::Rows, atende_shared::ports::DbError> {
+        if !self.done.get() && sql.contains(self.marker) {
+            self.done.set(true);
+            (self.meanwhile)(self.inner);
+        }
+        self.inner.execute(sql, params)
+    }
+}
+
+/// `body` delivered to the WhatsApp channel with `meanwhile` run just before the statement
+/// containing `marker`.
+fn whatsapp_post_meanwhile(
+    app: &TestApp,
+    channel: i64,
+    body: &Value,
+    marker: &'static str,
+    meanwhile: impl Fn(&dyn atende_shared::ports::Sql),
+) -> TestResponse {
+    let raw = body.to_string();
+    let request = app.request(Request {
+        method: "POST",
+        path: &format!("/hooks/whatsapp/{channel}"),
+        token: None,
+        headers: vec![(
+            "x-hub-signature-256",
+            format!("sha256={}", hmac_sha256_hex(APP_SECRET, raw.as_bytes())),
+        )],
+        content_type: Some("application/json"),
+        body: raw.into_bytes(),
+    });
+    app.app
+        .with_ctx(|ctx| {
+            let db = Meanwhile {
+                inner: ctx.db,
+                marker,
+                meanwhile,
+                done: std::cell::Cell::new(false),
+            };
+            let ctx = atende_shared::Ctx { db: &db, ..*ctx };
+            TestResponse::from(app.app.handle_in(&ctx, request, Some(app.client_addr)))
+        })
+        .unwrap()
+}
+
+#[test]
+fn a_first_message_racing_a_client_made_with_that_phone_joins_that_client() {
+    let app = TestApp::spawn();
+    let s = setup(&app, "whatsapp", None);
+    let tenant = atende_shared::ids::TenantId(count(
+        &app,
+        "SELECT tenant_id FROM config_items WHERE kind = 'channel' LIMIT 1",
+    ));
+    // An admin (or an import) makes the client with the sender's phone after the message's
+    // reads found nobody, before its one statement.
+    let r = whatsapp_post_meanwhile(
+        &app,
+        s.channel,
+        &wa_text("5511977776666", "wamid.race1", "oi"),
+        "INSERT INTO first_messages",
+        |db| {
+            let fields = atende_shared::client::ClientFields {
+                display_name: "Cliente da carteira".into(),
+                phone: Some("+5511977776666".into()),
+                ..Default::default()
+            };
+            atende_shared::client::sql::insert(db, tenant, "cli-admin", &fields, 0)
+                .unwrap()
+                .unwrap();
+        },
+    );
+
+    assert_eq!(r.body["messages"], 1, "{}", r.body);
+    assert_eq!(
+        column(&app, "SELECT username || ' ' || display_name FROM clients"),
+        ["cli-admin Cliente da carteira"]
+    );
+    assert_eq!(
+        column(
+            &app,
+            "SELECT c.username FROM client_identities i JOIN clients c ON c.id = i.client_id"
+        ),
+        ["cli-admin"]
+    );
+    assert_eq!(
+        column(
+            &app,
+            "SELECT c.username || ' ' || v.protocol || ' ' || m.body FROM conversations v \
+             JOIN clients c ON c.id = v.client_id JOIN messages m ON m.conversation_id = v.id"
+        ),
+        ["cli-admin WA00000000001 oi"]
+    );
+    assert_eq!(count(&app, "SELECT MAX(last) FROM protocol_counters"), 1);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM first_messages"), 0);
+}
+
+#[test]
+fn concurrent_new_senders_repeating_each_others_message_ids_store_each_id_once() {
+    // Half the deliveries repeat another new sender's message id: their one statement aborts
+    // inside the local host's group commit, beside other requests' writes, which must stay.
+    let app = std::sync::Arc::new(TestApp::spawn());
+    let s = setup(&app, "whatsapp", None);
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(40));
+    let handles: Vec<_> = (0..40)
+        .map(|i| {
+            let (app, barrier) = (app.clone(), barrier.clone());
+            let channel = s.channel;
+            std::thread::spawn(move || {
+                barrier.wait();
+                let r = whatsapp_post(
+                    &app,
+                    channel,
+                    &wa_text(
+                        &format!("55119800000{i:02}"),
+                        &format!("wamid.R{}", i % 20),
+                        "oi",
+                    ),
+                );
+                r.assert_status(200);
+                (r.body["messages"].as_i64(), r.body["duplicates"].as_i64())
+            })
+        })
+        .collect();
+    let outcomes: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let stored = outcomes
+        .iter()
+        .filter(|o| **o == (Some(1), Some(0)))
+        .count();
+    let repeats = outcomes
+        .iter()
+        .filter(|o| **o == (Some(0), Some(1)))
+        .count();
+    assert_eq!((stored, repeats), (20, 20), "{outcomes:?}");
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(DISTINCT channel_message_id) FROM messages"
+        ),
+        20
+    );
+    // Each stored message has its client, identity, conversation and timeline; a repeat
+    // leaves nothing of its sender, and took no protocol number.
+    for table in ["messages", "clients", "client_identities", "conversations"] {
+        assert_eq!(
+            count(&app, &format!("SELECT COUNT(*) FROM {table}")),
+            20,
+            "{table}"
+        );
+    }
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM conversation_events"), 40);
+    assert_eq!(count(&app, "SELECT MAX(last) FROM protocol_counters"), 20);
+    assert_eq!(
+        column(
+            &app,
+            "SELECT MIN(protocol) || ' ' || MAX(protocol) FROM conversations"
+        ),
+        ["WA00000000001 WA00000000020"]
+    );
+}
