@@ -1096,6 +1096,20 @@ fn first_message_rows(app: &TestApp, kind: &str, sender: &str, message_id: &str)
     out
 }
 
+/// Every table's number of rows, by name.
+fn table_sizes(app: &TestApp) -> Vec<(String, i64)> {
+    column(
+        app,
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    )
+    .into_iter()
+    .map(|table| {
+        let rows = count(app, &format!("SELECT COUNT(*) FROM \"{table}\""));
+        (table, rows)
+    })
+    .collect()
+}
+
 /// A new customer's first message on a channel, as its provider (or the widget) delivers it.
 struct FirstDelivery {
     path: String,
@@ -1231,6 +1245,7 @@ fn a_first_message_stored_in_one_statement_leaves_what_the_transaction_leaves() 
         .collect();
     let deliver = |kind: &str, channel: i64, n: u8| {
         let d = first_delivery(&app, kind, channel, n);
+        let before = table_sizes(&app);
         let (r, statements) = app.send_counted(Request {
             method: "POST",
             path: &d.path,
@@ -1245,14 +1260,26 @@ fn a_first_message_stored_in_one_statement_leaves_what_the_transaction_leaves() 
             r.status,
             r.body
         );
-        (d, statements)
+        // Which tables the delivery added rows to, and how many: the same on both paths but
+        // for the subscribed webhook's queue (and the tenant's protocol counter, whose row
+        // the very first conversation makes; its number is checked below).
+        let grown: Vec<(String, i64)> = table_sizes(&app)
+            .into_iter()
+            .zip(before)
+            .filter(|((table, _), _)| {
+                !["webhook_deliveries", "protocol_counters"].contains(&table.as_str())
+            })
+            .map(|((table, after), (_, before))| (table, after - before))
+            .filter(|(_, added)| *added != 0)
+            .collect();
+        (d, statements, grown)
     };
     // Nobody subscribes to their events: each channel's first message takes the one-statement
     // path (migration 0021).
-    let one_statement: Vec<FirstDelivery> = channels
+    let one_statement: Vec<(FirstDelivery, _)> = channels
         .iter()
         .map(|(kind, s)| {
-            let (d, statements) = deliver(kind, s.channel, 1);
+            let (d, statements, grown) = deliver(kind, s.channel, 1);
             assert!(
                 statements
                     .to_string()
@@ -1260,7 +1287,7 @@ fn a_first_message_stored_in_one_statement_leaves_what_the_transaction_leaves() 
                     && statements.transactions() == 0,
                 "{kind}:\n{statements}"
             );
-            d
+            (d, grown)
         })
         .collect();
     // A webhook on message.created makes the next customers' first messages take the
@@ -1271,10 +1298,10 @@ fn a_first_message_stored_in_one_statement_leaves_what_the_transaction_leaves() 
         json!({"name": "CRM", "url": "http://127.0.0.1:9/in", "events": ["message.created"],
                "secret": "crm-webhook-secret-1"}),
     );
-    let transaction: Vec<FirstDelivery> = channels
+    let transaction: Vec<(FirstDelivery, _)> = channels
         .iter()
         .map(|(kind, s)| {
-            let (d, statements) = deliver(kind, s.channel, 2);
+            let (d, statements, grown) = deliver(kind, s.channel, 2);
             assert!(
                 !statements
                     .to_string()
@@ -1282,11 +1309,14 @@ fn a_first_message_stored_in_one_statement_leaves_what_the_transaction_leaves() 
                     && statements.transactions() == 1,
                 "{kind}:\n{statements}"
             );
-            d
+            (d, grown)
         })
         .collect();
 
-    for ((kind, _), (one, two)) in channels.iter().zip(one_statement.iter().zip(&transaction)) {
+    for ((kind, _), ((one, one_grown), (two, two_grown))) in
+        channels.iter().zip(one_statement.iter().zip(&transaction))
+    {
+        assert_eq!(one_grown, two_grown, "{kind}");
         let ctype = kind.trim_end_matches("-email");
         let one_rows = first_message_rows(&app, ctype, &one.sender, &one.message_id);
         let two_rows = first_message_rows(&app, ctype, &two.sender, &two.message_id);
