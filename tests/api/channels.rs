@@ -1045,7 +1045,8 @@ fn a_thousand_concurrent_messages_from_200_customers_give_200_protocols() {
 }
 
 /// Everything a first message left in the database about its customer — the client, their
-/// identities, the conversation, its timeline and its messages, every column but the ids —
+/// identities, the conversation, its timeline, its messages and the agents' feed entries about
+/// it, every column but the ids —
 /// with the sender's id, the message's id, the client's username and the protocol's number
 /// written as placeholders, so two customers' rows compare.
 fn first_message_rows(app: &TestApp, kind: &str, sender: &str, message_id: &str) -> Vec<String> {
@@ -1058,6 +1059,10 @@ fn first_message_rows(app: &TestApp, kind: &str, sender: &str, message_id: &str)
         &format!("SELECT username FROM clients WHERE id = {client}"),
     );
     let username = username.first().cloned().unwrap_or_default();
+    let protocols = column(
+        app,
+        &format!("SELECT protocol FROM conversations WHERE client_id = {client}"),
+    );
     let tables = [
         format!("SELECT * FROM clients WHERE id = {client}"),
         format!("SELECT * FROM client_identities WHERE client_id = {client}"),
@@ -1066,6 +1071,7 @@ fn first_message_rows(app: &TestApp, kind: &str, sender: &str, message_id: &str)
             "SELECT * FROM conversation_events WHERE conversation_id IN {conversations} ORDER BY id"
         ),
         format!("SELECT * FROM messages WHERE conversation_id IN {conversations} ORDER BY id"),
+        format!("SELECT * FROM inbox_feed WHERE conversation_id IN {conversations} ORDER BY id"),
     ];
     let ids = ["id", "client_id", "conversation_id", "username"];
     let mut out = Vec::new();
@@ -1076,7 +1082,7 @@ fn first_message_rows(app: &TestApp, kind: &str, sender: &str, message_id: &str)
             .unwrap()
             .unwrap();
         for row in &rows.rows {
-            let line = rows
+            let mut line = rows
                 .columns
                 .iter()
                 .zip(row)
@@ -1090,6 +1096,9 @@ fn first_message_rows(app: &TestApp, kind: &str, sender: &str, message_id: &str)
                 .replace(&username, "USERNAME")
                 .replace(sender, "SENDER")
                 .replace(message_id, "MESSAGE_ID");
+            for protocol in &protocols {
+                line = line.replace(protocol, "PROTOCOL");
+            }
             out.push(line);
         }
     }
@@ -1534,5 +1543,50 @@ fn concurrent_new_senders_repeating_each_others_message_ids_store_each_id_once()
             "SELECT MIN(protocol) || ' ' || MAX(protocol) FROM conversations"
         ),
         ["WA00000000001 WA00000000020"]
+    );
+}
+
+#[test]
+fn a_first_message_handed_to_a_ready_agent_leaves_on_either_path_what_the_other_leaves() {
+    let app = TestApp::spawn();
+    let s = setup(&app, "whatsapp", None);
+    app.post(
+        &s.admin,
+        &format!("/api/admin/groups/{}/members", s.group),
+        json!({"all": true}),
+    )
+    .assert_status(200);
+    let agent = app.token("agent1");
+    app.call(
+        "PUT",
+        "/api/inbox/status",
+        Some(&agent),
+        Some(json!({"status": "ready"})),
+    )
+    .assert_status(200);
+    // One statement (nobody subscribes), then the transaction (a webhook on message.created).
+    let d1 = first_delivery(&app, "whatsapp", s.channel, 1);
+    whatsapp_post(&app, s.channel, &d1.body).assert_status(200);
+    app.make(
+        &s.admin,
+        "webhooks",
+        json!({"name": "CRM", "url": "http://127.0.0.1:9/in", "events": ["message.created"],
+               "secret": "crm-webhook-secret-1"}),
+    );
+    let d2 = first_delivery(&app, "whatsapp", s.channel, 2);
+    whatsapp_post(&app, s.channel, &d2.body).assert_status(200);
+
+    let one = first_message_rows(&app, "whatsapp", &d1.sender, &d1.message_id);
+    let two = first_message_rows(&app, "whatsapp", &d2.sender, &d2.message_id);
+    // The client, the identity, the conversation, "created", "queued" and "assigned", the
+    // message, and the agent's feed entry.
+    assert_eq!(one.len(), 8, "{one:#?}");
+    assert_eq!(one, two);
+    assert_eq!(
+        column(
+            &app,
+            "SELECT u.username || ' ' || v.status FROM conversations v JOIN users u ON u.id = v.agent_id ORDER BY v.id"
+        ),
+        ["agent1 assigned", "agent1 assigned"]
     );
 }
