@@ -1119,6 +1119,11 @@ fn table_sizes(app: &TestApp) -> Vec<(String, i64)> {
     .collect()
 }
 
+/// The channel type a case of [`first_delivery`] is sent on.
+fn channel_type(kind: &str) -> &str {
+    kind.split('-').next().unwrap_or(kind)
+}
+
 /// A new customer's first message on a channel, as its provider (or the widget) delivers it.
 struct FirstDelivery {
     path: String,
@@ -1131,8 +1136,8 @@ struct FirstDelivery {
 }
 
 /// The first message of customer `n` on `channel` (of `kind`); customers differ only in their
-/// ids. The kinds are the channel types, with `webchat` split into a visitor who gave a phone
-/// and one who gave only an e-mail.
+/// ids. The kinds are the channel types, with a WhatsApp photo beside the WhatsApp text and
+/// `webchat` split into a visitor who gave a phone and one who gave only an e-mail.
 fn first_delivery(app: &TestApp, kind: &str, channel: i64, n: u8) -> FirstDelivery {
     let signed = |body: &Value| {
         vec![(
@@ -1154,6 +1159,18 @@ fn first_delivery(app: &TestApp, kind: &str, channel: i64, n: u8) -> FirstDelive
             let (sender, id) = (format!("551191111000{n}"), format!("wamid.first{n}"));
             let body = wa_text(&sender, &id, "quero ajuda");
             (hook(kind), None, signed(&body), body, sender, id)
+        }
+        // A photo the provider only refers to: the message waits for its media to be fetched.
+        "whatsapp-photo" => {
+            let (sender, id) = (format!("551191111100{n}"), format!("wamid.photo{n}"));
+            let body = wa_message(
+                &sender,
+                "Maria Souza",
+                &id,
+                json!({"type": "image", "image": {"id": "MEDIA1", "mime_type": "image/jpeg",
+                                                  "caption": "foto do boleto"}}),
+            );
+            (hook("whatsapp"), None, signed(&body), body, sender, id)
         }
         "telegram" => {
             let (chat, id) = (format!("91827360{n}"), format!("91827360{n}:1"));
@@ -1240,6 +1257,7 @@ fn a_first_message_stored_in_one_statement_leaves_what_the_transaction_leaves() 
     let app = TestApp::spawn();
     let kinds = [
         "whatsapp",
+        "whatsapp-photo",
         "telegram",
         "email",
         "sms",
@@ -1248,10 +1266,24 @@ fn a_first_message_stored_in_one_statement_leaves_what_the_transaction_leaves() 
         "messenger",
         "instagram",
     ];
-    let channels: Vec<(&str, Setup)> = kinds
-        .iter()
-        .map(|kind| (*kind, setup(&app, kind.trim_end_matches("-email"), None)))
-        .collect();
+    // A channel of each type (the photo comes on the WhatsApp text's number: one WhatsApp
+    // number is one channel).
+    let mut admin = String::new();
+    let mut channels: Vec<(&str, i64)> = Vec::new();
+    for kind in kinds {
+        let channel = match channels
+            .iter()
+            .find(|(k, _)| channel_type(k) == channel_type(kind))
+        {
+            Some((_, channel)) => *channel,
+            None => {
+                let s = setup(&app, channel_type(kind), None);
+                admin = s.admin;
+                s.channel
+            }
+        };
+        channels.push((kind, channel));
+    }
     let deliver = |kind: &str, channel: i64, n: u8| {
         let d = first_delivery(&app, kind, channel, n);
         let before = table_sizes(&app);
@@ -1287,8 +1319,8 @@ fn a_first_message_stored_in_one_statement_leaves_what_the_transaction_leaves() 
     // path (migration 0021).
     let one_statement: Vec<(FirstDelivery, _)> = channels
         .iter()
-        .map(|(kind, s)| {
-            let (d, statements, grown) = deliver(kind, s.channel, 1);
+        .map(|(kind, channel)| {
+            let (d, statements, grown) = deliver(kind, *channel, 1);
             assert!(
                 statements
                     .to_string()
@@ -1302,15 +1334,15 @@ fn a_first_message_stored_in_one_statement_leaves_what_the_transaction_leaves() 
     // A webhook on message.created makes the next customers' first messages take the
     // transaction.
     app.make(
-        &channels[0].1.admin,
+        &admin,
         "webhooks",
         json!({"name": "CRM", "url": "http://127.0.0.1:9/in", "events": ["message.created"],
                "secret": "crm-webhook-secret-1"}),
     );
     let transaction: Vec<(FirstDelivery, _)> = channels
         .iter()
-        .map(|(kind, s)| {
-            let (d, statements, grown) = deliver(kind, s.channel, 2);
+        .map(|(kind, channel)| {
+            let (d, statements, grown) = deliver(kind, *channel, 2);
             assert!(
                 !statements
                     .to_string()
@@ -1326,7 +1358,7 @@ fn a_first_message_stored_in_one_statement_leaves_what_the_transaction_leaves() 
         channels.iter().zip(one_statement.iter().zip(&transaction))
     {
         assert_eq!(one_grown, two_grown, "{kind}");
-        let ctype = kind.trim_end_matches("-email");
+        let ctype = channel_type(kind);
         let one_rows = first_message_rows(&app, ctype, &one.sender, &one.message_id);
         let two_rows = first_message_rows(&app, ctype, &two.sender, &two.message_id);
         // The client, one identity, the conversation, "created" and "queued", the message.
@@ -1336,15 +1368,15 @@ fn a_first_message_stored_in_one_statement_leaves_what_the_transaction_leaves() 
     // Every conversation took its channel's prefix and the tenant's next number, and the
     // counter says so.
     let protocols = column(&app, "SELECT protocol FROM conversations ORDER BY id");
-    let expected: Vec<String> = ["WA", "TL", "EM", "SM", "WC", "WC", "FB", "IG"]
+    let expected: Vec<String> = ["WA", "WA", "TL", "EM", "SM", "WC", "WC", "FB", "IG"]
         .iter()
         .cycle()
-        .take(16)
+        .take(18)
         .enumerate()
         .map(|(i, prefix)| format!("{prefix}{:011}", i + 1))
         .collect();
     assert_eq!(protocols, expected);
-    assert_eq!(count(&app, "SELECT MAX(last) FROM protocol_counters"), 16);
+    assert_eq!(count(&app, "SELECT MAX(last) FROM protocol_counters"), 18);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM first_messages"), 0);
 }
 
