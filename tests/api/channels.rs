@@ -10,6 +10,8 @@ use serde_json::{json, Value};
 pub const APP_SECRET: &str = "wa-app-secret-123";
 pub const TG_SECRET: &str = "tg-secret-token-123";
 pub const INBOUND_SECRET: &str = "inbound-secret-123";
+pub const PAGE_ID: &str = "106728097004746";
+pub const INSTAGRAM_ID: &str = "17841405793187218";
 
 pub struct Setup {
     pub admin: String,
@@ -39,6 +41,14 @@ pub fn setup(app: &TestApp, kind: &str, provider: Option<&str>) -> Setup {
         }
         "sms" => {
             json!({"inbound_secret": INBOUND_SECRET, "send_url": format!("{base}/sms"), "api_key": "k", "sender": "ACME"})
+        }
+        "messenger" => {
+            json!({"page_id": PAGE_ID, "access_token": "page-token", "app_secret": APP_SECRET,
+                   "verify_token": "fb-verify", "api_base_url": base})
+        }
+        "instagram" => {
+            json!({"account_id": INSTAGRAM_ID, "access_token": "ig-token", "app_secret": APP_SECRET,
+                   "verify_token": "ig-verify", "api_base_url": base})
         }
         _ => json!({}),
     };
@@ -1034,98 +1044,339 @@ fn a_thousand_concurrent_messages_from_200_customers_give_200_protocols() {
     );
 }
 
-/// What a first message leaves in the database about its sender, with the sender's number and
-/// message id written as `SENDER` and `WAMID` so two senders' rows compare.
-fn first_message_rows(app: &TestApp, phone: &str, wamid: &str) -> Vec<String> {
+/// Everything a first message left in the database about its customer — the client, their
+/// identities, the conversation, its timeline, its messages and the agents' feed entries about
+/// it, every column but the ids —
+/// with the sender's id, the message's id, the client's username and the protocol's number
+/// written as placeholders, so two customers' rows compare.
+fn first_message_rows(app: &TestApp, kind: &str, sender: &str, message_id: &str) -> Vec<String> {
     let client = format!(
-        "(SELECT client_id FROM client_identities WHERE channel_type = 'whatsapp' AND external_id = '{phone}')"
+        "(SELECT client_id FROM client_identities WHERE channel_type = '{kind}' AND external_id = '{sender}')"
     );
-    let conversation = format!("(SELECT id FROM conversations WHERE client_id = {client})");
-    [
+    let conversations = format!("(SELECT id FROM conversations WHERE client_id = {client})");
+    let username = column(
+        app,
+        &format!("SELECT username FROM clients WHERE id = {client}"),
+    );
+    let username = username.first().cloned().unwrap_or_default();
+    let protocols = column(
+        app,
+        &format!("SELECT protocol FROM conversations WHERE client_id = {client}"),
+    );
+    let tables = [
+        format!("SELECT * FROM clients WHERE id = {client}"),
+        format!("SELECT * FROM client_identities WHERE client_id = {client}"),
+        format!("SELECT * FROM conversations WHERE client_id = {client}"),
         format!(
-            "SELECT display_name, phone, email, birth_date, show_name_in_greeting, document_type, \
-             document, priority, attributes, portfolio_agent_id, network, group_id, status, \
-             replace(search, username, 'USERNAME'), created_at, updated_at FROM clients WHERE id = {client}"
+            "SELECT * FROM conversation_events WHERE conversation_id IN {conversations} ORDER BY id"
         ),
-        format!(
-            "SELECT channel_type, created_at FROM client_identities WHERE client_id = {client}"
-        ),
-        format!(
-            "SELECT length(protocol), substr(protocol, 1, 2), channel_id, channel_type, group_id, status, \
-             agent_id, priority, language, subject, reply_to, arrived_at, queued_at, assigned_at, \
-             last_customer_at, closed_at, inactivity_warned, survey_due, offer_expires_at, \
-             created_at, updated_at FROM conversations WHERE client_id = {client}"
-        ),
-        format!(
-            "SELECT kind, actor, actor_id, data, at FROM conversation_events \
-             WHERE conversation_id = {conversation} ORDER BY id"
-        ),
-        format!(
-            "SELECT channel_id, role, sender_id, kind, body, payload, attachment_id, channel_message_id, \
-             delivery, created_at FROM messages WHERE conversation_id = {conversation}"
-        ),
-    ]
-    .iter()
-    .flat_map(|sql| query(app, sql))
-    .map(|row| {
-        row.iter()
-            .map(text)
-            .collect::<Vec<_>>()
-            .join(" | ")
-            .replace(phone, "SENDER")
-            .replace(wamid, "WAMID")
+        format!("SELECT * FROM messages WHERE conversation_id IN {conversations} ORDER BY id"),
+        format!("SELECT * FROM inbox_feed WHERE conversation_id IN {conversations} ORDER BY id"),
+    ];
+    let ids = ["id", "client_id", "conversation_id", "username"];
+    let mut out = Vec::new();
+    for sql in tables {
+        let rows = app
+            .app
+            .with_ctx(|ctx| ctx.db.execute(&sql, &[]))
+            .unwrap()
+            .unwrap();
+        for row in &rows.rows {
+            let mut line = rows
+                .columns
+                .iter()
+                .zip(row)
+                .filter(|(name, _)| !ids.contains(&name.as_str()))
+                .map(|(name, value)| match (name.as_str(), text(value)) {
+                    ("protocol", p) => format!("protocol={}…({} chars)", &p[..2], p.len()),
+                    (_, v) => format!("{name}={v}"),
+                })
+                .collect::<Vec<_>>()
+                .join(" | ")
+                .replace(&username, "USERNAME")
+                .replace(sender, "SENDER")
+                .replace(message_id, "MESSAGE_ID");
+            for protocol in &protocols {
+                line = line.replace(protocol, "PROTOCOL");
+            }
+            out.push(line);
+        }
+    }
+    out
+}
+
+/// Every table's number of rows, by name.
+fn table_sizes(app: &TestApp) -> Vec<(String, i64)> {
+    column(
+        app,
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    )
+    .into_iter()
+    .map(|table| {
+        let rows = count(app, &format!("SELECT COUNT(*) FROM \"{table}\""));
+        (table, rows)
     })
     .collect()
 }
 
-#[test]
-fn a_first_message_stored_in_one_statement_leaves_what_the_transaction_leaves() {
-    let app = TestApp::spawn();
-    let s = setup(&app, "whatsapp", None);
-    // Nobody subscribes to its events: the one-statement path (migration 0021).
-    let body = wa_text("5511911112222", "wamid.one", "quero ajuda");
-    let (r, one) = app.send_counted(Request {
-        method: "POST",
-        path: &format!("/hooks/whatsapp/{}", s.channel),
-        token: None,
-        headers: vec![(
+/// The channel type a case of [`first_delivery`] is sent on.
+fn channel_type(kind: &str) -> &str {
+    kind.split('-').next().unwrap_or(kind)
+}
+
+/// A new customer's first message on a channel, as its provider (or the widget) delivers it.
+struct FirstDelivery {
+    path: String,
+    token: Option<String>,
+    headers: Vec<(&'static str, String)>,
+    body: Value,
+    /// The customer's id on the channel, and the message's id there.
+    sender: String,
+    message_id: String,
+}
+
+/// The first message of customer `n` on `channel` (of `kind`); customers differ only in their
+/// ids. The kinds are the channel types, with a WhatsApp photo beside the WhatsApp text and
+/// `webchat` split into a visitor who gave a phone and one who gave only an e-mail.
+fn first_delivery(app: &TestApp, kind: &str, channel: i64, n: u8) -> FirstDelivery {
+    let signed = |body: &Value| {
+        vec![(
             "x-hub-signature-256",
             format!(
                 "sha256={}",
                 hmac_sha256_hex(APP_SECRET, body.to_string().as_bytes())
             ),
-        )],
-        content_type: Some("application/json"),
-        body: body.to_string().into_bytes(),
-    });
-    assert_eq!(r.status, 200);
-    assert!(
-        one.to_string().contains("INSERT INTO first_messages") && one.transactions() == 0,
-        "{one}"
-    );
-    // A webhook on message.created makes the next sender's first message take the transaction.
+        )]
+    };
+    let meta = |object: &str, account: &str, sender: &str, mid: &str| {
+        json!({"object": object, "entry": [{"id": account, "time": 1763900000000_i64, "messaging": [
+            {"sender": {"id": sender}, "recipient": {"id": account}, "timestamp": 1763900000000_i64,
+             "message": {"mid": mid, "text": "Olá, vocês entregam?"}}]}]})
+    };
+    let hook = |provider: &str| format!("/hooks/{provider}/{channel}");
+    let (path, token, headers, body, sender, message_id) = match kind {
+        "whatsapp" => {
+            let (sender, id) = (format!("551191111000{n}"), format!("wamid.first{n}"));
+            let body = wa_text(&sender, &id, "quero ajuda");
+            (hook(kind), None, signed(&body), body, sender, id)
+        }
+        // A photo the provider only refers to: the message waits for its media to be fetched.
+        "whatsapp-photo" => {
+            let (sender, id) = (format!("551191111100{n}"), format!("wamid.photo{n}"));
+            let body = wa_message(
+                &sender,
+                "Maria Souza",
+                &id,
+                json!({"type": "image", "image": {"id": "MEDIA1", "mime_type": "image/jpeg",
+                                                  "caption": "foto do boleto"}}),
+            );
+            (hook("whatsapp"), None, signed(&body), body, sender, id)
+        }
+        "telegram" => {
+            let (chat, id) = (format!("91827360{n}"), format!("91827360{n}:1"));
+            let chat_id: i64 = chat.parse().unwrap();
+            let body = json!({"update_id": 100 + i64::from(n), "message": {"message_id": 1,
+                "chat": {"id": chat_id, "type": "private", "first_name": "João"},
+                "from": {"id": chat_id, "is_bot": false, "first_name": "João", "last_name": "Lima",
+                         "language_code": "es"},
+                "date": 1763900000, "text": "quiero ayuda"}});
+            let headers = vec![("x-telegram-bot-api-secret-token", TG_SECRET.to_owned())];
+            (hook(kind), None, headers, body, chat, id)
+        }
+        "email" => {
+            let (sender, id) = (
+                format!("ana{n}@cliente.com.br"),
+                format!("first{n}@cliente.com.br"),
+            );
+            let body = json!({"from": format!("\"Ana Paula\" <{sender}>"), "to": "suporte@acme.com",
+                "subject": "Pedido 123 atrasado", "text": "Meu pedido não chegou.",
+                "html": "<p>Meu pedido não chegou.</p>", "message_id": format!("<{id}>")});
+            let headers = vec![("x-atende-secret", INBOUND_SECRET.to_owned())];
+            (hook(kind), None, headers, body, sender, id)
+        }
+        "sms" => {
+            let (sender, id) = (format!("+551198765000{n}"), format!("sms-first{n}"));
+            let body = json!({"id": id, "from": sender, "to": "ACME",
+                "text": "Quero cancelar"});
+            let headers = vec![("authorization", format!("Bearer {INBOUND_SECRET}"))];
+            (hook(kind), None, headers, body, sender, id)
+        }
+        "webchat" | "webchat-email" => {
+            let (who, sender) = if kind == "webchat" {
+                let phone = format!("11 98888-777{n}");
+                (
+                    json!({"name": "Visitante", "phone": phone, "language": "en"}),
+                    format!("+551198888777{n}"),
+                )
+            } else {
+                let email = format!("visita{n}@cliente.com.br");
+                (
+                    json!({"name": "Visitante", "email": email, "language": "es"}),
+                    email,
+                )
+            };
+            let started = crate::widget::call(
+                app,
+                "POST",
+                &format!("/widget/{channel}/sessions"),
+                None,
+                Some(who),
+            );
+            started.assert_status(201);
+            let token = started.body["token"].as_str().unwrap().to_owned();
+            let body =
+                json!({"text": "Olá! Vocês entregam em Campinas?", "client_message_id": "m-1"});
+            let headers = vec![("origin", "https://www.acme.com.br".to_owned())];
+            let path = format!("/widget/{channel}/messages");
+            (path, Some(token), headers, body, sender, "m-1".to_owned())
+        }
+        "messenger" | "instagram" => {
+            let (object, account) = if kind == "messenger" {
+                ("page", PAGE_ID)
+            } else {
+                ("instagram", INSTAGRAM_ID)
+            };
+            let (sender, id) = (format!("700800912345678{n}"), format!("m_first{n}"));
+            let body = meta(object, account, &sender, &id);
+            (hook(kind), None, signed(&body), body, sender, id)
+        }
+        other => panic!("no first message for {other}"),
+    };
+    FirstDelivery {
+        path,
+        token,
+        headers,
+        body,
+        sender,
+        message_id,
+    }
+}
+
+#[test]
+fn a_first_message_stored_in_one_statement_leaves_what_the_transaction_leaves() {
+    let app = TestApp::spawn();
+    let kinds = [
+        "whatsapp",
+        "whatsapp-photo",
+        "telegram",
+        "email",
+        "sms",
+        "webchat",
+        "webchat-email",
+        "messenger",
+        "instagram",
+    ];
+    // A channel of each type (the photo comes on the WhatsApp text's number: one WhatsApp
+    // number is one channel).
+    let mut admin = String::new();
+    let mut channels: Vec<(&str, i64)> = Vec::new();
+    for kind in kinds {
+        let channel = match channels
+            .iter()
+            .find(|(k, _)| channel_type(k) == channel_type(kind))
+        {
+            Some((_, channel)) => *channel,
+            None => {
+                let s = setup(&app, channel_type(kind), None);
+                admin = s.admin;
+                s.channel
+            }
+        };
+        channels.push((kind, channel));
+    }
+    let deliver = |kind: &str, channel: i64, n: u8| {
+        let d = first_delivery(&app, kind, channel, n);
+        let before = table_sizes(&app);
+        let (r, statements) = app.send_counted(Request {
+            method: "POST",
+            path: &d.path,
+            token: d.token.as_deref(),
+            headers: d.headers.clone(),
+            content_type: Some("application/json"),
+            body: d.body.to_string().into_bytes(),
+        });
+        assert!(
+            r.status == 200 || r.status == 201,
+            "{kind}: {} {}",
+            r.status,
+            r.body
+        );
+        // Which tables the delivery added rows to, and how many: the same on both paths but
+        // for the subscribed webhook's queue (and the tenant's protocol counter, whose row
+        // the very first conversation makes; its number is checked below).
+        let grown: Vec<(String, i64)> = table_sizes(&app)
+            .into_iter()
+            .zip(before)
+            .filter(|((table, _), _)| {
+                !["webhook_deliveries", "protocol_counters"].contains(&table.as_str())
+            })
+            .map(|((table, after), (_, before))| (table, after - before))
+            .filter(|(_, added)| *added != 0)
+            .collect();
+        (d, statements, grown)
+    };
+    // Nobody subscribes to their events: each channel's first message takes the one-statement
+    // path (migration 0021).
+    let one_statement: Vec<(FirstDelivery, _)> = channels
+        .iter()
+        .map(|(kind, channel)| {
+            let (d, statements, grown) = deliver(kind, *channel, 1);
+            assert!(
+                statements
+                    .to_string()
+                    .contains("INSERT INTO first_messages")
+                    && statements.transactions() == 0,
+                "{kind}:\n{statements}"
+            );
+            (d, grown)
+        })
+        .collect();
+    // A webhook on message.created makes the next customers' first messages take the
+    // transaction.
     app.make(
-        &s.admin,
+        &admin,
         "webhooks",
         json!({"name": "CRM", "url": "http://127.0.0.1:9/in", "events": ["message.created"],
                "secret": "crm-webhook-secret-1"}),
     );
-    whatsapp_post(
-        &app,
-        s.channel,
-        &wa_text("5511933334444", "wamid.two", "quero ajuda"),
-    )
-    .assert_status(200);
+    let transaction: Vec<(FirstDelivery, _)> = channels
+        .iter()
+        .map(|(kind, channel)| {
+            let (d, statements, grown) = deliver(kind, *channel, 2);
+            assert!(
+                !statements
+                    .to_string()
+                    .contains("INSERT INTO first_messages")
+                    && statements.transactions() == 1,
+                "{kind}:\n{statements}"
+            );
+            (d, grown)
+        })
+        .collect();
 
-    let one_statement = first_message_rows(&app, "5511911112222", "wamid.one");
-    let transaction = first_message_rows(&app, "5511933334444", "wamid.two");
-    assert_eq!(one_statement.len(), 6, "{one_statement:#?}");
-    assert_eq!(one_statement, transaction);
-    // Both took the tenant's next numbers, and the counter says so.
-    let protocols = query(&app, "SELECT protocol FROM conversations ORDER BY id");
-    let protocols: Vec<String> = protocols.iter().map(|r| text(&r[0])).collect();
-    assert_eq!(protocols, ["WA00000000001", "WA00000000002"]);
-    assert_eq!(count(&app, "SELECT MAX(last) FROM protocol_counters"), 2);
+    for ((kind, _), ((one, one_grown), (two, two_grown))) in
+        channels.iter().zip(one_statement.iter().zip(&transaction))
+    {
+        assert_eq!(one_grown, two_grown, "{kind}");
+        let ctype = channel_type(kind);
+        let one_rows = first_message_rows(&app, ctype, &one.sender, &one.message_id);
+        let two_rows = first_message_rows(&app, ctype, &two.sender, &two.message_id);
+        // The client, one identity, the conversation, "created" and "queued", the message.
+        assert_eq!(one_rows.len(), 6, "{kind}: {one_rows:#?}");
+        assert_eq!(one_rows, two_rows, "{kind}");
+    }
+    // Every conversation took its channel's prefix and the tenant's next number, and the
+    // counter says so.
+    let protocols = column(&app, "SELECT protocol FROM conversations ORDER BY id");
+    let expected: Vec<String> = ["WA", "WA", "TL", "EM", "SM", "WC", "WC", "FB", "IG"]
+        .iter()
+        .cycle()
+        .take(18)
+        .enumerate()
+        .map(|(i, prefix)| format!("{prefix}{:011}", i + 1))
+        .collect();
+    assert_eq!(protocols, expected);
+    assert_eq!(count(&app, "SELECT MAX(last) FROM protocol_counters"), 18);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM first_messages"), 0);
 }
 
@@ -1152,4 +1403,222 @@ fn a_new_senders_message_with_a_stored_message_id_is_a_repeat_and_makes_nothing(
     assert_eq!(count(&app, "SELECT COUNT(*) FROM conversations"), 1);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM messages"), 1);
     assert_eq!(count(&app, "SELECT MAX(last) FROM protocol_counters"), 1);
+}
+
+/// Runs `meanwhile` on the database just before the statement containing `marker`, as another
+/// request committing between this request's reads and its write would; passes everything on.
+struct Meanwhile<'a, F: Fn(&dyn atende_shared::ports::Sql)> {
+    inner: &'a dyn atende_shared::ports::Sql,
+    marker: &'static str,
+    meanwhile: F,
+    done: std::cell::Cell<bool>,
+}
+
+impl<F: Fn(&dyn atende_shared::ports::Sql)> atende_shared::ports::Sql for Meanwhile<'_, F> {
+    fn execute(
+        &self,
+        sql: &str,
+        params: &[atende_shared::ports::Value],
+    ) -> Result<atende_shared::ports::Rows, atende_shared::ports::DbError> {
+        if !self.done.get() && sql.contains(self.marker) {
+            self.done.set(true);
+            (self.meanwhile)(self.inner);
+        }
+        self.inner.execute(sql, params)
+    }
+}
+
+/// `body` delivered to the WhatsApp channel with `meanwhile` run just before the statement
+/// containing `marker`.
+fn whatsapp_post_meanwhile(
+    app: &TestApp,
+    channel: i64,
+    body: &Value,
+    marker: &'static str,
+    meanwhile: impl Fn(&dyn atende_shared::ports::Sql),
+) -> TestResponse {
+    let raw = body.to_string();
+    let request = app.request(Request {
+        method: "POST",
+        path: &format!("/hooks/whatsapp/{channel}"),
+        token: None,
+        headers: vec![(
+            "x-hub-signature-256",
+            format!("sha256={}", hmac_sha256_hex(APP_SECRET, raw.as_bytes())),
+        )],
+        content_type: Some("application/json"),
+        body: raw.into_bytes(),
+    });
+    app.app
+        .with_ctx(|ctx| {
+            let db = Meanwhile {
+                inner: ctx.db,
+                marker,
+                meanwhile,
+                done: std::cell::Cell::new(false),
+            };
+            let ctx = atende_shared::Ctx { db: &db, ..*ctx };
+            TestResponse::from(app.app.handle_in(&ctx, request, Some(app.client_addr)))
+        })
+        .unwrap()
+}
+
+#[test]
+fn a_first_message_racing_a_client_made_with_that_phone_joins_that_client() {
+    let app = TestApp::spawn();
+    let s = setup(&app, "whatsapp", None);
+    let tenant = atende_shared::ids::TenantId(count(
+        &app,
+        "SELECT tenant_id FROM config_items WHERE kind = 'channel' LIMIT 1",
+    ));
+    // An admin (or an import) makes the client with the sender's phone after the message's
+    // reads found nobody, before its one statement.
+    let r = whatsapp_post_meanwhile(
+        &app,
+        s.channel,
+        &wa_text("5511977776666", "wamid.race1", "oi"),
+        "INSERT INTO first_messages",
+        |db| {
+            let fields = atende_shared::client::ClientFields {
+                display_name: "Cliente da carteira".into(),
+                phone: Some("+5511977776666".into()),
+                ..Default::default()
+            };
+            atende_shared::client::sql::insert(db, tenant, "cli-admin", &fields, 0)
+                .unwrap()
+                .unwrap();
+        },
+    );
+
+    assert_eq!(r.body["messages"], 1, "{}", r.body);
+    assert_eq!(
+        column(&app, "SELECT username || ' ' || display_name FROM clients"),
+        ["cli-admin Cliente da carteira"]
+    );
+    assert_eq!(
+        column(
+            &app,
+            "SELECT c.username FROM client_identities i JOIN clients c ON c.id = i.client_id"
+        ),
+        ["cli-admin"]
+    );
+    assert_eq!(
+        column(
+            &app,
+            "SELECT c.username || ' ' || v.protocol || ' ' || m.body FROM conversations v \
+             JOIN clients c ON c.id = v.client_id JOIN messages m ON m.conversation_id = v.id"
+        ),
+        ["cli-admin WA00000000001 oi"]
+    );
+    assert_eq!(count(&app, "SELECT MAX(last) FROM protocol_counters"), 1);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM first_messages"), 0);
+}
+
+#[test]
+fn concurrent_new_senders_repeating_each_others_message_ids_store_each_id_once() {
+    // Half the deliveries repeat another new sender's message id: their one statement aborts
+    // inside the local host's group commit, beside other requests' writes, which must stay.
+    let app = std::sync::Arc::new(TestApp::spawn());
+    let s = setup(&app, "whatsapp", None);
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(40));
+    let handles: Vec<_> = (0..40)
+        .map(|i| {
+            let (app, barrier) = (app.clone(), barrier.clone());
+            let channel = s.channel;
+            std::thread::spawn(move || {
+                barrier.wait();
+                let r = whatsapp_post(
+                    &app,
+                    channel,
+                    &wa_text(
+                        &format!("55119800000{i:02}"),
+                        &format!("wamid.R{}", i % 20),
+                        "oi",
+                    ),
+                );
+                r.assert_status(200);
+                (r.body["messages"].as_i64(), r.body["duplicates"].as_i64())
+            })
+        })
+        .collect();
+    let outcomes: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let stored = outcomes
+        .iter()
+        .filter(|o| **o == (Some(1), Some(0)))
+        .count();
+    let repeats = outcomes
+        .iter()
+        .filter(|o| **o == (Some(0), Some(1)))
+        .count();
+    assert_eq!((stored, repeats), (20, 20), "{outcomes:?}");
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(DISTINCT channel_message_id) FROM messages"
+        ),
+        20
+    );
+    // Each stored message has its client, identity, conversation and timeline; a repeat
+    // leaves nothing of its sender, and took no protocol number.
+    for table in ["messages", "clients", "client_identities", "conversations"] {
+        assert_eq!(
+            count(&app, &format!("SELECT COUNT(*) FROM {table}")),
+            20,
+            "{table}"
+        );
+    }
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM conversation_events"), 40);
+    assert_eq!(count(&app, "SELECT MAX(last) FROM protocol_counters"), 20);
+    assert_eq!(
+        column(
+            &app,
+            "SELECT MIN(protocol) || ' ' || MAX(protocol) FROM conversations"
+        ),
+        ["WA00000000001 WA00000000020"]
+    );
+}
+
+#[test]
+fn a_first_message_handed_to_a_ready_agent_leaves_on_either_path_what_the_other_leaves() {
+    let app = TestApp::spawn();
+    let s = setup(&app, "whatsapp", None);
+    app.post(
+        &s.admin,
+        &format!("/api/admin/groups/{}/members", s.group),
+        json!({"all": true}),
+    )
+    .assert_status(200);
+    let agent = app.token("agent1");
+    app.call(
+        "PUT",
+        "/api/inbox/status",
+        Some(&agent),
+        Some(json!({"status": "ready"})),
+    )
+    .assert_status(200);
+    // One statement (nobody subscribes), then the transaction (a webhook on message.created).
+    let d1 = first_delivery(&app, "whatsapp", s.channel, 1);
+    whatsapp_post(&app, s.channel, &d1.body).assert_status(200);
+    app.make(
+        &s.admin,
+        "webhooks",
+        json!({"name": "CRM", "url": "http://127.0.0.1:9/in", "events": ["message.created"],
+               "secret": "crm-webhook-secret-1"}),
+    );
+    let d2 = first_delivery(&app, "whatsapp", s.channel, 2);
+    whatsapp_post(&app, s.channel, &d2.body).assert_status(200);
+
+    let one = first_message_rows(&app, "whatsapp", &d1.sender, &d1.message_id);
+    let two = first_message_rows(&app, "whatsapp", &d2.sender, &d2.message_id);
+    // The client, the identity, the conversation, "created", "queued" and "assigned", the
+    // message, and the agent's feed entry.
+    assert_eq!(one.len(), 8, "{one:#?}");
+    assert_eq!(one, two);
+    assert_eq!(
+        column(
+            &app,
+            "SELECT u.username || ' ' || v.status FROM conversations v JOIN users u ON u.id = v.agent_id ORDER BY v.id"
+        ),
+        ["agent1 assigned", "agent1 assigned"]
+    );
 }
