@@ -87,7 +87,7 @@ fn a_first_message_and_a_text_on_an_open_conversation_stay_within_their_budgets(
     within(
         &Budget {
             path: "first message (new customer, assigned to a ready agent)",
-            statements: 20,
+            statements: 19,
             writes: 7,
             transactions: 1,
         },

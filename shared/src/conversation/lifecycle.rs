@@ -222,6 +222,8 @@ pub fn illegal(transition: Transition, state: State) -> AppError {
 #[must_use = "distribution must run once the transaction commits: settle or defer it"]
 pub struct Wake {
     groups: Vec<(TenantId, i64)>,
+    /// Groups whose members the change's own statement found with room: no second look.
+    roomy: Vec<(TenantId, i64)>,
     /// Agents whose slot was freed: the queues of their groups.
     agents: Vec<(TenantId, i64)>,
 }
@@ -230,19 +232,27 @@ impl Wake {
     fn group(tenant: TenantId, group: Option<i64>) -> Wake {
         Wake {
             groups: group.map(|g| (tenant, g)).into_iter().collect(),
-            agents: Vec::new(),
+            ..Wake::default()
+        }
+    }
+    /// A group where a ready member had room as the change was written.
+    fn group_with_room(tenant: TenantId, group: i64) -> Wake {
+        Wake {
+            roomy: vec![(tenant, group)],
+            ..Wake::default()
         }
     }
     /// An agent's capacity grew (a slot freed, or they went ready).
     pub fn agent(tenant: TenantId, agent: Option<i64>) -> Wake {
         Wake {
-            groups: Vec::new(),
             agents: agent.map(|a| (tenant, a)).into_iter().collect(),
+            ..Wake::default()
         }
     }
     /// Both changes' queues (a bot's change inside the inbound path's transaction).
     pub fn and(mut self, other: Wake) -> Wake {
         self.groups.extend(other.groups);
+        self.roomy.extend(other.roomy);
         self.agents.extend(other.agents);
         self
     }
@@ -264,10 +274,23 @@ impl Wake {
                 }
             }
         }
+        let mut roomy = self.roomy;
+        roomy.sort_unstable_by_key(|(t, g)| (t.0, *g));
+        roomy.dedup();
+        groups.retain(|g| !roomy.contains(g));
         groups.sort_unstable_by_key(|(t, g)| (t.0, *g));
         groups.dedup();
-        for (tenant, group) in groups {
-            if let Err(e) = crate::routing::distribute_soon(ctx, tenant, group) {
+        let runs = groups
+            .into_iter()
+            .map(|g| (g, false))
+            .chain(roomy.into_iter().map(|g| (g, true)));
+        for ((tenant, group), room_seen) in runs {
+            let distributed = if room_seen {
+                crate::routing::distribute_with_room(ctx, tenant, group)
+            } else {
+                crate::routing::distribute_soon(ctx, tenant, group)
+            };
+            if let Err(e) = distributed {
                 eprintln!(
                     "distribution after a change: tenant {} group {group}: {e:?}",
                     tenant.0
@@ -421,7 +444,11 @@ pub fn open_with_first_message(
     let opened_event = Transition::Open.effects().timeline;
     Ok(
         sql::open_with_first_message(ctx.db, tenant, first, opened_event)?.map(|opened| {
-            let wake = Wake::group(tenant, Some(group).filter(|_| opened.room));
+            let wake = if opened.room {
+                Wake::group_with_room(tenant, group)
+            } else {
+                Wake::default()
+            };
             Changed::new(opened, wake)
         }),
     )

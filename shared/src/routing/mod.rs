@@ -100,6 +100,12 @@ pub fn distribute_soon(ctx: &Ctx, tenant: TenantId, group_id: i64) -> AppResult<
     if !sql::anyone_with_room(ctx.db, tenant, group_id)? {
         return Ok(());
     }
+    distribute_with_room(ctx, tenant, group_id)
+}
+
+/// [`distribute_soon`] for a caller whose own statement has just seen a ready member of the
+/// group with room (a first message's `INSERT`, docs/decisions/0018).
+pub fn distribute_with_room(ctx: &Ctx, tenant: TenantId, group_id: i64) -> AppResult<()> {
     let name = format!("distribute:{}:{group_id}", tenant.0);
     let holder = format!("{:x}", u64::from_le_bytes(ctx.random_bytes::<8>()));
     let now = ctx.now_ms();
