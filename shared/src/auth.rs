@@ -2,8 +2,9 @@
 //!
 //! A session is a random bearer token; the key-value store holds it under the SHA-256 of the
 //! token (a leaked store does not leak tokens) with its tenant (and the company's row), user,
-//! the user's session epoch, its expiry and the company's time-zone offsets until then. Bumping a user's epoch (deactivation, password change) revokes every
-//! session at once without listing them.
+//! the user's session epoch, its expiry, the company's time-zone offsets until then and how
+//! the login named its company (host name, `X-Tenant`). Bumping a user's epoch (deactivation,
+//! password change) revokes every session at once without listing them.
 
 use crate::context::{var, Ctx};
 use crate::enums::{Profile, Status};
@@ -37,6 +38,10 @@ struct Session {
     /// request addressing it needs no read of its own for the company (0017).
     #[serde(default)]
     company: Option<Tenant>,
+    /// How the request that opened the session named its company: a request named the same
+    /// way addresses `company` without reading the variables that map names to companies.
+    #[serde(default)]
+    addressed: Option<tenant::Addressing>,
 }
 
 /// Who is calling: their company and their user record, checked for this request.
@@ -179,10 +184,14 @@ fn authenticate_in(ctx: &Ctx, req: &Request, ahead: Option<&ReadAhead>) -> AppRe
     }
     let session: Option<Session> =
         crate::cache::fetch(ctx.kv, &key)?.and_then(|bytes| serde_json::from_slice(&bytes).ok());
-    let carried = session
-        .as_ref()
-        .and_then(|s| s.company.clone())
-        .filter(|c| tenant::requested_slug(ctx, req).as_deref() == Some(c.slug.as_str()));
+    // The session's company, when the request addresses it: named as the login was, or
+    // found by its name (which reads the company variables).
+    let carried = session.as_ref().and_then(|s| {
+        let company = s.company.clone()?;
+        let addressed = s.addressed.as_ref() == Some(&tenant::Addressing::of(req))
+            || tenant::requested_slug(ctx, req).as_deref() == Some(company.slug.as_str());
+        addressed.then_some(company)
+    });
     let tenant = match carried {
         Some(company) => tenant::admit(req, company)?,
         None => tenant::resolve(ctx, req)?,
@@ -352,10 +361,17 @@ pub fn login(
     }
     check_working_hours(ctx, &tenant, &stored)?;
     login_throttle::succeeded(ctx, &attempt)?;
-    open_session(ctx, &tenant, stored.user, stored.session_epoch)
+    open_session(ctx, req, &tenant, stored.user, stored.session_epoch)
 }
 
-fn open_session(ctx: &Ctx, tenant: &Tenant, user: User, epoch: i64) -> AppResult<LoginResult> {
+/// A new session in `tenant`, which `req` addressed.
+fn open_session(
+    ctx: &Ctx,
+    req: &Request,
+    tenant: &Tenant,
+    user: User,
+    epoch: i64,
+) -> AppResult<LoginResult> {
     // The company and user lead the token (not secret: the 256 random bits are), so a request
     // can name the user's key-value entries before it has read the session ([`ReadAhead`]).
     let token = format!(
@@ -378,6 +394,7 @@ fn open_session(ctx: &Ctx, tenant: &Tenant, user: User, epoch: i64) -> AppResult
         expires_ms,
         offsets: ZoneOffsets::of(tenant.zone(), now, expires_ms),
         company: Some(tenant.clone()),
+        addressed: Some(tenant::Addressing::of(req)),
     };
     let bytes = serde_json::to_vec(&session).map_err(|e| AppError::Unexpected(e.into()))?;
     ctx.kv.set(&session_key(&token), &bytes)?;
@@ -404,6 +421,7 @@ pub fn logout(ctx: &Ctx, principal: &Principal) -> AppResult<()> {
 /// session and returns a fresh one.
 pub fn change_password(
     ctx: &Ctx,
+    req: &Request,
     principal: &Principal,
     current: &str,
     new: &str,
@@ -442,5 +460,5 @@ pub fn change_password(
     ctx.kv.delete(&principal.session_key)?;
     let mut user = stored.user;
     user.must_change_password = false;
-    open_session(ctx, &principal.tenant, user, epoch)
+    open_session(ctx, req, &principal.tenant, user, epoch)
 }

@@ -68,6 +68,28 @@ pub fn requested_slug(ctx: &Ctx, req: &Request) -> Option<String> {
         .or_else(|| ctx.var(var::DEFAULT_TENANT))
 }
 
+/// How a request names its company, as sent: its host name and its `X-Tenant` header. Two
+/// requests named alike address the same company (the one [`requested_slug`] finds from
+/// them with the `base_domain` and `default_tenant` variables), so a session remembers how
+/// its login was named, and a request named the same way is known to address the session's
+/// company without reading those variables: under Spin each read is a host call that hands
+/// the request to another runtime thread (`block_in_place`), as dear as a key-value read
+/// (docs/decisions/0017).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Addressing {
+    host: Option<String>,
+    x_tenant: Option<String>,
+}
+
+impl Addressing {
+    pub fn of(req: &Request) -> Self {
+        Addressing {
+            host: req.host(),
+            x_tenant: req.header("x-tenant").map(str::to_owned),
+        }
+    }
+}
+
 /// The active tenant a request addresses.
 pub fn resolve(ctx: &Ctx, req: &Request) -> AppResult<Tenant> {
     let slug = requested_slug(ctx, req).ok_or_else(|| {

@@ -169,14 +169,15 @@ fn an_idle_poll_writes_nothing_and_is_within_its_budget() {
         &idle,
     );
     assert_eq!(idle.count(Kind::Write), 0, "an idle poll writes nothing");
-    // And it reads the key-value store in one call: its session, its user (named by the token),
-    // the feed's head and the tick's last run.
-    let (r, kv) = app.call_listing_kv("GET", &idle_poll, Some(&agent));
+    // And its one host call reads the key-value store: its session, its user (named by the
+    // token), the feed's head and the tick's last run. Named as its login was, it reads no
+    // variable to know which company it addresses.
+    let (r, calls) = app.call_listing_host_calls("GET", &idle_poll, Some(&agent));
     r.assert_status(200);
-    assert_eq!(kv.len(), 1, "{kv:#?}");
+    assert_eq!(calls.len(), 1, "{calls:#?}");
     assert!(
-        kv[0].starts_with("get_many ") && kv[0].split(' ').count() == 5,
-        "{kv:#?}"
+        calls[0].starts_with("get_many ") && calls[0].split(' ').count() == 5,
+        "{calls:#?}"
     );
 
     // Six seconds without a scheduler: the poll runs the tick itself, and the next is idle.

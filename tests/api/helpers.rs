@@ -2,7 +2,7 @@
 //! fresh database, with a clock the test moves by hand.
 
 use atende_host::{App, Config};
-use atende_shared::ports::{KeyValue, KvError, ManualClock};
+use atende_shared::ports::{KeyValue, KvError, ManualClock, Variables};
 use atende_shared::statements::{CountingSql, Statements};
 use atende_shared::Ctx;
 use chrono::{TimeZone, Utc};
@@ -213,8 +213,9 @@ impl TestApp {
     }
 
     /// [`TestApp::call`], listing the key-value calls the request makes (`get k`,
-    /// `get_many k1 k2`, `set k`, `delete k`): under Spin each is a host call.
-    pub fn call_listing_kv(
+    /// `get_many k1 k2`, `set k`, `delete k`) and the variables it reads (`var name`): under
+    /// Spin each is a host call that hands the request to another runtime thread.
+    pub fn call_listing_host_calls(
         &self,
         method: &str,
         path: &str,
@@ -230,13 +231,16 @@ impl TestApp {
         });
         self.app
             .with_ctx(|ctx| {
-                let listing = ListingKv(ctx.kv, std::cell::RefCell::new(Vec::new()));
+                let calls = std::cell::RefCell::new(Vec::new());
+                let kv = ListingKv(ctx.kv, &calls);
+                let vars = ListingVars(ctx.vars, &calls);
                 let listed = Ctx {
-                    kv: &listing,
+                    kv: &kv,
+                    vars: &vars,
                     ..*ctx
                 };
                 let response = self.app.handle_in(&listed, request, Some(self.client_addr));
-                (TestResponse::from(response), listing.1.take())
+                (TestResponse::from(response), calls.take())
             })
             .unwrap()
     }
@@ -477,7 +481,16 @@ pub fn localized(text: &str) -> Value {
 }
 
 /// A key-value store that lists the calls made to it.
-struct ListingKv<'a>(&'a dyn KeyValue, std::cell::RefCell<Vec<String>>);
+struct ListingKv<'a>(&'a dyn KeyValue, &'a std::cell::RefCell<Vec<String>>);
+
+struct ListingVars<'a>(&'a dyn Variables, &'a std::cell::RefCell<Vec<String>>);
+
+impl Variables for ListingVars<'_> {
+    fn get(&self, name: &str) -> Option<String> {
+        self.1.borrow_mut().push(format!("var {name}"));
+        self.0.get(name)
+    }
+}
 
 impl KeyValue for ListingKv<'_> {
     fn get(&self, key: &str) -> Result<Option<Vec<u8>>, KvError> {

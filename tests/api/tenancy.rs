@@ -1,4 +1,4 @@
-use crate::helpers::{TestApp, PASSWORD, PLATFORM_SECRET};
+use crate::helpers::{Request, TestApp, PASSWORD, PLATFORM_SECRET};
 use serde_json::json;
 
 fn acme() -> serde_json::Value {
@@ -131,4 +131,33 @@ fn the_tenant_comes_from_the_host_name_then_the_header_then_the_default() {
         "default tenant is demo"
     );
     assert_eq!(login(Some("ghost.atende.test"), None), 404);
+}
+
+#[test]
+fn a_session_serves_its_company_however_a_request_names_it_and_no_other() {
+    let mut app = TestApp::spawn();
+    app.create_tenant(Some(PLATFORM_SECRET), acme())
+        .assert_status(201);
+    // Logged in with `X-Tenant: acme` and no host name.
+    app.tenant = "acme".into();
+    let token = app.token_with("boss", "Acme#Admin1");
+    let me = |host: Option<&str>| {
+        let headers = host
+            .map(|h| vec![("host", h.to_owned())])
+            .unwrap_or_default();
+        app.send(Request {
+            method: "GET",
+            path: "/api/auth/me",
+            token: Some(&token),
+            headers,
+            content_type: None,
+            body: Vec::new(),
+        })
+    };
+    // Named as at login; then by a host name that also addresses Acme.
+    assert_eq!(me(None).status, 200);
+    assert_eq!(me(Some("acme.atende.test")).status, 200);
+    // A host name addressing demo wins over the header: not a session there.
+    me(Some("demo.atende.test")).assert_error(401, "invalid_token");
+    me(Some("ghost.atende.test")).assert_error(404, "not_found");
 }

@@ -8,6 +8,7 @@
 //!     bench-spin --local [--per-phase N]     # the local host on loopback, same phases
 //!     bench-spin <base-url> --tick-only --tick-secret <t>
 //!     bench-spin <base-url> --get <path> [--get <path> ...]   # one route alone
+//!     ... --header 'name: value'  # sent with every --get (e.g. a session's authorization)
 //!     ... --server-pid <pid>    # also the server's CPU time per request (`spin trigger http`)
 //!
 //! `--tick-only` times one `POST /internal/tick` on a database `bench-routing --seed` wrote
@@ -39,6 +40,9 @@ struct Args {
     tick_only: bool,
     /// Paths to load with GET alone (`--get`, repeatable): what a route costs by itself.
     gets: Vec<String>,
+    /// Headers sent with every `--get` request (`--header 'name: value'`, repeatable), so a
+    /// route that needs a session (the agent's poll) can be measured alone.
+    headers: Vec<(String, String)>,
 }
 
 /// The server process whose CPU time each phase reports (`--server-pid`).
@@ -65,6 +69,7 @@ fn args() -> anyhow::Result<Args> {
         agents: 20,
         tick_only: false,
         gets: Vec::new(),
+        headers: Vec::new(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -80,6 +85,14 @@ fn args() -> anyhow::Result<Args> {
             "--per-phase" => a.per_phase = value()?.parse()?,
             "--agents" => a.agents = value()?.parse()?,
             "--get" => a.gets.push(value()?),
+            "--header" => {
+                let header = value()?;
+                let (name, v) = header
+                    .split_once(':')
+                    .ok_or_else(|| anyhow::anyhow!("--header wants 'name: value', got {header}"))?;
+                a.headers
+                    .push((name.trim().to_owned(), v.trim().to_owned()));
+            }
             "--server-pid" => {
                 let pid: u32 = value()?.parse()?;
                 anyhow::ensure!(cpu_time(pid).is_some(), "no process {pid} to read");
@@ -271,8 +284,12 @@ fn main() -> anyhow::Result<()> {
     }
     for path in &a.gets {
         let url = format!("{base}{path}");
+        let headers = a.headers.clone();
         load(senders, a.per_phase, 200, move |agent, _| {
-            status_of(agent.get(&url).call())
+            let request = headers
+                .iter()
+                .fold(agent.get(&url), |r, (name, v)| r.set(name, v));
+            status_of(request.call())
         })
         .print(&format!("GET {path}"));
     }

@@ -74,6 +74,7 @@ pub fn change_password(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let body: PasswordBody = req.json()?;
     ok(&auth::change_password(
         ctx,
+        req,
         &principal,
         &body.current_password,
         &body.new_password,
