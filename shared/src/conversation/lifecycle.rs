@@ -426,7 +426,7 @@ pub struct Opening<'a> {
     pub now: i64,
 }
 
-/// A new customer's first message into `conversation.group_id`'s queue: the client, the
+/// A new customer's first message into `group_id`'s queue: the client, the
 /// conversation and the message in one statement ([`sql::open_with_first_message`]), for when
 /// nothing else has to happen inside the write (no menu bot, no out-of-hours message, nobody
 /// subscribed to the events it makes; the caller has checked). `None` when that statement made
@@ -436,21 +436,19 @@ pub fn open_with_first_message(
     tenant: TenantId,
     first: &sql::FirstMessage,
 ) -> AppResult<Option<Changed<sql::FirstOpened>>> {
-    // A conversation the bot greets first, or one that starts held, takes the transaction.
-    if first.conversation.status != State::Queued || first.conversation.agent_id.is_some() {
-        return Ok(None);
-    }
-    let group = first.conversation.group_id;
+    let group = first.group_id;
     let opened_event = Transition::Open.effects().timeline;
     Ok(
-        sql::open_with_first_message(ctx.db, tenant, first, opened_event)?.map(|opened| {
-            let wake = if opened.room {
-                Wake::group_with_room(tenant, group)
-            } else {
-                Wake::default()
-            };
-            Changed::new(opened, wake)
-        }),
+        sql::open_with_first_message(ctx.db, tenant, first, opened_event, State::Queued)?.map(
+            |opened| {
+                let wake = if opened.room {
+                    Wake::group_with_room(tenant, group)
+                } else {
+                    Wake::default()
+                };
+                Changed::new(opened, wake)
+            },
+        ),
     )
 }
 

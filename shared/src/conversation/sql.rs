@@ -794,14 +794,23 @@ pub(super) fn open(
 pub struct FirstMessage<'a> {
     pub channel_id: i64,
     pub channel_type: &'a str,
+    /// The sender on the channel; also where replies go.
     pub external_id: &'a str,
     /// The new client: a fresh username and what the message says of them.
     pub username: &'a str,
     pub client: &'a crate::client::ClientFields,
-    /// Its `client_id` is not read: the statement makes the client.
-    pub conversation: &'a NewConversation<'a>,
-    /// Its `conversation_id` is not read: the statement makes the conversation.
-    pub message: &'a NewMessage<'a>,
+    /// The conversation: the channel type's protocol prefix, the entry group, the language and
+    /// the subject (e-mail).
+    pub protocol_prefix: &'a str,
+    pub group_id: i64,
+    pub language: &'a str,
+    pub subject: Option<&'a str>,
+    /// The message.
+    pub kind: MessageKind,
+    pub body: Option<&'a str>,
+    pub payload: Option<&'a serde_json::Value>,
+    pub channel_message_id: Option<&'a str>,
+    pub now: i64,
 }
 
 /// What [`open_with_first_message`] made.
@@ -824,8 +833,8 @@ pub(super) fn open_with_first_message(
     tenant: TenantId,
     f: &FirstMessage,
     opened_event: &str,
+    first_state: State,
 ) -> Result<Option<FirstOpened>, DbError> {
-    let (c, m) = (f.conversation, f.message);
     let made = "FROM client_identities i \
          JOIN clients c ON c.tenant_id = i.tenant_id AND c.id = i.client_id \
          JOIN conversations v ON v.tenant_id = c.tenant_id AND v.client_id = c.id AND v.channel_id = ?2 \
@@ -855,17 +864,17 @@ pub(super) fn open_with_first_message(
             f.client.email.clone().into(),
             f.client.network.into(),
             f.client.search(f.username).into(),
-            c.protocol_prefix.into(),
-            c.group_id.into(),
-            c.language.into(),
-            c.subject.into(),
+            f.protocol_prefix.into(),
+            f.group_id.into(),
+            f.language.into(),
+            f.subject.into(),
             opened_event.into(),
-            c.status.into(),
-            m.kind.into(),
-            m.body.into(),
-            m.payload.map(|p| p.to_string()).into(),
-            m.channel_message_id.into(),
-            m.now.into(),
+            first_state.into(),
+            f.kind.into(),
+            f.body.into(),
+            f.payload.map(|p| p.to_string()).into(),
+            f.channel_message_id.into(),
+            f.now.into(),
         ],
     );
     let rows = match result {
