@@ -1582,20 +1582,8 @@ fn concurrent_new_senders_repeating_each_others_message_ids_store_each_id_once()
 fn a_first_message_handed_to_a_ready_agent_leaves_on_either_path_what_the_other_leaves() {
     let app = TestApp::spawn();
     let s = setup(&app, "whatsapp", None);
-    app.post(
-        &s.admin,
-        &format!("/api/admin/groups/{}/members", s.group),
-        json!({"all": true}),
-    )
-    .assert_status(200);
-    let agent = app.token("agent1");
-    app.call(
-        "PUT",
-        "/api/inbox/status",
-        Some(&agent),
-        Some(json!({"status": "ready"})),
-    )
-    .assert_status(200);
+    // agent1, ready, takes both.
+    crate::providers::agent_on(&app, &s);
     // One statement (nobody subscribes), then the transaction (a webhook on message.created).
     let d1 = first_delivery(&app, "whatsapp", s.channel, 1);
     whatsapp_post(&app, s.channel, &d1.body).assert_status(200);

@@ -56,7 +56,7 @@ fn post(
 }
 
 /// agent1 is a ready member of the group, so the conversation is theirs.
-fn agent_on(app: &TestApp, s: &Setup) -> String {
+pub fn agent_on(app: &TestApp, s: &Setup) -> String {
     app.post(
         &s.admin,
         &format!("/api/admin/groups/{}/members", s.group),
