@@ -120,6 +120,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0021_first_message_in_one_statement.sql",
         sql: include_str!("../../migrations/0021_first_message_in_one_statement.sql"),
     },
+    Migration {
+        version: 22,
+        name: "0022_first_message_trigger_chained.sql",
+        sql: include_str!("../../migrations/0022_first_message_trigger_chained.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {
