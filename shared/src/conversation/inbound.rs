@@ -485,6 +485,14 @@ pub fn receive(ctx: &Ctx, channel: &ChannelInfo, msg: Inbound) -> AppResult<Outc
     })
 }
 
+/// Whether business hours, as stored, are closed now (hours that do not parse never are: no
+/// out-of-hours message is sent on them).
+fn closed_now(ctx: &Ctx, hours: Option<&str>) -> bool {
+    hours
+        .and_then(|h| serde_json::from_str::<BusinessHoursDoc>(h).ok())
+        .is_some_and(|h| !h.is_open(ctx.clock.now()))
+}
+
 /// What was read before the write about where a new conversation opens.
 struct First<'a> {
     entry_group: i64,
@@ -513,10 +521,7 @@ fn receive_first(
     };
     let group: Option<GroupDoc> =
         crate::stored::decode_or_report("group", tenant, first.entry_group, group_data);
-    let closed = hours
-        .as_deref()
-        .and_then(|h| serde_json::from_str::<BusinessHoursDoc>(h).ok())
-        .is_some_and(|h| !h.is_open(ctx.clock.now()));
+    let closed = closed_now(ctx, hours.as_deref());
     if msg.attachment.is_some()
         || group.is_none_or(|g| g.start_bot == StartBot::Menu)
         || closed
@@ -550,10 +555,8 @@ fn receive_first(
     let Some(opened) = opened else {
         return Ok(None);
     };
-    let mut wake = lifecycle::Wake::default();
-    let opened = opened.defer(&mut wake);
-    // Distribution once the message is committed: a new conversation in the queue.
-    wake.run(ctx);
+    // Distribution now that the message is committed: a new conversation in the queue.
+    let opened = opened.settle(ctx);
     Ok(Some(Outcome::Stored {
         conversation_id: opened.conversation_id,
         message_id: opened.message_id,
@@ -610,9 +613,7 @@ fn receive_on_open(
     else {
         return transaction(Some(true));
     };
-    let closed = hours
-        .and_then(|h| serde_json::from_str::<BusinessHoursDoc>(&h).ok())
-        .is_some_and(|h| !h.is_open(ctx.clock.now()));
+    let closed = closed_now(ctx, hours.as_deref());
     if subscribed || closed {
         return transaction(Some(true));
     }
