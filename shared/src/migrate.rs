@@ -125,6 +125,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0022_first_message_trigger_chained.sql",
         sql: include_str!("../../migrations/0022_first_message_trigger_chained.sql"),
     },
+    Migration {
+        version: 23,
+        name: "0023_first_message_trigger_per_request.sql",
+        sql: include_str!("../../migrations/0023_first_message_trigger_per_request.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {

@@ -87,8 +87,8 @@ fn a_first_message_and_a_text_on_an_open_conversation_stay_within_their_budgets(
     within(
         &Budget {
             path: "first message (new customer, assigned to a ready agent)",
-            statements: 19,
-            writes: 7,
+            statements: 20,
+            writes: 8,
             transactions: 1,
         },
         &first,
@@ -117,8 +117,8 @@ fn a_first_message_nobody_can_take_yet_writes_no_lease() {
     within(
         &Budget {
             path: "first message into a queue with no agent free",
-            statements: 4,
-            writes: 1,
+            statements: 5,
+            writes: 2,
             transactions: 0,
         },
         &first,

@@ -1321,7 +1321,7 @@ fn a_first_message_stored_in_one_statement_leaves_what_the_transaction_leaves() 
         whatsapp_post(&app, channels[0].1, &wa_text("5511900000099", id, "oi")).assert_status(200);
     }
     // Nobody subscribes to their events: each channel's first message takes the one-statement
-    // path (migration 0021).
+    // path (docs/decisions/0018, 0019).
     let one_statement: Vec<(FirstDelivery, _)> = channels
         .iter()
         .map(|(kind, channel)| {

@@ -504,7 +504,7 @@ struct First<'a> {
 /// A new customer's first message in one write, when nothing else must happen inside it: no
 /// attachment, an entry group with no menu bot and open now (no out-of-hours message), and
 /// nobody subscribed to `conversation.created` or `message.created`. The client, the
-/// conversation and the message are then one `INSERT` (migration 0021) instead of a
+/// conversation and the message are then one `INSERT` (`sql::FIRST_MESSAGE_TRIGGER`) instead of a
 /// transaction of seven statements holding the write lock (docs/decisions/0018). `None`: the
 /// message needs [`receive`]'s transaction.
 fn receive_first(

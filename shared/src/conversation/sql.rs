@@ -790,7 +790,7 @@ pub(super) fn open(
     )?)
 }
 
-/// A new customer's first message into a queue, with everything it opens (migration 0021).
+/// A new customer's first message into a queue, with everything it opens ([`FIRST_MESSAGE_TRIGGER`]).
 pub struct FirstMessage<'a> {
     pub channel_id: i64,
     pub channel_type: &'a str,
@@ -823,8 +823,58 @@ pub struct FirstOpened {
     pub room: bool,
 }
 
+/// What a first message's `INSERT INTO first_messages` makes, as a trigger of the request's own
+/// connection (migration 0023; docs/decisions/0019): created just before the `INSERT`, it is
+/// parsed only by the requests that store a first message, where a trigger of the schema was
+/// parsed by every request's connection. `IF NOT EXISTS`: a connection the local host keeps keeps
+/// it too. Inside a trigger, `changes()` is the number of rows its previous statement wrote and
+/// `last_insert_rowid()` the rowid it inserted last (an insert into a `WITHOUT ROWID` table, the
+/// identity, leaves it as it was), so each statement runs only when the one before it wrote its
+/// row, and takes that row's id: client → identity → conversation → message → timeline. When
+/// the client is not created (the identity or the phone appeared since the read), nothing else
+/// is.
+const FIRST_MESSAGE_TRIGGER: &str = "CREATE TEMP TRIGGER IF NOT EXISTS first_messages_open \
+BEFORE INSERT ON main.first_messages
+BEGIN
+    INSERT INTO clients (tenant_id, username, display_name, phone, email, network, search,
+                         created_at, updated_at)
+    SELECT NEW.tenant_id, NEW.username, NEW.display_name, NEW.phone, NEW.email, NEW.network,
+           NEW.search, NEW.at, NEW.at
+     WHERE NOT EXISTS (SELECT 1 FROM client_identities
+                        WHERE tenant_id = NEW.tenant_id AND channel_type = NEW.channel_type
+                          AND external_id = NEW.external_id)
+    ON CONFLICT DO NOTHING;
+
+    INSERT INTO client_identities (tenant_id, channel_type, external_id, client_id, created_at)
+    SELECT NEW.tenant_id, NEW.channel_type, NEW.external_id, last_insert_rowid(), NEW.at
+     WHERE changes() = 1;
+
+    INSERT INTO conversations (tenant_id, protocol, channel_id, channel_type, client_id, group_id,
+                               status, priority, language, subject, reply_to, arrived_at,
+                               queued_at, last_customer_at, created_at, updated_at)
+    SELECT NEW.tenant_id,
+           printf('%s%011d', NEW.protocol_prefix,
+                  COALESCE((SELECT last FROM protocol_counters WHERE tenant_id = NEW.tenant_id), 0) + 1),
+           NEW.channel_id, NEW.channel_type, last_insert_rowid(), NEW.group_id, NEW.first_state, 0,
+           NEW.language, NEW.subject, NEW.external_id, NEW.at, NEW.at, NEW.at, NEW.at, NEW.at
+     WHERE changes() = 1;
+
+    INSERT INTO messages (tenant_id, conversation_id, channel_id, role, sender_id, kind, body,
+                          payload, attachment_id, channel_message_id, delivery, created_at)
+    SELECT NEW.tenant_id, last_insert_rowid(), NEW.channel_id, 'customer', NULL, NEW.kind,
+           NEW.body, NEW.payload, NULL, NEW.channel_message_id, NULL, NEW.at
+     WHERE changes() = 1;
+
+    INSERT INTO conversation_events (tenant_id, conversation_id, kind, actor, actor_id, data, at)
+    SELECT m.tenant_id, m.conversation_id, e.kind, 'customer', NULL, NULL, NEW.at
+      FROM messages m
+      JOIN (SELECT 0 AS n, NEW.opened_event AS kind UNION ALL SELECT 1, NEW.first_state) e
+     WHERE m.id = last_insert_rowid() AND changes() = 1
+     ORDER BY e.n;
+END";
+
 /// The client, its identity, the conversation (with the tenant's next protocol), its opening
-/// on the timeline and the message, in one `INSERT` whose trigger does each (migration 0021):
+/// on the timeline and the message, in one `INSERT` whose trigger does each ([`FIRST_MESSAGE_TRIGGER`]):
 /// SQLite's write lock is held inside that one statement. `None` when it made nothing — the
 /// identity or the phone became known since it was read, or the channel message id is a
 /// repeat — and the caller takes the transaction, which sorts out each of those.
@@ -839,6 +889,7 @@ pub(super) fn open_with_first_message(
          JOIN clients c ON c.tenant_id = i.tenant_id AND c.id = i.client_id \
          JOIN conversations v ON v.tenant_id = c.tenant_id AND v.client_id = c.id AND v.channel_id = ?2 \
          WHERE i.tenant_id = ?1 AND i.channel_type = ?3 AND i.external_id = ?4 AND c.username = ?5";
+    db.execute(FIRST_MESSAGE_TRIGGER, &[])?;
     let result = db.execute(
         &format!(
             "INSERT INTO first_messages (tenant_id, channel_id, channel_type, external_id, username, \

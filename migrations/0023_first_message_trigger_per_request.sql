@@ -1,0 +1,11 @@
+-- The first message's trigger (migrations 0021, 0022) leaves the schema: the request that stores
+-- a first message creates it as a TEMP trigger on its own connection just before its INSERT
+-- (conversation::sql::FIRST_MESSAGE_TRIGGER). SQLite parses every trigger of the schema at each
+-- connection's first statement, and under Spin every request opens a connection: this one trigger
+-- was about a ninth of that parse (64 µs of 580 natively), paid by every request that touches
+-- SQLite so that first messages could save their transaction (docs/decisions/0019).
+--
+-- An instance still running the code before this migration inserts its row with no trigger to
+-- make anything: its RETURNING finds nothing made, the AFTER trigger deletes the row, and it
+-- takes its transaction as it does for any statement that made nothing.
+DROP TRIGGER first_messages_open;
