@@ -881,6 +881,11 @@ fn whatsapp_customer_served(c: &Client) -> Result<(), String> {
             && greeting.body["to"] == json!(from),
         format!("the greeting's request: {greeting:?}"),
     )?;
+    // With its length, not chunked: receivers that read only `content-length` see the body.
+    expect(
+        greeting.content_length == Some(greeting.body_bytes),
+        format!("the greeting's content-length: {greeting:?}"),
+    )?;
     expect(
         shown(&greeting.body) == "Welcome!\n\nChoose: [1. Support]",
         format!("the greeting: {}", shown(&greeting.body)),

@@ -14,6 +14,10 @@ use std::sync::{Arc, Mutex};
 pub struct Received {
     pub path: String,
     pub authorization: String,
+    /// The `content-length` header, absent when the body came chunked.
+    pub content_length: Option<usize>,
+    /// How many bytes the body had, however it came.
+    pub body_bytes: usize,
     pub body: Value,
 }
 
@@ -62,7 +66,7 @@ fn serve(stream: TcpStream, n: usize) -> Option<Received> {
     let mut line = String::new();
     reader.read_line(&mut line).ok()?;
     let path = line.split_whitespace().nth(1)?.to_owned();
-    let (mut length, mut chunked, mut authorization) = (0, false, String::new());
+    let (mut length, mut chunked, mut authorization) = (None, false, String::new());
     loop {
         let mut header = String::new();
         reader.read_line(&mut header).ok()?;
@@ -73,7 +77,7 @@ fn serve(stream: TcpStream, n: usize) -> Option<Received> {
         let (name, value) = header.split_once(':')?;
         let value = value.trim();
         match name.to_ascii_lowercase().as_str() {
-            "content-length" => length = value.parse().ok()?,
+            "content-length" => length = Some(value.parse().ok()?),
             "transfer-encoding" => chunked = value.eq_ignore_ascii_case("chunked"),
             "authorization" => authorization = value.to_owned(),
             _ => {}
@@ -94,7 +98,7 @@ fn serve(stream: TcpStream, n: usize) -> Option<Received> {
             body.extend(chunk);
         }
     } else {
-        body.resize(length, 0);
+        body.resize(length.unwrap_or(0), 0);
         reader.read_exact(&mut body).ok()?;
     }
     let answer =
@@ -110,6 +114,8 @@ fn serve(stream: TcpStream, n: usize) -> Option<Received> {
     Some(Received {
         path,
         authorization,
+        content_length: length,
+        body_bytes: body.len(),
         body: serde_json::from_slice(&body).unwrap_or(Value::Null),
     })
 }
