@@ -94,6 +94,19 @@ impl Client {
         }
     }
 
+    /// Whether the server answers at all: the scenarios treat a refused connection as a bug
+    /// (each would fail with a panic), not as a server that is not running yet.
+    pub fn reachable(&self) -> Result<(), String> {
+        match self
+            .agent
+            .get(&format!("{}/api/openapi.json", self.base))
+            .call()
+        {
+            Ok(_) | Err(ureq::Error::Status(..)) => Ok(()),
+            Err(e) => Err(format!("{} does not answer: {e}", self.base)),
+        }
+    }
+
     pub fn login(&self, username: &str, password: &str) -> Reply {
         self.call(
             "POST",

@@ -22,6 +22,10 @@ fn main() {
         .first()
         .cloned()
         .unwrap_or_else(|| "http://127.0.0.1:3000".to_owned());
+    if let Err(why) = atende_e2e::Client::new(&base, "demo").reachable() {
+        eprintln!("e2e: {why}");
+        std::process::exit(1);
+    }
     let client = match (args.get(1).map(String::as_str), args.get(2)) {
         (Some("--platform-secret"), Some(secret)) => match atende_e2e::provision(&base, secret) {
             Ok(client) => client,
