@@ -3,7 +3,8 @@
 # ../shared/tools/spin/ (or $SPIN), `spin build`; the README's path on a bare `spin up` (the
 # demo company through the platform API, then the whole end-to-end suite as its admin, with the
 # scenario whose WhatsApp replies reach a stand-in for the provider's API on loopback:
-# `--outbound`, which spin.toml's extra_outbound_host lets the outbox call); a cron tick in the
+# `--outbound`, which spin.toml's extra_outbound_host lets the outbox call; and the console and
+# the widget demo in Chromium, tests/browser/deployed.test.js); a cron tick in the
 # log of `spin up -f spin-cron.toml`, and that scenario again there with the cron component
 # sending; the suite again with sessions in Redis (Debian's redis-server) on a company it
 # creates through the platform API; two `spin up` instances on one SQLite file and one Redis
@@ -88,6 +89,14 @@ spin_up bare 38201
 curl -fsS -X POST http://127.0.0.1:38201/api/platform/demo -H "authorization: Bearer $secret" \
   -o "$work/bare/demo.json"
 target/debug/e2e http://127.0.0.1:38201 demo --outbound
+chromium=${CHROMIUM:-/usr/bin/chromium}
+if [ -d node_modules/playwright-core ] && [ -x "$chromium" ]; then
+  step "the console and the widget demo in Chromium against the same spin up"
+  ATENDE_URL=http://127.0.0.1:38201 CHROMIUM="$chromium" \
+    node --test --test-concurrency=1 tests/browser/deployed.test.js
+else
+  step "browser check under spin up skipped (needs npm ci and $chromium)"
+fi
 show_busy bare
 stop_last
 
