@@ -23,13 +23,15 @@ test("a visitor writes in the widget demo, picks Suporte in the menu, and an age
     await page.selectOption("#status-select", "ready");
     await page.locator(".dot.ready").waitFor();
 
-    const visitorName = `Visitante ${Date.now() % 100000}`;
+    // A new customer on every run: the same phone would write into their open conversation.
+    const stamp = String(Date.now()).slice(-8);
+    const visitorName = `Visitante ${stamp}`;
     const context = await browser.newContext({ locale: "pt-BR" });
     const site_page = await context.newPage();
     await site_page.goto(`${url}/chat/demo.html?channel=${site.id}`);
     await site_page.locator(".atd-btn").click();
     await site_page.getByPlaceholder("Seu nome").fill(visitorName);
-    await site_page.getByPlaceholder("Telefone ou e-mail").fill("11 97766-5544");
+    await site_page.getByPlaceholder("Telefone ou e-mail").fill(`11 9${stamp}`);
     await site_page.getByRole("button", { name: "Iniciar conversa" }).click();
     const composer = site_page.getByPlaceholder("Digite sua mensagem…");
     await composer.fill("Oi, preciso de ajuda com a entrega");
