@@ -213,7 +213,7 @@ pub const REAL_TIME_SCENARIOS: &[(&str, Scenario)] = &[(
 /// runs on this machine and may call it (under Spin: `SPIN_VARIABLE_EXTRA_OUTBOUND_HOST` set to
 /// `http://127.0.0.1:*`, see spin.toml); they wait for the server's real delivery.
 pub const OUTBOUND_SCENARIOS: &[(&str, Scenario)] = &[(
-    "a WhatsApp customer is greeted by the menu bot, reaches a ready agent, gets the answer and the survey on WhatsApp, and the answers land in the survey report",
+    "a WhatsApp customer is greeted by the menu bot, reaches a ready agent, gets the answer (which Meta reports read) and the survey on WhatsApp, and the answers land in the survey report",
     whatsapp_customer_served,
 )];
 
@@ -915,6 +915,51 @@ fn whatsapp_customer_served(c: &Client) -> Result<(), String> {
     );
     expect(answer.status == 201, format!("answer: {}", answer.body))?;
     let seen = wait_sent(c, &d.agent, &mock, seen, "How can I help?")?;
+    // Meta reports the answer delivered, then read: the agent sees it on the message.
+    let sent_id = mock.received()[seen - 1].answered_id.clone();
+    for status in ["delivered", "read"] {
+        let body = json!({"object": "whatsapp_business_account", "entry": [{"id": "WABA", "changes": [{"field": "messages", "value": {
+            "messaging_product": "whatsapp",
+            "metadata": {"display_phone_number": "15550001111", "phone_number_id": number},
+            "statuses": [{"id": sent_id, "status": status, "timestamp": "1763900100", "recipient_id": from}]}}]}]})
+        .to_string();
+        let signature = format!(
+            "sha256={}",
+            atende_shared::providers::hmac_sha256_hex(WA_SECRET, body.as_bytes())
+        );
+        let r = c.raw(
+            "POST",
+            &hook,
+            &[
+                ("content-type", "application/json"),
+                ("x-hub-signature-256", signature.as_str()),
+            ],
+            body.as_bytes(),
+        );
+        expect(
+            r.status == 200 && r.body["statuses"] == 1,
+            format!("status {status}: {} {}", r.status, r.body),
+        )?;
+    }
+    let messages = c.call(
+        "GET",
+        &format!("/api/inbox/conversations/{id}/messages"),
+        Some(&d.agent),
+        None,
+    );
+    let answered = messages.body["items"]
+        .as_array()
+        .and_then(|items| {
+            items
+                .iter()
+                .find(|m| m["body"] == "How can I help?")
+                .cloned()
+        })
+        .unwrap_or_default();
+    expect(
+        answered["delivery"] == "read",
+        format!("the answer's delivery: {answered}"),
+    )?;
     let closed = c.call(
         "POST",
         &format!("/api/inbox/conversations/{id}/close"),

@@ -19,6 +19,8 @@ pub struct Received {
     /// How many bytes the body had, however it came.
     pub body_bytes: usize,
     pub body: Value,
+    /// The message id the stand-in answered with (what Meta's status webhooks then name).
+    pub answered_id: String,
 }
 
 pub struct MockProvider {
@@ -101,9 +103,9 @@ fn serve(stream: TcpStream, n: usize) -> Option<Received> {
         body.resize(length.unwrap_or(0), 0);
         reader.read_exact(&mut body).ok()?;
     }
+    let answered_id = format!("wamid.mock{n}");
     let answer =
-        json!({"messaging_product": "whatsapp", "messages": [{"id": format!("wamid.mock{n}")}]})
-            .to_string();
+        json!({"messaging_product": "whatsapp", "messages": [{"id": answered_id}]}).to_string();
     let mut stream = stream;
     write!(
         stream,
@@ -117,5 +119,6 @@ fn serve(stream: TcpStream, n: usize) -> Option<Received> {
         content_length: length,
         body_bytes: body.len(),
         body: serde_json::from_slice(&body).unwrap_or(Value::Null),
+        answered_id,
     })
 }
