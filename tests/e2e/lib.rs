@@ -213,7 +213,7 @@ pub const REAL_TIME_SCENARIOS: &[(&str, Scenario)] = &[(
 /// runs on this machine and may call it (under Spin: `SPIN_VARIABLE_EXTRA_OUTBOUND_HOST` set to
 /// `http://127.0.0.1:*`, see spin.toml); they wait for the server's real delivery.
 pub const OUTBOUND_SCENARIOS: &[(&str, Scenario)] = &[(
-    "a WhatsApp customer is greeted by the menu bot, reaches a ready agent, gets the answer (which Meta reports read) and the survey on WhatsApp, and the answers land in the survey report",
+    "a WhatsApp customer is greeted by the menu bot, reaches a ready agent, gets the answer (which Meta reports read) and the survey on WhatsApp; the answers land in the survey report and, signed, at the company's webhook",
     whatsapp_customer_served,
 )];
 
@@ -772,11 +772,11 @@ fn shown(sent: &Value) -> String {
     )
 }
 
-/// Waits (30 s at most) until the provider has received a message for `to` after the first
-/// `seen` ones that shows `wanted`, while the agent polls as the console does — which is what
-/// runs the scheduled delivery under a `spin up` with no scheduler (the feed component asks
-/// the routing component for the tick when it is 5 s overdue). Returns how many the provider
-/// had received by then.
+/// Waits (30 s at most) until the provider has received, after the first `seen` requests, a
+/// message that shows `wanted`, while the agent polls as the console does — which is what runs
+/// the scheduled delivery under a `spin up` with no scheduler (the feed component asks the
+/// routing component for the tick when it is 5 s overdue). Returns how many requests the
+/// provider had received up to that message.
 fn wait_sent(
     c: &Client,
     agent: &str,
@@ -784,20 +784,33 @@ fn wait_sent(
     seen: usize,
     wanted: &str,
 ) -> Result<usize, String> {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    loop {
-        let received = mock.received();
-        if let Some(at) = received
+    wait_for(c, agent, mock, wanted, |received| {
+        received
             .iter()
             .skip(seen)
             .position(|r| shown(&r.body).contains(wanted))
-        {
-            return Ok(seen + at + 1);
+            .map(|at| seen + at + 1)
+    })
+}
+
+/// [`wait_sent`] for any request: `found` looks at everything received so far.
+fn wait_for<T>(
+    c: &Client,
+    agent: &str,
+    mock: &mock_provider::MockProvider,
+    what: &str,
+    found: impl Fn(&[mock_provider::Received]) -> Option<T>,
+) -> Result<T, String> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let received = mock.received();
+        if let Some(answer) = found(&received) {
+            return Ok(answer);
         }
         if std::time::Instant::now() > deadline {
             let shown: Vec<String> = received.iter().map(|r| shown(&r.body)).collect();
             return Err(format!(
-                "the provider never received {wanted:?} within 30 s (it received {shown:?}; \
+                "the stand-in never received {what:?} within 30 s (it received {shown:?}; \
                  under Spin, is SPIN_VARIABLE_EXTRA_OUTBOUND_HOST=http://127.0.0.1:* set?)"
             ));
         }
@@ -828,6 +841,16 @@ fn whatsapp_customer_served(c: &Client) -> Result<(), String> {
         json!({"phone_number_id": number, "access_token": "e2e-token", "app_secret": WA_SECRET,
                "verify_token": "e2e-verify", "api_base_url": mock.base_url}),
         json!({"survey_id": survey}),
+    )?;
+    // The company's own system hears of each survey answer.
+    let webhook_secret = "e2e-webhook-secret-0123456789";
+    let webhook = created(
+        &post(
+            "/api/admin/webhooks",
+            json!({"name": unique("E2E hook "), "url": format!("{}/atende-events", mock.base_url),
+                   "events": ["survey.answered"], "secret": webhook_secret}),
+        ),
+        "webhook",
     )?;
     let name = unique("E2E reception ");
     let op = created(
@@ -896,7 +919,7 @@ fn whatsapp_customer_served(c: &Client) -> Result<(), String> {
     )?;
     // With its length, not chunked: receivers that read only `content-length` see the body.
     expect(
-        greeting.content_length == Some(greeting.body_bytes),
+        greeting.content_length == Some(greeting.raw.len()),
         format!("the greeting's content-length: {greeting:?}"),
     )?;
     expect(
@@ -977,6 +1000,39 @@ fn whatsapp_customer_served(c: &Client) -> Result<(), String> {
         format!("the CSAT question's buttons: {csat}"),
     )?;
     customer(&unique("wamid.e2e"), button("q1:1", "1. Good"))?;
+    let event = wait_for(
+        c,
+        &d.agent,
+        &mock,
+        "the survey.answered webhook",
+        |received| {
+            received
+                .iter()
+                .filter(|r| r.path == "/atende-events" && r.body["event"] == "survey.answered")
+                .find(|r| r.body.to_string().contains("\"type\":\"csat\""))
+                .cloned()
+        },
+    );
+    // Left active, the webhook would keep calling this run's stand-in after it is gone.
+    let deactivated = c.call(
+        "POST",
+        &format!("/api/admin/webhooks/{webhook}/deactivate"),
+        Some(&admin),
+        None,
+    );
+    expect(
+        deactivated.status == 200,
+        format!("deactivate the webhook: {}", deactivated.body),
+    )?;
+    let event = event?;
+    let signature = format!(
+        "sha256={}",
+        atende_shared::providers::hmac_sha256_hex(webhook_secret, &event.raw)
+    );
+    expect(
+        event.signature == signature && event.content_length == Some(event.raw.len()),
+        format!("the webhook's signature and length: {event:?}"),
+    )?;
     let report = c.call(
         "GET",
         &format!("/api/reports/surveys?group_id={}", d.group),

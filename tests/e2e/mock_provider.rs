@@ -16,8 +16,10 @@ pub struct Received {
     pub authorization: String,
     /// The `content-length` header, absent when the body came chunked.
     pub content_length: Option<usize>,
-    /// How many bytes the body had, however it came.
-    pub body_bytes: usize,
+    /// `x-atende-signature-256`, on Atende's webhooks.
+    pub signature: String,
+    /// The body as it came (how many bytes, what a signature covers).
+    pub raw: Vec<u8>,
     pub body: Value,
     /// The message id the stand-in answered with (what Meta's status webhooks then name).
     pub answered_id: String,
@@ -68,7 +70,8 @@ fn serve(stream: TcpStream, n: usize) -> Option<Received> {
     let mut line = String::new();
     reader.read_line(&mut line).ok()?;
     let path = line.split_whitespace().nth(1)?.to_owned();
-    let (mut length, mut chunked, mut authorization) = (None, false, String::new());
+    let (mut length, mut chunked) = (None, false);
+    let (mut authorization, mut signature) = (String::new(), String::new());
     loop {
         let mut header = String::new();
         reader.read_line(&mut header).ok()?;
@@ -82,6 +85,7 @@ fn serve(stream: TcpStream, n: usize) -> Option<Received> {
             "content-length" => length = Some(value.parse().ok()?),
             "transfer-encoding" => chunked = value.eq_ignore_ascii_case("chunked"),
             "authorization" => authorization = value.to_owned(),
+            "x-atende-signature-256" => signature = value.to_owned(),
             _ => {}
         }
     }
@@ -117,8 +121,9 @@ fn serve(stream: TcpStream, n: usize) -> Option<Received> {
         path,
         authorization,
         content_length: length,
-        body_bytes: body.len(),
+        signature,
         body: serde_json::from_slice(&body).unwrap_or(Value::Null),
+        raw: body,
         answered_id,
     })
 }
