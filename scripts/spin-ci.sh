@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # The Spin steps of CI (.ci/run calls this after its own steps): with the Spin CLI of
-# ../shared/tools/spin/ (or $SPIN), `spin build`; the whole end-to-end suite against a bare
-# `spin up` (it creates its own company through the platform API); a cron tick in the log of
-# `spin up -f spin-cron.toml`; the suite again with sessions in Redis (Debian's redis-server);
-# two `spin up` instances on one SQLite file and one Redis under concurrent customers and
-# agents; and a short form of the Spin benchmark with the probes of spin-bench.toml.
+# ../shared/tools/spin/ (or $SPIN), `spin build`; the README's path on a bare `spin up` (the
+# demo company through the platform API, then the whole end-to-end suite as its admin, with the
+# scenario whose WhatsApp replies reach a stand-in for the provider's API on loopback:
+# `--outbound`, which spin.toml's extra_outbound_host lets the outbox call; and the console and
+# the widget demo in Chromium, tests/browser/deployed.test.js); a cron tick in the
+# log of `spin up -f spin-cron.toml`, and that scenario again there with the cron component
+# sending; the suite again with sessions in Redis (Debian's redis-server) on a company it
+# creates through the platform API; two `spin up` instances on one SQLite file and one Redis
+# under concurrent customers and agents; and a short form of the Spin benchmark with the probes
+# of spin-bench.toml.
 # Without the CLI it says so and succeeds, so a machine without Spin still passes.
 #
 # Expects target/debug/e2e and target/debug/bench-spin (.ci/run builds them) and the
@@ -42,6 +47,7 @@ spin_up() {
   shift 2
   mkdir -p "$work/$name"
   SPIN_VARIABLE_PLATFORM_SECRET="$secret" SPIN_VARIABLE_TICK_SECRET="$tick_secret" \
+    SPIN_VARIABLE_EXTRA_OUTBOUND_HOST='http://127.0.0.1:*' \
     "$SPIN" up --listen "127.0.0.1:$port" --state-dir "$work/$name" "$@" \
     > "$work/$name/up.log" 2>&1 &
   local pid=$!
@@ -78,9 +84,19 @@ step "spin build (spin.toml, spin-cron.toml, and spin-bench.toml's probe)"
 "$SPIN" build -f spin-cron.toml
 "$SPIN" build -f spin-bench.toml
 
-step "spin up: the whole end-to-end suite against a bare spin up"
+step "spin up: the demo company through the platform API, and the whole end-to-end suite as its admin"
 spin_up bare 38201
-target/debug/e2e http://127.0.0.1:38201 --platform-secret "$secret"
+curl -fsS -X POST http://127.0.0.1:38201/api/platform/demo -H "authorization: Bearer $secret" \
+  -o "$work/bare/demo.json"
+target/debug/e2e http://127.0.0.1:38201 demo --outbound
+chromium=${CHROMIUM:-/usr/bin/chromium}
+if [ -d node_modules/playwright-core ] && [ -x "$chromium" ]; then
+  step "the console and the widget demo in Chromium against the same spin up"
+  ATENDE_URL=http://127.0.0.1:38201 CHROMIUM="$chromium" \
+    node --test --test-concurrency=1 tests/browser/deployed.test.js
+else
+  step "browser check under spin up skipped (needs npm ci and $chromium)"
+fi
 show_busy bare
 stop_last
 
@@ -100,6 +116,8 @@ if [ -z "$ticked" ]; then
   exit 1
 fi
 grep -m 3 "^tick: " "$work/cron/logs/cron_stdout.txt"
+# With the cron component the outbox is sent by the cron trigger's ticks.
+target/debug/e2e http://127.0.0.1:38202 --platform-secret "$secret" --outbound-only
 stop_last
 
 step "redis-server for the key-value store"

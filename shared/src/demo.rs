@@ -1,11 +1,13 @@
-//! The demo company the local host creates with `--demo`: one user of every profile, all with
-//! a known password, so a new person can log in straight away.
+//! The demo company the local host creates with `--demo`, and a bare Spin deployment with
+//! `POST /api/platform/demo`: one user of every profile, all with a known password, so a new
+//! person can log in straight away, and a workspace to answer customers in.
 
 use crate::context::Ctx;
-use crate::errors::AppResult;
+use crate::errors::{AppError, AppResult, Text};
 use crate::platform::{self, NewAdmin, NewTenant};
-use crate::tenant;
+use crate::tenant::{self, Tenant};
 use crate::user::{self, CreateUser};
+use serde::Serialize;
 
 pub const TENANT: &str = "demo";
 pub const PASSWORD: &str = "Atende#2026";
@@ -63,6 +65,66 @@ pub fn seed(ctx: &Ctx) -> AppResult<bool> {
 /// What the local host prints for the demo: where the chat widget demo lives.
 pub struct Workspace {
     pub webchat_channel: i64,
+}
+
+/// A demo user as the platform API reports it: the password is the same for all ([`PASSWORD`]).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DemoUser {
+    pub username: &'static str,
+    pub display_name: &'static str,
+    pub profile: &'static str,
+}
+
+/// The demo company just created: who can log in, and where to go.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DemoCompany {
+    pub tenant: Tenant,
+    /// Every user's password (published on the start page: never use the demo for real work).
+    pub password: &'static str,
+    pub users: Vec<DemoUser>,
+    /// The web-chat channel whose menu bot greets visitors.
+    pub webchat_channel_id: i64,
+    /// The agent console (log in as `agent1` and go *Ready*).
+    pub console_path: &'static str,
+    /// A stand-in for a company's site with the chat widget on it.
+    pub widget_demo_path: String,
+}
+
+/// Creates the demo company and its workspace where none exists yet, as `atende --demo` does.
+/// A company with the demo's slug that exists already is left alone (409 `tenant_exists`):
+/// it may be a real company, and the demo's users have a published password.
+pub fn create(ctx: &Ctx) -> AppResult<DemoCompany> {
+    if !seed(ctx)? {
+        return Err(AppError::conflict(
+            "tenant_exists",
+            "slug",
+            Text::new("the company '{slug}' exists").with("slug", TENANT),
+        ));
+    }
+    let workspace = seed_workspace(ctx)?;
+    let tenant = tenant::sql::by_slug(ctx.db, TENANT)?.ok_or_else(|| {
+        AppError::Unexpected(anyhow::anyhow!("the demo company just created is gone"))
+    })?;
+    Ok(DemoCompany {
+        tenant,
+        password: PASSWORD,
+        users: USERS
+            .iter()
+            .map(|(username, display_name, profile)| DemoUser {
+                username,
+                display_name,
+                profile,
+            })
+            .collect(),
+        webchat_channel_id: workspace.webchat_channel,
+        console_path: "/console/",
+        widget_demo_path: widget_demo_path(workspace.webchat_channel),
+    })
+}
+
+/// The chat widget demo page of a web-chat channel.
+pub fn widget_demo_path(channel: i64) -> String {
+    format!("/chat/demo.html?channel={channel}")
 }
 
 /// The demo company's service setup, so the widget demo and the console have something to

@@ -230,9 +230,18 @@ fn sleep_until(deadline: u64) -> impl std::future::Future<Output = ()> {
 
 /// One call, given up at `deadline`.
 async fn send_until(
-    request: http::Request<Vec<u8>>,
+    mut request: http::Request<Vec<u8>>,
     deadline: u64,
 ) -> Result<http::Response<Vec<u8>>, HttpError> {
+    // Without a length Spin streams the body chunked, and receivers that read only
+    // `content-length` (many a customer's webhook endpoint) see an empty body whose signature
+    // cannot match; the body is whole in memory, so say how long it is, as the native adapter does.
+    if !request.body().is_empty() && !request.headers().contains_key(http::header::CONTENT_LENGTH) {
+        let length = http::HeaderValue::from(request.body().len());
+        request
+            .headers_mut()
+            .insert(http::header::CONTENT_LENGTH, length);
+    }
     let call = std::pin::pin!(spin_sdk::http::send::<_, http::Response<Vec<u8>>>(request));
     let timeout = std::pin::pin!(sleep_until(deadline));
     // Dropping the call cancels it (spin-sdk drops its pending response).

@@ -179,3 +179,39 @@ fn the_poll_is_the_feed_components_and_the_rest_of_the_inbox_stays_the_inboxs() 
     r.assert_status(200);
     assert!(r.body["cursor"].is_i64(), "{}", r.body);
 }
+
+/// The components that call providers' and customers' APIs (the outbox, webhooks) may reach
+/// HTTPS on port 443 and one destination more that the deployment names in the
+/// `extra_outbound_host` variable (a provider's sandbox, a local stand-in for its API, a
+/// webhook on another port): without it, Spin refuses every other destination and the message
+/// stays queued. Its default repeats HTTPS on 443, since Spin needs every entry to parse.
+#[test]
+fn the_components_that_deliver_may_reach_one_destination_the_deployment_names() {
+    let cron =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../spin-cron.toml")).unwrap();
+    let raw: toml::Value = toml::from_str(&cron).unwrap();
+    assert_eq!(
+        raw["variables"]["extra_outbound_host"]["default"].as_str(),
+        Some("https://*:443")
+    );
+    let delivering = ["channels", "routing", "cron"];
+    for id in delivering {
+        assert_eq!(
+            raw["component"][id]["allowed_outbound_hosts"],
+            toml::Value::Array(vec![
+                "https://*:443".into(),
+                "{{ extra_outbound_host }}".into()
+            ]),
+            "{id}"
+        );
+    }
+    for (id, component) in raw["component"].as_table().unwrap() {
+        if !delivering.contains(&id.as_str()) {
+            let hosts = component.get("allowed_outbound_hosts");
+            assert!(
+                hosts.is_none_or(|h| !h.to_string().contains("extra_outbound_host")),
+                "{id} calls no provider"
+            );
+        }
+    }
+}

@@ -161,3 +161,75 @@ fn a_session_serves_its_company_however_a_request_names_it_and_no_other() {
     me(Some("demo.atende.test")).assert_error(401, "invalid_token");
     me(Some("ghost.atende.test")).assert_error(404, "not_found");
 }
+
+/// A bare Spin deployment has no `atende --demo`: the platform API creates the same demo
+/// company, and a new team logs in as its agent and talks with a visitor of its widget demo.
+#[test]
+fn the_platform_api_creates_the_demo_company_a_team_can_work_in_at_once() {
+    let app = TestApp::spawn_empty();
+    let demo = |secret: Option<&str>| app.call("POST", "/api/platform/demo", secret, None);
+    demo(None).assert_error(401, "unauthenticated");
+    demo(Some("wrong")).assert_error(401, "unauthenticated");
+
+    let created = demo(Some(PLATFORM_SECRET));
+
+    created.assert_status(201);
+    assert_eq!(created.body["tenant"]["slug"], "demo");
+    assert_eq!(created.body["password"], PASSWORD);
+    let usernames: Vec<&str> = created.body["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["username"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        usernames,
+        [
+            "admin",
+            "supervisor",
+            "supagent",
+            "agent1",
+            "agent2",
+            "agent3",
+            "agent4"
+        ]
+    );
+    let channel = created.body["webchat_channel_id"].as_i64().unwrap();
+    assert_eq!(
+        created.body["widget_demo_path"],
+        format!("/chat/demo.html?channel={channel}")
+    );
+    assert_eq!(created.body["console_path"], "/console/");
+    // The agent goes ready and a visitor who picks "Suporte" in the menu reaches them.
+    let agent = app.token("agent1");
+    app.call(
+        "PUT",
+        "/api/inbox/status",
+        Some(&agent),
+        Some(json!({"status": "ready"})),
+    )
+    .assert_status(200);
+    let visitor = crate::widget::start(&app, channel);
+    let messages = format!("/widget/{channel}/messages");
+    for (text, id) in [("Olá", "d-1"), ("1", "d-2")] {
+        crate::widget::call(
+            &app,
+            "POST",
+            &messages,
+            Some(&visitor),
+            Some(json!({"text": text, "client_message_id": id})),
+        )
+        .assert_status(201);
+    }
+    let seen = crate::widget::call(&app, "GET", &messages, Some(&visitor), None);
+    let greeting = seen.body["messages"][1]["body"].as_str().unwrap();
+    assert!(
+        greeting.starts_with("Hello! Welcome to Atende Demo."),
+        "{greeting}"
+    );
+    let offers = app.get(&agent, "/api/inbox/offers");
+    assert_eq!(offers.items_len(), 1, "{}", offers.body);
+
+    // Once only: a company with the demo's slug is never touched again.
+    demo(Some(PLATFORM_SECRET)).assert_error(409, "tenant_exists");
+}

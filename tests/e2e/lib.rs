@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod contract;
+pub mod mock_provider;
 
 use serde_json::{json, Value};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -90,6 +91,19 @@ impl Client {
         Reply {
             status,
             body: serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        }
+    }
+
+    /// Whether the server answers at all: the scenarios treat a refused connection as a bug
+    /// (each would fail with a panic), not as a server that is not running yet.
+    pub fn reachable(&self) -> Result<(), String> {
+        match self
+            .agent
+            .get(&format!("{}/api/openapi.json", self.base))
+            .call()
+        {
+            Ok(_) | Err(ureq::Error::Status(..)) => Ok(()),
+            Err(e) => Err(format!("{} does not answer: {e}", self.base)),
         }
     }
 
@@ -192,6 +206,15 @@ pub const SCENARIOS: &[(&str, Scenario)] = &[
 pub const REAL_TIME_SCENARIOS: &[(&str, Scenario)] = &[(
     "an offer the agent lets expire is withdrawn by the tick the agent's polling starts",
     offer_expires_while_polling,
+)];
+
+/// Scenarios in which the server calls back to this machine: a provider's API stands in on
+/// loopback ([`mock_provider`]). The `e2e` binary runs them with `--outbound`, when the server
+/// runs on this machine and may call it (under Spin: `SPIN_VARIABLE_EXTRA_OUTBOUND_HOST` set to
+/// `http://127.0.0.1:*`, see spin.toml); they wait for the server's real delivery.
+pub const OUTBOUND_SCENARIOS: &[(&str, Scenario)] = &[(
+    "a WhatsApp customer is greeted by the menu bot, reaches a ready agent, gets the answer (which Meta reports read) and the survey on WhatsApp; the answers land in the survey report and, signed, at the company's webhook",
+    whatsapp_customer_served,
 )];
 
 fn admin_login_and_me(c: &Client) -> Result<(), String> {
@@ -726,6 +749,307 @@ fn whatsapp_webhook(c: &Client) -> Result<(), String> {
     expect(
         items.len() == 1 && items[0]["body"] == "oi",
         format!("stored once, the forged one not at all: {}", messages.body),
+    )
+}
+
+/// What a WhatsApp message sent through the Cloud API shows the customer: a text's body, or an
+/// interactive message's text and its buttons' titles.
+fn shown(sent: &Value) -> String {
+    let interactive = &sent["interactive"];
+    if interactive.is_null() {
+        return sent["text"]["body"].as_str().unwrap_or("").to_owned();
+    }
+    let buttons: Vec<&str> = interactive["action"]["buttons"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|b| b["reply"]["title"].as_str())
+        .collect();
+    format!(
+        "{} [{}]",
+        interactive["body"]["text"].as_str().unwrap_or(""),
+        buttons.join(" | ")
+    )
+}
+
+/// Waits (30 s at most) until the provider has received, after the first `seen` requests, a
+/// message that shows `wanted`, while the agent polls as the console does — which is what runs
+/// the scheduled delivery under a `spin up` with no scheduler (the feed component asks the
+/// routing component for the tick when it is 5 s overdue). Returns how many requests the
+/// provider had received up to that message.
+fn wait_sent(
+    c: &Client,
+    agent: &str,
+    mock: &mock_provider::MockProvider,
+    seen: usize,
+    wanted: &str,
+) -> Result<usize, String> {
+    wait_for(c, agent, mock, wanted, |received| {
+        received
+            .iter()
+            .skip(seen)
+            .position(|r| shown(&r.body).contains(wanted))
+            .map(|at| seen + at + 1)
+    })
+}
+
+/// [`wait_sent`] for any request: `found` looks at everything received so far.
+fn wait_for<T>(
+    c: &Client,
+    agent: &str,
+    mock: &mock_provider::MockProvider,
+    what: &str,
+    found: impl Fn(&[mock_provider::Received]) -> Option<T>,
+) -> Result<T, String> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let received = mock.received();
+        if let Some(answer) = found(&received) {
+            return Ok(answer);
+        }
+        if std::time::Instant::now() > deadline {
+            let shown: Vec<String> = received.iter().map(|r| shown(&r.body)).collect();
+            return Err(format!(
+                "the stand-in never received {what:?} within 30 s (it received {shown:?}; \
+                 under Spin, is SPIN_VARIABLE_EXTRA_OUTBOUND_HOST=http://127.0.0.1:* set?)"
+            ));
+        }
+        let polled = c.call("GET", "/api/inbox/events?after=0", Some(agent), None);
+        expect(polled.status == 200, format!("poll: {}", polled.status))?;
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+}
+
+fn whatsapp_customer_served(c: &Client) -> Result<(), String> {
+    let mock = mock_provider::MockProvider::start()?;
+    let admin = c.admin_token()?;
+    let post = |path: &str, body: Value| c.call("POST", path, Some(&admin), Some(body));
+    let l = |t: &str| json!({"pt-BR": t, "es": t, "en": t});
+    let survey = created(
+        &post(
+            "/api/admin/surveys",
+            json!({"name": unique("E2E survey "), "sent_by": ["agent"], "questions": [
+                {"type": "nps", "text": l("From 0 to 10?")},
+                {"type": "csat", "text": l("How was it?"), "options": [l("Good"), l("Bad")]}]}),
+        ),
+        "survey",
+    )?;
+    let number = unique("");
+    let d = desk_with(
+        c,
+        "whatsapp",
+        json!({"phone_number_id": number, "access_token": "e2e-token", "app_secret": WA_SECRET,
+               "verify_token": "e2e-verify", "api_base_url": mock.base_url}),
+        json!({"survey_id": survey}),
+    )?;
+    // The company's own system hears of each survey answer.
+    let webhook_secret = "e2e-webhook-secret-0123456789";
+    let webhook = created(
+        &post(
+            "/api/admin/webhooks",
+            json!({"name": unique("E2E hook "), "url": format!("{}/atende-events", mock.base_url),
+                   "events": ["survey.answered"], "secret": webhook_secret}),
+        ),
+        "webhook",
+    )?;
+    let name = unique("E2E reception ");
+    let op = created(
+        &post("/api/admin/operations", json!({"name": name})),
+        "operation",
+    )?;
+    let menu = json!({"greeting": l("Welcome!"), "nodes": [{"id": "root", "prompt": l("Choose:"), "options": [
+        {"number": 1, "label": l("Support"), "action": "group", "group_id": d.group}]}]});
+    let reception = created(
+        &post(
+            "/api/admin/groups",
+            json!({"name": name, "operation_id": op, "start_bot": "menu", "menu": menu}),
+        ),
+        "reception group",
+    )?;
+    let moved = c.call(
+        "PATCH",
+        &format!("/api/admin/channels/{}", d.channel),
+        Some(&admin),
+        Some(json!({"entry_group_id": reception})),
+    );
+    expect(moved.status == 200, format!("entry group: {}", moved.body))?;
+
+    let from = format!("55119{}", unique_digits(8));
+    let hook = format!("/hooks/whatsapp/{}", d.channel);
+    let customer = |id: &str, message: Value| {
+        let mut message = message;
+        message["from"] = json!(from);
+        message["id"] = json!(id);
+        message["timestamp"] = json!("1763900000");
+        let body = json!({"object": "whatsapp_business_account", "entry": [{"id": "WABA", "changes": [{"field": "messages", "value": {
+            "messaging_product": "whatsapp",
+            "metadata": {"display_phone_number": "15550001111", "phone_number_id": number},
+            "contacts": [{"profile": {"name": "Cliente E2E"}, "wa_id": from}],
+            "messages": [message]}}]}]})
+        .to_string();
+        let signature = format!(
+            "sha256={}",
+            atende_shared::providers::hmac_sha256_hex(WA_SECRET, body.as_bytes())
+        );
+        let r = c.raw(
+            "POST",
+            &hook,
+            &[
+                ("content-type", "application/json"),
+                ("x-hub-signature-256", signature.as_str()),
+            ],
+            body.as_bytes(),
+        );
+        expect(
+            r.status == 200 && r.body["messages"] == 1,
+            format!("{id}: {} {}", r.status, r.body),
+        )
+    };
+    let text = |t: &str| json!({"type": "text", "text": {"body": t}});
+    let button = |id: &str, title: &str| json!({"type": "interactive", "interactive": {"type": "button_reply", "button_reply": {"id": id, "title": title}}});
+
+    customer(&unique("wamid.e2e"), text("Olá"))?;
+    let seen = wait_sent(c, &d.agent, &mock, 0, "Welcome!")?;
+    let greeting = &mock.received()[seen - 1];
+    expect(
+        greeting.path == format!("/{number}/messages")
+            && greeting.authorization == "Bearer e2e-token"
+            && greeting.body["to"] == json!(from),
+        format!("the greeting's request: {greeting:?}"),
+    )?;
+    // With its length, not chunked: receivers that read only `content-length` see the body.
+    expect(
+        greeting.content_length == Some(greeting.raw.len()),
+        format!("the greeting's content-length: {greeting:?}"),
+    )?;
+    expect(
+        shown(&greeting.body) == "Welcome!\n\nChoose: [1. Support]",
+        format!("the greeting: {}", shown(&greeting.body)),
+    )?;
+    customer(&unique("wamid.e2e"), button("root:1", "1. Support"))?;
+    let mine = held(c, &d.agent)?;
+    expect(mine.len() == 1, format!("the agent holds {mine:?}"))?;
+    let id = mine[0]["id"].as_i64().unwrap_or(0);
+    let answer = c.call(
+        "POST",
+        &format!("/api/inbox/conversations/{id}/messages"),
+        Some(&d.agent),
+        Some(json!({"text": "How can I help?"})),
+    );
+    expect(answer.status == 201, format!("answer: {}", answer.body))?;
+    let seen = wait_sent(c, &d.agent, &mock, seen, "How can I help?")?;
+    // Meta reports the answer delivered, then read: the agent sees it on the message.
+    let sent_id = mock.received()[seen - 1].answered_id.clone();
+    for status in ["delivered", "read"] {
+        let body = json!({"object": "whatsapp_business_account", "entry": [{"id": "WABA", "changes": [{"field": "messages", "value": {
+            "messaging_product": "whatsapp",
+            "metadata": {"display_phone_number": "15550001111", "phone_number_id": number},
+            "statuses": [{"id": sent_id, "status": status, "timestamp": "1763900100", "recipient_id": from}]}}]}]})
+        .to_string();
+        let signature = format!(
+            "sha256={}",
+            atende_shared::providers::hmac_sha256_hex(WA_SECRET, body.as_bytes())
+        );
+        let r = c.raw(
+            "POST",
+            &hook,
+            &[
+                ("content-type", "application/json"),
+                ("x-hub-signature-256", signature.as_str()),
+            ],
+            body.as_bytes(),
+        );
+        expect(
+            r.status == 200 && r.body["statuses"] == 1,
+            format!("status {status}: {} {}", r.status, r.body),
+        )?;
+    }
+    let messages = c.call(
+        "GET",
+        &format!("/api/inbox/conversations/{id}/messages"),
+        Some(&d.agent),
+        None,
+    );
+    let answered = messages.body["items"]
+        .as_array()
+        .and_then(|items| {
+            items
+                .iter()
+                .find(|m| m["body"] == "How can I help?")
+                .cloned()
+        })
+        .unwrap_or_default();
+    expect(
+        answered["delivery"] == "read",
+        format!("the answer's delivery: {answered}"),
+    )?;
+    let closed = c.call(
+        "POST",
+        &format!("/api/inbox/conversations/{id}/close"),
+        Some(&d.agent),
+        Some(json!({})),
+    );
+    expect(closed.status == 200, format!("close: {}", closed.body))?;
+
+    let seen = wait_sent(c, &d.agent, &mock, seen, "From 0 to 10?")?;
+    customer(&unique("wamid.e2e"), text("9"))?;
+    let seen = wait_sent(c, &d.agent, &mock, seen, "How was it?")?;
+    let csat = shown(&mock.received()[seen - 1].body);
+    expect(
+        csat.ends_with("[1. Good | 2. Bad]"),
+        format!("the CSAT question's buttons: {csat}"),
+    )?;
+    customer(&unique("wamid.e2e"), button("q1:1", "1. Good"))?;
+    let event = wait_for(
+        c,
+        &d.agent,
+        &mock,
+        "the survey.answered webhook",
+        |received| {
+            received
+                .iter()
+                .filter(|r| r.path == "/atende-events" && r.body["event"] == "survey.answered")
+                .find(|r| r.body.to_string().contains("\"type\":\"csat\""))
+                .cloned()
+        },
+    );
+    // Left active, the webhook would keep calling this run's stand-in after it is gone.
+    let deactivated = c.call(
+        "POST",
+        &format!("/api/admin/webhooks/{webhook}/deactivate"),
+        Some(&admin),
+        None,
+    );
+    expect(
+        deactivated.status == 200,
+        format!("deactivate the webhook: {}", deactivated.body),
+    )?;
+    let event = event?;
+    let signature = format!(
+        "sha256={}",
+        atende_shared::providers::hmac_sha256_hex(webhook_secret, &event.raw)
+    );
+    expect(
+        event.signature == signature && event.content_length == Some(event.raw.len()),
+        format!("the webhook's signature and length: {event:?}"),
+    )?;
+    let report = c.call(
+        "GET",
+        &format!("/api/reports/surveys?group_id={}", d.group),
+        Some(&admin),
+        None,
+    );
+    expect(
+        report.status == 200
+            && report.body["nps"]["answers"] == 1
+            && report.body["nps"]["promoters"] == 1
+            && report.body["csat"]["answers"] == 1
+            && report.body["csat"]["satisfied"] == 1,
+        format!("the survey report: {} {}", report.status, report.body),
+    )?;
+    expect(
+        held(c, &d.agent)?.is_empty(),
+        "the survey's answers opened no conversation",
     )
 }
 

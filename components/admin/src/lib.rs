@@ -86,6 +86,8 @@ pub fn router() -> Router {
         .doc::<platform::__path_list>(PLATFORM)
         .post("/api/platform/tenants", platform::create)
         .doc::<platform::__path_create>(PLATFORM_CREATE)
+        .post("/api/platform/demo", platform::demo)
+        .doc::<platform::__path_demo>(PLATFORM_CREATE)
         .get("/api/admin/users", users::list)
         .doc::<users::__path_list>(BAD_QUERY)
         .post("/api/admin/users", users::create)

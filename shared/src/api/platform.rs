@@ -45,3 +45,16 @@ pub fn create(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let input: NewTenant = req.json()?;
     created(&platform::create_tenant(ctx, input)?)
 }
+
+/// Create the demo company
+///
+/// What `atende --demo` creates, for a deployment with no shell on the host (a bare `spin up`,
+/// SpinKube): the company `demo` with one user of every profile (admin, supervisor, supagent,
+/// agent1 to agent4, all with the password in the answer), groups behind a menu bot, a
+/// satisfaction survey, a web-chat channel and a WhatsApp channel with placeholder credentials.
+/// Refused with 409 when a company `demo` exists.
+#[utoipa::path(post, path = "/api/platform/demo", operation_id = "create_demo_company", responses((status = 201, description = "The demo company, its users and where to start", body = crate::demo::DemoCompany)))]
+pub fn demo(ctx: &Ctx, req: &Request) -> AppResult<Response> {
+    require_platform_secret(ctx, req)?;
+    created(&crate::demo::create(ctx)?)
+}
