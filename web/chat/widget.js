@@ -40,7 +40,8 @@
     .atd-msg.customer{background:#1f9d55;color:#fff;margin-left:auto}.atd-msg.agent,.atd-msg.bot{background:#fff;border:1px solid #e1e6ec}
     .atd-choices{display:flex;flex-direction:column;gap:4px;margin-top:6px}
     .atd-choice{border:1px solid #1f9d55;background:#fff;color:#1f9d55;border-radius:8px;padding:6px 8px;text-align:left;cursor:pointer;font:inherit}
-    .atd-choice:hover{background:#e9f7ef}
+    .atd-choice:hover:not(:disabled){background:#e9f7ef}.atd-choice:disabled{opacity:.55;cursor:default}
+    .atd-choice[aria-pressed=true]{background:#1f9d55;color:#fff;opacity:1}
     .atd-msg.system{background:#fff8e1;font-size:12px;margin:6px auto;text-align:center}.atd-who{font-size:11px;opacity:.7}
     .atd-compose{display:flex;gap:6px;padding:8px;border-top:1px solid #e1e6ec}.atd-compose input[type=text]{flex:1}
     .atd-faq{font-size:13px}.atd-faq details{background:#fff;border:1px solid #e1e6ec;border-radius:6px;margin:4px 0;padding:6px 8px}
@@ -170,11 +171,18 @@
     setTimeout(() => URL.revokeObjectURL(url), 10000);
   }
 
+  function retireChoices() {
+    for (const b of list.querySelectorAll(".atd-choice")) b.disabled = true;
+  }
+
   async function poll() {
     if (!state.token) return render();
     try {
       const got = await call("GET", "/messages?after=" + (state.cursor || 0));
       for (const m of got.messages) {
+        // Options answer only the question they came with: once anything follows them, pressing
+        // one again would answer the next question (a menu's "4" read as a survey's score).
+        retireChoices();
         const bubble = el("div", "atd-msg " + m.role);
         if (m.role !== "customer" && m.role !== "system" && m.sender_name) bubble.append(el("div", "atd-who", m.sender_name));
         if (m.attachment_id) {
@@ -191,7 +199,11 @@
           for (const c of m.choices) {
             const button = el("button", "atd-choice", c.title);
             button.type = "button";
-            button.addEventListener("click", () => sendMessage({ text: c.title, choice: c.id }));
+            button.addEventListener("click", () => {
+              retireChoices();
+              button.setAttribute("aria-pressed", "true");
+              sendMessage({ text: c.title, choice: c.id });
+            });
             options.append(button);
           }
           bubble.append(options);
