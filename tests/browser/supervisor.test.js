@@ -90,7 +90,9 @@ test("the dashboard follows the reports API within 2 s; history pages, filters a
   await page.locator("dialog .msg.agent", { hasText: "Em 5 dias úteis." }).filter({ hasText: "Bruno Agente" }).waitFor();
   await shot(page, "supervisor-transcript");
   assert.deepEqual(await axe(page), []);
-  await page.locator("dialog").getByRole("button", { name: "Cancel" }).click();
+  // One way out of the transcript (not a "Cancel" beside a "Close" that did the same).
+  assert.equal(await page.locator("dialog").getByRole("button", { name: "Cancel" }).count(), 0);
+  await page.locator("dialog").getByRole("button", { name: "Close" }).click();
   // A server without exports: said so, not a broken download.
   await context.route("**/api/reports/history.csv?*", (route) => route.fulfill({ status: 404, json: { error: { code: "not_found", message: "no route" } } }));
   await page.getByRole("button", { name: "Export CSV" }).click();
@@ -104,13 +106,16 @@ test("the dashboard follows the reports API within 2 s; history pages, filters a
     { agent_id: 4, display_name: "Alice Agente", handled: 21, avg_handling_seconds: 540, transfers: 1, ready_seconds: 25200, paused_seconds: 3600,
       paused_by_reason: { "Almoço": 3600 }, offline_seconds: 0 }] } }));
   await context.route("**/api/reports/surveys?*", (route) => route.fulfill({ json: { from: "", to: "",
-    csat: { answers: 10, distribution: [], satisfied: 9, score: 90 }, nps: { answers: 8, promoters: 5, passives: 2, detractors: 1, score: 50 }, open_answers: [] } }));
+    csat: { answers: 10, distribution: [], satisfied: 9, score: 90 }, nps: { answers: 8, promoters: 5, passives: 2, detractors: 1, score: 50 },
+    open_answers: [{ conversation_id: 1, protocol: "WC00000000001", question: 2, text: "Entrega atrasou, mas o atendimento foi ótimo", group_id: 4, agent_id: 5, answered_at: "2026-11-29T10:25:00Z" }] } }));
   await page.getByRole("button", { name: "Reports" }).click();
   await page.locator("#rep-sl tbody tr", { hasText: "Suporte" }).waitFor();
   assert.match(await page.locator("#rep-sl tbody tr").innerText(), /40\s+36\s+4\s+1 min\s+2 min\s+10 min\s+83%\s+2/);
   assert.match(await page.locator("#rep-prod tbody tr").innerText(), /Alice Agente\s+21\s+9 min\s+1\s+7 h\s+1 h/);
   await page.locator("#rep-surveys .kpi", { hasText: "CSAT" }).getByText("90%").waitFor();
   await page.locator("#rep-surveys .kpi", { hasText: "NPS" }).getByText("50", { exact: true }).waitFor();
+  // What the customers wrote, with the protocol to look it up.
+  assert.match(await page.locator("#rep-surveys tbody tr").innerText(), /WC00000000001\s+.+\s+Entrega atrasou, mas o atendimento foi ótimo/);
   assert.deepEqual(await axe(page), []);
   await shot(page, "supervisor-reports");
   assert.deepEqual(problems, []);

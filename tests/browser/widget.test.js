@@ -1,11 +1,12 @@
 // A visitor on the chat widget's demo page, in Chromium: starts a conversation, answers the menu
 // bot with its buttons, is answered by an agent, and after the close answers the survey (NPS,
 // CSAT, comment) in the same chat. A button already answered cannot be pressed again: the
-// menu's "4. Encerrar" pressed during the survey would otherwise have been a score of 4.
+// menu's "4. Encerrar" pressed during the survey would otherwise have been a score of 4. Then the
+// supervisor reads the comment in the reports and downloads the transcript as a PDF.
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { Client, launch, shot, startAtende } from "./harness.js";
+import { Client, consoleAs, launch, shot, startAtende } from "./harness.js";
 
 /** @type {Awaited<ReturnType<typeof startAtende>>} */
 let server;
@@ -85,4 +86,25 @@ test("a widget visitor goes from the menu to an agent to the survey, and old but
   assert.ok(report.open_answers.some((/** @type {any} */ a) => a.text === "Rápido e simpático"), JSON.stringify(report.open_answers));
   assert.deepEqual(problems, []);
   await context.close();
+
+  // In the console the supervisor reads the comment and files the transcript as a PDF.
+  const { page: console_, problems: consoleProblems } = await consoleAs(browser, server.base, "supervisor");
+  await console_.getByRole("button", { name: "Reports" }).click();
+  await console_.locator("#rep-surveys tbody tr", { hasText: "Rápido e simpático" }).waitFor();
+  await console_.getByRole("button", { name: "History" }).click();
+  const row = console_.locator("at-history tbody tr", { hasText: "Wanda Widget" });
+  await row.getByRole("button", { name: "Transcript" }).click();
+  const dialog = console_.locator("dialog");
+  await dialog.locator(".msg.agent", { hasText: "Olá, Wanda! Vou verificar." }).waitFor();
+  const saved = console_.waitForEvent("download");
+  await dialog.getByRole("button", { name: "Download PDF" }).click();
+  const pdf = await saved;
+  const protocol = (await row.locator("th").innerText()).trim();
+  assert.equal(pdf.suggestedFilename(), `${protocol}.pdf`);
+  const path = await pdf.path();
+  const bytes = (await import("node:fs")).readFileSync(path);
+  assert.equal(bytes.subarray(0, 5).toString(), "%PDF-");
+  assert.ok(bytes.length > 1000, `a transcript of ${bytes.length} bytes`);
+  await dialog.waitFor({ state: "detached" });
+  assert.deepEqual(consoleProblems, []);
 });
