@@ -66,6 +66,26 @@ export function messageView(m, names) {
   ]);
 }
 
+/** The changes of hands and state a reader of the conversation needs beside its messages. */
+const ACTIVITY = ["assigned", "transferred", "pending", "resumed"];
+
+/** One line of the timeline among the messages ("Alice Agente transferred to Bruno Agente").
+ * @param {any} e a timeline event @param {Map<number, string>} names @param {Map<number, string>} groups */
+export function activityView(e, names, groups) {
+  const d = e.data || {};
+  const who = (/** @type {number | null | undefined} */ id) => (id && names.get(id)) || t("activity.someone");
+  let text;
+  if (e.kind === "assigned") text = t("activity.assigned", { name: who(d.agent_id ?? e.actor_id) });
+  else if (e.kind === "transferred") {
+    text = d.to_agent_id
+      ? t("activity.transferred", { from: who(d.from_agent_id ?? e.actor_id), to: who(d.to_agent_id) })
+      : t("activity.transferred_group", { from: who(d.from_agent_id ?? e.actor_id), group: groups.get(d.to_group_id) || t("activity.another_group") });
+  } else if (e.kind === "resumed" && e.actor !== "user") text = t("activity.resumed_auto");
+  else if (e.kind === "pending" && e.actor !== "user") text = t("activity.pending_auto");
+  else text = t(`activity.${e.kind}`, { name: who(e.actor_id) });
+  return h("li", { class: "msg system activity", dataset: { kind: e.kind } }, [h("span", { text }), h("time", { datetime: e.at, text: when(e.at) })]);
+}
+
 class Conversation extends HTMLElement {
   connectedCallback() {
     this.off = store.on("selected", () => this.open(store.state.selected));
@@ -126,6 +146,36 @@ class Conversation extends HTMLElement {
     return names;
   }
 
+  /** Group names for the activity lines. */
+  groupNames() {
+    /** @type {Map<number, string>} */
+    const groups = new Map();
+    for (const g of this.options?.transfer_groups || []) groups.set(g.id, g.name);
+    if (this.options?.group) groups.set(this.options.group.id, this.options.group.name);
+    return groups;
+  }
+
+  /** Messages with the timeline's activity lines among them, in time order, from `since` (ms)
+   * up to before `until` (ms). @param {any[]} messages @param {number} since @param {number} until */
+  lines(messages, since, until) {
+    const names = this.names();
+    const groups = this.groupNames();
+    const events = (this.detail?.timeline || [])
+      .filter((/** @type {any} */ e) => ACTIVITY.includes(e.kind))
+      .map((/** @type {any} */ e) => ({ at: Date.parse(e.at), e }))
+      .filter((/** @type {{at: number}} */ x) => x.at >= since && x.at < until);
+    /** @type {HTMLElement[]} */
+    const out = [];
+    let i = 0;
+    for (const m of messages) {
+      const at = Date.parse(m.created_at);
+      while (i < events.length && events[i].at < at) out.push(activityView(events[i++].e, names, groups));
+      out.push(messageView(m, names));
+    }
+    while (i < events.length) out.push(activityView(events[i++].e, names, groups));
+    return out;
+  }
+
   render() {
     const c = this.detail.conversation;
     const summary = store.state.conversations.find((x) => x.id === c.id);
@@ -141,7 +191,12 @@ class Conversation extends HTMLElement {
       h("button", { type: "button", text: t("conv.transfer_all"), onclick: () => this.transferAll() }),
     ]));
     // An empty list says so through CSS, so the first message needs no extra bookkeeping.
-    this.list = h("ol", { class: "messages", "aria-label": t("conv.messages"), "data-empty": t("conv.no_messages") }, this.messages.map((m) => messageView(m, this.names())));
+    // Activity before the first loaded message belongs to the earlier pages.
+    const since = this.earliestLoaded || !this.messages.length ? -Infinity : Date.parse(this.messages[0].created_at);
+    // With no message yet the list stays empty, so it says so (a lone "took the conversation"
+    // line would hide that).
+    this.list = h("ol", { class: "messages", "aria-label": t("conv.messages"), "data-empty": t("conv.no_messages") },
+      this.messages.length ? this.lines(this.messages, since, Infinity) : []);
     this.scroller = h("div", { class: "scroller", tabindex: "0", "aria-label": t("conv.messages"), onscroll: () => this.onScroll() }, [
       this.earliestLoaded ? null : h("button", { type: "button", class: "secondary small earlier", text: t("conv.earlier"), onclick: () => this.loadEarlier() }),
       this.list,
@@ -194,8 +249,10 @@ class Conversation extends HTMLElement {
     try {
       const page = await api("GET", `/api/inbox/conversations/${this.convId}/messages?before=${this.messages[0].id}&limit=${PAGE}`);
       const before = this.scroller.scrollHeight;
+      const until = Date.parse(this.messages[0].created_at);
       this.messages = [...page.items, ...this.messages];
-      this.list.prepend(...page.items.map((/** @type {any} */ m) => messageView(m, this.names())));
+      const since = page.items.length < PAGE || !page.items.length ? -Infinity : Date.parse(page.items[0].created_at);
+      this.list.prepend(...this.lines(page.items, since, until));
       if (page.items.length < PAGE) {
         this.earliestLoaded = true;
         this.scroller.querySelector(".earlier")?.remove();
@@ -313,6 +370,9 @@ class Conversation extends HTMLElement {
   async move(what) {
     try {
       this.detail.conversation = await api("POST", `/api/inbox/conversations/${this.convId}/${what}`);
+      // The detail again, for the line the change wrote in the timeline.
+      const fresh = await api("GET", `/api/inbox/conversations/${this.convId}`).catch(() => /** @type {any} */ (null));
+      if (fresh && fresh.conversation.id === this.convId) this.detail = fresh;
       await store.refreshConversations();
       this.render();
     } catch (e) { toast(/** @type {Error} */ (e).message, "error"); }
