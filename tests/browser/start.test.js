@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { Client, launch, PASSWORD, shot, startAtende } from "./harness.js";
+import { Client, consoleAs, launch, PASSWORD, shot, startAtende } from "./harness.js";
 
 /** @type {Awaited<ReturnType<typeof startAtende>>} */
 let server;
@@ -28,6 +28,8 @@ test("the start page speaks the browser's language, server refusals included, th
   const problems = [];
   page.on("pageerror", (e) => problems.push(e.message));
   page.on("console", (m) => { if (m.type() === "warning" && m.text().includes("missing translation")) problems.push(m.text()); });
+  // Nothing the pages ask for is missing (the browser's icon request was a 404 on every page).
+  page.on("response", (r) => { if (r.status() === 404) problems.push(`404 ${r.url()}`); });
   await page.goto(server.base + "/");
   await page.locator("html[lang=es]").waitFor({ state: "attached" });
   await page.getByRole("heading", { name: "Entrar en la consola" }).waitFor();
@@ -72,5 +74,13 @@ test("a first login changes the password on a start page in the person's languag
   await page.getByRole("button", { name: "Change password" }).click();
   await page.waitForURL("**/console/");
   await page.locator("at-conversation-list").waitFor();
+  await context.close();
+});
+
+test("the admin's API button opens the readable reference, not the raw document", async () => {
+  const { page, context } = await consoleAs(browser, server.base, "admin");
+  await page.getByRole("link", { name: "API documentation" }).click();
+  await page.waitForURL("**/api/docs");
+  assert.equal(await page.evaluate(() => document.contentType), "text/html");
   await context.close();
 });
