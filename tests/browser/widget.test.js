@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { Client, consoleAs, launch, shot, startAtende } from "./harness.js";
+import { axe, Client, consoleAs, launch, shot, startAtende } from "./harness.js";
 
 /** @type {Awaited<ReturnType<typeof startAtende>>} */
 let server;
@@ -33,7 +33,10 @@ test("a widget visitor goes from the menu to an agent to the survey, and old but
   page.on("pageerror", (e) => problems.push(e.message));
   await page.goto(`${server.base}/chat/demo.html?channel=${server.webchat}`);
   await page.getByRole("button", { name: "Fale conosco" }).click();
-  const widget = page.getByRole("dialog");
+  // The panel is named by its title, and its text is readable (white on the old green was 3.3:1).
+  const widget = page.getByRole("dialog", { name: "Loja Demo" });
+  await widget.waitFor();
+  assert.deepEqual(await axe(page), [], "axe on the widget's start form");
   await widget.getByPlaceholder("Seu nome").fill("Wanda Widget");
   await widget.getByPlaceholder("Telefone ou e-mail").fill("wanda@example.com");
   await widget.getByRole("button", { name: "Iniciar conversa" }).click();
@@ -76,6 +79,10 @@ test("a widget visitor goes from the menu to an agent to the survey, and old but
   await input.press("Enter");
   await widget.locator(".atd-msg.bot", { hasText: "Obrigado por responder à nossa pesquisa!" }).waitFor({ timeout: 5000 });
   await shot(page, "widget-survey-answered");
+  assert.deepEqual(await axe(page), [], "axe on the widget's chat");
+  // Closed from its own header, as on a phone where it covers the page.
+  await widget.getByRole("button", { name: "Fechar" }).click();
+  await widget.waitFor({ state: "hidden" });
 
   // The supervisor's survey report has exactly these answers.
   const supervisor = await Client.login(server.base, "supervisor");
