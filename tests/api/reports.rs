@@ -641,9 +641,18 @@ fn csv_and_xlsx_exports_hold_the_filtered_history() {
                     .unwrap_or_default()
             };
             let text = |v: &Value| v.as_str().unwrap_or("").to_owned();
+            // The channel as the console names it (the file is for people).
+            let channel = match text(&i["channel"]).as_str() {
+                "whatsapp" => "WhatsApp".to_owned(),
+                "webchat" => "Website chat".to_owned(),
+                "email" => "E-mail".to_owned(),
+                "telegram" => "Telegram".to_owned(),
+                "sms" => "SMS".to_owned(),
+                other => other.to_owned(),
+            };
             vec![
                 text(&i["protocol"]),
-                text(&i["channel"]),
+                channel,
                 text(&i["client_name"]),
                 text(&i["phone"]),
                 text(&i["agent_name"]),
@@ -674,11 +683,12 @@ fn csv_and_xlsx_exports_hold_the_filtered_history() {
         "Survey",
     ];
 
-    let raw = |path: &str| {
+    let in_language = |path: &str, language: &str| {
         let r = app.handle(
             http::Request::get(path)
                 .header("x-tenant", "demo")
                 .header("authorization", format!("Bearer {}", d.admin))
+                .header("accept-language", language)
                 .body(Vec::new())
                 .unwrap(),
             None,
@@ -686,6 +696,7 @@ fn csv_and_xlsx_exports_hold_the_filtered_history() {
         assert_eq!(r.status(), 200, "{}", String::from_utf8_lossy(r.body()));
         r
     };
+    let raw = |path: &str| in_language(path, "en");
     let csv_response = raw(&format!("/api/reports/history.csv?{DAY}"));
     assert!(csv_response.headers()["content-type"]
         .to_str()
@@ -745,6 +756,25 @@ fn csv_and_xlsx_exports_hold_the_filtered_history() {
         .collect();
     assert_eq!(cells[0], header);
     assert_eq!(&cells[1..], &expected[..]);
+
+    // A Brazilian supervisor's file reads in Portuguese, a Spanish one's in Spanish: the
+    // header, the sheet, the channels as the console names them.
+    let pt = in_language(&format!("/api/reports/history.csv?{DAY}"), "pt-BR");
+    let mut reader = csv::Reader::from_reader(&pt.body()[3..]);
+    assert_eq!(
+        reader.headers().unwrap().iter().take(4).collect::<Vec<_>>(),
+        ["Protocolo", "Canal", "Cliente", "Telefone"]
+    );
+    assert!(reader
+        .records()
+        .any(|r| r.unwrap().get(1) == Some("WhatsApp")));
+    let es = in_language(&format!("/api/reports/history.xlsx?{DAY}"), "es");
+    let mut book = Xlsx::new(std::io::Cursor::new(es.body().clone())).unwrap();
+    let sheet = book.worksheet_range("Historial").unwrap();
+    assert_eq!(
+        sheet.rows().next().unwrap()[9].to_string(),
+        "Tiempo de atención"
+    );
 
     // Exports answer bad filters like the history.
     app.get(
@@ -811,7 +841,8 @@ fn a_large_export_is_sent_in_chunks_as_it_is_made() {
         "no chunk is most of the file"
     );
     let mut book = Xlsx::new(std::io::Cursor::new(chunks.concat())).unwrap();
-    let sheet = book.worksheet_range("History").unwrap();
+    // Named in the admin's language (no Accept-Language: the user's setting, pt-BR).
+    let sheet = book.worksheet_range("Histórico").unwrap();
     assert_eq!(sheet.rows().count(), n + 1);
     // Each row is whole across the chunks' seams.
     let phones: std::collections::BTreeSet<String> =
