@@ -43,7 +43,7 @@ test("the dashboard follows the reports API within 2 s; history pages, filters a
     historyQueries.push(url.search);
     const second = url.searchParams.get("cursor") === "next-1";
     route.fulfill({ json: {
-      items: [{ id: second ? 2 : 1, protocol: second ? "WA00000000002" : "WC00000000001", channel: second ? "whatsapp" : "webchat",
+      items: [{ id: second ? 2 : 1, protocol: second ? "IG00000000002" : "WC00000000001", channel: second ? "instagram" : "webchat",
         client_name: second ? "Wagner" : "Vera", phone: null, agent_id: 5, agent_name: "Bruno Agente", group_id: 4, group_name: "Suporte",
         status: "closed", started_at: "2026-11-29T10:00:00Z", closed_at: "2026-11-29T10:20:00Z", waiting_seconds: 30, handling_seconds: 1200,
         classification: ["Dúvida", "Entrega"], resolved: true, survey_score: null }],
@@ -82,7 +82,9 @@ test("the dashboard follows the reports API within 2 s; history pages, filters a
   assert.match(searched, /protocol=WC00000000001/);
   assert.match(await page.locator("at-history tbody tr").first().innerText(), /Dúvida › Entrega/);
   await page.getByRole("button", { name: "More results" }).click();
-  await page.locator("at-history tbody tr", { hasText: "WA00000000002" }).waitFor();
+  // An Instagram conversation reads as one (the console had no name for the channel).
+  await page.locator("at-history tbody tr", { hasText: "IG00000000002" }).getByRole("cell", { name: "Instagram", exact: true }).waitFor();
+  assert.ok(await page.locator("at-history select[name=channel] option[value=instagram]").count(), "Instagram is a channel to filter by");
   assert.equal(await page.getByRole("button", { name: "More results" }).count(), 0);
   await page.locator("at-history tbody tr", { hasText: "WC00000000001" }).getByRole("button", { name: "Transcript" }).click();
   // The agent's reply shows who sent it (waited for, not read once: the dialog may still be

@@ -39,7 +39,7 @@ pub struct HistoryQuery {
     agent_id: Option<i64>,
     group_id: Option<i64>,
     operation_id: Option<i64>,
-    /// `whatsapp`, `telegram`, `email`, `webchat` or `sms`.
+    /// `whatsapp`, `telegram`, `messenger`, `instagram`, `email`, `webchat` or `sms`.
     channel: Option<String>,
     classification_id: Option<i64>,
     /// A tag's id or name.

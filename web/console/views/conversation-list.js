@@ -6,7 +6,7 @@ import { h, toast } from "../dom.js";
 import { duration, t, when } from "../i18n.js";
 import { store } from "../store.js";
 
-const ICONS = { whatsapp: "🟢", telegram: "✈️", email: "✉️", sms: "📱", webchat: "💬" };
+const ICONS = { whatsapp: "🟢", telegram: "✈️", email: "✉️", sms: "📱", webchat: "💬", messenger: "🔵", instagram: "📸" };
 
 /** A channel's icon with its name for screen readers. @param {string} channel */
 export function channelIcon(channel) {

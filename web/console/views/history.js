@@ -26,7 +26,7 @@ class History extends HTMLElement {
       field("text", "hist.text"),
       h("label", {}, [t("hist.channel"), h("select", { name: "channel" }, [
         h("option", { value: "", text: "—" }),
-        ...["whatsapp", "telegram", "email", "sms", "webchat"].map((c) => h("option", { value: c, text: t(`channel.${c}`) })),
+        ...["whatsapp", "telegram", "messenger", "instagram", "email", "sms", "webchat"].map((c) => h("option", { value: c, text: t(`channel.${c}`) })),
       ])]),
       h("label", {}, [t("hist.agent"), h("select", { name: "agent_id", id: "hist-agent" }, [h("option", { value: "", text: "—" })])]),
       h("label", {}, [t("hist.group"), h("select", { name: "group_id", id: "hist-group" }, [h("option", { value: "", text: "—" })])]),
