@@ -182,6 +182,10 @@ class Conversation extends HTMLElement {
     const name = summary?.client_name || c.protocol;
     const fav = store.state.favourites.has(c.id);
     const open = c.status !== "closed";
+    // Offered to me but not yet mine: answering (or tagging, moving, closing) waits for Accept,
+    // or the offer could expire and hand a customer I already answered to someone else.
+    const offered = c.status === "offered";
+    const acts = open && !offered;
     /** @param {string} label @param {string} icon @param {() => void} fn @param {string} [cls] */
     const action = (label, icon, fn, cls = "") => h("button", { type: "button", class: `icon-btn ${cls}`, title: t(label), "aria-label": t(label), onclick: fn },
       [h("span", { "aria-hidden": "true", text: icon }), h("span", { class: "btn-label", text: t(label) })]);
@@ -211,11 +215,11 @@ class Conversation extends HTMLElement {
         ]),
         h("div", { class: "conv-actions" }, [
           action(fav ? "conv.unfavourite" : "conv.favourite", fav ? "★" : "☆", () => this.favourite(!fav), fav ? "on" : ""),
-          open ? action("conv.tags", "🏷", () => this.editTags()) : null,
-          open ? action("conv.transfer", "⇄", () => this.transfer()) : null,
-          open && c.status === "assigned" ? action("conv.pending", "⏸", () => this.move("pending")) : null,
-          open && c.status === "pending" ? action("conv.resume", "▶", () => this.move("resume")) : null,
-          open ? action("conv.close", "✔", () => this.close(), "danger") : null,
+          acts ? action("conv.tags", "🏷", () => this.editTags()) : null,
+          acts ? action("conv.transfer", "⇄", () => this.transfer()) : null,
+          acts && c.status === "assigned" ? action("conv.pending", "⏸", () => this.move("pending")) : null,
+          acts && c.status === "pending" ? action("conv.resume", "▶", () => this.move("resume")) : null,
+          acts ? action("conv.close", "✔", () => this.close(), "danger") : null,
           more,
           h("button", { type: "button", class: "icon-btn panel-toggle", title: t("conv.panel"), "aria-label": t("conv.panel"),
             onclick: () => document.querySelector("at-customer-panel")?.classList.toggle("open") }, [h("span", { "aria-hidden": "true", text: "👤" })]),
@@ -227,7 +231,13 @@ class Conversation extends HTMLElement {
       this.detail.occurrences?.length ? h("ul", { class: "occurrence-row", "aria-label": t("occ.list") }, this.detail.occurrences.map((/** @type {any} */ o) =>
         h("li", { class: "occurrence", title: o.comment || "" }, [`⚑ ${o.name || ""}${o.comment ? ` — ${o.comment}` : ""}`]))) : null,
       this.scroller,
-      open ? h("at-composer") : h("p", { class: "closed-note", text: t("conv.closed") }),
+      offered
+        ? h("div", { class: "offer-gate", role: "group", "aria-label": t("conv.offered_hint") }, [
+          h("p", { text: t("conv.offered_hint") }),
+          h("button", { type: "button", class: "primary small", text: t("offers.accept"), onclick: () => this.answerOffer(true) }),
+          h("button", { type: "button", class: "secondary small", text: t("offers.reject"), onclick: () => this.answerOffer(false) }),
+        ])
+        : open ? h("at-composer") : h("p", { class: "closed-note", text: t("conv.closed") }),
     ]));
     const composer = /** @type {any} */ (this.querySelector("at-composer"));
     if (composer) composer.setup(c, this.options, (/** @type {any} */ m) => this.appended(m));
@@ -364,6 +374,17 @@ class Conversation extends HTMLElement {
       this.detail = fresh;
       this.render();
     }
+  }
+
+  /** Accepts or rejects the offer of the conversation on screen. @param {boolean} accept */
+  async answerOffer(accept) {
+    const id = /** @type {number} */ (this.convId);
+    try {
+      await api("POST", `/api/inbox/offers/${id}/${accept ? "accept" : "reject"}`);
+    } catch (e) { toast(/** @type {Error} */ (e).message, "error"); }
+    await Promise.all([store.refreshOffers(), store.refreshConversations()]).catch(() => {});
+    if (accept && store.state.conversations.some((x) => x.id === id)) this.open(id);
+    else store.set({ selected: null }, "selected");
   }
 
   /** @param {"pending" | "resume"} what */
