@@ -73,6 +73,8 @@ test("the dashboard follows the reports API within 2 s; history pages, filters a
   await page.locator("#hist-group option", { hasText: "Suporte" }).waitFor({ state: "attached" });
   await page.locator("#hist-group").selectOption({ label: "Suporte" });
   await page.getByLabel("Protocol").fill("WC00000000001");
+  // The free-text filter says what it searches.
+  await page.getByLabel("Messages containing").fill("entrega");
   await page.getByRole("button", { name: "Search" }).click();
   await page.locator("at-history tbody tr", { hasText: "WC00000000001" }).waitFor();
   // Opening the screen searched the last week straight away; then the filters chosen.
@@ -80,6 +82,7 @@ test("the dashboard follows the reports API within 2 s; history pages, filters a
   const searched = historyQueries[historyQueries.length - 1];
   assert.match(searched, /group_id=\d+/);
   assert.match(searched, /protocol=WC00000000001/);
+  assert.match(searched, /text=entrega/);
   assert.match(await page.locator("at-history tbody tr").first().innerText(), /Dúvida › Entrega/);
   await page.getByRole("button", { name: "More results" }).click();
   // An Instagram conversation reads as one (the console had no name for the channel).
