@@ -458,6 +458,32 @@ fn survey_figures_match_the_hand_computed_answers() {
     let t = app.get(&d.admin, &format!("/api/reports/conversations/{a}"));
     assert_eq!(t.body["survey_answers"].as_array().unwrap().len(), 3);
     assert_eq!(t.body["survey_answers"][1]["score"], 10);
+    // So does the PDF, in its own words: the channel and the timeline in Portuguese as the
+    // rest of it (they were "whatsapp" and "assigned").
+    let pdf = app.handle(
+        http::Request::get(format!("/api/reports/conversations/{a}/transcript.pdf"))
+            .header("x-tenant", "demo")
+            .header("authorization", format!("Bearer {}", d.admin))
+            .body(Vec::new())
+            .unwrap(),
+        None,
+    );
+    assert_eq!(pdf.status(), 200);
+    let text = pdf_extract::extract_text_from_mem(pdf.body()).unwrap();
+    for expected in [
+        "Pesquisa de satisfação",
+        "CSAT: 1 de 3",
+        "NPS: 10 de 10",
+        "Comentário: Ótimo atendimento, obrigado!",
+        "WhatsApp",
+        "atribuído",
+        "encerrado",
+    ] {
+        assert!(text.contains(expected), "{expected:?} not in:\n{text}");
+    }
+    for english in ["assigned", "closed", "whatsapp"] {
+        assert!(!text.contains(english), "{english:?} in:\n{text}");
+    }
     let _ = d.survey;
 }
 
