@@ -1,9 +1,15 @@
 // The start page: log in and change a first-login password; then the console takes over.
+// Its words come from the console's dictionary, in the language the console would show (the
+// person's earlier choice, else the browser's), and so do the server's refusals.
+import { lang, t, translate } from "/console/i18n.js";
+
 const $ = (id) => document.getElementById(id);
+document.documentElement.lang = lang();
+translate(document);
 let session = JSON.parse(sessionStorage.getItem("atende.session") || "null");
 
 async function api(method, path, body) {
-  const headers = { "Content-Type": "application/json" };
+  const headers = { "Content-Type": "application/json", "Accept-Language": lang() };
   if (session?.tenant) headers["X-Tenant"] = session.tenant;
   if (session?.token) headers["Authorization"] = `Bearer ${session.token}`;
   const res = await fetch(path, { method, headers, body: body ? JSON.stringify(body) : undefined });
@@ -29,14 +35,6 @@ async function render() {
     if (me.user.must_change_password) return show("password-box");
     // Agents, supervisors and admins all work in the console.
     return window.location.assign("/console/");
-    $("greeting").textContent = `Olá, ${me.user.display_name}`;
-    const rows = [["Usuário", me.user.username], ["Perfil", me.user.profile], ["Empresa", me.tenant.name]];
-    $("me").replaceChildren(...rows.flatMap(([k, v]) => {
-      const dt = document.createElement("dt"); dt.textContent = k;
-      const dd = document.createElement("dd"); dd.textContent = v;
-      return [dt, dd];
-    }));
-    show("me-box");
   } catch (e) {
     session = null;
     sessionStorage.removeItem("atende.session");

@@ -927,6 +927,50 @@ fn the_demo_greets_widget_visitors_and_option_1_reaches_its_agents() {
 }
 
 #[test]
+fn a_menu_button_pressed_again_during_the_survey_is_asked_again_not_scored() {
+    let app = TestApp::spawn();
+    let workspace = app
+        .app
+        .with_ctx(atende_shared::demo::seed_workspace)
+        .unwrap()
+        .unwrap();
+    let channel = workspace.webchat_channel;
+    let token = crate::widget::start(&app, channel);
+    let messages = format!("/widget/{channel}/messages");
+    let send = |body: Value| {
+        crate::widget::call(&app, "POST", &messages, Some(&token), Some(body)).assert_status(201);
+    };
+    send(json!({"text": "Hello", "client_message_id": "s1"}));
+    let agent = app.token("agent1");
+    ready(&app, &agent);
+    send(json!({"text": "1. Support", "choice": "inicio:1", "client_message_id": "s2"}));
+    let id = count(&app, "SELECT id FROM conversations");
+    app.post(&agent, &format!("/api/inbox/offers/{id}/accept"), json!({}))
+        .assert_status(200);
+    app.post(
+        &agent,
+        &format!("/api/inbox/conversations/{id}/close"),
+        json!({"reason_id": 1, "sub_reason_id": 2, "resolved": true}),
+    )
+    .assert_status(200);
+    assert_eq!(app.app.tick().unwrap().surveys_started, 1);
+    assert!(last_bot(&app).starts_with("From 0 to 10"));
+    // The menu's buttons are still on the visitor's screen; "4. End" is not a score of 4.
+    send(json!({"text": "4. End", "choice": "inicio:4", "client_message_id": "s3"}));
+    assert!(
+        last_bot(&app).starts_with("Please answer from 0 to 10."),
+        "{}",
+        last_bot(&app)
+    );
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM survey_answers"), 0);
+    send(json!({"text": "9", "client_message_id": "s4"}));
+    assert_eq!(
+        column(&app, "SELECT kind || ' ' || score FROM survey_answers"),
+        ["nps 9"]
+    );
+}
+
+#[test]
 fn a_customer_who_stops_answering_the_menu_is_routed_by_the_bot_inactivity_rule() {
     let app = TestApp::spawn();
     let w = world(&app, "whatsapp", None);

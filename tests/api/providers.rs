@@ -1141,6 +1141,57 @@ fn inbound(sender: &str, account: &str, message: Value) -> Value {
 }
 
 #[test]
+fn the_history_filters_by_messenger_and_instagram_like_any_channel() {
+    let app = TestApp::spawn();
+    let page = "106728097004746";
+    let account = "17841405793187218";
+    let fb = channel(
+        &app,
+        "messenger",
+        "Página",
+        json!({"page_id": page, "access_token": "t", "app_secret": APP_SECRET, "verify_token": "v"}),
+    );
+    let ig = channel(
+        &app,
+        "instagram",
+        "Instagram",
+        json!({"account_id": account, "access_token": "t", "app_secret": APP_SECRET, "verify_token": "v"}),
+    );
+    for (network, object, id, setup, mid) in [
+        ("messenger", "page", page, &fb, "m_hist_fb"),
+        ("instagram", "instagram", account, &ig, "m_hist_ig"),
+    ] {
+        let body = messaging(
+            object,
+            id,
+            vec![inbound(
+                "7008009123456789",
+                id,
+                json!({"mid": mid, "text": "Oi"}),
+            )],
+        );
+        meta_post(&app, network, setup.channel, &body, APP_SECRET).assert_status(200);
+    }
+    let protocols = |channel: &str| {
+        let r = app.get(
+            &fb.admin,
+            &format!("/api/reports/history?include_open=true&channel={channel}"),
+        );
+        r.assert_status(200);
+        r.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["protocol"].as_str().unwrap()[..2].to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(protocols("messenger"), ["FB"]);
+    assert_eq!(protocols("instagram"), ["IG"]);
+    app.get(&fb.admin, "/api/reports/history?channel=orkut")
+        .assert_error(422, "validation_failed");
+}
+
+#[test]
 fn messenger_and_instagram_messages_route_by_account_carry_media_and_replies_go_out() {
     let cdn = FakeProvider::serving("image/png", vec![(200, "PNG-FROM-MESSENGER")]);
     let graph = FakeProvider::start(vec![(

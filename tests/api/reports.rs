@@ -458,6 +458,32 @@ fn survey_figures_match_the_hand_computed_answers() {
     let t = app.get(&d.admin, &format!("/api/reports/conversations/{a}"));
     assert_eq!(t.body["survey_answers"].as_array().unwrap().len(), 3);
     assert_eq!(t.body["survey_answers"][1]["score"], 10);
+    // So does the PDF, in its own words: the channel and the timeline in Portuguese as the
+    // rest of it (they were "whatsapp" and "assigned").
+    let pdf = app.handle(
+        http::Request::get(format!("/api/reports/conversations/{a}/transcript.pdf"))
+            .header("x-tenant", "demo")
+            .header("authorization", format!("Bearer {}", d.admin))
+            .body(Vec::new())
+            .unwrap(),
+        None,
+    );
+    assert_eq!(pdf.status(), 200);
+    let text = pdf_extract::extract_text_from_mem(pdf.body()).unwrap();
+    for expected in [
+        "Pesquisa de satisfação",
+        "CSAT: 1 de 3",
+        "NPS: 10 de 10",
+        "Comentário: Ótimo atendimento, obrigado!",
+        "WhatsApp",
+        "atribuído",
+        "encerrado",
+    ] {
+        assert!(text.contains(expected), "{expected:?} not in:\n{text}");
+    }
+    for english in ["assigned", "closed", "whatsapp"] {
+        assert!(!text.contains(english), "{english:?} in:\n{text}");
+    }
     let _ = d.survey;
 }
 
@@ -641,9 +667,18 @@ fn csv_and_xlsx_exports_hold_the_filtered_history() {
                     .unwrap_or_default()
             };
             let text = |v: &Value| v.as_str().unwrap_or("").to_owned();
+            // The channel as the console names it (the file is for people).
+            let channel = match text(&i["channel"]).as_str() {
+                "whatsapp" => "WhatsApp".to_owned(),
+                "webchat" => "Website chat".to_owned(),
+                "email" => "E-mail".to_owned(),
+                "telegram" => "Telegram".to_owned(),
+                "sms" => "SMS".to_owned(),
+                other => other.to_owned(),
+            };
             vec![
                 text(&i["protocol"]),
-                text(&i["channel"]),
+                channel,
                 text(&i["client_name"]),
                 text(&i["phone"]),
                 text(&i["agent_name"]),
@@ -674,11 +709,12 @@ fn csv_and_xlsx_exports_hold_the_filtered_history() {
         "Survey",
     ];
 
-    let raw = |path: &str| {
+    let in_language = |path: &str, language: &str| {
         let r = app.handle(
             http::Request::get(path)
                 .header("x-tenant", "demo")
                 .header("authorization", format!("Bearer {}", d.admin))
+                .header("accept-language", language)
                 .body(Vec::new())
                 .unwrap(),
             None,
@@ -686,6 +722,7 @@ fn csv_and_xlsx_exports_hold_the_filtered_history() {
         assert_eq!(r.status(), 200, "{}", String::from_utf8_lossy(r.body()));
         r
     };
+    let raw = |path: &str| in_language(path, "en");
     let csv_response = raw(&format!("/api/reports/history.csv?{DAY}"));
     assert!(csv_response.headers()["content-type"]
         .to_str()
@@ -745,6 +782,25 @@ fn csv_and_xlsx_exports_hold_the_filtered_history() {
         .collect();
     assert_eq!(cells[0], header);
     assert_eq!(&cells[1..], &expected[..]);
+
+    // A Brazilian supervisor's file reads in Portuguese, a Spanish one's in Spanish: the
+    // header, the sheet, the channels as the console names them.
+    let pt = in_language(&format!("/api/reports/history.csv?{DAY}"), "pt-BR");
+    let mut reader = csv::Reader::from_reader(&pt.body()[3..]);
+    assert_eq!(
+        reader.headers().unwrap().iter().take(4).collect::<Vec<_>>(),
+        ["Protocolo", "Canal", "Cliente", "Telefone"]
+    );
+    assert!(reader
+        .records()
+        .any(|r| r.unwrap().get(1) == Some("WhatsApp")));
+    let es = in_language(&format!("/api/reports/history.xlsx?{DAY}"), "es");
+    let mut book = Xlsx::new(std::io::Cursor::new(es.body().clone())).unwrap();
+    let sheet = book.worksheet_range("Historial").unwrap();
+    assert_eq!(
+        sheet.rows().next().unwrap()[9].to_string(),
+        "Tiempo de atención"
+    );
 
     // Exports answer bad filters like the history.
     app.get(
@@ -811,7 +867,8 @@ fn a_large_export_is_sent_in_chunks_as_it_is_made() {
         "no chunk is most of the file"
     );
     let mut book = Xlsx::new(std::io::Cursor::new(chunks.concat())).unwrap();
-    let sheet = book.worksheet_range("History").unwrap();
+    // Named in the admin's language (no Accept-Language: the user's setting, pt-BR).
+    let sheet = book.worksheet_range("Histórico").unwrap();
     assert_eq!(sheet.rows().count(), n + 1);
     // Each row is whole across the chunks' seams.
     let phones: std::collections::BTreeSet<String> =

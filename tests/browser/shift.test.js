@@ -318,10 +318,15 @@ step("agent2 pends, resumes and closes with a classification", async () => {
   await page.locator(`.conv-item[data-id="${webConversation}"]`).click();
   await page.locator("#conv-title", { hasText: "Vera Visitante" }).waitFor();
   await page.locator(".msg.note", { hasText: "Cliente VIP, pedido 12345." }).waitFor();
+  // Who had it and who passed it on, among the messages, as the timeline says.
+  await page.locator(".msg.activity", { hasText: "Alice Agente took the conversation" }).waitFor();
+  await page.locator(".msg.activity", { hasText: "Alice Agente transferred to Bruno Agente" }).waitFor();
   await page.getByRole("button", { name: "Pending", exact: true }).click();
+  await page.locator(".msg.activity", { hasText: "Bruno Agente set it pending" }).waitFor();
   await page.locator(`.conv-item[data-id="${webConversation}"] .pill.pending`).waitFor();
   await dashboardShows("agent2 set it pending", { groups: { Suporte: { pending: "1", assigned: "1" } }, agents: { "Bruno Agente": { load: "0" } } });
   await page.getByRole("button", { name: "Resume", exact: true }).click();
+  await page.locator(".msg.activity", { hasText: "Bruno Agente resumed it" }).waitFor();
   await page.locator(`.conv-item[data-id="${webConversation}"] .pill.pending`).waitFor({ state: "detached" });
   await dashboardShows("agent2 resumed it", { groups: { Suporte: { pending: "0", assigned: "2" } }, agents: { "Bruno Agente": { load: "1" } } });
   await page.getByRole("button", { name: "Close", exact: true }).click();
@@ -372,7 +377,7 @@ step("the supervisor's screens: the dashboard updates (or says the reports are n
     assert.match(await row.innerText(), /Dúvida/);
     await row.getByRole("button", { name: "Transcript" }).click();
     await page.locator("dialog .msg.agent", { hasText: "Olá! Como posso ajudar?" }).waitFor();
-    await page.locator("dialog").getByRole("button", { name: "Cancel" }).click();
+    await page.locator("dialog").getByRole("button", { name: "Close" }).click();
   }
   assert.deepEqual(await axe(page), [], "axe on the history screen");
   await shot(page, "08-history");

@@ -43,7 +43,7 @@ test("the dashboard follows the reports API within 2 s; history pages, filters a
     historyQueries.push(url.search);
     const second = url.searchParams.get("cursor") === "next-1";
     route.fulfill({ json: {
-      items: [{ id: second ? 2 : 1, protocol: second ? "WA00000000002" : "WC00000000001", channel: second ? "whatsapp" : "webchat",
+      items: [{ id: second ? 2 : 1, protocol: second ? "IG00000000002" : "WC00000000001", channel: second ? "instagram" : "webchat",
         client_name: second ? "Wagner" : "Vera", phone: null, agent_id: 5, agent_name: "Bruno Agente", group_id: 4, group_name: "Suporte",
         status: "closed", started_at: "2026-11-29T10:00:00Z", closed_at: "2026-11-29T10:20:00Z", waiting_seconds: 30, handling_seconds: 1200,
         classification: ["Dúvida", "Entrega"], resolved: true, survey_score: null }],
@@ -73,6 +73,8 @@ test("the dashboard follows the reports API within 2 s; history pages, filters a
   await page.locator("#hist-group option", { hasText: "Suporte" }).waitFor({ state: "attached" });
   await page.locator("#hist-group").selectOption({ label: "Suporte" });
   await page.getByLabel("Protocol").fill("WC00000000001");
+  // The free-text filter says what it searches.
+  await page.getByLabel("Messages containing").fill("entrega");
   await page.getByRole("button", { name: "Search" }).click();
   await page.locator("at-history tbody tr", { hasText: "WC00000000001" }).waitFor();
   // Opening the screen searched the last week straight away; then the filters chosen.
@@ -80,9 +82,12 @@ test("the dashboard follows the reports API within 2 s; history pages, filters a
   const searched = historyQueries[historyQueries.length - 1];
   assert.match(searched, /group_id=\d+/);
   assert.match(searched, /protocol=WC00000000001/);
+  assert.match(searched, /text=entrega/);
   assert.match(await page.locator("at-history tbody tr").first().innerText(), /Dúvida › Entrega/);
   await page.getByRole("button", { name: "More results" }).click();
-  await page.locator("at-history tbody tr", { hasText: "WA00000000002" }).waitFor();
+  // An Instagram conversation reads as one (the console had no name for the channel).
+  await page.locator("at-history tbody tr", { hasText: "IG00000000002" }).getByRole("cell", { name: "Instagram", exact: true }).waitFor();
+  assert.ok(await page.locator("at-history select[name=channel] option[value=instagram]").count(), "Instagram is a channel to filter by");
   assert.equal(await page.getByRole("button", { name: "More results" }).count(), 0);
   await page.locator("at-history tbody tr", { hasText: "WC00000000001" }).getByRole("button", { name: "Transcript" }).click();
   // The agent's reply shows who sent it (waited for, not read once: the dialog may still be
@@ -90,7 +95,9 @@ test("the dashboard follows the reports API within 2 s; history pages, filters a
   await page.locator("dialog .msg.agent", { hasText: "Em 5 dias úteis." }).filter({ hasText: "Bruno Agente" }).waitFor();
   await shot(page, "supervisor-transcript");
   assert.deepEqual(await axe(page), []);
-  await page.locator("dialog").getByRole("button", { name: "Cancel" }).click();
+  // One way out of the transcript (not a "Cancel" beside a "Close" that did the same).
+  assert.equal(await page.locator("dialog").getByRole("button", { name: "Cancel" }).count(), 0);
+  await page.locator("dialog").getByRole("button", { name: "Close" }).click();
   // A server without exports: said so, not a broken download.
   await context.route("**/api/reports/history.csv?*", (route) => route.fulfill({ status: 404, json: { error: { code: "not_found", message: "no route" } } }));
   await page.getByRole("button", { name: "Export CSV" }).click();
@@ -104,13 +111,16 @@ test("the dashboard follows the reports API within 2 s; history pages, filters a
     { agent_id: 4, display_name: "Alice Agente", handled: 21, avg_handling_seconds: 540, transfers: 1, ready_seconds: 25200, paused_seconds: 3600,
       paused_by_reason: { "Almoço": 3600 }, offline_seconds: 0 }] } }));
   await context.route("**/api/reports/surveys?*", (route) => route.fulfill({ json: { from: "", to: "",
-    csat: { answers: 10, distribution: [], satisfied: 9, score: 90 }, nps: { answers: 8, promoters: 5, passives: 2, detractors: 1, score: 50 }, open_answers: [] } }));
+    csat: { answers: 10, distribution: [], satisfied: 9, score: 90 }, nps: { answers: 8, promoters: 5, passives: 2, detractors: 1, score: 50 },
+    open_answers: [{ conversation_id: 1, protocol: "WC00000000001", question: 2, text: "Entrega atrasou, mas o atendimento foi ótimo", group_id: 4, agent_id: 5, answered_at: "2026-11-29T10:25:00Z" }] } }));
   await page.getByRole("button", { name: "Reports" }).click();
   await page.locator("#rep-sl tbody tr", { hasText: "Suporte" }).waitFor();
   assert.match(await page.locator("#rep-sl tbody tr").innerText(), /40\s+36\s+4\s+1 min\s+2 min\s+10 min\s+83%\s+2/);
   assert.match(await page.locator("#rep-prod tbody tr").innerText(), /Alice Agente\s+21\s+9 min\s+1\s+7 h\s+1 h/);
   await page.locator("#rep-surveys .kpi", { hasText: "CSAT" }).getByText("90%").waitFor();
   await page.locator("#rep-surveys .kpi", { hasText: "NPS" }).getByText("50", { exact: true }).waitFor();
+  // What the customers wrote, with the protocol to look it up.
+  assert.match(await page.locator("#rep-surveys tbody tr").innerText(), /WC00000000001\s+.+\s+Entrega atrasou, mas o atendimento foi ótimo/);
   assert.deepEqual(await axe(page), []);
   await shot(page, "supervisor-reports");
   assert.deepEqual(problems, []);

@@ -13,37 +13,39 @@
   const lang = script.dataset.language || (navigator.language || "pt-BR").slice(0, 2);
   const T = {
     pt: { title: "Fale conosco", start: "Iniciar conversa", name: "Seu nome", contact: "Telefone ou e-mail", send: "Enviar",
-          placeholder: "Digite sua mensagem…", faq: "Dúvidas frequentes", search: "Buscar nas dúvidas…", you: "Você", attach: "Anexar" },
+          placeholder: "Digite sua mensagem…", faq: "Dúvidas frequentes", search: "Buscar nas dúvidas…", you: "Você", attach: "Anexar", close: "Fechar" },
     es: { title: "Habla con nosotros", start: "Iniciar conversación", name: "Tu nombre", contact: "Teléfono o e-mail", send: "Enviar",
-          placeholder: "Escribe tu mensaje…", faq: "Preguntas frecuentes", search: "Buscar en las preguntas…", you: "Tú", attach: "Adjuntar" },
+          placeholder: "Escribe tu mensaje…", faq: "Preguntas frecuentes", search: "Buscar en las preguntas…", you: "Tú", attach: "Adjuntar", close: "Cerrar" },
     en: { title: "Chat with us", start: "Start chatting", name: "Your name", contact: "Phone or e-mail", send: "Send",
-          placeholder: "Type your message…", faq: "FAQ", search: "Search the FAQ…", you: "You", attach: "Attach" },
+          placeholder: "Type your message…", faq: "FAQ", search: "Search the FAQ…", you: "You", attach: "Attach", close: "Close" },
   }[lang] || null;
   const t = T || { title: "Fale conosco", start: "Iniciar conversa", name: "Seu nome", contact: "Telefone ou e-mail", send: "Enviar",
-                   placeholder: "Digite sua mensagem…", faq: "Dúvidas frequentes", search: "Buscar nas dúvidas…", you: "Você", attach: "Anexar" };
+                   placeholder: "Digite sua mensagem…", faq: "Dúvidas frequentes", search: "Buscar nas dúvidas…", you: "Você", attach: "Anexar", close: "Fechar" };
   const api = base + "/widget/" + encodeURIComponent(channel);
   const storeKey = "atende.widget." + channel;
   let state = JSON.parse(localStorage.getItem(storeKey) || "{}");
   let polling = null;
 
   const css = `
-    .atd-btn{display:flex;align-items:center;justify-content:center;position:fixed;right:20px;bottom:20px;width:56px;height:56px;border-radius:50%;border:0;background:#1f9d55;color:#fff;
+    .atd-btn{display:flex;align-items:center;justify-content:center;position:fixed;right:20px;bottom:20px;width:56px;height:56px;border-radius:50%;border:0;background:#15803d;color:#fff;
       font-size:26px;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25);z-index:2147483000}
     .atd-panel{position:fixed;right:20px;bottom:88px;width:340px;max-width:calc(100vw - 40px);height:480px;max-height:calc(100vh - 120px);
       background:#fff;border-radius:12px;box-shadow:0 8px 30px rgba(0,0,0,.25);display:none;flex-direction:column;overflow:hidden;
       font:14px/1.4 system-ui,sans-serif;color:#1d2733;z-index:2147483000}
-    .atd-panel.open{display:flex}.atd-head{background:#1f9d55;color:#fff;padding:12px 16px;font-weight:600}
+    .atd-panel.open{display:flex}.atd-head{background:#15803d;color:#fff;padding:12px 16px;font-weight:600;display:flex;align-items:center;justify-content:space-between}
+    .atd-close{background:none;border:0;color:#fff;font-size:22px;line-height:1;cursor:pointer;padding:0 4px}
     .atd-body{flex:1;overflow:auto;padding:12px;background:#f5f7fa}.atd-form{padding:12px;display:flex;flex-direction:column;gap:8px}
     .atd-form input,.atd-compose input[type=text]{padding:8px;border:1px solid #c8d0da;border-radius:6px;font:inherit}
-    .atd-form button,.atd-compose button{padding:8px 12px;border:0;border-radius:6px;background:#1f9d55;color:#fff;font:inherit;cursor:pointer}
+    .atd-form button,.atd-compose button{padding:8px 12px;border:0;border-radius:6px;background:#15803d;color:#fff;font:inherit;cursor:pointer}
     .atd-msg{margin:6px 0;padding:8px 10px;border-radius:10px;max-width:80%;white-space:pre-wrap;word-wrap:break-word}
-    .atd-msg.customer{background:#1f9d55;color:#fff;margin-left:auto}.atd-msg.agent,.atd-msg.bot{background:#fff;border:1px solid #e1e6ec}
+    .atd-msg.customer{background:#15803d;color:#fff;margin-left:auto}.atd-msg.agent,.atd-msg.bot{background:#fff;border:1px solid #e1e6ec}
     .atd-choices{display:flex;flex-direction:column;gap:4px;margin-top:6px}
-    .atd-choice{border:1px solid #1f9d55;background:#fff;color:#1f9d55;border-radius:8px;padding:6px 8px;text-align:left;cursor:pointer;font:inherit}
-    .atd-choice:hover{background:#e9f7ef}
+    .atd-choice{border:1px solid #15803d;background:#fff;color:#15803d;border-radius:8px;padding:6px 8px;text-align:left;cursor:pointer;font:inherit}
+    .atd-choice:hover:not(:disabled){background:#e9f7ef}.atd-choice:disabled{opacity:.55;cursor:default}
+    .atd-choice[aria-pressed=true]{background:#15803d;color:#fff;opacity:1}
     .atd-msg.system{background:#fff8e1;font-size:12px;margin:6px auto;text-align:center}.atd-who{font-size:11px;opacity:.7}
     .atd-compose{display:flex;gap:6px;padding:8px;border-top:1px solid #e1e6ec}.atd-compose input[type=text]{flex:1}
-    .atd-faq{font-size:13px}.atd-faq details{background:#fff;border:1px solid #e1e6ec;border-radius:6px;margin:4px 0;padding:6px 8px}
+    .atd-faq{font-size:13px;padding:0 12px}.atd-faq input{display:block;width:100%;box-sizing:border-box;margin:6px 0;padding:8px;border:1px solid #c8d0da;border-radius:6px;font:inherit}.atd-faq details{background:#fff;border:1px solid #e1e6ec;border-radius:6px;margin:4px 0;padding:6px 8px}
     .atd-err{color:#c0392b;font-size:12px}`;
   const style = document.createElement("style");
   style.textContent = css;
@@ -56,8 +58,18 @@
   button.setAttribute("aria-label", t.title);
   const panel = el("div", "atd-panel");
   panel.setAttribute("role", "dialog");
-  const head = el("div", "atd-head", script.dataset.title || t.title);
+  const head = el("div", "atd-head");
+  const heading = el("span", null, script.dataset.title || t.title);
+  heading.id = "atd-title-" + channel;
+  panel.setAttribute("aria-labelledby", heading.id);
+  const close = el("button", "atd-close", "×");
+  close.type = "button";
+  close.setAttribute("aria-label", t.close);
+  close.addEventListener("click", () => { panel.classList.remove("open"); button.focus(); });
+  head.append(heading, close);
   const body = el("div", "atd-body");
+  // It scrolls: keyboard users need to reach it.
+  body.tabIndex = 0;
   panel.append(head, body);
   document.body.append(button, panel);
   button.addEventListener("click", () => { panel.classList.toggle("open"); if (panel.classList.contains("open")) render(); });
@@ -79,12 +91,15 @@
     body.replaceChildren();
     const form = el("form", "atd-form");
     const name = el("input"); name.placeholder = t.name; name.required = true; name.autocomplete = "name";
+    name.setAttribute("aria-label", t.name);
     const contact = el("input"); contact.placeholder = t.contact; contact.required = true;
+    contact.setAttribute("aria-label", t.contact);
     const go = el("button", null, t.start); go.type = "submit";
     const err = el("div", "atd-err");
     form.append(name, contact, go, err);
     const faq = el("div", "atd-faq");
-    const search = el("input"); search.placeholder = t.search;
+    const search = el("input"); search.placeholder = t.search; search.type = "search";
+    search.setAttribute("aria-label", t.search);
     const results = el("div");
     faq.append(el("strong", null, t.faq), search, results);
     let timer;
@@ -118,9 +133,12 @@
   function renderChat() {
     body.replaceChildren();
     list = el("div");
+    // New messages are read out as they arrive.
+    list.setAttribute("role", "log");
     body.append(list);
     const compose = el("form", "atd-compose");
     input = el("input"); input.type = "text"; input.placeholder = t.placeholder;
+    input.setAttribute("aria-label", t.placeholder);
     const file = el("input"); file.type = "file"; file.style.display = "none";
     const clip = el("button", null, "+"); clip.type = "button"; clip.title = t.attach;
     clip.addEventListener("click", () => file.click());
@@ -170,11 +188,18 @@
     setTimeout(() => URL.revokeObjectURL(url), 10000);
   }
 
+  function retireChoices() {
+    for (const b of list.querySelectorAll(".atd-choice")) b.disabled = true;
+  }
+
   async function poll() {
     if (!state.token) return render();
     try {
       const got = await call("GET", "/messages?after=" + (state.cursor || 0));
       for (const m of got.messages) {
+        // Options answer only the question they came with: once anything follows them, pressing
+        // one again would answer the next question (a menu's "4" read as a survey's score).
+        retireChoices();
         const bubble = el("div", "atd-msg " + m.role);
         if (m.role !== "customer" && m.role !== "system" && m.sender_name) bubble.append(el("div", "atd-who", m.sender_name));
         if (m.attachment_id) {
@@ -191,7 +216,11 @@
           for (const c of m.choices) {
             const button = el("button", "atd-choice", c.title);
             button.type = "button";
-            button.addEventListener("click", () => sendMessage({ text: c.title, choice: c.id }));
+            button.addEventListener("click", () => {
+              retireChoices();
+              button.setAttribute("aria-pressed", "true");
+              sendMessage({ text: c.title, choice: c.id });
+            });
             options.append(button);
           }
           bubble.append(options);

@@ -106,7 +106,7 @@ class App extends HTMLElement {
       supervises ? tab("dashboard", "nav.dashboard", "📊") : null,
       supervises ? tab("history", "nav.history", "🗂") : null,
       supervises ? tab("reports", "nav.reports", "📈") : null,
-      profile === "admin" ? h("a", { class: "rail-btn", href: "/api/openapi.json", title: t("nav.api"), "aria-label": t("nav.api") },
+      profile === "admin" ? h("a", { class: "rail-btn", href: "/api/docs", title: t("nav.api"), "aria-label": t("nav.api") },
         [h("span", { class: "rail-icon", "aria-hidden": "true", text: "{}" })]) : null,
     ]);
     const main = h("div", { class: "main" }, [

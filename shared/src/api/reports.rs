@@ -2,6 +2,7 @@
 
 use crate::auth::{authenticate, Principal, ALL_PROFILES};
 use crate::context::Ctx;
+use crate::enums::Language;
 use crate::errors::{AppError, AppResult};
 use crate::reports::{self, export, history, transcript, Period};
 use crate::web::{ok, streamed, Request, Response};
@@ -38,7 +39,7 @@ pub struct HistoryQuery {
     agent_id: Option<i64>,
     group_id: Option<i64>,
     operation_id: Option<i64>,
-    /// `whatsapp`, `telegram`, `email`, `webchat` or `sms`.
+    /// `whatsapp`, `telegram`, `messenger`, `instagram`, `email`, `webchat` or `sms`.
     channel: Option<String>,
     classification_id: Option<i64>,
     /// A tag's id or name.
@@ -99,15 +100,17 @@ fn download(
         &Principal,
         &reports::sql::HistoryFilter,
         &Period,
+        Language,
         &mut (dyn std::io::Write + Send),
     ) -> AppResult<usize>,
 ) -> AppResult<Response> {
     let me = caller(ctx, req)?;
     let period = period(ctx, req, &me)?;
     let filter = history::filter_from_query(&req.query(), &period)?;
+    let language = req.language();
     streamed(
         file_head(content_type, filename),
-        Box::new(move |ctx, out| write(ctx, &me, &filter, &period, out).map(drop)),
+        Box::new(move |ctx, out| write(ctx, &me, &filter, &period, language, out).map(drop)),
     )
 }
 
@@ -135,7 +138,7 @@ pub fn history(ctx: &Ctx, req: &Request) -> AppResult<Response> {
 
 /// History as CSV
 ///
-/// The same list as `history`, every page, as a CSV file.
+/// The same list as `history`, every page, as a CSV file; its header, channels and yes/no in the reader's language (`Accept-Language`, else the user's).
 #[utoipa::path(get, path = "/api/reports/history.csv",
     params(PeriodQuery, HistoryQuery),
     responses((status = 200, description = "The file", content_type = "text/csv", body = String)))]
@@ -151,7 +154,7 @@ pub fn history_csv(ctx: &Ctx, req: &Request) -> AppResult<Response> {
 
 /// History as XLSX
 ///
-/// The same list as `history`, every page, as a spreadsheet.
+/// The same list as `history`, every page, as a spreadsheet; its sheet, header, channels and yes/no in the reader's language (`Accept-Language`, else the user's).
 #[utoipa::path(get, path = "/api/reports/history.xlsx",
     params(PeriodQuery, HistoryQuery),
     responses((status = 200, description = "The file", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>)))]

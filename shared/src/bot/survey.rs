@@ -171,10 +171,19 @@ pub fn parse(q: &Question, index: usize, said: &Said, allow_skip: bool) -> Parse
     if allow_skip && ["pular", "saltar", "omitir", "skip"].contains(&text.as_str()) {
         return Parsed::Skip;
     }
-    let button = said
+    let ours = said
         .button
-        .and_then(|b| b.strip_prefix(&format!("q{index}:")))
-        .and_then(|n| n.parse::<i64>().ok());
+        .and_then(|b| b.strip_prefix(&format!("q{index}:")));
+    // A button of the menu or of an earlier question, still on the customer's screen, answers
+    // nothing here: its title ("4. Encerrar") would otherwise read as a score of 4.
+    if said.button.is_some() && ours.is_none() {
+        return Parsed::Invalid(match q.kind {
+            QuestionType::Nps => Text::NpsRange,
+            QuestionType::Csat => Text::CsatPick,
+            QuestionType::Open => Text::OpenEmpty,
+        });
+    }
+    let button = ours.and_then(|n| n.parse::<i64>().ok());
     match q.kind {
         QuestionType::Open => match said.text.trim() {
             "" => Parsed::Invalid(Text::OpenEmpty),
@@ -402,6 +411,41 @@ mod tests {
             Parsed::Invalid(Text::NpsRange)
         );
         assert_eq!(parse(&nps, 0, &said("pular"), true), Parsed::Skip);
+    }
+
+    #[test]
+    fn a_button_of_the_menu_or_an_earlier_question_is_no_answer() {
+        let nps = q(QuestionType::Nps, &[]);
+        let menu_button = Said {
+            text: "4. Encerrar",
+            button: Some("inicio:4"),
+        };
+        assert_eq!(
+            parse(&nps, 0, &menu_button, false),
+            Parsed::Invalid(Text::NpsRange)
+        );
+        let csat = q(QuestionType::Csat, &["Satisfeito", "Insatisfeito"]);
+        let earlier = Said {
+            text: "1. Satisfeito",
+            button: Some("q0:1"),
+        };
+        assert_eq!(
+            parse(&csat, 1, &earlier, false),
+            Parsed::Invalid(Text::CsatPick)
+        );
+        let open = q(QuestionType::Open, &[]);
+        assert_eq!(
+            parse(&open, 2, &earlier, false),
+            Parsed::Invalid(Text::OpenEmpty)
+        );
+        let this_one = Said {
+            text: "1. Satisfeito",
+            button: Some("q1:1"),
+        };
+        assert_eq!(
+            parse(&csat, 1, &this_one, false),
+            Parsed::Answer(Some(1), Some(2), None)
+        );
     }
 
     #[test]

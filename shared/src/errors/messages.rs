@@ -704,7 +704,7 @@ pub const MESSAGES: &[Texts] = &[
     t("needs flags.whatsapp_partner on", "exige flags.whatsapp_partner ligado", "requiere flags.whatsapp_partner activado"),
     t("needs start_bot menu", "exige start_bot menu", "requiere start_bot menu"),
     t("no such client", "cliente inexistente", "no existe ese cliente"),
-    t("one of whatsapp, telegram, email, webchat, sms", "um de whatsapp, telegram, email, webchat, sms", "uno de whatsapp, telegram, email, webchat, sms"),
+    t("one of whatsapp, telegram, email, webchat, sms, messenger, instagram", "um de whatsapp, telegram, email, webchat, sms, messenger, instagram", "uno de whatsapp, telegram, email, webchat, sms, messenger, instagram"),
     t("only CSAT questions have options", "só perguntas CSAT têm opções", "solo las preguntas CSAT tienen opciones"),
     t("only with offer_mode accept_reject", "só com offer_mode accept_reject", "solo con offer_mode accept_reject"),
     t("only with the to_group action", "só com a ação to_group", "solo con la acción to_group"),

@@ -9,6 +9,7 @@ use super::xlsx::{Cell, Sheet};
 use super::{hms, local_stamp, Period};
 use crate::auth::Principal;
 use crate::context::Ctx;
+use crate::enums::Language;
 use crate::errors::AppResult;
 use crate::reports::sql::HistoryFilter;
 use anyhow::Context as _;
@@ -59,29 +60,102 @@ impl Write for Chunks<'_> {
     }
 }
 
-pub const COLUMNS: [&str; 13] = [
-    "Protocol",
-    "Channel",
-    "Client",
-    "Phone",
-    "Agent",
-    "Group",
-    "Start",
-    "End",
-    "Waiting time",
-    "Handling time",
-    "Classification",
-    "Resolved",
-    "Survey",
-];
+/// The header row in the reader's language: the file is for people (a supervisor opening it in
+/// a spreadsheet), so it reads like the console's history screen.
+pub fn columns(language: Language) -> [&'static str; 13] {
+    match language {
+        Language::PtBr => [
+            "Protocolo",
+            "Canal",
+            "Cliente",
+            "Telefone",
+            "Agente",
+            "Grupo",
+            "Início",
+            "Fim",
+            "Tempo de espera",
+            "Tempo de atendimento",
+            "Classificação",
+            "Resolvido",
+            "Pesquisa",
+        ],
+        Language::Es => [
+            "Protocolo",
+            "Canal",
+            "Cliente",
+            "Teléfono",
+            "Agente",
+            "Grupo",
+            "Inicio",
+            "Fin",
+            "Tiempo de espera",
+            "Tiempo de atención",
+            "Clasificación",
+            "Resuelto",
+            "Encuesta",
+        ],
+        Language::En => [
+            "Protocol",
+            "Channel",
+            "Client",
+            "Phone",
+            "Agent",
+            "Group",
+            "Start",
+            "End",
+            "Waiting time",
+            "Handling time",
+            "Classification",
+            "Resolved",
+            "Survey",
+        ],
+    }
+}
 
-/// A row's cells as text, in [`COLUMNS`] order: times in the company's zone, durations as
-/// `HH:MM:SS`, resolved as yes/no.
-fn cells(item: &HistoryItem, zone: Tz) -> [String; 13] {
+/// The worksheet's name in the reader's language.
+fn sheet_name(language: Language) -> &'static str {
+    match language {
+        Language::PtBr => "Histórico",
+        Language::Es => "Historial",
+        Language::En => "History",
+    }
+}
+
+/// A channel as the console names it; an unknown one as stored.
+fn channel_name(channel: &str, language: Language) -> String {
+    let name = match (channel, language) {
+        ("whatsapp", _) => "WhatsApp",
+        ("telegram", _) => "Telegram",
+        ("messenger", _) => "Messenger",
+        ("instagram", _) => "Instagram",
+        ("sms", _) => "SMS",
+        ("email", Language::Es) => "Correo",
+        ("email", _) => "E-mail",
+        ("webchat", Language::PtBr) => "Chat do site",
+        ("webchat", Language::Es) => "Chat del sitio",
+        ("webchat", Language::En) => "Website chat",
+        (other, _) => other,
+    };
+    name.to_owned()
+}
+
+fn yes_no(value: bool, language: Language) -> &'static str {
+    match (value, language) {
+        (true, Language::PtBr) => "sim",
+        (true, Language::Es) => "sí",
+        (true, Language::En) => "yes",
+        (false, Language::PtBr) => "não",
+        (false, Language::Es | Language::En) => "no",
+    }
+}
+
+/// A row's cells as text, in [`columns`] order: times in the company's zone, durations as
+/// `HH:MM:SS`, channel and resolved in the reader's words.
+fn cells(item: &HistoryItem, zone: Tz, language: Language) -> [String; 13] {
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
     [
         item.protocol.clone(),
-        item.channel.clone(),
+        channel_name(&item.channel, language),
         item.client_name.clone(),
         opt(&item.phone),
         opt(&item.agent_name),
@@ -93,11 +167,9 @@ fn cells(item: &HistoryItem, zone: Tz) -> [String; 13] {
         item.waiting_seconds.map(hms).unwrap_or_default(),
         item.handling_seconds.map(hms).unwrap_or_default(),
         opt(&item.classification),
-        match item.resolved {
-            Some(true) => "yes".into(),
-            Some(false) => "no".into(),
-            None => String::new(),
-        },
+        item.resolved
+            .map(|r| yes_no(r, language).to_owned())
+            .unwrap_or_default(),
         item.survey_score.map(|s| s.to_string()).unwrap_or_default(),
     ]
 }
@@ -110,16 +182,17 @@ pub fn csv(
     me: &Principal,
     filter: &HistoryFilter,
     period: &Period,
+    language: Language,
     out: &mut (dyn Write + Send),
 ) -> AppResult<usize> {
     let mut chunk = csv::Writer::from_writer("\u{feff}".as_bytes().to_vec());
     chunk
-        .write_record(COLUMNS)
+        .write_record(columns(language))
         .context("writing the CSV header")?;
     let mut in_chunk = 0;
     let rows = history::for_each(ctx, me, filter, period.zone, |item| {
         chunk
-            .write_record(cells(item, period.zone))
+            .write_record(cells(item, period.zone, language))
             .context("writing a CSV row")?;
         in_chunk += 1;
         if in_chunk == ROWS_PER_CHUNK {
@@ -159,7 +232,7 @@ fn excel_duration(seconds: i64) -> f64 {
     seconds as f64 / 86_400.0
 }
 
-/// One worksheet, "History", header in bold and frozen, written with [`Sheet`] as rows
+/// One worksheet ("Histórico", "Historial" or "History"), header in bold and frozen, written with [`Sheet`] as rows
 /// are read: a chunk goes to `out` every [`ROWS_PER_CHUNK`] rows (the first with the package's
 /// fixed parts), so a failure on the first page of rows writes nothing. Returns the rows written.
 pub fn xlsx(
@@ -167,6 +240,7 @@ pub fn xlsx(
     me: &Principal,
     filter: &HistoryFilter,
     period: &Period,
+    language: Language,
     out: &mut (dyn Write + Send),
 ) -> AppResult<usize> {
     let widths = [
@@ -174,14 +248,14 @@ pub fn xlsx(
     ];
     let mut sheet = Sheet::start(
         Chunks::new(out, XLSX_CHUNK_BYTES),
-        "History",
-        &COLUMNS,
+        sheet_name(language),
+        &columns(language),
         &widths,
     )
     .context("starting the XLSX")?;
     let mut in_chunk = 0;
     let rows = history::for_each(ctx, me, filter, period.zone, |item| {
-        let text = cells(item, period.zone);
+        let text = cells(item, period.zone, language);
         let mut row: [Cell; 13] = std::array::from_fn(|i| match text[i].as_str() {
             "" => Cell::Empty,
             t => Cell::Text(t),

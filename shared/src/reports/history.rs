@@ -80,17 +80,18 @@ pub fn filter_from_query(query: &Query, period: &Period) -> AppResult<HistoryFil
         }
     };
     let tag = query.get("tag");
+    // Every channel type there is (Messenger and Instagram were refused here).
     let channel = match query.get("channel") {
         None => None,
-        Some(c) if ["whatsapp", "telegram", "email", "webchat", "sms"].contains(&c) => {
-            Some(c.to_owned())
-        }
-        Some(_) => {
-            return Err(AppError::invalid(
-                "channel",
-                "one of whatsapp, telegram, email, webchat, sms",
-            ))
-        }
+        Some(c) => match crate::config::channel::ChannelType::parse(c) {
+            Some(t) => Some(t.as_str().to_owned()),
+            None => {
+                return Err(AppError::invalid(
+                    "channel",
+                    "one of whatsapp, telegram, email, webchat, sms, messenger, instagram",
+                ))
+            }
+        },
     };
     Ok(HistoryFilter {
         from_ms: period.from_ms,

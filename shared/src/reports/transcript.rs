@@ -212,6 +212,41 @@ pub fn load(ctx: &Ctx, me: &Principal, id: i64) -> AppResult<Transcript> {
     })
 }
 
+/// A timeline event in the PDF's words (they were the stored English kinds in a Portuguese
+/// document); an unknown kind as stored.
+fn event_label(kind: &str) -> &str {
+    match kind {
+        "created" => "aberto",
+        "bot" => "com o robô",
+        "queued" => "na fila",
+        "offered" => "ofertado",
+        "offer_rejected" => "oferta recusada",
+        "offer_expired" => "oferta expirada",
+        "withdrawn" => "retirado do atendente",
+        "assigned" => "atribuído",
+        "transferred" => "transferido",
+        "pending" => "pendente",
+        "resumed" => "retomado",
+        "closed" => "encerrado",
+        "occurrence" => "ocorrência registrada",
+        other => other,
+    }
+}
+
+/// A channel as the console names it in Portuguese.
+fn channel_label(channel: &str) -> &str {
+    match channel {
+        "whatsapp" => "WhatsApp",
+        "telegram" => "Telegram",
+        "messenger" => "Messenger",
+        "instagram" => "Instagram",
+        "email" => "E-mail",
+        "sms" => "SMS",
+        "webchat" => "Chat do site",
+        other => other,
+    }
+}
+
 /// Portuguese labels: the PDF is what the company hands its customer.
 fn role_label(role: &str) -> &'static str {
     match role {
@@ -223,7 +258,8 @@ fn role_label(role: &str) -> &'static str {
     }
 }
 
-/// The PDF: company, protocol, participants and times, then every message and the timeline.
+/// The PDF: company, protocol, participants and times, then every message, the timeline and
+/// the survey answers.
 pub fn pdf(t: &Transcript) -> Vec<u8> {
     let c = &t.conversation;
     let text = |v: Option<&String>| v.map_or_else(|| "-".to_owned(), String::clone);
@@ -234,7 +270,7 @@ pub fn pdf(t: &Transcript) -> Vec<u8> {
     };
     let protocol = c.protocol.clone();
     field("Protocolo:", protocol.clone());
-    field("Canal:", c.channel.clone());
+    field("Canal:", channel_label(&c.channel).to_owned());
     let contact = c
         .client
         .phone
@@ -292,7 +328,37 @@ pub fn pdf(t: &Transcript) -> Vec<u8> {
         for e in &t.timeline {
             let who = e.actor_name.clone().unwrap_or_else(|| e.actor.clone());
             lines.extend(pdf::wrap(
-                &format!("[{}] {} - {}", local_stamp(e.at_ms, t.zone), e.kind, who),
+                &format!(
+                    "[{}] {} - {}",
+                    local_stamp(e.at_ms, t.zone),
+                    event_label(&e.kind),
+                    who
+                ),
+                width,
+                4,
+            ));
+        }
+    }
+    // The customer's own answers to the survey, as the JSON transcript has them.
+    if !t.survey_answers.is_empty() {
+        lines.push(String::new());
+        lines.push("Pesquisa de satisfação".to_owned());
+        lines.push("-".repeat(width));
+        for a in &t.survey_answers {
+            let answer = match (a.kind.as_str(), a.score, a.scale, &a.text) {
+                ("nps", Some(score), _, _) => format!("NPS: {score} de 10"),
+                ("csat", Some(score), Some(scale), _) => format!("CSAT: {score} de {scale}"),
+                (_, _, _, Some(text)) => format!("Comentário: {text}"),
+                _ => "sem resposta".to_owned(),
+            };
+            lines.extend(pdf::wrap(
+                &format!(
+                    "[{}] {answer}",
+                    a.answered_at
+                        .get(..19)
+                        .unwrap_or(&a.answered_at)
+                        .replace('T', " ")
+                ),
                 width,
                 4,
             ));

@@ -6,7 +6,7 @@ import { h, toast } from "../dom.js";
 import { duration, t, when } from "../i18n.js";
 import { store } from "../store.js";
 
-const ICONS = { whatsapp: "🟢", telegram: "✈️", email: "✉️", sms: "📱", webchat: "💬" };
+const ICONS = { whatsapp: "🟢", telegram: "✈️", email: "✉️", sms: "📱", webchat: "💬", messenger: "🔵", instagram: "📸" };
 
 /** A channel's icon with its name for screen readers. @param {string} channel */
 export function channelIcon(channel) {
@@ -21,6 +21,7 @@ class ConversationList extends HTMLElement {
       store.on("conversations", () => this.render()),
       store.on("selected", () => this.render()),
       store.on("queues", () => this.render()),
+      store.on("status", () => this.render()),
     ];
     this.render();
     this.tick = setInterval(() => this.paintWaits(), 15000);
@@ -54,10 +55,17 @@ class ConversationList extends HTMLElement {
         ]))) : null,
       items.length
         ? h("ul", { class: "conv-list" }, items.map((c) => this.item(c)))
-        : h("p", { class: "empty", text: t("list.empty") }),
+        : h("p", { class: "empty", text: t(this.emptyText()) }),
     ]));
     this.paintWaits();
     if (focused) /** @type {HTMLElement | null} */ (this.querySelector(`.conv-item[data-id="${focused}"]`))?.focus();
+  }
+
+  /** What an empty list tells me: to go ready only when I am not. */
+  emptyText() {
+    const s = store.state;
+    if (s.favouritesOnly) return "list.no_favourites";
+    return s.status.status === "ready" ? "list.empty_ready" : "list.empty";
   }
 
   /** @param {import("../store.js").Summary} c */

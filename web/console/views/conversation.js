@@ -66,6 +66,26 @@ export function messageView(m, names) {
   ]);
 }
 
+/** The changes of hands and state a reader of the conversation needs beside its messages. */
+const ACTIVITY = ["assigned", "transferred", "pending", "resumed"];
+
+/** One line of the timeline among the messages ("Alice Agente transferred to Bruno Agente").
+ * @param {any} e a timeline event @param {Map<number, string>} names @param {Map<number, string>} groups */
+export function activityView(e, names, groups) {
+  const d = e.data || {};
+  const who = (/** @type {number | null | undefined} */ id) => (id && names.get(id)) || t("activity.someone");
+  let text;
+  if (e.kind === "assigned") text = t("activity.assigned", { name: who(d.agent_id ?? e.actor_id) });
+  else if (e.kind === "transferred") {
+    text = d.to_agent_id
+      ? t("activity.transferred", { from: who(d.from_agent_id ?? e.actor_id), to: who(d.to_agent_id) })
+      : t("activity.transferred_group", { from: who(d.from_agent_id ?? e.actor_id), group: groups.get(d.to_group_id) || t("activity.another_group") });
+  } else if (e.kind === "resumed" && e.actor !== "user") text = t("activity.resumed_auto");
+  else if (e.kind === "pending" && e.actor !== "user") text = t("activity.pending_auto");
+  else text = t(`activity.${e.kind}`, { name: who(e.actor_id) });
+  return h("li", { class: "msg system activity", dataset: { kind: e.kind } }, [h("span", { text }), h("time", { datetime: e.at, text: when(e.at) })]);
+}
+
 class Conversation extends HTMLElement {
   connectedCallback() {
     this.off = store.on("selected", () => this.open(store.state.selected));
@@ -126,12 +146,46 @@ class Conversation extends HTMLElement {
     return names;
   }
 
+  /** Group names for the activity lines. */
+  groupNames() {
+    /** @type {Map<number, string>} */
+    const groups = new Map();
+    for (const g of this.options?.transfer_groups || []) groups.set(g.id, g.name);
+    if (this.options?.group) groups.set(this.options.group.id, this.options.group.name);
+    return groups;
+  }
+
+  /** Messages with the timeline's activity lines among them, in time order, from `since` (ms)
+   * up to before `until` (ms). @param {any[]} messages @param {number} since @param {number} until */
+  lines(messages, since, until) {
+    const names = this.names();
+    const groups = this.groupNames();
+    const events = (this.detail?.timeline || [])
+      .filter((/** @type {any} */ e) => ACTIVITY.includes(e.kind))
+      .map((/** @type {any} */ e) => ({ at: Date.parse(e.at), e }))
+      .filter((/** @type {{at: number}} */ x) => x.at >= since && x.at < until);
+    /** @type {HTMLElement[]} */
+    const out = [];
+    let i = 0;
+    for (const m of messages) {
+      const at = Date.parse(m.created_at);
+      while (i < events.length && events[i].at < at) out.push(activityView(events[i++].e, names, groups));
+      out.push(messageView(m, names));
+    }
+    while (i < events.length) out.push(activityView(events[i++].e, names, groups));
+    return out;
+  }
+
   render() {
     const c = this.detail.conversation;
     const summary = store.state.conversations.find((x) => x.id === c.id);
     const name = summary?.client_name || c.protocol;
     const fav = store.state.favourites.has(c.id);
     const open = c.status !== "closed";
+    // Offered to me but not yet mine: answering (or tagging, moving, closing) waits for Accept,
+    // or the offer could expire and hand a customer I already answered to someone else.
+    const offered = c.status === "offered";
+    const acts = open && !offered;
     /** @param {string} label @param {string} icon @param {() => void} fn @param {string} [cls] */
     const action = (label, icon, fn, cls = "") => h("button", { type: "button", class: `icon-btn ${cls}`, title: t(label), "aria-label": t(label), onclick: fn },
       [h("span", { "aria-hidden": "true", text: icon }), h("span", { class: "btn-label", text: t(label) })]);
@@ -141,7 +195,12 @@ class Conversation extends HTMLElement {
       h("button", { type: "button", text: t("conv.transfer_all"), onclick: () => this.transferAll() }),
     ]));
     // An empty list says so through CSS, so the first message needs no extra bookkeeping.
-    this.list = h("ol", { class: "messages", "aria-label": t("conv.messages"), "data-empty": t("conv.no_messages") }, this.messages.map((m) => messageView(m, this.names())));
+    // Activity before the first loaded message belongs to the earlier pages.
+    const since = this.earliestLoaded || !this.messages.length ? -Infinity : Date.parse(this.messages[0].created_at);
+    // With no message yet the list stays empty, so it says so (a lone "took the conversation"
+    // line would hide that).
+    this.list = h("ol", { class: "messages", "aria-label": t("conv.messages"), "data-empty": t("conv.no_messages") },
+      this.messages.length ? this.lines(this.messages, since, Infinity) : []);
     this.scroller = h("div", { class: "scroller", tabindex: "0", "aria-label": t("conv.messages"), onscroll: () => this.onScroll() }, [
       this.earliestLoaded ? null : h("button", { type: "button", class: "secondary small earlier", text: t("conv.earlier"), onclick: () => this.loadEarlier() }),
       this.list,
@@ -156,11 +215,11 @@ class Conversation extends HTMLElement {
         ]),
         h("div", { class: "conv-actions" }, [
           action(fav ? "conv.unfavourite" : "conv.favourite", fav ? "★" : "☆", () => this.favourite(!fav), fav ? "on" : ""),
-          open ? action("conv.tags", "🏷", () => this.editTags()) : null,
-          open ? action("conv.transfer", "⇄", () => this.transfer()) : null,
-          open && c.status === "assigned" ? action("conv.pending", "⏸", () => this.move("pending")) : null,
-          open && c.status === "pending" ? action("conv.resume", "▶", () => this.move("resume")) : null,
-          open ? action("conv.close", "✔", () => this.close(), "danger") : null,
+          acts ? action("conv.tags", "🏷", () => this.editTags()) : null,
+          acts ? action("conv.transfer", "⇄", () => this.transfer()) : null,
+          acts && c.status === "assigned" ? action("conv.pending", "⏸", () => this.move("pending")) : null,
+          acts && c.status === "pending" ? action("conv.resume", "▶", () => this.move("resume")) : null,
+          acts ? action("conv.close", "✔", () => this.close(), "danger") : null,
           more,
           h("button", { type: "button", class: "icon-btn panel-toggle", title: t("conv.panel"), "aria-label": t("conv.panel"),
             onclick: () => document.querySelector("at-customer-panel")?.classList.toggle("open") }, [h("span", { "aria-hidden": "true", text: "👤" })]),
@@ -172,7 +231,13 @@ class Conversation extends HTMLElement {
       this.detail.occurrences?.length ? h("ul", { class: "occurrence-row", "aria-label": t("occ.list") }, this.detail.occurrences.map((/** @type {any} */ o) =>
         h("li", { class: "occurrence", title: o.comment || "" }, [`⚑ ${o.name || ""}${o.comment ? ` — ${o.comment}` : ""}`]))) : null,
       this.scroller,
-      open ? h("at-composer") : h("p", { class: "closed-note", text: t("conv.closed") }),
+      offered
+        ? h("div", { class: "offer-gate", role: "group", "aria-label": t("conv.offered_hint") }, [
+          h("p", { text: t("conv.offered_hint") }),
+          h("button", { type: "button", class: "primary small", text: t("offers.accept"), onclick: () => this.answerOffer(true) }),
+          h("button", { type: "button", class: "secondary small", text: t("offers.reject"), onclick: () => this.answerOffer(false) }),
+        ])
+        : open ? h("at-composer") : h("p", { class: "closed-note", text: t("conv.closed") }),
     ]));
     const composer = /** @type {any} */ (this.querySelector("at-composer"));
     if (composer) composer.setup(c, this.options, (/** @type {any} */ m) => this.appended(m));
@@ -194,8 +259,10 @@ class Conversation extends HTMLElement {
     try {
       const page = await api("GET", `/api/inbox/conversations/${this.convId}/messages?before=${this.messages[0].id}&limit=${PAGE}`);
       const before = this.scroller.scrollHeight;
+      const until = Date.parse(this.messages[0].created_at);
       this.messages = [...page.items, ...this.messages];
-      this.list.prepend(...page.items.map((/** @type {any} */ m) => messageView(m, this.names())));
+      const since = page.items.length < PAGE || !page.items.length ? -Infinity : Date.parse(page.items[0].created_at);
+      this.list.prepend(...this.lines(page.items, since, until));
       if (page.items.length < PAGE) {
         this.earliestLoaded = true;
         this.scroller.querySelector(".earlier")?.remove();
@@ -309,10 +376,24 @@ class Conversation extends HTMLElement {
     }
   }
 
+  /** Accepts or rejects the offer of the conversation on screen. @param {boolean} accept */
+  async answerOffer(accept) {
+    const id = /** @type {number} */ (this.convId);
+    try {
+      await api("POST", `/api/inbox/offers/${id}/${accept ? "accept" : "reject"}`);
+    } catch (e) { toast(/** @type {Error} */ (e).message, "error"); }
+    await Promise.all([store.refreshOffers(), store.refreshConversations()]).catch(() => {});
+    if (accept && store.state.conversations.some((x) => x.id === id)) this.open(id);
+    else store.set({ selected: null }, "selected");
+  }
+
   /** @param {"pending" | "resume"} what */
   async move(what) {
     try {
       this.detail.conversation = await api("POST", `/api/inbox/conversations/${this.convId}/${what}`);
+      // The detail again, for the line the change wrote in the timeline.
+      const fresh = await api("GET", `/api/inbox/conversations/${this.convId}`).catch(() => /** @type {any} */ (null));
+      if (fresh && fresh.conversation.id === this.convId) this.detail = fresh;
       await store.refreshConversations();
       this.render();
     } catch (e) { toast(/** @type {Error} */ (e).message, "error"); }

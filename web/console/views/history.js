@@ -26,7 +26,7 @@ class History extends HTMLElement {
       field("text", "hist.text"),
       h("label", {}, [t("hist.channel"), h("select", { name: "channel" }, [
         h("option", { value: "", text: "—" }),
-        ...["whatsapp", "telegram", "email", "sms", "webchat"].map((c) => h("option", { value: c, text: t(`channel.${c}`) })),
+        ...["whatsapp", "telegram", "messenger", "instagram", "email", "sms", "webchat"].map((c) => h("option", { value: c, text: t(`channel.${c}`) })),
       ])]),
       h("label", {}, [t("hist.agent"), h("select", { name: "agent_id", id: "hist-agent" }, [h("option", { value: "", text: "—" })])]),
       h("label", {}, [t("hist.group"), h("select", { name: "group_id", id: "hist-group" }, [h("option", { value: "", text: "—" })])]),
@@ -135,9 +135,11 @@ class History extends HTMLElement {
       const data = await api("GET", `/api/reports/conversations/${row.id}`);
       /** @type {Map<number, string>} */
       const names = new Map();
-      await modal(`${t("hist.transcript")} — ${row.protocol}`, [
+      // The dialog's one action is the PDF a supervisor files or sends on; closing needs none.
+      const pdf = await modal(`${t("hist.transcript")} — ${row.protocol}`, [
         h("ol", { class: "messages transcript" }, data.messages.map((/** @type {any} */ m) => messageView({ ...m, attachment_id: null }, names))),
-      ], t("common.close"), t("common.cancel"));
+      ], t("hist.pdf"), t("common.close"));
+      if (pdf) saveBlob(await download(`/api/reports/conversations/${row.id}/transcript.pdf`), `${row.protocol}.pdf`);
     } catch (e) {
       toast(e instanceof ApiError && e.status === 404 ? t("common.not_available") : /** @type {Error} */ (e).message, "error");
     }

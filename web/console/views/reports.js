@@ -4,7 +4,7 @@
 
 import { api, ApiError } from "../api.js";
 import { h } from "../dom.js";
-import { duration, t } from "../i18n.js";
+import { duration, t, when } from "../i18n.js";
 
 /** @param {Date} d */
 const day = (d) => d.toISOString().slice(0, 10);
@@ -52,10 +52,18 @@ class Reports extends HTMLElement {
       ["dash.agent", "rep.handled", "rep.avg_handling", "rep.transfers", "status.ready", "status.paused", "status.offline"],
       d.agents.map((/** @type {any} */ a) => [a.display_name, a.handled, secs(a.avg_handling_seconds), a.transfers,
         secs(a.ready_seconds), secs(a.paused_seconds), secs(a.offline_seconds)])) : null);
-    this.section("#rep-surveys", `/api/reports/surveys?${q}`, (d) => h("div", { class: "kpis" }, [
-      h("div", { class: "kpi" }, [h("span", { class: "kpi-value", text: pct(d.csat?.score) }), h("span", { text: `${t("rep.csat")} · ${t("rep.answers", { count: d.csat?.answers ?? 0 })}` })]),
-      h("div", { class: "kpi" }, [h("span", { class: "kpi-value", text: d.nps?.score ?? "—" }), h("span", { text: `${t("rep.nps")} · ${t("rep.answers", { count: d.nps?.answers ?? 0 })}` })]),
-      h("div", { class: "kpi" }, [h("span", { class: "kpi-value", text: `${d.nps?.promoters ?? 0} / ${d.nps?.passives ?? 0} / ${d.nps?.detractors ?? 0}` }), h("span", { text: t("rep.nps_split") })]),
+    this.section("#rep-surveys", `/api/reports/surveys?${q}`, (d) => h("div", {}, [
+      h("div", { class: "kpis" }, [
+        h("div", { class: "kpi" }, [h("span", { class: "kpi-value", text: pct(d.csat?.score) }), h("span", { text: `${t("rep.csat")} · ${t("rep.answers", { count: d.csat?.answers ?? 0 })}` })]),
+        h("div", { class: "kpi" }, [h("span", { class: "kpi-value", text: d.nps?.score ?? "—" }), h("span", { text: `${t("rep.nps")} · ${t("rep.answers", { count: d.nps?.answers ?? 0 })}` })]),
+        h("div", { class: "kpi" }, [h("span", { class: "kpi-value", text: `${d.nps?.promoters ?? 0} / ${d.nps?.passives ?? 0} / ${d.nps?.detractors ?? 0}` }), h("span", { text: t("rep.nps_split") })]),
+      ]),
+      // What customers wrote is what a supervisor reads first; the scores only say how many.
+      h("h3", { text: t("rep.comments") }),
+      d.open_answers?.length
+        ? grid(t("rep.comments"), ["hist.protocol", "rep.answered_at", "rep.comment"],
+          d.open_answers.map((/** @type {any} */ a) => [a.protocol, when(a.answered_at, true), a.text || ""]))
+        : h("p", { class: "muted", text: t("rep.no_comments") }),
     ]));
   }
 

@@ -1,0 +1,117 @@
+// A visitor on the chat widget's demo page, in Chromium: starts a conversation, answers the menu
+// bot with its buttons, is answered by an agent, and after the close answers the survey (NPS,
+// CSAT, comment) in the same chat. A button already answered cannot be pressed again: the
+// menu's "4. Encerrar" pressed during the survey would otherwise have been a score of 4. Then the
+// supervisor reads the comment in the reports and downloads the transcript as a PDF.
+
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { axe, Client, consoleAs, launch, shot, startAtende } from "./harness.js";
+
+/** @type {Awaited<ReturnType<typeof startAtende>>} */
+let server;
+/** @type {import("playwright-core").Browser} */
+let browser;
+
+before(async () => {
+  server = await startAtende();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test("a widget visitor goes from the menu to an agent to the survey, and old buttons stay pressed", async () => {
+  const agent = await Client.login(server.base, "agent1");
+  await agent.call("PUT", "/api/inbox/status", { status: "ready" });
+  const context = await browser.newContext({ locale: "pt-BR", viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  /** @type {string[]} */
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(e.message));
+  await page.goto(`${server.base}/chat/demo.html?channel=${server.webchat}`);
+  await page.getByRole("button", { name: "Fale conosco" }).click();
+  // The panel is named by its title, and its text is readable (white on the old green was 3.3:1).
+  const widget = page.getByRole("dialog", { name: "Loja Demo" });
+  await widget.waitFor();
+  assert.deepEqual(await axe(page), [], "axe on the widget's start form");
+  await widget.getByPlaceholder("Seu nome").fill("Wanda Widget");
+  await widget.getByPlaceholder("Telefone ou e-mail").fill("wanda@example.com");
+  await widget.getByRole("button", { name: "Iniciar conversa" }).click();
+  const input = widget.getByPlaceholder("Digite sua mensagem…");
+  await input.fill("Oi, meu pedido não chegou");
+  await input.press("Enter");
+
+  // The menu bot greets with buttons; pressing one answers it and leaves the others unpressable.
+  const menu = widget.locator(".atd-msg.bot", { hasText: "Como podemos ajudar?" });
+  await menu.getByRole("button", { name: "1. Suporte" }).click();
+  await widget.locator(".atd-msg.customer", { hasText: "1. Suporte" }).waitFor();
+  assert.equal(await menu.getByRole("button", { name: "1. Suporte" }).getAttribute("aria-pressed"), "true");
+  for (const b of await menu.getByRole("button").all()) assert.ok(await b.isDisabled(), "an answered menu's buttons are disabled");
+  await shot(page, "widget-menu-answered");
+
+  // Suporte offers the conversation to agent1, who accepts and answers.
+  let offer;
+  for (let i = 0; i < 50 && !offer; i++) {
+    offer = (await agent.call("GET", "/api/inbox/offers")).items?.[0];
+    if (!offer) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(offer, "agent1 was offered the visitor");
+  const id = offer.conversation_id;
+  await agent.call("POST", `/api/inbox/offers/${id}/accept`);
+  await agent.call("POST", `/api/inbox/conversations/${id}/messages`, { text: "Olá, Wanda! Vou verificar." });
+  await widget.locator(".atd-msg.agent", { hasText: "Olá, Wanda! Vou verificar." }).waitFor({ timeout: 5000 });
+  assert.match(await widget.locator(".atd-msg.agent").last().innerText(), /Alice Agente/);
+
+  // The agent closes with the group's classification; the survey bot asks in the same chat.
+  await agent.call("POST", `/api/inbox/conversations/${id}/close`, { reason_id: 1, sub_reason_id: 2, resolved: true });
+  await widget.locator(".atd-msg.bot", { hasText: "De 0 a 10" }).waitFor({ timeout: 8000 });
+  assert.ok(await menu.getByRole("button", { name: "4. Encerrar" }).isDisabled(), "the menu cannot answer the survey");
+  await input.fill("9");
+  await input.press("Enter");
+  const csat = widget.locator(".atd-msg.bot", { hasText: "Como você avalia este atendimento?" });
+  await csat.getByRole("button", { name: "1. Satisfeito" }).click();
+  await widget.locator(".atd-msg.bot", { hasText: "comentário" }).waitFor({ timeout: 5000 });
+  assert.ok(await csat.getByRole("button", { name: "3. Insatisfeito" }).isDisabled());
+  await input.fill("Rápido e simpático");
+  await input.press("Enter");
+  await widget.locator(".atd-msg.bot", { hasText: "Obrigado por responder à nossa pesquisa!" }).waitFor({ timeout: 5000 });
+  await shot(page, "widget-survey-answered");
+  assert.deepEqual(await axe(page), [], "axe on the widget's chat");
+  // Closed from its own header, as on a phone where it covers the page.
+  await widget.getByRole("button", { name: "Fechar" }).click();
+  await widget.waitFor({ state: "hidden" });
+
+  // The supervisor's survey report has exactly these answers.
+  const supervisor = await Client.login(server.base, "supervisor");
+  const report = await supervisor.call("GET", "/api/reports/surveys");
+  assert.equal(report.nps.answers, 1);
+  assert.equal(report.nps.promoters, 1, "a 9 is a promoter");
+  assert.equal(report.csat.answers, 1);
+  assert.ok(report.open_answers.some((/** @type {any} */ a) => a.text === "Rápido e simpático"), JSON.stringify(report.open_answers));
+  assert.deepEqual(problems, []);
+  await context.close();
+
+  // In the console the supervisor reads the comment and files the transcript as a PDF.
+  const { page: console_, problems: consoleProblems } = await consoleAs(browser, server.base, "supervisor");
+  await console_.getByRole("button", { name: "Reports" }).click();
+  await console_.locator("#rep-surveys tbody tr", { hasText: "Rápido e simpático" }).waitFor();
+  await console_.getByRole("button", { name: "History" }).click();
+  const row = console_.locator("at-history tbody tr", { hasText: "Wanda Widget" });
+  await row.getByRole("button", { name: "Transcript" }).click();
+  const dialog = console_.locator("dialog");
+  await dialog.locator(".msg.agent", { hasText: "Olá, Wanda! Vou verificar." }).waitFor();
+  const saved = console_.waitForEvent("download");
+  await dialog.getByRole("button", { name: "Download PDF" }).click();
+  const pdf = await saved;
+  const protocol = (await row.locator("th").innerText()).trim();
+  assert.equal(pdf.suggestedFilename(), `${protocol}.pdf`);
+  const path = await pdf.path();
+  const bytes = (await import("node:fs")).readFileSync(path);
+  assert.equal(bytes.subarray(0, 5).toString(), "%PDF-");
+  assert.ok(bytes.length > 1000, `a transcript of ${bytes.length} bytes`);
+  await dialog.waitFor({ state: "detached" });
+  assert.deepEqual(consoleProblems, []);
+});
