@@ -842,3 +842,71 @@ fn a_provider_repeating_a_message_id_fails_nothing() {
         0
     );
 }
+
+/// An offered conversation is the agent's to accept before it is theirs to answer: found by a
+/// user in the browser, a reply sent from an offer was stored while the offer stayed open (and
+/// could then expire to another agent).
+#[test]
+fn the_agent_an_offer_went_to_reads_it_but_acts_on_it_only_after_accepting() {
+    let app = TestApp::spawn();
+    let (s, agents) = group_with(&app, "circular", &["agent1"], 2);
+    app.patch(
+        &s.admin,
+        &format!("/api/admin/groups/{}", s.group),
+        json!({"offer_mode": "accept_reject", "offer_timeout_seconds": 30}),
+    )
+    .assert_status(200);
+    ready(&app, &agents[0].0);
+    arrive(&app, &s, 1, 0);
+    let id = count(&app, "SELECT MAX(id) FROM conversations");
+    let agent = &agents[0].0;
+    let before = count(&app, "SELECT COUNT(*) FROM messages");
+    let tag = app
+        .post(&s.admin, "/api/admin/tags", json!({"name": "VIP"}))
+        .assert_status(201)
+        .body["id"]
+        .as_i64()
+        .unwrap();
+
+    // Looking is allowed: the conversation, its messages, its options.
+    for path in ["", "/messages", "/options"] {
+        app.get(agent, &format!("/api/inbox/conversations/{id}{path}"))
+            .assert_status(200);
+    }
+    // Acting is not, and leaves everything as it was.
+    let refused = [
+        ("POST", "messages", Some(json!({"text": "Olá!"}))),
+        ("POST", "notes", Some(json!({"text": "nota"}))),
+        ("POST", "pending", None),
+        ("POST", "close", None),
+        ("POST", "transfer", Some(json!({"to_group_id": s.group}))),
+        ("PUT", &format!("tags/{tag}"), None),
+    ];
+    for (method, action, body) in &refused {
+        let r = app.call(
+            method,
+            &format!("/api/inbox/conversations/{id}/{action}"),
+            Some(agent),
+            body.clone(),
+        );
+        r.assert_error(409, "offer_not_accepted");
+    }
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM messages"), before);
+    assert_eq!(
+        column(
+            &app,
+            &format!("SELECT status FROM conversations WHERE id = {id}")
+        ),
+        ["offered"]
+    );
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM conversation_tags"), 0);
+
+    app.post(agent, &format!("/api/inbox/offers/{id}/accept"), json!({}))
+        .assert_status(200);
+    app.post(
+        agent,
+        &format!("/api/inbox/conversations/{id}/messages"),
+        json!({"text": "Olá!"}),
+    )
+    .assert_status(201);
+}

@@ -8,6 +8,11 @@ use atende_shared::Router;
 
 /// The conversation is another agent's (and the history rule does not let me see it).
 const NOT_MINE: Errors = &[(403, &["not_your_conversation"])];
+/// What changes a conversation: mine, and its offer accepted if it was offered to me.
+const ACTING: Errors = &[
+    (403, &["not_your_conversation"]),
+    (409, &["offer_not_accepted"]),
+];
 /// A query parameter that does not parse or is out of range.
 const BAD_QUERY: Errors = &[(422, &["validation_failed"])];
 /// Whatever reaches the customer: the conversation open, the group not receive-only, me ready.
@@ -15,7 +20,12 @@ const SENDING: Errors = &[
     (403, &["not_your_conversation", "receive_only"]),
     (
         409,
-        &["conversation_closed", "agent_paused", "agent_offline"],
+        &[
+            "conversation_closed",
+            "agent_paused",
+            "agent_offline",
+            "offer_not_accepted",
+        ],
     ),
 ];
 
@@ -46,23 +56,26 @@ pub fn router() -> Router {
         .post("/api/inbox/conversations/{id}/messages", inbox::send)
         .doc::<inbox::__path_send>(SENDING)
         .post("/api/inbox/conversations/{id}/notes", inbox::note)
-        .doc::<inbox::__path_note>(NOT_MINE)
+        .doc::<inbox::__path_note>(ACTING)
         .post("/api/inbox/conversations/{id}/read", inbox::read)
         .doc::<inbox::__path_read>(NOT_MINE)
         .post("/api/inbox/conversations/{id}/pending", inbox::pending)
         .doc::<inbox::__path_pending>(&[
             (403, &["not_your_conversation"]),
-            (409, &["invalid_state"]),
+            (409, &["invalid_state", "offer_not_accepted"]),
         ])
         .post("/api/inbox/conversations/{id}/resume", inbox::resume)
         .doc::<inbox::__path_resume>(&[
             (403, &["not_your_conversation"]),
-            (409, &["invalid_state", "at_capacity"]),
+            (409, &["invalid_state", "at_capacity", "offer_not_accepted"]),
         ])
         .post("/api/inbox/conversations/{id}/close", inbox::close)
         .doc::<inbox::__path_close>(&[
             (403, &["not_your_conversation"]),
-            (409, &["already_closed", "invalid_state"]),
+            (
+                409,
+                &["already_closed", "invalid_state", "offer_not_accepted"],
+            ),
             (422, &["resolution_required", "classification_required"]),
         ])
         .get("/api/inbox/attachments/{id}", inbox::attachment)
@@ -90,7 +103,12 @@ pub fn router() -> Router {
             ),
             (
                 409,
-                &["conversation_closed", "agent_paused", "agent_offline"],
+                &[
+                    "conversation_closed",
+                    "agent_paused",
+                    "agent_offline",
+                    "offer_not_accepted",
+                ],
             ),
         ])
         .post(
@@ -99,7 +117,7 @@ pub fn router() -> Router {
         )
         .doc::<inbox::__path_new_protocol>(&[
             (403, &["not_your_conversation"]),
-            (409, &["already_open", "at_capacity"]),
+            (409, &["already_open", "at_capacity", "offer_not_accepted"]),
         ])
         .post("/api/inbox/active-messages", inbox::start_active)
         .doc::<inbox::__path_start_active>(&[
@@ -138,7 +156,12 @@ pub fn router() -> Router {
             (403, &["not_your_conversation"]),
             (
                 409,
-                &["agent_unavailable", "agent_at_capacity", "invalid_state"],
+                &[
+                    "agent_unavailable",
+                    "agent_at_capacity",
+                    "invalid_state",
+                    "offer_not_accepted",
+                ],
             ),
         ])
         .get(
@@ -154,20 +177,21 @@ pub fn router() -> Router {
         )
         .doc::<inbox::__path_add_tag>(&[
             (403, &["not_your_conversation"]),
+            (409, &["offer_not_accepted"]),
             (422, &["validation_failed"]),
         ])
         .delete(
             "/api/inbox/conversations/{id}/tags/{tag_id}",
             inbox::remove_tag,
         )
-        .doc::<inbox::__path_remove_tag>(NOT_MINE)
+        .doc::<inbox::__path_remove_tag>(ACTING)
         .post(
             "/api/inbox/conversations/{id}/occurrences",
             inbox::occurrence,
         )
         .doc::<inbox::__path_occurrence>(&[
             (403, &["not_your_conversation"]),
-            (409, &["conversation_closed"]),
+            (409, &["conversation_closed", "offer_not_accepted"]),
         ])
         .put("/api/inbox/conversations/{id}/favourite", inbox::favourite)
         .doc::<inbox::__path_favourite>(NOT_MINE)

@@ -247,6 +247,7 @@ pub const CODES: &[(&str, Texts)] = &[
     ("conversation_closed", t("this conversation is closed; open a new protocol to write again", "Esta conversa está encerrada; abra um novo protocolo para escrever de novo.", "Esta conversación está cerrada; abra un nuevo protocolo para escribir de nuevo.")),
     ("already_closed", t("this conversation is already closed", "Esta conversa já está encerrada.", "Esta conversación ya está cerrada.")),
     ("already_open", t("this customer already has an open conversation on this channel", "Este cliente já tem uma conversa aberta neste canal.", "Este cliente ya tiene una conversación abierta en este canal.")),
+    ("offer_not_accepted", t("accept this conversation's offer first", "Aceite a oferta desta conversa primeiro.", "Acepte primero la oferta de esta conversación.")),
     ("offer_gone", t("this offer is no longer open (accepted, rejected or expired)", "Esta oferta não está mais aberta (aceita, recusada ou expirada).", "Esta oferta ya no está abierta (aceptada, rechazada o caducada).")),
     ("invalid_state", t("the conversation is not in a state that allows this", "A conversa não está num estado que permita isto.", "La conversación no está en un estado que permita esto.")),
     ("not_closed", t("surveys are answered after the close", "Pesquisas são respondidas depois do encerramento.", "Las encuestas se responden después del cierre.")),

@@ -151,6 +151,22 @@ pub fn actionable(ctx: &Ctx, me: &Principal, id: i64) -> AppResult<(Conversation
     Ok((conversation, group))
 }
 
+/// [`actionable`], for what changes the conversation or reaches its customer: the agent an offer
+/// went to accepts it first. Until then the offer may still expire or go to someone else, and
+/// an answer, a tag or a close on it would belong to nobody (a reply sent from an offered
+/// conversation was stored while the offer stayed open). Reading it, its options and the read
+/// marker stay open to them, so the agent can look before accepting.
+fn acting_on(ctx: &Ctx, me: &Principal, id: i64) -> AppResult<(Conversation, GroupDoc)> {
+    let (conversation, group) = actionable(ctx, me, id)?;
+    if conversation.status == State::Offered && conversation.agent_id == Some(me.user_id().0) {
+        return Err(conflict(
+            "offer_not_accepted",
+            "accept this conversation's offer first",
+        ));
+    }
+    Ok((conversation, group))
+}
+
 /// The conversation, if `me` may read it: whoever may act on it, and whoever the history rule
 /// lets see it — the same rule that lists it in the customer panel, so what is listed opens.
 pub fn readable(ctx: &Ctx, me: &Principal, id: i64) -> AppResult<Conversation> {
@@ -361,7 +377,7 @@ pub fn send(
     id: i64,
     compose: Compose,
 ) -> AppResult<crate::conversation::Message> {
-    let (conversation, group) = actionable(ctx, me, id)?;
+    let (conversation, group) = acting_on(ctx, me, id)?;
     let text = compose_text(ctx, me, conversation.group_id.unwrap_or(0), &compose)?;
     may_send(ctx, me, &conversation, &group)?;
     let channel = ChannelInfo::load(ctx, conversation.channel_id)?;
@@ -416,7 +432,7 @@ pub fn note(
     compose: Compose,
 ) -> AppResult<crate::conversation::Message> {
     let text = check_text(compose.text.as_deref().unwrap_or(""))?;
-    let (conversation, _) = actionable(ctx, me, id)?;
+    let (conversation, _) = acting_on(ctx, me, id)?;
     let now = ctx.now_ms();
     let message = conversation_sql::insert_message(
         ctx.db,
@@ -441,7 +457,7 @@ pub fn note(
 
 /// Pending frees a slot of my limit; my own action or the customer's reply brings it back.
 pub fn pending(ctx: &Ctx, me: &Principal, id: i64) -> AppResult<Conversation> {
-    actionable(ctx, me, id)?;
+    acting_on(ctx, me, id)?;
     let now = ctx.now_ms();
     let actor = Actor::User(me.user_id().0);
     let moved = transaction(ctx.db, || {
@@ -453,7 +469,7 @@ pub fn pending(ctx: &Ctx, me: &Principal, id: i64) -> AppResult<Conversation> {
 /// Brings a pending conversation back — within the limit of the agent who holds it, whoever
 /// asks (a supervisor or an admin resuming it does not lend their own limit).
 pub fn resume(ctx: &Ctx, me: &Principal, id: i64) -> AppResult<Conversation> {
-    actionable(ctx, me, id)?;
+    acting_on(ctx, me, id)?;
     let now = ctx.now_ms();
     let actor = Actor::User(me.user_id().0);
     let moved = transaction(ctx.db, || {
@@ -477,7 +493,7 @@ pub struct CloseRequest {
 /// Closes for good: the classification is checked against the group's tree (and required
 /// where the group says so); the survey is marked due when the group has one for this closer.
 pub fn close(ctx: &Ctx, me: &Principal, id: i64, request: CloseRequest) -> AppResult<Conversation> {
-    let (conversation, group) = actionable(ctx, me, id)?;
+    let (conversation, group) = acting_on(ctx, me, id)?;
     if conversation.status == State::Closed {
         return Err(lifecycle::illegal(
             lifecycle::Transition::Close,
@@ -593,7 +609,7 @@ pub fn transfer(
     id: i64,
     request: &TransferRequest,
 ) -> AppResult<Conversation> {
-    let (conversation, group) = actionable(ctx, me, id)?;
+    let (conversation, group) = acting_on(ctx, me, id)?;
     if !lifecycle::Transition::TransferToAgent.allowed_from(conversation.status) {
         return Err(lifecycle::illegal(
             lifecycle::Transition::TransferToAgent,
@@ -746,7 +762,7 @@ pub fn tag(
     tag: i64,
     on: bool,
 ) -> AppResult<Vec<sql::TagOnConversation>> {
-    let (conversation, _) = actionable(ctx, me, id)?;
+    let (conversation, _) = acting_on(ctx, me, id)?;
     if on {
         let active = crate::config::sql::get(ctx.db, me.tenant_id(), "tag", tag)?
             .is_some_and(|t| t.status == crate::enums::Status::Active);
@@ -781,7 +797,7 @@ pub fn occurrence(
     id: i64,
     request: &OccurrenceRequest,
 ) -> AppResult<OccurrenceAdded> {
-    let (conversation, _) = actionable(ctx, me, id)?;
+    let (conversation, _) = acting_on(ctx, me, id)?;
     if conversation.status == State::Closed {
         return Err(conflict(
             "conversation_closed",
@@ -855,7 +871,7 @@ pub struct OccurrenceAdded {
 /// conversation stays as it is; a closed one is never reopened).
 pub fn new_protocol(ctx: &Ctx, me: &Principal, id: i64) -> AppResult<Conversation> {
     require_answering(me)?;
-    let (source, _) = actionable(ctx, me, id)?;
+    let (source, _) = acting_on(ctx, me, id)?;
     let tenant = me.tenant_id();
     let reply_to = sql::reply_to(ctx.db, tenant, id)?.unwrap_or_default();
     let channel_type = crate::config::channel::ChannelType::parse(&source.channel_type)
@@ -967,7 +983,7 @@ pub fn send_attachment(
     upload: Upload,
 ) -> AppResult<crate::conversation::Message> {
     use base64::Engine;
-    let (conversation, group) = actionable(ctx, me, id)?;
+    let (conversation, group) = acting_on(ctx, me, id)?;
     may_send(ctx, me, &conversation, &group)?;
     let (kind, allowed) = kind_allowed(&group, &upload.content_type);
     if !allowed {
