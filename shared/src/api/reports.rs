@@ -205,7 +205,7 @@ pub fn service_level(ctx: &Ctx, req: &Request) -> AppResult<Response> {
 
 /// Agent productivity
 ///
-/// Per agent: conversations handled, handling time, transfers, time ready, paused by reason and offline. Agents see their own.
+/// Per agent: conversations handled, handling time, transfers, time ready, paused by reason and offline (offline counted from the account's creation). Agents see their own.
 #[utoipa::path(get, path = "/api/reports/productivity",
     params(PeriodQuery, ("agent_id" = Option<i64>, Query, description = "One agent")),
     responses((status = 200, description = "The figures", body = reports::productivity::Productivity)))]

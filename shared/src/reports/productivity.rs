@@ -1,7 +1,7 @@
 //! Agent productivity in a period: conversations closed in their hands, the mean handling time
 //! of those, transfers they made, and their time ready, paused (by reason) and offline from the
-//! status log — clipped to the period and to now. Before an agent's first status change they
-//! count as offline.
+//! status log — clipped to the period and to now. Between the account's creation and an agent's
+//! first status change they count as offline; before the account existed, as nothing.
 
 use super::{mean, sql, Period};
 use crate::auth::Principal;
@@ -57,10 +57,12 @@ pub fn report(
         period.to_ms,
         agent,
     )?;
+    let mut created = Vec::new();
     let mut agents = rows
         .iter()
         .map(|r| {
             let handled = r.i64("handled")?;
+            created.push(r.i64("created_at")?);
             Ok(AgentFigures {
                 agent_id: r.i64("id")?,
                 display_name: r.text("display_name")?,
@@ -97,8 +99,9 @@ pub fn report(
             r.opt_text("pause_reason")?,
         ));
     }
-    for a in &mut agents {
-        let mut at = period.from_ms;
+    for (a, created) in agents.iter_mut().zip(created) {
+        // An account made inside the period was not offline before it existed.
+        let mut at = period.from_ms.max(created.min(end));
         let mut state = ("offline".to_owned(), None::<String>);
         let entries = changes.remove(&a.agent_id).unwrap_or_default();
         for (when, status, reason) in

@@ -363,7 +363,7 @@ pub fn productivity(
 ) -> Result<Rows, DbError> {
     db.execute(
         "WITH agents AS ( \
-           SELECT a.id, a.display_name FROM users a \
+           SELECT a.id, a.display_name, a.created_at FROM users a \
            WHERE a.tenant_id = ?1 AND (?6 IS NULL OR a.id = ?6) \
              AND a.profile IN ('agent', 'supervisor_agent') \
              AND (a.id = ?2 OR ?3 = 1 \
@@ -380,7 +380,7 @@ pub fn productivity(
            SELECT e.actor_id, COUNT(*) AS transfers FROM conversation_events e \
            WHERE e.tenant_id = ?1 AND e.kind = 'transferred' AND e.at >= ?4 AND e.at < ?5 \
            GROUP BY e.actor_id ) \
-         SELECT a.id, a.display_name, COALESCE(h.handled, 0) AS handled, h.handling_sum, \
+         SELECT a.id, a.display_name, a.created_at, COALESCE(h.handled, 0) AS handled, h.handling_sum, \
                 COALESCE(t.transfers, 0) AS transfers \
          FROM agents a LEFT JOIN handled h ON h.agent_id = a.id \
          LEFT JOIN transfers t ON t.actor_id = a.id ORDER BY a.display_name, a.id",
