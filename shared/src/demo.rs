@@ -186,7 +186,8 @@ pub fn seed_workspace(ctx: &Ctx) -> AppResult<Workspace> {
         ctx,
         tenant,
         json!({"name": "Financeiro", "operation_id": operation.id, "queue_strategy": "least_conversations",
-               "survey_id": survey.id, "classification_id": classification.id}),
+               "survey_id": survey.id, "classification_id": classification.id,
+               "timers": {"initial_sla_minutes": 5}}),
     )?;
     let support = config::create::<Group>(
         ctx,
@@ -194,7 +195,7 @@ pub fn seed_workspace(ctx: &Ctx) -> AppResult<Workspace> {
         json!({"name": "Suporte", "operation_id": operation.id, "queue_strategy": "least_conversations",
                "offer_mode": "accept_reject", "offer_timeout_seconds": 120,
                "classification_id": classification.id, "classification_mandatory": true,
-               "survey_id": survey.id, "name_shown": "agent",
+               "survey_id": survey.id, "name_shown": "agent", "timers": {"initial_sla_minutes": 5},
                "transfer_group_ids": [sales.id, billing.id]}),
     )?;
     for g in [support.id, sales.id, billing.id] {

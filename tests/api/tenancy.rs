@@ -229,6 +229,16 @@ fn the_platform_api_creates_the_demo_company_a_team_can_work_in_at_once() {
     );
     let offers = app.get(&agent, "/api/inbox/offers");
     assert_eq!(offers.items_len(), 1, "{}", offers.body);
+    // The supervisor's service level has an SLA to measure the queue against.
+    let supervisor = app.token("supervisor");
+    let level = app.get(&supervisor, "/api/reports/service-level");
+    level.assert_status(200);
+    let support = level.body["groups"]
+        .as_array()
+        .and_then(|g| g.iter().find(|g| g["group_name"] == "Suporte"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(support["sla_minutes"], 5, "{}", level.body);
 
     // Once only: a company with the demo's slug is never touched again.
     demo(Some(PLATFORM_SECRET)).assert_error(409, "tenant_exists");
