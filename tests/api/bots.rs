@@ -963,7 +963,25 @@ fn a_menu_button_pressed_again_during_the_survey_is_asked_again_not_scored() {
         last_bot(&app)
     );
     assert_eq!(count(&app, "SELECT COUNT(*) FROM survey_answers"), 0);
-    send(json!({"text": "9", "client_message_id": "s4"}));
+    // In the web chat the question carries the scale as buttons, listed on one line of its text.
+    let asked = column(
+        &app,
+        "SELECT payload FROM messages WHERE role = 'bot' ORDER BY id DESC LIMIT 1",
+    );
+    let asked: Value = serde_json::from_str(&asked[0]).unwrap();
+    let ids: Vec<&str> = asked["choices"]["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, (0..=10).map(|n| format!("q0:{n}")).collect::<Vec<_>>());
+    assert!(
+        last_bot(&app).ends_with("\n0 · 1 · 2 · 3 · 4 · 5 · 6 · 7 · 8 · 9 · 10"),
+        "{}",
+        last_bot(&app)
+    );
+    send(json!({"text": "9", "choice": "q0:9", "client_message_id": "s4"}));
     assert_eq!(
         column(&app, "SELECT kind || ' ' || score FROM survey_answers"),
         ["nps 9"]

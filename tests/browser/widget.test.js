@@ -67,10 +67,14 @@ test("a widget visitor goes from the menu to an agent to the survey, and old but
 
   // The agent closes with the group's classification; the survey bot asks in the same chat.
   await agent.call("POST", `/api/inbox/conversations/${id}/close`, { reason_id: 1, sub_reason_id: 2, resolved: true });
-  await widget.locator(".atd-msg.bot", { hasText: "De 0 a 10" }).waitFor({ timeout: 8000 });
+  const nps = widget.locator(".atd-msg.bot", { hasText: "De 0 a 10" });
+  await nps.waitFor({ timeout: 8000 });
   assert.ok(await menu.getByRole("button", { name: "4. Encerrar" }).isDisabled(), "the menu cannot answer the survey");
-  await input.fill("9");
-  await input.press("Enter");
+  // The whole scale as buttons, 0 to 10, and not also as a line of numbers under the question.
+  assert.equal(await nps.locator(".atd-scale .atd-choice").count(), 11);
+  assert.doesNotMatch(await nps.innerText(), /0 · 1/);
+  await shot(page, "widget-nps-scale");
+  await nps.getByRole("button", { name: "9", exact: true }).click();
   const csat = widget.locator(".atd-msg.bot", { hasText: "Como você avalia este atendimento?" });
   await csat.getByRole("button", { name: "1. Satisfeito" }).click();
   await widget.locator(".atd-msg.bot", { hasText: "comentário" }).waitFor({ timeout: 5000 });

@@ -43,6 +43,7 @@
     .atd-choice{border:1px solid #15803d;background:#fff;color:#15803d;border-radius:8px;padding:6px 8px;text-align:left;cursor:pointer;font:inherit}
     .atd-choice:hover:not(:disabled){background:#e9f7ef}.atd-choice:disabled{opacity:.55;cursor:default}
     .atd-choice[aria-pressed=true]{background:#15803d;color:#fff;opacity:1}
+    .atd-scale{flex-direction:row;flex-wrap:wrap}.atd-scale .atd-choice{min-width:2.2em;text-align:center;padding:6px 4px}
     .atd-msg.system{background:#fff8e1;font-size:12px;margin:6px auto;text-align:center}.atd-who{font-size:11px;opacity:.7}
     .atd-compose{display:flex;gap:6px;padding:8px;border-top:1px solid #e1e6ec}.atd-compose input[type=text]{flex:1}
     .atd-faq{font-size:13px;padding:0 12px}.atd-faq input{display:block;width:100%;box-sizing:border-box;margin:6px 0;padding:8px;border:1px solid #c8d0da;border-radius:6px;font:inherit}.atd-faq details{background:#fff;border:1px solid #e1e6ec;border-radius:6px;margin:4px 0;padding:6px 8px}
@@ -209,10 +210,13 @@
           link.addEventListener("click", (ev) => { ev.preventDefault(); download(m.attachment_id, m.body); });
           bubble.append(link);
         } else if (Array.isArray(m.choices) && m.choices.length) {
-          // A bot's question: its prompt, and its options as buttons (the body lists them too).
+          // A bot's question: its prompt, and its options as buttons (the body lists them too:
+          // a line each, or a scale of numbers on one line).
+          const scale = m.choices.every((/** @type {{title: string}} */ c) => /^\d+$/.test(c.title));
           const lines = (m.body || "").split("\n");
-          bubble.append(document.createTextNode(lines.slice(0, Math.max(1, lines.length - m.choices.length)).join("\n")));
-          const options = el("div", "atd-choices");
+          const listed = scale ? 1 : m.choices.length;
+          bubble.append(document.createTextNode(lines.slice(0, Math.max(1, lines.length - listed)).join("\n")));
+          const options = el("div", scale ? "atd-choices atd-scale" : "atd-choices");
           for (const c of m.choices) {
             const button = el("button", "atd-choice", c.title);
             button.type = "button";

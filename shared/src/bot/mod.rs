@@ -242,9 +242,16 @@ pub fn say(
         );
     }
     let mut full = text.to_owned();
-    for o in &options {
+    // A scale (0 … 10) is one line of the text where reading it, not eleven.
+    if options.iter().all(|o| o.title.parse::<u8>().is_ok()) {
+        let titles: Vec<&str> = options.iter().map(|o| o.title.as_str()).collect();
         full.push('\n');
-        full.push_str(&o.title);
+        full.push_str(&titles.join(" · "));
+    } else {
+        for o in &options {
+            full.push('\n');
+            full.push_str(&o.title);
+        }
     }
     let choices = Choices {
         prompt: text.to_owned(),

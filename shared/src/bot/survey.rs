@@ -51,7 +51,7 @@ fn expiry(survey: &SurveyDoc, now: i64) -> i64 {
     now + i64::from(survey.inactivity_minutes) * 60_000
 }
 
-/// Asks question `index` of `survey` (CSAT options as buttons).
+/// Asks question `index` of `survey` (CSAT options as buttons, and NPS's scale in the web chat).
 #[allow(clippy::too_many_arguments)]
 fn ask(
     ctx: &Ctx,
@@ -78,6 +78,15 @@ fn ask(
         text.push_str(Text::SkipHint.get(language));
     }
     let options = match q.kind {
+        // The web chat shows the whole 0–10 scale as buttons; a WhatsApp list holds ten rows, so
+        // there (and on the other channels) the customer types the number.
+        QuestionType::Nps if channel.doc.kind == crate::config::channel::ChannelType::Webchat => (0
+            ..=10)
+            .map(|n| Choice {
+                id: format!("q{index}:{n}"),
+                title: n.to_string(),
+            })
+            .collect(),
         QuestionType::Csat => q
             .options
             .iter()
