@@ -670,6 +670,23 @@ fn exported(c: &Client, admin: &str, protocol: &str) -> Result<(), String> {
     )
 }
 
+/// A WhatsApp webhook `body` as Meta posts it: signed with `secret`.
+fn signed_whatsapp(c: &Client, hook: &str, body: &str, secret: &str) -> Reply {
+    let signature = format!(
+        "sha256={}",
+        atende_shared::providers::hmac_sha256_hex(secret, body.as_bytes())
+    );
+    c.raw(
+        "POST",
+        hook,
+        &[
+            ("content-type", "application/json"),
+            ("x-hub-signature-256", signature.as_str()),
+        ],
+        body.as_bytes(),
+    )
+}
+
 fn whatsapp_webhook(c: &Client) -> Result<(), String> {
     // The number's id is unique among a company's channels, and each run makes a channel.
     let number = unique("");
@@ -701,21 +718,7 @@ fn whatsapp_webhook(c: &Client) -> Result<(), String> {
         }}]}]})
         .to_string()
     };
-    let post = |body: &str, secret: &str| {
-        let signature = format!(
-            "sha256={}",
-            atende_shared::providers::hmac_sha256_hex(secret, body.as_bytes())
-        );
-        c.raw(
-            "POST",
-            &hook,
-            &[
-                ("content-type", "application/json"),
-                ("x-hub-signature-256", signature.as_str()),
-            ],
-            body.as_bytes(),
-        )
-    };
+    let post = |body: &str, secret: &str| signed_whatsapp(c, &hook, body, secret);
     let wamid = unique("wamid.e2e");
     let first = post(&message(&wamid), WA_SECRET);
     expect(
@@ -887,19 +890,7 @@ fn whatsapp_customer_served(c: &Client) -> Result<(), String> {
             "contacts": [{"profile": {"name": "Cliente E2E"}, "wa_id": from}],
             "messages": [message]}}]}]})
         .to_string();
-        let signature = format!(
-            "sha256={}",
-            atende_shared::providers::hmac_sha256_hex(WA_SECRET, body.as_bytes())
-        );
-        let r = c.raw(
-            "POST",
-            &hook,
-            &[
-                ("content-type", "application/json"),
-                ("x-hub-signature-256", signature.as_str()),
-            ],
-            body.as_bytes(),
-        );
+        let r = signed_whatsapp(c, &hook, &body, WA_SECRET);
         expect(
             r.status == 200 && r.body["messages"] == 1,
             format!("{id}: {} {}", r.status, r.body),
@@ -946,19 +937,7 @@ fn whatsapp_customer_served(c: &Client) -> Result<(), String> {
             "metadata": {"display_phone_number": "15550001111", "phone_number_id": number},
             "statuses": [{"id": sent_id, "status": status, "timestamp": "1763900100", "recipient_id": from}]}}]}]})
         .to_string();
-        let signature = format!(
-            "sha256={}",
-            atende_shared::providers::hmac_sha256_hex(WA_SECRET, body.as_bytes())
-        );
-        let r = c.raw(
-            "POST",
-            &hook,
-            &[
-                ("content-type", "application/json"),
-                ("x-hub-signature-256", signature.as_str()),
-            ],
-            body.as_bytes(),
-        );
+        let r = signed_whatsapp(c, &hook, &body, WA_SECRET);
         expect(
             r.status == 200 && r.body["statuses"] == 1,
             format!("status {status}: {} {}", r.status, r.body),

@@ -57,12 +57,10 @@ pub fn report(
         period.to_ms,
         agent,
     )?;
-    let mut created = Vec::new();
     let mut agents = rows
         .iter()
         .map(|r| {
             let handled = r.i64("handled")?;
-            created.push(r.i64("created_at")?);
             Ok(AgentFigures {
                 agent_id: r.i64("id")?,
                 display_name: r.text("display_name")?,
@@ -99,9 +97,9 @@ pub fn report(
             r.opt_text("pause_reason")?,
         ));
     }
-    for (a, created) in agents.iter_mut().zip(created) {
+    for (a, r) in agents.iter_mut().zip(rows.iter()) {
         // An account made inside the period was not offline before it existed.
-        let mut at = period.from_ms.max(created.min(end));
+        let mut at = period.from_ms.max(r.i64("created_at")?.min(end));
         let mut state = ("offline".to_owned(), None::<String>);
         let entries = changes.remove(&a.agent_id).unwrap_or_default();
         for (when, status, reason) in
