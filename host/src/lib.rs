@@ -51,6 +51,9 @@ pub struct App {
     vars: MapVariables,
     http: UreqClient,
     web_root: PathBuf,
+    /// Each request checks the schema with its first statement, as under Spin
+    /// ([`App::check_schema_per_request`]).
+    schema_check_per_request: std::sync::atomic::AtomicBool,
 }
 
 impl App {
@@ -78,6 +81,7 @@ impl App {
             vars,
             http: UreqClient::default(),
             web_root: config.web_root,
+            schema_check_per_request: std::sync::atomic::AtomicBool::new(false),
         };
         app.migrate()?;
         Ok(app)
@@ -89,14 +93,26 @@ impl App {
         migrate::run(&conn).map_err(|e| anyhow::anyhow!("migrating: {e}"))
     }
 
+    /// Makes every request check the schema with its first statement as a Spin request does
+    /// (`migrate::first_statement`): this host migrates once at start and needs no check, but
+    /// the tests run each route's first query the way Spin runs it.
+    pub fn check_schema_per_request(&self, on: bool) {
+        self.schema_check_per_request
+            .store(on, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// Runs `work` with the ports of one request (CLI commands, demo seeding, tests).
     pub fn with_ctx<T>(&self, work: impl FnOnce(&Ctx) -> T) -> anyhow::Result<T> {
         // A request that panicked on this thread left its per-request state behind.
         atende_shared::cache::reset();
         atende_shared::tick::take_wanted();
         let conn = self.db.get()?;
+        let checked = migrate::CheckedOnFirstStatement::new(&conn);
+        let per_request = self
+            .schema_check_per_request
+            .load(std::sync::atomic::Ordering::Relaxed);
         let ctx = Ctx {
-            db: &conn,
+            db: if per_request { &checked } else { &conn },
             kv: &self.kv,
             clock: self.clock.as_ref(),
             random: &OsRandom,

@@ -54,6 +54,21 @@ thread_local! {
     static STALE: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
     /// Entries this request read ahead ([`read_ahead`]), each handed out once by [`fetch`].
     static AHEAD: RefCell<HashMap<String, Option<Vec<u8>>>> = RefCell::new(HashMap::new());
+    /// A statement's answer this request read ahead inside another statement
+    /// ([`read_rows_ahead`]), handed out once by [`rows_read_ahead`].
+    static ROWS_AHEAD: RefCell<HashMap<String, Rows>> = RefCell::new(HashMap::new());
+}
+
+/// Keeps `rows` as the answer of the read `key` names, for this request's one call of it:
+/// under Spin a statement is a host call, so a request that knows its next read makes it
+/// inside the one before (docs/decisions/0020). Gone when the request ends.
+pub fn read_rows_ahead(key: String, rows: Rows) {
+    ROWS_AHEAD.with(|a| a.borrow_mut().insert(key, rows));
+}
+
+/// The answer read ahead for `key`, once.
+pub fn rows_read_ahead(key: &str) -> Option<Rows> {
+    ROWS_AHEAD.with(|a| a.borrow_mut().remove(key))
 }
 
 /// Reads `keys` in one call, for the [`fetch`]es that follow in this request: under Spin each
@@ -93,6 +108,7 @@ pub fn forget_after_commit(key: String) {
 /// next one starts on it: the native host's threads outlive a request.
 pub fn reset() {
     AHEAD.with(|a| a.borrow_mut().clear());
+    ROWS_AHEAD.with(|a| a.borrow_mut().clear());
     STALE.with(|s| s.borrow_mut().clear());
 }
 
@@ -100,6 +116,7 @@ pub fn reset() {
 /// scheduled run) has finished, after its last `COMMIT`.
 pub fn flush(kv: &dyn KeyValue) {
     AHEAD.with(|a| a.borrow_mut().clear());
+    ROWS_AHEAD.with(|a| a.borrow_mut().clear());
     let keys = STALE.with(|s| std::mem::take(&mut *s.borrow_mut()));
     let mut seen = std::collections::HashSet::new();
     for key in keys {

@@ -4,7 +4,7 @@
 
 use crate::db::{scalar_i64, transaction};
 use crate::errors::AppError;
-use crate::ports::{Sql, Value};
+use crate::ports::{DbError, Rows, Sql, Value};
 use anyhow::Context;
 
 pub struct Migration {
@@ -136,11 +136,125 @@ pub fn latest_version() -> i64 {
     MIGRATIONS.last().map_or(0, |m| m.version)
 }
 
-/// The cheap check done on every Spin request: one statement when the schema is current.
-pub fn ensure_current(db: &dyn Sql) -> Result<(), AppError> {
+/// The check a connection that has not run one makes: one statement when the schema is
+/// current, the missing migrations otherwise. Answers whether it applied any.
+pub fn ensure_current(db: &dyn Sql) -> Result<bool, AppError> {
     match db.execute("SELECT MAX(version) FROM schema_migrations", &[]) {
-        Ok(rows) if scalar_i64(&rows)? >= latest_version() => Ok(()),
-        _ => run(db).map(|_| ()),
+        Ok(rows) if scalar_i64(&rows)? >= latest_version() => Ok(false),
+        _ => run(db).map(|applied| !applied.is_empty()),
+    }
+}
+
+/// The column a connection's first query carries the schema's version in.
+const CHECK_COLUMN: &str = "atende_schema_version";
+
+/// The first statement of a connection whose schema nobody has checked (each Spin request
+/// opens its own). A query carries the check as one more column instead of costing a
+/// statement (a host call) of its own (docs/decisions/0020): `Some` is its answer, on a schema
+/// found current. `None` when the caller must still run `sql` itself, on a schema this made
+/// current: `sql` was not a query, failed (on a database not yet migrated, or for its own
+/// reason: it is run again as written), found an older schema, or answered no rows (which
+/// carry no version) on a schema that was not current.
+pub fn first_statement(db: &dyn Sql, sql: &str, params: &[Value]) -> Result<Option<Rows>, DbError> {
+    let migrating = |e: AppError| DbError::from_message(format!("migrating: {e}"));
+    let Some(carrying) = carrying_the_check(sql) else {
+        ensure_current(db).map_err(migrating)?;
+        return Ok(None);
+    };
+    let Ok(rows) = db.execute(&carrying, params) else {
+        ensure_current(db).map_err(migrating)?;
+        return Ok(None);
+    };
+    let (rows, version) = without_the_check(rows);
+    match version {
+        Some(v) if v >= latest_version() => Ok(Some(rows)),
+        Some(_) => {
+            ensure_current(db).map_err(migrating)?;
+            Ok(None)
+        }
+        None => match ensure_current(db).map_err(migrating)? {
+            false => Ok(Some(rows)),
+            true => Ok(None),
+        },
+    }
+}
+
+/// `sql` as a query that also answers the schema's version, if it is a query: every row gets
+/// the version as its last column. Wrapped as a subquery, the statement keeps its rows, their
+/// order and its parameters (`SELECT *` from it renames repeated column names, which
+/// [`without_the_check`] restores).
+fn carrying_the_check(sql: &str) -> Option<String> {
+    let statement = sql.trim().trim_end_matches(';').trim_end();
+    let first = statement.split_whitespace().next()?.to_ascii_uppercase();
+    let query = matches!(first.as_str(), "SELECT" | "WITH")
+        && crate::statements::Kind::of(statement) == crate::statements::Kind::Read;
+    // The line break ends a trailing `--` comment before the closing parenthesis.
+    query.then(|| {
+        format!(
+            "SELECT *, (SELECT MAX(version) FROM schema_migrations) AS {CHECK_COLUMN} \
+             FROM ({statement}\n)"
+        )
+    })
+}
+
+/// The rows as the statement itself answers them, and the version they carried (`None`
+/// without rows).
+fn without_the_check(mut rows: Rows) -> (Rows, Option<i64>) {
+    if rows.columns.last().map(String::as_str) == Some(CHECK_COLUMN) {
+        rows.columns.pop();
+    }
+    let mut version = None;
+    for row in &mut rows.rows {
+        let carried = row.pop();
+        if version.is_none() {
+            version = Some(match carried {
+                Some(Value::Integer(v)) => v,
+                // No migration recorded at all.
+                _ => 0,
+            });
+        }
+    }
+    // A subquery names its second `id` column `id:1`; the statement alone names it `id`.
+    let named: Vec<String> = rows.columns.clone();
+    for (i, name) in rows.columns.iter_mut().enumerate() {
+        if let Some((base, n)) = name.rsplit_once(':') {
+            if n.parse::<u32>().is_ok() && named[..i].iter().any(|earlier| earlier == base) {
+                *name = base.to_owned();
+            }
+        }
+    }
+    (rows, version)
+}
+
+/// A [`Sql`] that checks the schema with its first statement as a Spin request does (the
+/// local host migrates once at start): the tests run every request through it, so each
+/// route's first query is also run the way Spin runs it.
+pub struct CheckedOnFirstStatement<'a> {
+    inner: &'a dyn Sql,
+    checked: std::cell::Cell<bool>,
+}
+
+impl<'a> CheckedOnFirstStatement<'a> {
+    pub fn new(inner: &'a dyn Sql) -> Self {
+        CheckedOnFirstStatement {
+            inner,
+            checked: std::cell::Cell::new(false),
+        }
+    }
+}
+
+impl Sql for CheckedOnFirstStatement<'_> {
+    fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
+        if !self.checked.replace(true) {
+            if let Some(rows) = first_statement(self.inner, sql, params)? {
+                return Ok(rows);
+            }
+        }
+        self.inner.execute(sql, params)
+    }
+
+    fn let_writers_in(&self, held: std::time::Duration) {
+        self.inner.let_writers_in(held);
     }
 }
 
@@ -361,6 +475,120 @@ fn in_trigger_body(statement: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::native::SqlitePool;
+    use crate::statements::CountingSql;
+
+    fn migrated() -> (tempfile::TempDir, SqlitePool) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let pool = SqlitePool::open(dir.path().join("db.sqlite")).expect("pool");
+        run(&pool.get().expect("connection")).expect("migrations");
+        (dir, pool)
+    }
+
+    /// The statement through [`first_statement`] (its answer, and the statements it ran) and
+    /// then alone.
+    fn first_and_alone(db: &dyn Sql, sql: &str, params: &[Value]) -> (Option<Rows>, usize, Rows) {
+        let counting = CountingSql::new(db);
+        let first = first_statement(&counting, sql, params).expect("first statement");
+        let ran = counting.take().total();
+        (first, ran, db.execute(sql, params).expect("alone"))
+    }
+
+    #[test]
+    fn a_query_first_on_a_current_schema_answers_as_itself_in_one_statement() {
+        let (_dir, pool) = migrated();
+        let db = pool.get().unwrap();
+        for sql in [
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, kind TEXT, body TEXT)",
+            "INSERT INTO t (kind, body) VALUES ('a', 'x'), ('b', 'y'), ('a', 'z'), ('c', NULL)",
+        ] {
+            db.execute(sql, &[]).unwrap();
+        }
+        let queries: &[(&str, Vec<Value>)] = &[
+            ("SELECT id, body FROM t WHERE kind = ? ORDER BY id DESC", vec!["a".into()]),
+            // Repeated column names, an unnamed expression, an aggregate, a limit.
+            (
+                "SELECT a.id, b.id, COUNT(*), upper(a.kind) FROM t a LEFT JOIN t b \
+                 ON b.kind = a.kind AND b.id > a.id GROUP BY a.id ORDER BY a.id DESC LIMIT ?2 OFFSET ?1",
+                vec![1.into(), 2.into()],
+            ),
+            (
+                "WITH k AS (SELECT DISTINCT kind FROM t) SELECT kind FROM k ORDER BY kind DESC;",
+                vec![],
+            ),
+            ("SELECT body FROM t ORDER BY id -- the oldest first", vec![]),
+            ("SELECT 1 AS one UNION ALL SELECT 2 ORDER BY 1 DESC", vec![]),
+        ];
+        for (sql, params) in queries {
+            let (first, ran, alone) = first_and_alone(&db, sql, params);
+            let first = first.unwrap_or_else(|| panic!("{sql} did not carry the check"));
+            assert_eq!(ran, 1, "{sql}");
+            assert_eq!(first.columns, alone.columns, "{sql}");
+            assert_eq!(first.rows, alone.rows, "{sql}");
+            assert!(!first.rows.is_empty(), "{sql}");
+        }
+    }
+
+    #[test]
+    fn a_query_without_rows_checks_the_schema_on_its_own_and_answers_nothing() {
+        let (_dir, pool) = migrated();
+        let db = pool.get().unwrap();
+        let sql = "SELECT version, name FROM schema_migrations WHERE version = ?";
+        let (first, ran, alone) = first_and_alone(&db, sql, &[999.into()]);
+        let first = first.expect("answered");
+        assert_eq!(ran, 2, "the query, then the check");
+        assert_eq!((first.columns, first.rows.len()), (alone.columns, 0));
+    }
+
+    #[test]
+    fn a_write_first_is_left_to_the_caller_after_the_check() {
+        let (_dir, pool) = migrated();
+        let db = pool.get().unwrap();
+        let counting = CountingSql::new(&db);
+        let first = first_statement(&counting, "CREATE TABLE w (x)", &[]).unwrap();
+        assert!(first.is_none());
+        assert_eq!(
+            counting.take().0,
+            vec!["SELECT MAX(version) FROM schema_migrations"]
+        );
+    }
+
+    #[test]
+    fn a_query_first_on_an_empty_database_migrates_it_and_is_left_to_the_caller() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = SqlitePool::open(dir.path().join("db.sqlite")).unwrap();
+        let db = pool.get().unwrap();
+        let sql = "SELECT COUNT(*) FROM conversations";
+        assert!(first_statement(&db, sql, &[]).unwrap().is_none());
+        assert_eq!(scalar_i64(&db.execute(sql, &[]).unwrap()).unwrap(), 0);
+        let version = db
+            .execute("SELECT MAX(version) FROM schema_migrations", &[])
+            .unwrap();
+        assert_eq!(scalar_i64(&version).unwrap(), latest_version());
+    }
+
+    #[test]
+    fn a_query_first_on_an_older_schema_brings_it_up_to_date_before_it_is_answered() {
+        let (_dir, pool) = migrated();
+        let db = pool.get().unwrap();
+        // The database as the release before the last migration left it.
+        let last = MIGRATIONS.last().unwrap();
+        assert_eq!(last.name, "0023_first_message_trigger_per_request.sql");
+        let trigger = split_statements(MIGRATIONS[last.version as usize - 2].sql)
+            .into_iter()
+            .find(|s| s.contains("CREATE TRIGGER first_messages_open"))
+            .unwrap();
+        db.execute(&trigger, &[]).unwrap();
+        db.execute(
+            "DELETE FROM schema_migrations WHERE version = ?",
+            &[last.version.into()],
+        )
+        .unwrap();
+
+        let sql = "SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'first_messages_open'";
+        assert!(first_statement(&db, sql, &[]).unwrap().is_none());
+        assert_eq!(scalar_i64(&db.execute(sql, &[]).unwrap()).unwrap(), 0);
+    }
 
     #[test]
     fn a_trigger_body_stays_one_statement() {

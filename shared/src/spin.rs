@@ -31,6 +31,8 @@ struct SpinSql {
     sliced: std::cell::Cell<bool>,
     /// Between a `BEGIN` and its `COMMIT` or `ROLLBACK`: the write lock is this request's.
     in_transaction: std::cell::Cell<bool>,
+    /// The schema's version was checked (by the connection's first statement).
+    checked: std::cell::Cell<bool>,
 }
 
 /// How long one try of a write waits in SQLite's busy handler before the adapter tries the
@@ -54,19 +56,38 @@ impl SpinSql {
         }
         let conn = Connection::open_default()
             .map_err(|e| DbError::from_message(format!("opening the database: {e:?}")))?;
-        let opened = Opened(&conn);
-        // Every connection reads the schema's version itself. A finding kept in the key-value
-        // store would describe whichever database last wrote it: a store shared with another
-        // database (or kept while the file is replaced) left a new file unmigrated
-        // ("no such table", found by spin-ci's two-instance step; docs/decisions/0016).
-        crate::migrate::ensure_current(&opened)
-            .map_err(|e| DbError::from_message(format!("migrating: {e}")))?;
         Ok(self.conn.get_or_init(|| conn))
     }
 }
 
 impl Sql for SpinSql {
     fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
+        // Every connection reads the schema's version itself, with its first statement
+        // (docs/decisions/0020). A finding kept in the key-value store would describe whichever
+        // database last wrote it: a store shared with another database (or kept while the file
+        // is replaced) left a new file unmigrated ("no such table", found by spin-ci's
+        // two-instance step; docs/decisions/0016).
+        if !self.checked.replace(true) {
+            if let Some(rows) =
+                crate::migrate::first_statement(&Opened(self.connection()?), sql, params)?
+            {
+                return Ok(rows);
+            }
+        }
+        self.run(sql, params)
+    }
+
+    /// Other requests' writers sleep in SQLite's busy handler (1, 2, 5, 10 ... 100 ms apart)
+    /// while the lock is held; pausing as long as it was held lets their next try in
+    /// (docs/decisions/0016).
+    fn let_writers_in(&self, held: std::time::Duration) {
+        std::thread::sleep(held.min(std::time::Duration::from_millis(50)));
+    }
+}
+
+impl SpinSql {
+    /// `sql` on a connection whose schema is known current.
+    fn run(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
         use crate::statements::Kind;
         let conn = Opened(self.connection()?);
         let kind = Kind::of(sql);
@@ -94,13 +115,6 @@ impl Sql for SpinSql {
                 self.in_transaction.get(),
             ));
         result
-    }
-
-    /// Other requests' writers sleep in SQLite's busy handler (1, 2, 5, 10 ... 100 ms apart)
-    /// while the lock is held; pausing as long as it was held lets their next try in
-    /// (docs/decisions/0016).
-    fn let_writers_in(&self, held: std::time::Duration) {
-        std::thread::sleep(held.min(std::time::Duration::from_millis(50)));
     }
 }
 
@@ -280,6 +294,7 @@ fn with_ports<T>(f: impl FnOnce(&Ctx) -> T) -> T {
         conn: std::cell::OnceCell::new(),
         sliced: std::cell::Cell::new(false),
         in_transaction: std::cell::Cell::new(false),
+        checked: std::cell::Cell::new(false),
     };
     let ctx = Ctx {
         db: &db,

@@ -140,6 +140,8 @@ impl TestApp {
     pub fn open(dir: TempDir) -> TestApp {
         let clock = ManualClock::at(monday_noon());
         let app = App::open(Self::config(dir.path()), Arc::new(clock.clone())).unwrap();
+        // Every request's first query runs as under Spin, carrying the schema's check.
+        app.check_schema_per_request(true);
         TestApp {
             app,
             clock,
@@ -210,6 +212,27 @@ impl TestApp {
                 (TestResponse::from(response), counting.take())
             })
             .unwrap()
+    }
+
+    /// [`TestApp::send_counted`], counting beneath the schema's check a Spin request's
+    /// connection makes (`migrate::first_statement`): the statements Spin runs.
+    pub fn send_counted_under_spin_check(&self, r: Request) -> (TestResponse, Statements) {
+        let request = self.request(r);
+        let (method, uri) = (request.method().to_string(), request.uri().to_string());
+        self.app.check_schema_per_request(false);
+        let served = self.app.with_ctx(|ctx| {
+            let counting = CountingSql::new(ctx.db);
+            let checked = atende_shared::migrate::CheckedOnFirstStatement::new(&counting);
+            let spin = Ctx {
+                db: &checked,
+                ..*ctx
+            };
+            let response = self.app.handle_in(&spin, request, Some(self.client_addr));
+            crate::contract::check(&method, &uri, &response);
+            (TestResponse::from(response), counting.take())
+        });
+        self.app.check_schema_per_request(true);
+        served.unwrap()
     }
 
     /// [`TestApp::call`], listing the key-value calls the request makes (`get k`,

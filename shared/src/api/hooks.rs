@@ -38,11 +38,46 @@ pub struct Accepted {
 }
 
 fn channel(ctx: &Ctx, req: &Request, kind: ChannelType) -> AppResult<ChannelInfo> {
-    let channel = ChannelInfo::load(ctx, req.param("channel_id")?)?;
+    channel_reading_ahead(ctx, req, kind, None)
+}
+
+/// [`channel`], reading ahead for a delivery of one message from `sender` what storing it
+/// reads first ([`ChannelInfo::load_reading_ahead`]).
+fn channel_reading_ahead(
+    ctx: &Ctx,
+    req: &Request,
+    kind: ChannelType,
+    sender: Option<&str>,
+) -> AppResult<ChannelInfo> {
+    let sender = sender.map(|s| (kind.as_str(), s));
+    let channel = ChannelInfo::load_reading_ahead(ctx, req.param("channel_id")?, sender)?;
     if channel.doc.kind != kind {
         return Err(AppError::not_found("channel"));
     }
     Ok(channel)
+}
+
+/// A delivery's body and its events, parsed before the signature is checked only so the
+/// channel's read can read ahead for its sender ([`channel_reading_ahead`]): nothing is acted
+/// on, and an error is answered in its usual turn, after the signature's.
+type Parsed<E> = AppResult<(Value, Result<Vec<E>, Invalid>)>;
+
+/// The sender of a delivery that is one customer message and nothing else: what its storing
+/// reads first is then known before the channel is read.
+fn sole_sender<E>(
+    parsed: &Parsed<E>,
+    event: impl Fn(&E) -> &InboundEvent,
+) -> Option<&str> {
+    match parsed {
+        Ok((_, Ok(events))) => match events.as_slice() {
+            [only] => match event(only) {
+                InboundEvent::Message(m) => Some(m.external_id.as_str()),
+                _ => None,
+            },
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 fn bad_signature() -> AppError {
@@ -336,24 +371,34 @@ pub fn route_meta(
     params(("X-Hub-Signature-256" = String, Header, description = "`sha256=<hex>`")),
     responses((status = 200, description = "Accepted", body = Accepted)))]
 pub fn whatsapp(ctx: &Ctx, req: &Request) -> AppResult<Response> {
-    let channel = channel(ctx, req, ChannelType::Whatsapp)?;
+    let parsed: Parsed<_> = parse_json(req, HOOK_LIMIT).map(|body| {
+        let events = whatsapp::parse(&body);
+        (body, events)
+    });
+    let sender = sole_sender(&parsed, |(_, e)| e);
+    let channel = channel_reading_ahead(ctx, req, ChannelType::Whatsapp, sender)?;
     req.require_size(HOOK_LIMIT)?;
     if !meta_signature_ok(&channel, req) {
         return Err(bad_signature());
     }
-    let body = parse_json(req, HOOK_LIMIT)?;
-    let events = whatsapp::parse(&body).map_err(|e| refused(&channel, e))?;
+    let (_, events) = parsed?;
+    let events = events.map_err(|e| refused(&channel, e))?;
     ok(&route_meta(ctx, &channel, "phone_number_id", events)?)
 }
 
 fn meta_messaging(ctx: &Ctx, req: &Request, kind: ChannelType) -> AppResult<Response> {
-    let channel = channel(ctx, req, kind)?;
+    let parsed: Parsed<_> = parse_json(req, HOOK_LIMIT).map(|body| {
+        let events = meta::parse(kind, &body);
+        (body, events)
+    });
+    let sender = sole_sender(&parsed, |(_, e)| e);
+    let channel = channel_reading_ahead(ctx, req, kind, sender)?;
     req.require_size(HOOK_LIMIT)?;
     if !meta_signature_ok(&channel, req) {
         return Err(bad_signature());
     }
-    let body = parse_json(req, HOOK_LIMIT)?;
-    let events = meta::parse(kind, &body).map_err(|e| refused(&channel, e))?;
+    let (_, events) = parsed?;
+    let events = events.map_err(|e| refused(&channel, e))?;
     let key = kind.account_key().unwrap_or("page_id");
     ok(&route_meta(ctx, &channel, key, events)?)
 }
@@ -432,15 +477,20 @@ pub enum TelegramAnswer {
     params(("X-Telegram-Bot-Api-Secret-Token" = String, Header, description = "The channel's `secret_token`")),
     responses((status = 200, description = "Accepted", body = TelegramAnswer)))]
 pub fn telegram(ctx: &Ctx, req: &Request) -> AppResult<Response> {
-    let channel = channel(ctx, req, ChannelType::Telegram)?;
+    let parsed: Parsed<_> = parse_json(req, HOOK_LIMIT).map(|body| {
+        let events = telegram::parse(&body);
+        (body, events)
+    });
+    let sender = sole_sender(&parsed, |e| e);
+    let channel = channel_reading_ahead(ctx, req, ChannelType::Telegram, sender)?;
     if !secret_matches(
         channel.credential("secret_token"),
         req.header("x-telegram-bot-api-secret-token"),
     ) {
         return Err(bad_signature());
     }
-    let body = parse_json(req, HOOK_LIMIT)?;
-    let events = telegram::parse(&body).map_err(|e| refused(&channel, e))?;
+    let (body, events) = parsed?;
+    let events = events.map_err(|e| refused(&channel, e))?;
     let accepted = apply(ctx, &channel, events)?;
     ok(&match telegram::webhook_answer(&body) {
         Some(method) => TelegramAnswer::Method(method),

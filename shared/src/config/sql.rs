@@ -281,6 +281,12 @@ pub fn get_any_tenant(
         &format!("SELECT tenant_id, {COLUMNS} FROM config_items WHERE kind = ? AND id = ?"),
         &[kind.into(), id.into()],
     )?;
+    decode_any_tenant(&rows)
+}
+
+/// [`get_any_tenant`]'s answer from rows with its columns (`tenant_id` and [`COLUMNS`]), as
+/// a statement that reads more beside the item answers them.
+pub fn decode_any_tenant(rows: &crate::ports::Rows) -> Result<Option<(TenantId, Stored)>, DbError> {
     rows.first()
         .map(|r| Ok((TenantId(r.i64("tenant_id")?), decode(&r)?)))
         .transpose()

@@ -64,12 +64,14 @@ pub fn decode_message(r: &Row) -> Result<Message, DbError> {
 
 /// What the inbound path needs to know about a sender, in one statement: their client (and
 /// its status) and their open conversation on this channel, if any.
+#[derive(Debug)]
 pub struct Known {
     pub client_id: i64,
     pub client_active: bool,
     pub conversation: Option<OpenConversation>,
 }
 
+#[derive(Debug)]
 pub struct OpenConversation {
     pub id: i64,
     pub status: State,
@@ -123,6 +125,109 @@ fn decode_known(r: &Row) -> Result<Known, DbError> {
     })
 }
 
+/// The columns of [`known_sender_with_duties`], the tenant an SQL expression; the event is `?5`.
+macro_rules! sender_with_duties_columns {
+    ($tenant:literal) => {
+        concat!(
+            "i.client_id, c.status AS client_status, v.id AS conversation_id, v.status, \
+             v.group_id, v.language, v.out_of_hours_notified, v.agent_id, h.data AS hours_data, \
+             EXISTS (SELECT 1 FROM config_items w WHERE w.tenant_id = ",
+            $tenant,
+            " AND w.kind = 'webhook' AND w.status = 'active' \
+                AND EXISTS (SELECT 1 FROM json_each(json_extract(w.data, '$.events')) \
+                            WHERE value = ?5)) AS subscribed"
+        )
+    };
+}
+
+/// The joins of [`known_sender_with_duties`] after the identity `i` and its client `c`: the
+/// open conversation on the channel (an SQL expression), its group and business hours.
+macro_rules! sender_with_duties_joins {
+    ($channel:literal) => {
+        concat!(
+            "LEFT JOIN conversations v ON v.tenant_id = i.tenant_id AND v.channel_id = ",
+            $channel,
+            " AND v.client_id = i.client_id AND v.status <> 'closed' \
+             LEFT JOIN config_items g ON g.tenant_id = i.tenant_id AND g.kind = 'group' \
+                  AND g.id = v.group_id AND v.out_of_hours_notified = 0 \
+             LEFT JOIN config_items h ON h.tenant_id = g.tenant_id AND h.kind = 'business_hours' \
+                  AND h.status = 'active' AND h.id = json_extract(g.data, '$.business_hours_id')"
+        )
+    };
+}
+
+fn sender_ahead_key(
+    tenant: TenantId,
+    channel_id: i64,
+    channel_type: &str,
+    external_id: &str,
+    event: &str,
+) -> String {
+    format!(
+        "sender\u{1f}{}\u{1f}{channel_id}\u{1f}{channel_type}\u{1f}{external_id}\u{1f}{event}",
+        tenant.0
+    )
+}
+
+/// The columns of [`crate::config::sql::get_any_tenant`] at the head of [`channel_with_sender`].
+const CHANNEL_COLUMNS: usize = 8;
+
+/// The active-or-not channel with this id, whatever its tenant ([`crate::config::sql::get_any_tenant`]),
+/// and in the same statement what [`known_sender_with_duties`] answers for `sender` (channel
+/// type, identity) and `event` on it, kept for that call in this request: an inbound message's
+/// first two reads in one host call under Spin (docs/decisions/0020).
+pub fn channel_with_sender(
+    db: &dyn Sql,
+    channel_id: i64,
+    sender: (&str, &str),
+    event: &str,
+) -> Result<Option<(TenantId, crate::config::sql::Stored)>, DbError> {
+    let (channel_type, external_id) = sender;
+    let rows = db.execute(
+        concat!(
+            "SELECT ch.tenant_id, ch.id, ch.status, ch.ref_id, ch.data, ch.version, ch.created_at, \
+                    ch.updated_at, ",
+            sender_with_duties_columns!("ch.tenant_id"),
+            " FROM config_items ch \
+             LEFT JOIN (client_identities i JOIN clients c \
+                        ON c.tenant_id = i.tenant_id AND c.id = i.client_id) \
+                  ON i.tenant_id = ch.tenant_id AND i.channel_type = ?3 AND i.external_id = ?4 ",
+            sender_with_duties_joins!("ch.id"),
+            " WHERE ch.kind = 'channel' AND ch.id = ?2"
+        ),
+        &[
+            // `?1`, the tenant of the sender's own read, is the channel's column here.
+            Value::Null,
+            channel_id.into(),
+            channel_type.into(),
+            external_id.into(),
+            event.into(),
+        ],
+    )?;
+    let split = |range: std::ops::Range<usize>, keep: bool| Rows {
+        columns: rows.columns.get(range.clone()).unwrap_or_default().to_vec(),
+        rows: rows
+            .rows
+            .iter()
+            .filter(|_| keep)
+            .map(|row| row.get(range.clone()).unwrap_or_default().to_vec())
+            .collect(),
+    };
+    let channel = crate::config::sql::decode_any_tenant(&split(0..CHANNEL_COLUMNS, true))?;
+    if let Some((tenant, _)) = &channel {
+        let all = CHANNEL_COLUMNS..rows.columns.len();
+        // No identity (or one whose client is gone): the sender's own read finds no row.
+        let known = rows
+            .first()
+            .is_some_and(|r| r.opt_i64("client_id").ok().flatten().is_some());
+        crate::cache::read_rows_ahead(
+            sender_ahead_key(*tenant, channel_id, channel_type, external_id, event),
+            split(all, known),
+        );
+    }
+    Ok(channel)
+}
+
 /// [`known_sender`], and in the same read what a message on the open conversation may still
 /// have to do besides being stored: the business hours of its group (while the out-of-hours
 /// message was not sent; active hours only) and whether an active webhook of the tenant
@@ -135,30 +240,33 @@ pub fn known_sender_with_duties(
     external_id: &str,
     event: &str,
 ) -> Result<Option<(Known, Option<String>, bool)>, DbError> {
-    let rows = db.execute(
-        "SELECT i.client_id, c.status AS client_status, v.id AS conversation_id, v.status, \
-                v.group_id, v.language, v.out_of_hours_notified, v.agent_id, h.data AS hours_data, \
-                EXISTS (SELECT 1 FROM config_items w \
-                  WHERE w.tenant_id = ?1 AND w.kind = 'webhook' AND w.status = 'active' \
-                    AND EXISTS (SELECT 1 FROM json_each(json_extract(w.data, '$.events')) \
-                                WHERE value = ?5)) AS subscribed \
-         FROM client_identities i \
-         JOIN clients c ON c.tenant_id = i.tenant_id AND c.id = i.client_id \
-         LEFT JOIN conversations v ON v.tenant_id = i.tenant_id AND v.channel_id = ?2 \
-              AND v.client_id = i.client_id AND v.status <> 'closed' \
-         LEFT JOIN config_items g ON g.tenant_id = i.tenant_id AND g.kind = 'group' \
-              AND g.id = v.group_id AND v.out_of_hours_notified = 0 \
-         LEFT JOIN config_items h ON h.tenant_id = g.tenant_id AND h.kind = 'business_hours' \
-              AND h.status = 'active' AND h.id = json_extract(g.data, '$.business_hours_id') \
-         WHERE i.tenant_id = ?1 AND i.channel_type = ?3 AND i.external_id = ?4",
-        &[
-            tenant.into(),
-            channel_id.into(),
-            channel_type.into(),
-            external_id.into(),
-            event.into(),
-        ],
-    )?;
+    let ahead = crate::cache::rows_read_ahead(&sender_ahead_key(
+        tenant,
+        channel_id,
+        channel_type,
+        external_id,
+        event,
+    ));
+    let rows = match ahead {
+        Some(rows) => rows,
+        None => db.execute(
+            concat!(
+                "SELECT ",
+                sender_with_duties_columns!("?1"),
+                " FROM client_identities i \
+                 JOIN clients c ON c.tenant_id = i.tenant_id AND c.id = i.client_id ",
+                sender_with_duties_joins!("?2"),
+                " WHERE i.tenant_id = ?1 AND i.channel_type = ?3 AND i.external_id = ?4"
+            ),
+            &[
+                tenant.into(),
+                channel_id.into(),
+                channel_type.into(),
+                external_id.into(),
+                event.into(),
+            ],
+        )?,
+    };
     rows.first()
         .map(|r| {
             Ok((
