@@ -245,12 +245,16 @@ pub fn seed_workspace(ctx: &Ctx) -> AppResult<Workspace> {
     let delivery = config::create::<Article>(
         ctx,
         tenant,
-        json!({"title": "Prazo de entrega", "body": "Entregamos em até 5 dias úteis nas capitais.", "keywords": ["entrega", "frete", "prazo"]}),
+        json!({"title": "Prazo de entrega", "body": "Entregamos em até 5 dias úteis nas capitais.", "keywords": ["entrega", "frete", "prazo"],
+            "translations": {"es": {"title": "Plazo de entrega", "body": "Entregamos en hasta 5 días hábiles en las capitales."},
+                             "en": {"title": "Delivery time", "body": "We deliver within 5 business days in state capitals."}}}),
     )?;
     config::create::<Article>(
         ctx,
         tenant,
-        json!({"title": "Trocas e devoluções", "body": "Você pode trocar ou devolver em até 7 dias após o recebimento.", "keywords": ["troca", "devolução"]}),
+        json!({"title": "Trocas e devoluções", "body": "Você pode trocar ou devolver em até 7 dias após o recebimento.", "keywords": ["troca", "devolução"],
+            "translations": {"es": {"title": "Cambios y devoluciones", "body": "Puede cambiar o devolver hasta 7 días después de recibirlo."},
+                             "en": {"title": "Returns and exchanges", "body": "You can exchange or return within 7 days of delivery."}}}),
     )?;
     config::create::<OccurrenceType>(ctx, tenant, json!({"name": "Cliente pediu retorno"}))?;
     let reception = config::create::<Group>(

@@ -922,6 +922,21 @@ fn tags_occurrences_favourites_quick_replies_and_articles() {
         send(json!({"article_id": article})).body["body"],
         "Prazo\n\n5 dias úteis."
     );
+    // A customer who writes in Spanish gets the article's Spanish text when there is one.
+    app.patch(
+        &s.admin,
+        &format!("/api/admin/articles/{article}"),
+        json!({"translations": {"es": {"title": "Plazo", "body": "5 días hábiles."}}}),
+    )
+    .assert_status(200);
+    crate::channels::query(
+        &app,
+        &format!("UPDATE conversations SET language = 'es' WHERE id = {id}"),
+    );
+    assert_eq!(
+        send(json!({"article_id": article})).body["body"],
+        "Plazo\n\n5 días hábiles."
+    );
     send(json!({"quick_reply": "nada"})).assert_error(422, "validation_failed");
     send(json!({"text": "a", "quick_reply": "ola"})).assert_error(422, "validation_failed");
 }

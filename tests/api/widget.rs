@@ -216,6 +216,64 @@ fn sessions_are_checked_and_every_answer_carries_cors_headers() {
 }
 
 #[test]
+fn the_faq_answers_in_the_visitors_language_and_finds_an_article_by_any_of_them() {
+    let app = TestApp::spawn();
+    let s = setup(&app, "webchat", None);
+    let article = json!({"title": "Prazo de entrega", "body": "Até 5 dias úteis.",
+        "translations": {"es": {"title": "Plazo de entrega", "body": "Hasta 5 días hábiles."},
+                         "en": {"title": "Delivery time", "body": "Up to 5 business days."}}});
+    app.make(&s.admin, "articles", article.clone());
+    let faq = |q: &str, language: &str| {
+        let r = app.send(Request {
+            method: "GET",
+            path: &format!("/widget/{}/articles{q}", s.channel),
+            token: None,
+            headers: vec![
+                ("origin", "https://www.acme.com.br".to_owned()),
+                ("accept-language", language.to_owned()),
+            ],
+            content_type: None,
+            body: Vec::new(),
+        });
+        r.assert_status(200);
+        r.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| format!("{} | {}", a["title"], a["body"]))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        faq("?q=plazo", "es-AR,es;q=0.9"),
+        [r#""Plazo de entrega" | "Hasta 5 días hábiles.""#]
+    );
+    assert_eq!(
+        faq("?q=business", "en-US"),
+        [r#""Delivery time" | "Up to 5 business days.""#]
+    );
+    assert_eq!(
+        faq("", "pt-BR"),
+        [r#""Prazo de entrega" | "Até 5 dias úteis.""#]
+    );
+
+    // A language Atende does not speak, or a translation without its text, changes nothing.
+    let mut bad = article.clone();
+    bad["translations"]["fr"] = json!({"title": "Délai", "body": "5 jours."});
+    app.post(&s.admin, "/api/admin/articles", bad)
+        .assert_error(422, "validation_failed");
+    let mut empty = article;
+    empty["translations"]["es"]["title"] = json!(" ");
+    let r = app.post(&s.admin, "/api/admin/articles", empty);
+    r.assert_error(422, "validation_failed");
+    assert_eq!(
+        r.body["error"]["field"], "translations.es.title",
+        "{}",
+        r.body
+    );
+    assert_eq!(faq("", "pt-BR").len(), 1);
+}
+
+#[test]
 fn the_faq_shows_visitors_only_visible_active_articles() {
     let app = TestApp::spawn();
     let s = setup(&app, "webchat", None);

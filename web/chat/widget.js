@@ -11,6 +11,7 @@
   if (!channel) { console.error("Atende widget: data-channel is required"); return; }
   const base = (script.dataset.base || new URL(script.src).origin).replace(/\/$/, "");
   const lang = script.dataset.language || (navigator.language || "pt-BR").slice(0, 2);
+  const language = lang === "es" ? "es" : lang === "en" ? "en" : "pt-BR";
   const T = {
     pt: { title: "Fale conosco", start: "Iniciar conversa", name: "Seu nome", contact: "Telefone ou e-mail", send: "Enviar",
           placeholder: "Digite sua mensagem…", faq: "Dúvidas frequentes", search: "Buscar nas dúvidas…", you: "Você", attach: "Anexar", close: "Fechar" },
@@ -76,7 +77,8 @@
   button.addEventListener("click", () => { panel.classList.toggle("open"); if (panel.classList.contains("open")) render(); });
 
   async function call(method, path, payload) {
-    const headers = { "Content-Type": "application/json" };
+    // The widget's language, not only the browser's: FAQ articles and error messages follow it.
+    const headers = { "Content-Type": "application/json", "Accept-Language": language };
     if (state.token) headers.Authorization = "Bearer " + state.token;
     const res = await fetch(api + path, { method, headers, body: payload ? JSON.stringify(payload) : undefined });
     const data = res.status === 204 ? null : await res.json();
@@ -109,7 +111,7 @@
     form.addEventListener("submit", async (ev) => {
       ev.preventDefault();
       const c = contact.value.trim();
-      const payload = { name: name.value, language: lang === "es" ? "es" : lang === "en" ? "en" : "pt-BR" };
+      const payload = { name: name.value, language };
       if (c.includes("@")) payload.email = c; else payload.phone = c;
       try {
         const started = await call("POST", "/sessions", payload);

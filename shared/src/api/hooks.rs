@@ -64,10 +64,7 @@ type Parsed<E> = AppResult<(Value, Result<Vec<E>, Invalid>)>;
 
 /// The sender of a delivery that is one customer message and nothing else: what its storing
 /// reads first is then known before the channel is read.
-fn sole_sender<E>(
-    parsed: &Parsed<E>,
-    event: impl Fn(&E) -> &InboundEvent,
-) -> Option<&str> {
+fn sole_sender<E>(parsed: &Parsed<E>, event: impl Fn(&E) -> &InboundEvent) -> Option<&str> {
     match parsed {
         Ok((_, Ok(events))) => match events.as_slice() {
             [only] => match event(only) {

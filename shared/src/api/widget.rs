@@ -398,8 +398,12 @@ pub struct Articles {
 pub fn articles(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     cors(ctx, req, || {
         let channel = webchat(ctx, req)?;
-        let found =
-            crate::config::sql::public_articles(ctx.db, channel.tenant, req.query().get("q"))?;
+        let found = crate::config::sql::public_articles(
+            ctx.db,
+            channel.tenant,
+            req.query().get("q"),
+            req.language(),
+        )?;
         ok(&Articles { items: found })
     })
 }

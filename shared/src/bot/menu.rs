@@ -15,7 +15,7 @@ use crate::config::group::GroupDoc;
 use crate::context::Ctx;
 use crate::conversation::inbound::ChannelInfo;
 use crate::conversation::lifecycle::{self, Actor, Wake};
-use crate::enums::Status;
+use crate::enums::{Language, Status};
 use crate::errors::AppResult;
 use crate::ids::TenantId;
 use crate::providers::Choice;
@@ -547,7 +547,7 @@ pub fn answer(ctx: &Ctx, t: &Turn, said: &Said, now: i64) -> AppResult<Wake> {
                     t.channel,
                     t.conversation,
                     lang,
-                    &format!("{}\n\n{}", article.title, article.body),
+                    &article.message(Language::parse(lang).unwrap_or(Language::PtBr)),
                     Vec::new(),
                     now,
                 )?;

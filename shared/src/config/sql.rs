@@ -370,10 +370,10 @@ pub fn public_articles(
     db: &dyn Sql,
     tenant: TenantId,
     q: Option<&str>,
+    language: crate::enums::Language,
 ) -> Result<Vec<PublicArticle>, DbError> {
     let rows = db.execute(
-        "SELECT id, json_extract(data, '$.title') AS title, json_extract(data, '$.body') AS body \
-         FROM config_items WHERE tenant_id = ?1 AND kind = 'article' AND status = 'active' \
+        "SELECT id, data FROM config_items WHERE tenant_id = ?1 AND kind = 'article' AND status = 'active' \
          AND json_extract(data, '$.visible_to_customers') = 1 \
          AND (?2 IS NULL OR search LIKE ?2 ESCAPE '\\') ORDER BY name COLLATE NOCASE LIMIT 20",
         &[
@@ -383,10 +383,16 @@ pub fn public_articles(
     )?;
     rows.iter()
         .map(|r| {
+            let doc: crate::config::article::ArticleDoc = serde_json::from_str(&r.text("data")?)
+                .map_err(|e| DbError::Decode {
+                    column: "data".into(),
+                    reason: e.to_string(),
+                })?;
+            let (title, body) = doc.in_language(language);
             Ok(PublicArticle {
                 id: r.i64("id")?,
-                title: r.text("title")?,
-                body: r.text("body")?,
+                title: title.to_owned(),
+                body: body.to_owned(),
             })
         })
         .collect()

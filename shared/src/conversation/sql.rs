@@ -172,8 +172,8 @@ fn sender_ahead_key(
 /// The columns of [`crate::config::sql::get_any_tenant`] at the head of [`channel_with_sender`].
 const CHANNEL_COLUMNS: usize = 8;
 
-/// The active-or-not channel with this id, whatever its tenant ([`crate::config::sql::get_any_tenant`]),
-/// and in the same statement what [`known_sender_with_duties`] answers for `sender` (channel
+/// The channel with this id, whatever its tenant ([`crate::config::sql::get_any_tenant`]), and
+/// in the same statement what [`known_sender_with_duties`] answers for `sender` (channel
 /// type, identity) and `event` on it, kept for that call in this request: an inbound message's
 /// first two reads in one host call under Spin (docs/decisions/0020).
 pub fn channel_with_sender(
@@ -215,14 +215,14 @@ pub fn channel_with_sender(
     };
     let channel = crate::config::sql::decode_any_tenant(&split(0..CHANNEL_COLUMNS, true))?;
     if let Some((tenant, _)) = &channel {
-        let all = CHANNEL_COLUMNS..rows.columns.len();
+        let sender_columns = CHANNEL_COLUMNS..rows.columns.len();
         // No identity (or one whose client is gone): the sender's own read finds no row.
         let known = rows
             .first()
             .is_some_and(|r| r.opt_i64("client_id").ok().flatten().is_some());
         crate::cache::read_rows_ahead(
             sender_ahead_key(*tenant, channel_id, channel_type, external_id, event),
-            split(all, known),
+            split(sender_columns, known),
         );
     }
     Ok(channel)

@@ -332,7 +332,13 @@ pub struct Compose {
 }
 
 /// The text to send: typed, a quick reply of the group, or a FAQ article.
-fn compose_text(ctx: &Ctx, me: &Principal, group: i64, compose: &Compose) -> AppResult<String> {
+fn compose_text(
+    ctx: &Ctx,
+    me: &Principal,
+    conversation: &crate::conversation::Conversation,
+    compose: &Compose,
+) -> AppResult<String> {
+    let group = conversation.group_id.unwrap_or(0);
     match (&compose.text, &compose.quick_reply, compose.article_id) {
         (Some(text), None, None) => check_text(text),
         (None, Some(shortcut), None) => {
@@ -350,7 +356,9 @@ fn compose_text(ctx: &Ctx, me: &Principal, group: i64, compose: &Compose) -> App
                 .ok_or_else(|| AppError::invalid("article_id", "is not an active article"))?;
             let doc: crate::config::article::ArticleDoc =
                 serde_json::from_str(&stored.data).map_err(|e| AppError::Unexpected(e.into()))?;
-            check_text(&format!("{}\n\n{}", doc.title, doc.body))
+            let language = crate::enums::Language::parse(&conversation.language)
+                .unwrap_or(crate::enums::Language::PtBr);
+            check_text(&doc.message(language))
         }
         _ => Err(AppError::invalid(
             "text",
@@ -378,7 +386,7 @@ pub fn send(
     compose: Compose,
 ) -> AppResult<crate::conversation::Message> {
     let (conversation, group) = acting_on(ctx, me, id)?;
-    let text = compose_text(ctx, me, conversation.group_id.unwrap_or(0), &compose)?;
+    let text = compose_text(ctx, me, &conversation, &compose)?;
     may_send(ctx, me, &conversation, &group)?;
     let channel = ChannelInfo::load(ctx, conversation.channel_id)?;
     let rendered = render(
