@@ -411,6 +411,55 @@ fn a_heartbeat_within_ten_seconds_of_the_last_writes_nothing() {
     );
 }
 
+/// The read of a channel and its sender looks each row up by its key, however many customers
+/// there are: no table is scanned or built whole.
+#[test]
+fn the_channel_and_sender_read_looks_up_each_row_by_its_key() {
+    let app = TestApp::spawn();
+    let plan = app
+        .app
+        .with_ctx(|ctx| {
+            ctx.db
+                .execute(
+                    &format!(
+                        "EXPLAIN QUERY PLAN {}",
+                        atende_shared::conversation::sql::CHANNEL_WITH_SENDER
+                    ),
+                    &[
+                        atende_shared::ports::Value::Null,
+                        1.into(),
+                        "whatsapp".into(),
+                        "5511900000001".into(),
+                        "message.created".into(),
+                    ],
+                )
+                .unwrap()
+        })
+        .unwrap();
+    let detail: Vec<String> = plan
+        .rows
+        .iter()
+        .map(|r| format!("{:?}", r.last().unwrap()))
+        .collect();
+    for lookup in [
+        "SEARCH ch USING INTEGER PRIMARY KEY",
+        "SEARCH i USING PRIMARY KEY (tenant_id=? AND channel_type=? AND external_id=?)",
+        "SEARCH c USING INTEGER PRIMARY KEY",
+        "SEARCH v USING INDEX conversations_open",
+    ] {
+        assert!(
+            detail.iter().any(|d| d.contains(lookup)),
+            "{lookup}: {detail:#?}"
+        );
+    }
+    assert!(
+        !detail
+            .iter()
+            .any(|d| d.contains("SCAN i") || d.contains("SCAN c") || d.contains("MATERIALIZE")),
+        "{detail:#?}"
+    );
+}
+
 #[test]
 fn the_idle_polls_one_statement_reads_two_indexes_and_nothing_else() {
     let app = TestApp::spawn();

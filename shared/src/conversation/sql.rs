@@ -172,6 +172,21 @@ fn sender_ahead_key(
 /// The columns of [`crate::config::sql::get_any_tenant`] at the head of [`channel_with_sender`].
 const CHANNEL_COLUMNS: usize = 8;
 
+/// [`channel_with_sender`]'s statement. Each table is joined by its own key from the channel's
+/// row: joining the identity to its client in parentheses first made SQLite build that join
+/// for every identity of the database before looking one up (a test keeps the plan).
+pub const CHANNEL_WITH_SENDER: &str = concat!(
+    "SELECT ch.tenant_id, ch.id, ch.status, ch.ref_id, ch.data, ch.version, ch.created_at, \
+            ch.updated_at, ",
+    sender_with_duties_columns!("ch.tenant_id"),
+    " FROM config_items ch \
+     LEFT JOIN client_identities i ON i.tenant_id = ch.tenant_id AND i.channel_type = ?3 \
+          AND i.external_id = ?4 \
+     LEFT JOIN clients c ON c.tenant_id = i.tenant_id AND c.id = i.client_id ",
+    sender_with_duties_joins!("ch.id"),
+    " WHERE ch.kind = 'channel' AND ch.id = ?2"
+);
+
 /// The channel with this id, whatever its tenant ([`crate::config::sql::get_any_tenant`]), and
 /// in the same statement what [`known_sender_with_duties`] answers for `sender` (channel
 /// type, identity) and `event` on it, kept for that call in this request: an inbound message's
@@ -184,17 +199,7 @@ pub fn channel_with_sender(
 ) -> Result<Option<(TenantId, crate::config::sql::Stored)>, DbError> {
     let (channel_type, external_id) = sender;
     let rows = db.execute(
-        concat!(
-            "SELECT ch.tenant_id, ch.id, ch.status, ch.ref_id, ch.data, ch.version, ch.created_at, \
-                    ch.updated_at, ",
-            sender_with_duties_columns!("ch.tenant_id"),
-            " FROM config_items ch \
-             LEFT JOIN (client_identities i JOIN clients c \
-                        ON c.tenant_id = i.tenant_id AND c.id = i.client_id) \
-                  ON i.tenant_id = ch.tenant_id AND i.channel_type = ?3 AND i.external_id = ?4 ",
-            sender_with_duties_joins!("ch.id"),
-            " WHERE ch.kind = 'channel' AND ch.id = ?2"
-        ),
+        CHANNEL_WITH_SENDER,
         &[
             // `?1`, the tenant of the sender's own read, is the channel's column here.
             Value::Null,
@@ -216,10 +221,11 @@ pub fn channel_with_sender(
     let channel = crate::config::sql::decode_any_tenant(&split(0..CHANNEL_COLUMNS, true))?;
     if let Some((tenant, _)) = &channel {
         let sender_columns = CHANNEL_COLUMNS..rows.columns.len();
-        // No identity (or one whose client is gone): the sender's own read finds no row.
+        // No identity, or one whose client is gone (`status` is never NULL in `clients`): the
+        // sender's own read, which joins the client, finds no row.
         let known = rows
             .first()
-            .is_some_and(|r| r.opt_i64("client_id").ok().flatten().is_some());
+            .is_some_and(|r| r.opt_text("client_status").ok().flatten().is_some());
         crate::cache::read_rows_ahead(
             sender_ahead_key(*tenant, channel_id, channel_type, external_id, event),
             split(sender_columns, known),
