@@ -383,6 +383,11 @@ fn telegram_menus_are_inline_keyboards_and_a_pressed_button_is_the_answer() {
         ),
         ["/start", "2. Encerrar"]
     );
+    // The bot said its own goodbye: no closing notice besides it.
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM messages WHERE role = 'system'"),
+        0
+    );
 }
 
 #[test]

@@ -1037,7 +1037,8 @@ fn the_customer_panel_shows_only_the_history_one_may_see() {
         .body;
     assert_eq!(panel["protocols"].as_array().unwrap().len(), 1);
     assert_eq!(panel["protocols"][0]["protocol"], "WA00000000001");
-    assert_eq!(panel["protocols"][0]["messages"], 2);
+    // The customer's message, the agent's answer, and the closing notice the customer got.
+    assert_eq!(panel["protocols"][0]["messages"], 3);
 }
 
 #[test]

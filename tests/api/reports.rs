@@ -1011,7 +1011,12 @@ fn the_transcript_has_every_message_the_timeline_and_a_pdf_with_accents() {
         .iter()
         .map(|m| m["role"].as_str().unwrap())
         .collect();
-    assert_eq!(roles, ["customer", "agent"]);
+    // The customer was told of the close, with the protocol.
+    assert_eq!(roles, ["customer", "agent", "system"]);
+    assert!(messages[2]["body"]
+        .as_str()
+        .unwrap()
+        .starts_with("Seu atendimento foi encerrado. Protocolo: WA"));
     assert_eq!(messages[0]["sender_name"], "Maria Souza");
     assert_eq!(messages[1]["sender_name"], "Bruno Agente");
     assert_eq!(messages[1]["body"], "O prazo é de 5 dias úteis.");

@@ -65,10 +65,19 @@ test("a widget visitor goes from the menu to an agent to the survey, and old but
   await widget.locator(".atd-msg.agent", { hasText: "Olá, Wanda! Vou verificar." }).waitFor({ timeout: 5000 });
   assert.match(await widget.locator(".atd-msg.agent").last().innerText(), /Alice Agente/);
 
-  // The agent closes with the group's classification; the survey bot asks in the same chat.
+  // The agent closes with the group's classification: the visitor is told, with the protocol,
+  // and then the survey bot asks in the same chat.
   await agent.call("POST", `/api/inbox/conversations/${id}/close`, { reason_id: 1, sub_reason_id: 2, resolved: true });
+  const notice = widget.locator(".atd-msg.system", { hasText: "Seu atendimento foi encerrado." });
+  await notice.waitFor({ timeout: 8000 });
+  assert.match(await notice.innerText(), /Protocolo: WC\d{11}\. Obrigado pelo contato!/);
   const nps = widget.locator(".atd-msg.bot", { hasText: "De 0 a 10" });
   await nps.waitFor({ timeout: 8000 });
+  const order = await widget.locator(".atd-msg").allInnerTexts();
+  assert.ok(
+    order.findIndex((t) => t.includes("Seu atendimento foi encerrado.")) < order.findIndex((t) => t.includes("De 0 a 10")),
+    `the notice before the survey: ${JSON.stringify(order.slice(-3))}`,
+  );
   assert.ok(await menu.getByRole("button", { name: "4. Encerrar" }).isDisabled(), "the menu cannot answer the survey");
   // The whole scale as buttons, 0 to 10, and not also as a line of numbers under the question.
   assert.equal(await nps.locator(".atd-scale .atd-choice").count(), 11);
@@ -118,4 +127,42 @@ test("a widget visitor goes from the menu to an agent to the survey, and old but
   assert.ok(bytes.length > 1000, `a transcript of ${bytes.length} bytes`);
   await dialog.waitFor({ state: "detached" });
   assert.deepEqual(consoleProblems, []);
+});
+
+test("an English visitor is told in English that the conversation ended, with its protocol", async () => {
+  const agent = await Client.login(server.base, "agent1");
+  await agent.call("PUT", "/api/inbox/status", { status: "ready" });
+  const context = await browser.newContext({ locale: "en-US", viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  /** @type {string[]} */
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(e.message));
+  await page.goto(`${server.base}/chat/demo.html?channel=${server.webchat}`);
+  await page.getByRole("button", { name: "Chat with us" }).click();
+  const widget = page.getByRole("dialog", { name: "Loja Demo" });
+  await widget.getByPlaceholder("Your name").fill("Edward English");
+  await widget.getByPlaceholder("Phone or e-mail").fill("edward@example.com");
+  await widget.getByRole("button", { name: "Start chatting" }).click();
+  const input = widget.getByPlaceholder("Type your message…");
+  await input.fill("Hello, my order is late");
+  await input.press("Enter");
+  await widget.locator(".atd-msg.bot").getByRole("button", { name: "1. Support" }).click();
+  let offer;
+  for (let i = 0; i < 50 && !offer; i++) {
+    offer = (await agent.call("GET", "/api/inbox/offers")).items?.[0];
+    if (!offer) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(offer, "agent1 was offered the visitor");
+  const id = offer.conversation_id;
+  await agent.call("POST", `/api/inbox/offers/${id}/accept`);
+  await agent.call("POST", `/api/inbox/conversations/${id}/messages`, { text: "It ships today." });
+  await widget.locator(".atd-msg.agent", { hasText: "It ships today." }).waitFor({ timeout: 5000 });
+  await agent.call("POST", `/api/inbox/conversations/${id}/close`, { reason_id: 1, sub_reason_id: 2, resolved: true });
+  const notice = widget.locator(".atd-msg.system", { hasText: "Your conversation has been closed." });
+  await notice.waitFor({ timeout: 8000 });
+  assert.match(await notice.innerText(), /Protocol: WC\d{11}\. Thank you for contacting us!/);
+  await widget.locator(".atd-msg.bot", { hasText: "From 0 to 10" }).waitFor({ timeout: 8000 });
+  await shot(page, "widget-closing-notice-en");
+  assert.deepEqual(problems, []);
+  await context.close();
 });

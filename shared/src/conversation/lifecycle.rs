@@ -961,7 +961,8 @@ pub fn requeue(
 
 /// Who closed: an agent, a supervisor-agent or an admin (`closed_by` from their profile), the
 /// customer's silence (`client_inactivity`), the agent's disconnect (`agent_inactivity`), the
-/// bot, or the system.
+/// bot, or the system. The customer is told, in the same transaction, unless the bot closed
+/// ([`super::closing_notice`]).
 pub fn close(
     ctx: &Ctx,
     actor: Actor,
@@ -998,6 +999,7 @@ pub fn close(
         data,
         at,
     )?;
+    super::closing_notice::send(ctx, tenant, &closed, actor)?;
     let holder = closed.agent_id;
     Ok(Changed::new(closed, Wake::agent(tenant, holder)))
 }

@@ -1,0 +1,238 @@
+//! The customer hears that their conversation ended (seed 002 "Encerrar atendimento por
+//! inatividade"; Chatwoot and Zendesk do the same): a close by an agent, a supervisor-agent,
+//! an admin or the system sends a notice with the protocol number in the conversation's
+//! language, and a close for the customer's silence says that it was for inactivity. It is an
+//! ordinary outbound message of role `system` (`outbox::enqueue`): stored in the transcript,
+//! shown in the console, delivered by the provider with the outbox's retries, read by the web
+//! chat's poll. Each group turns it off or words it its own way (`GroupDoc::closing_notice`).
+//! A survey due after the close starts at the next tick, so its first question comes after the
+//! notice.
+//!
+//! The bot's own closes (a menu's "close" option, an external bot's close) send nothing here:
+//! the bot has said its goodbye in its own words.
+
+use super::inbound::ChannelInfo;
+use super::lifecycle::Actor;
+use super::{outbox, Conversation, Role};
+use crate::config::group::GroupDoc;
+use crate::context::Ctx;
+use crate::errors::AppResult;
+use crate::ids::TenantId;
+use crate::validate::{Localized, Problems};
+use serde::{Deserialize, Serialize};
+
+/// What `{protocol}` in a notice's text becomes.
+const PLACEHOLDER: &str = "{protocol}";
+
+/// A group's closing notice; on with the standard texts unless the group says otherwise.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
+#[schema(as = GroupClosingNotice)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClosingNotice {
+    /// `false`: customers are told nothing when a conversation of this group closes.
+    pub enabled: bool,
+    /// Replaces the standard text of a close by an agent, an admin or the system. `{protocol}`
+    /// is replaced by the protocol number; a text without it gets the number on a line of its
+    /// own after it.
+    pub message: Option<Localized>,
+    /// Replaces the standard text of a close for the customer's inactivity (the group's
+    /// inactivity time, or the bot's inactivity rule), the same way.
+    pub inactivity_message: Option<Localized>,
+}
+
+impl Default for ClosingNotice {
+    fn default() -> Self {
+        ClosingNotice {
+            enabled: true,
+            message: None,
+            inactivity_message: None,
+        }
+    }
+}
+
+pub fn check(notice: &mut ClosingNotice, p: &mut Problems) {
+    if let Some(m) = notice.message.as_mut() {
+        m.check(p, "closing_notice.message", 1000);
+    }
+    if let Some(m) = notice.inactivity_message.as_mut() {
+        m.check(p, "closing_notice.inactivity_message", 1000);
+    }
+}
+
+/// Why the conversation ended, as the customer is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Why {
+    /// An agent, a supervisor-agent, an admin, or the agent's disconnect: the customer did
+    /// nothing wrong, so it is the plain notice.
+    Closed,
+    /// The customer's silence (the group's inactivity time, or the bot's inactivity rule).
+    Inactivity,
+}
+
+impl Why {
+    /// What a close by `actor` tells the customer; `None` for the bot, which spoke for itself.
+    pub fn of(actor: Actor) -> Option<Why> {
+        match actor {
+            Actor::Bot | Actor::Customer => None,
+            Actor::ClientInactivity | Actor::BotInactivity => Some(Why::Inactivity),
+            Actor::User(_) | Actor::AgentInactivity | Actor::System => Some(Why::Closed),
+        }
+    }
+
+    /// The standard text, in pt-BR, es or en (pt-BR for anything else).
+    fn standard(self, language: &str) -> &'static str {
+        match (self, language) {
+            (Why::Closed, "es") => {
+                "Su atención ha finalizado. Protocolo: {protocol}. ¡Gracias por contactarnos!"
+            }
+            (Why::Closed, "en") => {
+                "Your conversation has been closed. Protocol: {protocol}. Thank you for contacting us!"
+            }
+            (Why::Closed, _) => {
+                "Seu atendimento foi encerrado. Protocolo: {protocol}. Obrigado pelo contato!"
+            }
+            (Why::Inactivity, "es") => {
+                "Su atención fue finalizada por inactividad. Protocolo: {protocol}. Si necesita algo más, escríbanos de nuevo."
+            }
+            (Why::Inactivity, "en") => {
+                "Your conversation was closed due to inactivity. Protocol: {protocol}. If you need anything else, just write to us again."
+            }
+            (Why::Inactivity, _) => {
+                "Seu atendimento foi encerrado por inatividade. Protocolo: {protocol}. Se precisar, é só nos chamar novamente."
+            }
+        }
+    }
+
+    fn protocol_label(language: &str) -> &'static str {
+        match language {
+            "es" | "pt-BR" => "Protocolo",
+            "en" => "Protocol",
+            _ => "Protocolo",
+        }
+    }
+}
+
+/// The text the customer of a conversation in `language` with `protocol` reads, or `None`
+/// when the group turned the notice off.
+pub fn text(notice: &ClosingNotice, why: Why, language: &str, protocol: &str) -> Option<String> {
+    if !notice.enabled {
+        return None;
+    }
+    let own = match why {
+        Why::Closed => notice.message.as_ref(),
+        Why::Inactivity => notice.inactivity_message.as_ref(),
+    };
+    let template = own.map_or(why.standard(language), |l| crate::bot::pick(l, language));
+    Some(if template.contains(PLACEHOLDER) {
+        template.replace(PLACEHOLDER, protocol)
+    } else {
+        format!("{template}\n{}: {protocol}", Why::protocol_label(language))
+    })
+}
+
+/// Queues the notice of a close by `actor` to the customer of `closed`, inside the close's
+/// transaction. Nothing is sent when the bot closed, when the group turned it off, or when the
+/// channel is gone (deactivated: nothing could deliver it, and the close must not fail for it).
+pub fn send(ctx: &Ctx, tenant: TenantId, closed: &Conversation, actor: Actor) -> AppResult<()> {
+    let Some(why) = Why::of(actor) else {
+        return Ok(());
+    };
+    let notice = match closed.group_id {
+        Some(group) => crate::config::sql::get(ctx.db, tenant, "group", group)?
+            .and_then(|g| {
+                crate::stored::decode_or_report::<GroupDoc>("group", tenant, group, &g.data)
+            })
+            .map(|g| g.closing_notice)
+            .unwrap_or_default(),
+        None => ClosingNotice::default(),
+    };
+    let Some(text) = text(&notice, why, &closed.language, &closed.protocol) else {
+        return Ok(());
+    };
+    let Ok(channel) = ChannelInfo::load(ctx, closed.channel_id) else {
+        return Ok(());
+    };
+    if channel.tenant != tenant {
+        return Ok(());
+    }
+    outbox::enqueue(
+        ctx,
+        &channel,
+        closed.id,
+        Role::System,
+        None,
+        &text,
+        &text,
+        None,
+        ctx.now_ms(),
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn l(pt: &str, es: &str, en: &str) -> Localized {
+        Localized {
+            pt_br: pt.into(),
+            es: es.into(),
+            en: en.into(),
+        }
+    }
+
+    #[test]
+    fn the_standard_notice_names_the_protocol_in_each_language() {
+        let on = ClosingNotice::default();
+        for (lang, closed, idle) in [
+            ("pt-BR", "encerrado", "inatividade"),
+            ("es", "finalizado", "inactividad"),
+            ("en", "closed", "inactivity"),
+        ] {
+            let t = text(&on, Why::Closed, lang, "WA00000000007").unwrap_or_default();
+            assert!(t.contains(closed) && t.contains("WA00000000007"), "{t}");
+            assert!(!t.contains(idle), "{t}");
+            let t = text(&on, Why::Inactivity, lang, "WA00000000007").unwrap_or_default();
+            assert!(t.contains(idle) && t.contains("WA00000000007"), "{t}");
+        }
+    }
+
+    #[test]
+    fn a_groups_own_text_takes_the_protocol_where_it_says_or_after_it() {
+        let own = ClosingNotice {
+            enabled: true,
+            message: Some(l("Tchau! ({protocol})", "¡Chao!", "Bye!")),
+            inactivity_message: None,
+        };
+        assert_eq!(
+            text(&own, Why::Closed, "pt-BR", "TL1").as_deref(),
+            Some("Tchau! (TL1)")
+        );
+        assert_eq!(
+            text(&own, Why::Closed, "es", "TL1").as_deref(),
+            Some("¡Chao!\nProtocolo: TL1")
+        );
+        assert_eq!(
+            text(&own, Why::Closed, "en", "TL1").as_deref(),
+            Some("Bye!\nProtocol: TL1")
+        );
+        // The inactivity text was not replaced: the standard one.
+        assert!(text(&own, Why::Inactivity, "en", "TL1")
+            .unwrap_or_default()
+            .contains("inactivity"));
+        let off = ClosingNotice {
+            enabled: false,
+            ..own
+        };
+        assert_eq!(text(&off, Why::Closed, "en", "TL1"), None);
+    }
+
+    #[test]
+    fn the_bot_speaks_for_itself_and_inactivity_is_the_customers_silence() {
+        assert_eq!(Why::of(Actor::Bot), None);
+        assert_eq!(Why::of(Actor::ClientInactivity), Some(Why::Inactivity));
+        assert_eq!(Why::of(Actor::BotInactivity), Some(Why::Inactivity));
+        assert_eq!(Why::of(Actor::AgentInactivity), Some(Why::Closed));
+        assert_eq!(Why::of(Actor::User(3)), Some(Why::Closed));
+    }
+}
