@@ -256,3 +256,34 @@ fn a_group_words_the_notice_its_own_way_or_turns_it_off() {
     );
     assert_eq!(told(&app).len(), 1);
 }
+
+#[test]
+fn on_whatsapp_a_close_a_day_after_the_customers_last_message_says_nothing_meta_would_refuse() {
+    let app = TestApp::spawn();
+    let (s, _) = desk(&app, "whatsapp", None);
+    // The group's default inactivity time is 24 hours: the close falls just as WhatsApp's
+    // customer service window shuts, when only a template may be sent.
+    whatsapp_post(&app, s.channel, &wa_text("5511911110001", "wamid.d1", "Oi")).assert_status(200);
+    app.clock
+        .advance(Duration::hours(24) + Duration::seconds(1));
+    assert_eq!(app.app.tick().unwrap().inactivity_closes, 1);
+    assert_eq!(told(&app), Vec::<String>::new());
+
+    // An hour's inactivity time leaves the window open: the customer is told.
+    app.patch(
+        &app.token("admin"),
+        &format!("/api/admin/groups/{}", s.group),
+        json!({"timers": {"inactivity_minutes": 60}}),
+    )
+    .assert_status(200);
+    whatsapp_post(&app, s.channel, &wa_text("5511911110002", "wamid.d2", "Oi")).assert_status(200);
+    app.clock.advance(Duration::minutes(61));
+    assert_eq!(app.app.tick().unwrap().inactivity_closes, 1);
+    assert_eq!(
+        told(&app),
+        [
+            "system: Seu atendimento foi encerrado por inatividade. Protocolo: WA00000000002. \
+          Se precisar, é só nos chamar novamente."
+        ]
+    );
+}

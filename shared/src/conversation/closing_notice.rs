@@ -9,11 +9,14 @@
 //! notice.
 //!
 //! The bot's own closes (a menu's "close" option, an external bot's close) send nothing here:
-//! the bot has said its goodbye in its own words.
+//! the bot has said its goodbye in its own words. Nor does a close on WhatsApp, Messenger or
+//! Instagram 24 hours or more after the customer's last message: Meta refuses free text
+//! outside its customer service window.
 
 use super::inbound::ChannelInfo;
 use super::lifecycle::Actor;
 use super::{outbox, Conversation, Role};
+use crate::config::channel::ChannelType;
 use crate::config::group::GroupDoc;
 use crate::context::Ctx;
 use crate::errors::AppResult;
@@ -23,6 +26,30 @@ use serde::{Deserialize, Serialize};
 
 /// What `{protocol}` in a notice's text becomes.
 const PLACEHOLDER: &str = "{protocol}";
+
+/// Meta's channels (WhatsApp, Messenger, Instagram) take free text only within 24 hours of the
+/// customer's last message (the customer service window; outside it the Cloud API refuses it,
+/// error 131047, and only an approved template may be sent).
+const META_WINDOW_MS: i64 = 24 * 3600 * 1000;
+
+/// Whether the provider would refuse a free-text notice now: a Meta channel whose customer
+/// last wrote 24 hours or more ago — as at the group's default inactivity close, 24 hours after
+/// the customer's last message. Queued anyway it would only be a failed message in the
+/// transcript, retried for an hour.
+fn outside_window(kind: ChannelType, closed: &Conversation, now: i64) -> bool {
+    if !matches!(
+        kind,
+        ChannelType::Whatsapp | ChannelType::Messenger | ChannelType::Instagram
+    ) {
+        return false;
+    }
+    let last = closed
+        .last_customer_at
+        .as_deref()
+        .unwrap_or(&closed.arrived_at);
+    chrono::DateTime::parse_from_rfc3339(last)
+        .is_ok_and(|t| now - t.timestamp_millis() >= META_WINDOW_MS)
+}
 
 /// A group's closing notice; on with the standard texts unless the group says otherwise.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
@@ -152,7 +179,8 @@ pub fn send(ctx: &Ctx, tenant: TenantId, closed: &Conversation, actor: Actor) ->
     let Ok(channel) = ChannelInfo::load(ctx, closed.channel_id) else {
         return Ok(());
     };
-    if channel.tenant != tenant {
+    let now = ctx.now_ms();
+    if channel.tenant != tenant || outside_window(channel.doc.kind, closed, now) {
         return Ok(());
     }
     outbox::enqueue(
@@ -164,7 +192,7 @@ pub fn send(ctx: &Ctx, tenant: TenantId, closed: &Conversation, actor: Actor) ->
         &text,
         &text,
         None,
-        ctx.now_ms(),
+        now,
     )?;
     Ok(())
 }
