@@ -54,6 +54,7 @@ pub struct HistoryQuery {
 pub struct CsvQuery {
     /// `semicolon` (what Excel expects in pt-BR and es) or `comma` (en); default: the one of
     /// the file's language (`Accept-Language`, else the user's).
+    #[param(inline)]
     delimiter: Option<reports::export::Delimiter>,
 }
 
