@@ -116,6 +116,10 @@ test("a widget visitor goes from the menu to an agent to the survey, and old but
   await row.getByRole("button", { name: "Transcript" }).click();
   const dialog = console_.locator("dialog");
   await dialog.locator(".msg.agent", { hasText: "Olá, Wanda! Vou verificar." }).waitFor();
+  // The supervisor reads what the visitor was told at the close.
+  const protocolShown = (await row.locator("th").innerText()).trim();
+  await dialog.locator(".msg.system", { hasText: `Seu atendimento foi encerrado. Protocolo: ${protocolShown}.` }).waitFor();
+  await shot(console_, "history-transcript-closing-notice");
   const saved = console_.waitForEvent("download");
   await dialog.getByRole("button", { name: "Download PDF" }).click();
   const pdf = await saved;
