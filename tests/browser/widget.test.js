@@ -1,8 +1,10 @@
 // A visitor on the chat widget's demo page, in Chromium: starts a conversation, answers the menu
 // bot with its buttons, is answered by an agent, and after the close answers the survey (NPS,
 // CSAT, comment) in the same chat. A button already answered cannot be pressed again: the
-// menu's "4. Encerrar" pressed during the survey would otherwise have been a score of 4. Then the
-// supervisor reads the comment in the reports and downloads the transcript as a PDF.
+// menu's "4. Encerrar" pressed during the survey would otherwise have been a score of 4. The
+// visitor is told of the close (with the protocol) before the survey, in pt-BR and in English.
+// Then the supervisor reads the comment in the reports, downloads the transcript as a PDF, and
+// the history as CSV separated as Excel expects in English (commas) and in pt-BR (semicolons).
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -130,7 +132,32 @@ test("a widget visitor goes from the menu to an agent to the survey, and old but
   assert.equal(bytes.subarray(0, 5).toString(), "%PDF-");
   assert.ok(bytes.length > 1000, `a transcript of ${bytes.length} bytes`);
   await dialog.waitFor({ state: "detached" });
+
+  // The history as CSV opens in columns in the reader's Excel: comma-separated for an English
+  // console, semicolon-separated for a Brazilian one (where the comma is the decimal separator),
+  // with a byte-order mark so the accents read right.
+  /** @param {import("playwright-core").Page} page @param {string} button */
+  const exportCsv = async (page, button) => {
+    const saved = page.waitForEvent("download");
+    await page.getByRole("button", { name: button }).click();
+    const file = await saved;
+    assert.equal(file.suggestedFilename(), "history.csv");
+    return (await import("node:fs")).readFileSync(/** @type {string} */ (await file.path())).toString("utf8");
+  };
+  const en = await exportCsv(console_, "Export CSV");
+  assert.ok(en.startsWith("\ufeffProtocol,Channel,Client,"), en.slice(0, 40));
+  const enRow = en.split(/\r?\n/).find((l) => l.startsWith(protocol)) || "";
+  assert.equal(enRow.split(",").length, 13, enRow);
   assert.deepEqual(consoleProblems, []);
+  const { page: pt, problems: ptProblems } = await consoleAs(browser, server.base, "supervisor", "pt-BR");
+  await pt.getByRole("button", { name: "Histórico" }).click();
+  await pt.locator("at-history tbody tr", { hasText: "Wanda Widget" }).waitFor();
+  const semicolons = await exportCsv(pt, "Exportar CSV");
+  assert.ok(semicolons.startsWith("\ufeffProtocolo;Canal;Cliente;"), semicolons.slice(0, 40));
+  const ptRow = semicolons.split(/\r?\n/).find((l) => l.startsWith(protocol)) || "";
+  assert.equal(ptRow.split(";").length, 13, ptRow);
+  assert.match(ptRow, /;Atendimento > Dúvida > Entrega;sim;9$/);
+  assert.deepEqual(ptProblems, []);
 });
 
 test("an English visitor is told in English that the conversation ended, with its protocol", async () => {
