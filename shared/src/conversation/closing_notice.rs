@@ -1,5 +1,5 @@
 //! The customer hears that their conversation ended (seed 002 "Encerrar atendimento por
-//! inatividade"; Chatwoot and Zendesk do the same): a close by an agent, a supervisor-agent,
+//! inatividade"): a close by an agent, a supervisor-agent,
 //! an admin or the system sends a notice with the protocol number in the conversation's
 //! language, and a close for the customer's silence says that it was for inactivity. It is an
 //! ordinary outbound message of role `system` (`outbox::enqueue`): stored in the transcript,
@@ -131,10 +131,10 @@ impl Why {
     }
 
     fn protocol_label(language: &str) -> &'static str {
-        match language {
-            "es" | "pt-BR" => "Protocolo",
-            "en" => "Protocol",
-            _ => "Protocolo",
+        if language == "en" {
+            "Protocol"
+        } else {
+            "Protocolo"
         }
     }
 }
