@@ -288,12 +288,13 @@ fn on_whatsapp_a_close_a_day_after_the_customers_last_message_says_nothing_meta_
     );
 }
 
-/// What the notice costs an agent's close, counted through the `Sql` port: the group's document
-/// (read whether the notice is on or off: it says which), then with it on the channel, the
-/// message and its outbox row — 12 statements where a close ran 8 before, all in the close's
-/// one transaction (closes are not a hot path; this keeps them from growing unnoticed).
+/// What the notice costs an agent's close, counted through the `Sql` port: the channel, read
+/// before the close's transaction (the group's document was read already), then the message
+/// and its outbox row under the write lock — 11 statements where a close without it runs 8,
+/// and nothing read while the lock is held (closes are not a hot path; this keeps them from
+/// growing unnoticed).
 #[test]
-fn the_notice_costs_a_close_a_read_more_than_off_and_two_writes_in_its_transaction() {
+fn the_notice_costs_an_agents_close_a_read_before_its_transaction_and_two_writes_in_it() {
     let app = TestApp::spawn();
     let (s, agent) = desk(&app, "whatsapp", None);
     let close = |from: &str| {
@@ -334,9 +335,23 @@ fn the_notice_costs_a_close_a_read_more_than_off_and_two_writes_in_its_transacti
             told.transactions(),
             silent.transactions()
         ),
-        (12, 9, 1, 2, 1, 1),
+        (11, 8, 1, 2, 1, 1),
         "with the notice:\n{}\nwithout:\n{}",
         told.0.join("\n"),
         silent.0.join("\n")
     );
+    let locked = |seen: &atende_shared::statements::Statements| -> Vec<String> {
+        seen.0
+            .iter()
+            .skip_while(|q| !q.starts_with("BEGIN"))
+            .take_while(|q| !q.starts_with("COMMIT"))
+            .map(|q| q.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+            .collect()
+    };
+    let mut expected = locked(&silent);
+    expected.extend([
+        "INSERT INTO messages".to_owned(),
+        "INSERT INTO outbox".to_owned(),
+    ]);
+    assert_eq!(locked(&told), expected, "under the write lock");
 }

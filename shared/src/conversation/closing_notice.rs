@@ -157,32 +157,87 @@ pub fn text(notice: &ClosingNotice, why: Why, language: &str, protocol: &str) ->
     })
 }
 
-/// Queues the notice of a close by `actor` to the customer of `closed`, inside the close's
-/// transaction. Nothing is sent when the bot closed, when the group turned it off, or when the
-/// channel is gone (deactivated: nothing could deliver it, and the close must not fail for it).
-pub fn send(ctx: &Ctx, tenant: TenantId, closed: &Conversation, actor: Actor) -> AppResult<()> {
+/// What the customer of a conversation about to close is to be told, when it was worked out
+/// before the close's transaction (reads before the write: the write lock is then held only for
+/// the message and its outbox row), or that it is to be worked out inside it.
+pub enum Notice {
+    /// Read before the transaction: this text on this channel, or (`None`) nothing to say.
+    Ready(Option<(ChannelInfo, String)>),
+    /// Not read yet: [`send`] reads the group and the channel itself (the tick's closes).
+    Unread,
+}
+
+/// Works out, before the close's transaction, what a close of `conversation` (of `group`) by
+/// `actor` tells its customer: one read (the channel) when there is something to say.
+pub fn prepare(
+    ctx: &Ctx,
+    tenant: TenantId,
+    conversation: &Conversation,
+    group: &GroupDoc,
+    actor: Actor,
+) -> AppResult<Notice> {
+    Ok(Notice::Ready(worded(
+        ctx,
+        tenant,
+        conversation,
+        &group.closing_notice,
+        actor,
+    )?))
+}
+
+/// The channel and the text of the notice, or `None`: the bot closed, the group turned it off,
+/// the channel is gone (deactivated: nothing could deliver it, and the close must not fail for
+/// it), or Meta would refuse it.
+fn worded(
+    ctx: &Ctx,
+    tenant: TenantId,
+    conversation: &Conversation,
+    notice: &ClosingNotice,
+    actor: Actor,
+) -> AppResult<Option<(ChannelInfo, String)>> {
     let Some(why) = Why::of(actor) else {
-        return Ok(());
+        return Ok(None);
     };
-    let notice = match closed.group_id {
-        Some(group) => crate::config::sql::get(ctx.db, tenant, "group", group)?
-            .and_then(|g| {
-                crate::stored::decode_or_report::<GroupDoc>("group", tenant, group, &g.data)
-            })
-            .map(|g| g.closing_notice)
-            .unwrap_or_default(),
-        None => ClosingNotice::default(),
+    let Some(text) = text(notice, why, &conversation.language, &conversation.protocol) else {
+        return Ok(None);
     };
-    let Some(text) = text(&notice, why, &closed.language, &closed.protocol) else {
-        return Ok(());
+    let Ok(channel) = ChannelInfo::load(ctx, conversation.channel_id) else {
+        return Ok(None);
     };
-    let Ok(channel) = ChannelInfo::load(ctx, closed.channel_id) else {
-        return Ok(());
-    };
-    let now = ctx.now_ms();
-    if channel.tenant != tenant || outside_window(channel.doc.kind, closed, now) {
-        return Ok(());
+    if channel.tenant != tenant || outside_window(channel.doc.kind, conversation, ctx.now_ms()) {
+        return Ok(None);
     }
+    Ok(Some((channel, text)))
+}
+
+/// Queues the notice of a close by `actor` to the customer of `closed`, inside the close's
+/// transaction: the one [`prepare`]d before it, or, [`Notice::Unread`], worked out here.
+pub fn send(
+    ctx: &Ctx,
+    tenant: TenantId,
+    closed: &Conversation,
+    actor: Actor,
+    notice: Notice,
+) -> AppResult<()> {
+    let ready = match notice {
+        Notice::Ready(ready) => ready,
+        Notice::Unread if Why::of(actor).is_none() => None,
+        Notice::Unread => {
+            let own = match closed.group_id {
+                Some(group) => crate::config::sql::get(ctx.db, tenant, "group", group)?
+                    .and_then(|g| {
+                        crate::stored::decode_or_report::<GroupDoc>("group", tenant, group, &g.data)
+                    })
+                    .map(|g| g.closing_notice)
+                    .unwrap_or_default(),
+                None => ClosingNotice::default(),
+            };
+            worded(ctx, tenant, closed, &own, actor)?
+        }
+    };
+    let Some((channel, text)) = ready else {
+        return Ok(());
+    };
     outbox::enqueue(
         ctx,
         &channel,
@@ -192,7 +247,7 @@ pub fn send(ctx: &Ctx, tenant: TenantId, closed: &Conversation, actor: Actor) ->
         &text,
         &text,
         None,
-        now,
+        ctx.now_ms(),
     )?;
     Ok(())
 }
