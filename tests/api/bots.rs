@@ -383,6 +383,140 @@ fn telegram_menus_are_inline_keyboards_and_a_pressed_button_is_the_answer() {
         ),
         ["/start", "2. Encerrar"]
     );
+    // The bot said its own goodbye: no closing notice besides it.
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM messages WHERE role = 'system'"),
+        0
+    );
+}
+
+/// A pressed button of `keyboard` as Telegram posts it: a `callback_query` carrying the
+/// message whose keyboard it was.
+fn tg_press(update_id: i64, query_id: &str, data: &str, keyboard: &Value) -> Value {
+    json!({"update_id": update_id, "callback_query": {"id": query_id, "data": data,
+        "from": {"id": 777001, "is_bot": false, "first_name": "João", "language_code": "pt-br"},
+        "message": {"message_id": 60, "chat": {"id": 777001, "type": "private"}, "date": 1763900000,
+                    "text": "…", "reply_markup": {"inline_keyboard": keyboard}}}})
+}
+
+#[test]
+fn telegram_survey_answers_are_inline_keyboard_buttons_the_nps_scale_on_two_rows() {
+    let provider = FakeProvider::start(vec![(200, "{\"ok\":true,\"result\":{\"message_id\":60}}")]);
+    let app = TestApp::spawn();
+    let w = world(&app, "telegram", Some(&provider.url));
+    let write = |update_id: i64, text: &str| {
+        telegram_post(
+            &app,
+            w.s.channel,
+            TG_SECRET,
+            &tg_update(update_id, json!({"message_id": update_id, "text": text})),
+        )
+        .assert_status(200);
+    };
+    write(1, "Oi");
+    write(2, "1");
+    write(3, "financeiro");
+    ready(&app, &w.agent);
+    let id = count(&app, "SELECT id FROM conversations");
+    app.post(
+        &w.agent,
+        &format!("/api/inbox/conversations/{id}/close"),
+        json!({}),
+    )
+    .assert_status(200);
+    let before = provider.received().len();
+    assert_eq!(app.app.tick().unwrap().surveys_started, 1);
+    app.app.tick().unwrap();
+    let nps = sent_since(&provider, before).pop().unwrap();
+    // 0–5 and 6–10, each button answering with its number.
+    let row = |r: std::ops::RangeInclusive<i32>| -> Vec<Value> {
+        r.map(|n| json!({"text": n.to_string(), "callback_data": format!("q0:{n}")}))
+            .collect()
+    };
+    assert_eq!(
+        nps,
+        json!({"chat_id": 777001, "text": "Que nota de 0 a 10 você dá? (0-10)",
+               "reply_markup": {"inline_keyboard": [row(0..=5), row(6..=10)]}})
+    );
+
+    // The customer presses 9: the press is answered in the webhook's response and scored.
+    let pressed = telegram_post(
+        &app,
+        w.s.channel,
+        TG_SECRET,
+        &tg_press(
+            10,
+            "cb-nps",
+            "q0:9",
+            &nps["reply_markup"]["inline_keyboard"],
+        ),
+    );
+    pressed.assert_status(200);
+    assert_eq!(pressed.body["method"], "answerCallbackQuery");
+    assert_eq!(pressed.body["callback_query_id"], "cb-nps");
+    assert_eq!(
+        column(
+            &app,
+            "SELECT kind || ' ' || score || '/' || scale FROM survey_answers"
+        ),
+        ["nps 9/11"]
+    );
+
+    // CSAT: one option per row; the pressed one is the answer, as its number.
+    let before = provider.received().len();
+    app.app.tick().unwrap();
+    let csat = sent_since(&provider, before).pop().unwrap();
+    assert_eq!(
+        csat["reply_markup"]["inline_keyboard"],
+        json!([[{"text": "1. Muito satisfeito", "callback_data": "q1:1"}],
+               [{"text": "2. Satisfeito", "callback_data": "q1:2"}],
+               [{"text": "3. Insatisfeito", "callback_data": "q1:3"}]])
+    );
+    telegram_post(
+        &app,
+        w.s.channel,
+        TG_SECRET,
+        &tg_press(
+            11,
+            "cb-csat",
+            "q1:3",
+            &csat["reply_markup"]["inline_keyboard"],
+        ),
+    )
+    .assert_status(200);
+    // An old NPS button pressed again is not a second score: the comment is still asked for.
+    telegram_post(
+        &app,
+        w.s.channel,
+        TG_SECRET,
+        &tg_press(
+            12,
+            "cb-old",
+            "q0:2",
+            &nps["reply_markup"]["inline_keyboard"],
+        ),
+    )
+    .assert_status(200);
+    assert_eq!(
+        last_bot(&app),
+        "Por favor, escreva sua resposta.\n\nDeixe um comentário."
+    );
+    write(13, "Demorou um pouco");
+    assert_eq!(
+        column(
+            &app,
+            "SELECT kind || ' ' || COALESCE(score, text) FROM survey_answers ORDER BY question"
+        ),
+        ["nps 9", "csat 3", "open Demorou um pouco"]
+    );
+    // What the customer pressed reads as the buttons' text in the transcript.
+    assert_eq!(
+        column(
+            &app,
+            "SELECT body FROM messages WHERE role = 'customer' AND kind = 'interactive' ORDER BY id"
+        ),
+        ["9", "3. Insatisfeito", "2"]
+    );
 }
 
 #[test]

@@ -1052,7 +1052,62 @@ fn the_customer_panel_shows_only_the_history_one_may_see() {
         .body;
     assert_eq!(panel["protocols"].as_array().unwrap().len(), 1);
     assert_eq!(panel["protocols"][0]["protocol"], "WA00000000001");
-    assert_eq!(panel["protocols"][0]["messages"], 2);
+    // The customer's message, the agent's answer, and the closing notice the customer got.
+    assert_eq!(panel["protocols"][0]["messages"], 3);
+}
+
+#[test]
+fn the_customer_panel_counts_the_open_conversations_messages_and_its_last_contact() {
+    let app = TestApp::spawn();
+    let s = queue(&app, None, &["5511911110001"]);
+    let agent1 = app.token("agent1");
+    ready(&app, &agent1);
+    let id = mine(&app, &agent1)[0];
+    let client = count(
+        &app,
+        &format!("SELECT client_id FROM conversations WHERE id = {id}"),
+    );
+    let open = |token: &str| {
+        let r = app.get(token, &format!("/api/inbox/clients/{client}"));
+        r.assert_status(200);
+        let entry = r.body["history"][0].clone();
+        (
+            entry["messages"].as_i64().unwrap(),
+            entry["last_message_at"].clone(),
+        )
+    };
+    let arrived = open(&agent1);
+    assert_eq!(arrived.0, 1);
+    assert!(arrived.1.is_string());
+
+    // Ten minutes later the agent answers and the customer writes again: both count, and the
+    // last contact is the customer's message; a note is neither.
+    app.clock.advance(chrono::Duration::minutes(10));
+    app.post(
+        &agent1,
+        &format!("/api/inbox/conversations/{id}/messages"),
+        json!({"text": "Olá! Como posso ajudar?"}),
+    )
+    .assert_status(201);
+    app.clock.advance(chrono::Duration::minutes(2));
+    whatsapp_post(
+        &app,
+        s.channel,
+        &wa_text("5511911110001", "wamid.later", "Meu boleto não chegou"),
+    )
+    .assert_status(200);
+    let last = app.clock.now_ms();
+    app.clock.advance(chrono::Duration::minutes(1));
+    app.post(
+        &agent1,
+        &format!("/api/inbox/conversations/{id}/notes"),
+        json!({"text": "conferir cadastro"}),
+    )
+    .assert_status(201);
+    let (messages, at) = open(&agent1);
+    assert_eq!(messages, 3);
+    let at = chrono::DateTime::parse_from_rfc3339(at.as_str().unwrap()).unwrap();
+    assert_eq!(at.timestamp_millis(), last);
 }
 
 #[test]

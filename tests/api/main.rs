@@ -8,6 +8,7 @@ mod budgets;
 mod busy;
 mod channels;
 mod clients;
+mod closing;
 mod config;
 mod console;
 mod contract;

@@ -786,15 +786,81 @@ fn csv_and_xlsx_exports_hold_the_filtered_history() {
 
     // A Brazilian supervisor's file reads in Portuguese, a Spanish one's in Spanish: the
     // header, the sheet, the channels as the console names them.
+    // Their CSV is separated by semicolons, as Excel in Brazil and Spain splits a file it
+    // opens by double-click (the comma is their decimal separator); read with commas, as
+    // Excel in English would, it is one column.
     let pt = in_language(&format!("/api/reports/history.csv?{DAY}"), "pt-BR");
-    let mut reader = csv::Reader::from_reader(&pt.body()[3..]);
+    assert!(pt.body().starts_with("\u{feff}".as_bytes()));
+    let semicolons = |body: &[u8]| {
+        csv::ReaderBuilder::new()
+            .delimiter(b';')
+            .from_reader(body[3..].to_vec().as_slice())
+            .records()
+            .map(|r| r.unwrap().iter().map(str::to_owned).collect::<Vec<_>>())
+            .collect::<Vec<_>>()
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(&pt.body()[3..]);
     assert_eq!(
-        reader.headers().unwrap().iter().take(4).collect::<Vec<_>>(),
-        ["Protocolo", "Canal", "Cliente", "Telefone"]
+        reader.headers().unwrap().iter().collect::<Vec<_>>(),
+        [
+            "Protocolo",
+            "Canal",
+            "Cliente",
+            "Telefone",
+            "Agente",
+            "Grupo",
+            "Início",
+            "Fim",
+            "Tempo de espera",
+            "Tempo de atendimento",
+            "Classificação",
+            "Resolvido",
+            "Pesquisa"
+        ]
     );
-    assert!(reader
-        .records()
-        .any(|r| r.unwrap().get(1) == Some("WhatsApp")));
+    let pt_rows = semicolons(pt.body());
+    assert_eq!(pt_rows.len(), expected.len());
+    assert!(pt_rows.iter().all(|r| r.len() == header.len()));
+    assert!(pt_rows.iter().any(|r| r[1] == "WhatsApp"));
+    assert_eq!(pt_rows[3][10], "Atendimento > Dúvida > Entrega");
+    assert_eq!(
+        csv::Reader::from_reader(&pt.body()[3..])
+            .headers()
+            .unwrap()
+            .len(),
+        1,
+        "not comma-separated"
+    );
+    let es = in_language(&format!("/api/reports/history.csv?{DAY}"), "es");
+    assert_eq!(semicolons(es.body()).len(), expected.len());
+    assert!(String::from_utf8_lossy(es.body()).starts_with("\u{feff}Protocolo;Canal;"));
+    // An explicit delimiter wins over the language, either way.
+    let comma = in_language(
+        &format!("/api/reports/history.csv?{DAY}&delimiter=comma"),
+        "pt-BR",
+    );
+    let mut reader = csv::Reader::from_reader(&comma.body()[3..]);
+    assert_eq!(reader.headers().unwrap().len(), header.len());
+    assert_eq!(reader.records().count(), expected.len());
+    let semi = in_language(
+        &format!("/api/reports/history.csv?{DAY}&delimiter=semicolon"),
+        "en",
+    );
+    assert_eq!(
+        semicolons(semi.body())
+            .iter()
+            .map(|r| r.len())
+            .collect::<Vec<_>>(),
+        vec![header.len(); expected.len()]
+    );
+    let bad = app.get(
+        &d.admin,
+        &format!("/api/reports/history.csv?{DAY}&delimiter=tab"),
+    );
+    bad.assert_error(422, "validation_failed");
+    assert_eq!(bad.error_field(), "delimiter");
     let es = in_language(&format!("/api/reports/history.xlsx?{DAY}"), "es");
     let mut book = Xlsx::new(std::io::Cursor::new(es.body().clone())).unwrap();
     let sheet = book.worksheet_range("Historial").unwrap();
@@ -847,8 +913,12 @@ fn a_large_export_is_sent_in_chunks_as_it_is_made() {
     assert_eq!(lines, [r + 1, r, r, r, 20]);
     let body = chunks.concat();
     assert!(body.starts_with("\u{feff}".as_bytes()));
-    let mut reader = csv::Reader::from_reader(&body[3..]);
-    assert_eq!(reader.records().count(), n);
+    // Every chunk separated the same way (the admin reads pt-BR: semicolons).
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(&body[3..]);
+    let widths: Vec<usize> = reader.records().map(|r| r.unwrap().len()).collect();
+    assert_eq!(widths, vec![13; n]);
 
     use calamine::{Reader, Xlsx};
     let (head, chunks) = app.get_chunks(&s.admin, &format!("/api/reports/history.xlsx?{period}"));
@@ -1011,7 +1081,12 @@ fn the_transcript_has_every_message_the_timeline_and_a_pdf_with_accents() {
         .iter()
         .map(|m| m["role"].as_str().unwrap())
         .collect();
-    assert_eq!(roles, ["customer", "agent"]);
+    // The customer was told of the close, with the protocol.
+    assert_eq!(roles, ["customer", "agent", "system"]);
+    assert!(messages[2]["body"]
+        .as_str()
+        .unwrap()
+        .starts_with("Seu atendimento foi encerrado. Protocolo: WA"));
     assert_eq!(messages[0]["sender_name"], "Maria Souza");
     assert_eq!(messages[1]["sender_name"], "Bruno Agente");
     assert_eq!(messages[1]["body"], "O prazo é de 5 dias úteis.");

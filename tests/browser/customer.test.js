@@ -1,9 +1,11 @@
 // The customer panel of a customer known only by their Telegram chat: the quick registration of
 // name and phone, then the attributes an admin defines, filled in and refused with the reason.
+// And the panel following the open conversation: its message count and last contact move with
+// the customer's messages and the agent's answers, with nothing clicked.
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { axe, Client, consoleAs, launch, shot, startAtende, telegram } from "./harness.js";
+import { axe, Client, consoleAs, launch, shot, startAtende, telegram, whatsapp } from "./harness.js";
 
 /** @type {Awaited<ReturnType<typeof startAtende>>} */
 let server;
@@ -77,4 +79,47 @@ test("a Telegram customer is registered with name and phone, and their attribute
   assert.equal(client.phone, "+5521998765432");
   assert.deepEqual(client.attributes, { limite: "1500.5" });
   assert.deepEqual(problems, []);
+});
+
+test("the customer panel counts the open conversation's messages and its last contact as they come", async () => {
+  const admin = await Client.login(server.base, "admin");
+  const deliver = await whatsapp(admin);
+  for (const [lang, agent, phone, name, accept] of [
+    ["pt-BR", "agent4", "5511977776666", "Paula Painel", "Aceitar"],
+    ["en-US", "agent2", "5511977775555", "Peter Panel", "Accept"],
+  ]) {
+    const { page, context, problems } = await consoleAs(browser, server.base, agent, lang);
+    await page.selectOption("#status-select", "ready");
+    await page.locator(".dot.ready").waitFor();
+    await deliver(phone, name, ["Oi, preciso de ajuda"]);
+    const offer = page.locator(".offer", { hasText: name });
+    await offer.waitFor({ timeout: 5000 });
+    await offer.getByRole("button", { name: accept }).click();
+    await page.locator("#conv-title", { hasText: name }).waitFor();
+    const panel = page.locator("at-customer-panel");
+    const open = panel.locator("ul.history li").first();
+    const counts = open.locator(".counts");
+    const contact = open.locator(".last-contact");
+    await counts.waitFor();
+    const one = lang === "pt-BR" ? "1 mensagem" : "1 message";
+    assert.equal(await counts.innerText(), one);
+    assert.match(await contact.innerText(), lang === "pt-BR" ? /^Último contato: / : /^Last contact: /);
+
+    // The customer writes again: the panel counts it without a click.
+    await deliver(phone, name, ["Meu boleto não chegou"]);
+    await page.locator(".msg.customer", { hasText: "Meu boleto não chegou" }).waitFor({ timeout: 5000 });
+    await open.locator(".counts", { hasText: lang === "pt-BR" ? "2 mensagens" : "2 messages" }).waitFor({ timeout: 5000 });
+
+    // The agent's answer counts too.
+    await page.locator("#composer-input").fill("Vou verificar agora.");
+    await page.locator("#composer-input").press("Enter");
+    await open.locator(".counts", { hasText: lang === "pt-BR" ? "3 mensagens" : "3 messages" }).waitFor({ timeout: 5000 });
+    // The last contact is the time of that answer, the last message of the conversation.
+    const answered = await page.locator(".msg.agent", { hasText: "Vou verificar agora." }).locator("time").innerText();
+    assert.ok((await contact.innerText()).endsWith(answered), `${await contact.innerText()} ends with ${answered}`);
+    await shot(page, `customer-panel-live-${lang}`);
+    assert.deepEqual(await axe(page), [], `axe on the live panel (${lang})`);
+    assert.deepEqual(problems, []);
+    await context.close();
+  }
 });

@@ -1,8 +1,10 @@
 // A visitor on the chat widget's demo page, in Chromium: starts a conversation, answers the menu
 // bot with its buttons, is answered by an agent, and after the close answers the survey (NPS,
 // CSAT, comment) in the same chat. A button already answered cannot be pressed again: the
-// menu's "4. Encerrar" pressed during the survey would otherwise have been a score of 4. Then the
-// supervisor reads the comment in the reports and downloads the transcript as a PDF.
+// menu's "4. Encerrar" pressed during the survey would otherwise have been a score of 4. The
+// visitor is told of the close (with the protocol) before the survey, in pt-BR and in English.
+// Then the supervisor reads the comment in the reports, downloads the transcript as a PDF, and
+// the history as CSV separated as Excel expects in English (commas) and in pt-BR (semicolons).
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -65,10 +67,19 @@ test("a widget visitor goes from the menu to an agent to the survey, and old but
   await widget.locator(".atd-msg.agent", { hasText: "Olá, Wanda! Vou verificar." }).waitFor({ timeout: 5000 });
   assert.match(await widget.locator(".atd-msg.agent").last().innerText(), /Alice Agente/);
 
-  // The agent closes with the group's classification; the survey bot asks in the same chat.
+  // The agent closes with the group's classification: the visitor is told, with the protocol,
+  // and then the survey bot asks in the same chat.
   await agent.call("POST", `/api/inbox/conversations/${id}/close`, { reason_id: 1, sub_reason_id: 2, resolved: true });
+  const notice = widget.locator(".atd-msg.system", { hasText: "Seu atendimento foi encerrado." });
+  await notice.waitFor({ timeout: 8000 });
+  assert.match(await notice.innerText(), /Protocolo: WC\d{11}\. Obrigado pelo contato!/);
   const nps = widget.locator(".atd-msg.bot", { hasText: "De 0 a 10" });
   await nps.waitFor({ timeout: 8000 });
+  const order = await widget.locator(".atd-msg").allInnerTexts();
+  assert.ok(
+    order.findIndex((t) => t.includes("Seu atendimento foi encerrado.")) < order.findIndex((t) => t.includes("De 0 a 10")),
+    `the notice before the survey: ${JSON.stringify(order.slice(-3))}`,
+  );
   assert.ok(await menu.getByRole("button", { name: "4. Encerrar" }).isDisabled(), "the menu cannot answer the survey");
   // The whole scale as buttons, 0 to 10, and not also as a line of numbers under the question.
   assert.equal(await nps.locator(".atd-scale .atd-choice").count(), 11);
@@ -107,6 +118,10 @@ test("a widget visitor goes from the menu to an agent to the survey, and old but
   await row.getByRole("button", { name: "Transcript" }).click();
   const dialog = console_.locator("dialog");
   await dialog.locator(".msg.agent", { hasText: "Olá, Wanda! Vou verificar." }).waitFor();
+  // The supervisor reads what the visitor was told at the close.
+  const protocolShown = (await row.locator("th").innerText()).trim();
+  await dialog.locator(".msg.system", { hasText: `Seu atendimento foi encerrado. Protocolo: ${protocolShown}.` }).waitFor();
+  await shot(console_, "history-transcript-closing-notice");
   const saved = console_.waitForEvent("download");
   await dialog.getByRole("button", { name: "Download PDF" }).click();
   const pdf = await saved;
@@ -117,5 +132,68 @@ test("a widget visitor goes from the menu to an agent to the survey, and old but
   assert.equal(bytes.subarray(0, 5).toString(), "%PDF-");
   assert.ok(bytes.length > 1000, `a transcript of ${bytes.length} bytes`);
   await dialog.waitFor({ state: "detached" });
+
+  // The history as CSV opens in columns in the reader's Excel: comma-separated for an English
+  // console, semicolon-separated for a Brazilian one (where the comma is the decimal separator),
+  // with a byte-order mark so the accents read right.
+  /** @param {import("playwright-core").Page} page @param {string} button */
+  const exportCsv = async (page, button) => {
+    const saved = page.waitForEvent("download");
+    await page.getByRole("button", { name: button }).click();
+    const file = await saved;
+    assert.equal(file.suggestedFilename(), "history.csv");
+    return (await import("node:fs")).readFileSync(/** @type {string} */ (await file.path())).toString("utf8");
+  };
+  const en = await exportCsv(console_, "Export CSV");
+  assert.ok(en.startsWith("\ufeffProtocol,Channel,Client,"), en.slice(0, 40));
+  const enRow = en.split(/\r?\n/).find((l) => l.startsWith(protocol)) || "";
+  assert.equal(enRow.split(",").length, 13, enRow);
   assert.deepEqual(consoleProblems, []);
+  const { page: pt, problems: ptProblems } = await consoleAs(browser, server.base, "supervisor", "pt-BR");
+  await pt.getByRole("button", { name: "Histórico" }).click();
+  await pt.locator("at-history tbody tr", { hasText: "Wanda Widget" }).waitFor();
+  const semicolons = await exportCsv(pt, "Exportar CSV");
+  assert.ok(semicolons.startsWith("\ufeffProtocolo;Canal;Cliente;"), semicolons.slice(0, 40));
+  const ptRow = semicolons.split(/\r?\n/).find((l) => l.startsWith(protocol)) || "";
+  assert.equal(ptRow.split(";").length, 13, ptRow);
+  assert.match(ptRow, /;Atendimento > Dúvida > Entrega;sim;9$/);
+  assert.deepEqual(ptProblems, []);
+});
+
+test("an English visitor is told in English that the conversation ended, with its protocol", async () => {
+  const agent = await Client.login(server.base, "agent1");
+  await agent.call("PUT", "/api/inbox/status", { status: "ready" });
+  const context = await browser.newContext({ locale: "en-US", viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  /** @type {string[]} */
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(e.message));
+  await page.goto(`${server.base}/chat/demo.html?channel=${server.webchat}`);
+  await page.getByRole("button", { name: "Chat with us" }).click();
+  const widget = page.getByRole("dialog", { name: "Loja Demo" });
+  await widget.getByPlaceholder("Your name").fill("Edward English");
+  await widget.getByPlaceholder("Phone or e-mail").fill("edward@example.com");
+  await widget.getByRole("button", { name: "Start chatting" }).click();
+  const input = widget.getByPlaceholder("Type your message…");
+  await input.fill("Hello, my order is late");
+  await input.press("Enter");
+  await widget.locator(".atd-msg.bot").getByRole("button", { name: "1. Support" }).click();
+  let offer;
+  for (let i = 0; i < 50 && !offer; i++) {
+    offer = (await agent.call("GET", "/api/inbox/offers")).items?.[0];
+    if (!offer) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(offer, "agent1 was offered the visitor");
+  const id = offer.conversation_id;
+  await agent.call("POST", `/api/inbox/offers/${id}/accept`);
+  await agent.call("POST", `/api/inbox/conversations/${id}/messages`, { text: "It ships today." });
+  await widget.locator(".atd-msg.agent", { hasText: "It ships today." }).waitFor({ timeout: 5000 });
+  await agent.call("POST", `/api/inbox/conversations/${id}/close`, { reason_id: 1, sub_reason_id: 2, resolved: true });
+  const notice = widget.locator(".atd-msg.system", { hasText: "Your conversation has been closed." });
+  await notice.waitFor({ timeout: 8000 });
+  assert.match(await notice.innerText(), /Protocol: WC\d{11}\. Thank you for contacting us!/);
+  await widget.locator(".atd-msg.bot", { hasText: "From 0 to 10" }).waitFor({ timeout: 8000 });
+  await shot(page, "widget-closing-notice-en");
+  assert.deepEqual(problems, []);
+  await context.close();
 });

@@ -843,7 +843,7 @@ fn whatsapp_customer_served(c: &Client) -> Result<(), String> {
         "whatsapp",
         json!({"phone_number_id": number, "access_token": "e2e-token", "app_secret": WA_SECRET,
                "verify_token": "e2e-verify", "api_base_url": mock.base_url}),
-        json!({"survey_id": survey}),
+        json!({"survey_id": survey, "closing_notice": {"message": l("E2E closed: {protocol}")}}),
     )?;
     // The company's own system hears of each survey answer.
     let webhook_secret = "e2e-webhook-secret-0123456789";
@@ -970,6 +970,8 @@ fn whatsapp_customer_served(c: &Client) -> Result<(), String> {
     );
     expect(closed.status == 200, format!("close: {}", closed.body))?;
 
+    // The customer is told, with the protocol, and then asked the survey.
+    let seen = wait_sent(c, &d.agent, &mock, seen, "E2E closed: WA")?;
     let seen = wait_sent(c, &d.agent, &mock, seen, "From 0 to 10?")?;
     customer(&unique("wamid.e2e"), text("9"))?;
     let seen = wait_sent(c, &d.agent, &mock, seen, "How was it?")?;

@@ -2,7 +2,6 @@
 
 use crate::auth::{authenticate, Principal, ALL_PROFILES};
 use crate::context::Ctx;
-use crate::enums::Language;
 use crate::errors::{AppError, AppResult};
 use crate::reports::{self, export, history, transcript, Period};
 use crate::web::{ok, streamed, Request, Response};
@@ -46,6 +45,17 @@ pub struct HistoryQuery {
     tag: Option<String>,
     resolved: Option<bool>,
     survey_score: Option<i64>,
+}
+
+/// How a CSV export separates its fields (`export::Delimiter::from_query`).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // documents the query `Delimiter::from_query` reads
+pub struct CsvQuery {
+    /// `semicolon` (what Excel expects in pt-BR and es) or `comma` (en); default: the one of
+    /// the file's language (`Accept-Language`, else the user's).
+    #[param(inline)]
+    delimiter: Option<reports::export::Delimiter>,
 }
 
 /// A page of the history (`history::page`).
@@ -95,23 +105,35 @@ fn download(
     req: &Request,
     content_type: &str,
     filename: &str,
-    write: fn(
-        &Ctx,
-        &Principal,
-        &reports::sql::HistoryFilter,
-        &Period,
-        Language,
-        &mut (dyn std::io::Write + Send),
-    ) -> AppResult<usize>,
+    format: Format,
 ) -> AppResult<Response> {
     let me = caller(ctx, req)?;
     let period = period(ctx, req, &me)?;
-    let filter = history::filter_from_query(&req.query(), &period)?;
+    let query = req.query();
+    let filter = history::filter_from_query(&query, &period)?;
     let language = req.language();
+    let format = match format {
+        Format::Csv => Some(export::Delimiter::from_query(&query, language)?),
+        Format::Xlsx => None,
+    };
     streamed(
         file_head(content_type, filename),
-        Box::new(move |ctx, out| write(ctx, &me, &filter, &period, language, out).map(drop)),
+        Box::new(move |ctx, out| {
+            match format {
+                Some(delimiter) => {
+                    export::csv(ctx, &me, &filter, &period, language, delimiter, out)
+                }
+                None => export::xlsx(ctx, &me, &filter, &period, language, out),
+            }
+            .map(drop)
+        }),
     )
+}
+
+/// The history's two file formats.
+enum Format {
+    Csv,
+    Xlsx,
 }
 
 /// The live dashboard
@@ -138,9 +160,9 @@ pub fn history(ctx: &Ctx, req: &Request) -> AppResult<Response> {
 
 /// History as CSV
 ///
-/// The same list as `history`, every page, as a CSV file; its header, channels and yes/no in the reader's language (`Accept-Language`, else the user's).
+/// The same list as `history`, every page, as a CSV file (UTF-8 with a byte-order mark) that opens in Excel by double-click: its header, channels and yes/no in the reader's language (`Accept-Language`, else the user's), its fields separated the way Excel expects in that language (`;` in pt-BR and es, `,` in en) unless `delimiter` says otherwise.
 #[utoipa::path(get, path = "/api/reports/history.csv",
-    params(PeriodQuery, HistoryQuery),
+    params(PeriodQuery, HistoryQuery, CsvQuery),
     responses((status = 200, description = "The file", content_type = "text/csv", body = String)))]
 pub fn history_csv(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     download(
@@ -148,7 +170,7 @@ pub fn history_csv(ctx: &Ctx, req: &Request) -> AppResult<Response> {
         req,
         "text/csv; charset=utf-8",
         "history.csv",
-        export::csv,
+        Format::Csv,
     )
 }
 
@@ -164,7 +186,7 @@ pub fn history_xlsx(ctx: &Ctx, req: &Request) -> AppResult<Response> {
         req,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "history.xlsx",
-        export::xlsx,
+        Format::Xlsx,
     )
 }
 

@@ -295,7 +295,17 @@ pub fn close(
         resolved: None,
         survey_due,
     };
-    lifecycle::close(ctx, Actor::Bot, tenant, conversation, None, &closing, now)
+    // The bot says its own goodbye: no notice to read.
+    lifecycle::close(
+        ctx,
+        Actor::Bot,
+        tenant,
+        conversation,
+        None,
+        &closing,
+        crate::conversation::closing_notice::Notice::Unread,
+        now,
+    )
 }
 
 #[cfg(test)]

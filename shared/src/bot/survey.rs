@@ -51,6 +51,12 @@ fn expiry(survey: &SurveyDoc, now: i64) -> i64 {
     now + i64::from(survey.inactivity_minutes) * 60_000
 }
 
+/// Whether a channel shows NPS's eleven answers as buttons.
+fn scale_as_buttons(kind: crate::config::channel::ChannelType) -> bool {
+    use crate::config::channel::ChannelType;
+    matches!(kind, ChannelType::Webchat | ChannelType::Telegram)
+}
+
 /// Asks question `index` of `survey` (CSAT options as buttons, and NPS's scale in the web chat).
 #[allow(clippy::too_many_arguments)]
 fn ask(
@@ -78,10 +84,10 @@ fn ask(
         text.push_str(Text::SkipHint.get(language));
     }
     let options = match q.kind {
-        // The web chat shows the whole 0–10 scale as buttons; a WhatsApp list holds ten rows, so
-        // there (and on the other channels) the customer types the number.
-        QuestionType::Nps if channel.doc.kind == crate::config::channel::ChannelType::Webchat => (0
-            ..=10)
+        // The web chat and Telegram (an inline keyboard, two rows) show the whole 0–10 scale as
+        // buttons; a WhatsApp list holds ten rows, so there (and on e-mail and SMS) the customer
+        // types the number.
+        QuestionType::Nps if scale_as_buttons(channel.doc.kind) => (0..=10)
             .map(|n| Choice {
                 id: format!("q{index}:{n}"),
                 title: n.to_string(),

@@ -207,6 +207,10 @@ pub struct GroupDoc {
     /// "Please wait" to customers left waiting (seed 004); off when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pause_protocol: Option<crate::bot::pause::PauseProtocol>,
+    /// What the customer is told when a conversation of this group closes; on with the
+    /// standard texts when absent.
+    #[serde(default)]
+    pub closing_notice: crate::conversation::closing_notice::ClosingNotice,
 }
 
 fn one(id: Option<i64>) -> Vec<i64> {
@@ -362,6 +366,7 @@ impl Resource for Group {
         if let Some(rule) = doc.pause_protocol.as_mut() {
             crate::bot::pause::check(rule, &mut p);
         }
+        crate::conversation::closing_notice::check(&mut doc.closing_notice, &mut p);
 
         let mut targets = Vec::new();
         for t in &doc.transfer_group_ids {

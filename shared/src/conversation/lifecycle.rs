@@ -961,7 +961,10 @@ pub fn requeue(
 
 /// Who closed: an agent, a supervisor-agent or an admin (`closed_by` from their profile), the
 /// customer's silence (`client_inactivity`), the agent's disconnect (`agent_inactivity`), the
-/// bot, or the system.
+/// bot, or the system. The customer is told, in the same transaction, unless the bot closed
+/// ([`super::closing_notice`]; `notice` as prepared before the transaction, or
+/// [`Notice::Unread`](super::closing_notice::Notice::Unread)).
+#[allow(clippy::too_many_arguments)]
 pub fn close(
     ctx: &Ctx,
     actor: Actor,
@@ -969,6 +972,7 @@ pub fn close(
     id: i64,
     holder: Option<i64>,
     closing: &Closing,
+    notice: super::closing_notice::Notice,
     at: i64,
 ) -> AppResult<Changed<Conversation>> {
     let closed = sql::close(ctx.db, tenant, id, holder, closing, at)?.ok_or_else(|| {
@@ -998,6 +1002,7 @@ pub fn close(
         data,
         at,
     )?;
+    super::closing_notice::send(ctx, tenant, &closed, actor, notice)?;
     let holder = closed.agent_id;
     Ok(Changed::new(closed, Wake::agent(tenant, holder)))
 }

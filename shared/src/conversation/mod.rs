@@ -2,6 +2,7 @@
 //! conversation on that channel, or opens a new one with a protocol number in the channel's
 //! entry group. States move only by compare-and-set; a closed conversation is never reopened.
 
+pub mod closing_notice;
 pub mod hooks;
 pub mod inbound;
 pub mod lifecycle;

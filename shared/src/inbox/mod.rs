@@ -594,8 +594,17 @@ pub fn close(ctx: &Ctx, me: &Principal, id: i64, request: CloseRequest) -> AppRe
         survey_due,
     };
     let actor = Actor::User(me.user_id().0);
+    // What the customer is told is read now, so the close holds the write lock only for its
+    // writes.
+    let notice = crate::conversation::closing_notice::prepare(
+        ctx,
+        me.tenant_id(),
+        &conversation,
+        &group,
+        actor,
+    )?;
     let closed = transaction(ctx.db, || {
-        lifecycle::close(ctx, actor, me.tenant_id(), id, None, &closing, now)
+        lifecycle::close(ctx, actor, me.tenant_id(), id, None, &closing, notice, now)
     })?;
     Ok(closed.settle(ctx))
 }

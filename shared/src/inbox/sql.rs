@@ -382,6 +382,9 @@ pub struct PastConversation {
     pub closed_at: Option<String>,
     pub messages: i64,
     pub matching: i64,
+    /// When the last of those messages was written (the last contact); none without messages.
+    #[schema(format = DateTime, required = true)]
+    pub last_message_at: Option<String>,
 }
 
 /// A client's conversations since `since`, with message counts and (with `q`) how many of
@@ -405,6 +408,7 @@ pub fn client_history(
         &format!("SELECT v.id, v.protocol, v.status, v.channel_type, v.group_id, v.agent_id, u.display_name AS agent_name, \
                 v.arrived_at, v.closed_at, \
                 (SELECT COUNT(*) FROM messages m WHERE m.tenant_id = v.tenant_id AND m.conversation_id = v.id AND m.role <> 'note') AS messages, \
+                (SELECT MAX(m.created_at) FROM messages m WHERE m.tenant_id = v.tenant_id AND m.conversation_id = v.id AND m.role <> 'note') AS last_message_at, \
                 (SELECT COUNT(*) FROM messages m WHERE m.tenant_id = v.tenant_id AND m.conversation_id = v.id AND m.role <> 'note' \
                    AND ?4 IS NOT NULL AND m.body LIKE ?4 ESCAPE '\\') AS matching \
          FROM conversations v LEFT JOIN users u ON u.tenant_id = v.tenant_id AND u.id = v.agent_id \
@@ -428,6 +432,7 @@ pub fn client_history(
                 closed_at: r.opt_i64("closed_at")?.map(ms_to_rfc3339),
                 messages: r.i64("messages")?,
                 matching: r.i64("matching")?,
+                last_message_at: r.opt_i64("last_message_at")?.map(ms_to_rfc3339),
             })
         })
         .collect()

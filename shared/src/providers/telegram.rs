@@ -194,6 +194,26 @@ fn content(m: &Value) -> (MessageKind, Option<String>, Option<Value>) {
     }
 }
 
+/// Buttons a scale's numbers fit on one row, up to this many (0–5 and 6–10 for NPS).
+const SCALE_ROW: usize = 6;
+
+/// An inline keyboard of `options`: a scale (every title a number) in rows of
+/// [`SCALE_ROW`] like a phone's keypad, anything else one button per row so long titles stay
+/// readable. `callback_data` holds at most 64 bytes; a longer id is left out.
+fn keyboard(options: &[crate::providers::Choice]) -> Vec<Vec<Value>> {
+    let buttons: Vec<Value> = options
+        .iter()
+        .filter(|o| o.id.len() <= 64)
+        .map(|o| json!({"text": o.title, "callback_data": o.id}))
+        .collect();
+    let per_row = if options.iter().all(|o| o.title.parse::<u8>().is_ok()) {
+        SCALE_ROW
+    } else {
+        1
+    };
+    buttons.chunks(per_row).map(<[Value]>::to_vec).collect()
+}
+
 pub fn send(ctx: &Ctx, channel: &ChannelDoc, out: &Outgoing) -> Result<String, SendError> {
     let cred = |k: &str| {
         channel
@@ -218,13 +238,8 @@ pub fn send(ctx: &Ctx, channel: &ChannelDoc, out: &Outgoing) -> Result<String, S
                 &format!("{base}/bot{token}/sendMessage"),
                 Auth::None,
                 &match out.choices.filter(|c| !c.options.is_empty()) {
-                    // One button per row, so long titles stay readable; `callback_data`
-                    // holds at most 64 bytes.
                     Some(c) => json!({"chat_id": chat, "text": c.prompt, "reply_markup": {
-                        "inline_keyboard": c.options.iter()
-                            .filter(|o| o.id.len() <= 64)
-                            .map(|o| vec![json!({"text": o.title, "callback_data": o.id})])
-                            .collect::<Vec<_>>()}}),
+                        "inline_keyboard": keyboard(&c.options)}}),
                     None => json!({"chat_id": chat, "text": out.text}),
                 },
             )?

@@ -174,18 +174,67 @@ fn cells(item: &HistoryItem, zone: Tz, language: Language) -> [String; 13] {
     ]
 }
 
+crate::enums::stored_enum!(
+    /// What separates a CSV file's fields. Excel opens a CSV by double-click splitting it on
+    /// the list separator of the reader's regional settings: `;` where the comma is the
+    /// decimal separator (Brazil, Spain), `,` elsewhere; a file with the other one opens as one
+    /// column.
+    Delimiter { Comma = "comma", Semicolon = "semicolon" }
+);
+
+impl Delimiter {
+    /// The separator a spreadsheet in the reader's language expects.
+    pub fn for_language(language: Language) -> Delimiter {
+        match language {
+            Language::PtBr | Language::Es => Delimiter::Semicolon,
+            Language::En => Delimiter::Comma,
+        }
+    }
+
+    /// The `delimiter` query parameter, else the one of `language`; anything else is a 422
+    /// naming the parameter.
+    pub fn from_query(query: &crate::web::Query, language: Language) -> AppResult<Delimiter> {
+        match query.get("delimiter") {
+            None => Ok(Delimiter::for_language(language)),
+            Some(d) => Delimiter::parse(d).ok_or_else(|| {
+                crate::errors::AppError::invalid(
+                    "delimiter",
+                    crate::errors::messages::reason::one_of(Delimiter::expected()),
+                )
+            }),
+        }
+    }
+
+    fn byte(self) -> u8 {
+        match self {
+            Delimiter::Comma => b',',
+            Delimiter::Semicolon => b';',
+        }
+    }
+
+    /// A writer of this separator over `start` (every chunk gets its own writer).
+    fn writer(self, start: Vec<u8>) -> csv::Writer<Vec<u8>> {
+        csv::WriterBuilder::new()
+            .delimiter(self.byte())
+            .from_writer(start)
+    }
+}
+
 /// CSV with a header line, UTF-8 with a byte-order mark so spreadsheet programs read the
-/// accents right; a chunk goes to `out` every [`ROWS_PER_CHUNK`] rows (the first with the
-/// header), so a failure on the first page of rows writes nothing. Returns the rows written.
+/// accents right, fields separated by `delimiter`; a chunk goes to `out` every
+/// [`ROWS_PER_CHUNK`] rows (the first with the header), so a failure on the first page of rows
+/// writes nothing. Returns the rows written.
+#[allow(clippy::too_many_arguments)]
 pub fn csv(
     ctx: &Ctx,
     me: &Principal,
     filter: &HistoryFilter,
     period: &Period,
     language: Language,
+    delimiter: Delimiter,
     out: &mut (dyn Write + Send),
 ) -> AppResult<usize> {
-    let mut chunk = csv::Writer::from_writer("\u{feff}".as_bytes().to_vec());
+    let mut chunk = delimiter.writer("\u{feff}".as_bytes().to_vec());
     chunk
         .write_record(columns(language))
         .context("writing the CSV header")?;
@@ -196,7 +245,7 @@ pub fn csv(
             .context("writing a CSV row")?;
         in_chunk += 1;
         if in_chunk == ROWS_PER_CHUNK {
-            let full = std::mem::replace(&mut chunk, csv::Writer::from_writer(Vec::new()));
+            let full = std::mem::replace(&mut chunk, delimiter.writer(Vec::new()));
             send_csv(full, out)?;
             in_chunk = 0;
         }

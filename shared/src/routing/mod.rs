@@ -363,6 +363,7 @@ pub fn inactivity(ctx: &Ctx) -> AppResult<Timers> {
                         c.id,
                         None,
                         &closing,
+                        crate::conversation::closing_notice::Notice::Unread,
                         deadline,
                     ) {
                         Ok(closed) => Ok(Some(closed)),

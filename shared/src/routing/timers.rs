@@ -150,8 +150,17 @@ pub fn run(ctx: &Ctx) -> AppResult<TimerReport> {
                     }
                     BotAction::Close => {
                         let closing = closing_by("client_inactivity");
-                        lifecycle::close(ctx, Actor::BotInactivity, tenant, id, None, &closing, now)
-                            .map(Some)
+                        lifecycle::close(
+                            ctx,
+                            Actor::BotInactivity,
+                            tenant,
+                            id,
+                            None,
+                            &closing,
+                            crate::conversation::closing_notice::Notice::Unread,
+                            now,
+                        )
+                        .map(Some)
                     }
                 })?;
                 if moved {
@@ -222,6 +231,7 @@ fn disconnects(ctx: &Ctx, now: i64, wakes: &mut Wake) -> AppResult<usize> {
                         id,
                         Some(agent),
                         &closing,
+                        crate::conversation::closing_notice::Notice::Unread,
                         now,
                     )
                     .map(Some)

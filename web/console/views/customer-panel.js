@@ -38,19 +38,46 @@ class CustomerPanel extends HTMLElement {
   connectedCallback() {
     this.addEventListener("client", (ev) => this.load(/** @type {CustomEvent} */ (ev).detail));
     this.off = store.on("selected", () => { if (!store.state.selected) this.clear(); });
+    // My conversation list is reloaded on every feed event and after each of my sends, so a
+    // change of one of this customer's conversations there (a new last message, a new state)
+    // means the counts and the last contact shown here are out of date.
+    this.offList = store.on("conversations", () => this.follow());
+    this.addEventListener("focusout", () => this.follow());
     this.clear();
   }
 
-  disconnectedCallback() { this.off?.(); }
+  disconnectedCallback() { this.off?.(); this.offList?.(); }
+
+  /** What my conversation list says of this customer's open conversations. */
+  signature() {
+    return store.state.conversations
+      .filter((c) => c.client_id === this.clientId)
+      .map((c) => `${c.id}:${c.status}:${c.last_message_at}`)
+      .join(",");
+  }
+
+  /** Reloads the panel when the customer's conversations changed since it was loaded; not while
+   * someone types in its search box (a reload would take the box away), but once they leave it. */
+  follow() {
+    if (!this.clientId || !this.data || this.loading) return;
+    if (this.signature() === this.seen) return;
+    if (this.contains(document.activeElement) && document.activeElement?.matches("input, select, textarea")) return;
+    this.load(this.clientId, this.q);
+  }
 
   clear() {
     this.client = null;
+    this.clientId = null;
+    this.data = null;
     this.replaceChildren(h("aside", { class: "panel-pane", "aria-label": t("conv.panel") }));
   }
 
   /** @param {number} clientId @param {string} [q] */
   async load(clientId, q) {
     this.clientId = clientId;
+    this.loading = true;
+    // What the list said when this load began: a change after it loads the panel again.
+    const seen = this.signature();
     try {
       const [data, defs] = await Promise.all([
         api("GET", `/api/inbox/clients/${clientId}?days=31${q ? "&q=" + encodeURIComponent(q) : ""}`),
@@ -60,10 +87,15 @@ class CustomerPanel extends HTMLElement {
       this.data = data;
       this.defs = defs;
       this.q = q || "";
+      this.seen = seen;
       this.render();
     } catch (e) {
       this.replaceChildren(h("aside", { class: "panel-pane", "aria-label": t("conv.panel") }, [h("p", { class: "muted", text: /** @type {Error} */ (e).message })]));
+    } finally {
+      if (this.clientId === clientId) this.loading = false;
     }
+    // The list may have moved on while this loaded.
+    if (this.clientId === clientId) this.follow();
   }
 
   render() {
@@ -151,7 +183,9 @@ class CustomerPanel extends HTMLElement {
         h("strong", { text: p.protocol }),
         h("span", { class: "muted", text: ` ${when(p.arrived_at, true)} · ${t(`conv.state.${p.status}`)}` }),
         p.agent_name ? h("div", { class: "muted", text: t("panel.by", { agent: p.agent_name }) }) : null,
-        counts ? h("div", { class: "muted", text: t("panel.messages_count", { count: p.messages }) + (this.q ? ` · ${t("panel.matching", { count: p.matching })}` : "") }) : null,
+        counts ? h("div", { class: "muted counts", text: t("panel.messages_count", { count: p.messages }) + (this.q ? ` · ${t("panel.matching", { count: p.matching })}` : "") }) : null,
+        counts && p.last_message_at
+          ? h("div", { class: "muted last-contact", text: t("panel.last_contact", { when: when(p.last_message_at, true) }) }) : null,
         // A closed conversation of mine can be reopened as a new protocol (the server refuses
         // while the customer has an open one on that channel).
         counts && p.status === "closed" && p.agent_id === store.state.me?.user.id && !this.openOn(p.channel)
