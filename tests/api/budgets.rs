@@ -411,36 +411,37 @@ fn a_heartbeat_within_ten_seconds_of_the_last_writes_nothing() {
     );
 }
 
-/// The read of a channel and its sender looks each row up by its key, however many customers
-/// there are: no table is scanned or built whole.
-#[test]
-fn the_channel_and_sender_read_looks_up_each_row_by_its_key() {
+/// How SQLite runs `sql` on a fresh platform's database: each step of `EXPLAIN QUERY PLAN`.
+fn query_plan(sql: &str, params: &[atende_shared::ports::Value]) -> Vec<String> {
     let app = TestApp::spawn();
     let plan = app
         .app
         .with_ctx(|ctx| {
             ctx.db
-                .execute(
-                    &format!(
-                        "EXPLAIN QUERY PLAN {}",
-                        atende_shared::conversation::sql::CHANNEL_WITH_SENDER
-                    ),
-                    &[
-                        atende_shared::ports::Value::Null,
-                        1.into(),
-                        "whatsapp".into(),
-                        "5511900000001".into(),
-                        "message.created".into(),
-                    ],
-                )
+                .execute(&format!("EXPLAIN QUERY PLAN {sql}"), params)
                 .unwrap()
         })
         .unwrap();
-    let detail: Vec<String> = plan
-        .rows
+    plan.rows
         .iter()
         .map(|r| format!("{:?}", r.last().unwrap()))
-        .collect();
+        .collect()
+}
+
+/// The read of a channel and its sender looks each row up by its key, however many customers
+/// there are: no table is scanned or built whole.
+#[test]
+fn the_channel_and_sender_read_looks_up_each_row_by_its_key() {
+    let detail = query_plan(
+        atende_shared::conversation::sql::CHANNEL_WITH_SENDER,
+        &[
+            atende_shared::ports::Value::Null,
+            1.into(),
+            "whatsapp".into(),
+            "5511900000001".into(),
+            "message.created".into(),
+        ],
+    );
     for lookup in [
         "SEARCH ch USING INTEGER PRIMARY KEY",
         "SEARCH i USING PRIMARY KEY (tenant_id=? AND channel_type=? AND external_id=?)",
@@ -462,26 +463,10 @@ fn the_channel_and_sender_read_looks_up_each_row_by_its_key() {
 
 #[test]
 fn the_idle_polls_one_statement_reads_two_indexes_and_nothing_else() {
-    let app = TestApp::spawn();
-    let plan = app
-        .app
-        .with_ctx(|ctx| {
-            ctx.db
-                .execute(
-                    &format!(
-                        "EXPLAIN QUERY PLAN {}",
-                        atende_shared::inbox::feed::POLL_OR_DUE
-                    ),
-                    &[1.into(), 1.into(), 0.into(), 0.into(), 0.into()],
-                )
-                .unwrap()
-        })
-        .unwrap();
-    let detail: Vec<String> = plan
-        .rows
-        .iter()
-        .map(|r| format!("{:?}", r.last().unwrap()))
-        .collect();
+    let detail = query_plan(
+        atende_shared::inbox::feed::POLL_OR_DUE,
+        &[1.into(), 1.into(), 0.into(), 0.into(), 0.into()],
+    );
     assert!(
         detail.iter().any(|d| d.contains(
             "SEARCH inbox_feed USING INDEX inbox_feed_user (tenant_id=? AND user_id=? AND id>?)"
