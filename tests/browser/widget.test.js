@@ -160,6 +160,23 @@ test("a widget visitor goes from the menu to an agent to the survey, and old but
   assert.deepEqual(ptProblems, []);
 });
 
+test("the widget's FAQ speaks the widget's language, whatever the browser's", async () => {
+  const context = await browser.newContext({ locale: "pt-BR", viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await page.goto(`${server.base}/chat/demo.html?channel=${server.webchat}&language=es`);
+  await page.getByRole("button", { name: "Habla con nosotros" }).click();
+  const widget = page.getByRole("dialog", { name: "Loja Demo" });
+  await widget.locator(".atd-faq summary", { hasText: "Plazo de entrega" }).waitFor({ timeout: 5000 });
+  await widget.getByRole("searchbox").fill("devoluciones");
+  // The search answers after a pause in typing: the other article leaves the list.
+  await widget.locator(".atd-faq summary", { hasText: "Plazo de entrega" }).waitFor({ state: "detached", timeout: 5000 });
+  assert.deepEqual(await widget.locator(".atd-faq summary").allInnerTexts(), ["Cambios y devoluciones"]);
+  await widget.locator(".atd-faq summary").click();
+  assert.match(await widget.locator(".atd-faq details").innerText(), /hasta 7 días/);
+  await shot(page, "widget-faq-es");
+  await context.close();
+});
+
 test("an English visitor is told in English that the conversation ended, with its protocol", async () => {
   const agent = await Client.login(server.base, "agent1");
   await agent.call("PUT", "/api/inbox/status", { status: "ready" });
