@@ -95,7 +95,8 @@ impl App {
 
     /// Makes every request check the schema with its first statement as a Spin request does
     /// (`migrate::first_statement`): this host migrates once at start and needs no check, but
-    /// the tests run each route's first query the way Spin runs it.
+    /// the tests run each route's first query the way Spin runs it, and as written, and refuse
+    /// a difference (`CheckedOnFirstStatement::verifying`).
     pub fn check_schema_per_request(&self, on: bool) {
         self.schema_check_per_request
             .store(on, std::sync::atomic::Ordering::Relaxed);
@@ -107,7 +108,7 @@ impl App {
         atende_shared::cache::reset();
         atende_shared::tick::take_wanted();
         let conn = self.db.get()?;
-        let checked = migrate::CheckedOnFirstStatement::new(&conn);
+        let checked = migrate::CheckedOnFirstStatement::verifying(&conn);
         let per_request = self
             .schema_check_per_request
             .load(std::sync::atomic::Ordering::Relaxed);

@@ -182,7 +182,9 @@ pub fn first_statement(db: &dyn Sql, sql: &str, params: &[Value]) -> Result<Opti
 /// `sql` as a query that also answers the schema's version, if it is a query: every row gets
 /// the version as its last column. Wrapped as a subquery, the statement keeps its rows, their
 /// order and its parameters (`SELECT *` from it renames repeated column names, which
-/// [`without_the_check`] restores).
+/// [`without_the_check`] restores; a bare `rowid` would come back named for the table's
+/// `INTEGER PRIMARY KEY`, so queries name that column instead). The tests run every first
+/// query both ways and compare ([`CheckedOnFirstStatement::verifying`]).
 fn carrying_the_check(sql: &str) -> Option<String> {
     let statement = sql.trim().trim_end_matches(';').trim_end();
     let first = statement.split_whitespace().next()?.to_ascii_uppercase();
@@ -218,7 +220,11 @@ fn without_the_check(mut rows: Rows) -> (Rows, Option<i64>) {
     let named: Vec<String> = rows.columns.clone();
     for (i, name) in rows.columns.iter_mut().enumerate() {
         if let Some((base, n)) = name.rsplit_once(':') {
-            if n.parse::<u32>().is_ok() && named[..i].iter().any(|earlier| earlier == base) {
+            // SQLite compares names without case when it renames them.
+            let repeated = named[..i]
+                .iter()
+                .any(|earlier| earlier.eq_ignore_ascii_case(base));
+            if n.parse::<u32>().is_ok() && repeated {
                 *name = base.to_owned();
             }
         }
@@ -232,6 +238,7 @@ fn without_the_check(mut rows: Rows) -> (Rows, Option<i64>) {
 pub struct CheckedOnFirstStatement<'a> {
     inner: &'a dyn Sql,
     checked: std::cell::Cell<bool>,
+    verifying: bool,
 }
 
 impl<'a> CheckedOnFirstStatement<'a> {
@@ -239,14 +246,41 @@ impl<'a> CheckedOnFirstStatement<'a> {
         CheckedOnFirstStatement {
             inner,
             checked: std::cell::Cell::new(false),
+            verifying: false,
+        }
+    }
+
+    /// The tests' mode: a first query that carried the check is also run as written, and a
+    /// different answer (rows, their order, column names) is an error naming the statement.
+    pub fn verifying(inner: &'a dyn Sql) -> Self {
+        CheckedOnFirstStatement {
+            verifying: true,
+            ..Self::new(inner)
         }
     }
 }
 
 impl Sql for CheckedOnFirstStatement<'_> {
     fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
-        if !self.checked.replace(true) {
-            if let Some(rows) = first_statement(self.inner, sql, params)? {
+        if !self.checked.get() {
+            // As written just before and just after, so a concurrent request's commit between
+            // the two ways cannot pass for a difference.
+            let before = (self.verifying && carrying_the_check(sql).is_some())
+                .then(|| self.inner.execute(sql, params).ok())
+                .flatten();
+            let first = first_statement(self.inner, sql, params)?;
+            self.checked.set(true);
+            if let Some(rows) = first {
+                let same = |alone: &Rows| alone.columns == rows.columns && alone.rows == rows.rows;
+                if self.verifying
+                    && !before.as_ref().is_some_and(same)
+                    && !self.inner.execute(sql, params).as_ref().is_ok_and(same)
+                {
+                    return Err(DbError::Other(format!(
+                        "carrying the schema check changed the answer of `{sql}`: {:?} {:?}",
+                        rows.columns, rows.rows
+                    )));
+                }
                 return Ok(rows);
             }
         }
@@ -527,6 +561,65 @@ mod tests {
             assert_eq!(first.rows, alone.rows, "{sql}");
             assert!(!first.rows.is_empty(), "{sql}");
         }
+    }
+
+    #[test]
+    fn repeated_names_come_back_as_the_statement_names_them_whatever_their_case() {
+        let (_dir, pool) = migrated();
+        let db = pool.get().unwrap();
+        let sql =
+            "SELECT version AS id, name AS ID, 1 AS Id FROM schema_migrations WHERE version = 1";
+        let (first, ran, alone) = first_and_alone(&db, sql, &[]);
+        assert_eq!(ran, 1);
+        assert_eq!(first.unwrap().columns, alone.columns);
+        assert_eq!(alone.columns, ["id", "ID", "Id"]);
+    }
+
+    #[test]
+    fn a_query_that_fails_for_its_own_reason_is_left_to_the_caller_after_the_check() {
+        let (_dir, pool) = migrated();
+        let db = pool.get().unwrap();
+        let counting = CountingSql::new(&db);
+        let sql = "SELECT no_such_column FROM schema_migrations";
+        assert!(first_statement(&counting, sql, &[]).unwrap().is_none());
+        assert_eq!(
+            counting.take().total(),
+            2,
+            "the query carrying the check, then the check"
+        );
+        assert!(
+            db.execute(sql, &[]).is_err(),
+            "the caller meets the error itself"
+        );
+    }
+
+    /// The database answering a query that carries the check in reverse order.
+    struct Reversing<'a>(&'a dyn Sql);
+
+    impl Sql for Reversing<'_> {
+        fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
+            let mut rows = self.0.execute(sql, params)?;
+            if sql.contains(CHECK_COLUMN) {
+                rows.rows.reverse();
+            }
+            Ok(rows)
+        }
+    }
+
+    #[test]
+    fn the_tests_mode_refuses_a_first_query_that_answers_differently_when_it_carries_the_check() {
+        let (_dir, pool) = migrated();
+        let db = pool.get().unwrap();
+        let sql = "SELECT version FROM schema_migrations ORDER BY version";
+        let reversing = Reversing(&db);
+        let verified = CheckedOnFirstStatement::verifying(&reversing);
+        let refused = verified.execute(sql, &[]).unwrap_err().to_string();
+        assert!(refused.contains("changed the answer"), "{refused}");
+        let honest = CheckedOnFirstStatement::verifying(&db);
+        assert_eq!(
+            honest.execute(sql, &[]).unwrap().rows.len(),
+            MIGRATIONS.len()
+        );
     }
 
     #[test]

@@ -67,10 +67,11 @@ impl Sql for SpinSql {
         // database last wrote it: a store shared with another database (or kept while the file
         // is replaced) left a new file unmigrated ("no such table", found by spin-ci's
         // two-instance step; docs/decisions/0016).
-        if !self.checked.replace(true) {
-            if let Some(rows) =
-                crate::migrate::first_statement(&Opened(self.connection()?), sql, params)?
-            {
+        if !self.checked.get() {
+            let first = crate::migrate::first_statement(&Opened(self.connection()?), sql, params)?;
+            // Only once it succeeded: a failed check is made again by the next statement.
+            self.checked.set(true);
+            if let Some(rows) = first {
                 return Ok(rows);
             }
         }

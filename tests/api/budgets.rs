@@ -61,7 +61,10 @@ fn desk(app: &TestApp) -> (Setup, String) {
 }
 
 fn signed_request<'a>(path: &'a str, from: &str, id: &str) -> crate::helpers::Request<'a> {
-    let body = wa_text(from, id, "oi, tudo bem?").to_string();
+    signed_body(path, wa_text(from, id, "oi, tudo bem?").to_string())
+}
+
+fn signed_body(path: &str, body: String) -> crate::helpers::Request<'_> {
     let signature = format!(
         "sha256={}",
         atende_shared::providers::hmac_sha256_hex(crate::channels::APP_SECRET, body.as_bytes())
@@ -196,6 +199,16 @@ fn the_senders_read_made_with_the_channels_answers_what_its_own_read_does() {
     crate::channels::closed_hours(&app, &s);
     let hours = compare(customer, "its group now keeps business hours");
     assert!(hours.contains("Domingo"), "{hours}");
+    crate::channels::query(&app, "UPDATE conversations SET out_of_hours_notified = 1");
+    let told = compare(customer, "the out-of-hours message already sent");
+    assert!(!told.contains("Domingo"), "{told}");
+    crate::channels::query(&app, "UPDATE conversations SET out_of_hours_notified = 0");
+    crate::channels::query(
+        &app,
+        "UPDATE config_items SET status = 'inactive' WHERE kind = 'business_hours'",
+    );
+    let inactive_hours = compare(customer, "its business hours deactivated");
+    assert!(!inactive_hours.contains("Domingo"), "{inactive_hours}");
     app.post(
         &s.admin,
         "/api/admin/webhooks",
@@ -223,6 +236,46 @@ fn the_senders_read_made_with_the_channels_answers_what_its_own_read_does() {
     .assert_status(200);
     let inactive = compare(customer, "the client deactivated");
     assert!(inactive.contains("client_active: false"), "{inactive}");
+
+    // An identity whose client row is gone (nothing enforces it in the schema): both reads
+    // find no sender.
+    crate::channels::query(
+        &app,
+        "INSERT INTO client_identities (tenant_id, channel_type, external_id, client_id, created_at) \
+         SELECT tenant_id, 'whatsapp', '5511911110000', 999999, 0 FROM config_items WHERE kind = 'channel' LIMIT 1",
+    );
+    assert_eq!(
+        compare("5511911110000", "an identity without its client"),
+        "None"
+    );
+}
+
+/// Only a small delivery is parsed before its signature is checked (to read its sender ahead):
+/// a big one, which a caller without the secret could send to cost us a parse, waits for the
+/// signature and reads its sender on its own.
+#[test]
+fn a_delivery_over_16_kb_reads_its_sender_only_after_its_signature() {
+    let app = TestApp::spawn();
+    let (s, _agent) = desk(&app);
+    let path = format!("/hooks/whatsapp/{}", s.channel);
+    let customer = "5511944441111";
+    whatsapp_post(&app, s.channel, &wa_text(customer, "wamid.big0", "oi")).assert_status(200);
+    let text = |id: &str, padding: usize| {
+        let body = format!(
+            "{}{}",
+            wa_text(customer, id, "tudo bem?"),
+            " ".repeat(padding)
+        );
+        let (r, seen) = app.send_counted(signed_body(&path, body));
+        r.assert_status(200);
+        seen.total()
+    };
+    assert_eq!(text("wamid.big1", 0), 2, "read ahead with the channel");
+    assert_eq!(
+        text("wamid.big2", 17 * 1024),
+        3,
+        "the sender read on its own"
+    );
 }
 
 #[test]
