@@ -880,9 +880,11 @@ export function duration(seconds) {
 export function when(iso, dateToo) {
   if (!iso) return "";
   const d = new Date(iso);
+  // The time is written the same way with or without the date ("01:15 AM", not "1:15 AM").
+  const time = { hour: /** @type {const} */ ("2-digit"), minute: /** @type {const} */ ("2-digit") };
   return dateToo
-    ? d.toLocaleString(current, { dateStyle: "short", timeStyle: "short" })
-    : d.toLocaleTimeString(current, { hour: "2-digit", minute: "2-digit" });
+    ? d.toLocaleString(current, { year: "numeric", month: "2-digit", day: "2-digit", ...time })
+    : d.toLocaleTimeString(current, time);
 }
 
 /** Translates the static markup: `data-i18n` (text), `data-i18n-label` (aria-label),
