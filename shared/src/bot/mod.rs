@@ -295,7 +295,7 @@ pub fn close(
         resolved: None,
         survey_due,
     };
-    // The bot says its own goodbye: no notice to read.
+    // The bot says its own goodbye: no notice.
     lifecycle::close(
         ctx,
         Actor::Bot,
@@ -303,7 +303,7 @@ pub fn close(
         conversation,
         None,
         &closing,
-        crate::conversation::closing_notice::Notice::Unread,
+        crate::conversation::closing_notice::Notice::Ready(None),
         now,
     )
 }

@@ -159,12 +159,13 @@ pub fn text(notice: &ClosingNotice, why: Why, language: &str, protocol: &str) ->
 
 /// What the customer of a conversation about to close is to be told, when it was worked out
 /// before the close's transaction (reads before the write: the write lock is then held only for
-/// the message and its outbox row), or that it is to be worked out inside it.
+/// the message and its outbox row), or the group's settings to work it out inside it.
 pub enum Notice {
     /// Read before the transaction: this text on this channel, or (`None`) nothing to say.
     Ready(Option<(ChannelInfo, String)>),
-    /// Not read yet: [`send`] reads the group and the channel itself (the tick's closes).
-    Unread,
+    /// The group's settings, which the caller holds (the tick's closes): [`send`] reads the
+    /// channel itself.
+    Of(ClosingNotice),
 }
 
 /// Works out, before the close's transaction, what a close of `conversation` (of `group`) by
@@ -211,7 +212,7 @@ fn worded(
 }
 
 /// Queues the notice of a close by `actor` to the customer of `closed`, inside the close's
-/// transaction: the one [`prepare`]d before it, or, [`Notice::Unread`], worked out here.
+/// transaction: the one [`prepare`]d before it, or, [`Notice::Of`], worked out here.
 pub fn send(
     ctx: &Ctx,
     tenant: TenantId,
@@ -221,19 +222,7 @@ pub fn send(
 ) -> AppResult<()> {
     let ready = match notice {
         Notice::Ready(ready) => ready,
-        Notice::Unread if Why::of(actor).is_none() => None,
-        Notice::Unread => {
-            let own = match closed.group_id {
-                Some(group) => crate::config::sql::get(ctx.db, tenant, "group", group)?
-                    .and_then(|g| {
-                        crate::stored::decode_or_report::<GroupDoc>("group", tenant, group, &g.data)
-                    })
-                    .map(|g| g.closing_notice)
-                    .unwrap_or_default(),
-                None => ClosingNotice::default(),
-            };
-            worded(ctx, tenant, closed, &own, actor)?
-        }
+        Notice::Of(settings) => worded(ctx, tenant, closed, &settings, actor)?,
     };
     let Some((channel, text)) = ready else {
         return Ok(());

@@ -962,8 +962,8 @@ pub fn requeue(
 /// Who closed: an agent, a supervisor-agent or an admin (`closed_by` from their profile), the
 /// customer's silence (`client_inactivity`), the agent's disconnect (`agent_inactivity`), the
 /// bot, or the system. The customer is told, in the same transaction, unless the bot closed
-/// ([`super::closing_notice`]; `notice` as prepared before the transaction, or
-/// [`Notice::Unread`](super::closing_notice::Notice::Unread)).
+/// ([`super::closing_notice`]; `notice` as prepared before the transaction, or the group's
+/// settings to word it here).
 #[allow(clippy::too_many_arguments)]
 pub fn close(
     ctx: &Ctx,

@@ -121,24 +121,6 @@ fn sheet_name(language: Language) -> &'static str {
     }
 }
 
-/// A channel as the console names it; an unknown one as stored.
-fn channel_name(channel: &str, language: Language) -> String {
-    let name = match (channel, language) {
-        ("whatsapp", _) => "WhatsApp",
-        ("telegram", _) => "Telegram",
-        ("messenger", _) => "Messenger",
-        ("instagram", _) => "Instagram",
-        ("sms", _) => "SMS",
-        ("email", Language::Es) => "Correo",
-        ("email", _) => "E-mail",
-        ("webchat", Language::PtBr) => "Chat do site",
-        ("webchat", Language::Es) => "Chat del sitio",
-        ("webchat", Language::En) => "Website chat",
-        (other, _) => other,
-    };
-    name.to_owned()
-}
-
 fn yes_no(value: bool, language: Language) -> &'static str {
     match (value, language) {
         (true, Language::PtBr) => "sim",
@@ -155,7 +137,7 @@ fn cells(item: &HistoryItem, zone: Tz, language: Language) -> [String; 13] {
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
     [
         item.protocol.clone(),
-        channel_name(&item.channel, language),
+        super::channel_name(&item.channel, language).to_owned(),
         item.client_name.clone(),
         opt(&item.phone),
         opt(&item.agent_name),

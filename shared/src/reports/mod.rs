@@ -20,7 +20,7 @@ pub mod transcript;
 pub mod xlsx;
 
 use crate::auth::Principal;
-use crate::enums::Profile;
+use crate::enums::{Language, Profile};
 use crate::errors::{AppError, AppResult};
 use crate::tenant::Tenant;
 use crate::web::Query;
@@ -117,6 +117,23 @@ pub fn local_stamp(ms: i64, zone: Tz) -> String {
 }
 
 /// A duration in seconds as `HH:MM:SS` (hours may pass 24).
+/// A channel as the console names it, in `language`; an unknown one as stored.
+pub fn channel_name(channel: &str, language: Language) -> &str {
+    match (channel, language) {
+        ("whatsapp", _) => "WhatsApp",
+        ("telegram", _) => "Telegram",
+        ("messenger", _) => "Messenger",
+        ("instagram", _) => "Instagram",
+        ("sms", _) => "SMS",
+        ("email", Language::Es) => "Correo",
+        ("email", _) => "E-mail",
+        ("webchat", Language::PtBr) => "Chat do site",
+        ("webchat", Language::Es) => "Chat del sitio",
+        ("webchat", Language::En) => "Website chat",
+        (other, _) => other,
+    }
+}
+
 pub fn hms(seconds: i64) -> String {
     let s = seconds.max(0);
     format!("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)

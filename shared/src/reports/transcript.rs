@@ -233,20 +233,6 @@ fn event_label(kind: &str) -> &str {
     }
 }
 
-/// A channel as the console names it in Portuguese.
-fn channel_label(channel: &str) -> &str {
-    match channel {
-        "whatsapp" => "WhatsApp",
-        "telegram" => "Telegram",
-        "messenger" => "Messenger",
-        "instagram" => "Instagram",
-        "email" => "E-mail",
-        "sms" => "SMS",
-        "webchat" => "Chat do site",
-        other => other,
-    }
-}
-
 /// Portuguese labels: the PDF is what the company hands its customer.
 fn role_label(role: &str) -> &'static str {
     match role {
@@ -270,7 +256,10 @@ pub fn pdf(t: &Transcript) -> Vec<u8> {
     };
     let protocol = c.protocol.clone();
     field("Protocolo:", protocol.clone());
-    field("Canal:", channel_label(&c.channel).to_owned());
+    field(
+        "Canal:",
+        super::channel_name(&c.channel, crate::enums::Language::PtBr).to_owned(),
+    );
     let contact = c
         .client
         .phone

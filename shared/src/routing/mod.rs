@@ -363,7 +363,9 @@ pub fn inactivity(ctx: &Ctx) -> AppResult<Timers> {
                         c.id,
                         None,
                         &closing,
-                        crate::conversation::closing_notice::Notice::Unread,
+                        crate::conversation::closing_notice::Notice::Of(
+                            group.closing_notice.clone(),
+                        ),
                         deadline,
                     ) {
                         Ok(closed) => Ok(Some(closed)),

@@ -157,7 +157,9 @@ pub fn run(ctx: &Ctx) -> AppResult<TimerReport> {
                             id,
                             None,
                             &closing,
-                            crate::conversation::closing_notice::Notice::Unread,
+                            crate::conversation::closing_notice::Notice::Of(
+                                doc.closing_notice.clone(),
+                            ),
                             now,
                         )
                         .map(Some)
@@ -211,13 +213,14 @@ fn disconnects(ctx: &Ctx, now: i64, wakes: &mut Wake) -> AppResult<usize> {
         for r in open.iter() {
             let id = r.i64("id")?;
             let group = r.i64("group_id")?;
-            let redirect = crate::stored::decode_or_report::<GroupDoc>(
+            let doc = crate::stored::decode_or_report::<GroupDoc>(
                 "group",
                 *tenant,
                 group,
                 &r.text("data")?,
-            )
-            .is_none_or(|g| g.flags.redirect_on_disconnect);
+            );
+            let redirect = doc.as_ref().is_none_or(|g| g.flags.redirect_on_disconnect);
+            let settings = doc.map(|g| g.closing_notice).unwrap_or_default();
             let agent = *agent;
             apply(ctx, wakes, || {
                 if redirect {
@@ -231,7 +234,7 @@ fn disconnects(ctx: &Ctx, now: i64, wakes: &mut Wake) -> AppResult<usize> {
                         id,
                         Some(agent),
                         &closing,
-                        crate::conversation::closing_notice::Notice::Unread,
+                        crate::conversation::closing_notice::Notice::Of(settings.clone()),
                         now,
                     )
                     .map(Some)
