@@ -243,7 +243,7 @@ pub fn say(
     }
     let mut full = text.to_owned();
     // A scale (0 … 10) is one line of the text where reading it, not eleven.
-    if options.iter().all(|o| o.title.parse::<u8>().is_ok()) {
+    if crate::providers::is_scale(&options) {
         let titles: Vec<&str> = options.iter().map(|o| o.title.as_str()).collect();
         full.push('\n');
         full.push_str(&titles.join(" · "));

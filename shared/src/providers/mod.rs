@@ -133,6 +133,12 @@ pub struct Choice {
     pub title: String,
 }
 
+/// Whether `options` are a scale (every title a number, NPS's 0 … 10): shown on one line of
+/// text and in rows of buttons rather than one per line.
+pub fn is_scale(options: &[Choice]) -> bool {
+    options.iter().all(|o| o.title.parse::<u8>().is_ok())
+}
+
 /// A file an agent sends.
 pub struct OutgoingFile {
     pub kind: crate::conversation::MessageKind,

@@ -206,7 +206,7 @@ fn keyboard(options: &[crate::providers::Choice]) -> Vec<Vec<Value>> {
         .filter(|o| o.id.len() <= 64)
         .map(|o| json!({"text": o.title, "callback_data": o.id}))
         .collect();
-    let per_row = if options.iter().all(|o| o.title.parse::<u8>().is_ok()) {
+    let per_row = if crate::providers::is_scale(options) {
         SCALE_ROW
     } else {
         1
