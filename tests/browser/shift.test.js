@@ -263,7 +263,10 @@ step("a signed WhatsApp customer writes; agent1 accepts and is asked to resume w
   await page.locator(".dot.ready").waitFor();
   await dashboardShows("agent1 resumed work", { agents: { "Alice Agente": { status: "ready" } } });
   // WhatsApp refuses the reply: the agent sees it failed, and why.
-  const failed = page.locator(".msg.agent", { hasText: "Já vou verificar." }).locator(".delivery.failed");
+  // Waited for with its text: the list is drawn again as the delivery state arrives, and an
+  // element read in the middle of that reads empty.
+  const failed = page.locator(".msg.agent", { hasText: "Já vou verificar." })
+    .locator(".delivery.failed", { hasText: /Failed: .*not in allowed list/ });
   await failed.waitFor({ timeout: 15000 });
   assert.match(await failed.innerText(), /Failed: .*not in allowed list/);
   // Two conversations, in arrival order.
