@@ -84,10 +84,21 @@ pub const DUE_AFTER_MS: i64 = 5_000;
 /// without reading its lease in SQLite.
 pub const RAN_KEY: &str = "tick:ran";
 
-/// Whether a run ended within the last [`DUE_AFTER_MS`], as the key-value store knows it. `false`
-/// is only "not known": the poll then asks SQLite, where the lease says for sure.
+/// Whether a run ended, or a poll asked for one, within the last [`DUE_AFTER_MS`], as the
+/// key-value store knows it. `false` is only "not known": the poll then asks SQLite, where the
+/// lease says for sure.
 pub fn ran_recently(ctx: &Ctx, now: i64) -> bool {
     crate::cache::get::<bool>(ctx.kv, RAN_KEY, now, DUE_AFTER_MS).is_some()
+}
+
+/// A poll found the tick due and is asking for a run: the polls of the next
+/// [`DUE_AFTER_MS`] take it as run. Under Spin the run happens in another component after the
+/// poll has answered, and until it ended every poll read SQLite and asked again: hundreds a
+/// second under load, each a connection, the schema's parse and a chained request that only
+/// found the lease taken (docs/decisions/0021). A run that fails is tried again by the first
+/// poll after that time, as before.
+pub fn asked(ctx: &Ctx, now: i64) {
+    crate::cache::put(ctx.kv, RAN_KEY, now, &true);
 }
 
 /// The latest last run that leaves the tick not yet due at `now` (agents' polls check it with

@@ -359,6 +359,63 @@ fn an_idle_poll_writes_nothing_and_is_within_its_budget() {
     assert_eq!((again.total(), again.writes()), (0, 0), "{again}");
 }
 
+/// Under Spin the poll that finds the tick due asks the routing component for a run after
+/// answering, and that run ends later, in another instance. Until then every other poll found
+/// the tick due as well: each opened SQLite (the schema's parse) and asked again, hundreds a
+/// second under load, for a run the lease let only one of them make (docs/decisions/0021).
+#[test]
+fn after_a_poll_asked_for_the_tick_the_next_polls_neither_read_sqlite_nor_ask_again() {
+    use atende_shared::ids::{TenantId, UserId};
+    use atende_shared::inbox::feed::poll_cached;
+    let app = TestApp::spawn();
+    let (_, agent) = desk(&app);
+    app.app.tick().unwrap();
+    let r = app.get(&agent, "/api/inbox/events?after=0");
+    let cursor = r.body["cursor"].as_i64().unwrap();
+    // Six seconds without a scheduler; nobody runs the tick here, as under Spin nobody has yet.
+    app.clock.advance(chrono::Duration::seconds(6));
+    let (asks, statements) = app
+        .app
+        .with_ctx(|ctx| {
+            let rows = ctx
+                .db
+                .execute(
+                    "SELECT u.tenant_id, u.id FROM users u JOIN tenants t ON t.id = u.tenant_id \
+                     WHERE t.slug = ? AND u.username = 'agent1'",
+                    &[app.tenant.as_str().into()],
+                )
+                .unwrap();
+            let row = rows.first().unwrap();
+            let (tenant, user) = (
+                TenantId(row.i64("tenant_id").unwrap()),
+                UserId(row.i64("id").unwrap()),
+            );
+            let now = ctx.now_ms();
+            let counting = atende_shared::statements::CountingSql::new(ctx.db);
+            let counted = atende_shared::Ctx {
+                db: &counting,
+                ..*ctx
+            };
+            let asks: Vec<bool> = [0, 1_000, 4_999, 5_001]
+                .iter()
+                .map(|later| {
+                    poll_cached(&counted, tenant, user, cursor, now + later)
+                        .unwrap()
+                        .tick_due
+                })
+                .collect();
+            (asks, counting.take())
+        })
+        .unwrap();
+    // The first asks; the next two, within five seconds of that ask, take it as asked (the
+    // third reads its feed, whose head it last read ten seconds before, and still does not
+    // ask); five seconds on, with still no run, a poll asks again.
+    assert_eq!(asks, [true, false, false, true]);
+    assert_eq!(statements.total(), 3, "{statements}");
+    assert_eq!(statements.reads(), 3, "{statements}");
+    assert_eq!(statements.writes(), 0, "{statements}");
+}
+
 #[test]
 fn an_idle_poll_answered_from_the_key_value_store_still_sees_what_arrives() {
     let app = TestApp::spawn();

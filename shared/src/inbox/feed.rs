@@ -59,13 +59,14 @@ pub fn poll_cached(
 ) -> Result<Poll, DbError> {
     let key = head_key(tenant, user);
     let cached: Option<i64> = crate::cache::get(ctx.kv, &key, now, HEAD_CACHED_MS);
-    if cached.is_some_and(|h| cursor >= h) && crate::tick::ran_recently(ctx, now) {
+    let ran = crate::tick::ran_recently(ctx, now);
+    if cached.is_some_and(|h| cursor >= h) && ran {
         return Ok(Poll {
             events: Vec::new(),
             tick_due: false,
         });
     }
-    let found = poll(
+    let mut found = poll(
         ctx.db,
         tenant,
         user,
@@ -73,6 +74,13 @@ pub fn poll_cached(
         now,
         crate::tick::due_before(now),
     )?;
+    // A run asked for in the last seconds is not asked for again, though the lease may not
+    // show it yet.
+    if ran {
+        found.tick_due = false;
+    } else if found.tick_due {
+        crate::tick::asked(ctx, now);
+    }
     // A full page may have more behind it; anything less ends at the feed's head. A key-value
     // write costs more than a read (Spin's default store commits each to disk), so an entry
     // that already says this is left as it is.
