@@ -406,7 +406,8 @@ fn main() -> anyhow::Result<()> {
     )
     .print("first messages (new customers)");
 
-    // Agents, ready, who poll their feed; the tick has just run, so the polls find nothing due.
+    // Agents, ready, who poll their feed. The tick runs just before, and then only when a poll
+    // finds it due, as on a `spin up` with no scheduler.
     let mut tokens = Vec::new();
     let mut ids = Vec::new();
     for i in 0..a.agents {
@@ -453,9 +454,13 @@ fn main() -> anyhow::Result<()> {
         ));
     }
     let tokens = Arc::new(tokens);
+    // Eight times the other phases' count, about ten seconds: long enough to cross the tick's
+    // five-second due-check twice, whose cost a phase of one second may never see (decision
+    // 0021 was found that way).
+    let polls = n * 8;
     let polled = || {
         let (tokens, tenant, urls) = (tokens.clone(), c.tenant().to_owned(), urls.clone());
-        load(senders, n, 200, move |agent, i| {
+        load(senders, polls, 200, move |agent, i| {
             let k = i % tokens.len();
             status_of(
                 agent
