@@ -57,6 +57,15 @@ thread_local! {
     /// A statement's answer this request read ahead inside another statement
     /// ([`read_rows_ahead`]), handed out once by [`rows_read_ahead`].
     static ROWS_AHEAD: RefCell<HashMap<String, Rows>> = RefCell::new(HashMap::new());
+    /// This request read SQLite again for an entry that had expired ([`rows`]).
+    static REFILLED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether this request has read SQLite for an expired entry ([`rows`]): under Spin its
+/// connection is open, and one more statement on it costs a fraction of the connection another
+/// request would open for another expired entry.
+pub fn refilled() -> bool {
+    REFILLED.with(std::cell::Cell::get)
 }
 
 /// Keeps `rows` as the answer of the read `key` names, for this request's one call of it:
@@ -109,6 +118,7 @@ pub fn forget_after_commit(key: String) {
 pub fn reset() {
     AHEAD.with(|a| a.borrow_mut().clear());
     ROWS_AHEAD.with(|a| a.borrow_mut().clear());
+    REFILLED.with(|r| r.set(false));
     STALE.with(|s| s.borrow_mut().clear());
 }
 
@@ -117,6 +127,7 @@ pub fn reset() {
 pub fn flush(kv: &dyn KeyValue) {
     AHEAD.with(|a| a.borrow_mut().clear());
     ROWS_AHEAD.with(|a| a.borrow_mut().clear());
+    REFILLED.with(|r| r.set(false));
     let keys = STALE.with(|s| std::mem::take(&mut *s.borrow_mut()));
     let mut seen = std::collections::HashSet::new();
     for key in keys {
@@ -200,6 +211,7 @@ pub fn rows<E>(
         return Ok(stored.into_rows());
     }
     let rows = read()?;
+    REFILLED.with(|r| r.set(true));
     if !rows.rows.is_empty() {
         if let Some(stored) = StoredRows::of(&rows) {
             put(kv, key, now, &stored);

@@ -416,6 +416,45 @@ fn after_a_poll_asked_for_the_tick_the_next_polls_neither_read_sqlite_nor_ask_ag
     assert_eq!(statements.writes(), 0, "{statements}");
 }
 
+/// An idle agent's console polls every second. The session's user and the feed's head are each
+/// trusted for ten seconds from the key-value store; read again at different moments, they made
+/// two polls in every ten seconds open SQLite (under Spin each a connection and the schema's
+/// parse). The poll that reads the user again reads its feed on the same connection, and the
+/// two entries expire together from then on (docs/decisions/0021).
+#[test]
+fn an_idle_agent_polling_every_second_opens_sqlite_once_in_ten_seconds() {
+    let app = TestApp::spawn();
+    let (s, agent) = desk(&app);
+    app.app.tick().unwrap();
+    let r = app.get(&agent, "/api/inbox/events?after=0");
+    let idle_poll = format!("/api/inbox/events?after={}", r.body["cursor"]);
+    // Four seconds on, an admin renames the agent: the user's entry is forgotten and read
+    // again by the next poll, four seconds after the feed's head was.
+    app.clock.advance(chrono::Duration::seconds(4));
+    let id = app.user_id(&s.admin, "agent1");
+    app.call(
+        "PATCH",
+        &format!("/api/admin/users/{id}"),
+        Some(&s.admin),
+        Some(json!({"display_name": "Agent One"})),
+    )
+    .assert_status(200);
+    let mut opened = Vec::new();
+    for second in 0..40 {
+        // A scheduler runs the tick every second, so no poll finds it due.
+        app.app.tick().unwrap();
+        let (r, seen) = app.call_counted("GET", &idle_poll, Some(&agent), None);
+        r.assert_status(200);
+        assert_eq!(r.body["events"], json!([]), "second {second}");
+        if seen.total() > 0 {
+            opened.push(second);
+        }
+        app.clock.advance(chrono::Duration::seconds(1));
+    }
+    // The first poll reads the user (renamed) and the feed together; then once in ten seconds.
+    assert_eq!(opened, [0, 10, 20, 30], "the polls that read SQLite");
+}
+
 #[test]
 fn an_idle_poll_answered_from_the_key_value_store_still_sees_what_arrives() {
     let app = TestApp::spawn();

@@ -60,7 +60,12 @@ pub fn poll_cached(
     let key = head_key(tenant, user);
     let cached: Option<i64> = crate::cache::get(ctx.kv, &key, now, HEAD_CACHED_MS);
     let ran = crate::tick::ran_recently(ctx, now);
-    if cached.is_some_and(|h| cursor >= h) && ran {
+    // A poll whose session's user was just read again from SQLite (its entry had expired) reads
+    // its feed there too, on the connection already open, and writes the head's entry with the
+    // user's: the two then expire together, and an idle agent's polls open one connection in
+    // [`HEAD_CACHED_MS`], not one for each entry (docs/decisions/0021).
+    let along = crate::cache::refilled();
+    if cached.is_some_and(|h| cursor >= h) && ran && !along {
         return Ok(Poll {
             events: Vec::new(),
             tick_due: false,
@@ -86,7 +91,7 @@ pub fn poll_cached(
     // that already says this is left as it is.
     if found.events.len() < PAGE {
         let head = found.events.last().map_or(cursor, |e| e.id);
-        if cached != Some(head) {
+        if cached != Some(head) || along {
             crate::cache::put(ctx.kv, &key, now, &head);
         }
     }
