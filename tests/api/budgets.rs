@@ -455,6 +455,57 @@ fn an_idle_agent_polling_every_second_opens_sqlite_once_in_ten_seconds() {
     assert_eq!(opened, [0, 10, 20, 30], "the polls that read SQLite");
 }
 
+/// A web-chat visitor's open widget polls every two seconds, each poll a fresh Spin connection:
+/// the channel (its allowed origins with it, for the CORS answer) and the visitor's messages,
+/// one statement each. The CORS answer read the channel a second time.
+#[test]
+fn an_idle_widget_poll_reads_the_channel_once() {
+    let app = TestApp::spawn();
+    let s = crate::channels::setup(&app, "webchat", None);
+    let token = crate::widget::start(&app, s.channel);
+    let messages = format!("/widget/{}/messages", s.channel);
+    crate::widget::call(
+        &app,
+        "POST",
+        &messages,
+        Some(&token),
+        Some(json!({"text": "Oi"})),
+    )
+    .assert_status(201);
+    let r = crate::widget::call(
+        &app,
+        "GET",
+        &format!("{messages}?after=0"),
+        Some(&token),
+        None,
+    );
+    let cursor = r.body["cursor"].as_i64().unwrap();
+    let (r, seen) = app.send_counted(crate::helpers::Request {
+        method: "GET",
+        path: &format!("{messages}?after={cursor}"),
+        token: Some(&token),
+        headers: vec![("origin", "https://www.acme.com.br".to_owned())],
+        content_type: None,
+        body: Vec::new(),
+    });
+    r.assert_status(200);
+    assert_eq!(r.body["messages"], json!([]));
+    assert!(
+        r.headers.contains_key("access-control-allow-origin"),
+        "{:?}",
+        r.headers
+    );
+    within(
+        &Budget {
+            path: "idle widget poll GET /widget/{id}/messages",
+            statements: 2,
+            writes: 0,
+            transactions: 0,
+        },
+        &seen,
+    );
+}
+
 #[test]
 fn an_idle_poll_answered_from_the_key_value_store_still_sees_what_arrives() {
     let app = TestApp::spawn();

@@ -44,17 +44,26 @@ fn session_key(token: &str) -> String {
 }
 
 /// Answers with CORS headers whatever happened, so the browser shows the widget the error.
+/// The channel is read once, for `work` and for its allowed origins: each widget request
+/// (a visitor's open chat polls every two seconds) is a fresh connection under Spin.
 fn cors(
     ctx: &Ctx,
     req: &Request,
-    work: impl FnOnce() -> AppResult<Response>,
+    work: impl FnOnce(AppResult<ChannelInfo>) -> AppResult<Response>,
 ) -> AppResult<Response> {
-    let mut response = work().unwrap_or_else(|e| into_response(&e, req.language()));
+    let channel = req
+        .param::<i64>("channel_id")
+        .and_then(|id| ChannelInfo::load(ctx, id));
+    let allowed = channel
+        .as_ref()
+        .ok()
+        .and_then(|c| c.credential("allowed_origins").map(str::to_owned));
+    let mut response = work(channel).unwrap_or_else(|e| into_response(&e, req.language()));
     let headers = response.headers_mut();
     headers.insert("vary", http::HeaderValue::from_static("origin"));
     // A site the channel does not allow gets no CORS headers at all: its browser keeps the
     // answer from it.
-    let Some(origin) = allowed_origin(ctx, req) else {
+    let Some(origin) = allowed_origin(req, allowed) else {
         return Ok(response);
     };
     if let Ok(v) = http::HeaderValue::from_str(&origin) {
@@ -75,14 +84,9 @@ fn cors(
     Ok(response)
 }
 
-/// The channel's `allowed_origins` (comma-separated) decide; unset allows any site. None: the
-/// origin is not allowed.
-fn allowed_origin(ctx: &Ctx, req: &Request) -> Option<String> {
-    let allowed = req
-        .param::<i64>("channel_id")
-        .ok()
-        .and_then(|id| ChannelInfo::load(ctx, id).ok())
-        .and_then(|c| c.credential("allowed_origins").map(str::to_owned));
+/// The channel's `allowed_origins` (comma-separated) decide; unset (or no channel) allows any
+/// site. None: the origin is not allowed.
+fn allowed_origin(req: &Request, allowed: Option<String>) -> Option<String> {
     let Some(list) = allowed else {
         return Some("*".into());
     };
@@ -99,7 +103,7 @@ fn allowed_origin(ctx: &Ctx, req: &Request) -> Option<String> {
 #[utoipa::path(options, path = "/widget/{channel_id}/sessions",
     responses((status = 204, description = "Allowed (CORS headers)")))]
 pub fn preflight(ctx: &Ctx, req: &Request) -> AppResult<Response> {
-    cors(ctx, req, || {
+    cors(ctx, req, |_| {
         http::Response::builder()
             .status(204)
             .body(Vec::new())
@@ -129,8 +133,9 @@ pub mod preflight_docs {
     pub fn no_schemas(_: &mut crate::openapi::SchemaList) {}
 }
 
-fn webchat(ctx: &Ctx, req: &Request) -> AppResult<ChannelInfo> {
-    let channel = ChannelInfo::load(ctx, req.param("channel_id")?)?;
+/// The request's channel ([`cors`] read it), if it is a web chat.
+fn webchat(channel: AppResult<ChannelInfo>) -> AppResult<ChannelInfo> {
+    let channel = channel?;
     if channel.doc.kind != ChannelType::Webchat {
         return Err(AppError::not_found("channel"));
     }
@@ -182,8 +187,8 @@ pub struct Started {
 #[utoipa::path(post, path = "/widget/{channel_id}/sessions", request_body = StartBody,
     responses((status = 201, description = "The session", body = Started)))]
 pub fn start(ctx: &Ctx, req: &Request) -> AppResult<Response> {
-    cors(ctx, req, || {
-        let channel = webchat(ctx, req)?;
+    cors(ctx, req, |channel| {
+        let channel = webchat(channel)?;
         let body: StartBody = req.json()?;
         let mut p = crate::validate::Problems::default();
         let name = p
@@ -266,8 +271,8 @@ pub struct VisitorSent {
         (status = 201, description = "Stored", body = VisitorSent),
         (status = 200, description = "Already stored (the same `client_message_id`)", body = VisitorSent)))]
 pub fn send(ctx: &Ctx, req: &Request) -> AppResult<Response> {
-    cors(ctx, req, || {
-        let channel = webchat(ctx, req)?;
+    cors(ctx, req, |channel| {
+        let channel = webchat(channel)?;
         let session = visitor(ctx, req, &channel)?;
         let body: SendBody = req.json_within(UPLOAD_LIMIT)?;
         let text = body
@@ -367,8 +372,8 @@ pub struct Poll {
     params(("after" = Option<i64>, Query, description = "The `cursor` of the last poll")),
     responses((status = 200, description = "New messages", body = Poll)))]
 pub fn poll(ctx: &Ctx, req: &Request) -> AppResult<Response> {
-    cors(ctx, req, || {
-        let channel = webchat(ctx, req)?;
+    cors(ctx, req, |channel| {
+        let channel = webchat(channel)?;
         let session = visitor(ctx, req, &channel)?;
         let after = req.query().parse::<i64>("after")?.unwrap_or(0);
         let messages = crate::conversation::sql::visitor_messages(
@@ -396,8 +401,8 @@ pub struct Articles {
     params(("q" = Option<String>, Query, description = "Words to look for")),
     responses((status = 200, description = "Matching articles", body = Articles)))]
 pub fn articles(ctx: &Ctx, req: &Request) -> AppResult<Response> {
-    cors(ctx, req, || {
-        let channel = webchat(ctx, req)?;
+    cors(ctx, req, |channel| {
+        let channel = webchat(channel)?;
         let found = crate::config::sql::public_articles(
             ctx.db,
             channel.tenant,
@@ -414,8 +419,8 @@ pub fn articles(ctx: &Ctx, req: &Request) -> AppResult<Response> {
 #[utoipa::path(get, path = "/widget/{channel_id}/attachments/{id}",
     responses((status = 200, description = "The file, with its own content type", content_type = "*/*", body = Vec<u8>)))]
 pub fn attachment(ctx: &Ctx, req: &Request) -> AppResult<Response> {
-    cors(ctx, req, || {
-        let channel = webchat(ctx, req)?;
+    cors(ctx, req, |channel| {
+        let channel = webchat(channel)?;
         let session = visitor(ctx, req, &channel)?;
         let (filename, content_type, data) = crate::conversation::sql::visitor_attachment(
             ctx.db,
