@@ -661,6 +661,28 @@ fn the_channel_and_sender_read_looks_up_each_row_by_its_key() {
     );
 }
 
+/// A visitor's poll reads their conversations on the channel and each one's messages after the
+/// cursor by key, however many messages the company holds: SQLite had read all of them through
+/// the first column of `messages_conversation`.
+#[test]
+fn the_widgets_poll_reads_only_the_visitors_conversations() {
+    let detail = query_plan(
+        atende_shared::conversation::sql::VISITOR_MESSAGES,
+        &[1.into(), 1.into(), "visitor".into(), 0.into()],
+    );
+    for lookup in [
+        "SEARCH i USING PRIMARY KEY (tenant_id=? AND channel_type=? AND external_id=?)",
+        "SEARCH v USING INDEX conversations_client (tenant_id=? AND client_id=?)",
+        "SEARCH m USING INDEX messages_conversation (tenant_id=? AND conversation_id=? AND id>?)",
+    ] {
+        assert!(
+            detail.iter().any(|d| d.contains(lookup)),
+            "{lookup}: {detail:#?}"
+        );
+    }
+    assert!(!detail.iter().any(|d| d.contains("SCAN")), "{detail:#?}");
+}
+
 #[test]
 fn the_idle_polls_one_statement_reads_two_indexes_and_nothing_else() {
     let detail = query_plan(
