@@ -2,7 +2,7 @@
 // a time so a long conversation opens at once), and the composer.
 
 import { api, download, saveBlob } from "../api.js";
-import { disclosure, h, toast } from "../dom.js";
+import { disclosure, h, linkified, toast } from "../dom.js";
 import { t, when } from "../i18n.js";
 import { store } from "../store.js";
 import { chooseTags, closeDialog, occurrenceDialog, transferDialog } from "./actions.js";
@@ -49,8 +49,8 @@ function attachment(m) {
 export function messageView(m, names) {
   const role = m.role;
   const who = role === "agent" || role === "note" ? (m.sender_name || names.get(m.sender_id) || t(`role.${role}`)) : t(`role.${role}`);
-  const body = m.attachment_id ? attachment(m) : h("div", { class: "msg-text", text: m.body ?? "" });
-  const caption = m.attachment_id && m.body && m.body !== m.payload?.filename ? h("div", { class: "msg-text", text: m.body }) : null;
+  const body = m.attachment_id ? attachment(m) : h("div", { class: "msg-text" }, linkified(m.body ?? ""));
+  const caption = m.attachment_id && m.body && m.body !== m.payload?.filename ? h("div", { class: "msg-text" }, linkified(m.body)) : null;
   const delivery = m.delivery
     ? h("span", { class: `delivery ${m.delivery}`, title: m.delivery === "failed" ? t("delivery.failed", { reason: m.delivery_error || "" }) : t(`delivery.${m.delivery}`) }, [
       h("span", { "aria-hidden": "true", text: { queued: "🕓", sent: "✓", delivered: "✓✓", read: "✓✓", failed: "⚠" }[/** @type {"sent"} */ (m.delivery)] || "" }),
@@ -201,9 +201,12 @@ class Conversation extends HTMLElement {
     // line would hide that).
     this.list = h("ol", { class: "messages", "aria-label": t("conv.messages"), "data-empty": t("conv.no_messages") },
       this.messages.length ? this.lines(this.messages, since, Infinity) : []);
+    this.unseen = 0;
+    this.jump = h("button", { type: "button", class: "primary small jump", hidden: true, onclick: () => this.scrollToEnd() });
     this.scroller = h("div", { class: "scroller", tabindex: "0", "aria-label": t("conv.messages"), onscroll: () => this.onScroll() }, [
       this.earliestLoaded ? null : h("button", { type: "button", class: "secondary small earlier", text: t("conv.earlier"), onclick: () => this.loadEarlier() }),
       this.list,
+      this.jump,
     ]);
     this.replaceChildren(h("section", { class: "conv-pane", "aria-labelledby": "conv-title" }, [
       h("header", { class: "conv-head" }, [
@@ -240,16 +243,41 @@ class Conversation extends HTMLElement {
         : open ? h("at-composer") : h("p", { class: "closed-note", text: t("conv.closed") }),
     ]));
     const composer = /** @type {any} */ (this.querySelector("at-composer"));
-    if (composer) composer.setup(c, this.options, (/** @type {any} */ m) => this.appended(m));
+    if (composer) composer.setup(c, this.options, (/** @type {any} */ m) => this.appended(m, true));
     this.scrollToEnd();
   }
 
+  /** Goes to the last message. Messages off screen are laid out only when they come into view
+   * (`content-visibility: auto`), so the height grows as the end is approached: follow it for
+   * a few frames until it stops growing. */
   scrollToEnd() {
-    requestAnimationFrame(() => { if (this.scroller) this.scroller.scrollTop = this.scroller.scrollHeight; });
+    this.unseen = 0;
+    if (this.jump) this.jump.hidden = true;
+    let frames = 0;
+    let height = -1;
+    const step = () => {
+      const s = this.scroller;
+      if (!s || (s.scrollHeight === height && frames > 1) || frames > 10) return;
+      height = s.scrollHeight;
+      s.scrollTop = s.scrollHeight;
+      frames++;
+      requestAnimationFrame(step);
+    };
+    requestAnimationFrame(step);
+  }
+
+  /** Whether the last messages are on screen (within a line of the end). */
+  atEnd() {
+    const s = this.scroller;
+    return !s || s.scrollHeight - s.scrollTop - s.clientHeight < 80;
   }
 
   onScroll() {
     if (this.scroller && this.scroller.scrollTop < 40 && !this.earliestLoaded && !this.loading) this.loadEarlier();
+    if (this.unseen && this.atEnd()) {
+      this.unseen = 0;
+      if (this.jump) this.jump.hidden = true;
+    }
   }
 
   /** The page before the oldest shown, kept in place on screen. */
@@ -275,12 +303,20 @@ class Conversation extends HTMLElement {
     }
   }
 
-  /** A message I just sent or wrote. @param {any} m */
-  appended(m) {
+  /** A message that arrived, or one I just sent or wrote (`mine`). Someone reading earlier
+   * messages stays where they are and is told that new ones are below; otherwise, and after my
+   * own, the list follows the end. @param {any} m @param {boolean} [mine] */
+  appended(m, mine = false) {
     if (!this.list || this.messages.some((x) => x.id === m.id)) return;
+    const follow = mine || this.atEnd();
     this.messages.push(m);
     this.list.append(messageView(m, this.names()));
-    this.scrollToEnd();
+    if (follow) this.scrollToEnd();
+    else if (this.jump) {
+      this.unseen = (this.unseen || 0) + 1;
+      this.jump.textContent = t("conv.new_below", { count: this.unseen });
+      this.jump.hidden = false;
+    }
     // The list shows the last message.
     store.refreshConversations().catch(() => {});
   }
