@@ -214,3 +214,73 @@ test("an English visitor is told in English that the conversation ended, with it
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test("an answer that arrives while the widget is closed shows on its button, after a reload too; opening it often polls once; links open in a new tab", async () => {
+  const busy = await Client.login(server.base, "agent1");
+  await busy.call("PUT", "/api/inbox/status", { status: "offline" });
+  const agent = await Client.login(server.base, "agent2");
+  await agent.call("PUT", "/api/inbox/status", { status: "ready" });
+  const context = await browser.newContext({ locale: "en-US", viewport: { width: 1280, height: 800 } });
+  // The widget's timers, counted: opening it again must not start one more poll each time.
+  await context.addInitScript(() => {
+    const w = /** @type {any} */ (window);
+    w.timers = new Set();
+    const set = w.setInterval.bind(w);
+    const clear = w.clearInterval.bind(w);
+    w.setInterval = (/** @type {any[]} */ ...args) => { const id = set(...args); w.timers.add(id); return id; };
+    w.clearInterval = (/** @type {any} */ id) => { w.timers.delete(id); clear(id); };
+  });
+  const page = await context.newPage();
+  /** @type {string[]} */
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(e.message));
+  await page.goto(`${server.base}/chat/demo.html?channel=${server.webchat}`);
+  const launcher = page.locator(".atd-btn");
+  await launcher.click();
+  const widget = page.getByRole("dialog", { name: "Loja Demo" });
+  await widget.getByPlaceholder("Your name").fill("Bianca Badge");
+  await widget.getByPlaceholder("Phone or e-mail").fill("bianca@example.com");
+  await widget.getByRole("button", { name: "Start chatting" }).click();
+  const input = widget.getByPlaceholder("Type your message…");
+  await input.fill("Is my parcel on its way?");
+  await input.press("Enter");
+  await widget.locator(".atd-msg.bot").getByRole("button", { name: "1. Support" }).click();
+  let offer;
+  for (let i = 0; i < 50 && !offer; i++) {
+    offer = (await agent.call("GET", "/api/inbox/offers")).items?.[0];
+    if (!offer) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(offer, "agent2 was offered the visitor");
+  const id = offer.conversation_id;
+  await agent.call("POST", `/api/inbox/offers/${id}/accept`);
+
+  for (let i = 0; i < 4; i++) {
+    await widget.getByRole("button", { name: "Close" }).click();
+    await launcher.click();
+  }
+  assert.equal(await page.evaluate(() => /** @type {any} */ (window).timers.size), 1, "one poll timer");
+
+  // Closed: the answer is counted on the button.
+  await widget.getByRole("button", { name: "Close" }).click();
+  await agent.call("POST", `/api/inbox/conversations/${id}/messages`, { text: "Yes! Track it at https://example.com/track/42." });
+  await page.getByRole("button", { name: "Chat with us (1)" }).waitFor({ timeout: 5000 });
+  assert.equal(await page.locator(".atd-badge").innerText(), "1");
+  await shot(page, "widget-unread-badge");
+  await launcher.click();
+  const link = widget.locator(".atd-msg.agent a", { hasText: "https://example.com/track/42" });
+  await link.waitFor();
+  assert.equal(await link.getAttribute("href"), "https://example.com/track/42");
+  assert.equal(await link.getAttribute("target"), "_blank");
+  assert.equal(await page.locator(".atd-badge").isVisible(), false);
+
+  // A returning visitor (the page reloaded, the panel closed) still hears of the next answer.
+  await page.reload();
+  await page.getByRole("button", { name: "Chat with us", exact: true }).waitFor();
+  await agent.call("POST", `/api/inbox/conversations/${id}/messages`, { text: "It arrives tomorrow." });
+  await page.getByRole("button", { name: "Chat with us (1)" }).waitFor({ timeout: 5000 });
+  await launcher.click();
+  await widget.locator(".atd-msg.agent", { hasText: "It arrives tomorrow." }).waitFor();
+  assert.equal(await widget.locator(".atd-msg.agent", { hasText: "It arrives tomorrow." }).count(), 1);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

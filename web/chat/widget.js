@@ -26,6 +26,10 @@
   const storeKey = "atende.widget." + channel;
   let state = JSON.parse(localStorage.getItem(storeKey) || "{}");
   let polling = null;
+  // Messages from the company that arrived while the panel was closed: shown on the button.
+  let unread = 0;
+  let loaded = false;
+  let inFlight = null;
 
   const css = `
     .atd-btn{display:flex;align-items:center;justify-content:center;position:fixed;right:20px;bottom:20px;width:56px;height:56px;border-radius:50%;border:0;background:#15803d;color:#fff;
@@ -48,7 +52,9 @@
     .atd-msg.system{background:#fff8e1;font-size:12px;margin:6px auto;text-align:center}.atd-who{font-size:11px;opacity:.7}
     .atd-compose{display:flex;gap:6px;padding:8px;border-top:1px solid #e1e6ec}.atd-compose input[type=text]{flex:1}
     .atd-faq{font-size:13px;padding:0 12px}.atd-faq input{display:block;width:100%;box-sizing:border-box;margin:6px 0;padding:8px;border:1px solid #c8d0da;border-radius:6px;font:inherit}.atd-faq details{background:#fff;border:1px solid #e1e6ec;border-radius:6px;margin:4px 0;padding:6px 8px}
-    .atd-err{color:#c0392b;font-size:12px}`;
+    .atd-err{color:#c0392b;font-size:12px}.atd-msg a{color:inherit;text-decoration:underline}
+    .atd-badge{position:absolute;top:-4px;right:-4px;min-width:20px;height:20px;padding:0 5px;box-sizing:border-box;border-radius:10px;background:#b42318;color:#fff;
+      font:600 12px/20px system-ui,sans-serif;text-align:center}`;
   const style = document.createElement("style");
   style.textContent = css;
   document.head.appendChild(style);
@@ -58,6 +64,10 @@
   button.innerHTML = '<svg viewBox="0 0 24 24" width="28" height="28" fill="currentColor" aria-hidden="true">' +
     '<path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z"/></svg>';
   button.setAttribute("aria-label", t.title);
+  const badge = el("span", "atd-badge");
+  badge.hidden = true;
+  badge.setAttribute("aria-hidden", "true");
+  button.append(badge);
   const panel = el("div", "atd-panel");
   panel.setAttribute("role", "dialog");
   const head = el("div", "atd-head");
@@ -74,7 +84,21 @@
   body.tabIndex = 0;
   panel.append(head, body);
   document.body.append(button, panel);
-  button.addEventListener("click", () => { panel.classList.toggle("open"); if (panel.classList.contains("open")) render(); });
+  button.addEventListener("click", () => {
+    panel.classList.toggle("open");
+    if (!panel.classList.contains("open")) return;
+    // A chat already on screen (polling behind the closed panel) is shown as it is, at its end.
+    if (!state.token || !list || !list.isConnected) render();
+    else body.scrollTop = body.scrollHeight;
+    setUnread(0);
+  });
+
+  function setUnread(n) {
+    unread = n;
+    badge.textContent = n > 9 ? "9+" : String(n);
+    badge.hidden = n === 0;
+    button.setAttribute("aria-label", n ? t.title + " (" + n + ")" : t.title);
+  }
 
   async function call(method, path, payload) {
     // The widget's language, not only the browser's: FAQ articles and error messages follow it.
@@ -134,6 +158,9 @@
 
   let list, input;
   function renderChat() {
+    // Opened again: one poll timer, not one more per opening.
+    if (polling) clearInterval(polling);
+    loaded = false;
     body.replaceChildren();
     list = el("div");
     // New messages are read out as they arrive.
@@ -191,11 +218,35 @@
     setTimeout(() => URL.revokeObjectURL(url), 10000);
   }
 
+  // Web addresses in a message open in a new tab (http and https only); the rest stays text.
+  function linkified(text) {
+    const out = [];
+    let at = 0;
+    for (const match of text.matchAll(/\bhttps?:\/\/[^\s<>"]+/gi)) {
+      let url = match[0];
+      while (/[.,;:!?)\]'}]$/.test(url) && !(url.endsWith(")") && url.includes("("))) url = url.slice(0, -1);
+      if (match.index > at) out.push(document.createTextNode(text.slice(at, match.index)));
+      const a = el("a", null, url);
+      a.href = url; a.target = "_blank"; a.rel = "noopener noreferrer nofollow";
+      out.push(a);
+      at = match.index + url.length;
+    }
+    if (at < text.length) out.push(document.createTextNode(text.slice(at)));
+    return out;
+  }
+
   function retireChoices() {
     for (const b of list.querySelectorAll(".atd-choice")) b.disabled = true;
   }
 
-  async function poll() {
+  // One poll at a time: a send's poll racing the timer's would read the same cursor and show
+  // the same messages twice.
+  function poll() {
+    if (!inFlight) inFlight = pollOnce().finally(() => { inFlight = null; });
+    return inFlight;
+  }
+
+  async function pollOnce() {
     if (!state.token) return render();
     try {
       const got = await call("GET", "/messages?after=" + (state.cursor || 0));
@@ -231,12 +282,18 @@
           }
           bubble.append(options);
         } else {
-          bubble.append(document.createTextNode(m.body || ""));
+          bubble.append(...linkified(m.body || ""));
         }
         list.append(bubble);
+        if (loaded && m.role !== "customer" && !panel.classList.contains("open")) setUnread(unread + 1);
       }
+      loaded = true;
       if (got.messages.length) body.scrollTop = body.scrollHeight;
       state.cursor = got.cursor;
     } catch (_) { if (!state.token) render(); }
   }
+
+  // A returning visitor's chat is followed behind the closed panel, so an answer that arrives
+  // while they browse the site shows on the button.
+  if (state.token) renderChat();
 })();
