@@ -99,6 +99,8 @@ test("a draft survives another conversation, the note tab, a favourite and an ex
 
 test("a new message leaves an agent reading earlier ones in place; links open in a new tab; the title counts what waits", async () => {
   const { page, problems } = await consoleAs(browser, server.base, "agent2", "en-US", { width: 1280, height: 720 });
+  // The page's skip link speaks the console's language too (it read Portuguese in English).
+  assert.equal(await page.locator("a.skip").textContent(), "Skip to the conversation");
   await page.selectOption("#status-select", "ready");
   await page.locator(".dot.ready").waitFor();
   const customer = await visitor(server.base, server.webchat, "Lia Longa");

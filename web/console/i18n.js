@@ -858,6 +858,8 @@ export function setLang(next) {
   localStorage.setItem(KEY, next);
   document.documentElement.lang = next;
   document.title = t("app.title");
+  // The page's own labels outside the views (the skip link) are the views' to redraw otherwise.
+  translate(document.body);
   window.dispatchEvent(new CustomEvent("langchange"));
 }
 
