@@ -1,8 +1,8 @@
 // What an agent used to Chatwoot or Zendesk expects of the conversation they are working in: a
 // half-written answer is never thrown away (another conversation, the note tab, a favourite, an
 // expired session); one Enter sends once; a new message does not pull them away from the earlier
-// ones they are reading, a button says it is below; addresses are links; the tab's title counts
-// what waits for them.
+// ones they are reading, a button says it is below; each day's messages start with its date;
+// addresses are links; the tab's title counts what waits for them.
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -150,5 +150,12 @@ test("a new message leaves an agent reading earlier ones in place; links open in
     const s = /** @type {HTMLElement} */ (document.querySelector(".scroller"));
     return s.scrollHeight - s.scrollTop - s.clientHeight < 80;
   });
+
+  // Messages show their time only: a line above the first of each day says which day it was.
+  assert.deepEqual(await page.locator(".messages > li.day").allTextContents(), ["Today"]);
+  await page.clock.setFixedTime(Date.now() + 86400000);
+  await page.getByRole("button", { name: "Add to favourites", exact: true }).click();
+  await page.getByRole("button", { name: "Remove from favourites" }).waitFor();
+  assert.deepEqual(await page.locator(".messages > li.day").allTextContents(), ["Yesterday"]);
   assert.deepEqual(problems, []);
 });

@@ -3,7 +3,7 @@
 
 import { api, download, saveBlob } from "../api.js";
 import { disclosure, h, linkified, toast } from "../dom.js";
-import { t, when } from "../i18n.js";
+import { lang, t, when } from "../i18n.js";
 import { store } from "../store.js";
 import { chooseTags, closeDialog, occurrenceDialog, transferDialog } from "./actions.js";
 import { channelIcon } from "./conversation-list.js";
@@ -57,13 +57,40 @@ export function messageView(m, names) {
       h("span", { class: m.delivery === "failed" ? "" : "visually-hidden", text: m.delivery === "failed" ? t("delivery.failed", { reason: m.delivery_error || "" }) : t(`delivery.${m.delivery}`) }),
     ])
     : null;
-  if (role === "system") return h("li", { class: "msg system", dataset: { id: String(m.id) } }, [h("span", { text: m.body ?? "" }), h("time", { text: when(m.created_at) })]);
-  return h("li", { class: `msg ${role}`, dataset: { id: String(m.id) } }, [
+  if (role === "system") return h("li", { class: "msg system", dataset: { id: String(m.id), at: m.created_at } }, [h("span", { text: m.body ?? "" }), h("time", { text: when(m.created_at) })]);
+  return h("li", { class: `msg ${role}`, dataset: { id: String(m.id), at: m.created_at } }, [
     h("div", { class: "msg-who" }, [h("span", { text: who }), h("time", { datetime: m.created_at, text: when(m.created_at) })]),
     body,
     caption,
     delivery ? h("div", { class: "msg-foot" }, [delivery]) : null,
   ]);
+}
+
+/** The day a list item belongs to, in the reader's time zone. @param {Element} li */
+const dayOf = (li) => {
+  const at = /** @type {HTMLElement} */ (li).dataset.at;
+  return at ? new Date(at).toDateString() : "";
+};
+
+/** Puts a line with the date before the first message of each day, as chat apps do: the
+ * messages show only their time, and a customer who comes back days later (or a transcript read
+ * a month on) would otherwise read "10:02" with no day. Runs again after every change of the list.
+ * @param {HTMLElement} list */
+export function paintDays(list) {
+  for (const old of list.querySelectorAll(":scope > li.day")) old.remove();
+  const today = new Date();
+  const yesterday = new Date(today.getTime() - 86400000);
+  let last = "";
+  for (const li of [...list.children]) {
+    const d = dayOf(li);
+    if (!d || d === last) continue;
+    last = d;
+    const date = new Date(/** @type {string} */ (/** @type {HTMLElement} */ (li).dataset.at));
+    const label = d === today.toDateString() ? t("conv.today")
+      : d === yesterday.toDateString() ? t("conv.yesterday")
+        : date.toLocaleDateString(lang(), { day: "numeric", month: "long", year: "numeric" });
+    li.before(h("li", { class: "day" }, [h("span", { text: label })]));
+  }
 }
 
 /** The changes of hands and state a reader of the conversation needs beside its messages. */
@@ -83,7 +110,7 @@ export function activityView(e, names, groups) {
   } else if (e.kind === "resumed" && e.actor !== "user") text = t("activity.resumed_auto");
   else if (e.kind === "pending" && e.actor !== "user") text = t("activity.pending_auto");
   else text = t(`activity.${e.kind}`, { name: who(e.actor_id) });
-  return h("li", { class: "msg system activity", dataset: { kind: e.kind } }, [h("span", { text }), h("time", { datetime: e.at, text: when(e.at) })]);
+  return h("li", { class: "msg system activity", dataset: { kind: e.kind, at: e.at } }, [h("span", { text }), h("time", { datetime: e.at, text: when(e.at) })]);
 }
 
 class Conversation extends HTMLElement {
@@ -201,6 +228,7 @@ class Conversation extends HTMLElement {
     // line would hide that).
     this.list = h("ol", { class: "messages", "aria-label": t("conv.messages"), "data-empty": t("conv.no_messages") },
       this.messages.length ? this.lines(this.messages, since, Infinity) : []);
+    paintDays(this.list);
     this.unseen = 0;
     this.jump = h("button", { type: "button", class: "primary small jump", hidden: true, onclick: () => this.scrollToEnd() });
     this.scroller = h("div", { class: "scroller", tabindex: "0", "aria-label": t("conv.messages"), onscroll: () => this.onScroll() }, [
@@ -291,6 +319,7 @@ class Conversation extends HTMLElement {
       this.messages = [...page.items, ...this.messages];
       const since = page.items.length < PAGE || !page.items.length ? -Infinity : Date.parse(page.items[0].created_at);
       this.list.prepend(...this.lines(page.items, since, until));
+      paintDays(this.list);
       if (page.items.length < PAGE) {
         this.earliestLoaded = true;
         this.scroller.querySelector(".earlier")?.remove();
@@ -311,6 +340,7 @@ class Conversation extends HTMLElement {
     const follow = mine || this.atEnd();
     this.messages.push(m);
     this.list.append(messageView(m, this.names()));
+    paintDays(this.list);
     if (follow) this.scrollToEnd();
     else if (this.jump) {
       this.unseen = (this.unseen || 0) + 1;
