@@ -284,3 +284,15 @@ test("an answer that arrives while the widget is closed shows on its button, aft
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test("a language with its region (en-GB, es-MX) still picks the widget's language and its FAQ", async () => {
+  const context = await browser.newContext({ locale: "pt-BR", viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await page.goto(`${server.base}/chat/demo.html?channel=${server.webchat}&language=en-GB`);
+  await page.getByRole("button", { name: "Chat with us" }).click();
+  await page.getByPlaceholder("Your name").waitFor();
+  await page.goto(`${server.base}/chat/demo.html?channel=${server.webchat}&language=es-MX`);
+  await page.getByRole("button", { name: "Habla con nosotros" }).click();
+  await page.locator(".atd-faq summary", { hasText: "Plazo de entrega" }).waitFor({ timeout: 5000 });
+  await context.close();
+});

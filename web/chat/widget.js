@@ -10,18 +10,17 @@
   const channel = script && script.dataset.channel;
   if (!channel) { console.error("Atende widget: data-channel is required"); return; }
   const base = (script.dataset.base || new URL(script.src).origin).replace(/\/$/, "");
-  const lang = script.dataset.language || (navigator.language || "pt-BR").slice(0, 2);
-  const language = lang === "es" ? "es" : lang === "en" ? "en" : "pt-BR";
-  const T = {
-    pt: { title: "Fale conosco", start: "Iniciar conversa", name: "Seu nome", contact: "Telefone ou e-mail", send: "Enviar",
+  // "es", "es-MX", "en-GB"…: the widget speaks the language, whatever the region.
+  const requested = (script.dataset.language || navigator.language || "pt-BR").toLowerCase();
+  const language = requested.startsWith("es") ? "es" : requested.startsWith("en") ? "en" : "pt-BR";
+  const t = {
+    "pt-BR": { title: "Fale conosco", start: "Iniciar conversa", name: "Seu nome", contact: "Telefone ou e-mail", send: "Enviar",
           placeholder: "Digite sua mensagem…", faq: "Dúvidas frequentes", search: "Buscar nas dúvidas…", you: "Você", attach: "Anexar", close: "Fechar" },
     es: { title: "Habla con nosotros", start: "Iniciar conversación", name: "Tu nombre", contact: "Teléfono o e-mail", send: "Enviar",
           placeholder: "Escribe tu mensaje…", faq: "Preguntas frecuentes", search: "Buscar en las preguntas…", you: "Tú", attach: "Adjuntar", close: "Cerrar" },
     en: { title: "Chat with us", start: "Start chatting", name: "Your name", contact: "Phone or e-mail", send: "Send",
           placeholder: "Type your message…", faq: "FAQ", search: "Search the FAQ…", you: "You", attach: "Attach", close: "Close" },
-  }[lang] || null;
-  const t = T || { title: "Fale conosco", start: "Iniciar conversa", name: "Seu nome", contact: "Telefone ou e-mail", send: "Enviar",
-                   placeholder: "Digite sua mensagem…", faq: "Dúvidas frequentes", search: "Buscar nas dúvidas…", you: "Você", attach: "Anexar", close: "Fechar" };
+  }[language];
   const api = base + "/widget/" + encodeURIComponent(channel);
   const storeKey = "atende.widget." + channel;
   let state = JSON.parse(localStorage.getItem(storeKey) || "{}");
