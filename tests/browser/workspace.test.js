@@ -151,6 +151,12 @@ test("a new message leaves an agent reading earlier ones in place; links open in
     return s.scrollHeight - s.scrollTop - s.clientHeight < 80;
   });
 
+  // A visitor's file reads its name once, on its download button.
+  await customer.attach("comprovante.pdf", "application/pdf", Buffer.from("%PDF-1.4\n%%EOF\n"));
+  const file = page.locator(".msg.customer", { has: page.getByRole("button", { name: "Download comprovante.pdf" }) });
+  await file.waitFor({ timeout: 5000 });
+  assert.equal(await file.locator(".msg-text").count(), 0, "no caption repeating the file's name");
+
   // Messages show their time only: a line above the first of each day says which day it was.
   assert.deepEqual(await page.locator(".messages > li.day").allTextContents(), ["Today"]);
   await page.clock.setFixedTime(Date.now() + 86400000);

@@ -50,7 +50,9 @@ export function messageView(m, names) {
   const role = m.role;
   const who = role === "agent" || role === "note" ? (m.sender_name || names.get(m.sender_id) || t(`role.${role}`)) : t(`role.${role}`);
   const body = m.attachment_id ? attachment(m) : h("div", { class: "msg-text" }, linkified(m.body ?? ""));
-  const caption = m.attachment_id && m.body && m.body !== m.payload?.filename ? h("div", { class: "msg-text" }, linkified(m.body)) : null;
+  // A file's body is its caption, or its name when it came without one (the widget's files have
+  // no payload at all): the name is on the download button already.
+  const caption = m.attachment_id && m.body && m.payload?.filename && m.body !== m.payload.filename ? h("div", { class: "msg-text" }, linkified(m.body)) : null;
   const delivery = m.delivery
     ? h("span", { class: `delivery ${m.delivery}`, title: m.delivery === "failed" ? t("delivery.failed", { reason: m.delivery_error || "" }) : t(`delivery.${m.delivery}`) }, [
       h("span", { "aria-hidden": "true", text: { queued: "🕓", sent: "✓", delivered: "✓✓", read: "✓✓", failed: "⚠" }[/** @type {"sent"} */ (m.delivery)] || "" }),
