@@ -296,3 +296,18 @@ test("a language with its region (en-GB, es-MX) still picks the widget's languag
   await page.locator(".atd-faq summary", { hasText: "Plazo de entrega" }).waitFor({ timeout: 5000 });
   await context.close();
 });
+
+test("on a phone the demo page keeps the chat button on screen", async () => {
+  const context = await browser.newContext({ locale: "pt-BR", viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  await page.goto(`${server.base}/chat/demo.html?channel=${server.webchat}`);
+  const launcher = page.getByRole("button", { name: "Fale conosco" });
+  await launcher.waitFor();
+  const box = await launcher.boundingBox();
+  assert.ok(box && box.x + box.width <= 375 && box.y + box.height <= 667, `the button is on the screen: ${JSON.stringify(box)}`);
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 375, "nothing widens the page");
+  await launcher.tap();
+  await page.getByRole("dialog", { name: "Loja Demo" }).getByPlaceholder("Seu nome").waitFor();
+  await shot(page, "widget-phone");
+  await context.close();
+});
