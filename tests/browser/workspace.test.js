@@ -1,6 +1,6 @@
 // What an agent used to Chatwoot or Zendesk expects of the conversation they are working in: a
 // half-written answer is never thrown away (another conversation, the note tab, a favourite, an
-// expired session); one Enter sends once; a new message does not pull them away from the earlier
+// expired session); one Enter sends once; the box grows with its lines; a new message does not pull them away from the earlier
 // ones they are reading, a button says it is below; each day's messages start with its date;
 // addresses are links; the tab's title counts what waits for them.
 
@@ -143,6 +143,16 @@ test("a new message leaves an agent reading earlier ones in place; links open in
   await customer.say("Obrigada!");
   await page.locator(".msg.customer", { hasText: "Obrigada!" }).waitFor();
   assert.equal(await jump.isVisible(), false);
+  // Lines typed with Shift+Enter grow the box (no scroll bar inside it); sending shrinks it back.
+  const box = page.locator("#composer-input");
+  const empty = (await box.boundingBox())?.height || 0;
+  await box.type("Um");
+  for (const line of ["Dois", "Três", "Quatro", "Cinco"]) { await box.press("Shift+Enter"); await box.type(line); }
+  assert.ok(((await box.boundingBox())?.height || 0) > empty + 30, "the box grew");
+  assert.equal(await box.evaluate((e) => e.scrollHeight <= e.clientHeight), true, "all its lines show");
+  await box.press("Enter");
+  await page.locator(".msg.agent", { hasText: "Cinco" }).waitFor();
+  assert.equal((await box.boundingBox())?.height, empty, "and shrank after sending");
   await page.locator("#composer-input").fill("De nada, Lia! Acompanhe em https://example.com/rastreio");
   await page.locator("#composer-input").press("Enter");
   await page.locator(".msg.agent a[href='https://example.com/rastreio']").waitFor();

@@ -78,7 +78,7 @@ class Composer extends HTMLElement {
       "aria-autocomplete": "list", "aria-controls": "composer-suggestions",
       disabled: receiveOnly,
       onkeydown: (/** @type {KeyboardEvent} */ ev) => this.key(ev),
-      oninput: () => { this.keep(); this.suggest(); },
+      oninput: () => { this.keep(); this.fit(); this.suggest(); },
     });
     this.input.value = drafts.get(this.conversation.id);
     this.popup = h("ul", { id: "composer-suggestions", class: "suggestions", role: "listbox", hidden: true, "aria-label": t("compose.quick_replies") });
@@ -102,11 +102,21 @@ class Composer extends HTMLElement {
         h("button", { type: "button", class: "primary", text: t("compose.send"), disabled: receiveOnly, onclick: () => this.send() }),
       ]),
     ]));
+    this.fit();
   }
 
   /** Keeps what the box holds as this conversation's draft. */
   keep() {
     if (this.input) drafts.set(this.conversation.id, this.input.value);
+  }
+
+  /** The box grows with its lines (Shift+Enter, a pasted text) up to its CSS max-height, and
+   * shrinks back after sending, instead of showing two lines and a scroll bar. */
+  fit() {
+    const box = this.input;
+    if (!box) return;
+    box.style.height = "auto";
+    box.style.height = `${box.scrollHeight + 2}px`;
   }
 
   /** Empties the box and the draft after `text` went out. The conversation may have been redrawn
@@ -117,6 +127,7 @@ class Composer extends HTMLElement {
     for (const box of [this.input, document.getElementById("composer-input")]) {
       if (box instanceof HTMLTextAreaElement && box.value.trim() === text) box.value = "";
     }
+    this.fit();
   }
 
   /** @param {string} text */
@@ -127,6 +138,7 @@ class Composer extends HTMLElement {
     input.focus();
     input.selectionStart = input.selectionEnd = at + text.length;
     this.keep();
+    this.fit();
     /** @type {any} */ (this.querySelector("div.emoji"))?.close();
   }
 
@@ -206,6 +218,7 @@ class Composer extends HTMLElement {
     if (!s) return;
     /** @type {HTMLTextAreaElement} */ (this.input).value = s.text;
     this.keep();
+    this.fit();
     this.hideSuggestions();
     this.input?.focus();
   }
