@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { Client, consoleAs, launch, shot, startAtende, visitor } from "./harness.js";
+import { Client, consoleAs, launch, shot, startAtende, visitor, whatsapp } from "./harness.js";
 
 /** @type {Awaited<ReturnType<typeof startAtende>>} */
 let server;
@@ -173,5 +173,36 @@ test("a new message leaves an agent reading earlier ones in place; links open in
   await page.getByRole("button", { name: "Add to favourites", exact: true }).click();
   await page.getByRole("button", { name: "Remove from favourites" }).waitFor();
   assert.deepEqual(await page.locator(".messages > li.day").allTextContents(), ["Yesterday"]);
+  assert.deepEqual(problems, []);
+});
+
+test("the customer panel opens another conversation of the customer to read, without leaving the one on screen", async () => {
+  const admin = await Client.login(server.base, "admin");
+  const deliver = await whatsapp(admin);
+  for (const name of ["agent1", "agent2"]) await (await Client.login(server.base, name)).call("PUT", "/api/inbox/status", { status: "offline" });
+  const { page, problems } = await consoleAs(browser, server.base, "agent3");
+  await page.selectOption("#status-select", "ready");
+  await page.locator(".dot.ready").waitFor();
+  // The same person on WhatsApp and, with the same phone, on the site's chat.
+  await deliver("5511955554444", "Vera Vários", ["Meu pedido 981 veio com defeito"]);
+  await page.locator(".offer", { hasText: "Vera Vários" }).waitFor({ timeout: 5000 });
+  await accept(page, "Vera Vários");
+  const site = await visitor(server.base, server.webchat, "Vera Vários", "+5511955554444");
+  await site.say("Mandei no WhatsApp também");
+  await page.locator(".offer", { hasText: "Vera Vários" }).waitFor({ timeout: 5000 });
+  await page.locator(".offer", { hasText: "Vera Vários" }).getByRole("button", { name: "Accept" }).click();
+  await page.locator(".msg.customer", { hasText: "Mandei no WhatsApp também" }).waitFor();
+
+  const panel = page.locator("at-customer-panel");
+  const read = panel.getByRole("button", { name: /^Read conversation WA/ });
+  await read.waitFor({ timeout: 5000 });
+  await read.click();
+  const dialog = page.getByRole("dialog");
+  await dialog.locator(".msg.customer", { hasText: "Meu pedido 981 veio com defeito" }).waitFor();
+  assert.match(await dialog.locator("h2").innerText(), /^Transcript — WA\d{11}$/);
+  await shot(page, "workspace-panel-transcript");
+  await dialog.getByRole("button", { name: "Close" }).click();
+  assert.equal(await page.locator(".msg.customer", { hasText: "Mandei no WhatsApp também" }).count(), 1, "the conversation on screen stayed");
+  assert.equal(await panel.getByRole("button", { name: /^Read conversation WC/ }).count(), 0, "not the one on screen");
   assert.deepEqual(problems, []);
 });

@@ -1,8 +1,8 @@
 // One conversation: its header and actions, its messages (opened at the end, paged back 50 at
 // a time so a long conversation opens at once), and the composer.
 
-import { api, download, saveBlob } from "../api.js";
-import { disclosure, h, linkified, toast } from "../dom.js";
+import { api, ApiError, download, saveBlob } from "../api.js";
+import { disclosure, h, linkified, modal, toast } from "../dom.js";
 import { lang, t, when } from "../i18n.js";
 import { store } from "../store.js";
 import { chooseTags, closeDialog, occurrenceDialog, transferDialog } from "./actions.js";
@@ -92,6 +92,23 @@ export function paintDays(list) {
       : d === yesterday.toDateString() ? t("conv.yesterday")
         : date.toLocaleDateString(lang(), { day: "numeric", month: "long", year: "numeric" });
     li.before(h("li", { class: "day" }, [h("span", { text: label })]));
+  }
+}
+
+/** One conversation's messages in a dialog, with its PDF to download: the history's transcript,
+ * and an earlier conversation of the customer in the panel. @param {number} id @param {string} protocol */
+export async function transcriptDialog(id, protocol) {
+  try {
+    const data = await api("GET", `/api/reports/conversations/${id}`);
+    /** @type {Map<number, string>} */
+    const names = new Map();
+    // The dialog's one action is the PDF a supervisor files or sends on; closing needs none.
+    const list = h("ol", { class: "messages transcript" }, data.messages.map((/** @type {any} */ m) => messageView({ ...m, attachment_id: null }, names)));
+    paintDays(list);
+    const pdf = await modal(`${t("hist.transcript")} — ${protocol}`, [list], t("hist.pdf"), t("common.close"));
+    if (pdf) saveBlob(await download(`/api/reports/conversations/${id}/transcript.pdf`), `${protocol}.pdf`);
+  } catch (e) {
+    toast(e instanceof ApiError && e.status === 404 ? t("common.not_available") : /** @type {Error} */ (e).message, "error");
   }
 }
 
