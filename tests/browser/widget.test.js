@@ -141,7 +141,7 @@ test("a widget visitor goes from the menu to an agent to the survey, and old but
     const saved = page.waitForEvent("download");
     await page.getByRole("button", { name: button }).click();
     const file = await saved;
-    assert.equal(file.suggestedFilename(), "history.csv");
+    assert.match(file.suggestedFilename(), /^history_\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}\.csv$/, "named for its period");
     return (await import("node:fs")).readFileSync(/** @type {string} */ (await file.path())).toString("utf8");
   };
   const en = await exportCsv(console_, "Export CSV");

@@ -150,7 +150,10 @@ class History extends HTMLElement {
   /** @param {"csv" | "xlsx"} kind */
   async export(kind) {
     try {
-      saveBlob(await download(`/api/reports/history.${kind}?${this.query()}`), `history.${kind}`);
+      const q = this.query();
+      // Named for its period: a supervisor's downloads folder holds several.
+      const period = [q.get("from"), q.get("to")].filter(Boolean).join("_");
+      saveBlob(await download(`/api/reports/history.${kind}?${q}`), `history${period ? "_" + period : ""}.${kind}`);
     } catch (e) {
       toast(e instanceof ApiError && e.status === 404 ? t("common.not_available") : /** @type {Error} */ (e).message, "error");
     }
