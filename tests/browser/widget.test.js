@@ -215,7 +215,7 @@ test("an English visitor is told in English that the conversation ended, with it
   await context.close();
 });
 
-test("an answer that arrives while the widget is closed shows on its button, after a reload too; opening it often polls once; links open in a new tab", async () => {
+test("an answer that arrives while the widget is closed shows on its button, after a reload too; a reload keeps it open or closed; opening it often polls once; links open in a new tab", async () => {
   const busy = await Client.login(server.base, "agent1");
   await busy.call("PUT", "/api/inbox/status", { status: "offline" });
   const agent = await Client.login(server.base, "agent2");
@@ -273,7 +273,12 @@ test("an answer that arrives while the widget is closed shows on its button, aft
   assert.equal(await link.getAttribute("target"), "_blank");
   assert.equal(await page.locator(".atd-badge").isVisible(), false);
 
-  // A returning visitor (the page reloaded, the panel closed) still hears of the next answer.
+  // The site's next page (here, a reload) shows the chat as the visitor left it: open.
+  await page.reload();
+  await widget.locator(".atd-msg.agent", { hasText: "Track it at" }).waitFor();
+  assert.ok(await widget.isVisible(), "still open");
+  // Left closed, it stays closed, and the next answer shows on the button.
+  await widget.getByRole("button", { name: "Close" }).click();
   await page.reload();
   await page.getByRole("button", { name: "Chat with us", exact: true }).waitFor();
   await agent.call("POST", `/api/inbox/conversations/${id}/messages`, { text: "It arrives tomorrow." });

@@ -76,7 +76,7 @@
   const close = el("button", "atd-close", "×");
   close.type = "button";
   close.setAttribute("aria-label", t.close);
-  close.addEventListener("click", () => { panel.classList.remove("open"); button.focus(); });
+  close.addEventListener("click", () => { panel.classList.remove("open"); remember(); button.focus(); });
   head.append(heading, close);
   const body = el("div", "atd-body");
   // It scrolls: keyboard users need to reach it.
@@ -85,12 +85,21 @@
   document.body.append(button, panel);
   button.addEventListener("click", () => {
     panel.classList.toggle("open");
+    remember();
     if (!panel.classList.contains("open")) return;
     // A chat already on screen (polling behind the closed panel) is shown as it is, at its end.
     if (!state.token || !list || !list.isConnected) render();
     else body.scrollTop = body.scrollHeight;
     setUnread(0);
   });
+
+  // Open or closed, as the visitor left it: the next page of the site (or a reload) shows the chat
+  // as it was.
+  function remember() {
+    if (!state.token) return;
+    state.open = panel.classList.contains("open");
+    localStorage.setItem(storeKey, JSON.stringify(state));
+  }
 
   function setUnread(n) {
     unread = n;
@@ -138,7 +147,7 @@
       if (c.includes("@")) payload.email = c; else payload.phone = c;
       try {
         const started = await call("POST", "/sessions", payload);
-        state = { token: started.token, name: started.name, cursor: 0 };
+        state = { token: started.token, name: started.name, cursor: 0, open: true };
         localStorage.setItem(storeKey, JSON.stringify(state));
         renderChat();
       } catch (e) { err.textContent = e.message; }
@@ -294,5 +303,8 @@
 
   // A returning visitor's chat is followed behind the closed panel, so an answer that arrives
   // while they browse the site shows on the button.
-  if (state.token) renderChat();
+  if (state.token) {
+    if (state.open) panel.classList.add("open");
+    renderChat();
+  }
 })();
