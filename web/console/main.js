@@ -180,7 +180,7 @@ class App extends HTMLElement {
   onEvents(events) {
     const kinds = new Set(events.map((e) => e.kind));
     const refreshList = events.some((e) => e.kind !== "status");
-    if (refreshList) store.refreshConversations().catch(() => {});
+    const listed = refreshList ? store.refreshConversations().catch(() => {}) : Promise.resolve();
     if (kinds.has("offered") || kinds.has("offer_withdrawn") || kinds.has("withdrawn") || kinds.has("assigned")) store.refreshOffers().catch(() => {});
     if (kinds.has("status")) store.refreshStatus().catch(() => {});
     store.refreshQueues().catch(() => {});
@@ -190,7 +190,14 @@ class App extends HTMLElement {
         const c = store.state.conversations.find((x) => x.id === e.conversation_id);
         notify(t("list.new_message", { name: c?.client_name || "" }), e.data?.body || "");
       }
-      if (e.kind === "assigned" || e.kind === "transferred_in") notify(t("nav.inbox"), e.data?.protocol || "");
+      if (e.kind === "assigned") notify(t("nav.inbox"), e.data?.protocol || "");
+      // A transfer names neither the customer nor the protocol: the list, once reloaded, does.
+      if (e.kind === "transferred_in") {
+        listed.then(() => {
+          const c = store.state.conversations.find((x) => x.id === e.conversation_id);
+          notify(t("notify.transferred"), [c?.client_name, e.data?.message].filter(Boolean).join(" — "));
+        });
+      }
     }
     this.querySelector("at-conversation")?.dispatchEvent(new CustomEvent("feed", { detail: events }));
   }
