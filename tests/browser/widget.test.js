@@ -269,6 +269,9 @@ test("an answer that arrives while the widget is closed shows on its button, aft
   await launcher.click();
   const link = widget.locator(".atd-msg.agent a", { hasText: "https://example.com/track/42" });
   await link.waitFor();
+  // Each message says when it was written (today's, the time only).
+  assert.match(await widget.locator(".atd-msg.agent", { hasText: "Track it at" }).locator("time").innerText(), /^\d{2}:\d{2}( [AP]M)?$/);
+  assert.match(await widget.locator(".atd-msg.customer").first().locator("time").innerText(), /^\d{2}:\d{2}( [AP]M)?$/);
   assert.equal(await link.getAttribute("href"), "https://example.com/track/42");
   assert.equal(await link.getAttribute("target"), "_blank");
   assert.equal(await page.locator(".atd-badge").isVisible(), false);

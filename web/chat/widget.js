@@ -52,6 +52,7 @@
     .atd-compose{display:flex;gap:6px;padding:8px;border-top:1px solid #e1e6ec}.atd-compose input[type=text]{flex:1}
     .atd-faq{font-size:13px;padding:0 12px}.atd-faq input{display:block;width:100%;box-sizing:border-box;margin:6px 0;padding:8px;border:1px solid #c8d0da;border-radius:6px;font:inherit}.atd-faq details{background:#fff;border:1px solid #e1e6ec;border-radius:6px;margin:4px 0;padding:6px 8px}
     .atd-err{color:#c0392b;font-size:12px}.atd-msg a{color:inherit;text-decoration:underline}
+    .atd-time{display:block;font-size:10px;text-align:right;margin-top:2px}
     .atd-badge{position:absolute;top:-4px;right:-4px;min-width:20px;height:20px;padding:0 5px;box-sizing:border-box;border-radius:10px;background:#b42318;color:#fff;
       font:600 12px/20px system-ui,sans-serif;text-align:center}`;
   const style = document.createElement("style");
@@ -226,6 +227,16 @@
     setTimeout(() => URL.revokeObjectURL(url), 10000);
   }
 
+  // When a message was written, in the visitor's clock: the time, and the date too when it was not
+  // today (a visitor back days later reads the old conversation above the new one).
+  function stamp(iso) {
+    const d = new Date(iso);
+    const time = d.toLocaleTimeString(language, { hour: "2-digit", minute: "2-digit" });
+    return d.toDateString() === new Date().toDateString()
+      ? time
+      : d.toLocaleDateString(language, { day: "2-digit", month: "2-digit" }) + " " + time;
+  }
+
   // Web addresses in a message open in a new tab (http and https only); the rest stays text.
   function linkified(text) {
     const out = [];
@@ -292,6 +303,7 @@
         } else {
           bubble.append(...linkified(m.body || ""));
         }
+        if (m.created_at) bubble.append(el("time", "atd-time", stamp(m.created_at)));
         list.append(bubble);
         if (loaded && m.role !== "customer" && !panel.classList.contains("open")) setUnread(unread + 1);
       }
