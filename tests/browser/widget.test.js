@@ -319,3 +319,37 @@ test("on a phone the demo page keeps the chat button on screen", async () => {
   await shot(page, "widget-phone");
   await context.close();
 });
+
+test("in a chat the FAQ is a button away, and the chat comes back as it was", async () => {
+  const context = await browser.newContext({ locale: "en-US", viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  /** @type {string[]} */
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(e.message));
+  await page.goto(`${server.base}/chat/demo.html?channel=${server.webchat}`);
+  await page.getByRole("button", { name: "Chat with us" }).click();
+  const widget = page.getByRole("dialog", { name: "Loja Demo" });
+  await widget.getByPlaceholder("Your name").fill("Fiona FAQ");
+  await widget.getByPlaceholder("Phone or e-mail").fill("fiona@example.com");
+  await widget.getByRole("button", { name: "Start chatting" }).click();
+  const input = widget.getByPlaceholder("Type your message…");
+  await input.fill("How long does delivery take?");
+  await input.press("Enter");
+  await widget.locator(".atd-msg.bot").getByRole("button", { name: "1. Support" }).waitFor();
+
+  const faq = widget.getByRole("button", { name: "FAQ" });
+  await faq.click();
+  assert.equal(await faq.getAttribute("aria-expanded"), "true");
+  await widget.locator(".atd-faq summary", { hasText: "Delivery time" }).click();
+  assert.match(await widget.locator(".atd-faq details[open]").innerText(), /within 5 business days/);
+  assert.equal(await widget.locator(".atd-msg").first().isVisible(), false, "the FAQ is shown instead of the chat");
+  await shot(page, "widget-faq-in-chat");
+  await faq.click();
+  await widget.locator(".atd-msg.customer", { hasText: "How long does delivery take?" }).waitFor();
+  assert.equal(await widget.locator(".atd-faq summary").first().isVisible(), false);
+  await input.fill("Thanks, found it");
+  await input.press("Enter");
+  await widget.locator(".atd-msg.customer", { hasText: "Thanks, found it" }).waitFor({ timeout: 5000 });
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -38,6 +38,7 @@
       font:14px/1.4 system-ui,sans-serif;color:#1d2733;z-index:2147483000}
     .atd-panel.open{display:flex}.atd-head{background:#15803d;color:#fff;padding:12px 16px;font-weight:600;display:flex;align-items:center;justify-content:space-between}
     .atd-close{background:none;border:0;color:#fff;font-size:22px;line-height:1;cursor:pointer;padding:0 4px}
+    .atd-faq-toggle{font-size:18px;margin-right:6px}.atd-body[hidden]{display:none}.atd-body.atd-faq{padding:12px}
     .atd-body{flex:1;overflow:auto;padding:12px;background:#f5f7fa}.atd-form{padding:12px;display:flex;flex-direction:column;gap:8px}
     .atd-form input,.atd-compose input[type=text]{padding:8px;border:1px solid #c8d0da;border-radius:6px;font:inherit}
     .atd-form button,.atd-compose button{padding:8px 12px;border:0;border-radius:6px;background:#15803d;color:#fff;font:inherit;cursor:pointer}
@@ -78,11 +79,22 @@
   close.type = "button";
   close.setAttribute("aria-label", t.close);
   close.addEventListener("click", () => { panel.classList.remove("open"); remember(); button.focus(); });
-  head.append(heading, close);
+  // In a chat, the FAQ is a button away (the start form shows it below the form).
+  const faqToggle = el("button", "atd-close atd-faq-toggle", "?");
+  faqToggle.type = "button";
+  faqToggle.setAttribute("aria-label", t.faq);
+  faqToggle.setAttribute("aria-expanded", "false");
+  faqToggle.hidden = true;
+  const tools = el("span");
+  tools.append(faqToggle, close);
+  head.append(heading, tools);
   const body = el("div", "atd-body");
   // It scrolls: keyboard users need to reach it.
   body.tabIndex = 0;
-  panel.append(head, body);
+  const faqPane = el("div", "atd-body atd-faq");
+  faqPane.hidden = true;
+  faqToggle.addEventListener("click", () => showFaq(faqPane.hidden));
+  panel.append(head, body, faqPane);
   document.body.append(button, panel);
   button.addEventListener("click", () => {
     panel.classList.toggle("open");
@@ -122,7 +134,25 @@
 
   function render() { state.token ? renderChat() : renderStart(); }
 
+  // The FAQ over the chat, or the chat again; the conversation goes on polling underneath.
+  function showFaq(on) {
+    faqPane.hidden = !on;
+    body.hidden = on;
+    faqToggle.setAttribute("aria-expanded", String(on));
+    if (!on) { body.scrollTop = body.scrollHeight; return; }
+    const search = el("input"); search.placeholder = t.search; search.type = "search";
+    search.setAttribute("aria-label", t.search);
+    const results = el("div");
+    let timer;
+    search.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(() => loadFaq(search.value, results), 250); });
+    faqPane.replaceChildren(el("strong", null, t.faq), search, results);
+    loadFaq("", results);
+    search.focus();
+  }
+
   function renderStart() {
+    showFaq(false);
+    faqToggle.hidden = true;
     stopPolling();
     body.replaceChildren();
     const form = el("form", "atd-form");
@@ -170,6 +200,7 @@
     // Opened again: one poll timer, not one more per opening.
     if (polling) clearInterval(polling);
     loaded = false;
+    faqToggle.hidden = false;
     body.replaceChildren();
     list = el("div");
     // New messages are read out as they arrive.
