@@ -83,11 +83,16 @@ test("a Telegram customer is registered with name and phone, and their attribute
 
 test("the customer panel counts the open conversation's messages and its last contact as they come", async () => {
   const admin = await Client.login(server.base, "admin");
+  // agent3 is still ready from the test before (its console stays open): the customers below
+  // are to be offered to the agents this test watches, whatever the group's rotation says.
+  await (await Client.login(server.base, "agent3")).call("PUT", "/api/inbox/status", { status: "offline" });
   const deliver = await whatsapp(admin);
   for (const [lang, agent, phone, name, accept] of [
     ["pt-BR", "agent4", "5511977776666", "Paula Painel", "Aceitar"],
     ["en-US", "agent2", "5511977775555", "Peter Panel", "Accept"],
   ]) {
+    // The round before left its agent ready.
+    for (const other of ["agent2", "agent4"]) if (other !== agent) await (await Client.login(server.base, other)).call("PUT", "/api/inbox/status", { status: "offline" });
     const { page, context, problems } = await consoleAs(browser, server.base, agent, lang);
     await page.selectOption("#status-select", "ready");
     await page.locator(".dot.ready").waitFor();

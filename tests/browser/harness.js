@@ -115,6 +115,10 @@ export async function visitor(base, channel, name, phone) {
       }
       return sent;
     },
+    /** A file, as the widget's + button sends it. @param {string} filename @param {string} contentType @param {Buffer} bytes */
+    async attach(filename, contentType, bytes) {
+      return c.call("POST", `/widget/${channel}/messages`, { attachment: { filename, content_type: contentType, data: bytes.toString("base64") } });
+    },
     /** @returns {Promise<string[]>} what the visitor sees from the company */
     async heard() {
       const data = await c.call("GET", `/widget/${channel}/messages`);

@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { consoleAs, launch, startAtende, visitor } from "./harness.js";
+import { Client, consoleAs, launch, startAtende, visitor } from "./harness.js";
 
 /** @type {Awaited<ReturnType<typeof startAtende>>} */
 let server;
@@ -57,6 +57,45 @@ test("an offer and a message in a background tab notify the agent; permission is
   await page.waitForFunction(() => /** @type {any} */ (window).shown.some((/** @type {any} */ n) =>
     n.title === "New message from Nina Notificada" && n.body === "Preciso de ajuda com a fatura"), null, { timeout: 5000 });
   assert.ok(await page.evaluate(() => /** @type {any} */ (window).chimes) >= 2);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("a conversation transferred to an agent in a background tab names its customer and the colleague's message", async () => {
+  const { page, context, problems } = await consoleAs(browser, server.base, "agent2");
+  await context.addInitScript(() => {
+    const w = /** @type {any} */ (window);
+    w.shown = [];
+    class FakeNotification {
+      static permission = "granted";
+      static requestPermission() { return Promise.resolve("granted"); }
+      /** @param {string} title @param {{body: string}} options */
+      constructor(title, options) { w.shown.push({ title, body: options.body }); }
+    }
+    w.Notification = FakeNotification;
+    Object.defineProperty(document, "hidden", { get: () => true });
+  });
+  await page.reload();
+  await page.locator("body[data-ready=true]").waitFor();
+  for (const name of ["agent2", "agent3", "agent4", "supagent"]) await (await Client.login(server.base, name)).call("PUT", "/api/inbox/status", { status: "offline" });
+  const from = await Client.login(server.base, "agent1");
+  await from.call("PUT", "/api/inbox/status", { status: "ready" });
+  const v = await visitor(server.base, server.webchat, "Teo Transferido");
+  await v.say("Quero falar do meu boleto");
+  let offer;
+  for (let i = 0; i < 50 && !offer; i++) {
+    offer = (await from.call("GET", "/api/inbox/offers")).items?.find((/** @type {any} */ o) => o.client_name === "Teo Transferido");
+    if (!offer) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(offer, "agent1 was offered Teo");
+  await from.call("POST", `/api/inbox/offers/${offer.conversation_id}/accept`);
+  // agent2 goes ready only now, so the customer was agent1's to hand over.
+  const mine = new Client(server.base, await page.evaluate(() => JSON.parse(sessionStorage.getItem("atende.session") || "{}").token));
+  await mine.call("PUT", "/api/inbox/status", { status: "ready" });
+  const me = (await mine.call("GET", "/api/auth/me")).user;
+  await from.call("POST", `/api/inbox/conversations/${offer.conversation_id}/transfer`, { to_agent_id: me.id, message: "Cliente do boleto, já verifiquei o CPF" });
+  await page.waitForFunction(() => /** @type {any} */ (window).shown.some((/** @type {any} */ n) =>
+    n.title === "Conversation transferred to you" && n.body === "Teo Transferido — Cliente do boleto, já verifiquei o CPF"), null, { timeout: 5000 });
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { axe, consoleAs, launch, shot, startAtende, visitor } from "./harness.js";
+import { axe, Client, consoleAs, launch, shot, startAtende, visitor } from "./harness.js";
 
 /** @type {Awaited<ReturnType<typeof startAtende>>} */
 let server;
@@ -62,5 +62,27 @@ test("rejecting from the opened conversation lets it go", async () => {
   await page.getByRole("group", { name: "Offered to you: accept it to answer." }).getByRole("button", { name: "Reject" }).click();
   await page.locator(".conv-item", { hasText: "Rui Recusa" }).waitFor({ state: "detached" });
   await page.locator("at-conversation .empty").waitFor();
+  assert.deepEqual(problems, []);
+});
+
+test("on a 768 px tablet an offer shows its countdown and both buttons on a row of its own", async () => {
+  for (const name of ["agent3", "agent4"]) await (await Client.login(server.base, name)).call("PUT", "/api/inbox/status", { status: "offline" });
+  const { page, problems } = await consoleAs(browser, server.base, "agent2", "en-US", { width: 768, height: 900 });
+  await page.selectOption("#status-select", "ready");
+  await page.locator(".dot.ready").waitFor();
+  const customer = await visitor(server.base, server.webchat, "Tânia Tablet");
+  await customer.say("Oi");
+  const offer = page.locator(".offer", { hasText: "Tânia Tablet" });
+  await offer.waitFor({ timeout: 5000 });
+  await shot(page, "offer-768");
+  for (const part of [offer.locator(".offer-countdown"), offer.getByRole("button", { name: "Accept" }), offer.getByRole("button", { name: "Reject" })]) {
+    assert.ok(await part.isVisible(), await part.innerText());
+    const box = await part.boundingBox();
+    assert.ok(box && box.x >= 0 && box.x + box.width <= 768, `${await part.innerText()} is on screen: ${JSON.stringify(box)}`);
+  }
+  assert.match(await offer.locator(".offer-countdown").innerText(), /^Expires in \d+ s$/);
+  await offer.getByRole("button", { name: "Accept" }).click();
+  await page.locator("#conv-title", { hasText: "Tânia Tablet" }).waitFor();
+  await offer.waitFor({ state: "detached" });
   assert.deepEqual(problems, []);
 });

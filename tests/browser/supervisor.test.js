@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { axe, consoleAs, launch, shot, startAtende } from "./harness.js";
+import { axe, Client, consoleAs, launch, shot, startAtende, visitor } from "./harness.js";
 
 /** @type {Awaited<ReturnType<typeof startAtende>>} */
 let server;
@@ -125,4 +125,35 @@ test("the dashboard follows the reports API within 2 s; history pages, filters a
   await shot(page, "supervisor-reports");
   assert.deepEqual(problems, []);
   await context.close();
+});
+
+test("on a 768 px tablet the history's table scrolls on its own, under filters that stay in place", async () => {
+  const agent = await Client.login(server.base, "agent1");
+  await agent.call("PUT", "/api/inbox/status", { status: "ready" });
+  const customer = await visitor(server.base, server.webchat, "Túlio Tablet");
+  await customer.say("Oi");
+  let offer;
+  for (let i = 0; i < 50 && !offer; i++) {
+    offer = (await agent.call("GET", "/api/inbox/offers")).items?.[0];
+    if (!offer) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(offer, "agent1 was offered the visitor");
+  await agent.call("POST", `/api/inbox/offers/${offer.conversation_id}/accept`);
+  await agent.call("POST", `/api/inbox/conversations/${offer.conversation_id}/close`, { reason_id: 1, sub_reason_id: 2, resolved: true });
+
+  const { page, problems } = await consoleAs(browser, server.base, "supervisor", "en-US", { width: 768, height: 900 });
+  await page.getByRole("button", { name: "History" }).click();
+  await page.locator("at-history tbody tr", { hasText: "Túlio Tablet" }).waitFor();
+  const sizes = await page.evaluate(() => {
+    const results = /** @type {HTMLElement} */ (document.querySelector("at-history .results"));
+    const screen = /** @type {HTMLElement} */ (document.querySelector("at-history"));
+    return { table: results.scrollWidth - results.clientWidth, screen: screen.scrollWidth - screen.clientWidth };
+  });
+  assert.ok(sizes.table > 0, "the table is wider than the screen");
+  assert.equal(sizes.screen, 0, "the screen itself does not scroll sideways");
+  await page.locator("at-history .results").evaluate((r) => { r.scrollLeft = r.scrollWidth; });
+  await page.getByRole("button", { name: "Transcript" }).click();
+  await page.getByRole("dialog").locator(".msg.customer", { hasText: "Oi" }).waitFor();
+  assert.ok(await page.getByRole("button", { name: "Search" }).isVisible(), "the filters stayed where they were");
+  assert.deepEqual(problems, []);
 });

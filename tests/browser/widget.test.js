@@ -141,7 +141,7 @@ test("a widget visitor goes from the menu to an agent to the survey, and old but
     const saved = page.waitForEvent("download");
     await page.getByRole("button", { name: button }).click();
     const file = await saved;
-    assert.equal(file.suggestedFilename(), "history.csv");
+    assert.match(file.suggestedFilename(), /^history_\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}\.csv$/, "named for its period");
     return (await import("node:fs")).readFileSync(/** @type {string} */ (await file.path())).toString("utf8");
   };
   const en = await exportCsv(console_, "Export CSV");
@@ -211,6 +211,145 @@ test("an English visitor is told in English that the conversation ended, with it
   assert.match(await notice.innerText(), /Protocol: WC\d{11}\. Thank you for contacting us!/);
   await widget.locator(".atd-msg.bot", { hasText: "From 0 to 10" }).waitFor({ timeout: 8000 });
   await shot(page, "widget-closing-notice-en");
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("an answer that arrives while the widget is closed shows on its button, after a reload too; a reload keeps it open or closed; opening it often polls once; links open in a new tab", async () => {
+  const busy = await Client.login(server.base, "agent1");
+  await busy.call("PUT", "/api/inbox/status", { status: "offline" });
+  const agent = await Client.login(server.base, "agent2");
+  await agent.call("PUT", "/api/inbox/status", { status: "ready" });
+  const context = await browser.newContext({ locale: "en-US", viewport: { width: 1280, height: 800 } });
+  // The widget's timers, counted: opening it again must not start one more poll each time.
+  await context.addInitScript(() => {
+    const w = /** @type {any} */ (window);
+    w.timers = new Set();
+    const set = w.setInterval.bind(w);
+    const clear = w.clearInterval.bind(w);
+    w.setInterval = (/** @type {any[]} */ ...args) => { const id = set(...args); w.timers.add(id); return id; };
+    w.clearInterval = (/** @type {any} */ id) => { w.timers.delete(id); clear(id); };
+  });
+  const page = await context.newPage();
+  /** @type {string[]} */
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(e.message));
+  await page.goto(`${server.base}/chat/demo.html?channel=${server.webchat}`);
+  const launcher = page.locator(".atd-btn");
+  await launcher.click();
+  const widget = page.getByRole("dialog", { name: "Loja Demo" });
+  await widget.getByPlaceholder("Your name").fill("Bianca Badge");
+  await widget.getByPlaceholder("Phone or e-mail").fill("bianca@example.com");
+  await widget.getByRole("button", { name: "Start chatting" }).click();
+  const input = widget.getByPlaceholder("Type your message…");
+  await input.fill("Is my parcel on its way?");
+  await input.press("Enter");
+  await widget.locator(".atd-msg.bot").getByRole("button", { name: "1. Support" }).click();
+  let offer;
+  for (let i = 0; i < 50 && !offer; i++) {
+    offer = (await agent.call("GET", "/api/inbox/offers")).items?.[0];
+    if (!offer) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(offer, "agent2 was offered the visitor");
+  const id = offer.conversation_id;
+  await agent.call("POST", `/api/inbox/offers/${id}/accept`);
+
+  for (let i = 0; i < 4; i++) {
+    await widget.getByRole("button", { name: "Close" }).click();
+    await launcher.click();
+  }
+  assert.equal(await page.evaluate(() => /** @type {any} */ (window).timers.size), 1, "one poll timer");
+
+  // Closed: the answer is counted on the button.
+  await widget.getByRole("button", { name: "Close" }).click();
+  await agent.call("POST", `/api/inbox/conversations/${id}/messages`, { text: "Yes! Track it at https://example.com/track/42." });
+  await page.getByRole("button", { name: "Chat with us (1)" }).waitFor({ timeout: 5000 });
+  assert.equal(await page.locator(".atd-badge").innerText(), "1");
+  await shot(page, "widget-unread-badge");
+  await launcher.click();
+  const link = widget.locator(".atd-msg.agent a", { hasText: "https://example.com/track/42" });
+  await link.waitFor();
+  // Each message says when it was written (today's, the time only).
+  assert.match(await widget.locator(".atd-msg.agent", { hasText: "Track it at" }).locator("time").innerText(), /^\d{2}:\d{2}( [AP]M)?$/);
+  assert.match(await widget.locator(".atd-msg.customer").first().locator("time").innerText(), /^\d{2}:\d{2}( [AP]M)?$/);
+  assert.equal(await link.getAttribute("href"), "https://example.com/track/42");
+  assert.equal(await link.getAttribute("target"), "_blank");
+  assert.equal(await page.locator(".atd-badge").isVisible(), false);
+
+  // The site's next page (here, a reload) shows the chat as the visitor left it: open.
+  await page.reload();
+  await widget.locator(".atd-msg.agent", { hasText: "Track it at" }).waitFor();
+  assert.ok(await widget.isVisible(), "still open");
+  // Left closed, it stays closed, and the next answer shows on the button.
+  await widget.getByRole("button", { name: "Close" }).click();
+  await page.reload();
+  await page.getByRole("button", { name: "Chat with us", exact: true }).waitFor();
+  await agent.call("POST", `/api/inbox/conversations/${id}/messages`, { text: "It arrives tomorrow." });
+  await page.getByRole("button", { name: "Chat with us (1)" }).waitFor({ timeout: 5000 });
+  await launcher.click();
+  await widget.locator(".atd-msg.agent", { hasText: "It arrives tomorrow." }).waitFor();
+  assert.equal(await widget.locator(".atd-msg.agent", { hasText: "It arrives tomorrow." }).count(), 1);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("a language with its region (en-GB, es-MX) still picks the widget's language and its FAQ", async () => {
+  const context = await browser.newContext({ locale: "pt-BR", viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await page.goto(`${server.base}/chat/demo.html?channel=${server.webchat}&language=en-GB`);
+  await page.getByRole("button", { name: "Chat with us" }).click();
+  await page.getByPlaceholder("Your name").waitFor();
+  await page.goto(`${server.base}/chat/demo.html?channel=${server.webchat}&language=es-MX`);
+  await page.getByRole("button", { name: "Habla con nosotros" }).click();
+  await page.locator(".atd-faq summary", { hasText: "Plazo de entrega" }).waitFor({ timeout: 5000 });
+  await context.close();
+});
+
+test("on a phone the demo page keeps the chat button on screen", async () => {
+  const context = await browser.newContext({ locale: "pt-BR", viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  await page.goto(`${server.base}/chat/demo.html?channel=${server.webchat}`);
+  const launcher = page.getByRole("button", { name: "Fale conosco" });
+  await launcher.waitFor();
+  const box = await launcher.boundingBox();
+  assert.ok(box && box.x + box.width <= 375 && box.y + box.height <= 667, `the button is on the screen: ${JSON.stringify(box)}`);
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 375, "nothing widens the page");
+  await launcher.tap();
+  await page.getByRole("dialog", { name: "Loja Demo" }).getByPlaceholder("Seu nome").waitFor();
+  await shot(page, "widget-phone");
+  await context.close();
+});
+
+test("in a chat the FAQ is a button away, and the chat comes back as it was", async () => {
+  const context = await browser.newContext({ locale: "en-US", viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  /** @type {string[]} */
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(e.message));
+  await page.goto(`${server.base}/chat/demo.html?channel=${server.webchat}`);
+  await page.getByRole("button", { name: "Chat with us" }).click();
+  const widget = page.getByRole("dialog", { name: "Loja Demo" });
+  await widget.getByPlaceholder("Your name").fill("Fiona FAQ");
+  await widget.getByPlaceholder("Phone or e-mail").fill("fiona@example.com");
+  await widget.getByRole("button", { name: "Start chatting" }).click();
+  const input = widget.getByPlaceholder("Type your message…");
+  await input.fill("How long does delivery take?");
+  await input.press("Enter");
+  await widget.locator(".atd-msg.bot").getByRole("button", { name: "1. Support" }).waitFor();
+
+  const faq = widget.getByRole("button", { name: "FAQ" });
+  await faq.click();
+  assert.equal(await faq.getAttribute("aria-expanded"), "true");
+  await widget.locator(".atd-faq summary", { hasText: "Delivery time" }).click();
+  assert.match(await widget.locator(".atd-faq details[open]").innerText(), /within 5 business days/);
+  assert.equal(await widget.locator(".atd-msg").first().isVisible(), false, "the FAQ is shown instead of the chat");
+  await shot(page, "widget-faq-in-chat");
+  await faq.click();
+  await widget.locator(".atd-msg.customer", { hasText: "How long does delivery take?" }).waitFor();
+  assert.equal(await widget.locator(".atd-faq summary").first().isVisible(), false);
+  await input.fill("Thanks, found it");
+  await input.press("Enter");
+  await widget.locator(".atd-msg.customer", { hasText: "Thanks, found it" }).waitFor({ timeout: 5000 });
   assert.deepEqual(problems, []);
   await context.close();
 });

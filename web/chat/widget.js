@@ -10,22 +10,25 @@
   const channel = script && script.dataset.channel;
   if (!channel) { console.error("Atende widget: data-channel is required"); return; }
   const base = (script.dataset.base || new URL(script.src).origin).replace(/\/$/, "");
-  const lang = script.dataset.language || (navigator.language || "pt-BR").slice(0, 2);
-  const language = lang === "es" ? "es" : lang === "en" ? "en" : "pt-BR";
-  const T = {
-    pt: { title: "Fale conosco", start: "Iniciar conversa", name: "Seu nome", contact: "Telefone ou e-mail", send: "Enviar",
+  // "es", "es-MX", "en-GB"…: the widget speaks the language, whatever the region.
+  const requested = (script.dataset.language || navigator.language || "pt-BR").toLowerCase();
+  const language = requested.startsWith("es") ? "es" : requested.startsWith("en") ? "en" : "pt-BR";
+  const t = {
+    "pt-BR": { title: "Fale conosco", start: "Iniciar conversa", name: "Seu nome", contact: "Telefone ou e-mail", send: "Enviar",
           placeholder: "Digite sua mensagem…", faq: "Dúvidas frequentes", search: "Buscar nas dúvidas…", you: "Você", attach: "Anexar", close: "Fechar" },
     es: { title: "Habla con nosotros", start: "Iniciar conversación", name: "Tu nombre", contact: "Teléfono o e-mail", send: "Enviar",
           placeholder: "Escribe tu mensaje…", faq: "Preguntas frecuentes", search: "Buscar en las preguntas…", you: "Tú", attach: "Adjuntar", close: "Cerrar" },
     en: { title: "Chat with us", start: "Start chatting", name: "Your name", contact: "Phone or e-mail", send: "Send",
           placeholder: "Type your message…", faq: "FAQ", search: "Search the FAQ…", you: "You", attach: "Attach", close: "Close" },
-  }[lang] || null;
-  const t = T || { title: "Fale conosco", start: "Iniciar conversa", name: "Seu nome", contact: "Telefone ou e-mail", send: "Enviar",
-                   placeholder: "Digite sua mensagem…", faq: "Dúvidas frequentes", search: "Buscar nas dúvidas…", you: "Você", attach: "Anexar", close: "Fechar" };
+  }[language];
   const api = base + "/widget/" + encodeURIComponent(channel);
   const storeKey = "atende.widget." + channel;
   let state = JSON.parse(localStorage.getItem(storeKey) || "{}");
   let polling = null;
+  // Messages from the company that arrived while the panel was closed: shown on the button.
+  let unread = 0;
+  let loaded = false;
+  let inFlight = null;
 
   const css = `
     .atd-btn{display:flex;align-items:center;justify-content:center;position:fixed;right:20px;bottom:20px;width:56px;height:56px;border-radius:50%;border:0;background:#15803d;color:#fff;
@@ -35,6 +38,7 @@
       font:14px/1.4 system-ui,sans-serif;color:#1d2733;z-index:2147483000}
     .atd-panel.open{display:flex}.atd-head{background:#15803d;color:#fff;padding:12px 16px;font-weight:600;display:flex;align-items:center;justify-content:space-between}
     .atd-close{background:none;border:0;color:#fff;font-size:22px;line-height:1;cursor:pointer;padding:0 4px}
+    .atd-faq-toggle{font-size:18px;margin-right:6px}.atd-body[hidden]{display:none}.atd-body.atd-faq{padding:12px}
     .atd-body{flex:1;overflow:auto;padding:12px;background:#f5f7fa}.atd-form{padding:12px;display:flex;flex-direction:column;gap:8px}
     .atd-form input,.atd-compose input[type=text]{padding:8px;border:1px solid #c8d0da;border-radius:6px;font:inherit}
     .atd-form button,.atd-compose button{padding:8px 12px;border:0;border-radius:6px;background:#15803d;color:#fff;font:inherit;cursor:pointer}
@@ -48,7 +52,10 @@
     .atd-msg.system{background:#fff8e1;font-size:12px;margin:6px auto;text-align:center}.atd-who{font-size:11px;opacity:.7}
     .atd-compose{display:flex;gap:6px;padding:8px;border-top:1px solid #e1e6ec}.atd-compose input[type=text]{flex:1}
     .atd-faq{font-size:13px;padding:0 12px}.atd-faq input{display:block;width:100%;box-sizing:border-box;margin:6px 0;padding:8px;border:1px solid #c8d0da;border-radius:6px;font:inherit}.atd-faq details{background:#fff;border:1px solid #e1e6ec;border-radius:6px;margin:4px 0;padding:6px 8px}
-    .atd-err{color:#c0392b;font-size:12px}`;
+    .atd-err{color:#c0392b;font-size:12px}.atd-msg a{color:inherit;text-decoration:underline}
+    .atd-time{display:block;font-size:10px;text-align:right;margin-top:2px}
+    .atd-badge{position:absolute;top:-4px;right:-4px;min-width:20px;height:20px;padding:0 5px;box-sizing:border-box;border-radius:10px;background:#b42318;color:#fff;
+      font:600 12px/20px system-ui,sans-serif;text-align:center}`;
   const style = document.createElement("style");
   style.textContent = css;
   document.head.appendChild(style);
@@ -58,6 +65,10 @@
   button.innerHTML = '<svg viewBox="0 0 24 24" width="28" height="28" fill="currentColor" aria-hidden="true">' +
     '<path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z"/></svg>';
   button.setAttribute("aria-label", t.title);
+  const badge = el("span", "atd-badge");
+  badge.hidden = true;
+  badge.setAttribute("aria-hidden", "true");
+  button.append(badge);
   const panel = el("div", "atd-panel");
   panel.setAttribute("role", "dialog");
   const head = el("div", "atd-head");
@@ -67,14 +78,48 @@
   const close = el("button", "atd-close", "×");
   close.type = "button";
   close.setAttribute("aria-label", t.close);
-  close.addEventListener("click", () => { panel.classList.remove("open"); button.focus(); });
-  head.append(heading, close);
+  close.addEventListener("click", () => { panel.classList.remove("open"); remember(); button.focus(); });
+  // In a chat, the FAQ is a button away (the start form shows it below the form).
+  const faqToggle = el("button", "atd-close atd-faq-toggle", "?");
+  faqToggle.type = "button";
+  faqToggle.setAttribute("aria-label", t.faq);
+  faqToggle.setAttribute("aria-expanded", "false");
+  faqToggle.hidden = true;
+  const tools = el("span");
+  tools.append(faqToggle, close);
+  head.append(heading, tools);
   const body = el("div", "atd-body");
   // It scrolls: keyboard users need to reach it.
   body.tabIndex = 0;
-  panel.append(head, body);
+  const faqPane = el("div", "atd-body atd-faq");
+  faqPane.hidden = true;
+  faqToggle.addEventListener("click", () => showFaq(faqPane.hidden));
+  panel.append(head, body, faqPane);
   document.body.append(button, panel);
-  button.addEventListener("click", () => { panel.classList.toggle("open"); if (panel.classList.contains("open")) render(); });
+  button.addEventListener("click", () => {
+    panel.classList.toggle("open");
+    remember();
+    if (!panel.classList.contains("open")) return;
+    // A chat already on screen (polling behind the closed panel) is shown as it is, at its end.
+    if (!state.token || !list || !list.isConnected) render();
+    else body.scrollTop = body.scrollHeight;
+    setUnread(0);
+  });
+
+  // Open or closed, as the visitor left it: the next page of the site (or a reload) shows the chat
+  // as it was.
+  function remember() {
+    if (!state.token) return;
+    state.open = panel.classList.contains("open");
+    localStorage.setItem(storeKey, JSON.stringify(state));
+  }
+
+  function setUnread(n) {
+    unread = n;
+    badge.textContent = n > 9 ? "9+" : String(n);
+    badge.hidden = n === 0;
+    button.setAttribute("aria-label", n ? t.title + " (" + n + ")" : t.title);
+  }
 
   async function call(method, path, payload) {
     // The widget's language, not only the browser's: FAQ articles and error messages follow it.
@@ -89,7 +134,25 @@
 
   function render() { state.token ? renderChat() : renderStart(); }
 
+  // The FAQ over the chat, or the chat again; the conversation goes on polling underneath.
+  function showFaq(on) {
+    faqPane.hidden = !on;
+    body.hidden = on;
+    faqToggle.setAttribute("aria-expanded", String(on));
+    if (!on) { body.scrollTop = body.scrollHeight; return; }
+    const search = el("input"); search.placeholder = t.search; search.type = "search";
+    search.setAttribute("aria-label", t.search);
+    const results = el("div");
+    let timer;
+    search.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(() => loadFaq(search.value, results), 250); });
+    faqPane.replaceChildren(el("strong", null, t.faq), search, results);
+    loadFaq("", results);
+    search.focus();
+  }
+
   function renderStart() {
+    showFaq(false);
+    faqToggle.hidden = true;
     stopPolling();
     body.replaceChildren();
     const form = el("form", "atd-form");
@@ -115,7 +178,7 @@
       if (c.includes("@")) payload.email = c; else payload.phone = c;
       try {
         const started = await call("POST", "/sessions", payload);
-        state = { token: started.token, name: started.name, cursor: 0 };
+        state = { token: started.token, name: started.name, cursor: 0, open: true };
         localStorage.setItem(storeKey, JSON.stringify(state));
         renderChat();
       } catch (e) { err.textContent = e.message; }
@@ -134,6 +197,10 @@
 
   let list, input;
   function renderChat() {
+    // Opened again: one poll timer, not one more per opening.
+    if (polling) clearInterval(polling);
+    loaded = false;
+    faqToggle.hidden = false;
     body.replaceChildren();
     list = el("div");
     // New messages are read out as they arrive.
@@ -191,11 +258,45 @@
     setTimeout(() => URL.revokeObjectURL(url), 10000);
   }
 
+  // When a message was written, in the visitor's clock: the time, and the date too when it was not
+  // today (a visitor back days later reads the old conversation above the new one).
+  function stamp(iso) {
+    const d = new Date(iso);
+    const time = d.toLocaleTimeString(language, { hour: "2-digit", minute: "2-digit" });
+    return d.toDateString() === new Date().toDateString()
+      ? time
+      : d.toLocaleDateString(language, { day: "2-digit", month: "2-digit" }) + " " + time;
+  }
+
+  // Web addresses in a message open in a new tab (http and https only); the rest stays text.
+  function linkified(text) {
+    const out = [];
+    let at = 0;
+    for (const match of text.matchAll(/\bhttps?:\/\/[^\s<>"]+/gi)) {
+      let url = match[0];
+      while (/[.,;:!?)\]'}]$/.test(url) && !(url.endsWith(")") && url.includes("("))) url = url.slice(0, -1);
+      if (match.index > at) out.push(document.createTextNode(text.slice(at, match.index)));
+      const a = el("a", null, url);
+      a.href = url; a.target = "_blank"; a.rel = "noopener noreferrer nofollow";
+      out.push(a);
+      at = match.index + url.length;
+    }
+    if (at < text.length) out.push(document.createTextNode(text.slice(at)));
+    return out;
+  }
+
   function retireChoices() {
     for (const b of list.querySelectorAll(".atd-choice")) b.disabled = true;
   }
 
-  async function poll() {
+  // One poll at a time: a send's poll racing the timer's would read the same cursor and show
+  // the same messages twice.
+  function poll() {
+    if (!inFlight) inFlight = pollOnce().finally(() => { inFlight = null; });
+    return inFlight;
+  }
+
+  async function pollOnce() {
     if (!state.token) return render();
     try {
       const got = await call("GET", "/messages?after=" + (state.cursor || 0));
@@ -231,12 +332,22 @@
           }
           bubble.append(options);
         } else {
-          bubble.append(document.createTextNode(m.body || ""));
+          bubble.append(...linkified(m.body || ""));
         }
+        if (m.created_at) bubble.append(el("time", "atd-time", stamp(m.created_at)));
         list.append(bubble);
+        if (loaded && m.role !== "customer" && !panel.classList.contains("open")) setUnread(unread + 1);
       }
+      loaded = true;
       if (got.messages.length) body.scrollTop = body.scrollHeight;
       state.cursor = got.cursor;
     } catch (_) { if (!state.token) render(); }
+  }
+
+  // A returning visitor's chat is followed behind the closed panel, so an answer that arrives
+  // while they browse the site shows on the button.
+  if (state.token) {
+    if (state.open) panel.classList.add("open");
+    renderChat();
   }
 })();

@@ -23,6 +23,28 @@ export function h(tag, props = {}, children = []) {
   return el;
 }
 
+const LINK = /\bhttps?:\/\/[^\s<>"]+/gi;
+
+/** A customer's or colleague's text with its web addresses as links that open in a new tab
+ * (http and https only, so no `javascript:`; the text itself still goes in as text). Trailing
+ * punctuation is the sentence's, not the address's.
+ * @param {string} text @returns {(Node | string)[]} */
+export function linkified(text) {
+  /** @type {(Node | string)[]} */
+  const out = [];
+  let at = 0;
+  for (const match of text.matchAll(LINK)) {
+    let url = match[0];
+    const start = match.index ?? 0;
+    while (/[.,;:!?)\]'}]$/.test(url) && !(url.endsWith(")") && url.includes("("))) url = url.slice(0, -1);
+    if (start > at) out.push(text.slice(at, start));
+    out.push(h("a", { href: url, target: "_blank", rel: "noopener noreferrer nofollow", text: url }));
+    at = start + url.length;
+  }
+  if (at < text.length) out.push(text.slice(at));
+  return out;
+}
+
 /** A short-lived message at the bottom of the screen, read out by screen readers.
  * @param {string} text @param {"info" | "error"} [kind] */
 export function toast(text, kind = "info") {

@@ -15,6 +15,7 @@ import "./views/customer-panel.js";
 import "./views/dashboard.js";
 import "./views/history.js";
 import "./views/reports.js";
+import { drafts } from "./views/composer.js";
 
 const ANSWERS = ["agent", "supervisor_agent"];
 const SUPERVISES = ["supervisor", "supervisor_agent", "admin"];
@@ -33,6 +34,9 @@ class App extends HTMLElement {
     this.addEventListener("logout", () => this.logout(true));
     document.addEventListener("keydown", (ev) => this.shortcut(ev));
     store.on("selected", () => this.querySelector(".panes")?.classList.toggle("has-selection", !!store.state.selected));
+    store.on("conversations", () => this.showCount());
+    store.on("offers", () => this.showCount());
+    window.addEventListener("langchange", () => this.showCount());
     this.boot();
   }
 
@@ -63,29 +67,43 @@ class App extends HTMLElement {
       document.body.dataset.ready = "true";
       performance.mark("atende:ready");
     } catch (e) {
-      if (!session()) this.showLogin();
+      // Refused (401): `logout` has shown the login already.
+      if (!session()) { if (!this.querySelector("at-login")) this.showLogin(); }
       else this.replaceChildren(h("p", { class: "fatal", role: "alert", text: t("common.error", { message: String(/** @type {Error} */ (e).message) }) }));
     }
   }
 
-  /** @param {boolean} [mustChange] */
-  showLogin(mustChange) {
+  /** @param {boolean} [mustChange] @param {string} [expiredIn] the company of a session that expired */
+  showLogin(mustChange, expiredIn) {
     store.stop();
     clearInterval(this.heartbeat);
     clearInterval(this.queues);
     const login = document.createElement("at-login");
     if (mustChange) login.setAttribute("change", "");
+    if (expiredIn !== undefined) {
+      login.setAttribute("expired", "");
+      login.setAttribute("tenant", expiredIn);
+    }
     this.replaceChildren(login);
     performance.mark("atende:login");
   }
 
-  /** @param {boolean} callServer */
+  /** Signs out: by my choice (`callServer`), or because the server no longer knows my session
+   * (it expired, or an admin ended it), which the login then says.
+   * @param {boolean} callServer */
   async logout(callServer) {
-    if (callServer) await api("POST", "/api/auth/logout").catch(() => {});
+    if (callServer) {
+      await api("POST", "/api/auth/logout").catch(() => {});
+      drafts.clear();
+    }
+    const tenant = session()?.tenant || "";
     saveSession(null);
+    // Several requests in flight may each be refused: one login screen is enough.
+    if (!callServer && this.querySelector("at-login")) return;
+    // The views go first: they read the state they are subscribed to while it is emptied.
+    this.showLogin(false, callServer ? undefined : tenant);
     store.set({ me: null, conversations: [], offers: [], queues: [], selected: null, cursor: 0 });
     store.state.favourites.clear();
-    this.showLogin();
   }
 
   render() {
@@ -135,6 +153,14 @@ class App extends HTMLElement {
     if (!this.unwatch) this.unwatch = store.on("connection", () => this.showConnection());
   }
 
+  /** Unread messages and waiting offers in the tab's title, as "(3) Atende — Console": an agent
+   * working in another tab sees that someone is waiting without switching back. */
+  showCount() {
+    const s = store.state;
+    const count = s.me ? s.conversations.reduce((n, c) => n + (c.unread || 0), 0) + s.offers.length : 0;
+    document.title = count ? `(${count}) ${t("app.title")}` : t("app.title");
+  }
+
   showConnection() {
     const banner = document.getElementById("net-banner");
     if (!banner) return;
@@ -154,7 +180,7 @@ class App extends HTMLElement {
   onEvents(events) {
     const kinds = new Set(events.map((e) => e.kind));
     const refreshList = events.some((e) => e.kind !== "status");
-    if (refreshList) store.refreshConversations().catch(() => {});
+    const listed = refreshList ? store.refreshConversations().catch(() => {}) : Promise.resolve();
     if (kinds.has("offered") || kinds.has("offer_withdrawn") || kinds.has("withdrawn") || kinds.has("assigned")) store.refreshOffers().catch(() => {});
     if (kinds.has("status")) store.refreshStatus().catch(() => {});
     store.refreshQueues().catch(() => {});
@@ -164,7 +190,14 @@ class App extends HTMLElement {
         const c = store.state.conversations.find((x) => x.id === e.conversation_id);
         notify(t("list.new_message", { name: c?.client_name || "" }), e.data?.body || "");
       }
-      if (e.kind === "assigned" || e.kind === "transferred_in") notify(t("nav.inbox"), e.data?.protocol || "");
+      if (e.kind === "assigned") notify(t("nav.inbox"), e.data?.protocol || "");
+      // A transfer names neither the customer nor the protocol: the list, once reloaded, does.
+      if (e.kind === "transferred_in") {
+        listed.then(() => {
+          const c = store.state.conversations.find((x) => x.id === e.conversation_id);
+          notify(t("notify.transferred"), [c?.client_name, e.data?.message].filter(Boolean).join(" — "));
+        });
+      }
     }
     this.querySelector("at-conversation")?.dispatchEvent(new CustomEvent("feed", { detail: events }));
   }

@@ -1,11 +1,40 @@
 // The composer: Enter sends, Shift+Enter breaks the line; `/` opens the group's quick replies
 // and `#` searches the FAQ articles (arrows choose, Enter or Tab inserts); emoji; files within
 // the group's limits; a tab for internal notes. Sending while paused asks to resume first.
+// What is typed is kept per conversation until it is sent (see `drafts`).
 
 import { api, ApiError } from "../api.js";
 import { disclosure, h, modal, size, toast } from "../dom.js";
 import { t } from "../i18n.js";
 import { store } from "../store.js";
+
+const DRAFT = "atende.console.draft.";
+
+/** What I typed in a conversation and have not sent, kept in the tab's session storage: the
+ * conversation is redrawn on many changes (a favourite, pending, a change of state in the feed),
+ * the agent moves between conversations and between the reply and the note tabs, and a session
+ * that expires sends them to the login; none of these may throw away a half-written answer. */
+export const drafts = {
+  /** @param {number} conversation */
+  key(conversation) { return `${DRAFT}${store.state.me?.user?.id ?? 0}.${conversation}`; },
+  /** @param {number} conversation */
+  get(conversation) {
+    try { return sessionStorage.getItem(this.key(conversation)) || ""; } catch { return ""; }
+  },
+  /** @param {number} conversation @param {string} text */
+  set(conversation, text) {
+    try {
+      if (text.trim()) sessionStorage.setItem(this.key(conversation), text);
+      else sessionStorage.removeItem(this.key(conversation));
+    } catch { /* storage full or refused: the text stays in the box */ }
+  },
+  /** Forgets every draft (an explicit logout: the next person at this tab must not see them). */
+  clear() {
+    try {
+      for (const k of Object.keys(sessionStorage)) if (k.startsWith(DRAFT)) sessionStorage.removeItem(k);
+    } catch { /* nothing kept */ }
+  },
+};
 
 const EMOJI = ["😀", "😊", "😉", "🙂", "🙏", "👍", "👏", "🎉", "❤️", "✅", "⏳", "📦", "📞", "💳", "🚚", "⚠️"];
 
@@ -49,8 +78,9 @@ class Composer extends HTMLElement {
       "aria-autocomplete": "list", "aria-controls": "composer-suggestions",
       disabled: receiveOnly,
       onkeydown: (/** @type {KeyboardEvent} */ ev) => this.key(ev),
-      oninput: () => this.suggest(),
+      oninput: () => { this.keep(); this.fit(); this.suggest(); },
     });
+    this.input.value = drafts.get(this.conversation.id);
     this.popup = h("ul", { id: "composer-suggestions", class: "suggestions", role: "listbox", hidden: true, "aria-label": t("compose.quick_replies") });
     const file = h("input", { type: "file", id: "composer-file", hidden: true, "aria-label": t("att.attach"), onchange: (/** @type {Event} */ ev) => {
       const f = /** @type {HTMLInputElement} */ (ev.target).files?.[0];
@@ -72,6 +102,32 @@ class Composer extends HTMLElement {
         h("button", { type: "button", class: "primary", text: t("compose.send"), disabled: receiveOnly, onclick: () => this.send() }),
       ]),
     ]));
+    this.fit();
+  }
+
+  /** Keeps what the box holds as this conversation's draft. */
+  keep() {
+    if (this.input) drafts.set(this.conversation.id, this.input.value);
+  }
+
+  /** The box grows with its lines (Shift+Enter, a pasted text) up to its CSS max-height, and
+   * shrinks back after sending, instead of showing two lines and a scroll bar. */
+  fit() {
+    const box = this.input;
+    if (!box) return;
+    box.style.height = "auto";
+    box.style.height = `${box.scrollHeight + 2}px`;
+  }
+
+  /** Empties the box and the draft after `text` went out. The conversation may have been redrawn
+   * while it was sending, with a new composer that restored the same text from the draft.
+   * @param {string} text */
+  sent(text) {
+    drafts.set(this.conversation.id, "");
+    for (const box of [this.input, document.getElementById("composer-input")]) {
+      if (box instanceof HTMLTextAreaElement && box.value.trim() === text) box.value = "";
+    }
+    this.fit();
   }
 
   /** @param {string} text */
@@ -81,6 +137,8 @@ class Composer extends HTMLElement {
     input.value = input.value.slice(0, at) + text + input.value.slice(input.selectionEnd ?? at);
     input.focus();
     input.selectionStart = input.selectionEnd = at + text.length;
+    this.keep();
+    this.fit();
     /** @type {any} */ (this.querySelector("div.emoji"))?.close();
   }
 
@@ -159,6 +217,8 @@ class Composer extends HTMLElement {
     const s = this.suggestions[i];
     if (!s) return;
     /** @type {HTMLTextAreaElement} */ (this.input).value = s.text;
+    this.keep();
+    this.fit();
     this.hideSuggestions();
     this.input?.focus();
   }
@@ -166,15 +226,19 @@ class Composer extends HTMLElement {
   async send() {
     const input = /** @type {HTMLTextAreaElement} */ (this.input);
     const text = input.value.trim();
-    if (!text) return;
+    // A second Enter while the first is on its way would send the text twice.
+    if (!text || this.sending) return;
+    this.sending = true;
     const path = `/api/inbox/conversations/${this.conversation.id}/${this.mode === "note" ? "notes" : "messages"}`;
     try {
       const m = await this.whileReady(() => api("POST", path, { text }));
       if (!m) return;
-      input.value = "";
+      this.sent(text);
       this.onSent?.(m);
     } catch (e) {
       toast(/** @type {Error} */ (e).message, "error");
+    } finally {
+      this.sending = false;
     }
   }
 
@@ -205,7 +269,7 @@ class Composer extends HTMLElement {
       const m = await this.whileReady(() => api("POST", `/api/inbox/conversations/${this.conversation.id}/attachments`,
         { filename: file.name, content_type: file.type || "application/octet-stream", data, caption }));
       if (!m) return;
-      if (caption) /** @type {HTMLTextAreaElement} */ (this.input).value = "";
+      if (caption) this.sent(caption);
       this.onSent?.(m);
     } catch (e) {
       toast(/** @type {Error} */ (e).message, "error");

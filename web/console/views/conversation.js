@@ -1,9 +1,9 @@
 // One conversation: its header and actions, its messages (opened at the end, paged back 50 at
 // a time so a long conversation opens at once), and the composer.
 
-import { api, download, saveBlob } from "../api.js";
-import { disclosure, h, toast } from "../dom.js";
-import { t, when } from "../i18n.js";
+import { api, ApiError, download, saveBlob } from "../api.js";
+import { disclosure, h, linkified, modal, toast } from "../dom.js";
+import { lang, t, when } from "../i18n.js";
 import { store } from "../store.js";
 import { chooseTags, closeDialog, occurrenceDialog, transferDialog } from "./actions.js";
 import { channelIcon } from "./conversation-list.js";
@@ -49,21 +49,67 @@ function attachment(m) {
 export function messageView(m, names) {
   const role = m.role;
   const who = role === "agent" || role === "note" ? (m.sender_name || names.get(m.sender_id) || t(`role.${role}`)) : t(`role.${role}`);
-  const body = m.attachment_id ? attachment(m) : h("div", { class: "msg-text", text: m.body ?? "" });
-  const caption = m.attachment_id && m.body && m.body !== m.payload?.filename ? h("div", { class: "msg-text", text: m.body }) : null;
+  const body = m.attachment_id ? attachment(m) : h("div", { class: "msg-text" }, linkified(m.body ?? ""));
+  // A file's body is its caption, or its name when it came without one (the widget's files have
+  // no payload at all): the name is on the download button already.
+  const caption = m.attachment_id && m.body && m.payload?.filename && m.body !== m.payload.filename ? h("div", { class: "msg-text" }, linkified(m.body)) : null;
   const delivery = m.delivery
     ? h("span", { class: `delivery ${m.delivery}`, title: m.delivery === "failed" ? t("delivery.failed", { reason: m.delivery_error || "" }) : t(`delivery.${m.delivery}`) }, [
       h("span", { "aria-hidden": "true", text: { queued: "🕓", sent: "✓", delivered: "✓✓", read: "✓✓", failed: "⚠" }[/** @type {"sent"} */ (m.delivery)] || "" }),
       h("span", { class: m.delivery === "failed" ? "" : "visually-hidden", text: m.delivery === "failed" ? t("delivery.failed", { reason: m.delivery_error || "" }) : t(`delivery.${m.delivery}`) }),
     ])
     : null;
-  if (role === "system") return h("li", { class: "msg system", dataset: { id: String(m.id) } }, [h("span", { text: m.body ?? "" }), h("time", { text: when(m.created_at) })]);
-  return h("li", { class: `msg ${role}`, dataset: { id: String(m.id) } }, [
+  if (role === "system") return h("li", { class: "msg system", dataset: { id: String(m.id), at: m.created_at } }, [h("span", { text: m.body ?? "" }), h("time", { text: when(m.created_at) })]);
+  return h("li", { class: `msg ${role}`, dataset: { id: String(m.id), at: m.created_at } }, [
     h("div", { class: "msg-who" }, [h("span", { text: who }), h("time", { datetime: m.created_at, text: when(m.created_at) })]),
     body,
     caption,
     delivery ? h("div", { class: "msg-foot" }, [delivery]) : null,
   ]);
+}
+
+/** The day a list item belongs to, in the reader's time zone. @param {Element} li */
+const dayOf = (li) => {
+  const at = /** @type {HTMLElement} */ (li).dataset.at;
+  return at ? new Date(at).toDateString() : "";
+};
+
+/** Puts a line with the date before the first message of each day, as chat apps do: the
+ * messages show only their time, and a customer who comes back days later (or a transcript read
+ * a month on) would otherwise read "10:02" with no day. Runs again after every change of the list.
+ * @param {HTMLElement} list */
+export function paintDays(list) {
+  for (const old of list.querySelectorAll(":scope > li.day")) old.remove();
+  const today = new Date();
+  const yesterday = new Date(today.getTime() - 86400000);
+  let last = "";
+  for (const li of [...list.children]) {
+    const d = dayOf(li);
+    if (!d || d === last) continue;
+    last = d;
+    const date = new Date(/** @type {string} */ (/** @type {HTMLElement} */ (li).dataset.at));
+    const label = d === today.toDateString() ? t("conv.today")
+      : d === yesterday.toDateString() ? t("conv.yesterday")
+        : date.toLocaleDateString(lang(), { day: "numeric", month: "long", year: "numeric" });
+    li.before(h("li", { class: "day" }, [h("span", { text: label })]));
+  }
+}
+
+/** One conversation's messages in a dialog, with its PDF to download: the history's transcript,
+ * and an earlier conversation of the customer in the panel. @param {number} id @param {string} protocol */
+export async function transcriptDialog(id, protocol) {
+  try {
+    const data = await api("GET", `/api/reports/conversations/${id}`);
+    /** @type {Map<number, string>} */
+    const names = new Map();
+    // The dialog's one action is the PDF a supervisor files or sends on; closing needs none.
+    const list = h("ol", { class: "messages transcript" }, data.messages.map((/** @type {any} */ m) => messageView({ ...m, attachment_id: null }, names)));
+    paintDays(list);
+    const pdf = await modal(`${t("hist.transcript")} — ${protocol}`, [list], t("hist.pdf"), t("common.close"));
+    if (pdf) saveBlob(await download(`/api/reports/conversations/${id}/transcript.pdf`), `${protocol}.pdf`);
+  } catch (e) {
+    toast(e instanceof ApiError && e.status === 404 ? t("common.not_available") : /** @type {Error} */ (e).message, "error");
+  }
 }
 
 /** The changes of hands and state a reader of the conversation needs beside its messages. */
@@ -83,7 +129,7 @@ export function activityView(e, names, groups) {
   } else if (e.kind === "resumed" && e.actor !== "user") text = t("activity.resumed_auto");
   else if (e.kind === "pending" && e.actor !== "user") text = t("activity.pending_auto");
   else text = t(`activity.${e.kind}`, { name: who(e.actor_id) });
-  return h("li", { class: "msg system activity", dataset: { kind: e.kind } }, [h("span", { text }), h("time", { datetime: e.at, text: when(e.at) })]);
+  return h("li", { class: "msg system activity", dataset: { kind: e.kind, at: e.at } }, [h("span", { text }), h("time", { datetime: e.at, text: when(e.at) })]);
 }
 
 class Conversation extends HTMLElement {
@@ -201,9 +247,13 @@ class Conversation extends HTMLElement {
     // line would hide that).
     this.list = h("ol", { class: "messages", "aria-label": t("conv.messages"), "data-empty": t("conv.no_messages") },
       this.messages.length ? this.lines(this.messages, since, Infinity) : []);
+    paintDays(this.list);
+    this.unseen = 0;
+    this.jump = h("button", { type: "button", class: "primary small jump", hidden: true, onclick: () => this.scrollToEnd() });
     this.scroller = h("div", { class: "scroller", tabindex: "0", "aria-label": t("conv.messages"), onscroll: () => this.onScroll() }, [
       this.earliestLoaded ? null : h("button", { type: "button", class: "secondary small earlier", text: t("conv.earlier"), onclick: () => this.loadEarlier() }),
       this.list,
+      this.jump,
     ]);
     this.replaceChildren(h("section", { class: "conv-pane", "aria-labelledby": "conv-title" }, [
       h("header", { class: "conv-head" }, [
@@ -240,16 +290,41 @@ class Conversation extends HTMLElement {
         : open ? h("at-composer") : h("p", { class: "closed-note", text: t("conv.closed") }),
     ]));
     const composer = /** @type {any} */ (this.querySelector("at-composer"));
-    if (composer) composer.setup(c, this.options, (/** @type {any} */ m) => this.appended(m));
+    if (composer) composer.setup(c, this.options, (/** @type {any} */ m) => this.appended(m, true));
     this.scrollToEnd();
   }
 
+  /** Goes to the last message. Messages off screen are laid out only when they come into view
+   * (`content-visibility: auto`), so the height grows as the end is approached: follow it for
+   * a few frames until it stops growing. */
   scrollToEnd() {
-    requestAnimationFrame(() => { if (this.scroller) this.scroller.scrollTop = this.scroller.scrollHeight; });
+    this.unseen = 0;
+    if (this.jump) this.jump.hidden = true;
+    let frames = 0;
+    let height = -1;
+    const step = () => {
+      const s = this.scroller;
+      if (!s || (s.scrollHeight === height && frames > 1) || frames > 10) return;
+      height = s.scrollHeight;
+      s.scrollTop = s.scrollHeight;
+      frames++;
+      requestAnimationFrame(step);
+    };
+    requestAnimationFrame(step);
+  }
+
+  /** Whether the last messages are on screen (within a line of the end). */
+  atEnd() {
+    const s = this.scroller;
+    return !s || s.scrollHeight - s.scrollTop - s.clientHeight < 80;
   }
 
   onScroll() {
     if (this.scroller && this.scroller.scrollTop < 40 && !this.earliestLoaded && !this.loading) this.loadEarlier();
+    if (this.unseen && this.atEnd()) {
+      this.unseen = 0;
+      if (this.jump) this.jump.hidden = true;
+    }
   }
 
   /** The page before the oldest shown, kept in place on screen. */
@@ -263,6 +338,7 @@ class Conversation extends HTMLElement {
       this.messages = [...page.items, ...this.messages];
       const since = page.items.length < PAGE || !page.items.length ? -Infinity : Date.parse(page.items[0].created_at);
       this.list.prepend(...this.lines(page.items, since, until));
+      paintDays(this.list);
       if (page.items.length < PAGE) {
         this.earliestLoaded = true;
         this.scroller.querySelector(".earlier")?.remove();
@@ -275,12 +351,21 @@ class Conversation extends HTMLElement {
     }
   }
 
-  /** A message I just sent or wrote. @param {any} m */
-  appended(m) {
+  /** A message that arrived, or one I just sent or wrote (`mine`). Someone reading earlier
+   * messages stays where they are and is told that new ones are below; otherwise, and after my
+   * own, the list follows the end. @param {any} m @param {boolean} [mine] */
+  appended(m, mine = false) {
     if (!this.list || this.messages.some((x) => x.id === m.id)) return;
+    const follow = mine || this.atEnd();
     this.messages.push(m);
     this.list.append(messageView(m, this.names()));
-    this.scrollToEnd();
+    paintDays(this.list);
+    if (follow) this.scrollToEnd();
+    else if (this.jump) {
+      this.unseen = (this.unseen || 0) + 1;
+      this.jump.textContent = t("conv.new_below", { count: this.unseen });
+      this.jump.hidden = false;
+    }
     // The list shows the last message.
     store.refreshConversations().catch(() => {});
   }

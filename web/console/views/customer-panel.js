@@ -8,6 +8,7 @@ import { h, initials, modal, toast } from "../dom.js";
 import { t, when } from "../i18n.js";
 import { store } from "../store.js";
 import { channelIcon } from "./conversation-list.js";
+import { transcriptDialog } from "./conversation.js";
 
 /** @typedef {{ name: string, label: string, value_type: "text" | "number" | "date" | "boolean" }} AttributeDef */
 
@@ -190,6 +191,11 @@ class CustomerPanel extends HTMLElement {
         // while the customer has an open one on that channel).
         counts && p.status === "closed" && p.agent_id === store.state.me?.user.id && !this.openOn(p.channel)
           ? h("button", { type: "button", class: "link", text: t("conv.new_protocol"), onclick: () => this.newProtocol(p.id) }) : null,
+        // What was said before, without leaving the conversation on screen (the list holds only
+        // conversations I may read: the same rule as the reports').
+        counts && p.id !== store.state.selected
+          ? h("button", { type: "button", class: "link", text: t("panel.read"), "aria-label": t("panel.read_protocol", { protocol: p.protocol }),
+            onclick: () => transcriptDialog(p.id, p.protocol) }) : null,
       ]),
     ]);
   }

@@ -2,10 +2,10 @@
 // transcript, and CSV / XLSX exports of the same filters.
 
 import { api, ApiError, download, saveBlob } from "../api.js";
-import { h, modal, toast } from "../dom.js";
+import { h, toast } from "../dom.js";
 import { t, when } from "../i18n.js";
 import { transferDialog } from "./actions.js";
-import { messageView } from "./conversation.js";
+import { transcriptDialog } from "./conversation.js";
 import { store } from "../store.js";
 
 /** @param {Date} d */
@@ -131,18 +131,7 @@ class History extends HTMLElement {
 
   /** @param {any} row */
   async transcript(row) {
-    try {
-      const data = await api("GET", `/api/reports/conversations/${row.id}`);
-      /** @type {Map<number, string>} */
-      const names = new Map();
-      // The dialog's one action is the PDF a supervisor files or sends on; closing needs none.
-      const pdf = await modal(`${t("hist.transcript")} — ${row.protocol}`, [
-        h("ol", { class: "messages transcript" }, data.messages.map((/** @type {any} */ m) => messageView({ ...m, attachment_id: null }, names))),
-      ], t("hist.pdf"), t("common.close"));
-      if (pdf) saveBlob(await download(`/api/reports/conversations/${row.id}/transcript.pdf`), `${row.protocol}.pdf`);
-    } catch (e) {
-      toast(e instanceof ApiError && e.status === 404 ? t("common.not_available") : /** @type {Error} */ (e).message, "error");
-    }
+    await transcriptDialog(row.id, row.protocol);
   }
 
   /** A supervisor moves an open conversation of their operations. @param {any} row */
@@ -161,7 +150,10 @@ class History extends HTMLElement {
   /** @param {"csv" | "xlsx"} kind */
   async export(kind) {
     try {
-      saveBlob(await download(`/api/reports/history.${kind}?${this.query()}`), `history.${kind}`);
+      const q = this.query();
+      // Named for its period: a supervisor's downloads folder holds several.
+      const period = [q.get("from"), q.get("to")].filter(Boolean).join("_");
+      saveBlob(await download(`/api/reports/history.${kind}?${q}`), `history${period ? "_" + period : ""}.${kind}`);
     } catch (e) {
       toast(e instanceof ApiError && e.status === 404 ? t("common.not_available") : /** @type {Error} */ (e).message, "error");
     }

@@ -31,7 +31,8 @@ class Login extends HTMLElement {
       ])
       : h("form", { class: "card login", onsubmit: (/** @type {SubmitEvent} */ ev) => this.login(ev, error) }, [
         h("h1", { text: t("login.title") }),
-        h("label", {}, [t("login.company"), h("input", { name: "tenant", autocomplete: "organization", placeholder: "demo", value: session()?.tenant || "" })]),
+        this.hasAttribute("expired") ? h("p", { class: "hint expired", role: "status", text: t("login.expired") }) : null,
+        h("label", {}, [t("login.company"), h("input", { name: "tenant", autocomplete: "organization", placeholder: "demo", value: session()?.tenant || this.getAttribute("tenant") || "" })]),
         h("label", {}, [t("login.username"), h("input", { name: "username", autocomplete: "username", required: true })]),
         h("label", {}, [t("login.password"), h("input", { name: "password", type: "password", autocomplete: "current-password", required: true })]),
         error,
