@@ -215,22 +215,25 @@ test("an English visitor is told in English that the conversation ended, with it
   await context.close();
 });
 
-test("an answer that arrives while the widget is closed shows on its button, after a reload too; a reload keeps it open or closed; opening it often polls once; links open in a new tab", async () => {
+test("an answer that arrives while the widget is closed shows on its button, after a reload too; a reload keeps it open or closed; the chat is read every 2 s open, every 15 s closed, every minute in a background tab; links open in a new tab", async () => {
   const busy = await Client.login(server.base, "agent1");
   await busy.call("PUT", "/api/inbox/status", { status: "offline" });
   const agent = await Client.login(server.base, "agent2");
   await agent.call("PUT", "/api/inbox/status", { status: "ready" });
   const context = await browser.newContext({ locale: "en-US", viewport: { width: 1280, height: 800 } });
-  // The widget's timers, counted: opening it again must not start one more poll each time.
-  await context.addInitScript(() => {
-    const w = /** @type {any} */ (window);
-    w.timers = new Set();
-    const set = w.setInterval.bind(w);
-    const clear = w.clearInterval.bind(w);
-    w.setInterval = (/** @type {any[]} */ ...args) => { const id = set(...args); w.timers.add(id); return id; };
-    w.clearInterval = (/** @type {any} */ id) => { w.timers.delete(id); clear(id); };
-  });
   const page = await context.newPage();
+  // The page's clock is the test's (paused below): the widget's reads of the chat are counted as
+  // the clock is moved, never waited for.
+  await page.clock.install();
+  let reads = 0;
+  page.on("request", (r) => { if (r.method() === "GET" && /\/widget\/\d+\/messages/.test(r.url())) reads++; });
+  /** Moves the page's clock by `ms`, then waits for the read that its timer started, if any. */
+  const after = async (/** @type {number} */ ms) => {
+    const read = page.waitForResponse((r) => /\/widget\/\d+\/messages/.test(r.url()), { timeout: 3000 })
+      .catch(/** @returns {null} */ () => null);
+    await page.clock.runFor(ms);
+    return read;
+  };
   /** @type {string[]} */
   const problems = [];
   page.on("pageerror", (e) => problems.push(e.message));
@@ -258,11 +261,21 @@ test("an answer that arrives while the widget is closed shows on its button, aft
     await widget.getByRole("button", { name: "Close" }).click();
     await launcher.click();
   }
-  assert.equal(await page.evaluate(() => /** @type {any} */ (window).timers.size), 1, "one poll timer");
+  // Open, and opened often: one read every 2 s, not one more timer per opening. From here the
+  // page's time moves only when the test moves it.
+  await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 50);
+  await after(0);
+  reads = 0;
+  for (let i = 0; i < 3; i++) assert.ok(await after(2000), `a read at ${2 * (i + 1)} s`);
+  assert.equal(reads, 3, "one read in 2 s while open");
 
-  // Closed: the answer is counted on the button.
+  // Closed: nothing for 14 s, then the read that counts the answer on the button.
   await widget.getByRole("button", { name: "Close" }).click();
   await agent.call("POST", `/api/inbox/conversations/${id}/messages`, { text: "Yes! Track it at https://example.com/track/42." });
+  reads = 0;
+  assert.equal(await after(14000), null, "no read behind the closed panel before 15 s");
+  assert.equal(reads, 0);
+  assert.ok(await after(1000), "the read at 15 s");
   await page.getByRole("button", { name: "Chat with us (1)" }).waitFor({ timeout: 5000 });
   assert.equal(await page.locator(".atd-badge").innerText(), "1");
   await shot(page, "widget-unread-badge");
@@ -284,7 +297,15 @@ test("an answer that arrives while the widget is closed shows on its button, aft
   await widget.getByRole("button", { name: "Close" }).click();
   await page.reload();
   await page.getByRole("button", { name: "Chat with us", exact: true }).waitFor();
+  // In a tab in the background the chat is read once a minute.
+  await page.evaluate(() => {
+    Object.defineProperty(document, "hidden", { value: true, configurable: true });
+    document.dispatchEvent(new Event("visibilitychange"));
+  });
   await agent.call("POST", `/api/inbox/conversations/${id}/messages`, { text: "It arrives tomorrow." });
+  reads = 0;
+  assert.equal(await after(59000), null, "no read in a background tab before a minute");
+  assert.ok(await after(1000), "the read at a minute");
   await page.getByRole("button", { name: "Chat with us (1)" }).waitFor({ timeout: 5000 });
   await launcher.click();
   await widget.locator(".atd-msg.agent", { hasText: "It arrives tomorrow." }).waitFor();

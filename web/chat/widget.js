@@ -24,6 +24,7 @@
   const api = base + "/widget/" + encodeURIComponent(channel);
   const storeKey = "atende.widget." + channel;
   let state = JSON.parse(localStorage.getItem(storeKey) || "{}");
+  // The timeout of the chat's next read (null: no chat).
   let polling = null;
   // Messages from the company that arrived while the panel was closed: shown on the button.
   let unread = 0;
@@ -78,7 +79,7 @@
   const close = el("button", "atd-close", "×");
   close.type = "button";
   close.setAttribute("aria-label", t.close);
-  close.addEventListener("click", () => { panel.classList.remove("open"); remember(); button.focus(); });
+  close.addEventListener("click", () => { panel.classList.remove("open"); remember(); if (polling !== null) schedule(); button.focus(); });
   // In a chat, the FAQ is a button away (the start form shows it below the form).
   const faqToggle = el("button", "atd-close atd-faq-toggle", "?");
   faqToggle.type = "button";
@@ -102,8 +103,14 @@
     if (!panel.classList.contains("open")) return;
     // A chat already on screen (polling behind the closed panel) is shown as it is, at its end.
     if (!state.token || !list || !list.isConnected) render();
-    else body.scrollTop = body.scrollHeight;
+    else { body.scrollTop = body.scrollHeight; poll(); schedule(); }
     setUnread(0);
+  });
+  // Back to the site's tab: read the chat at once, then at the cadence of what is on screen.
+  document.addEventListener("visibilitychange", () => {
+    if (polling === null) return;
+    if (!document.hidden) poll();
+    schedule();
   });
 
   // Open or closed, as the visitor left it: the next page of the site (or a reload) shows the chat
@@ -198,7 +205,7 @@
   let list, input;
   function renderChat() {
     // Opened again: one poll timer, not one more per opening.
-    if (polling) clearInterval(polling);
+    clearTimeout(polling);
     loaded = false;
     faqToggle.hidden = false;
     body.replaceChildren();
@@ -226,10 +233,27 @@
     });
     state.cursor = 0;
     poll();
-    polling = setInterval(poll, 2000);
+    schedule();
   }
 
-  function stopPolling() { if (polling) clearInterval(polling); polling = null; panel.querySelector(".atd-compose")?.remove(); }
+  // How often the chat is read. Every open widget reads it on the server (under Spin, a database
+  // connection each time), and a returning visitor's chat is followed on every page of the site:
+  // every 2 s while the visitor looks at it, every 15 s behind the closed panel (an answer shows
+  // on the button), every minute in a tab in the background.
+  function pollDelay() {
+    if (document.hidden) return 60000;
+    return panel.classList.contains("open") ? 2000 : 15000;
+  }
+
+  function schedule() {
+    clearTimeout(polling);
+    polling = setTimeout(async () => {
+      await poll();
+      if (polling !== null) schedule();
+    }, pollDelay());
+  }
+
+  function stopPolling() { clearTimeout(polling); polling = null; panel.querySelector(".atd-compose")?.remove(); }
 
   async function sendMessage(payload) {
     payload.client_message_id = (crypto.randomUUID && crypto.randomUUID()) || String(Date.now()) + Math.random();
