@@ -829,6 +829,21 @@ fn the_ticks_wait_notices_read_only_open_conversations() {
     );
 }
 
+/// Deactivating a webhook ends its queued deliveries through the partial index of queued
+/// ones, not every delivery the webhook ever had (under the write lock).
+#[test]
+fn deactivating_a_webhook_reads_only_its_queued_deliveries() {
+    let detail = query_plan(
+        atende_shared::outbound::sql::CANCEL_HOOKS,
+        &["cancelled".into(), 1.into(), 2.into()],
+    );
+    assert_plan(
+        &detail,
+        &["SEARCH webhook_deliveries USING INDEX webhook_deliveries_in_flight (webhook_id=?)"],
+        &["webhook_deliveries_webhook", "SCAN"],
+    );
+}
+
 #[test]
 fn the_idle_polls_one_statement_reads_two_indexes_and_nothing_else() {
     let detail = query_plan(

@@ -262,6 +262,14 @@ pub fn hook_release(db: &dyn Sql, id: i64) -> Result<(), DbError> {
     Ok(())
 }
 
+/// [`cancel_hooks`]' statement. The `+` keeps `webhook_deliveries_webhook` out, so SQLite
+/// finds the queued deliveries through the partial index of queued ones; through that index's
+/// `(tenant_id, webhook_id)` it read every delivery the webhook ever had, holding the write
+/// lock (1.3 ms natively at 10,000 deliveries; a test keeps the plan).
+pub const CANCEL_HOOKS: &str =
+    "UPDATE webhook_deliveries SET status = 'failed', last_error = ?, leased_until = 0 \
+     WHERE +tenant_id = ? AND webhook_id = ? AND status = 'queued' RETURNING id";
+
 /// Ends every queued delivery of a webhook being deactivated; returns how many.
 pub fn cancel_hooks(
     db: &dyn Sql,
@@ -270,8 +278,7 @@ pub fn cancel_hooks(
     reason: &str,
 ) -> Result<usize, DbError> {
     let rows = db.execute(
-        "UPDATE webhook_deliveries SET status = 'failed', last_error = ?, leased_until = 0 \
-         WHERE tenant_id = ? AND webhook_id = ? AND status = 'queued' RETURNING id",
+        CANCEL_HOOKS,
         &[reason.into(), tenant.into(), webhook.into()],
     )?;
     Ok(rows.rows.len())
