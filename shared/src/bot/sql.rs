@@ -66,7 +66,7 @@ pub fn end_session(db: &dyn Sql, tenant: TenantId, conversation: i64) -> Result<
 /// [`prune_sessions`]' statement. It walks the sessions (one per conversation in the menu) and
 /// looks each one's conversation up by key. The join it replaced let SQLite read every
 /// conversation not in the bot, of every company, through `conversations_offers` on every tick
-/// (3 ms natively at 20,000 conversations; a test keeps the plan). A session whose
+/// (1.3–2.8 ms natively at 20,000 conversations; a test keeps the plan). A session whose
 /// conversation is gone stays, as before.
 pub const PRUNE_SESSIONS: &str = "DELETE FROM bot_sessions \
      WHERE (SELECT v.status FROM conversations v WHERE v.id = bot_sessions.conversation_id) <> 'bot' \
@@ -153,7 +153,7 @@ pub struct Due {
 /// [`surveys_due`]' statement. The `+` keeps `conversations_offers` out, so SQLite reads the
 /// partial index of conversations whose survey is due from `since` on; on a database without
 /// statistics it read every closed conversation of every company through that index's first
-/// column and sorted them, on every tick (6 ms natively at 20,000 conversations; a test keeps
+/// column and sorted them, on every tick (2.4 ms natively at 20,000 conversations; a test keeps
 /// the plan).
 pub const SURVEYS_DUE: &str =
     "SELECT v.tenant_id, v.id, v.channel_id, v.client_id, v.group_id, v.language \
@@ -407,7 +407,7 @@ pub struct InBot {
 /// company in arrival order. The last customer message is read through
 /// `messages_conversation` by the company and the conversation: by the conversation alone,
 /// SQLite walked `messages_conversation_of` back from the newest message of the database.
-/// Together 179 ms natively at 20,000 conversations and 200,000 messages (a test keeps the
+/// Together 56–61 ms natively at 20,000 conversations and 200,000 messages (a test keeps the
 /// plan).
 pub const IN_BOT: &str =
     "SELECT v.id, v.protocol, v.channel_type, v.group_id, v.client_id, v.language, v.arrived_at, \
