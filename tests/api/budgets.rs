@@ -844,6 +844,25 @@ fn deactivating_a_webhook_reads_only_its_queued_deliveries() {
     );
 }
 
+/// The tick's webhook claim reads the deliveries in flight once. Folded into its per-delivery
+/// counts (what this SQLite and Spin's do to a plain CTE), the tenant's count read every
+/// delivery the company ever had, once for each due delivery.
+#[test]
+fn the_ticks_webhook_claim_reads_the_deliveries_in_flight_once() {
+    let detail = query_plan(
+        atende_shared::outbound::sql::CLAIM_HOOKS,
+        &[0.into(), 1.into(), 2.into(), 2.into(), 50.into()],
+    );
+    assert_plan(
+        &detail,
+        &[
+            "MATERIALIZE busy",
+            "SEARCH d USING INDEX webhook_deliveries_due (status=? AND next_attempt_at<?)",
+        ],
+        &["webhook_deliveries_webhook"],
+    );
+}
+
 #[test]
 fn the_idle_polls_one_statement_reads_two_indexes_and_nothing_else() {
     let detail = query_plan(
