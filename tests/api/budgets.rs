@@ -683,6 +683,186 @@ fn the_widgets_poll_reads_only_the_visitors_conversations() {
     assert!(!detail.iter().any(|d| d.contains("SCAN")), "{detail:#?}");
 }
 
+/// Asserts that a plan holds every one of `lookups` and none of `never`.
+fn assert_plan(detail: &[String], lookups: &[&str], never: &[&str]) {
+    for lookup in lookups {
+        assert!(
+            detail.iter().any(|d| d.contains(lookup)),
+            "{lookup}: {detail:#?}"
+        );
+    }
+    for bad in never {
+        assert!(
+            !detail.iter().any(|d| d.contains(bad)),
+            "{bad}: {detail:#?}"
+        );
+    }
+}
+
+/// An agent's lists (the console's conversations, its offers, the open conversations a
+/// logout or transfer walks) read that agent's conversations, however many the company has
+/// had: SQLite, without statistics, read every conversation of the company through
+/// `conversations_arrived` to skip the sort of a few rows.
+#[test]
+fn an_agents_lists_read_only_that_agents_conversations() {
+    use atende_shared::inbox::sql::{MY_CONVERSATIONS, OFFERS, OPEN_IDS_OF};
+    for (sql, params) in [
+        (MY_CONVERSATIONS, vec![1.into(), 2.into(), 0.into()]),
+        (OFFERS, vec![1.into(), 2.into()]),
+        (OPEN_IDS_OF, vec![1.into(), 2.into()]),
+    ] {
+        let detail = query_plan(sql, &params);
+        assert_plan(
+            &detail,
+            &["USING INDEX conversations_agent (tenant_id=? AND agent_id=? AND status=?)"],
+            &["conversations_arrived", "SCAN"],
+        );
+    }
+}
+
+/// A client's history (the contact panel) reads that client's conversations, not the
+/// company's since the period's start.
+#[test]
+fn a_clients_history_reads_only_that_clients_conversations() {
+    let detail = query_plan(
+        &atende_shared::inbox::sql::client_history_statement(),
+        &[
+            1.into(),
+            2.into(),
+            0.into(),
+            atende_shared::ports::Value::Null,
+            1.into(),
+            3.into(),
+            0.into(),
+            1.into(),
+            0.into(),
+            0.into(),
+        ],
+    );
+    assert_plan(
+        &detail,
+        &[
+            "SEARCH v USING INDEX conversations_client (tenant_id=? AND client_id=?)",
+            "SEARCH m USING INDEX messages_conversation (tenant_id=? AND conversation_id=?)",
+        ],
+        &["conversations_arrived", "SCAN v", "SCAN m"],
+    );
+}
+
+/// The external bot's list reads the conversations in the bot and each one's messages by
+/// its conversation; it had read every conversation of the company in arrival order and, for
+/// each, walked the messages of the whole database back from the newest.
+#[test]
+fn the_external_bots_list_reads_only_conversations_in_the_bot() {
+    let detail = query_plan(atende_shared::bot::sql::IN_BOT, &[1.into(), 50.into()]);
+    assert_plan(
+        &detail,
+        &[
+            "SEARCH v USING INDEX conversations_offers (status=?)",
+            "SEARCH m USING INDEX messages_conversation (tenant_id=? AND conversation_id=?)",
+        ],
+        &[
+            "conversations_arrived",
+            "messages_conversation_of",
+            "SCAN v",
+            "SCAN m",
+        ],
+    );
+}
+
+/// The tick's two bot chores read what they act on: the menu's sessions, each conversation by
+/// key; the conversations whose survey is due, through their partial index from the window's
+/// start. Both had read every closed conversation of every company on every tick.
+#[test]
+fn the_ticks_bot_chores_read_only_sessions_and_due_surveys() {
+    let prune = query_plan(atende_shared::bot::sql::PRUNE_SESSIONS, &[]);
+    assert_plan(
+        &prune,
+        &[
+            "SCAN bot_sessions",
+            "SEARCH v USING INTEGER PRIMARY KEY (rowid=?)",
+        ],
+        &["conversations_offers", "SCAN v"],
+    );
+    let due = query_plan(atende_shared::bot::sql::SURVEYS_DUE, &[0.into(), 50.into()]);
+    assert_plan(
+        &due,
+        &["SEARCH v USING INDEX conversations_survey_due (closed_at>?)"],
+        &["conversations_offers", "SCAN v", "TEMP B-TREE"],
+    );
+}
+
+/// The console's queue counts read each group's queue, not every conversation the group has
+/// had: SQLite's min/max shortcut had walked the group's conversations from the oldest.
+#[test]
+fn an_agents_queue_counts_read_only_the_queues() {
+    let detail = query_plan(
+        atende_shared::inbox::sql::QUEUE_COUNTS,
+        &[1.into(), 2.into()],
+    );
+    assert_plan(
+        &detail,
+        &["SEARCH v USING COVERING INDEX conversations_queue (tenant_id=? AND group_id=? AND status=?)"],
+        &["conversations_group_arrived", "SCAN v"],
+    );
+    assert_eq!(
+        detail
+            .iter()
+            .filter(|d| d.contains("conversations_queue"))
+            .count(),
+        2,
+        "{detail:#?}"
+    );
+}
+
+/// The tick's "please wait" notices read a group's open conversations, not all it ever had.
+#[test]
+fn the_ticks_wait_notices_read_only_open_conversations() {
+    let detail = query_plan(
+        atende_shared::bot::sql::WAITING,
+        &[1.into(), 2.into(), 0.into(), 0.into()],
+    );
+    assert_plan(
+        &detail,
+        &["SEARCH v USING INDEX conversations_queue (tenant_id=? AND group_id=? AND status=?)"],
+        &["conversations_group_arrived", "SCAN v"],
+    );
+}
+
+/// Deactivating a webhook ends its queued deliveries through the partial index of queued
+/// ones, not every delivery the webhook ever had (under the write lock).
+#[test]
+fn deactivating_a_webhook_reads_only_its_queued_deliveries() {
+    let detail = query_plan(
+        atende_shared::outbound::sql::CANCEL_HOOKS,
+        &["cancelled".into(), 1.into(), 2.into()],
+    );
+    assert_plan(
+        &detail,
+        &["SEARCH webhook_deliveries USING INDEX webhook_deliveries_in_flight (webhook_id=?)"],
+        &["webhook_deliveries_webhook", "SCAN"],
+    );
+}
+
+/// The tick's webhook claim reads the deliveries in flight once. Folded into its per-delivery
+/// counts (what this SQLite and Spin's do to a plain CTE), the tenant's count read every
+/// delivery the company ever had, once for each due delivery.
+#[test]
+fn the_ticks_webhook_claim_reads_the_deliveries_in_flight_once() {
+    let detail = query_plan(
+        atende_shared::outbound::sql::CLAIM_HOOKS,
+        &[0.into(), 1.into(), 2.into(), 2.into(), 50.into()],
+    );
+    assert_plan(
+        &detail,
+        &[
+            "MATERIALIZE busy",
+            "SEARCH d USING INDEX webhook_deliveries_due (status=? AND next_attempt_at<?)",
+        ],
+        &["webhook_deliveries_webhook"],
+    );
+}
+
 #[test]
 fn the_idle_polls_one_statement_reads_two_indexes_and_nothing_else() {
     let detail = query_plan(

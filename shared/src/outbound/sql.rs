@@ -170,6 +170,30 @@ pub struct DueHook {
     pub webhook: Option<String>,
 }
 
+/// [`claim_hooks`]' statement. `busy` is `MATERIALIZED`: the deliveries in flight are read
+/// once. The local host's SQLite and Spin 4.0.2's (3.49.1) otherwise fold it into the two
+/// correlated counts, and the tenant's count then read every delivery the company ever had
+/// through `webhook_deliveries_webhook`, once for each due delivery, on every tick: 144 ms
+/// natively on SQLite 3.49.1 with 67 deliveries due among a company's 20,000, 0.15 ms
+/// materialized (a test keeps the plan).
+pub const CLAIM_HOOKS: &str = "WITH busy AS MATERIALIZED (SELECT tenant_id, webhook_id FROM webhook_deliveries \
+                   WHERE status = 'queued' AND leased_until > ?1), \
+     due AS (SELECT d.id, d.next_attempt_at, \
+               ROW_NUMBER() OVER (PARTITION BY d.tenant_id ORDER BY d.next_attempt_at, d.id) \
+                 + (SELECT COUNT(*) FROM busy b WHERE b.tenant_id = d.tenant_id) AS tenant_rank, \
+               ROW_NUMBER() OVER (PARTITION BY d.webhook_id ORDER BY d.next_attempt_at, d.id) \
+                 + (SELECT COUNT(*) FROM busy b WHERE b.webhook_id = d.webhook_id) AS endpoint_rank \
+             FROM webhook_deliveries d \
+             JOIN config_items w ON w.id = d.webhook_id AND w.status = 'active' \
+             WHERE d.status = 'queued' AND d.next_attempt_at <= ?1 AND d.leased_until <= ?1 \
+               AND NOT EXISTS (SELECT 1 FROM outbound_circuits c \
+                               WHERE c.endpoint = 'webhook:' || d.webhook_id AND c.open_until > ?1)) \
+     UPDATE webhook_deliveries SET leased_until = ?1 + ?2 \
+     WHERE id IN (SELECT id FROM due WHERE tenant_rank <= ?3 AND endpoint_rank <= ?4 \
+                  ORDER BY tenant_rank, next_attempt_at, id LIMIT ?5) \
+     RETURNING id, tenant_id, webhook_id, event, payload, attempts, \
+       (SELECT data FROM config_items c WHERE c.id = webhook_deliveries.webhook_id) AS webhook";
+
 /// Claims due webhook deliveries of active webhooks, interleaving tenants, within the
 /// in-flight caps per tenant and per webhook, skipping webhooks whose circuit is open.
 pub fn claim_hooks(
@@ -179,23 +203,7 @@ pub fn claim_hooks(
     caps: Caps,
 ) -> Result<Vec<DueHook>, DbError> {
     let rows = db.execute(
-        "WITH busy AS (SELECT tenant_id, webhook_id FROM webhook_deliveries \
-                       WHERE status = 'queued' AND leased_until > ?1), \
-         due AS (SELECT d.id, d.next_attempt_at, \
-                   ROW_NUMBER() OVER (PARTITION BY d.tenant_id ORDER BY d.next_attempt_at, d.id) \
-                     + (SELECT COUNT(*) FROM busy b WHERE b.tenant_id = d.tenant_id) AS tenant_rank, \
-                   ROW_NUMBER() OVER (PARTITION BY d.webhook_id ORDER BY d.next_attempt_at, d.id) \
-                     + (SELECT COUNT(*) FROM busy b WHERE b.webhook_id = d.webhook_id) AS endpoint_rank \
-                 FROM webhook_deliveries d \
-                 JOIN config_items w ON w.id = d.webhook_id AND w.status = 'active' \
-                 WHERE d.status = 'queued' AND d.next_attempt_at <= ?1 AND d.leased_until <= ?1 \
-                   AND NOT EXISTS (SELECT 1 FROM outbound_circuits c \
-                                   WHERE c.endpoint = 'webhook:' || d.webhook_id AND c.open_until > ?1)) \
-         UPDATE webhook_deliveries SET leased_until = ?1 + ?2 \
-         WHERE id IN (SELECT id FROM due WHERE tenant_rank <= ?3 AND endpoint_rank <= ?4 \
-                      ORDER BY tenant_rank, next_attempt_at, id LIMIT ?5) \
-         RETURNING id, tenant_id, webhook_id, event, payload, attempts, \
-           (SELECT data FROM config_items c WHERE c.id = webhook_deliveries.webhook_id) AS webhook",
+        CLAIM_HOOKS,
         &[
             now.into(),
             lease_ms.into(),
@@ -262,6 +270,14 @@ pub fn hook_release(db: &dyn Sql, id: i64) -> Result<(), DbError> {
     Ok(())
 }
 
+/// [`cancel_hooks`]' statement. The `+` keeps `webhook_deliveries_webhook` out, so SQLite
+/// finds the queued deliveries through the partial index of queued ones; through that index's
+/// `(tenant_id, webhook_id)` it read every delivery the webhook ever had, holding the write
+/// lock (1.3 ms natively at 10,000 deliveries; a test keeps the plan).
+pub const CANCEL_HOOKS: &str =
+    "UPDATE webhook_deliveries SET status = 'failed', last_error = ?, leased_until = 0 \
+     WHERE +tenant_id = ? AND webhook_id = ? AND status = 'queued' RETURNING id";
+
 /// Ends every queued delivery of a webhook being deactivated; returns how many.
 pub fn cancel_hooks(
     db: &dyn Sql,
@@ -270,8 +286,7 @@ pub fn cancel_hooks(
     reason: &str,
 ) -> Result<usize, DbError> {
     let rows = db.execute(
-        "UPDATE webhook_deliveries SET status = 'failed', last_error = ?, leased_until = 0 \
-         WHERE tenant_id = ? AND webhook_id = ? AND status = 'queued' RETURNING id",
+        CANCEL_HOOKS,
         &[reason.into(), tenant.into(), webhook.into()],
     )?;
     Ok(rows.rows.len())
