@@ -21,8 +21,9 @@ use sql::Candidate;
 /// Conversations one group hands out per run (the rest wait for the next run).
 const BATCH: i64 = 5_000;
 /// Assignments per write transaction: short enough that inbound requests waiting for the
-/// write lock wait little, long enough that commits are not the cost.
-const CHUNK: usize = 250;
+/// write lock wait little (at 250 a writer waited up to 132 ms under Spin), long enough that
+/// commits are not the cost (docs/decisions/0023).
+const CHUNK: usize = 125;
 
 /// The next agent among `ids` after `last` in id order, wrapping around.
 fn after_last(ids: &[i64], last: Option<i64>) -> Option<i64> {
