@@ -125,8 +125,12 @@ test("a new message leaves an agent reading earlier ones in place; links open in
   await jump.waitFor({ timeout: 5000 });
   assert.ok(await scroller.evaluate((s) => s.scrollTop) < 200, "still at the earlier messages");
   await shot(page, "workspace-new-message-below");
+  // Not seen yet, so not read: the list counts it until the agent goes down to it.
+  const item = page.locator(".conv-item", { hasText: "Lia Longa" });
+  await item.locator(".badge", { hasText: "1" }).waitFor({ timeout: 5000 });
   await jump.click();
   await jump.waitFor({ state: "hidden" });
+  await item.locator(".badge").waitFor({ state: "detached", timeout: 5000 });
   await page.waitForFunction(() => {
     const s = /** @type {HTMLElement} */ (document.querySelector(".scroller"));
     return s.scrollHeight - s.scrollTop - s.clientHeight < 80;

@@ -249,7 +249,7 @@ class Conversation extends HTMLElement {
       this.messages.length ? this.lines(this.messages, since, Infinity) : []);
     paintDays(this.list);
     this.unseen = 0;
-    this.jump = h("button", { type: "button", class: "primary small jump", hidden: true, onclick: () => this.scrollToEnd() });
+    this.jump = h("button", { type: "button", class: "primary small jump", hidden: true, onclick: () => { this.scrollToEnd(); this.markRead(); } });
     this.scroller = h("div", { class: "scroller", tabindex: "0", "aria-label": t("conv.messages"), onscroll: () => this.onScroll() }, [
       this.earliestLoaded ? null : h("button", { type: "button", class: "secondary small earlier", text: t("conv.earlier"), onclick: () => this.loadEarlier() }),
       this.list,
@@ -324,6 +324,7 @@ class Conversation extends HTMLElement {
     if (this.unseen && this.atEnd()) {
       this.unseen = 0;
       if (this.jump) this.jump.hidden = true;
+      this.markRead();
     }
   }
 
@@ -393,7 +394,9 @@ class Conversation extends HTMLElement {
     const page = await api("GET", `/api/inbox/conversations/${this.convId}/messages?after=${last}&limit=200`).catch(() => /** @type {any} */ (null));
     if (!page) return;
     for (const m of page.items) this.appended(m);
-    this.markRead();
+    // Read once the agent has seen it: not while they are reading earlier messages (the
+    // "new messages below" button waits for them, and the list keeps counting it).
+    if (!this.unseen) this.markRead();
   }
 
   markRead() {
