@@ -61,8 +61,18 @@ impl Write for Chunks<'_> {
 }
 
 /// The header row in the reader's language: the file is for people (a supervisor opening it in
-/// a spreadsheet), so it reads like the console's history screen.
-pub fn columns(language: Language) -> [&'static str; 13] {
+/// a spreadsheet), so it reads like the console's history screen. The start and the end say
+/// their time zone, the company's: the console shows the reader's own clock, and a supervisor
+/// in another zone would otherwise read the file's times as theirs.
+pub fn columns(language: Language, zone: Tz) -> [String; 13] {
+    let mut names = column_names(language).map(str::to_owned);
+    for at in [6, 7] {
+        names[at] = format!("{} ({})", names[at], zone.name());
+    }
+    names
+}
+
+fn column_names(language: Language) -> [&'static str; 13] {
     match language {
         Language::PtBr => [
             "Protocolo",
@@ -218,7 +228,7 @@ pub fn csv(
 ) -> AppResult<usize> {
     let mut chunk = delimiter.writer("\u{feff}".as_bytes().to_vec());
     chunk
-        .write_record(columns(language))
+        .write_record(columns(language, period.zone))
         .context("writing the CSV header")?;
     let mut in_chunk = 0;
     let rows = history::for_each(ctx, me, filter, period.zone, |item| {
@@ -277,10 +287,12 @@ pub fn xlsx(
     let widths = [
         16., 10., 28., 16., 22., 22., 20., 20., 12., 12., 36., 9., 7.,
     ];
+    let header = columns(language, period.zone);
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
     let mut sheet = Sheet::start(
         Chunks::new(out, XLSX_CHUNK_BYTES),
         sheet_name(language),
-        &columns(language),
+        &header,
         &widths,
     )
     .context("starting the XLSX")?;
