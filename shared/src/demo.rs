@@ -236,7 +236,7 @@ pub fn seed_workspace(ctx: &Ctx) -> AppResult<Workspace> {
         config::create::<Tag>(ctx, tenant, json!({"name": name, "color": color}))?;
     }
     for (shortcut, text) in [
-        ("ola", "Olá! Como posso ajudar?"),
+        ("ola", "Olá, {primeiro_nome}! Como posso ajudar?"),
         ("aguarde", "Um momento, por favor, estou verificando."),
         ("obrigado", "Obrigado pelo contato! Tenha um ótimo dia."),
     ] {

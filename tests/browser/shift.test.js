@@ -186,10 +186,12 @@ step("agent1 answers with a / quick reply and a # FAQ article", async () => {
   await input.fill("/ol");
   await input.dispatchEvent("input");
   await page.locator("#composer-suggestions [role=option]", { hasText: "/ola" }).waitFor();
+  // The reply's {primeiro_nome} is the customer's first name.
+  await page.locator("#composer-suggestions [role=option]", { hasText: "Olá, {primeiro_nome}!" }).waitFor();
   await input.press("Enter");
-  assert.equal(await input.inputValue(), "Olá! Como posso ajudar?");
+  assert.equal(await input.inputValue(), "Olá, Vera! Como posso ajudar?");
   await input.press("Enter");
-  await page.locator(".msg.agent", { hasText: "Olá! Como posso ajudar?" }).waitFor();
+  await page.locator(".msg.agent", { hasText: "Olá, Vera! Como posso ajudar?" }).waitFor();
   await input.fill("#entrega");
   await input.dispatchEvent("input");
   await page.locator("#composer-suggestions [role=option]", { hasText: "Prazo de entrega" }).waitFor();
@@ -197,7 +199,7 @@ step("agent1 answers with a / quick reply and a # FAQ article", async () => {
   await input.press("Enter");
   await page.locator(".msg.agent", { hasText: "Entregamos em até 5 dias úteis" }).waitFor();
   const heard = await visitorChat.heard();
-  assert.ok(heard.some((b) => b.includes("Olá! Como posso ajudar?")), `the visitor got ${JSON.stringify(heard)}`);
+  assert.ok(heard.some((b) => b.includes("Olá, Vera! Como posso ajudar?")), `the visitor got ${JSON.stringify(heard)}`);
   assert.ok(heard.some((b) => b.includes("Entregamos em até 5 dias úteis")));
 });
 
@@ -379,7 +381,7 @@ step("the supervisor's screens: the dashboard updates (or says the reports are n
     await row.waitFor();
     assert.match(await row.innerText(), /Dúvida/);
     await row.getByRole("button", { name: "Transcript" }).click();
-    await page.locator("dialog .msg.agent", { hasText: "Olá! Como posso ajudar?" }).waitFor();
+    await page.locator("dialog .msg.agent", { hasText: "Olá, Vera! Como posso ajudar?" }).waitFor();
     await page.locator("dialog").getByRole("button", { name: "Close" }).click();
   }
   assert.deepEqual(await axe(page), [], "axe on the history screen");

@@ -19,6 +19,10 @@ pub struct QuickReplyDoc {
     #[serde(default)]
     pub group_id: Option<i64>,
     pub shortcut: String,
+    /// What the agent's answer box receives. The console fills in `{name}`, `{first_name}`
+    /// (the customer's), `{protocol}` and `{agent}` (the agent's name), also written in
+    /// Portuguese (`{nome}`, `{primeiro_nome}`, `{protocolo}`, `{atendente}`) and Spanish
+    /// (`{nombre}`, `{primer_nombre}`, `{agente}`).
     pub text: String,
 }
 

@@ -171,7 +171,7 @@ class Composer extends HTMLElement {
       const typed = value.slice(1).toLowerCase();
       this.suggestions = this.options.quick_replies
         .filter((/** @type {any} */ q) => q.shortcut.startsWith(typed))
-        .map((/** @type {any} */ q) => ({ label: "/" + q.shortcut, detail: q.text, text: q.text }));
+        .map((/** @type {any} */ q) => ({ label: "/" + q.shortcut, detail: q.text, text: this.filled(q.text) }));
       this.active = 0;
       this.popup?.setAttribute("aria-label", t("compose.quick_replies"));
       this.paintSuggestions();
@@ -210,6 +210,24 @@ class Composer extends HTMLElement {
     if (this.popup) this.popup.hidden = true;
     this.input?.removeAttribute("aria-activedescendant");
     this.suggestions = [];
+  }
+
+  /** A quick reply with its placeholders filled in for this conversation: `{name}` and
+   * `{first_name}` the customer's, `{protocol}` the conversation's, `{agent}` mine; each also
+   * in Portuguese and Spanish (`{nome}`, `{primeiro_nome}`, `{protocolo}`, `{atendente}`;
+   * `{nombre}`, `{primer_nombre}`, `{agente}`). Anything else in braces stays as written.
+   * @param {string} text */
+  filled(text) {
+    const summary = store.state.conversations.find((x) => x.id === this.conversation.id);
+    const name = String(summary?.client_name || "").trim();
+    /** @type {Record<string, string>} */
+    const values = {
+      name, nome: name, nombre: name,
+      first_name: name.split(/\s+/)[0], primeiro_nome: name.split(/\s+/)[0], primer_nombre: name.split(/\s+/)[0],
+      protocol: this.conversation.protocol, protocolo: this.conversation.protocol,
+      agent: store.state.me.user.display_name, atendente: store.state.me.user.display_name, agente: store.state.me.user.display_name,
+    };
+    return text.replace(/\{(\w+)\}/g, (whole, key) => (values[key] ? values[key] : whole));
   }
 
   /** @param {number} i */
