@@ -61,6 +61,13 @@ test("the dashboard follows the reports API within 2 s; history pages, filters a
 
   await page.reload();
   await page.locator("#dash-groups tr[data-group='4'] td[data-col='queued']", { hasText: "2" }).waitFor();
+  // The skip link leads to the screen a supervisor has (there is no conversation here).
+  const skip = page.locator("a.skip");
+  assert.equal(await skip.getAttribute("href"), "#content");
+  assert.equal(await page.locator("#content").count(), 1);
+  await skip.focus();
+  await skip.press("Enter");
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "content");
   assert.match(await page.locator("#dash-groups tr[data-group='4']").innerText(), /1 min/);
   current = dashboard(5, "paused");
   await page.locator("#dash-groups tr[data-group='4'] td[data-col='queued']", { hasText: "5" }).waitFor({ timeout: 2000 });

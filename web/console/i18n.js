@@ -8,6 +8,7 @@ export const MESSAGES = {
   "pt-BR": {
     "app.title": "Atende — Console",
     "app.skip": "Pular para a conversa",
+    "app.skip_content": "Pular para o conteúdo",
     "nav.inbox": "Atendimento",
     "nav.dashboard": "Painel",
     "nav.history": "Histórico",
@@ -287,6 +288,7 @@ export const MESSAGES = {
   es: {
     "app.title": "Atende — Consola",
     "app.skip": "Saltar a la conversación",
+    "app.skip_content": "Saltar al contenido",
     "nav.inbox": "Atención",
     "nav.dashboard": "Panel",
     "nav.history": "Historial",
@@ -566,6 +568,7 @@ export const MESSAGES = {
   en: {
     "app.title": "Atende — Console",
     "app.skip": "Skip to the conversation",
+    "app.skip_content": "Skip to the content",
     "nav.inbox": "Inbox",
     "nav.dashboard": "Dashboard",
     "nav.history": "History",

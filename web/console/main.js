@@ -141,11 +141,19 @@ class App extends HTMLElement {
         h("at-customer-panel"),
       ]));
     } else if (view === "history" && supervises) {
-      main.append(h("at-history", { class: "screen" }));
+      main.append(h("at-history", { class: "screen", id: "content", tabindex: "-1" }));
     } else if (view === "reports" && supervises) {
-      main.append(h("at-reports", { class: "screen" }));
+      main.append(h("at-reports", { class: "screen", id: "content", tabindex: "-1" }));
     } else {
-      main.append(h("at-dashboard", { class: "screen" }));
+      main.append(h("at-dashboard", { class: "screen", id: "content", tabindex: "-1" }));
+    }
+    // The skip link goes to what this view has: the conversation, or the screen.
+    const skip = document.querySelector("a.skip");
+    if (skip) {
+      const inbox = main.querySelector("#conversation") !== null;
+      skip.setAttribute("href", inbox ? "#conversation" : "#content");
+      skip.setAttribute("data-i18n", inbox ? "app.skip" : "app.skip_content");
+      skip.textContent = t(inbox ? "app.skip" : "app.skip_content");
     }
     this.replaceChildren(h("div", { class: "shell" }, [rail, main]));
     translate(this);
