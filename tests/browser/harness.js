@@ -93,6 +93,21 @@ export class Client {
     if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
     return data;
   }
+
+  /** Waits up to 5 s for an offer to this agent (`who`, for the failure's message) — of the
+   * customer called `name`, else the first — accepts it and returns its conversation's id.
+   * @param {string} who @param {string} [name] @returns {Promise<number>} */
+  async acceptOffer(who, name) {
+    let offer;
+    for (let i = 0; i < 50 && !offer; i++) {
+      const items = (await this.call("GET", "/api/inbox/offers")).items || [];
+      offer = name ? items.find((/** @type {any} */ o) => o.client_name === name) : items[0];
+      if (!offer) await new Promise((r) => setTimeout(r, 100));
+    }
+    if (!offer) throw new Error(`${who} was offered ${name || "the visitor"}: no offer in 5 s`);
+    await this.call("POST", `/api/inbox/offers/${offer.conversation_id}/accept`);
+    return offer.conversation_id;
+  }
 }
 
 /** A visitor of the company site writing through the chat widget's API.

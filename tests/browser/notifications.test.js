@@ -82,18 +82,12 @@ test("a conversation transferred to an agent in a background tab names its custo
   await from.call("PUT", "/api/inbox/status", { status: "ready" });
   const v = await visitor(server.base, server.webchat, "Teo Transferido");
   await v.say("Quero falar do meu boleto");
-  let offer;
-  for (let i = 0; i < 50 && !offer; i++) {
-    offer = (await from.call("GET", "/api/inbox/offers")).items?.find((/** @type {any} */ o) => o.client_name === "Teo Transferido");
-    if (!offer) await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.ok(offer, "agent1 was offered Teo");
-  await from.call("POST", `/api/inbox/offers/${offer.conversation_id}/accept`);
+  const id = await from.acceptOffer("agent1", "Teo Transferido");
   // agent2 goes ready only now, so the customer was agent1's to hand over.
   const mine = new Client(server.base, await page.evaluate(() => JSON.parse(sessionStorage.getItem("atende.session") || "{}").token));
   await mine.call("PUT", "/api/inbox/status", { status: "ready" });
   const me = (await mine.call("GET", "/api/auth/me")).user;
-  await from.call("POST", `/api/inbox/conversations/${offer.conversation_id}/transfer`, { to_agent_id: me.id, message: "Cliente do boleto, já verifiquei o CPF" });
+  await from.call("POST", `/api/inbox/conversations/${id}/transfer`, { to_agent_id: me.id, message: "Cliente do boleto, já verifiquei o CPF" });
   await page.waitForFunction(() => /** @type {any} */ (window).shown.some((/** @type {any} */ n) =>
     n.title === "Conversation transferred to you" && n.body === "Teo Transferido — Cliente do boleto, já verifiquei o CPF"), null, { timeout: 5000 });
   assert.deepEqual(problems, []);

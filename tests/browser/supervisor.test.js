@@ -139,14 +139,8 @@ test("on a 768 px tablet the history's table scrolls on its own, under filters t
   await agent.call("PUT", "/api/inbox/status", { status: "ready" });
   const customer = await visitor(server.base, server.webchat, "Túlio Tablet");
   await customer.say("Oi");
-  let offer;
-  for (let i = 0; i < 50 && !offer; i++) {
-    offer = (await agent.call("GET", "/api/inbox/offers")).items?.[0];
-    if (!offer) await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.ok(offer, "agent1 was offered the visitor");
-  await agent.call("POST", `/api/inbox/offers/${offer.conversation_id}/accept`);
-  await agent.call("POST", `/api/inbox/conversations/${offer.conversation_id}/close`, { reason_id: 1, sub_reason_id: 2, resolved: true });
+  const id = await agent.acceptOffer("agent1");
+  await agent.call("POST", `/api/inbox/conversations/${id}/close`, { reason_id: 1, sub_reason_id: 2, resolved: true });
 
   const { page, problems } = await consoleAs(browser, server.base, "supervisor", "en-US", { width: 768, height: 900 });
   await page.getByRole("button", { name: "History" }).click();

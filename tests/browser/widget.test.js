@@ -55,14 +55,7 @@ test("a widget visitor goes from the menu to an agent to the survey, and old but
   await shot(page, "widget-menu-answered");
 
   // Suporte offers the conversation to agent1, who accepts and answers.
-  let offer;
-  for (let i = 0; i < 50 && !offer; i++) {
-    offer = (await agent.call("GET", "/api/inbox/offers")).items?.[0];
-    if (!offer) await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.ok(offer, "agent1 was offered the visitor");
-  const id = offer.conversation_id;
-  await agent.call("POST", `/api/inbox/offers/${id}/accept`);
+  const id = await agent.acceptOffer("agent1");
   await agent.call("POST", `/api/inbox/conversations/${id}/messages`, { text: "Olá, Wanda! Vou verificar." });
   await widget.locator(".atd-msg.agent", { hasText: "Olá, Wanda! Vou verificar." }).waitFor({ timeout: 5000 });
   assert.match(await widget.locator(".atd-msg.agent").last().innerText(), /Alice Agente/);
@@ -195,14 +188,7 @@ test("an English visitor is told in English that the conversation ended, with it
   await input.fill("Hello, my order is late");
   await input.press("Enter");
   await widget.locator(".atd-msg.bot").getByRole("button", { name: "1. Support" }).click();
-  let offer;
-  for (let i = 0; i < 50 && !offer; i++) {
-    offer = (await agent.call("GET", "/api/inbox/offers")).items?.[0];
-    if (!offer) await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.ok(offer, "agent1 was offered the visitor");
-  const id = offer.conversation_id;
-  await agent.call("POST", `/api/inbox/offers/${id}/accept`);
+  const id = await agent.acceptOffer("agent1");
   await agent.call("POST", `/api/inbox/conversations/${id}/messages`, { text: "It ships today." });
   await widget.locator(".atd-msg.agent", { hasText: "It ships today." }).waitFor({ timeout: 5000 });
   await agent.call("POST", `/api/inbox/conversations/${id}/close`, { reason_id: 1, sub_reason_id: 2, resolved: true });
@@ -248,14 +234,7 @@ test("an answer that arrives while the widget is closed shows on its button, aft
   await input.fill("Is my parcel on its way?");
   await input.press("Enter");
   await widget.locator(".atd-msg.bot").getByRole("button", { name: "1. Support" }).click();
-  let offer;
-  for (let i = 0; i < 50 && !offer; i++) {
-    offer = (await agent.call("GET", "/api/inbox/offers")).items?.[0];
-    if (!offer) await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.ok(offer, "agent2 was offered the visitor");
-  const id = offer.conversation_id;
-  await agent.call("POST", `/api/inbox/offers/${id}/accept`);
+  const id = await agent.acceptOffer("agent2");
 
   for (let i = 0; i < 4; i++) {
     await widget.getByRole("button", { name: "Close" }).click();
