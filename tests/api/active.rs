@@ -27,13 +27,7 @@ fn active_setup(app: &TestApp, provider: Option<&str>, delay: u32, flags: Value)
         json!({"flags": flags, "timers": {"active_message_delay_minutes": delay}}),
     )
     .assert_status(200);
-    let agent_id = app.user_id(&s.admin, "agent1");
-    app.post(
-        &s.admin,
-        &format!("/api/admin/groups/{}/members", s.group),
-        json!({"ids": [agent_id]}),
-    )
-    .assert_status(200);
+    let agent_id = s.join(app, "agent1");
     let agent = app.token("agent1");
     set_status(app, &agent, "ready");
     let client = app.make(

@@ -42,13 +42,7 @@ fn within(budget: &Budget, seen: &Statements) {
 /// A WhatsApp channel into a group whose only member, agent1, is ready; returns its token.
 fn desk(app: &TestApp) -> (Setup, String) {
     let s = setup(app, "whatsapp", None);
-    let agent1 = app.user_id(&s.admin, "agent1");
-    app.post(
-        &s.admin,
-        &format!("/api/admin/groups/{}/members", s.group),
-        json!({"ids": [agent1]}),
-    )
-    .assert_status(200);
+    s.join(app, "agent1");
     let agent = app.token("agent1");
     app.call(
         "PUT",

@@ -19,6 +19,20 @@ pub struct Setup {
     pub channel: i64,
 }
 
+impl Setup {
+    /// Makes the user `username` a member of the group; their id.
+    pub fn join(&self, app: &TestApp, username: &str) -> i64 {
+        let id = app.user_id(&self.admin, username);
+        app.post(
+            &self.admin,
+            &format!("/api/admin/groups/{}/members", self.group),
+            json!({"ids": [id]}),
+        )
+        .assert_status(200);
+        id
+    }
+}
+
 /// A group and a channel of `kind` entering it; `api_base_url`/`send_url` point at `provider`.
 pub fn setup(app: &TestApp, kind: &str, provider: Option<&str>) -> Setup {
     let admin = app.token("admin");

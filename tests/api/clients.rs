@@ -417,13 +417,7 @@ fn a_customer_known_by_a_channel_identity_is_edited_without_a_phone_or_e_mail() 
     use crate::channels::{count, setup, telegram_post, tg_update, TG_SECRET};
     let app = TestApp::spawn();
     let s = setup(&app, "telegram", None);
-    let agent1 = app.user_id(&s.admin, "agent1");
-    app.post(
-        &s.admin,
-        &format!("/api/admin/groups/{}/members", s.group),
-        json!({"ids": [agent1]}),
-    )
-    .assert_status(200);
+    s.join(&app, "agent1");
     telegram_post(
         &app,
         s.channel,

@@ -15,13 +15,7 @@ use serde_json::{json, Value};
 /// A channel of `kind` into a group whose only member is agent1; agent1's token.
 fn desk(app: &TestApp, kind: &str, provider: Option<&str>) -> (Setup, String) {
     let s = setup(app, kind, provider);
-    let agent1 = app.user_id(&s.admin, "agent1");
-    app.post(
-        &s.admin,
-        &format!("/api/admin/groups/{}/members", s.group),
-        json!({"ids": [agent1]}),
-    )
-    .assert_status(200);
+    s.join(app, "agent1");
     (s, app.token("agent1"))
 }
 
